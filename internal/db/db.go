@@ -1,0 +1,398 @@
+// Package db opens Ortaq's database — SQLite (embedded default) or
+// PostgreSQL (for several nodes) — and gives both one code path: SQL is
+// written once with ? placeholders, rebound for PostgreSQL; every write
+// goes through a transaction helper that carries one clock reading.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the engine behind a DB. Differences between engines live in
+// this package (and in the per-dialect migration folders), nowhere else.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options tune the connection pools.
+type Options struct {
+	MaxOpenConns int // PostgreSQL pool size, SQLite read pool size; 0 = a default
+}
+
+// DB is the database handle shared by all services.
+type DB struct {
+	Dialect Dialect
+	URL     string // as given, with any password removed (for logs)
+	w       *sql.DB
+	r       *sql.DB
+	path    string // SQLite file path
+
+	// Now is the clock; tests replace it to fix time. It is read once per
+	// transaction and always returns UTC truncated to microseconds, the
+	// precision both engines keep.
+	Now func() time.Time
+}
+
+// ErrNotFound is returned when a row that must exist does not.
+var ErrNotFound = errors.New("db: not found")
+
+// Open connects to url: "sqlite:PATH" or "postgres://…" (also "postgresql://").
+// It does not run migrations; call Migrate.
+func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
+	d := &DB{Now: func() time.Time { return time.Now() }}
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		d.Dialect = SQLite
+		d.path = strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		if d.path == "" {
+			return nil, errors.New("db: empty SQLite path")
+		}
+		d.URL = rawURL
+		if err := d.openSQLite(opt); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		d.Dialect = Postgres
+		d.URL = redact(rawURL)
+		p, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("db: open postgres: %w", err)
+		}
+		n := opt.MaxOpenConns
+		if n <= 0 {
+			n = 20
+		}
+		p.SetMaxOpenConns(n)
+		p.SetMaxIdleConns(n)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		d.w, d.r = p, p
+	default:
+		return nil, fmt.Errorf("db: unsupported database URL %q (want sqlite:PATH or postgres://…)", redact(rawURL))
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.w.PingContext(pctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: connect %s: %w", d.URL, err)
+	}
+	return d, nil
+}
+
+func (d *DB) openSQLite(opt Options) error {
+	if dir := filepath.Dir(d.path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("db: create %s: %w", dir, err)
+		}
+	}
+	// synchronous(FULL): an acknowledged commit survives a power cut, not
+	// only a crash of the process. _time_format=sqlite stores times as
+	// sortable text that the driver parses back into time.Time.
+	base := "file:" + d.path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("db: open sqlite: %w", err)
+	}
+	// One writer: SQLite allows one at a time; queueing in Go is cheaper
+	// than spinning on SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("db: open sqlite: %w", err)
+	}
+	n := opt.MaxOpenConns
+	if n <= 0 {
+		n = 8
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	d.w, d.r = w, r
+	return nil
+}
+
+// Close closes the pools.
+func (d *DB) Close() error {
+	var err error
+	if d.w != nil {
+		err = d.w.Close()
+	}
+	if d.r != nil && d.r != d.w {
+		err = errors.Join(err, d.r.Close())
+	}
+	return err
+}
+
+// Ping reports whether the database answers (for /healthz).
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Stats returns the pool statistics of the writer and the reader pools
+// (the same pool on PostgreSQL).
+func (d *DB) Stats() (writer, reader sql.DBStats) { return d.w.Stats(), d.r.Stats() }
+
+// now is the transaction clock: UTC, microsecond precision.
+func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a transaction with one clock reading for all it writes.
+type Tx struct {
+	tx  *sql.Tx
+	d   *DB
+	Now time.Time
+}
+
+// Dialect is the engine the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.d.Dialect }
+
+// Write runs fn in a read-write transaction and commits when fn returns nil.
+func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return d.run(ctx, d.w, nil, fn)
+}
+
+// Read runs fn in a read-only transaction (a consistent snapshot).
+func (d *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return d.run(ctx, d.r, &sql.TxOptions{ReadOnly: d.Dialect == Postgres}, fn)
+}
+
+func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	sqlTx, err := p.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, d: d, Now: d.now()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Exec runs a statement inside the transaction.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.d.Rebind(query), args...)
+}
+
+// Query runs a query inside the transaction.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.d.Rebind(query), args...)
+}
+
+// QueryRow runs a query that returns at most one row.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.Rebind(query), args...)
+}
+
+// Exists reports whether the query returns a row.
+func (t *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := t.QueryRow(ctx, "SELECT 1 WHERE EXISTS ("+query+")", args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// QueryRow runs a single-row read outside a transaction (reader pool).
+func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.r.QueryRowContext(ctx, d.Rebind(query), args...)
+}
+
+// Query runs a read outside a transaction (reader pool).
+func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.r.QueryContext(ctx, d.Rebind(query), args...)
+}
+
+// Rebind turns ? placeholders into $1, $2… for PostgreSQL. Question marks
+// inside quoted strings, quoted identifiers and comments are left alone.
+func (d *DB) Rebind(q string) string {
+	if d.Dialect != Postgres || strings.IndexByte(q, '?') < 0 {
+		return q
+	}
+	return rebind(q)
+}
+
+func rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch c {
+		case '\'', '"':
+			j := i + 1
+			for j < len(q) && q[j] != c {
+				j++
+			}
+			if j >= len(q) {
+				j = len(q) - 1
+			}
+			b.WriteString(q[i : j+1])
+			i = j
+		case '-':
+			if i+1 < len(q) && q[i+1] == '-' {
+				j := strings.IndexByte(q[i:], '\n')
+				if j < 0 {
+					j = len(q) - i
+				}
+				b.WriteString(q[i : i+j])
+				i += j - 1
+			} else {
+				b.WriteByte(c)
+			}
+		case '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return fmt.Sprint(n)
+}
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// IsForeignKey reports whether err is a foreign-key violation.
+func IsForeignKey(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
+// IsCheck reports whether err is a CHECK-constraint violation.
+func IsCheck(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23514"
+}
+
+// Backup writes a consistent copy of a SQLite database to out while the
+// server keeps writing (VACUUM INTO reads one snapshot). PostgreSQL
+// installations use pg_dump; see docs/operations.md.
+func (d *DB) Backup(ctx context.Context, out string) error {
+	if d.Dialect != SQLite {
+		return errors.New("db: backup of PostgreSQL: use pg_dump (see docs/operations.md)")
+	}
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("db: backup: %s already exists", out)
+	}
+	if dir := filepath.Dir(out); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("db: backup: %w", err)
+		}
+	}
+	if _, err := d.w.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	return nil
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "postgres://…"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Path is the SQLite file ("" on PostgreSQL).
+func (d *DB) Path() string { return d.path }
+
+// Time scans a nullable timestamp from either engine into UTC.
+type Time struct {
+	Time  time.Time
+	Valid bool
+}
+
+// Scan implements sql.Scanner.
+func (t *Time) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*t = Time{}
+	case time.Time:
+		*t = Time{Time: x.UTC(), Valid: true}
+	case string:
+		return t.parse(x)
+	case []byte:
+		return t.parse(string(x))
+	default:
+		return fmt.Errorf("db: cannot scan %T into a time", v)
+	}
+	return nil
+}
+
+func (t *Time) parse(s string) error {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+		if x, err := time.Parse(layout, s); err == nil {
+			*t = Time{Time: x.UTC(), Valid: true}
+			return nil
+		}
+	}
+	return fmt.Errorf("db: cannot parse time %q", s)
+}
+
+// Ptr returns nil for NULL, else the time.
+func (t Time) Ptr() *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	x := t.Time
+	return &x
+}
