@@ -1,0 +1,146 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+)
+
+// Export is everything Ortaq keeps about one person, as they download it.
+type Export struct {
+	ExportedAt  time.Time        `json:"exported_at"`
+	Profile     map[string]any   `json:"profile"`
+	Sessions    []map[string]any `json:"sessions"`
+	Tokens      []map[string]any `json:"api_tokens"`
+	Memberships []map[string]any `json:"memberships"`
+	Roles       []map[string]any `json:"roles"`
+	Audit       []audit.Row      `json:"audit_log"`
+}
+
+// ExportData gathers a person's data. Components that keep more about a
+// person add their part through the Exporter hooks.
+func (s *Service) ExportData(ctx context.Context, u *User) (*Export, error) {
+	e := &Export{ExportedAt: s.db.Now().UTC()}
+	e.Profile = map[string]any{
+		"id": u.IDString(), "name": u.Name, "email": u.Email, "birth_date": u.BirthDate,
+		"region": u.Region, "district": u.District, "language": u.Lang, "email_confirmed": u.EmailConfirmed,
+		"hidden_from_lists": u.Hidden, "created_at": u.CreatedAt,
+	}
+	if u.ConsentRequired {
+		e.Profile["guardian"] = map[string]any{"name": u.GuardianName, "email": u.GuardianEmail, "consent_at": u.GuardianConsentAt}
+	}
+	sessions, err := s.Sessions(ctx, u.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range sessions {
+		e.Sessions = append(e.Sessions, map[string]any{"created_at": x.CreatedAt, "last_seen_at": x.LastSeenAt, "user_agent": x.UserAgent, "ip": x.IP})
+	}
+	tokens, err := s.Tokens(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tokens {
+		e.Tokens = append(e.Tokens, map[string]any{"name": t.Name, "prefix": t.Prefix, "created_at": t.CreatedAt, "last_used_at": t.LastUsedAt})
+	}
+	if err := s.rows(ctx, &e.Memberships, `SELECT o.name_kk, m.role, COALESCE(m.since, ''), COALESCE(m.until, '')
+		FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE m.user_id = ?`, u.ID, "organization", "role", "since", "until"); err != nil {
+		return nil, err
+	}
+	if err := s.rows(ctx, &e.Roles, `SELECT o.name_kk, g.role FROM role_grants g JOIN organizations o ON o.id = g.org_id
+		WHERE g.user_id = ?`, u.ID, "organization", "role"); err != nil {
+		return nil, err
+	}
+	mine, err := audit.List(ctx, s.db, audit.Filter{ActorID: u.ID, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	about, err := audit.List(ctx, s.db, audit.Filter{TargetOf: u.ID, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	e.Audit = append(mine, about...)
+	return e, nil
+}
+
+// rows reads a query's string columns into maps with the given names.
+func (s *Service) rows(ctx context.Context, out *[]map[string]any, q string, id int64, names ...string) error {
+	rows, err := s.db.Query(ctx, q, id)
+	if err != nil {
+		return fmt.Errorf("auth: export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals := make([]string, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		m := make(map[string]any, len(names))
+		for i, n := range names {
+			m[n] = vals[i]
+		}
+		*out = append(*out, m)
+	}
+	return rows.Err()
+}
+
+// DeleteAccount removes a person's personal data after they confirm with
+// their password. The row stays as an anonymous tombstone so that what
+// they contributed in public (proposals, comments) stays, credited to a
+// deleted participant; their sessions, tokens, links, memberships and
+// roles go.
+func (s *Service) DeleteAccount(ctx context.Context, u *User, password string) error {
+	var hash string
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		_, hash, err = userByEmail(ctx, tx, u.Email)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		var fs errs.Fields
+		fs.Add("password", "auth.wrong_password")
+		return fs.Err()
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range []string{
+			"DELETE FROM sessions WHERE user_id = ?",
+			"DELETE FROM api_tokens WHERE user_id = ?",
+			"DELETE FROM email_tokens WHERE user_id = ?",
+			"DELETE FROM memberships WHERE user_id = ?",
+			"DELETE FROM role_grants WHERE user_id = ?",
+		} {
+			if _, err := tx.Exec(ctx, q, u.ID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET email = NULL, name = '', password_hash = NULL, birth_date = NULL,
+			region = NULL, district = NULL, guardian_name = NULL, guardian_email = NULL, is_admin = FALSE,
+			hidden = TRUE, deleted_at = ?, updated_at = ? WHERE id = ?`, tx.Now, tx.Now, u.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "user.delete", TargetType: "user", TargetID: u.IDString()})
+	})
+}
+
+// SetHidden lets a person hide themselves from public member lists.
+func (s *Service) SetHidden(ctx context.Context, u *User, hidden bool) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE users SET hidden = ?, updated_at = ? WHERE id = ?", hidden, tx.Now, u.ID)
+		return err
+	})
+}

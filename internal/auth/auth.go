@@ -1,0 +1,180 @@
+// Package auth holds people's accounts and everything about who they are
+// and what they may do: sign-up with the guardian consent minors need,
+// passwords (argon2id), sessions and API tokens stored in the database (so
+// they hold on every node), sign-in throttling, one-time email links, and
+// the role × organization-subtree permission checks every service calls.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+)
+
+// Settings are the parts of the configuration auth needs.
+type Settings struct {
+	BaseURL         string
+	SiteName        string
+	SessionLifetime time.Duration
+	SigninAccount   int // failed sign-ins per account per window
+	SigninIP        int // failed sign-ins per client address per window
+	SigninWindow    time.Duration
+}
+
+// Service is the accounts service.
+type Service struct {
+	db      *db.DB
+	hasher  *Hasher
+	mail    mail.Sender
+	catalog *i18n.Catalog
+	log     *slog.Logger
+	set     Settings
+}
+
+// New returns the service.
+func New(d *db.DB, h *Hasher, m mail.Sender, c *i18n.Catalog, log *slog.Logger, s Settings) *Service {
+	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s}
+}
+
+// User is a person with an account.
+type User struct {
+	ID                int64
+	Email             string
+	Name              string
+	BirthDate         string // YYYY-MM-DD or ""
+	Region            string
+	District          string
+	Lang              i18n.Lang
+	IsAdmin           bool
+	EmailConfirmed    bool
+	ConsentRequired   bool
+	GuardianName      string
+	GuardianEmail     string
+	GuardianConsentAt *time.Time
+	Hidden            bool
+	CreatedAt         time.Time
+	Deleted           bool
+}
+
+// Limited reports whether the person is a minor whose guardian has not yet
+// consented: they can sign in and read, but appear in no member list and
+// can apply to nothing, and Ortaq keeps only what sign-up needed.
+func (u *User) Limited() bool { return u.ConsentRequired && u.GuardianConsentAt == nil }
+
+// IDString is the opaque id used in the API and in URLs.
+func (u *User) IDString() string { return strconv.FormatInt(u.ID, 10) }
+
+const userColumns = `u.id, COALESCE(u.email, ''), u.name, COALESCE(u.birth_date, ''), COALESCE(u.region, ''),
+	COALESCE(u.district, ''), u.lang, u.is_admin, u.email_confirmed_at, u.consent_required,
+	COALESCE(u.guardian_name, ''), COALESCE(u.guardian_email, ''), u.guardian_consent_at, u.hidden,
+	u.created_at, u.deleted_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUser(s scanner, extra ...any) (*User, error) {
+	var u User
+	var confirmed, consent, created, deleted db.Time
+	var lang string
+	dest := []any{&u.ID, &u.Email, &u.Name, &u.BirthDate, &u.Region, &u.District, &lang, &u.IsAdmin,
+		&confirmed, &u.ConsentRequired, &u.GuardianName, &u.GuardianEmail, &consent, &u.Hidden, &created, &deleted}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	u.Lang = i18n.Lang(lang)
+	u.EmailConfirmed = confirmed.Valid
+	u.GuardianConsentAt = consent.Ptr()
+	u.CreatedAt = created.Time
+	u.Deleted = deleted.Valid
+	return &u, nil
+}
+
+// UserByID returns a user (deleted ones too: their tombstone).
+func (s *Service) UserByID(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+func userByEmail(ctx context.Context, tx *db.Tx, email string) (*User, string, error) {
+	var hash sql.NullString
+	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email), &hash)
+	if err != nil {
+		return nil, "", err
+	}
+	return u, hash.String, nil
+}
+
+// randomToken returns a URL-safe secret with 256 bits of entropy and the
+// hash under which it is stored: a database leak does not leak sign-ins.
+func randomToken(prefix string) (token, hash string) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported systems
+	}
+	token = prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// age in whole years on day now.
+func age(birth string, now time.Time) (int, bool) {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return 0, false
+	}
+	now = now.In(almaty)
+	y := now.Year() - b.Year()
+	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
+		y--
+	}
+	return y, true
+}
+
+// almaty is Kazakhstan's time (UTC+5 everywhere since March 2024); dates
+// such as birthdays are judged by the local calendar day.
+var almaty = time.FixedZone("UTC+5", 5*3600)
+
+// AgeOf returns u's age at now, or -1 when the birth date is unknown.
+func AgeOf(u *User, now time.Time) int {
+	a, ok := age(u.BirthDate, now)
+	if !ok {
+		return -1
+	}
+	return a
+}
+
+// UserByEmail returns the account with this address.
+func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
+	var u *User
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		u, _, err = userByEmail(ctx, tx, normalizeEmail(email))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.NotFound, "error.404.text")
+	}
+	return u, err
+}

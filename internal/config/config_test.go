@@ -1,0 +1,78 @@
+package config_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/config"
+)
+
+func resolve(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	r := config.Register(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return r()
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := resolve(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "sqlite:ortaq-data/ortaq.db" || c.Addr != "localhost:8080" || c.BaseURL != "http://localhost:8080" || c.SessionLifetime != 720*time.Hour {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(secret, []byte("from-file\n"), 0o600)
+	env := map[string]string{"ORTAQ_ADDR": "0.0.0.0:9000", "ORTAQ_SMTP_PASSWORD_FILE": secret, "ORTAQ_DATABASE_URL": "postgres://u@h/db"}
+	c, err := resolve(t, env, "--addr", "127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:1" || c.SMTPPassword != "from-file" || c.DatabaseURL != "postgres://u@h/db" {
+		t.Fatalf("flag > env > file: %+v", c)
+	}
+	env["ORTAQ_SMTP_PASSWORD"] = "from-env"
+	if c, _ := resolve(t, env); c.SMTPPassword != "from-env" {
+		t.Fatalf("env beats file: %q", c.SMTPPassword)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	_, err := resolve(t, map[string]string{"ORTAQ_SESSION_LIFETIME": "forever", "ORTAQ_LOG_FORMAT": "xml"}, "--db", "mysql://x:secret@h/db")
+	if err == nil {
+		t.Fatal("bad values accepted")
+	}
+	for _, want := range []string{"--session-lifetime", "--log-format", "--db", "ORTAQ_DATABASE_URL"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error shows a password: %q", err)
+	}
+}
+
+// docs/configuration.md carries the table generated from the code.
+func TestDocsAreCurrent(t *testing.T) {
+	var b bytes.Buffer
+	config.WriteMarkdown(&b)
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc, b.Bytes()) {
+		t.Fatalf("docs/configuration.md is out of date; the table should read:\n%s", b.String())
+	}
+}
