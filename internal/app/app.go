@@ -1,0 +1,180 @@
+// Package app wires Ortaq together in one place: configuration →
+// database → services → HTTP server → background jobs. Nothing reaches for
+// globals, so tests run many apps side by side.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/config"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/regions"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// App is a running Ortaq.
+type App struct {
+	Cfg     config.Config
+	Log     *slog.Logger
+	DB      *db.DB
+	Catalog *i18n.Catalog
+	Regions *regions.List
+	Auth    *auth.Service
+	Web     *web.Server
+	Mail    mail.Sender
+}
+
+// Options are what a caller (the CLI or a test) may replace.
+type Options struct {
+	Mail   mail.Sender  // nil: SMTP when configured, else the log
+	Hasher *auth.Hasher // nil: argon2id with the production parameters
+}
+
+// New opens the database, applies migrations and builds the services.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, err
+	}
+	a, err := Build(ctx, cfg, log, d, opt)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Build migrates an open database and builds the services on it.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, opt Options) (*App, error) {
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "db", d.URL, "versions", applied)
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d}
+	if a.Catalog, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if a.Regions, err = regions.Load(ctx, d); err != nil {
+		return nil, err
+	}
+	a.Mail = opt.Mail
+	if a.Mail == nil {
+		if cfg.SMTPHost != "" {
+			a.Mail = mail.NewSMTP(mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+				Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+		} else {
+			a.Mail = mail.NewLog(log)
+		}
+	}
+	hasher := opt.Hasher
+	if hasher == nil {
+		hasher = auth.NewHasher(cfg.MaxHashes)
+	}
+	a.Auth = auth.New(d, hasher, a.Mail, a.Catalog, log, auth.Settings{
+		BaseURL: cfg.BaseURL, SiteName: cfg.SiteName, SessionLifetime: cfg.SessionLifetime,
+		SigninAccount: cfg.SigninAccount, SigninIP: cfg.SigninIP, SigninWindow: cfg.SigninWindow,
+	})
+	a.Web, err = web.New(web.Config{
+		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
+		ClientIPHeader: cfg.ClientIPHeader, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		SessionMaxAge: cfg.SessionLifetime,
+	}, d, a.Auth, a.Regions, a.Catalog, log)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve serves HTTP on ln until ctx ends, then lets in-flight requests
+// finish (up to the shutdown timeout). ready, if not nil, is called once
+// the server accepts connections.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.runJobs(jobs)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "db", a.DB.URL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.Log.Info("stopped")
+	return nil
+}
+
+// runJobs does the periodic housekeeping. Every node runs it; each job is
+// idempotent, so several nodes doing it at once is harmless.
+func (a *App) runJobs(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Auth.Cleanup(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("cleanup", "err", err)
+			}
+		}
+	}
+}
+
+// NewLogger makes the slog logger: text in a terminal, JSON otherwise
+// (format "auto"), or as configured.
+func NewLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

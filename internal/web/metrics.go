@@ -1,0 +1,108 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ortaq/ortaq/internal/db"
+)
+
+// Metrics counts requests and their latencies by route (the registered
+// pattern, never the raw path, so labels stay few) and exposes the
+// database pools' statistics.
+type Metrics struct {
+	reg      *prometheus.Registry
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics registers the collectors.
+func NewMetrics(d *db.DB) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "ortaq_http_request_duration_seconds",
+			Help:    "Time to serve a request, by route, method and status code.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "code"}),
+	}
+	reg.MustRegister(m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if d != nil {
+		reg.MustRegister(dbCollector{d})
+	}
+	return m
+}
+
+type routeHolder struct{ route string }
+
+type routeKey struct{}
+
+// route wraps a handler so the metrics middleware learns its pattern.
+func (m *Metrics) route(pattern string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rh, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			rh.route = pattern
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (m *Metrics) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rh := &routeHolder{route: "unmatched"}
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w}
+		}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rh)))
+		code := sw.status
+		if code == 0 {
+			code = http.StatusOK
+		}
+		m.duration.WithLabelValues(rh.route, r.Method, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+	})
+}
+
+// Handler serves the Prometheus exposition.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+type dbCollector struct{ d *db.DB }
+
+var (
+	dbOpen  = prometheus.NewDesc("ortaq_db_open_connections", "Open database connections.", []string{"pool"}, nil)
+	dbInUse = prometheus.NewDesc("ortaq_db_in_use_connections", "Database connections in use.", []string{"pool"}, nil)
+	dbIdle  = prometheus.NewDesc("ortaq_db_idle_connections", "Idle database connections.", []string{"pool"}, nil)
+	dbWaits = prometheus.NewDesc("ortaq_db_wait_count_total", "Times a request waited for a connection.", []string{"pool"}, nil)
+	dbWait  = prometheus.NewDesc("ortaq_db_wait_seconds_total", "Time spent waiting for a connection.", []string{"pool"}, nil)
+)
+
+func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbWaits, dbWait} {
+		ch <- d
+	}
+}
+
+func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
+	w, r := c.d.Stats()
+	pools := map[string]sql.DBStats{"writer": w}
+	if c.d.Dialect == db.SQLite {
+		pools["reader"] = r // on PostgreSQL both are one pool
+	}
+	for name, p := range pools {
+		ch <- prometheus.MustNewConstMetric(dbOpen, prometheus.GaugeValue, float64(p.OpenConnections), name)
+		ch <- prometheus.MustNewConstMetric(dbInUse, prometheus.GaugeValue, float64(p.InUse), name)
+		ch <- prometheus.MustNewConstMetric(dbIdle, prometheus.GaugeValue, float64(p.Idle), name)
+		ch <- prometheus.MustNewConstMetric(dbWaits, prometheus.CounterValue, float64(p.WaitCount), name)
+		ch <- prometheus.MustNewConstMetric(dbWait, prometheus.CounterValue, p.WaitDuration.Seconds(), name)
+	}
+}

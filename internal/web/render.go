@@ -1,0 +1,219 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// PageData is what every page template receives as .
+type PageData struct {
+	Title  string
+	Form   url.Values        // submitted values, to refill a form
+	Errors map[string]string // field → translated message
+	Flash  string            // translated one-time notice
+	Data   any               // the page's own data
+	Ctx    *PageContext
+}
+
+// PageContext is the request's part of the page: who, which language, where.
+type PageContext struct {
+	Lang     i18n.Lang
+	P        *i18n.Printer
+	User     *auth.User
+	Path     string // the path without the language prefix, for the language switch
+	RawQuery string
+	Site     string
+	Status   int
+}
+
+func (s *Server) pageContext(r *http.Request) *PageContext {
+	l := LangOf(r)
+	rest := strings.TrimPrefix(r.URL.Path, "/")
+	if _, after, ok := strings.Cut(rest, "/"); ok {
+		rest = after
+	} else {
+		rest = ""
+	}
+	return &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
+}
+
+// Renderer parses every page template once, at start, each together with
+// the layout, and renders into a buffer so that a template error becomes
+// a 500 page instead of half a page.
+type Renderer struct {
+	catalog *i18n.Catalog
+	assets  *Assets
+	site    string
+	pages   map[string]*template.Template
+	bufs    sync.Pool
+}
+
+// NewRenderer parses the embedded templates.
+func NewRenderer(c *i18n.Catalog, a *Assets, site string) (*Renderer, error) {
+	r := &Renderer{catalog: c, assets: a, site: site, pages: map[string]*template.Template{}}
+	r.bufs.New = func() any { return new(bytes.Buffer) }
+	if err := r.Add(templateFS, "templates"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Add parses the page templates in dir of fsys (all files but _*.html,
+// which are shared partials), each with the layout and the partials.
+func (r *Renderer) Add(fsys fs.FS, dir string) error {
+	layout, err := template.New("layout").Funcs(r.funcs()).ParseFS(templateFS, "templates/_*.html")
+	if err != nil {
+		return fmt.Errorf("web: layout: %w", err)
+	}
+	files, err := fs.Glob(fsys, dir+"/*.html")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(fsys, f)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", f, err)
+		}
+		r.pages[name] = t
+	}
+	return nil
+}
+
+// funcs are the template functions. Those that depend on the request take
+// the PageContext as their first argument, so one parsed template serves
+// every language.
+func (r *Renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t": func(c *PageContext, key string, args ...any) string { return c.P.T(key, args...) },
+		"n": func(c *PageContext, key string, n int, args ...any) string { return c.P.N(key, n, args...) },
+		"date": func(c *PageContext, t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return c.P.Date(t)
+		},
+		"datetime": func(c *PageContext, t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return c.P.DateTime(t)
+		},
+		"number": func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
+		// text shows user content written in Kazakh Cyrillic in Latin to
+		// Qaz readers.
+		"text": func(c *PageContext, s string) string {
+			if c.Lang == i18n.KKLatn {
+				return kazakh.ToLatin(s)
+			}
+			return s
+		},
+		"link": func(c *PageContext, p string) string { return "/" + string(c.Lang) + p },
+		"langlink": func(c *PageContext, l string) string {
+			u := "/" + l + c.Path
+			if c.RawQuery != "" {
+				u += "?" + c.RawQuery
+			}
+			return u
+		},
+		"asset": func(name string) (string, error) { return r.assets.URL(name) },
+		"langs": func() []i18n.Lang { return i18n.Langs },
+		// langshort is each language's own short name (Қаз · Qaz · Рус · Eng).
+		"langshort": func(l i18n.Lang) string { return r.catalog.Printer(l).T("lang.short") },
+		"itoa":      func(n int64) string { return strconv.FormatInt(n, 10) },
+		"field": func(d *PageData, name string) string {
+			if d.Form == nil {
+				return ""
+			}
+			return d.Form.Get(name)
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// Page renders page name with the layout.
+func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name string, d *PageData, c *PageContext) {
+	t, ok := r.pages[name]
+	if !ok {
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	d.Ctx = c
+	c.Status = status
+	buf := r.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer r.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", d); err != nil {
+		// A broken template must not show half a page or the error.
+		http.Error(w, c.P.T("error.500.text"), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if c.User != nil {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	w.WriteHeader(status)
+	if req.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// page renders with the request's context.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string, d *PageData) {
+	c := s.pageContext(r)
+	if d.Flash == "" {
+		if f, err := r.Cookie(flashCookie); err == nil && f.Value != "" {
+			if c.P.Has(f.Value) {
+				d.Flash = c.P.T(f.Value)
+			}
+			http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true})
+		}
+	}
+	s.render.Page(w, r, status, name, d, c)
+}
+
+// redirect sends the browser to a page in its language, with an optional
+// one-time notice (a message key) shown there.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, p, flashKey string) {
+	if flashKey != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: flashKey, Path: "/", MaxAge: 60, HttpOnly: true,
+			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
+	http.Redirect(w, r, "/"+string(LangOf(r))+p, http.StatusSeeOther)
+}
+
+func urlQuery(s string) string { return url.QueryEscape(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,360 @@
+// Package web is Ortaq's HTTP shell: the router with language-prefixed
+// pages and the /api/v1 API, the middleware every request passes through
+// (recovery, metrics, logs, body limits, cross-origin protection, session,
+// language), server-side rendering with embedded templates and assets,
+// and the one table from error codes to HTTP statuses.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/regions"
+)
+
+// Config is what the shell needs from the configuration.
+type Config struct {
+	SiteName       string
+	BaseURL        string
+	MaxBodyBytes   int64
+	ClientIPHeader string
+	SecureCookies  bool
+	SessionMaxAge  time.Duration
+}
+
+// Server is the HTTP side of Ortaq.
+type Server struct {
+	cfg     Config
+	db      *db.DB
+	auth    *auth.Service
+	catalog *i18n.Catalog
+	log     *slog.Logger
+	regions *regions.List
+	render  *Renderer
+	assets  *Assets
+	metrics *Metrics
+	API     *api.API
+
+	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
+	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
+	routes []Route
+}
+
+// Route is one registered state-changing or reading endpoint; the
+// permission matrix test walks this list.
+type Route struct {
+	Method  string
+	Pattern string // as registered, e.g. "/{lang}/signin" or "/api/v1/me"
+}
+
+// New builds the server. Components add their routes with Page and
+// APIOperation before Handler is called.
+func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Catalog, log *slog.Logger) (*Server, error) {
+	assets, err := NewAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, db: d, auth: a, regions: regs, catalog: c, log: log, assets: assets,
+		metrics: NewMetrics(d),
+		API:     api.New("Ortaq API", "1"),
+		pages:   http.NewServeMux(),
+		other:   http.NewServeMux(),
+	}
+	s.render, err = NewRenderer(c, assets, cfg.SiteName)
+	if err != nil {
+		return nil, err
+	}
+	s.routesCore()
+	return s, nil
+}
+
+// Routes returns every registered route.
+func (s *Server) Routes() []Route { return s.routes }
+
+// Renderer returns the template renderer (components add their templates).
+func (s *Server) Renderer() *Renderer { return s.render }
+
+// Page registers a page handler. pattern is "METHOD /path" without the
+// language prefix, e.g. "GET /organizations/{id}"; it is served at
+// /{lang}/organizations/{id}.
+func (s *Server) Page(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	full := "/{lang}" + path
+	if path == "/" {
+		full = "/{lang}/{$}"
+	}
+	s.routes = append(s.routes, Route{Method: method, Pattern: "/{lang}" + path})
+	s.pages.Handle(method+" "+full, s.metrics.route("/{lang}"+path, h))
+}
+
+// APIOperation registers and documents an API endpoint under /api/v1.
+func (s *Server) APIOperation(op api.Operation, h http.HandlerFunc) {
+	s.API.Handle(op, h)
+	p := "/api/v1" + op.Path
+	s.routes = append(s.routes, Route{Method: op.Method, Pattern: p})
+	s.other.Handle(op.Method+" "+p, s.metrics.route(p, h))
+}
+
+func (s *Server) handleOther(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path})
+	s.other.Handle(pattern, s.metrics.route(path, h))
+}
+
+// Handler returns the whole application as one http.Handler.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errs.New(errs.Forbidden, "error.csrf"))
+	}))
+	var h http.Handler = http.HandlerFunc(s.dispatch)
+	h = s.identify(h)
+	h = cop.Handler(h)
+	h = s.limitBody(h)
+	h = s.metrics.middleware(h)
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+// dispatch sends /api, /static and operations endpoints to their mux and
+// everything else to the language-prefixed pages. Keeping two muxes lets
+// "/{lang}/…" patterns live beside "/static/…" without ambiguity.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/":
+		s.rootRedirect(w, r)
+	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/metrics" || p == "/favicon.ico" || p == "/robots.txt":
+		s.other.ServeHTTP(w, r)
+	default:
+		s.servePage(w, r)
+	}
+}
+
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	lang, ok := i18n.Parse(seg)
+	if !ok {
+		s.fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	if seg != string(lang) {
+		// One address per page: /KK-latn/x → /kk-Latn/x.
+		u := *r.URL
+		u.Path = "/" + string(lang) + "/" + rest
+		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+		return
+	}
+	r = withLang(r, lang)
+	s.rememberLang(w, r, lang)
+	// ServeMux would answer unknown paths in plain English; ours are
+	// answered in the page's language.
+	if _, pattern := s.pages.Handler(r); pattern == "" {
+		s.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	s.pages.ServeHTTP(w, r)
+}
+
+func (s *Server) rootRedirect(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/"+string(s.preferredLang(r))+"/", http.StatusFound)
+}
+
+// preferredLang: the remembered choice, then the browser's.
+func (s *Server) preferredLang(r *http.Request) i18n.Lang {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := i18n.Parse(c.Value); ok {
+			return l
+		}
+	}
+	if u := UserOf(r); u != nil {
+		if l, ok := i18n.Parse(string(u.Lang)); ok {
+			return l
+		}
+	}
+	return i18n.Negotiate(r.Header.Get("Accept-Language"))
+}
+
+const (
+	langCookie    = "ortaq_lang"
+	sessionCookie = "ortaq_session"
+	flashCookie   = "ortaq_flash"
+)
+
+func (s *Server) rememberLang(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
+	if c, err := r.Cookie(langCookie); err != nil || c.Value != string(l) {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
+	if u := UserOf(r); u != nil && u.Lang != l && r.Method == http.MethodGet {
+		if err := s.auth.SetLanguage(r.Context(), u.ID, l); err != nil {
+			s.log.Warn("remember language", "err", err)
+		}
+	}
+}
+
+type ctxKey int
+
+const (
+	keyUser ctxKey = iota
+	keyLang
+	keySession
+)
+
+func withLang(r *http.Request, l i18n.Lang) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), keyLang, l))
+}
+
+// LangOf returns the page's language.
+func LangOf(r *http.Request) i18n.Lang {
+	if l, ok := r.Context().Value(keyLang).(i18n.Lang); ok {
+		return l
+	}
+	return i18n.KK
+}
+
+// UserOf returns the signed-in person, or nil for a guest.
+func UserOf(r *http.Request) *auth.User {
+	u, _ := r.Context().Value(keyUser).(*auth.User)
+	return u
+}
+
+func sessionOf(r *http.Request) int64 {
+	id, _ := r.Context().Value(keySession).(int64)
+	return id
+}
+
+// identify finds who is asking: a bearer token (API) or a session cookie.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			u, err := s.auth.TokenUser(ctx, strings.TrimSpace(token))
+			if !ok || err != nil {
+				if err == nil || errs.CodeOf(err) != "" {
+					err = errs.New(errs.Unauthorized, "auth.token_invalid")
+				}
+				s.fail(w, withLang(r, i18n.Negotiate(r.Header.Get("Accept-Language"))), err)
+				return
+			}
+			ctx = context.WithValue(ctx, keyUser, u)
+		} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			u, sid, err := s.auth.SessionUser(ctx, c.Value)
+			switch {
+			case err == nil:
+				ctx = context.WithValue(context.WithValue(ctx, keyUser, u), keySession, sid)
+			case errs.CodeOf(err) == errs.Unauthorized:
+				s.clearSession(w) // expired or revoked: forget it
+			default:
+				s.fail(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(s.cfg.SessionMaxAge.Seconds()),
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// ClientIP is the client's address: the connection's, or the first entry
+// of the configured proxy header when Ortaq runs behind a trusted proxy.
+func (s *Server) ClientIP(r *http.Request) string {
+	if s.cfg.ClientIPHeader != "" {
+		if v := r.Header.Get(s.cfg.ClientIPHeader); v != "" {
+			first, _, _ := strings.Cut(v, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			s.fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.TooLarge, "error.413.text"))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.fail(w, r, errPanic)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errPanic = errs.New("panic", "error.500.text")
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
