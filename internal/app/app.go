@@ -97,6 +97,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
+	if err := a.wire(ctx); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

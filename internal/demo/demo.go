@@ -26,6 +26,12 @@ var Accounts = []Account{
 	{"young@demo.ortaq.kz", "demo-young-2026", "Әлия Нұрланқызы", "16 years old, waiting for guardian consent", "", "KZ-79"},
 }
 
+// loaders add each component's demo data after the core's, in order. Each
+// component appends its own from its block below (demo_COMPONENT.go in this
+// package) and must be idempotent on its own only through the single
+// demo_loaded flag: all loaders run once, in one Load.
+var loaders []func(ctx context.Context, a *app.App, people map[string]int64) error
+
 // Load loads the demo data unless it is there already; it reports whether
 // it loaded anything.
 func Load(ctx context.Context, a *app.App) (bool, error) {
@@ -91,7 +97,20 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 			primary, ids["member@demo.ortaq.kz"], tx.Now); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)", tx.Now.Format("2006-01-02T15:04:05Z"))
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	for _, load := range loaders {
+		if err := load(ctx, a, ids); err != nil {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+	}
+	// Marked loaded only when every part is in: an interrupted load is
+	// noticed (the accounts exist) rather than silently half-done.
+	err = a.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)", tx.Now.Format("2006-01-02T15:04:05Z"))
 		return err
 	})
 	if err != nil {

@@ -48,24 +48,37 @@ type Catalog struct {
 // the result: every key in every language, complete plural forms, and the
 // same placeholders as in English.
 func Load() (*Catalog, error) {
+	// A catalog is split into files per component: LANG.json for the core
+	// and COMPONENT.LANG.json beside it (orgs.kk.json, …), so that
+	// components add their messages without editing a shared file. A key
+	// may be defined in one file per language only.
 	names, err := fs.Glob(catalogFiles, "catalog/*.json")
 	if err != nil {
 		return nil, fmt.Errorf("i18n: %w", err)
 	}
-	for _, name := range names {
-		if l := Lang(strings.TrimSuffix(path.Base(name), ".json")); !slices.Contains(sources, l) {
-			return nil, fmt.Errorf("i18n: %s: not a source language (kk-Latn is generated from kk)", name)
-		}
-	}
 	cats := make(map[Lang]map[string]message, len(Langs))
 	for _, l := range sources {
-		name := "catalog/" + string(l) + ".json"
+		cats[l] = map[string]message{}
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		l := Lang(base[strings.LastIndexByte(base, '.')+1:])
+		if !slices.Contains(sources, l) {
+			return nil, fmt.Errorf("i18n: %s: not a source language (kk-Latn is generated from kk)", name)
+		}
 		data, err := catalogFiles.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		if cats[l], err = parseCatalog(data); err != nil {
+		msgs, err := parseCatalog(data)
+		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		for k, m := range msgs {
+			if _, dup := cats[l][k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is defined in another %s file too", name, k, l)
+			}
+			cats[l][k] = m
 		}
 	}
 	cats[KKLatn] = latinize(cats[KK])

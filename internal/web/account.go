@@ -14,12 +14,12 @@ import (
 )
 
 // parseForm reads a form; an oversized body becomes 413.
-func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+func (s *Server) ParseForm(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil {
 		if Status(err) == http.StatusRequestEntityTooLarge {
-			s.fail(w, r, errs.New(errs.TooLarge, "error.413.text"))
+			s.Fail(w, r, errs.New(errs.TooLarge, "error.413.text"))
 		} else {
-			s.fail(w, r, errs.New(errs.BadRequest, "error.400.text"))
+			s.Fail(w, r, errs.New(errs.BadRequest, "error.400.text"))
 		}
 		return false
 	}
@@ -27,27 +27,27 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // formError re-renders a form with its field errors (422), or fails.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, page string, err error, d *PageData) {
-	fe, ok := fieldErrors(s.catalog.Printer(LangOf(r)), err)
+func (s *Server) FormError(w http.ResponseWriter, r *http.Request, page string, err error, d *PageData) {
+	fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err)
 	if !ok {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	d.Errors = fe
 	d.Form = r.PostForm
-	s.page(w, r, http.StatusUnprocessableEntity, page, d)
+	s.Render(w, r, http.StatusUnprocessableEntity, page, d)
 }
 
-func (s *Server) t(r *http.Request, key string, args ...any) string {
+func (s *Server) T(r *http.Request, key string, args ...any) string {
 	return s.catalog.Printer(LangOf(r)).T(key, args...)
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, http.StatusOK, "home", &PageData{Title: s.t(r, "nav.home")})
+	s.Render(w, r, http.StatusOK, "home", &PageData{Title: s.T(r, "nav.home")})
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, http.StatusOK, "signup", &PageData{Title: s.t(r, "signup.title"), Data: s.signupData(r)})
+	s.Render(w, r, http.StatusOK, "signup", &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
 }
 
 func (s *Server) signupData(r *http.Request) map[string]any {
@@ -55,7 +55,7 @@ func (s *Server) signupData(r *http.Request) map[string]any {
 }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -69,19 +69,19 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		GuardianName: f.Get("guardian_name"), GuardianEmail: f.Get("guardian_email"),
 	})
 	if err != nil {
-		s.formError(w, r, "signup", err, &PageData{Title: s.t(r, "signup.title"), Data: s.signupData(r)})
+		s.FormError(w, r, "signup", err, &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
 		return
 	}
-	text := s.t(r, "signup.done", "email", u.Email)
+	text := s.T(r, "signup.done", "email", u.Email)
 	if u.Limited() {
-		text += " " + s.t(r, "signup.done_minor", "guardian", u.GuardianEmail)
+		text += " " + s.T(r, "signup.done_minor", "guardian", u.GuardianEmail)
 	}
-	s.page(w, r, http.StatusOK, "message", &PageData{Title: s.t(r, "signup.done_title"),
+	s.Render(w, r, http.StatusOK, "message", &PageData{Title: s.T(r, "signup.done_title"),
 		Data: map[string]any{"Text": text, "Next": "/signin"}})
 }
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, http.StatusOK, "signin", &PageData{Title: s.t(r, "signin.title"),
+	s.Render(w, r, http.StatusOK, "signin", &PageData{Title: s.T(r, "signin.title"),
 		Form: url.Values{"next": {safeNext(r.URL.Query().Get("next"))}}, Data: map[string]any{}})
 }
 
@@ -94,7 +94,7 @@ func safeNext(p string) string {
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -103,16 +103,16 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		code := errs.CodeOf(err)
 		if code != errs.Unauthorized && code != errs.TooMany && code != errs.Invalid {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		e, _ := errs.As(err)
-		msg := s.t(r, e.Key, e.Args...)
+		msg := s.T(r, e.Key, e.Args...)
 		if code == errs.Invalid {
-			msg = s.t(r, "auth.wrong_credentials")
+			msg = s.T(r, "auth.wrong_credentials")
 		}
 		f.Del("password")
-		s.page(w, r, Status(err), "signin", &PageData{Title: s.t(r, "signin.title"), Form: f, Data: map[string]any{"Error": msg}})
+		s.Render(w, r, Status(err), "signin", &PageData{Title: s.T(r, "signin.title"), Form: f, Data: map[string]any{"Error": msg}})
 		return
 	}
 	s.setSession(w, token)
@@ -128,108 +128,108 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.auth.SignOut(r.Context(), c.Value); err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 	}
 	s.clearSession(w)
-	s.redirect(w, r, "/", "auth.signed_out")
+	s.Redirect(w, r, "/", "auth.signed_out")
 }
 
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, http.StatusOK, "confirm", &PageData{Title: s.t(r, "confirm.title"),
+	s.Render(w, r, http.StatusOK, "confirm", &PageData{Title: s.T(r, "confirm.title"),
 		Form: url.Values{"token": {r.URL.Query().Get("token")}}})
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	if _, err := s.auth.ConfirmEmail(r.Context(), r.PostForm.Get("token")); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	next := "/signin"
 	if UserOf(r) != nil {
 		next = "/profile"
 	}
-	s.redirect(w, r, next, "auth.email_confirmed")
+	s.Redirect(w, r, next, "auth.email_confirmed")
 }
 
 func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
-	s.page(w, r, http.StatusOK, "forgot", &PageData{Title: s.t(r, "forgot.title")})
+	s.Render(w, r, http.StatusOK, "forgot", &PageData{Title: s.T(r, "forgot.title")})
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	if err := s.auth.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), LangOf(r)); err != nil {
-		s.formError(w, r, "forgot", err, &PageData{Title: s.t(r, "forgot.title")})
+		s.FormError(w, r, "forgot", err, &PageData{Title: s.T(r, "forgot.title")})
 		return
 	}
-	s.page(w, r, http.StatusOK, "message", &PageData{Title: s.t(r, "forgot.title"),
-		Data: map[string]any{"Text": s.t(r, "forgot.sent")}})
+	s.Render(w, r, http.StatusOK, "message", &PageData{Title: s.T(r, "forgot.title"),
+		Data: map[string]any{"Text": s.T(r, "forgot.sent")}})
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if err := s.auth.CheckResetLink(r.Context(), token); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "reset", &PageData{Title: s.t(r, "reset.title"), Form: url.Values{"token": {token}}})
+	s.Render(w, r, http.StatusOK, "reset", &PageData{Title: s.T(r, "reset.title"), Form: url.Values{"token": {token}}})
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	if err := s.auth.ResetPassword(r.Context(), r.PostForm.Get("token"), r.PostForm.Get("password")); err != nil {
-		s.formError(w, r, "reset", err, &PageData{Title: s.t(r, "reset.title")})
+		s.FormError(w, r, "reset", err, &PageData{Title: s.T(r, "reset.title")})
 		return
 	}
 	s.clearSession(w)
-	s.redirect(w, r, "/signin", "auth.password_changed")
+	s.Redirect(w, r, "/signin", "auth.password_changed")
 }
 
 func (s *Server) consentForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	req, err := s.auth.Consent(r.Context(), token)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.page(w, r, http.StatusOK, "consent", &PageData{Title: s.t(r, "consent.title"), Data: req,
+	s.Render(w, r, http.StatusOK, "consent", &PageData{Title: s.T(r, "consent.title"), Data: req,
 		Form: url.Values{"token": {token}, "guardian_name": {req.GuardianName}}})
 }
 
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
+	if !s.ParseForm(w, r) {
 		return
 	}
 	token := r.PostForm.Get("token")
 	if _, err := s.auth.GiveConsent(r.Context(), token, r.PostForm.Get("guardian_name")); err != nil {
 		req, _ := s.auth.Consent(r.Context(), token)
-		s.formError(w, r, "consent", err, &PageData{Title: s.t(r, "consent.title"), Data: req})
+		s.FormError(w, r, "consent", err, &PageData{Title: s.T(r, "consent.title"), Data: req})
 		return
 	}
-	s.page(w, r, http.StatusOK, "message", &PageData{Title: s.t(r, "consent.title"),
-		Data: map[string]any{"Text": s.t(r, "consent.done")}})
+	s.Render(w, r, http.StatusOK, "message", &PageData{Title: s.T(r, "consent.title"),
+		Data: map[string]any{"Text": s.T(r, "consent.done")}})
 }
 
 // signedIn returns the person or answers 401 (a redirect to sign in).
-func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) *auth.User {
+func (s *Server) SignedIn(w http.ResponseWriter, r *http.Request) *auth.User {
 	u := UserOf(r)
 	if u == nil {
 		if r.Method != http.MethodGet && !isAPI(r) {
 			// A form posted after the session ended: 401 with the sign-in page.
 			w.Header().Set("WWW-Authenticate", `Cookie realm="ortaq"`)
-			s.page(w, r, http.StatusUnauthorized, "signin", &PageData{Title: s.t(r, "signin.title"),
-				Data: map[string]any{"Error": s.t(r, "auth.signin_required")}})
+			s.Render(w, r, http.StatusUnauthorized, "signin", &PageData{Title: s.T(r, "signin.title"),
+				Data: map[string]any{"Error": s.T(r, "auth.signin_required")}})
 			return nil
 		}
-		s.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		s.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 	}
 	return u
 }
@@ -239,18 +239,18 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int, d *PageData) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	sessions, err := s.auth.Sessions(r.Context(), u.ID, sessionOf(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	tokens, err := s.auth.Tokens(r.Context(), u.ID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data, _ := d.Data.(map[string]any)
@@ -261,35 +261,35 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int,
 	if reg, ok := s.regions.Get(u.Region); ok {
 		data["Region"] = reg.NameIn(LangOf(r))
 	}
-	d.Title, d.Data = s.t(r, "profile.title"), data
-	s.page(w, r, status, "profile", d)
+	d.Title, d.Data = s.T(r, "profile.title"), data
+	s.Render(w, r, status, "profile", d)
 }
 
 func (s *Server) resendConfirm(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	if err := s.auth.ResendConfirmation(r.Context(), u); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/profile", "profile.confirm_sent")
+	s.Redirect(w, r, "/profile", "profile.confirm_sent")
 }
 
 func (s *Server) setHidden(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
-	if u == nil || !s.parseForm(w, r) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
 		return
 	}
 	if err := s.auth.SetHidden(r.Context(), u, r.PostForm.Get("hidden") == "1"); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/profile", "profile.saved")
+	s.Redirect(w, r, "/profile", "profile.saved")
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
+func PathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errs.New(errs.NotFound, "error.404.text")
@@ -298,49 +298,49 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err == nil {
 		err = s.auth.RevokeSession(r.Context(), u.ID, id)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/profile#sessions", "profile.session_revoked")
+	s.Redirect(w, r, "/profile#sessions", "profile.session_revoked")
 }
 
 func (s *Server) signoutAll(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	if err := s.auth.SignOutEverywhere(r.Context(), u.ID); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.clearSession(w)
-	s.redirect(w, r, "/signin", "auth.signed_out_everywhere")
+	s.Redirect(w, r, "/signin", "auth.signed_out_everywhere")
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
-	if u == nil || !s.parseForm(w, r) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
 		return
 	}
 	token, err := s.auth.CreateToken(r.Context(), u, r.PostForm.Get("token_name"), u.ID)
 	if err != nil {
-		if fe, ok := fieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
+		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
 			if m, ok := fe["name"]; ok {
 				fe["token_name"] = m
 			}
 			s.profilePage(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe, Form: r.PostForm})
 			return
 		}
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	// Shown once, on this response only; the database keeps just a hash.
@@ -348,29 +348,29 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err == nil {
 		err = s.auth.DeleteToken(r.Context(), u.ID, id)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/profile#tokens", "profile.token_revoked")
+	s.Redirect(w, r, "/profile#tokens", "profile.token_revoked")
 }
 
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	e, err := s.auth.ExportData(r.Context(), u)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -384,18 +384,18 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
-	if u == nil || !s.parseForm(w, r) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
 		return
 	}
 	if err := s.auth.DeleteAccount(audit.WithIP(r.Context(), s.ClientIP(r)), u, r.PostForm.Get("password")); err != nil {
-		if fe, ok := fieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
+		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
 			s.profilePage(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe})
 			return
 		}
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.clearSession(w)
-	s.redirect(w, r, "/", "profile.deleted")
+	s.Redirect(w, r, "/", "profile.deleted")
 }

@@ -43,7 +43,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 // fail answers a request with an error: problem+json for the API, an error
 // page for the rest, always in the reader's language. Internal errors are
 // logged in full and shown only as a generic message.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := Status(err)
 	e, coded := errs.As(err)
 	if status == http.StatusRequestEntityTooLarge && !coded {
@@ -94,7 +94,7 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, e *
 }
 
 // fieldErrors translates an Invalid error's fields for a form.
-func fieldErrors(p *i18n.Printer, err error) (map[string]string, bool) {
+func FieldErrors(p *i18n.Printer, err error) (map[string]string, bool) {
 	e, ok := errs.As(err)
 	if !ok || e.Code != errs.Invalid {
 		return nil, false

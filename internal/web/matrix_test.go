@@ -76,9 +76,25 @@ func form(path string, v url.Values) func(w *world) *apptest.Response {
 	return func(w *world) *apptest.Response { return w.c.PostForm(path, v) }
 }
 
-// matrix lists every state-changing route. A new route must be added here:
-// TestPermissionMatrixCoversEveryRoute fails until it is.
-var matrix = map[string]routeCase{
+// matrix lists every state-changing route. A new route must be added:
+// TestPermissionMatrixCoversEveryRoute fails until it is. Components add
+// their cases from their own file in this package (matrix_COMPONENT_test.go)
+// with addCases in an init function.
+var matrix = map[string]routeCase{}
+
+// addCases adds a component's cases; a route may be listed only once.
+func addCases(cases map[string]routeCase) {
+	for k, c := range cases {
+		if _, dup := matrix[k]; dup {
+			panic("permission matrix: " + k + " listed twice")
+		}
+		matrix[k] = c
+	}
+}
+
+func init() { addCases(coreCases) }
+
+var coreCases = map[string]routeCase{
 	"POST /{lang}/signup": {func(w *world) *apptest.Response {
 		return w.c.PostForm("/kk/signup", url.Values{"name": {"Жаңа Адам"}, "email": {fmt.Sprintf("new%d@example.kz", uniq.Add(1))},
 			"password": {"long enough password"}, "birth_date": {"2000-01-01"}, "region": {"KZ-79"}})

@@ -191,7 +191,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 }
 
 // page renders with the request's context.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name string, d *PageData) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, d *PageData) {
 	c := s.pageContext(r)
 	if d.Flash == "" {
 		if f, err := r.Cookie(flashCookie); err == nil && f.Value != "" {
@@ -206,7 +206,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, status int, name s
 
 // redirect sends the browser to a page in its language, with an optional
 // one-time notice (a message key) shown there.
-func (s *Server) redirect(w http.ResponseWriter, r *http.Request, p, flashKey string) {
+func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, p, flashKey string) {
 	if flashKey != "" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: flashKey, Path: "/", MaxAge: 60, HttpOnly: true,
 			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
@@ -217,3 +217,15 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, p, flashKey st
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Printer is the message printer of the request's language (pages: the
+// URL prefix; API: Accept-Language).
+func (s *Server) Printer(r *http.Request) *i18n.Printer {
+	if isAPI(r) {
+		return s.catalog.Printer(apiLang(r))
+	}
+	return s.catalog.Printer(LangOf(r))
+}
+
+// Catalog is the message catalog.
+func (s *Server) Catalog() *i18n.Catalog { return s.catalog }

@@ -73,7 +73,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	b, err := s.API.OpenAPI()
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -101,7 +101,7 @@ func meOf(u *auth.User) Me {
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if u == nil {
-		s.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		s.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 		return
 	}
 	api.WriteJSON(w, http.StatusOK, meOf(u))
@@ -132,18 +132,18 @@ type Person struct {
 func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) {
 	u := UserOf(r)
 	if err := s.auth.Require(r.Context(), u, 0, auth.PlatformAdmin); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	var in NewPerson
-	if err := s.decode(r, &in); err != nil {
-		s.fail(w, r, err)
+	if err := s.Decode(r, &in); err != nil {
+		s.Fail(w, r, err)
 		return
 	}
 	p, _, err := s.auth.CreateConfirmed(audit.WithIP(r.Context(), s.ClientIP(r)), u.ID,
 		auth.NewUser{Name: in.Name, Email: in.Email, BirthDate: in.BirthDate, Region: in.Region})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	api.WriteJSON(w, http.StatusCreated, Person{ID: p.IDString(), Name: p.Name, Email: p.Email, BirthDate: p.BirthDate,
@@ -152,7 +152,7 @@ func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) {
 
 // decode reads a strict JSON body, turning decoding problems into an
 // Invalid error whose messages are translated like any other.
-func (s *Server) decode(r *http.Request, dst any) error {
+func (s *Server) Decode(r *http.Request, dst any) error {
 	err := api.Decode(r, dst)
 	if err == nil {
 		return nil
@@ -179,26 +179,26 @@ func (s *Server) decode(r *http.Request, dst any) error {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	if err := s.auth.Require(r.Context(), u, 0, auth.PlatformAdmin); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	const limit = 50
 	rows, err := audit.List(r.Context(), s.db, audit.Filter{Before: before, Limit: limit})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	data := map[string]any{"Rows": rows}
 	if len(rows) == limit {
 		data["Next"] = rows[len(rows)-1].ID
 	}
-	s.page(w, r, http.StatusOK, "admin_audit", &PageData{Title: s.t(r, "audit.title"), Data: data})
+	s.Render(w, r, http.StatusOK, "admin_audit", &PageData{Title: s.T(r, "audit.title"), Data: data})
 }
 
 func (s *Server) rolesPage(w http.ResponseWriter, r *http.Request) {
@@ -206,22 +206,22 @@ func (s *Server) rolesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) rolesPageWith(w http.ResponseWriter, r *http.Request, status int, d *PageData) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
 	grants, err := s.auth.Grants(r.Context(), u)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	d.Title, d.Data = s.t(r, "roles.title"), map[string]any{"Grants": grants}
-	s.page(w, r, status, "admin_roles", d)
+	d.Title, d.Data = s.T(r, "roles.title"), map[string]any{"Grants": grants}
+	s.Render(w, r, status, "admin_roles", d)
 }
 
 func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
-	if u == nil || !s.parseForm(w, r) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -233,7 +233,7 @@ func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
 	target, err := s.auth.UserByEmail(r.Context(), f.Get("email"))
 	if err != nil {
 		if errs.CodeOf(err) != errs.NotFound {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		fs.Add("email", "roles.no_such_person")
@@ -243,28 +243,39 @@ func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
 		err = s.auth.GrantRole(audit.WithIP(r.Context(), s.ClientIP(r)), u, target.ID, orgID, f.Get("role"))
 	}
 	if err != nil {
-		if fe, ok := fieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
+		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
 			s.rolesPageWith(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe, Form: f})
 			return
 		}
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/admin/roles", "roles.granted")
+	s.Redirect(w, r, "/admin/roles", "roles.granted")
 }
 
 func (s *Server) revokeRole(w http.ResponseWriter, r *http.Request) {
-	u := s.signedIn(w, r)
+	u := s.SignedIn(w, r)
 	if u == nil {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, err := PathID(r, "id")
 	if err == nil {
 		err = s.auth.RevokeRole(audit.WithIP(r.Context(), s.ClientIP(r)), u, id)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/admin/roles", "roles.revoked")
+	s.Redirect(w, r, "/admin/roles", "roles.revoked")
+}
+
+// Limit reads ?limit= for a list (default def, at most max) as a
+// translatable error.
+func (s *Server) Limit(r *http.Request, def, max int) (int, error) {
+	n, err := api.ParseLimit(r, def, max)
+	if err != nil {
+		return 0, &errs.Error{Code: errs.Invalid, Key: "error.invalid",
+			Fields: []errs.Field{{Name: "limit", Key: "validation.invalid_limit", Args: []any{"min", 1, "max", max}}}}
+	}
+	return n, nil
 }

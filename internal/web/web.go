@@ -115,7 +115,7 @@ func (s *Server) handleOther(pattern string, h http.HandlerFunc) {
 func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, errs.New(errs.Forbidden, "error.csrf"))
+		s.Fail(w, r, errs.New(errs.Forbidden, "error.csrf"))
 	}))
 	var h http.Handler = http.HandlerFunc(s.dispatch)
 	h = s.identify(h)
@@ -146,7 +146,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	lang, ok := i18n.Parse(seg)
 	if !ok {
-		s.fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.NotFound, "error.404.text"))
+		s.Fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.NotFound, "error.404.text"))
 		return
 	}
 	if seg != string(lang) {
@@ -161,7 +161,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	// ServeMux would answer unknown paths in plain English; ours are
 	// answered in the page's language.
 	if _, pattern := s.pages.Handler(r); pattern == "" {
-		s.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		s.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
 		return
 	}
 	s.pages.ServeHTTP(w, r)
@@ -246,7 +246,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				if err == nil || errs.CodeOf(err) != "" {
 					err = errs.New(errs.Unauthorized, "auth.token_invalid")
 				}
-				s.fail(w, withLang(r, i18n.Negotiate(r.Header.Get("Accept-Language"))), err)
+				s.Fail(w, withLang(r, i18n.Negotiate(r.Header.Get("Accept-Language"))), err)
 				return
 			}
 			ctx = context.WithValue(ctx, keyUser, u)
@@ -258,7 +258,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			case errs.CodeOf(err) == errs.Unauthorized:
 				s.clearSession(w) // expired or revoked: forget it
 			default:
-				s.fail(w, r, err)
+				s.Fail(w, r, err)
 				return
 			}
 		}
@@ -295,7 +295,7 @@ func (s *Server) ClientIP(r *http.Request) string {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			s.fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.TooLarge, "error.413.text"))
+			s.Fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.TooLarge, "error.413.text"))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
@@ -311,7 +311,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.Error("panic", "path", r.URL.Path, "panic", v)
-				s.fail(w, r, errPanic)
+				s.Fail(w, r, errPanic)
 			}
 		}()
 		next.ServeHTTP(w, r)
