@@ -1,6 +1,10 @@
 package app
 
-import "context"
+import (
+	"context"
+
+	"github.com/ortaq/ortaq/internal/orgs"
+)
 
 // wire builds the components (one package each: its service, its pages and
 // API routes, its templates and catalog messages) on top of the core and
@@ -8,6 +12,15 @@ import "context"
 // own block below.
 func (a *App) wire(ctx context.Context) error {
 	// wire:orgs (registry of organizations and members)
+	{
+		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
+		if err := svc.Backfill(ctx); err != nil {
+			return err
+		}
+		if err := orgs.Register(a.Web, svc); err != nil {
+			return err
+		}
+	}
 
 	// wire:programmes (programmes, proposals, roadmap, indicators)
 

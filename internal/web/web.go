@@ -47,6 +47,29 @@ type Server struct {
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
 	routes []Route
+	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
+}
+
+type largeBody struct {
+	match func(*http.Request) bool
+	max   int64
+}
+
+// AllowLargeBody lets requests that match (e.g. a file upload) send bodies
+// up to max bytes instead of the configured MaxBodyBytes. Call it while
+// wiring, before Handler.
+func (s *Server) AllowLargeBody(match func(*http.Request) bool, max int64) {
+	s.large = append(s.large, largeBody{match: match, max: max})
+}
+
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	limit := s.cfg.MaxBodyBytes
+	for _, l := range s.large {
+		if l.max > limit && l.match(r) {
+			limit = l.max
+		}
+	}
+	return limit
 }
 
 // Route is one registered state-changing or reading endpoint; the
@@ -294,11 +317,12 @@ func (s *Server) ClientIP(r *http.Request) string {
 
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.bodyLimit(r)
+		if r.ContentLength > limit {
 			s.Fail(w, withLang(r, s.preferredLang(r)), errs.New(errs.TooLarge, "error.413.text"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

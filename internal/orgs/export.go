@@ -1,0 +1,190 @@
+package orgs
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+)
+
+// Export formats.
+const (
+	CSV  = "csv"
+	XLSX = "xlsx"
+)
+
+// ContentType returns the MIME type of an export format.
+func ContentType(format string) string {
+	if format == XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// table writes rows to CSV (UTF-8 with a byte-order mark, which Excel
+// needs to read Kazakh letters) or streams them into an XLSX sheet.
+type table interface {
+	row(cells ...any) error
+	close() error
+}
+
+type csvTable struct{ w *csv.Writer }
+
+func (t *csvTable) row(cells ...any) error {
+	rec := make([]string, len(cells))
+	for i, c := range cells {
+		rec[i] = fmt.Sprint(c)
+	}
+	return t.w.Write(rec)
+}
+
+func (t *csvTable) close() error { t.w.Flush(); return t.w.Error() }
+
+type xlsxTable struct {
+	f  *excelize.File
+	sw *excelize.StreamWriter
+	n  int
+	w  io.Writer
+}
+
+func (t *xlsxTable) row(cells ...any) error {
+	t.n++
+	cell, err := excelize.CoordinatesToCellName(1, t.n)
+	if err != nil {
+		return err
+	}
+	return t.sw.SetRow(cell, cells)
+}
+
+func (t *xlsxTable) close() error {
+	defer t.f.Close()
+	if err := t.sw.Flush(); err != nil {
+		return err
+	}
+	return t.f.Write(t.w)
+}
+
+func newTable(w io.Writer, format, sheet string) (table, error) {
+	switch format {
+	case CSV:
+		if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
+			return nil, err
+		}
+		return &csvTable{w: csv.NewWriter(w)}, nil
+	case XLSX:
+		f := excelize.NewFile()
+		if err := f.SetSheetName("Sheet1", sheet); err != nil {
+			return nil, err
+		}
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return nil, err
+		}
+		return &xlsxTable{f: f, sw: sw, w: w}, nil
+	}
+	var fs errs.Fields
+	fs.Add("format", "validation.invalid_choice")
+	return nil, fs.Err()
+}
+
+// CheckFormat validates an export format before anything is written.
+func CheckFormat(format string) error {
+	if format != CSV && format != XLSX {
+		var fs errs.Fields
+		fs.Add("format", "validation.invalid_choice")
+		return fs.Err()
+	}
+	return nil
+}
+
+// CanExportMembers reports whether actor may export orgID's members (its
+// administrators: the file has addresses and birth dates).
+func (s *Service) CanExportMembers(ctx context.Context, actor *auth.User, orgID int64) error {
+	return s.auth.Require(ctx, actor, orgID, auth.OrgAdmin)
+}
+
+// ExportMembers writes orgID's memberships, current and past, in the
+// columns of the import file, so that an export can be edited and imported
+// again. Minors without consent and deleted accounts are left out.
+func (s *Service) ExportMembers(ctx context.Context, actor *auth.User, orgID int64, w io.Writer, format string) error {
+	if err := s.CanExportMembers(ctx, actor, orgID); err != nil {
+		return err
+	}
+	t, err := newTable(w, format, "members")
+	if err != nil {
+		return err
+	}
+	if err := t.row("name", "email", "role", "since", "until", "birth_date", "region"); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, `SELECT u.name, COALESCE(u.email, ''), m.role, COALESCE(m.since, ''), COALESCE(m.until, ''),
+		COALESCE(u.birth_date, ''), COALESCE(u.region, '') FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND `+eligibleSQL+` ORDER BY m.name_key, m.id`, orgID)
+	if err != nil {
+		return fmt.Errorf("orgs: export members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c [7]string
+		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]); err != nil {
+			return err
+		}
+		if err := t.row(c[0], c[1], c[2], c[3], c[4], c[5], c[6]); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return t.close()
+}
+
+// ExportOrgs writes the organizations the filter selects (all pages).
+func (s *Service) ExportOrgs(ctx context.Context, actor *auth.User, f Filter, w io.Writer, format string) error {
+	if err := s.auth.Require(ctx, actor, 0, auth.SignedIn); err != nil {
+		return err
+	}
+	if err := CheckFormat(format); err != nil {
+		return err
+	}
+	// Validate the filter before the first byte goes out.
+	f.Limit, f.Cursor = 1000, ""
+	page, next, err := s.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	t, err := newTable(w, format, "organizations")
+	if err != nil {
+		return err
+	}
+	if err := t.row("id", "parent_id", "kind", "name_kk", "name_ru", "name_en", "short_name_kk", "region", "district",
+		"registration_status", "member_count", "subtree_member_count"); err != nil {
+		return err
+	}
+	for {
+		for _, o := range page {
+			parent := ""
+			if o.ParentID != 0 {
+				parent = strconv.FormatInt(o.ParentID, 10)
+			}
+			if err := t.row(strconv.FormatInt(o.ID, 10), parent, o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK,
+				o.Region, o.District, o.RegStatus, o.MemberCount, o.SubtreeCount); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			break
+		}
+		f.Cursor = next
+		if page, next, err = s.List(ctx, f); err != nil {
+			return err
+		}
+	}
+	return t.close()
+}

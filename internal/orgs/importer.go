@@ -1,0 +1,591 @@
+package orgs
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
+)
+
+// MaxImportRows bounds a member file.
+const MaxImportRows = 100_000
+
+// Columns of a member file, and the header names accepted for each (any
+// case, either script: headers are compared folded).
+var columns = []struct {
+	name     string
+	required bool
+	synonyms []string
+}{
+	{"name", true, []string{"name", "full name", "аты-жөні", "аты жөні", "толық аты-жөні", "аты", "ФИО", "Ф.И.О.", "имя", "фамилия имя", "фамилия, имя, отчество"}},
+	{"email", true, []string{"email", "e-mail", "электрондық пошта", "эл. пошта", "пошта", "электронная почта", "эл. почта", "почта"}},
+	{"role", true, []string{"role", "рөлі", "рөл", "лауазымы", "роль", "должность"}},
+	{"since", false, []string{"since", "from", "басталуы", "бастап", "мүше болған күні", "мүшелік басталуы", "с", "с даты", "начало", "дата вступления"}},
+	{"until", false, []string{"until", "to", "аяқталуы", "дейін", "мүшелік аяқталуы", "по", "до", "окончание", "дата выхода"}},
+	{"birth_date", false, []string{"birth_date", "birth date", "date of birth", "туған күні", "туған жылы", "дата рождения"}},
+	{"region", false, []string{"region", "өңір", "облыс", "регион", "область"}},
+}
+
+var headerIndex = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range columns {
+		for _, s := range c.synonyms {
+			m[kazakh.Fold(s)] = c.name
+		}
+	}
+	return m
+}()
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	People    int `json:"people_created"` // accounts made for people who had none
+	Limited   int `json:"limited"`        // of them, minors waiting for a guardian's consent
+}
+
+type importRow struct {
+	line                                        int
+	name, email, role, since, until, birth, reg string
+	minor                                       bool
+}
+
+// readTable reads a CSV (UTF-8, comma, semicolon or tab separated, with or
+// without a byte-order mark) or an XLSX file (its first sheet).
+func readTable(data []byte) ([][]string, error) {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, errs.New(errs.Invalid, "orgs.import.empty")
+		}
+		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
+		}
+		return rows, nil
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		return nil, errs.New(errs.Invalid, "orgs.import.not_utf8")
+	}
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	r := csv.NewReader(bufio.NewReader(bytes.NewReader(data)))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.Comma = ','
+	if n := bytes.Count(first, []byte(";")); n > bytes.Count(first, []byte(",")) {
+		r.Comma = ';'
+	}
+	if bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(string(r.Comma))) {
+		r.Comma = '\t'
+	}
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
+		}
+		rows = append(rows, rec)
+		if len(rows) > MaxImportRows+1 {
+			return nil, errs.New(errs.Invalid, "orgs.import.too_many_rows", "max", MaxImportRows)
+		}
+	}
+	return rows, nil
+}
+
+// cellDate reads a date written as YYYY-MM-DD, DD.MM.YYYY or an Excel
+// serial number.
+func cellDate(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", true
+	}
+	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006", "02/01/2006"} {
+		if t, err := time.Parse(layout, v); err == nil && t.Year() >= 1900 && t.Year() <= 2200 {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 120000 {
+		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
+
+// roleIndex maps role names as people write them in any language to
+// identifiers.
+func (s *Service) roleIndex() map[string]string {
+	m := map[string]string{}
+	for _, r := range Roles {
+		m[kazakh.Fold(r)] = r
+		for _, l := range []i18n.Lang{i18n.KK, i18n.RU, i18n.EN} {
+			m[kazakh.Fold(s.catalog.Printer(l).T("orgs.role."+r))] = r
+		}
+	}
+	return m
+}
+
+// regionWords are dropped when matching region names ("Шымкент қаласы" =
+// "Шымкент" = "г. Шымкент").
+var regionWords = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"қаласы", "облысы", "қ", "обл", "город", "г", "область", "region", "city", "oblast"} {
+		regionWords[kazakh.Fold(w)] = true
+	}
+}
+
+func regionKey(s string) string {
+	var out []string
+	for _, w := range strings.Fields(kazakh.Fold(s)) {
+		if !regionWords[w] {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func (s *Service) regionIndex() map[string]string {
+	m := map[string]string{}
+	for _, r := range s.regions.All() {
+		if r.Parent != "KZ" {
+			continue
+		}
+		m[strings.ToLower(r.Code)] = r.Code
+		for _, n := range r.Name {
+			m[regionKey(n)] = r.Code
+		}
+	}
+	return m
+}
+
+// parseMembers validates a whole member file and returns its rows, or an
+// Invalid error listing every bad row.
+func (s *Service) parseMembers(table [][]string, now time.Time) ([]importRow, error) {
+	var fs errs.Fields
+	add := func(row int, field, key string, args ...any) {
+		fs = append(fs, errs.Field{Name: field, Key: key, Args: args, Row: row})
+	}
+	if len(table) == 0 {
+		return nil, errs.New(errs.Invalid, "orgs.import.empty")
+	}
+	col := map[string]int{}
+	for i, h := range table[0] {
+		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
+		if h == "" {
+			continue
+		}
+		name, ok := headerIndex[kazakh.Fold(h)]
+		if !ok {
+			add(1, h, "orgs.import.unknown_column", "column", h)
+			continue
+		}
+		if _, dup := col[name]; dup {
+			add(1, h, "orgs.import.duplicate_column", "column", h)
+			continue
+		}
+		col[name] = i
+	}
+	for _, c := range columns {
+		if _, ok := col[c.name]; c.required && !ok {
+			add(1, c.name, "orgs.import.missing_column", "column", c.name)
+		}
+	}
+	if len(fs) > 0 {
+		return nil, fs.Err()
+	}
+	get := func(rec []string, name string) string {
+		i, ok := col[name]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	roles, regs := s.roleIndex(), s.regionIndex()
+	day := today(now)
+	seen := map[string]int{}     // email|role|since → row
+	open := map[string]int{}     // email|role of terms without an end → row
+	names := map[string]string{} // email → name, to keep one person one name
+	var out []importRow
+	for i, rec := range table[1:] {
+		line := i + 2
+		blank := true
+		for _, v := range rec {
+			if strings.TrimSpace(v) != "" {
+				blank = false
+				break
+			}
+		}
+		if blank {
+			continue
+		}
+		r := importRow{line: line, name: strings.Join(strings.Fields(get(rec, "name")), " "),
+			email: strings.ToLower(get(rec, "email"))}
+		n := len(fs)
+		checkText(&fs, "name", r.name, true, MaxPersonName, false)
+		switch {
+		case r.email == "":
+			fs.Add("email", "validation.required")
+		case len(r.email) > 254 || !validEmail(r.email):
+			fs.Add("email", "validation.invalid_email")
+		}
+		if raw := get(rec, "role"); raw != "" {
+			if id, ok := roles[kazakh.Fold(raw)]; ok {
+				r.role = id
+			} else if role, key := normalizeRole(raw); key != "" {
+				fs.Add("role", key, "max", MaxRole)
+			} else {
+				r.role = role
+			}
+		} else {
+			fs.Add("role", "validation.required")
+		}
+		var ok bool
+		if r.since, ok = cellDate(get(rec, "since")); !ok {
+			fs.Add("since", "validation.invalid_date")
+		}
+		if r.until, ok = cellDate(get(rec, "until")); !ok {
+			fs.Add("until", "validation.invalid_date")
+		}
+		if r.since != "" && r.until != "" && r.until < r.since {
+			fs.Add("until", "orgs.until_before_since")
+		}
+		if r.birth, ok = cellDate(get(rec, "birth_date")); !ok {
+			fs.Add("birth_date", "validation.invalid_date")
+		} else if r.birth != "" {
+			switch a := ageOn(r.birth, now); {
+			case r.birth > day:
+				fs.Add("birth_date", "validation.date_in_future")
+			case a < auth.MinAge:
+				fs.Add("birth_date", "orgs.import.too_young", "min", auth.MinAge)
+			case a < auth.AdultAge:
+				r.minor = true
+			}
+		}
+		if raw := get(rec, "region"); raw != "" {
+			if code, ok := regs[strings.ToLower(raw)]; ok {
+				r.reg = code
+			} else if code, ok := regs[regionKey(raw)]; ok {
+				r.reg = code
+			} else {
+				fs.Add("region", "orgs.import.unknown_region")
+			}
+		}
+		if len(fs) == n && r.email != "" {
+			key := r.email + "|" + r.role + "|" + r.since
+			if first, dup := seen[key]; dup {
+				fs.Add("email", "orgs.import.duplicate_row", "row", first)
+			} else {
+				seen[key] = line
+			}
+			if r.until == "" {
+				k := r.email + "|" + r.role
+				if first, dup := open[k]; dup && len(fs) == n {
+					fs.Add("email", "orgs.import.duplicate_row", "row", first)
+				}
+				open[k] = line
+			}
+			if prev, ok := names[r.email]; ok && prev != r.name && len(fs) == n {
+				fs.Add("name", "orgs.import.name_differs")
+			}
+			names[r.email] = r.name
+		}
+		for j := n; j < len(fs); j++ {
+			fs[j].Row = line
+		}
+		out = append(out, r)
+	}
+	if len(fs) > 0 {
+		return nil, fs.Err()
+	}
+	if len(out) == 0 {
+		return nil, errs.New(errs.Invalid, "orgs.import.empty")
+	}
+	return out, nil
+}
+
+func ageOn(birth string, now time.Time) int {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return -1
+	}
+	n := now.In(almaty)
+	y := n.Year() - b.Year()
+	if n.Month() < b.Month() || (n.Month() == b.Month() && n.Day() < b.Day()) {
+		y--
+	}
+	return y
+}
+
+// ImportMembers imports a member file into orgID, all or nothing. Every
+// row is checked first; if any is wrong, nothing is written and the error
+// lists each bad row (Row = the file's row, the header being 1). People are
+// matched by email; those without an account get one, confirmed, without
+// a password (they set one with "forgot password"). People under 18 get a
+// limited account: they are neither listed nor counted until a guardian
+// consents. A membership is the same when person, role and start date
+// match; running the same file again changes nothing.
+func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int64, data []byte) (ImportResult, error) {
+	var res ImportResult
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return res, err
+	}
+	table, err := readTable(data)
+	if err != nil {
+		return res, err
+	}
+	rows, err := s.parseMembers(table, s.db.Now())
+	if err != nil {
+		return res, err
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		res = ImportResult{}
+		o, err := getOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if o.Archived() {
+			return errs.New(errs.Conflict, "orgs.archived")
+		}
+		// Imports into one organization run one after another.
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ?", orgID); err != nil {
+			return err
+		}
+		ids, names, err := s.ensurePeople(ctx, tx, rows, &res)
+		if err != nil {
+			return err
+		}
+		if err := applyMemberships(ctx, tx, orgID, rows, ids, names, &res); err != nil {
+			return err
+		}
+		if err := recount(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.members.import", TargetType: "organization",
+			TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID, After: res})
+	})
+	return res, err
+}
+
+const chunk = 400
+
+// ensurePeople finds every row's person by email, creating the missing
+// accounts in bulk, and returns email → id.
+func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, error) {
+	ids := map[string]int64{}
+	names := map[string]string{}
+	var emails []string
+	first := map[string]importRow{}
+	for _, r := range rows {
+		if _, ok := first[r.email]; !ok {
+			first[r.email] = r
+			emails = append(emails, r.email)
+		}
+	}
+	lookup := func(list []string) error {
+		for i := 0; i < len(list); i += chunk {
+			part := list[i:min(i+chunk, len(list))]
+			args := make([]any, len(part))
+			for j, e := range part {
+				args[j] = e
+			}
+			q, err := tx.Query(ctx, "SELECT id, email, name FROM users WHERE email IN ("+placeholders(len(part))+")", args...)
+			if err != nil {
+				return fmt.Errorf("orgs: import: people: %w", err)
+			}
+			for q.Next() {
+				var id int64
+				var e, name string
+				if err := q.Scan(&id, &e, &name); err != nil {
+					q.Close()
+					return err
+				}
+				ids[e], names[e] = id, name
+			}
+			q.Close()
+			if err := q.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := lookup(emails); err != nil {
+		return nil, nil, err
+	}
+	var missing []string
+	for _, e := range emails {
+		if _, ok := ids[e]; !ok {
+			missing = append(missing, e)
+		}
+	}
+	for i := 0; i < len(missing); i += chunk {
+		part := missing[i:min(i+chunk, len(missing))]
+		var sb strings.Builder
+		args := make([]any, 0, len(part)*9)
+		sb.WriteString(`INSERT INTO users (email, name, birth_date, region, lang, email_confirmed_at, consent_required,
+			created_at, updated_at) VALUES `)
+		for j, e := range part {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?)")
+			r := first[e]
+			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, tx.Now, tx.Now)
+			if r.minor {
+				res.Limited++
+			}
+		}
+		sb.WriteString(" ON CONFLICT (email) DO NOTHING RETURNING id, email")
+		q, err := tx.Query(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("orgs: import: create people: %w", err)
+		}
+		for q.Next() {
+			var id int64
+			var e string
+			if err := q.Scan(&id, &e); err != nil {
+				q.Close()
+				return nil, nil, err
+			}
+			ids[e], names[e] = id, first[e].name
+			res.People++
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Someone who signed up meanwhile: their account is the one.
+	var still []string
+	for _, e := range missing {
+		if _, ok := ids[e]; !ok {
+			still = append(still, e)
+		}
+	}
+	if len(still) > 0 {
+		if err := lookup(still); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ids, names, nil
+}
+
+type termKey struct {
+	user        int64
+	role, since string
+}
+
+type roleKey struct {
+	user int64
+	role string
+}
+
+type existing struct {
+	id           int64
+	since, until string
+}
+
+func applyMemberships(ctx context.Context, tx *db.Tx, orgID int64, rows []importRow, ids map[string]int64, names map[string]string, res *ImportResult) error {
+	exact := map[termKey]existing{}
+	open := map[roleKey]existing{}
+	q, err := tx.Query(ctx, "SELECT id, user_id, role, COALESCE(since, ''), COALESCE(until, '') FROM memberships WHERE org_id = ?", orgID)
+	if err != nil {
+		return fmt.Errorf("orgs: import: memberships: %w", err)
+	}
+	for q.Next() {
+		var e existing
+		var uid int64
+		var role string
+		if err := q.Scan(&e.id, &uid, &role, &e.since, &e.until); err != nil {
+			q.Close()
+			return err
+		}
+		exact[termKey{uid, role, e.since}] = e
+		if e.until == "" {
+			open[roleKey{uid, role}] = e
+		}
+	}
+	q.Close()
+	if err := q.Err(); err != nil {
+		return err
+	}
+	var inserts []importRow
+	for _, r := range rows {
+		uid := ids[r.email]
+		if e, ok := exact[termKey{uid, r.role, r.since}]; ok {
+			if e.until == r.until {
+				res.Unchanged++
+				continue
+			}
+			if o, ok := open[roleKey{uid, r.role}]; ok && r.until == "" && o.id != e.id {
+				// Reopening would give the person two open terms in one role.
+				res.Unchanged++
+				continue
+			}
+			if _, err := tx.Exec(ctx, "UPDATE memberships SET until = ?, updated_at = ? WHERE id = ?", nullStr(r.until), tx.Now, e.id); err != nil {
+				return err
+			}
+			res.Updated++
+			continue
+		}
+		if o, ok := open[roleKey{uid, r.role}]; ok {
+			// The person's open term in this role, with another start date
+			// (or now an end date): the file corrects it.
+			if _, err := tx.Exec(ctx, "UPDATE memberships SET since = ?, until = ?, updated_at = ? WHERE id = ?",
+				nullStr(r.since), nullStr(r.until), tx.Now, o.id); err != nil {
+				return err
+			}
+			res.Updated++
+			continue
+		}
+		inserts = append(inserts, r)
+	}
+	for i := 0; i < len(inserts); i += chunk {
+		part := inserts[i:min(i+chunk, len(inserts))]
+		var sb strings.Builder
+		args := make([]any, 0, len(part)*8)
+		sb.WriteString("INSERT INTO memberships (org_id, user_id, role, since, until, name_key, created_at, updated_at) VALUES ")
+		for j, r := range part {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, orgID, ids[r.email], r.role, nullStr(r.since), nullStr(r.until), nameKey(names[r.email]), tx.Now, tx.Now)
+		}
+		sb.WriteString(" ON CONFLICT DO NOTHING")
+		out, err := tx.Exec(ctx, sb.String(), args...)
+		if err != nil {
+			return fmt.Errorf("orgs: import: insert memberships: %w", err)
+		}
+		n, _ := out.RowsAffected()
+		res.Created += int(n)
+		res.Unchanged += len(part) - int(n)
+	}
+	return nil
+}

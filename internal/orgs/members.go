@@ -1,0 +1,490 @@
+package orgs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+)
+
+// A membership is current while it has no end date or its end date has not
+// passed (Kazakhstan's calendar). Takes one argument: today.
+const currentSQL = `(m.until IS NULL OR m.until >= ?)`
+
+// People who count and are listed: not deleted, and not a minor whose
+// guardian has not consented (docs/decisions/0003-minors.md).
+const eligibleSQL = `u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`
+
+// recount makes orgID's member_count exact and passes the difference up to
+// the subtree counts of the organization and all above it. The first
+// statement locks the organization's row, so concurrent changes to the
+// same organization count one after another: the count made last sees
+// every committed membership.
+func recount(ctx context.Context, tx *db.Tx, orgID int64) error {
+	var old int
+	var path string
+	if err := tx.QueryRow(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ? RETURNING member_count, path",
+		orgID).Scan(&old, &path); err != nil {
+		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND `+currentSQL+` AND `+eligibleSQL, orgID, today(tx.Now)).Scan(&n); err != nil {
+		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
+	}
+	if n == old {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = ? WHERE id = ?", n, orgID); err != nil {
+		return err
+	}
+	return addSubtree(ctx, tx, pathIDs(path), n-old)
+}
+
+// addSubtree adds delta to the subtree counts of ids.
+func addSubtree(ctx context.Context, tx *db.Tx, ids []int64, delta int) error {
+	if delta == 0 || len(ids) == 0 {
+		return nil
+	}
+	args := []any{delta}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := tx.Exec(ctx, "UPDATE organizations SET subtree_member_count = subtree_member_count + ? WHERE id IN ("+
+		placeholders(len(ids))+")", args...)
+	return err
+}
+
+// RecountAll recomputes every count from the memberships. Counts are kept
+// exact as memberships change; this catches what changes with the
+// calendar (terms that ended yesterday) and with people's accounts
+// (a guardian's consent, a deleted account). It runs once a day, on the
+// first page that shows counts.
+func (s *Service) RecountAll(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.Postgres {
+			// Membership changes wait (they lock an organization's row) while
+			// the counts are rebuilt from one view of the memberships.
+			if _, err := tx.Exec(ctx, "LOCK TABLE organizations IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+				return err
+			}
+		}
+		d := today(tx.Now)
+		direct := map[int64]int{}
+		rows, err := tx.Query(ctx, `SELECT m.org_id, COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE `+currentSQL+` AND `+eligibleSQL+` GROUP BY m.org_id`, d)
+		if err != nil {
+			return fmt.Errorf("orgs: recount: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			direct[id] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		type row struct {
+			path          string
+			direct, total int
+		}
+		all := map[int64]*row{}
+		rows, err = tx.Query(ctx, "SELECT id, path, member_count, subtree_member_count FROM organizations")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var r row
+			if err := rows.Scan(&id, &r.path, &r.direct, &r.total); err != nil {
+				rows.Close()
+				return err
+			}
+			all[id] = &r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		sub := map[int64]int{}
+		for id, r := range all {
+			n := direct[id]
+			if n == 0 {
+				continue
+			}
+			for _, a := range pathIDs(r.path) {
+				sub[a] += n
+			}
+		}
+		for id, r := range all {
+			if r.direct != direct[id] || r.total != sub[id] {
+				if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = ?, subtree_member_count = ? WHERE id = ?",
+					direct[id], sub[id], id); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('orgs.counted_on', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, d)
+		return err
+	})
+}
+
+// EnsureCounts runs RecountAll when it has not run yet today.
+func (s *Service) EnsureCounts(ctx context.Context) error {
+	d := today(s.db.Now())
+	if v, _ := s.counted.Load().(string); v == d {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, _ := s.counted.Load().(string); v == d {
+		return nil
+	}
+	var v string
+	err := s.db.QueryRow(ctx, "SELECT value FROM settings WHERE key = 'orgs.counted_on'").Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("orgs: counts: %w", err)
+	}
+	if v < d {
+		if err := s.RecountAll(ctx); err != nil {
+			return err
+		}
+	}
+	s.counted.Store(d)
+	return nil
+}
+
+// Member is one membership as lists show it.
+type Member struct {
+	ID       int64
+	PersonID int64
+	Name     string
+	Email    string // for administrators only
+	Role     string
+	Since    string
+	Until    string
+	Hidden   bool
+	SourceID int64
+	NameKey  string
+}
+
+// MemberInput adds a membership: the person by id or by email.
+type MemberInput struct {
+	PersonID int64
+	Email    string
+	Role     string
+	Since    string
+	Until    string
+	SourceID int64
+}
+
+func checkTerm(fs *errs.Fields, since, until string) {
+	okS := checkDate(fs, "since", since)
+	okU := checkDate(fs, "until", until)
+	if okS && okU && since != "" && until != "" && until < since {
+		fs.Add("until", "orgs.until_before_since")
+	}
+}
+
+// AddMember records a membership (administrators of the organization).
+// People are found by id or email; an organization's own members are
+// added by import when they have no account yet.
+func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, in MemberInput) (*Member, error) {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return nil, err
+	}
+	var fs errs.Fields
+	role, key := normalizeRole(in.Role)
+	if key != "" {
+		fs.Add("role", key, "max", MaxRole)
+	}
+	in.Since, in.Until = strings.TrimSpace(in.Since), strings.TrimSpace(in.Until)
+	checkTerm(&fs, in.Since, in.Until)
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	if in.PersonID == 0 && in.Email == "" {
+		fs.Add("email", "validation.required")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	var m *Member
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if o.Archived() {
+			return errs.New(errs.Conflict, "orgs.archived")
+		}
+		field, q, arg := "person_id", "SELECT id, name FROM users WHERE id = ? AND deleted_at IS NULL", any(in.PersonID)
+		if in.PersonID == 0 {
+			field, q, arg = "email", "SELECT id, name FROM users WHERE email = ? AND deleted_at IS NULL", in.Email
+		}
+		m = &Member{Role: role, Since: in.Since, Until: in.Until, SourceID: in.SourceID}
+		err = tx.QueryRow(ctx, q, arg).Scan(&m.PersonID, &m.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			fs.Add(field, "orgs.no_such_person")
+			return fs.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if in.SourceID != 0 {
+			ok, err := tx.Exists(ctx, "SELECT 1 FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, in.SourceID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				fs.Add("member_organization_id", "orgs.not_a_source")
+				return fs.Err()
+			}
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO memberships (org_id, user_id, role, since, until, source_org_id, name_key, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			orgID, m.PersonID, role, nullStr(in.Since), nullStr(in.Until), nullID(in.SourceID), nameKey(m.Name), tx.Now, tx.Now).Scan(&m.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			fs.Add("role", "orgs.member_exists")
+			return fs.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("orgs: add member: %w", err)
+		}
+		if err := recount(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.member.add", TargetType: "user",
+			TargetID: strconv.FormatInt(m.PersonID, 10), OrgID: orgID,
+			After: map[string]any{"role": role, "since": in.Since, "until": in.Until, "member_organization_id": in.SourceID}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// EndMember closes a current membership on until (today when empty); the
+// record stays as history.
+func (s *Service) EndMember(ctx context.Context, actor *auth.User, orgID, membershipID int64, until string) error {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var userID int64
+		var since, role string
+		var oldUntil sql.NullString
+		err := tx.QueryRow(ctx, "SELECT user_id, role, COALESCE(since, ''), until FROM memberships WHERE id = ? AND org_id = ?",
+			membershipID, orgID).Scan(&userID, &role, &since, &oldUntil)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		if err != nil {
+			return err
+		}
+		if until == "" {
+			until = today(tx.Now)
+		}
+		var fs errs.Fields
+		checkTerm(&fs, since, until)
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		if oldUntil.Valid && oldUntil.String < today(tx.Now) {
+			return errs.New(errs.Conflict, "orgs.member_already_ended")
+		}
+		if _, err := tx.Exec(ctx, "UPDATE memberships SET until = ?, updated_at = ? WHERE id = ?", until, tx.Now, membershipID); err != nil {
+			if db.IsUnique(err) {
+				return errs.New(errs.Conflict, "orgs.member_exists")
+			}
+			return err
+		}
+		if err := recount(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.member.end", TargetType: "user",
+			TargetID: strconv.FormatInt(userID, 10), OrgID: orgID,
+			Before: map[string]any{"role": role, "until": oldUntil.String}, After: map[string]any{"role": role, "until": until}})
+	})
+}
+
+// MemberFilter selects a page of a member list.
+type MemberFilter struct {
+	History bool // ended memberships instead of current ones
+	Cursor  string
+	Limit   int
+}
+
+// MemberView is what the asker may see of a member list.
+type MemberView struct {
+	Role       auth.Role
+	ShowHidden bool // moderators and administrators see people who hid themselves
+	ShowEmail  bool // administrators see addresses
+}
+
+// CanSeeMembers tells what actor may see of orgID's members: members of the
+// organization itself and its moderators and administrators may see the
+// list; others get the error to show.
+func (s *Service) CanSeeMembers(ctx context.Context, actor *auth.User, orgID int64) (MemberView, error) {
+	if err := s.auth.Require(ctx, actor, orgID, auth.Member); err != nil {
+		return MemberView{}, err
+	}
+	r, err := s.auth.RoleIn(ctx, actor, orgID)
+	if err != nil {
+		return MemberView{}, err
+	}
+	return MemberView{Role: r, ShowHidden: r >= auth.Moderator, ShowEmail: r >= auth.OrgAdmin}, nil
+}
+
+// Members returns a page of an organization's members ordered by name.
+// Minors without consent and deleted accounts are never listed; people who
+// hid themselves only to moderators and administrators.
+func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f MemberFilter) ([]Member, string, MemberView, error) {
+	v, err := s.CanSeeMembers(ctx, actor, orgID)
+	if err != nil {
+		return nil, "", v, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	d := today(s.db.Now())
+	where := []string{"m.org_id = ?", eligibleSQL}
+	args := []any{orgID}
+	if f.History {
+		where, args = append(where, "m.until IS NOT NULL AND m.until < ?"), append(args, d)
+	} else {
+		where, args = append(where, currentSQL), append(args, d)
+	}
+	if !v.ShowHidden {
+		where = append(where, "u.hidden = FALSE")
+	}
+	if f.Cursor != "" {
+		var ck string
+		var cid int64
+		if err := api.DecodeCursor(f.Cursor, &ck, &cid); err != nil {
+			var fs errs.Fields
+			fs.Add("cursor", api.KeyInvalidCursor)
+			return nil, "", v, fs.Err()
+		}
+		where, args = append(where, "(m.name_key > ? OR (m.name_key = ? AND m.id > ?))"), append(args, ck, ck, cid)
+	}
+	rows, err := s.db.Query(ctx, `SELECT m.id, m.user_id, u.name, COALESCE(u.email, ''), m.role, COALESCE(m.since, ''),
+		COALESCE(m.until, ''), u.hidden, COALESCE(m.source_org_id, 0), m.name_key
+		FROM memberships m JOIN users u ON u.id = m.user_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY m.name_key, m.id LIMIT ?`, append(args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", v, fmt.Errorf("orgs: members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.Email, &m.Role, &m.Since, &m.Until, &m.Hidden, &m.SourceID, &m.NameKey); err != nil {
+			return nil, "", v, err
+		}
+		if !v.ShowEmail {
+			m.Email = ""
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", v, err
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[len(out)-1]
+		next = api.EncodeCursor(last.NameKey, last.ID)
+	}
+	return out, next, v, nil
+}
+
+// Backfill fills in the search and sort keys of organizations and
+// memberships written by other code (the core's demo, tests) and makes
+// the counts exact. It runs at start; it is cheap when nothing is missing.
+func (s *Service) Backfill(ctx context.Context) error {
+	type named struct {
+		id    int64
+		name  Text
+		short Text
+	}
+	var todo []named
+	rows, err := s.db.Query(ctx, `SELECT id, name_kk, name_ru, name_en, short_kk, short_ru, short_en FROM organizations
+		WHERE search_key IS NULL`)
+	if err != nil {
+		return fmt.Errorf("orgs: backfill: %w", err)
+	}
+	for rows.Next() {
+		var n named
+		if err := rows.Scan(&n.id, &n.name.KK, &n.name.RU, &n.name.EN, &n.short.KK, &n.short.RU, &n.short.EN); err != nil {
+			rows.Close()
+			return err
+		}
+		todo = append(todo, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(todo) == 0 {
+		return s.backfillMembers(ctx)
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		for _, n := range todo {
+			if _, err := tx.Exec(ctx, "UPDATE organizations SET search_key = ?, sort_key = ? WHERE id = ? AND search_key IS NULL",
+				searchKey(n.name, n.short), sortKey(n.name), n.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("orgs: backfill: %w", err)
+	}
+	return s.backfillMembers(ctx)
+}
+
+func (s *Service) backfillMembers(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT m.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.name_key = '' AND u.name <> ''`)
+		if err != nil {
+			return err
+		}
+		type mk struct {
+			id  int64
+			key string
+		}
+		var todo []mk
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, mk{id, nameKey(name)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, t := range todo {
+			if _, err := tx.Exec(ctx, "UPDATE memberships SET name_key = ? WHERE id = ?", t.key, t.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,835 @@
+package orgs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/kazakh"
+)
+
+const orgCols = `o.id, COALESCE(o.parent_id, 0), o.path, o.kind, o.name_kk, o.name_ru, o.name_en,
+	o.short_kk, o.short_ru, o.short_en, o.description_kk, o.description_ru, o.description_en,
+	o.purpose_kk, o.purpose_ru, o.purpose_en, COALESCE(o.region, ''), COALESCE(o.district, ''),
+	o.phone, o.email, o.website, o.address, o.member_count, o.subtree_member_count,
+	COALESCE(o.reg_status, ''), o.created_at, o.updated_at, o.archived_at, o.sort_key`
+
+type scanner interface{ Scan(...any) error }
+
+func scanOrg(sc scanner) (*Org, error) {
+	var o Org
+	var created, updated, archived db.Time
+	err := sc.Scan(&o.ID, &o.ParentID, &o.Path, &o.Kind, &o.Name.KK, &o.Name.RU, &o.Name.EN,
+		&o.Short.KK, &o.Short.RU, &o.Short.EN, &o.Description.KK, &o.Description.RU, &o.Description.EN,
+		&o.Purpose.KK, &o.Purpose.RU, &o.Purpose.EN, &o.Region, &o.District,
+		&o.Phone, &o.Email, &o.Website, &o.Address, &o.MemberCount, &o.SubtreeCount,
+		&o.RegStatus, &created, &updated, &archived, &o.SortKey)
+	if err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt, o.ArchivedAt = created.Time, updated.Time, archived.Ptr()
+	return &o, nil
+}
+
+func getOrg(ctx context.Context, tx *db.Tx, id int64) (*Org, error) {
+	o, err := scanOrg(tx.QueryRow(ctx, "SELECT "+orgCols+" FROM organizations o WHERE o.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("orgs: get %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// Get returns an organization (archived ones too).
+func (s *Service) Get(ctx context.Context, id int64) (*Org, error) {
+	var o *Org
+	err := s.read(ctx, func(tx *db.Tx) error {
+		var err error
+		o, err = getOrg(ctx, tx, id)
+		return err
+	})
+	return o, err
+}
+
+// Patch changes an organization; nil fields are left as they are.
+type Patch struct {
+	Kind                              *string
+	Name, Short, Description, Purpose *Text
+	Region, District                  *string
+	Phone, Email, Website, Address    *string
+	Registration                      *RegInput
+}
+
+// RegInput is a registration record as entered.
+type RegInput struct {
+	Number, Date, Authority, Status string
+}
+
+func trimText(t Text) Text {
+	return Text{KK: strings.TrimSpace(t.KK), RU: strings.TrimSpace(t.RU), EN: strings.TrimSpace(t.EN)}
+}
+
+func (p Patch) apply(o *Org) {
+	str := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	txt := func(dst *Text, v *Text) {
+		if v != nil {
+			*dst = trimText(*v)
+		}
+	}
+	str(&o.Kind, p.Kind)
+	txt(&o.Name, p.Name)
+	txt(&o.Short, p.Short)
+	txt(&o.Description, p.Description)
+	txt(&o.Purpose, p.Purpose)
+	str(&o.Region, p.Region)
+	str(&o.District, p.District)
+	str(&o.Phone, p.Phone)
+	str(&o.Email, p.Email)
+	str(&o.Website, p.Website)
+	str(&o.Address, p.Address)
+	o.Email = strings.ToLower(o.Email)
+}
+
+// validate checks an organization's fields; error names are API paths
+// ("name.kk", "registration.number").
+func (s *Service) validate(o *Org, reg *RegInput, now string) error {
+	var fs errs.Fields
+	if !has(Kinds, o.Kind) {
+		fs.Add("kind", "validation.invalid_choice")
+	}
+	checkText(&fs, "name.kk", o.Name.KK, true, MaxName, false)
+	checkText(&fs, "name.ru", o.Name.RU, false, MaxName, false)
+	checkText(&fs, "name.en", o.Name.EN, false, MaxName, false)
+	checkText(&fs, "short_name.kk", o.Short.KK, false, MaxShort, false)
+	checkText(&fs, "short_name.ru", o.Short.RU, false, MaxShort, false)
+	checkText(&fs, "short_name.en", o.Short.EN, false, MaxShort, false)
+	for _, f := range []struct {
+		name string
+		v    string
+	}{{"description.kk", o.Description.KK}, {"description.ru", o.Description.RU}, {"description.en", o.Description.EN},
+		{"purpose.kk", o.Purpose.KK}, {"purpose.ru", o.Purpose.RU}, {"purpose.en", o.Purpose.EN}} {
+		checkText(&fs, f.name, f.v, false, MaxText, true)
+	}
+	s.checkRegion(&fs, o.Region, o.District)
+	checkText(&fs, "contacts.address", o.Address, false, MaxContact, false)
+	if o.Phone != "" && !phoneRe.MatchString(o.Phone) {
+		fs.Add("contacts.phone", "orgs.invalid_phone")
+	}
+	if o.Email != "" && (len(o.Email) > 254 || !validEmail(o.Email)) {
+		fs.Add("contacts.email", "validation.invalid_email")
+	}
+	checkWebsite(&fs, "contacts.website", o.Website)
+	if reg != nil {
+		checkRegInput(&fs, reg, now)
+	}
+	return fs.Err()
+}
+
+func checkRegInput(fs *errs.Fields, r *RegInput, now string) {
+	r.Number = normalizeNumber(r.Number)
+	r.Authority = strings.TrimSpace(r.Authority)
+	r.Date = strings.TrimSpace(r.Date)
+	checkText(fs, "registration.number", r.Number, true, 60, false)
+	if r.Date == "" {
+		fs.Add("registration.date", "validation.required")
+	} else if checkDate(fs, "registration.date", r.Date) && r.Date > now {
+		fs.Add("registration.date", "validation.date_in_future")
+	}
+	checkText(fs, "registration.authority", r.Authority, false, MaxName, false)
+	if r.Status == "" {
+		r.Status = "registered"
+	}
+	if !has(Statuses, r.Status) {
+		fs.Add("registration.status", "validation.invalid_choice")
+	}
+}
+
+// snapshot is what the audit log keeps of an organization.
+func snapshot(o *Org) map[string]any {
+	return map[string]any{"parent_id": o.ParentID, "kind": o.Kind, "name": o.Name, "short_name": o.Short,
+		"region": o.Region, "district": o.District, "phone": o.Phone, "email": o.Email, "website": o.Website,
+		"address": o.Address, "path": o.Path}
+}
+
+// Create adds an organization under parentID (0: a top-level one, which
+// only platform administrators may add; below, the parent's
+// administrators).
+func (s *Service) Create(ctx context.Context, actor *auth.User, parentID int64, p Patch) (*Org, error) {
+	if err := s.auth.Require(ctx, actor, parentID, orgAdminOr(parentID)); err != nil {
+		return nil, err
+	}
+	o := &Org{ParentID: parentID}
+	p.apply(o)
+	var out *Org
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := s.validate(o, p.Registration, today(tx.Now)); err != nil {
+			return err
+		}
+		parentPath := "/"
+		if parentID != 0 {
+			parent, err := getOrg(ctx, tx, parentID)
+			if err != nil {
+				return err
+			}
+			if parent.Archived() {
+				return errs.New(errs.Conflict, "orgs.parent_archived")
+			}
+			parentPath = parent.Path
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO organizations (parent_id, path, kind, name_kk, name_ru, name_en,
+			short_kk, short_ru, short_en, description_kk, description_ru, description_en, purpose_kk, purpose_ru, purpose_en,
+			region, district, phone, email, website, address, search_key, sort_key, created_at, updated_at)
+			VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			nullID(parentID), o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK, o.Short.RU, o.Short.EN,
+			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
+			nullStr(o.Region), nullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
+			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, tx.Now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("orgs: create: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET path = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/", id); err != nil {
+			return err
+		}
+		if p.Registration != nil {
+			if err := s.addRegistration(ctx, tx, actor, id, *p.Registration); err != nil {
+				return err
+			}
+		}
+		if out, err = getOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.create", TargetType: "organization",
+			TargetID: strconv.FormatInt(id, 10), OrgID: id, After: snapshot(out)})
+	})
+	return out, err
+}
+
+// orgAdminOr: top-level changes need a platform administrator.
+func orgAdminOr(orgID int64) auth.Role {
+	if orgID == 0 {
+		return auth.PlatformAdmin
+	}
+	return auth.OrgAdmin
+}
+
+// Update changes an organization's fields (administrators of it or above).
+// A registration in the patch adds a record (or changes the record with
+// the same number).
+func (s *Service) Update(ctx context.Context, actor *auth.User, id int64, p Patch) (*Org, error) {
+	if err := s.auth.Require(ctx, actor, id, auth.OrgAdmin); err != nil {
+		return nil, err
+	}
+	var out *Org
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		before := snapshot(o)
+		p.apply(o)
+		if err := s.validate(o, p.Registration, today(tx.Now)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE organizations SET kind = ?, name_kk = ?, name_ru = ?, name_en = ?,
+			short_kk = ?, short_ru = ?, short_en = ?, description_kk = ?, description_ru = ?, description_en = ?,
+			purpose_kk = ?, purpose_ru = ?, purpose_en = ?, region = ?, district = ?, phone = ?, email = ?,
+			website = ?, address = ?, search_key = ?, sort_key = ?, updated_at = ? WHERE id = ?`,
+			o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK, o.Short.RU, o.Short.EN,
+			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
+			nullStr(o.Region), nullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
+			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, id); err != nil {
+			return fmt.Errorf("orgs: update: %w", err)
+		}
+		if p.Registration != nil {
+			if err := s.addRegistration(ctx, tx, actor, id, *p.Registration); err != nil {
+				return err
+			}
+		}
+		if out, err = getOrg(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.update", TargetType: "organization",
+			TargetID: strconv.FormatInt(id, 10), OrgID: id, Before: before, After: snapshot(out)})
+	})
+	return out, err
+}
+
+// AddRegistration records a state registration: a new number adds a
+// record (a re-registration keeps the earlier one); the number of an
+// existing record of this organization changes that record (its status,
+// say, to suspended). A number registered to another organization is
+// refused.
+func (s *Service) AddRegistration(ctx context.Context, actor *auth.User, orgID int64, r RegInput) error {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var fs errs.Fields
+		checkRegInput(&fs, &r, today(tx.Now))
+		if err := fs.Err(); err != nil {
+			return err
+		}
+		if _, err := getOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return s.addRegistration(ctx, tx, actor, orgID, r)
+	})
+}
+
+func (s *Service) addRegistration(ctx context.Context, tx *db.Tx, actor *auth.User, orgID int64, r RegInput) error {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO org_registrations (org_id, number, date, authority, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`,
+		orgID, r.Number, r.Date, r.Authority, r.Status, tx.Now, tx.Now).Scan(&id)
+	action := "orgs.registration.add"
+	var before any
+	if errors.Is(err, sql.ErrNoRows) {
+		var owner int64
+		var old Registration
+		if err := tx.QueryRow(ctx, "SELECT id, org_id, date, authority, status FROM org_registrations WHERE number = ?", r.Number).
+			Scan(&id, &owner, &old.Date, &old.Authority, &old.Status); err != nil {
+			return fmt.Errorf("orgs: registration: %w", err)
+		}
+		if owner != orgID {
+			var fs errs.Fields
+			fs.Add("registration.number", "orgs.reg_number_taken")
+			return fs.Err()
+		}
+		if old.Date == r.Date && old.Authority == r.Authority && old.Status == r.Status {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, "UPDATE org_registrations SET date = ?, authority = ?, status = ?, updated_at = ? WHERE id = ?",
+			r.Date, r.Authority, r.Status, tx.Now, id); err != nil {
+			return err
+		}
+		action, before = "orgs.registration.change", map[string]any{"number": r.Number, "date": old.Date, "authority": old.Authority, "status": old.Status}
+	} else if err != nil {
+		return fmt.Errorf("orgs: registration: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE organizations SET reg_status = (SELECT status FROM org_registrations
+		WHERE org_id = ? ORDER BY date DESC, id DESC LIMIT 1), updated_at = ? WHERE id = ?`, orgID, tx.Now, orgID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: action, TargetType: "organization",
+		TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID, Before: before,
+		After: map[string]any{"number": r.Number, "date": r.Date, "authority": r.Authority, "status": r.Status}})
+}
+
+// Registrations lists an organization's registration records, latest first.
+func (s *Service) Registrations(ctx context.Context, orgID int64) ([]Registration, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, number, date, authority, status, created_at FROM org_registrations
+		WHERE org_id = ? ORDER BY date DESC, id DESC`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: registrations: %w", err)
+	}
+	defer rows.Close()
+	var out []Registration
+	for rows.Next() {
+		var r Registration
+		var created db.Time
+		if err := rows.Scan(&r.ID, &r.Number, &r.Date, &r.Authority, &r.Status, &created); err != nil {
+			return nil, err
+		}
+		r.CreatedAt = created.Time
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Move puts an organization (with everything below it) under newParent
+// (0: top level, platform administrators only). The mover must administer
+// both the organization and the new parent. Moving under itself or its
+// own descendant is refused.
+func (s *Service) Move(ctx context.Context, actor *auth.User, id, newParent int64) error {
+	if err := s.auth.Require(ctx, actor, id, auth.OrgAdmin); err != nil {
+		return err
+	}
+	if err := s.auth.Require(ctx, actor, newParent, orgAdminOr(newParent)); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if o.ParentID == newParent {
+			return nil
+		}
+		newPath := "/"
+		if newParent != 0 {
+			p, err := getOrg(ctx, tx, newParent)
+			if errs.CodeOf(err) == errs.NotFound {
+				var fs errs.Fields
+				fs.Add("parent_id", "validation.invalid_choice")
+				return fs.Err()
+			}
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(p.Path, o.Path) {
+				var fs errs.Fields
+				fs.Add("parent_id", "orgs.move_cycle")
+				return fs.Err()
+			}
+			if p.Archived() {
+				return errs.New(errs.Conflict, "orgs.parent_archived")
+			}
+			newPath = p.Path
+		}
+		newPath += strconv.FormatInt(id, 10) + "/"
+		// The subtree's members leave the old ancestors' counts and join the
+		// new ones'.
+		oldAnc := pathIDs(o.Path)
+		if err := addSubtree(ctx, tx, oldAnc[:len(oldAnc)-1], -o.SubtreeCount); err != nil {
+			return err
+		}
+		newAnc := pathIDs(newPath)
+		if err := addSubtree(ctx, tx, newAnc[:len(newAnc)-1], o.SubtreeCount); err != nil {
+			return err
+		}
+		lo, hi := subtreeRange(o.Path)
+		pc := pathCol(tx.Dialect(), "path")
+		if _, err := tx.Exec(ctx, `UPDATE organizations SET path = ? || substr(path, ?), updated_at = ?
+			WHERE `+pc+` >= ? AND `+pc+` < ?`, newPath, len(o.Path)+1, tx.Now, lo, hi); err != nil {
+			return fmt.Errorf("orgs: move: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET parent_id = ? WHERE id = ?", nullID(newParent), id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.move", TargetType: "organization",
+			TargetID: strconv.FormatInt(id, 10), OrgID: id,
+			Before: map[string]any{"parent_id": o.ParentID, "path": o.Path}, After: map[string]any{"parent_id": newParent, "path": newPath}})
+	})
+}
+
+// Archive hides an organization from the directory and closes it to
+// changes of membership; its records stay. Organizations with active
+// organizations below must have those archived (or moved) first.
+func (s *Service) Archive(ctx context.Context, actor *auth.User, id int64, archived bool) error {
+	if err := s.auth.Require(ctx, actor, id, auth.OrgAdmin); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if o.Archived() == archived {
+			return nil
+		}
+		if archived {
+			busy, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE parent_id = ? AND archived_at IS NULL", id)
+			if err != nil {
+				return err
+			}
+			if busy {
+				return errs.New(errs.Conflict, "orgs.archive_children")
+			}
+			_, err = tx.Exec(ctx, "UPDATE organizations SET archived_at = ?, updated_at = ? WHERE id = ?", tx.Now, tx.Now, id)
+			if err != nil {
+				return err
+			}
+		} else {
+			if o.ParentID != 0 {
+				p, err := getOrg(ctx, tx, o.ParentID)
+				if err != nil {
+					return err
+				}
+				if p.Archived() {
+					return errs.New(errs.Conflict, "orgs.parent_archived")
+				}
+			}
+			if _, err := tx.Exec(ctx, "UPDATE organizations SET archived_at = NULL, updated_at = ? WHERE id = ?", tx.Now, id); err != nil {
+				return err
+			}
+		}
+		action := "orgs.archive"
+		if !archived {
+			action = "orgs.restore"
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: action, TargetType: "organization",
+			TargetID: strconv.FormatInt(id, 10), OrgID: id, Before: snapshot(o)})
+	})
+}
+
+// Delete removes an organization entered by mistake. One with members
+// (past or present), organizations below it, or records of other
+// components is refused: archive it instead.
+func (s *Service) Delete(ctx context.Context, actor *auth.User, id int64) error {
+	if err := s.auth.Require(ctx, actor, id, auth.OrgAdmin); err != nil {
+		return err
+	}
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		busy, err := tx.Exists(ctx, `SELECT 1 FROM organizations WHERE parent_id = ?
+			UNION ALL SELECT 1 FROM memberships WHERE org_id = ? OR source_org_id = ?`, id, id, id)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return errs.New(errs.Conflict, "orgs.delete_busy")
+		}
+		for _, q := range []string{
+			"DELETE FROM org_registrations WHERE org_id = ?",
+			"DELETE FROM member_organizations WHERE org_id = ? OR source_org_id = ?",
+			"DELETE FROM role_grants WHERE org_id = ?",
+			"DELETE FROM organizations WHERE id = ?",
+		} {
+			args := []any{id}
+			if strings.Count(q, "?") == 2 {
+				args = append(args, id)
+			}
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.delete", TargetType: "organization",
+			TargetID: strconv.FormatInt(id, 10), OrgID: o.ParentID, Before: snapshot(o)})
+	})
+	if db.IsForeignKey(err) {
+		return errs.New(errs.Conflict, "orgs.delete_busy")
+	}
+	return err
+}
+
+// ---- the directory ----
+
+// Filter selects organizations for the directory.
+type Filter struct {
+	Q        string // name search, any script or spelling
+	Kind     string
+	Region   string // a region or a district code
+	Parent   int64
+	Roots    bool // only top-level organizations
+	Archived bool // the archived ones instead of the active ones
+	Cursor   string
+	Limit    int
+}
+
+// List returns one page of the directory, ordered by name, and the cursor
+// of the next page ("" on the last).
+func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
+	var fs errs.Fields
+	if f.Kind != "" && !has(Kinds, f.Kind) {
+		fs.Add("kind", "validation.invalid_choice")
+	}
+	var district bool
+	if f.Region != "" {
+		r, ok := s.regions.Get(f.Region)
+		if !ok {
+			fs.Add("region", "validation.invalid_choice")
+		}
+		district = ok && r.Parent != "KZ"
+	}
+	var ck string
+	var cid int64
+	if f.Cursor != "" {
+		if err := api.DecodeCursor(f.Cursor, &ck, &cid); err != nil {
+			fs.Add("cursor", api.KeyInvalidCursor)
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, "", err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var where []string
+	var args []any
+	if f.Archived {
+		where = append(where, "o.archived_at IS NOT NULL")
+	} else {
+		where = append(where, "o.archived_at IS NULL")
+	}
+	if f.Kind != "" {
+		where, args = append(where, "o.kind = ?"), append(args, f.Kind)
+	}
+	if f.Region != "" {
+		if district {
+			where, args = append(where, "o.district = ?"), append(args, f.Region)
+		} else {
+			where, args = append(where, "o.region = ?"), append(args, f.Region)
+		}
+	}
+	if f.Parent != 0 {
+		where, args = append(where, "o.parent_id = ?"), append(args, f.Parent)
+	} else if f.Roots {
+		where = append(where, "o.parent_id IS NULL")
+	}
+	words := strings.Fields(kazakh.SearchKey(f.Q))
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	for _, w := range words {
+		// Each word of the query starts a word of a name.
+		where, args = append(where, "(' ' || o.search_key) LIKE ?"), append(args, "% "+w+"%")
+	}
+	if f.Cursor != "" {
+		where, args = append(where, "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))"), append(args, ck, ck, cid)
+	}
+	q := "SELECT " + orgCols + " FROM organizations o WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY o.sort_key, o.id LIMIT ?"
+	rows, err := s.db.Query(ctx, q, append(args, f.Limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("orgs: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[len(out)-1]
+		next = api.EncodeCursor(last.SortKey, last.ID)
+	}
+	return out, next, nil
+}
+
+// Named is an organization's id and names (for links and breadcrumbs).
+type Named struct {
+	ID    int64
+	Kind  string
+	Name  Text
+	Count int
+}
+
+// Ancestors returns the organizations above o, top first.
+func (s *Service) Ancestors(ctx context.Context, o *Org) ([]Named, error) {
+	ids := pathIDs(o.Path)
+	if len(ids) <= 1 {
+		return nil, nil
+	}
+	ids = ids[:len(ids)-1]
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.Query(ctx, "SELECT id, kind, name_kk, name_ru, name_en FROM organizations WHERE id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: ancestors: %w", err)
+	}
+	defer rows.Close()
+	by := map[int64]Named{}
+	for rows.Next() {
+		var n Named
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Name.KK, &n.Name.RU, &n.Name.EN); err != nil {
+			return nil, err
+		}
+		by[n.ID] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Named, 0, len(ids))
+	for _, id := range ids {
+		if n, ok := by[id]; ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// Children returns the active organizations directly below id, councils
+// and working groups apart, each at most limit.
+func (s *Service) Children(ctx context.Context, id int64, limit int) (children, groups []Named, more bool, err error) {
+	rows, err := s.db.Query(ctx, `SELECT id, kind, name_kk, name_ru, name_en, subtree_member_count FROM organizations
+		WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?`, id, 2*limit+1)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("orgs: children: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var c Named
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Name.KK, &c.Name.RU, &c.Name.EN, &c.Count); err != nil {
+			return nil, nil, false, err
+		}
+		n++
+		if has(GroupKinds, c.Kind) {
+			if len(groups) < limit {
+				groups = append(groups, c)
+			}
+		} else if len(children) < limit {
+			children = append(children, c)
+		} else {
+			more = true
+		}
+	}
+	return children, groups, more || n > 2*limit, rows.Err()
+}
+
+// RegReport counts the active organizations below one (not itself) by the
+// status of their latest registration; associations without any record
+// count as "none".
+type RegReport struct {
+	Registered, ReRegistered, Suspended, Liquidated, None, Total int
+}
+
+// Registered is how many hold a valid registration (first or renewed).
+func (r RegReport) Valid() int { return r.Registered + r.ReRegistered }
+
+// RegistrationReport makes the report for the subtree of o.
+func (s *Service) RegistrationReport(ctx context.Context, o *Org) (RegReport, error) {
+	var r RegReport
+	lo, hi := subtreeRange(o.Path)
+	pc := pathCol(s.db.Dialect, "path")
+	rows, err := s.db.Query(ctx, `SELECT COALESCE(reg_status, ''), COUNT(*) FROM organizations
+		WHERE `+pc+` > ? AND `+pc+` < ? AND archived_at IS NULL
+		AND (reg_status IS NOT NULL OR kind = 'ethnocultural_association') GROUP BY reg_status`, lo, hi)
+	if err != nil {
+		return r, fmt.Errorf("orgs: report: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return r, err
+		}
+		switch st {
+		case "registered":
+			r.Registered = n
+		case "re_registered":
+			r.ReRegistered = n
+		case "suspended":
+			r.Suspended = n
+		case "liquidated":
+			r.Liquidated = n
+		default:
+			r.None = n
+		}
+		r.Total += n
+	}
+	return r, rows.Err()
+}
+
+// Activity is one recent administrative action about an organization.
+type Activity struct {
+	At     db.Time
+	Action string
+	Actor  string
+}
+
+// Recent returns the latest actions recorded for the organization.
+func (s *Service) Recent(ctx context.Context, orgID int64, limit int) ([]Activity, error) {
+	rows, err := s.db.Query(ctx, `SELECT a.at, a.action, COALESCE(u.name, a.actor_label) FROM audit_log a
+		LEFT JOIN users u ON u.id = a.actor_id WHERE a.org_id = ? ORDER BY a.id DESC LIMIT ?`, orgID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: activity: %w", err)
+	}
+	defer rows.Close()
+	var out []Activity
+	for rows.Next() {
+		var a Activity
+		if err := rows.Scan(&a.At, &a.Action, &a.Actor); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ---- member organizations ----
+
+// Source is an organization members come from, with how many current
+// members it gives.
+type Source struct {
+	Named
+}
+
+// AddSource lists sourceID among the organizations orgID's members come
+// from (a university, a palace of culture, a company).
+func (s *Service) AddSource(ctx context.Context, actor *auth.User, orgID, sourceID int64) error {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := getOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		var fs errs.Fields
+		if sourceID == orgID {
+			fs.Add("source_id", "orgs.source_self")
+			return fs.Err()
+		}
+		if ok, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE id = ?", sourceID); err != nil {
+			return err
+		} else if !ok {
+			fs.Add("source_id", "validation.invalid_choice")
+			return fs.Err()
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO member_organizations (org_id, source_org_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (org_id, source_org_id) DO NOTHING`, orgID, sourceID, tx.Now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.source.add", TargetType: "organization",
+			TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID, After: map[string]any{"source_org_id": sourceID}})
+	})
+}
+
+// Sources lists the organizations orgID's members come from, with counts.
+func (s *Service) Sources(ctx context.Context, orgID int64) ([]Named, error) {
+	rows, err := s.db.Query(ctx, `SELECT o.id, o.kind, o.name_kk, o.name_ru, o.name_en,
+		(SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.org_id = mo.org_id AND m.source_org_id = mo.source_org_id AND `+currentSQL+` AND `+eligibleSQL+`)
+		FROM member_organizations mo JOIN organizations o ON o.id = mo.source_org_id
+		WHERE mo.org_id = ? ORDER BY o.sort_key, o.id`, today(s.db.Now()), orgID)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []Named
+	for rows.Next() {
+		var n Named
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Name.KK, &n.Name.RU, &n.Name.EN, &n.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
