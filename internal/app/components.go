@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ortaq/ortaq/internal/orgs"
+	"github.com/ortaq/ortaq/internal/programmes/progwire"
 )
 
 // wire builds the components (one package each: its service, its pages and
@@ -23,6 +24,10 @@ func (a *App) wire(ctx context.Context) error {
 	}
 
 	// wire:programmes (programmes, proposals, roadmap, indicators)
+	if _, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
+		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}); err != nil {
+		return err
+	}
 
 	// wire:meetings (meetings and elections)
 

@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/programmes/progwire"
+	"github.com/ortaq/ortaq/internal/proposals"
+	"github.com/ortaq/ortaq/internal/roadmap"
+)
+
+func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Person) {
+	t.Helper()
+	run(t, ctx, chromedp.Navigate(env.URL+"/kk/signin"),
+		chromedp.SendKeys(C("#f-email"), p.Email),
+		chromedp.SendKeys(C("#f-password"), p.Password),
+		chromedp.Click(C(`form.form button[type=submit]`)),
+		chromedp.WaitVisible(C("#sessions")))
+}
+
+// A young person on a phone, in Kazakh, finds the programme, submits a
+// proposal and supports another; a moderator answers it in the browser;
+// the young person sees the answer and where it went on the roadmap.
+func TestBrowserProposalCycle(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	a := env.App
+	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	ctx0 := context.Background()
+	org := env.NewOrg(0, "Жастар қанаты")
+	admin := env.NewPerson()
+	env.Grant(admin, org, "admin")
+	now := env.Clock.Now()
+	p, err := s.Programmes.Create(ctx0, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"},
+		AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"},
+		Directions: []programmes.Direction{{Title: programmes.Text{KK: "Жұмыспен қамту"}}, {Title: programmes.Text{KK: "Білім"}}},
+		Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := env.NewPerson()
+	theirs, err := s.Proposals.Create(ctx0, other.User, p.ID, proposals.NewProposal{Title: "Мектептерге жылдам интернет",
+		Body: "Ауыл мектептеріне кең жолақты интернет жүргізу керек.", DirectionID: p.Directions[1].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	young := env.NewPerson()
+	ctx := browser(t)
+	signIn(t, ctx, env, young)
+	run(t, ctx, chromedp.Navigate(env.URL+"/kk/programmes"), chromedp.WaitVisible(C("#programmes")),
+		chromedp.Click(C("#programmes a")), chromedp.WaitVisible(C("#timeline")),
+		chromedp.Click(C("#propose")), chromedp.WaitVisible(C("#f-title")))
+	run(t, ctx,
+		chromedp.SendKeys(C("#f-title"), "Ауылда жастар орталығы ашылсын"),
+		chromedp.SendKeys(C("#f-body"), "Ауылда жастар жиналатын орын жоқ: **кітапхана**, коворкинг және спорт үйірмелері керек."),
+		chromedp.Click(C("#proposal-form button[type=submit]")),
+		chromedp.WaitVisible(C("#proposal")))
+	if h := text(t, ctx, "h1"); h != "Ауылда жастар орталығы ашылсын" {
+		t.Fatalf("after submitting: h1 %q", h)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#proposal strong').length`)); n < 1 {
+		t.Fatal("the Markdown body lost its bold text")
+	}
+	mine := strings.TrimPrefix(get(t, ctx, chromedp.Location()), env.URL+"/kk/proposals/")
+
+	// Support someone else's proposal, once; then withdraw.
+	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/proposals/%d", env.URL, theirs.ID)), chromedp.WaitVisible(C("#support-button")),
+		chromedp.Click(C("#support-button")), chromedp.WaitVisible(C(".notice")))
+	if s := text(t, ctx, "#support-count"); !strings.HasPrefix(s, "1 ") {
+		t.Fatalf("support count shows %q", s)
+	}
+	if stored, _ := countSupports(t, env, theirs.ID); stored != 1 {
+		t.Fatalf("stored count %d", stored)
+	}
+
+	// The moderator (an org admin) answers in the browser.
+	mctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	// A second tab shares the cookie jar: sign out the young person there first.
+	run(t, mctx, chromedp.Navigate(env.URL+"/kk/profile"), chromedp.WaitVisible(C("header form button")),
+		chromedp.Click(C("header form button")), chromedp.WaitVisible(C(`.account a[href$="/signin"]`)))
+	signIn(t, mctx, env, admin)
+	run(t, mctx, chromedp.Navigate(env.URL+"/kk/proposals/"+mine), chromedp.WaitVisible(C("#answer-form")),
+		chromedp.SetValue(C("#f-status"), "accepted"),
+		chromedp.SendKeys(C("#f-text"), "Ұсыныс қабылданды: 2026 жылы ауылда жастар орталығы ашылады."),
+		chromedp.Click(C("#answer-form button")), chromedp.WaitVisible(C("#answer")))
+	var id int64
+	fmt.Sscan(mine, &id)
+	it, err := s.Roadmap.Create(ctx0, admin.User, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Ауылдық жастар орталықтары"}, DirectionID: p.Directions[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Roadmap.Link(ctx0, admin.User, it.ID, id); err != nil {
+		t.Fatal(err)
+	}
+
+	// The young person (signed in again) sees the answer and the roadmap.
+	signIn(t, mctx, env, young)
+	run(t, mctx, chromedp.Navigate(env.URL+"/kk/proposals/"+mine), chromedp.WaitVisible(C("#answer")))
+	if s := text(t, mctx, "#status"); s != "Қабылданды" {
+		t.Fatalf("status %q", s)
+	}
+	if s := text(t, mctx, "#roadmap"); !strings.Contains(s, "Ауылдық жастар орталықтары") {
+		t.Fatalf("roadmap section %q", s)
+	}
+	run(t, mctx, chromedp.Navigate(env.URL+"/kk/inbox"), chromedp.WaitVisible(C("#inbox")))
+	if s := text(t, mctx, "#inbox"); !strings.Contains(s, "ресми жауап") || !strings.Contains(s, "жол картасына") {
+		t.Fatalf("inbox %q", s)
+	}
+}
+
+func countSupports(t *testing.T, env *apptest.Env, id int64) (stored, rows int) {
+	t.Helper()
+	if err := env.App.DB.QueryRow(context.Background(), `SELECT support_count, (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = p.id)
+		FROM proposals p WHERE id = ?`, id).Scan(&stored, &rows); err != nil {
+		t.Fatal(err)
+	}
+	return
+}

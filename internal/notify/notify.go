@@ -1,0 +1,185 @@
+// Package notify keeps each person's notifications: a web inbox always,
+// and an email too when an SMTP server is configured. A notification is
+// stored as a message key and its arguments, so it is read in whatever
+// language the person uses when they open the inbox.
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+)
+
+// Service stores and delivers notifications.
+type Service struct {
+	DB      *db.DB
+	Mail    mail.Sender
+	Email   bool // send emails (SMTP is configured)
+	Catalog *i18n.Catalog
+	BaseURL string
+	Site    string
+	Log     *slog.Logger
+}
+
+// Notification is one entry of an inbox.
+type Notification struct {
+	ID        int64
+	Kind      string
+	Args      map[string]string
+	Link      string
+	CreatedAt time.Time
+	Read      bool
+}
+
+// Text is the notification in the printer's language. Arguments whose
+// name ends in _key are message keys, translated too.
+func (n Notification) Text(p *i18n.Printer) string {
+	args := make([]any, 0, 2*len(n.Args))
+	for k, v := range n.Args {
+		if name, ok := strings.CutSuffix(k, "_key"); ok {
+			args = append(args, name, i18n.M(v))
+			continue
+		}
+		if c, err := strconv.Atoi(v); err == nil && k == "count" {
+			args = append(args, k, c)
+			continue
+		}
+		args = append(args, k, v)
+	}
+	return p.T("notify.kind."+n.Kind, args...)
+}
+
+// Batch collects what a transaction notified, to be emailed after it
+// commits.
+type Batch struct {
+	items []pending
+}
+
+type pending struct {
+	email string
+	lang  i18n.Lang
+	n     Notification
+}
+
+// Add stores a notification for each person in userIDs (duplicates and
+// the actor, when given, are skipped) inside tx.
+func (s *Service) Add(ctx context.Context, tx *db.Tx, b *Batch, userIDs []int64, skip int64, kind string, args map[string]string, link string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	aj, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{skip: true}
+	for _, id := range userIDs {
+		if seen[id] || id == 0 {
+			continue
+		}
+		seen[id] = true
+		var email, lang string
+		var deleted bool
+		err := tx.QueryRow(ctx, "SELECT COALESCE(email, ''), lang, deleted_at IS NOT NULL FROM users WHERE id = ?", id).Scan(&email, &lang, &deleted)
+		if err != nil {
+			return fmt.Errorf("notify: %w", err)
+		}
+		if deleted {
+			continue
+		}
+		var nid int64
+		if err := tx.QueryRow(ctx, "INSERT INTO notifications (user_id, kind, args_json, link, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			id, kind, string(aj), link, tx.Now).Scan(&nid); err != nil {
+			return fmt.Errorf("notify: add: %w", err)
+		}
+		if b != nil && s.Email && email != "" {
+			l, _ := i18n.Parse(lang)
+			b.items = append(b.items, pending{email: email, lang: l, n: Notification{ID: nid, Kind: kind, Args: args, Link: link}})
+		}
+	}
+	return nil
+}
+
+// Send emails a committed batch in the background (only when SMTP is
+// configured; the inbox has the notifications either way).
+func (s *Service) Send(b *Batch) {
+	if b == nil || len(b.items) == 0 || !s.Email {
+		return
+	}
+	items := b.items
+	b.items = nil
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, it := range items {
+			p := s.Catalog.Printer(it.lang)
+			text := it.n.Text(p)
+			m := mail.Message{To: it.email, Subject: s.Site + ": " + firstLine(text),
+				Text: text + "\n\n" + s.BaseURL + "/" + string(it.lang) + it.n.Link + "\n"}
+			if err := s.Mail.Send(ctx, m); err != nil {
+				s.Log.Warn("notify: email", "err", err)
+			}
+		}
+	}()
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return s
+}
+
+// List returns a person's notifications, newest first, before id (0: from
+// the newest).
+func (s *Service) List(ctx context.Context, userID, before int64, limit int) ([]Notification, error) {
+	q := "SELECT id, kind, args_json, link, created_at, read_at IS NOT NULL FROM notifications WHERE user_id = ?"
+	args := []any{userID}
+	if before > 0 {
+		q += " AND id < ?"
+		args = append(args, before)
+	}
+	rows, err := s.DB.Query(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("notify: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var aj string
+		var at db.Time
+		if err := rows.Scan(&n.ID, &n.Kind, &aj, &n.Link, &at, &n.Read); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = at.Time
+		if err := json.Unmarshal([]byte(aj), &n.Args); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Unread counts a person's unread notifications.
+func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", userID).Scan(&n)
+	return n, err
+}
+
+// MarkRead marks all of a person's notifications read.
+func (s *Service) MarkRead(ctx context.Context, userID int64) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", tx.Now, userID)
+		return err
+	})
+}

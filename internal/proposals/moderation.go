@@ -1,0 +1,542 @@
+package proposals
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/notify"
+)
+
+func link(id int64) string { return "/proposals/" + strconv.FormatInt(id, 10) }
+
+// Comments returns a proposal's comments, each top-level comment followed
+// by its replies.
+func (s *Service) Comments(ctx context.Context, proposalID int64) ([]Comment, error) {
+	rows, err := s.DB.Query(ctx, `SELECT c.id, COALESCE(c.parent_id, 0), c.author_id,
+		CASE WHEN u.deleted_at IS NULL AND u.hidden = FALSE THEN u.name ELSE '' END,
+		c.body, c.hidden, c.hidden_reason, c.created_at, c.edited_at
+		FROM proposal_comments c JOIN users u ON u.id = c.author_id
+		WHERE c.proposal_id = ? ORDER BY COALESCE(c.parent_id, c.id), c.id LIMIT 2000`, proposalID)
+	if err != nil {
+		return nil, fmt.Errorf("proposals: comments: %w", err)
+	}
+	defer rows.Close()
+	var out []Comment
+	for rows.Next() {
+		c := Comment{ProposalID: proposalID}
+		var at, edited db.Time
+		if err := rows.Scan(&c.ID, &c.ParentID, &c.AuthorID, &c.AuthorName, &c.Body, &c.Hidden, &c.HiddenReason, &at, &edited); err != nil {
+			return nil, err
+		}
+		c.CreatedAt, c.EditedAt = at.Time, edited.Ptr()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddComment comments on a proposal, or replies to a top-level comment.
+func (s *Service) AddComment(ctx context.Context, u *auth.User, proposalID, parentID int64, body string) (*Comment, error) {
+	if u == nil {
+		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	if u.Limited() {
+		return nil, errs.New(errs.ConsentRequired, "programmes.needs_consent")
+	}
+	p, err := s.Get(ctx, proposalID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Hidden || p.MergedInto != 0 {
+		return nil, errs.New(errs.Conflict, "proposals.closed_for_comments")
+	}
+	var fs errs.Fields
+	body = strings.TrimSpace(body)
+	checkBody(&fs, "body", body, 1, 4000)
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	c := &Comment{ProposalID: proposalID, ParentID: parentID, AuthorID: u.ID, AuthorName: u.Name, Body: body}
+	var batch notify.Batch
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if parentID != 0 {
+			var top bool
+			err := tx.QueryRow(ctx, "SELECT parent_id IS NULL FROM proposal_comments WHERE id = ? AND proposal_id = ?", parentID, proposalID).Scan(&top)
+			if errors.Is(err, sql.ErrNoRows) {
+				fs.Add("parent_id", "validation.invalid_choice")
+				return fs.Err()
+			}
+			if err != nil {
+				return err
+			}
+			if !top { // one level of replies: answer the thread
+				if err := tx.QueryRow(ctx, "SELECT parent_id FROM proposal_comments WHERE id = ?", parentID).Scan(&c.ParentID); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO proposal_comments (proposal_id, parent_id, author_id, body, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, proposalID, nullInt(c.ParentID), u.ID, body, tx.Now).Scan(&c.ID); err != nil {
+			return fmt.Errorf("proposals: comment: %w", err)
+		}
+		c.CreatedAt = tx.Now
+		if _, err := tx.Exec(ctx, "UPDATE proposals SET comment_count = comment_count + 1 WHERE id = ?", proposalID); err != nil {
+			return err
+		}
+		return s.Notify.Add(ctx, tx, &batch, []int64{p.AuthorID}, u.ID, "comment",
+			map[string]string{"title": p.Title, "name": u.Name}, link(proposalID)+"#c"+strconv.FormatInt(c.ID, 10))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Notify.Send(&batch)
+	return c, nil
+}
+
+// EditComment lets the author change a comment within EditWindow.
+func (s *Service) EditComment(ctx context.Context, u *auth.User, id int64, body string) (int64, error) {
+	if u == nil {
+		return 0, errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	var fs errs.Fields
+	body = strings.TrimSpace(body)
+	checkBody(&fs, "body", body, 1, 4000)
+	if err := fs.Err(); err != nil {
+		return 0, err
+	}
+	var proposalID int64
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		var author int64
+		var hidden bool
+		var at db.Time
+		err := tx.QueryRow(ctx, "SELECT proposal_id, author_id, hidden, created_at FROM proposal_comments WHERE id = ?", id).Scan(&proposalID, &author, &hidden, &at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		if err != nil {
+			return err
+		}
+		if author != u.ID {
+			return errs.New(errs.Forbidden, "proposals.not_your_comment")
+		}
+		if hidden || tx.Now.Sub(at.Time) > EditWindow {
+			return errs.New(errs.Conflict, "proposals.edit_window_over")
+		}
+		_, err = tx.Exec(ctx, "UPDATE proposal_comments SET body = ?, edited_at = ? WHERE id = ?", body, tx.Now, id)
+		return err
+	})
+	return proposalID, err
+}
+
+// Report flags a proposal (commentID 0) or a comment for the moderators;
+// a second report by the same person changes nothing.
+func (s *Service) Report(ctx context.Context, u *auth.User, proposalID, commentID int64, reason string) error {
+	if u == nil {
+		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	if u.Limited() {
+		return errs.New(errs.ConsentRequired, "programmes.needs_consent")
+	}
+	var fs errs.Fields
+	reason = strings.TrimSpace(reason)
+	checkBody(&fs, "reason", reason, 3, 500)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		q, args := "SELECT 1 FROM proposals WHERE id = ?", []any{proposalID}
+		if commentID != 0 {
+			q, args = "SELECT 1 FROM proposal_comments WHERE id = ? AND proposal_id = ?", []any{commentID, proposalID}
+		}
+		ok, err := tx.Exists(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO proposal_reports (proposal_id, comment_id, reporter_id, reason, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, proposalID, nullInt(commentID), u.ID, reason, tx.Now)
+		return err
+	})
+}
+
+// Reported is a report for the moderators' list.
+type Reported struct {
+	ProposalID int64
+	CommentID  int64
+	Title      string
+	Reason     string
+	Count      int
+}
+
+// Reports lists what was reported in a programme and is still visible
+// (moderators).
+func (s *Service) Reports(ctx context.Context, u *auth.User, programmeID int64) ([]Reported, error) {
+	p, err := s.Programmes.Rules(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Auth.Require(ctx, u, p.OrgID, auth.Moderator); err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT r.proposal_id, COALESCE(r.comment_id, 0), p.title, MIN(r.reason), COUNT(*)
+		FROM proposal_reports r JOIN proposals p ON p.id = r.proposal_id LEFT JOIN proposal_comments c ON c.id = r.comment_id
+		WHERE p.programme_id = ? AND ((r.comment_id IS NULL AND p.hidden = FALSE) OR c.hidden = FALSE)
+		GROUP BY r.proposal_id, r.comment_id, p.title ORDER BY COUNT(*) DESC LIMIT 200`, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reported
+	for rows.Next() {
+		var r Reported
+		if err := rows.Scan(&r.ProposalID, &r.CommentID, &r.Title, &r.Reason, &r.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// moderate loads a proposal and checks that u moderates its programme.
+func (s *Service) moderate(ctx context.Context, u *auth.User, id int64) (*Proposal, int64, error) {
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	rules, err := s.Programmes.Rules(ctx, p.ProgrammeID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.Auth.Require(ctx, u, rules.OrgID, auth.Moderator); err != nil {
+		return nil, 0, err
+	}
+	return p, rules.OrgID, nil
+}
+
+// CanModerate reports whether u moderates the programme of a proposal.
+func (s *Service) CanModerate(ctx context.Context, u *auth.User, programmeID int64) bool {
+	if u == nil {
+		return false
+	}
+	rules, err := s.Programmes.Rules(ctx, programmeID)
+	if err != nil {
+		return false
+	}
+	return s.Auth.Require(ctx, u, rules.OrgID, auth.Moderator) == nil
+}
+
+// SetAnswer publishes the official answer (moderators); the author and
+// the followers are told.
+func (s *Service) SetAnswer(ctx context.Context, u *auth.User, id int64, status, text string) (*Proposal, error) {
+	var fs errs.Fields
+	if !slices.Contains(AnswerStatuses, status) {
+		fs.Add("status", "validation.invalid_choice")
+	}
+	text = strings.TrimSpace(text)
+	checkBody(&fs, "text", text, 10, 10000)
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	p, orgID, err := s.moderate(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Hidden {
+		return nil, errs.New(errs.Conflict, "proposals.answer_hidden")
+	}
+	if p.MergedInto != 0 {
+		return nil, errs.New(errs.Conflict, "proposals.answer_merged")
+	}
+	var batch notify.Batch
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE proposals SET status = ?, answer = ?, answer_html = ?, answered_at = ?, answered_by = ?, updated_at = ?
+			WHERE id = ?`, status, text, string(Markdown(text)), tx.Now, u.ID, tx.Now, id); err != nil {
+			return err
+		}
+		followers, err := Followers(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.Notify.Add(ctx, tx, &batch, append([]int64{p.AuthorID}, followers...), u.ID, "answer",
+			map[string]string{"title": p.Title, "status_key": "proposals.status." + status}, link(id)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "proposals.answer", TargetType: "proposal",
+			TargetID: strconv.FormatInt(id, 10), OrgID: orgID,
+			Before: map[string]any{"status": p.Status, "answer": p.Answer}, After: map[string]any{"status": status, "answer": text}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Notify.Send(&batch)
+	return s.Get(ctx, id)
+}
+
+// Hide hides (or shows again) a proposal with a reason (moderators); the
+// author is told why.
+func (s *Service) Hide(ctx context.Context, u *auth.User, id int64, hide bool, reason string) error {
+	var fs errs.Fields
+	reason = strings.TrimSpace(reason)
+	if hide {
+		checkBody(&fs, "reason", reason, 3, 500)
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	p, orgID, err := s.moderate(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	var batch notify.Batch
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE proposals SET hidden = ?, hidden_reason = ?, updated_at = ? WHERE id = ?", hide, reason, tx.Now, id); err != nil {
+			return err
+		}
+		kind := "hidden"
+		if !hide {
+			kind = "unhidden"
+		}
+		if err := s.Notify.Add(ctx, tx, &batch, []int64{p.AuthorID}, u.ID, kind,
+			map[string]string{"title": p.Title, "reason": reason}, link(id)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "proposals." + kind, TargetType: "proposal",
+			TargetID: strconv.FormatInt(id, 10), OrgID: orgID, Before: map[string]any{"hidden": p.Hidden},
+			After: map[string]any{"hidden": hide, "reason": reason}})
+	})
+	if err == nil {
+		s.Notify.Send(&batch)
+	}
+	return err
+}
+
+// HideComment hides a comment with a reason (moderators).
+func (s *Service) HideComment(ctx context.Context, u *auth.User, commentID int64, reason string) (int64, error) {
+	var fs errs.Fields
+	reason = strings.TrimSpace(reason)
+	checkBody(&fs, "reason", reason, 3, 500)
+	if err := fs.Err(); err != nil {
+		return 0, err
+	}
+	var proposalID, author int64
+	var body string
+	err := s.DB.QueryRow(ctx, "SELECT proposal_id, author_id, body FROM proposal_comments WHERE id = ?", commentID).Scan(&proposalID, &author, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return 0, err
+	}
+	p, orgID, err := s.moderate(ctx, u, proposalID)
+	if err != nil {
+		return 0, err
+	}
+	var batch notify.Batch
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE proposal_comments SET hidden = TRUE, hidden_reason = ? WHERE id = ?", reason, commentID); err != nil {
+			return err
+		}
+		if err := s.Notify.Add(ctx, tx, &batch, []int64{author}, u.ID, "comment_hidden",
+			map[string]string{"title": p.Title, "reason": reason}, link(proposalID)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "proposals.comment_hide", TargetType: "comment",
+			TargetID: strconv.FormatInt(commentID, 10), OrgID: orgID, Before: map[string]any{"body": body}, After: map[string]any{"reason": reason}})
+	})
+	if err == nil {
+		s.Notify.Send(&batch)
+	}
+	return proposalID, err
+}
+
+// Merge folds duplicate dupID into survivorID (moderators): the
+// duplicate's supports move to the survivor — a person who supported both
+// counts once — and the duplicate is closed with a link to the survivor.
+func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int64) error {
+	dup, orgID, err := s.moderate(ctx, u, dupID)
+	if err != nil {
+		return err
+	}
+	var fs errs.Fields
+	surv, err := s.Get(ctx, survivorID)
+	switch {
+	case errs.CodeOf(err) == errs.NotFound || (err == nil && (surv.ProgrammeID != dup.ProgrammeID || surv.ID == dup.ID)):
+		fs.Add("into", "proposals.merge_invalid")
+	case err != nil:
+		return err
+	case surv.MergedInto != 0 || surv.Hidden:
+		fs.Add("into", "proposals.merge_invalid")
+	}
+	if dup.MergedInto != 0 {
+		fs.Add("into", "proposals.already_merged")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	var batch notify.Batch
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		// Lock both rows in id order, as supports lock one of them.
+		lo, hi := min(dupID, survivorID), max(dupID, survivorID)
+		for _, id := range []int64{lo, hi} {
+			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count WHERE id = ?", id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO proposal_supports (proposal_id, user_id, created_at)
+			SELECT ?, user_id, created_at FROM proposal_supports WHERE proposal_id = ?
+			ON CONFLICT (proposal_id, user_id) DO NOTHING`, survivorID, dupID); err != nil {
+			return fmt.Errorf("proposals: merge: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM proposal_supports WHERE proposal_id = ?", dupID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO proposal_follows (proposal_id, user_id, created_at)
+			SELECT ?, user_id, created_at FROM proposal_follows WHERE proposal_id = ?
+			ON CONFLICT (proposal_id, user_id) DO NOTHING`, survivorID, dupID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE proposals SET support_count = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ?),
+			updated_at = ? WHERE id = ?`, survivorID, tx.Now, survivorID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = 0, merged_into = ?, updated_at = ? WHERE id = ?", survivorID, tx.Now, dupID); err != nil {
+			return err
+		}
+		if err := s.Notify.Add(ctx, tx, &batch, []int64{dup.AuthorID}, u.ID, "merged",
+			map[string]string{"title": dup.Title, "into": surv.Title}, link(survivorID)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "proposals.merge", TargetType: "proposal",
+			TargetID: strconv.FormatInt(dupID, 10), OrgID: orgID, Before: map[string]any{"support_count": dup.SupportCount},
+			After: map[string]any{"merged_into": survivorID}})
+	})
+	if err == nil {
+		s.Notify.Send(&batch)
+	}
+	return err
+}
+
+// AttachmentOf returns a proposal's attachment.
+func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, error) {
+	var a Attachment
+	var hidden bool
+	err := s.DB.QueryRow(ctx, `SELECT a.name, a.content_type, a.data, p.hidden FROM proposal_attachments a
+		JOIN proposals p ON p.id = a.proposal_id WHERE a.proposal_id = ?`, id).Scan(&a.Name, &a.ContentType, &a.Data, &hidden)
+	if errors.Is(err, sql.ErrNoRows) || hidden {
+		return nil, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ExportColumns are the header of an export.
+var ExportColumns = []string{"id", "title", "author", "region", "direction_id", "status", "support_count", "comment_count", "created_at", "answer", "url"}
+
+// Export writes all visible proposals of a programme as CSV (with a BOM,
+// for Excel) or XLSX, streaming (moderators).
+func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, format, baseURL string, w io.Writer) error {
+	rules, err := s.Programmes.Rules(ctx, programmeID)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.Require(ctx, u, rules.OrgID, auth.Moderator); err != nil {
+		return err
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+proposalCols+`, p.answer FROM proposals p JOIN users u ON u.id = p.author_id
+		WHERE p.programme_id = ? AND p.hidden = FALSE AND p.merged_into IS NULL ORDER BY p.id`, programmeID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// Text cells that a spreadsheet would run as a formula start with '.
+	safe := func(v string) string {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			return "'" + v
+		}
+		return v
+	}
+	record := func(p *Proposal, answer string) []string {
+		answer = safe(answer)
+		return []string{strconv.FormatInt(p.ID, 10), safe(p.Title), safe(p.AuthorName), p.Region, strconv.FormatInt(p.DirectionID, 10), p.Status,
+			strconv.Itoa(p.SupportCount), strconv.Itoa(p.CommentCount), p.CreatedAt.Format("2006-01-02T15:04:05Z"), answer,
+			baseURL + "/kk" + link(p.ID)}
+	}
+	if format == "xlsx" {
+		f := excelize.NewFile()
+		defer f.Close()
+		sw, err := f.NewStreamWriter("Sheet1")
+		if err != nil {
+			return err
+		}
+		cells := func(rec []string) []any {
+			out := make([]any, len(rec))
+			for i, v := range rec {
+				out[i] = v
+			}
+			return out
+		}
+		if err := sw.SetRow("A1", cells(ExportColumns)); err != nil {
+			return err
+		}
+		n := 1
+		for rows.Next() {
+			var answer string
+			p, err := scanProposal(rows, &answer)
+			if err != nil {
+				return err
+			}
+			n++
+			cell, _ := excelize.CoordinatesToCellName(1, n)
+			rec := cells(record(p, answer))
+			rec[0], rec[6], rec[7] = p.ID, p.SupportCount, p.CommentCount
+			if err := sw.SetRow(cell, rec); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		return f.Write(w)
+	}
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ExportColumns); err != nil {
+		return err
+	}
+	for rows.Next() {
+		var answer string
+		p, err := scanProposal(rows, &answer)
+		if err != nil {
+			return err
+		}
+		if err := cw.Write(record(p, answer)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}

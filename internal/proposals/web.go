@@ -1,0 +1,820 @@
+package proposals
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/binary"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// RoadmapRef is where a proposal went on the roadmap (given by the
+// roadmap component at wiring).
+type RoadmapRef struct {
+	ItemID      int64
+	ProgrammeID int64
+	Title       programmes.Text
+	Status      string
+	Progress    int
+}
+
+// Handler serves proposal pages and API.
+type Handler struct {
+	S       *Service
+	Srv     *web.Server
+	BaseURL string
+	Roadmap func(ctx context.Context, proposalID int64) ([]RoadmapRef, error)
+}
+
+// Register adds the routes and templates.
+func (h *Handler) Register() error {
+	if err := h.Srv.Renderer().Add(templates, "templates"); err != nil {
+		return err
+	}
+	s := h.Srv
+	s.Page("GET /programmes/{id}/proposals", h.list)
+	s.Page("GET /programmes/{id}/proposals/new", h.newForm)
+	s.Page("POST /programmes/{id}/proposals", h.create)
+	s.Page("GET /programmes/{id}/proposals/export", h.export)
+	s.Page("GET /programmes/{id}/reports", h.reports)
+	s.Page("GET /proposals/{id}", h.show)
+	s.Page("GET /proposals/{id}/attachment", h.attachment)
+	s.Page("POST /proposals/{id}/support", h.support)
+	s.Page("POST /proposals/{id}/follow", h.follow)
+	s.Page("POST /proposals/{id}/comments", h.comment)
+	s.Page("POST /proposals/{id}/report", h.report)
+	s.Page("POST /proposals/{id}/answer", h.answer)
+	s.Page("POST /proposals/{id}/hide", h.hide)
+	s.Page("POST /proposals/{id}/merge", h.merge)
+	s.Page("POST /comments/{id}/edit", h.editComment)
+	s.Page("POST /comments/{id}/hide", h.hideComment)
+
+	listQ := api.ListQuery(api.Param{Name: "direction", Description: "direction id"}, api.Param{Name: "region", Description: "region code"},
+		api.Param{Name: "status", Description: "new, evaluating, accepted or rejected"}, api.Param{Name: "q", Description: "text to search"},
+		api.Param{Name: "sort", Description: "supports (default), newest, comments or random"},
+		api.Param{Name: "seed", Type: "integer", Description: "for sort=random: the same seed gives the same order"})
+	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/proposals", ID: "listProposals", Summary: "Proposals of a programme",
+		Tags: []string{"proposals"}, Response: api.Page[ProposalOut]{}, Query: listQ, Errors: []int{404, 422}}, h.apiList)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/proposals", ID: "createProposal", Summary: "Submit a proposal (eligible people, while proposals are collected)",
+		Tags: []string{"proposals"}, Auth: true, Request: ProposalIn{}, Response: ProposalOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCreate)
+	s.APIOperation(api.Operation{Method: "GET", Path: "/proposals/{id}", ID: "getProposal", Summary: "A proposal with its answer and roadmap links",
+		Tags: []string{"proposals"}, Response: ProposalOut{}, Errors: []int{404}}, h.apiGet)
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/support", ID: "supportProposal", Summary: "Support a proposal (idempotent)",
+		Tags: []string{"proposals"}, Auth: true, Response: SupportResult{}, Errors: []int{401, 403, 404, 409}}, h.apiSupport(true))
+	s.APIOperation(api.Operation{Method: "DELETE", Path: "/proposals/{id}/support", ID: "withdrawSupport", Summary: "Withdraw a support (idempotent)",
+		Tags: []string{"proposals"}, Auth: true, Response: SupportResult{}, Errors: []int{401, 403, 404, 409}}, h.apiSupport(false))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/proposals/{id}/comments", ID: "commentProposal", Summary: "Comment on a proposal, or reply to a comment",
+		Tags: []string{"proposals"}, Auth: true, Request: CommentIn{}, Response: CommentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiComment)
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/answer", ID: "answerProposal", Summary: "Publish the official answer (moderators)",
+		Tags: []string{"proposals"}, Auth: true, Request: AnswerIn{}, Response: ProposalOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiAnswer)
+	return nil
+}
+
+func ctxIP(h *Handler, r *http.Request) context.Context {
+	return audit.WithIP(r.Context(), h.Srv.ClientIP(r))
+}
+
+func back(id int64) string { return "/proposals/" + strconv.FormatInt(id, 10) }
+
+// ---- lists ----
+
+func filterOf(r *http.Request, programmeID int64) Filter {
+	q := r.URL.Query()
+	f := Filter{ProgrammeID: programmeID, Region: q.Get("region"), Status: q.Get("status"), Q: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	f.DirectionID, _ = strconv.ParseInt(q.Get("direction"), 10, 64)
+	if s := q.Get("seed"); s != "" {
+		var err error
+		if f.Seed, err = strconv.ParseInt(s, 10, 64); err != nil {
+			f.Seed = -1 // refused by Validate
+		}
+	}
+	return f
+}
+
+func randomSeed() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:]) % 1_000_000)
+}
+
+type listView struct {
+	P       *programmes.Programme
+	Lang    i18n.Lang
+	Items   []*Proposal
+	Next    string
+	Filter  Filter
+	Regions []struct{ Code, Name string }
+	Phase   string
+	CanMod  bool
+}
+
+func (v listView) T(t programmes.Text) string { return t.In(v.Lang) }
+
+// Dir names a direction.
+func (v listView) Dir(id int64) string {
+	if d, ok := v.P.Direction(id); ok {
+		return d.Title.In(v.Lang)
+	}
+	return ""
+}
+
+func (h *Handler) programme(w http.ResponseWriter, r *http.Request) (*programmes.Programme, bool) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return nil, false
+	}
+	p, err := h.S.Programmes.Get(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return nil, false
+	}
+	return p, true
+}
+
+func (h *Handler) regionOptions(l i18n.Lang, p *programmes.Programme) []struct{ Code, Name string } {
+	var out []struct{ Code, Name string }
+	for _, o := range h.S.Programmes.Regions.Options(l) {
+		if p.CoversRegion(o.Code) {
+			out = append(out, struct{ Code, Name string }{o.Code, o.Name})
+		}
+	}
+	return out
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.programme(w, r)
+	if !ok {
+		return
+	}
+	f := filterOf(r, p.ID)
+	if f.Sort == "random" && r.URL.Query().Get("seed") == "" {
+		// A seed of its own for this visitor, kept in the links.
+		q := r.URL.Query()
+		q.Set("seed", strconv.FormatInt(randomSeed(), 10))
+		http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusSeeOther)
+		return
+	}
+	f.Limit = 20
+	items, next, err := h.S.List(r.Context(), f)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	l := web.LangOf(r)
+	v := listView{P: p, Lang: l, Items: items, Filter: f, Regions: h.regionOptions(l, p), Phase: p.PhaseAt(h.S.DB.Now()),
+		CanMod: h.S.CanModerate(r.Context(), web.UserOf(r), p.ID)}
+	if next != "" {
+		q := r.URL.Query()
+		q.Set("cursor", next)
+		v.Next = q.Encode()
+	}
+	h.Srv.Render(w, r, http.StatusOK, "proposals_list", &web.PageData{Title: h.Srv.T(r, "proposals.title") + " · " + p.Title.In(l), Data: v})
+}
+
+func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
+	if h.Srv.SignedIn(w, r) == nil {
+		return
+	}
+	p, ok := h.programme(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.S.Reports(r.Context(), web.UserOf(r), p.ID)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Render(w, r, http.StatusOK, "proposals_reports", &web.PageData{Title: h.Srv.T(r, "proposals.reports"),
+		Data: map[string]any{"P": p, "Items": list, "Lang": web.LangOf(r)}})
+}
+
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
+	if h.Srv.SignedIn(w, r) == nil {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "xlsx" {
+		format = "csv"
+	}
+	// Permission first, so that a refusal is a page and not a file.
+	rules, err := h.S.Programmes.Rules(r.Context(), id)
+	if err == nil {
+		err = h.S.Auth.Require(r.Context(), web.UserOf(r), rules.OrgID, auth.Moderator)
+	}
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	name := "proposals-" + strconv.FormatInt(id, 10) + "." + format
+	ct := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	if err := h.S.Export(r.Context(), web.UserOf(r), id, format, h.BaseURL, w); err != nil {
+		h.Srv.Fail(w, r, err)
+	}
+}
+
+// ---- new proposal ----
+
+func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, p *programmes.Programme, status int, d *web.PageData) {
+	l := web.LangOf(r)
+	u := web.UserOf(r)
+	var refusal string
+	now := h.S.DB.Now()
+	if err := h.S.Programmes.CanTakePart(u, p, now); err != nil {
+		refusal = message(h.Srv.Printer(r), err)
+	} else if err := programmes.RequirePhase(p, "proposals", now); err != nil {
+		refusal = message(h.Srv.Printer(r), err)
+	}
+	if d.Form == nil {
+		d.Form = url.Values{"region": {u.Region}}
+	}
+	d.Title = h.Srv.T(r, "proposals.new")
+	d.Data = map[string]any{"P": listView{P: p, Lang: l}, "Regions": h.regionOptions(l, p), "Refusal": refusal, "MaxKB": MaxAttachment >> 10}
+	h.Srv.Render(w, r, status, "proposals_form", d)
+}
+
+func message(p *i18n.Printer, err error) string {
+	if e, ok := errs.As(err); ok {
+		return p.T(e.Key, e.Args...)
+	}
+	return p.T("error.500.text")
+}
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	if h.Srv.SignedIn(w, r) == nil {
+		return
+	}
+	p, ok := h.programme(w, r)
+	if !ok {
+		return
+	}
+	h.formPage(w, r, p, http.StatusOK, &web.PageData{})
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	if err := r.ParseMultipartForm(MaxAttachment + 64<<10); err != nil {
+		if !h.Srv.ParseForm(w, r) {
+			return
+		}
+	}
+	p, ok := h.programme(w, r)
+	if !ok {
+		return
+	}
+	f := r.Form
+	in := NewProposal{Title: f.Get("title"), Body: f.Get("body"), Region: f.Get("region")}
+	in.DirectionID, _ = strconv.ParseInt(f.Get("direction_id"), 10, 64)
+	if file, hdr, err := r.FormFile("attachment"); err == nil {
+		data, err := io.ReadAll(io.LimitReader(file, MaxAttachment+1))
+		file.Close()
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		in.Attachment = &Attachment{Name: hdr.Filename, Data: data}
+	}
+	pr, err := h.S.Create(r.Context(), u, p.ID, in)
+	if err != nil {
+		fe, ok := web.FieldErrors(h.Srv.Printer(r), err)
+		if !ok {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		h.formPage(w, r, p, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: f})
+		return
+	}
+	h.Srv.Redirect(w, r, back(pr.ID), "proposals.created")
+}
+
+// ---- one proposal ----
+
+type showView struct {
+	*Proposal
+	P         *programmes.Programme
+	Lang      i18n.Lang
+	Body      template.HTML
+	AnswerH   template.HTML
+	Direction string
+	Region    string
+	Comments  []Comment
+	Supported bool
+	Following bool
+	CanMod    bool
+	CanAct    bool
+	Refusal   string
+	Open      bool
+	Roadmap   []RoadmapRef
+	Now       time.Time
+	Into      *Proposal
+}
+
+func (v showView) T(t programmes.Text) string { return t.In(v.Lang) }
+
+// Editable reports whether the viewer may still edit comment c.
+func (v showView) Editable(c Comment, u *auth.User) bool {
+	return u != nil && c.AuthorID == u.ID && !c.Hidden && v.Now.Sub(c.CreatedAt) <= EditWindow
+}
+
+func latin(l i18n.Lang, s string) template.HTML {
+	if l == i18n.KKLatn {
+		return template.HTML(kazakh.ToLatin(s))
+	}
+	return template.HTML(s)
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	h.showWith(w, r, http.StatusOK, &web.PageData{})
+}
+
+func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	pr, err := h.S.Get(ctx, id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	p, err := h.S.Programmes.Get(ctx, pr.ProgrammeID)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	l := web.LangOf(r)
+	now := h.S.DB.Now()
+	v := showView{Proposal: pr, P: p, Lang: l, Body: latin(l, string(pr.BodyHTML)), AnswerH: latin(l, string(pr.AnswerHTML)), Now: now,
+		CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals"}
+	if dir, ok := p.Direction(pr.DirectionID); ok {
+		v.Direction = dir.Title.In(l)
+	}
+	if reg, ok := h.S.Programmes.Regions.Get(pr.Region); ok {
+		v.Region = reg.NameIn(l)
+	}
+	if pr.Hidden && !v.CanMod && (u == nil || u.ID != pr.AuthorID) {
+		v.Body, v.Proposal.Body = "", ""
+		v.Proposal.AttachmentName = ""
+	}
+	if pr.MergedInto != 0 {
+		v.Into, _ = h.S.Get(ctx, pr.MergedInto)
+	}
+	if err := h.S.Programmes.CanTakePart(u, p, now); err != nil {
+		v.Refusal = message(h.Srv.Printer(r), err)
+	} else {
+		v.CanAct = true
+	}
+	if v.Comments, err = h.S.Comments(ctx, id); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	if u != nil {
+		if v.Supported, err = h.S.Supports(ctx, u, id); err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		if v.Following, err = h.S.Following(ctx, u, id); err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+	}
+	if h.Roadmap != nil {
+		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+	}
+	d.Title = pr.Title
+	if l == i18n.KKLatn {
+		d.Title = kazakh.ToLatin(pr.Title)
+	}
+	d.Data = v
+	h.Srv.Render(w, r, status, "proposals_show", d)
+}
+
+// act runs a state change from a proposal page's form and goes back to
+// the page, or shows the page again with the form's errors.
+func (h *Handler) act(w http.ResponseWriter, r *http.Request, fn func(u *auth.User, id int64, f url.Values) (string, error)) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	flash, err := fn(u, id, r.PostForm)
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.Srv.Printer(r), err); ok {
+			h.showWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: r.PostForm})
+			return
+		}
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, back(id), flash)
+}
+
+func (h *Handler) support(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		on := f.Get("on") != "0"
+		res, err := h.S.Support(r.Context(), u, id, on)
+		switch {
+		case err != nil:
+			return "", err
+		case !res.Changed && on:
+			return "proposals.already_supported", nil
+		case on:
+			return "proposals.supported", nil
+		}
+		return "proposals.withdrawn", nil
+	})
+}
+
+func (h *Handler) follow(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		on := f.Get("on") != "0"
+		if on {
+			return "proposals.following", h.S.Follow(r.Context(), u, id, true)
+		}
+		return "proposals.unfollowed", h.S.Follow(r.Context(), u, id, false)
+	})
+}
+
+func (h *Handler) comment(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		parent, _ := strconv.ParseInt(f.Get("parent_id"), 10, 64)
+		_, err := h.S.AddComment(r.Context(), u, id, parent, f.Get("body"))
+		return "proposals.commented", err
+	})
+}
+
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		cid, _ := strconv.ParseInt(f.Get("comment_id"), 10, 64)
+		return "proposals.reported", h.S.Report(r.Context(), u, id, cid, f.Get("reason"))
+	})
+}
+
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		_, err := h.S.SetAnswer(ctxIP(h, r), u, id, f.Get("status"), f.Get("text"))
+		return "proposals.answered", err
+	})
+}
+
+func (h *Handler) hide(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		hide := f.Get("hide") != "0"
+		return "proposals.moderated", h.S.Hide(ctxIP(h, r), u, id, hide, f.Get("reason"))
+	})
+}
+
+func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
+	h.act(w, r, func(u *auth.User, id int64, f url.Values) (string, error) {
+		into, _ := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(f.Get("into")), "#"), 10, 64)
+		return "proposals.merged", h.S.Merge(ctxIP(h, r), u, id, into)
+	})
+}
+
+func (h *Handler) editComment(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	pid, err := h.S.EditComment(r.Context(), u, id, r.PostForm.Get("body"))
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, back(pid)+"#c"+strconv.FormatInt(id, 10), "proposals.comment_saved")
+}
+
+func (h *Handler) hideComment(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	pid, err := h.S.HideComment(ctxIP(h, r), u, id, r.PostForm.Get("reason"))
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, back(pid), "proposals.moderated")
+}
+
+// attachment serves an uploaded file so that no browser runs or renders
+// it in our origin: a download, with the type we checked, no sniffing,
+// and a sandbox.
+func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	a, err := h.S.AttachmentOf(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", a.ContentType)
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	hd.Set("Content-Length", strconv.Itoa(len(a.Data)))
+	w.Write(a.Data)
+}
+
+// ---- API ----
+
+// ProposalIn is the body of POST …/proposals.
+type ProposalIn struct {
+	Title       string `json:"title" maxLength:"200"`
+	Body        string `json:"body" doc:"Markdown" maxLength:"10000"`
+	DirectionID string `json:"direction_id,omitempty"`
+	Region      string `json:"region,omitempty" doc:"region code; the author's region when absent"`
+}
+
+// Author is who wrote something.
+type Author struct {
+	ID   string `json:"id"`
+	Name string `json:"name" doc:"empty for deleted or hidden people"`
+}
+
+// AnswerOut is an official answer.
+type AnswerOut struct {
+	Status     string    `json:"status"`
+	Text       string    `json:"text"`
+	AnsweredAt time.Time `json:"answered_at"`
+}
+
+// RoadmapOut is a roadmap item a proposal is linked to.
+type RoadmapOut struct {
+	ItemID   string          `json:"item_id"`
+	Title    programmes.Text `json:"title"`
+	Status   string          `json:"status"`
+	Progress int             `json:"progress"`
+}
+
+// ProposalOut is a proposal as the API shows it.
+type ProposalOut struct {
+	ID           string       `json:"id"`
+	ProgrammeID  string       `json:"programme_id"`
+	Title        string       `json:"title"`
+	Body         string       `json:"body,omitempty"`
+	BodyHTML     string       `json:"body_html,omitempty"`
+	DirectionID  string       `json:"direction_id,omitempty"`
+	Region       string       `json:"region"`
+	Status       string       `json:"status" enum:"new,evaluating,accepted,rejected"`
+	SupportCount int          `json:"support_count"`
+	CommentCount int          `json:"comment_count"`
+	Author       Author       `json:"author"`
+	Answer       *AnswerOut   `json:"answer,omitempty"`
+	Hidden       bool         `json:"hidden"`
+	MergedInto   string       `json:"merged_into,omitempty"`
+	CreatedAt    time.Time    `json:"created_at"`
+	Roadmap      []RoadmapOut `json:"roadmap,omitempty"`
+}
+
+func idStr(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// Out is the API form of a proposal.
+func Out(p *Proposal, full bool) ProposalOut {
+	o := ProposalOut{ID: idStr(p.ID), ProgrammeID: idStr(p.ProgrammeID), Title: p.Title, DirectionID: idStr(p.DirectionID), Region: p.Region,
+		Status: p.Status, SupportCount: p.SupportCount, CommentCount: p.CommentCount, Author: Author{ID: idStr(p.AuthorID), Name: p.AuthorName},
+		Hidden: p.Hidden, MergedInto: idStr(p.MergedInto), CreatedAt: p.CreatedAt.UTC()}
+	if full && !p.Hidden {
+		o.Body, o.BodyHTML = p.Body, string(p.BodyHTML)
+	}
+	if p.AnsweredAt != nil {
+		o.Answer = &AnswerOut{Status: p.Status, Text: p.Answer, AnsweredAt: p.AnsweredAt.UTC()}
+	}
+	return o
+}
+
+func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	if _, err := h.S.Programmes.Rules(r.Context(), id); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	f := filterOf(r, id)
+	if f.Limit, err = h.Srv.Limit(r, 20, 100); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	items, next, err := h.S.List(r.Context(), f)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	out := api.Page[ProposalOut]{Items: make([]ProposalOut, 0, len(items)), NextCursor: next}
+	for _, p := range items {
+		out.Items = append(out.Items, Out(p, false))
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	if u == nil {
+		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	var in ProposalIn
+	if err := h.Srv.Decode(r, &in); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
+	p, err := h.S.Create(r.Context(), u, id, NewProposal{Title: in.Title, Body: in.Body, DirectionID: dir, Region: in.Region})
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, Out(p, true))
+}
+
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	p, err := h.S.Get(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	o := Out(p, true)
+	if h.Roadmap != nil {
+		refs, err := h.Roadmap(r.Context(), id)
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		for _, ref := range refs {
+			o.Roadmap = append(o.Roadmap, RoadmapOut{ItemID: idStr(ref.ItemID), Title: ref.Title, Status: ref.Status, Progress: ref.Progress})
+		}
+	}
+	api.WriteJSON(w, http.StatusOK, o)
+}
+
+func (h *Handler) apiSupport(on bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		res, err := h.S.Support(r.Context(), web.UserOf(r), id, on)
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		api.WriteJSON(w, http.StatusOK, res)
+	}
+}
+
+// CommentIn is the body of POST …/comments.
+type CommentIn struct {
+	Body     string `json:"body" maxLength:"4000"`
+	ParentID string `json:"parent_id,omitempty" doc:"the comment this replies to"`
+}
+
+// CommentOut is a comment as the API shows it.
+type CommentOut struct {
+	ID        string    `json:"id"`
+	ParentID  string    `json:"parent_id,omitempty"`
+	Author    Author    `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (h *Handler) apiComment(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	if u == nil {
+		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	var in CommentIn
+	if err := h.Srv.Decode(r, &in); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	parent, _ := strconv.ParseInt(in.ParentID, 10, 64)
+	c, err := h.S.AddComment(r.Context(), u, id, parent, in.Body)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, CommentOut{ID: idStr(c.ID), ParentID: idStr(c.ParentID), Author: Author{ID: idStr(u.ID), Name: u.Name},
+		Body: c.Body, CreatedAt: c.CreatedAt.UTC()})
+}
+
+// AnswerIn is the body of PUT …/answer.
+type AnswerIn struct {
+	Status string `json:"status" enum:"evaluating,accepted,rejected"`
+	Text   string `json:"text" doc:"Markdown"`
+}
+
+func (h *Handler) apiAnswer(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	if u == nil {
+		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	var in AnswerIn
+	if err := h.Srv.Decode(r, &in); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	p, err := h.S.SetAnswer(ctxIP(h, r), u, id, in.Status, in.Text)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, Out(p, true))
+}
+
+// Statuses and Sorts are the list's choices.
+func (v listView) Statuses() []string { return Statuses }
+
+// Sorts are the list's orders.
+func (v listView) Sorts() []string { return Sorts }
+
+// AnswerChoices are the statuses of an official answer.
+func (v showView) AnswerChoices() []string { return AnswerStatuses }

@@ -1,0 +1,390 @@
+// Command programmes is the benchmark kit for the programmes component
+// (docs/bench/programmes.md):
+//
+//	gen      fill a database with one programme, 50,000 proposals, 500,000
+//	         supports and 200,000 comments (200 on one proposal), plus 64
+//	         fresh supporters with API tokens for the support benchmark
+//	load     closed-loop GETs of one path by C clients for D; p50/p99
+//	support  C clients PUT supports through the API for D, each on
+//	         proposals it has not supported yet; then checks that every
+//	         stored count equals its rows
+//
+// Loopback only; every run is bounded by -d (at most 60 s).
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/regions"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: programmes gen|load|support [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "load":
+		err = load(os.Args[2:])
+	case "support":
+		err = support(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+var regionCodes = []string{"KZ-27", "KZ-79", "KZ-71", "KZ-75", "KZ-31", "KZ-35", "KZ-55", "KZ-61"}
+
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	dbURL := fs.String("db", "", "database URL (sqlite:PATH or postgres://…)")
+	nProposals := fs.Int("proposals", 50000, "proposals")
+	nSupports := fs.Int("supports", 500000, "supports")
+	nComments := fs.Int("comments", 200000, "comments")
+	nUsers := fs.Int("users", 20000, "supporters")
+	tokens := fs.String("tokens", "", "file to write the 64 supporters' API tokens to")
+	fs.Parse(args)
+	ctx := context.Background()
+	d, err := db.Open(ctx, *dbURL, db.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	regs, err := regions.Load(ctx, d)
+	if err != nil {
+		return err
+	}
+	cat := i18n.MustLoad()
+	a := auth.New(d, auth.NewTestHasher(), mail.NewLog(log), cat, log, auth.Settings{})
+	start := time.Now()
+	now := d.Now().UTC()
+
+	// An organization, an admin, the programme with its collecting phase open.
+	var org int64
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Бенчмарк ұйымы', ?, ?) RETURNING id`,
+			tx.Now, tx.Now).Scan(&org); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "UPDATE organizations SET path = ? WHERE id = ?", fmt.Sprintf("/%d/", org), org)
+		return err
+	}); err != nil {
+		return err
+	}
+	admin, _, err := a.CreateConfirmed(ctx, 0, auth.NewUser{Name: "Admin", Email: fmt.Sprintf("bench-admin-%d@example.kz", start.UnixNano()), BirthDate: "1990-01-01", Region: "KZ-71", Admin: true})
+	if err != nil {
+		return err
+	}
+	ps := programmes.New(d, a, regs)
+	p, err := ps.Create(ctx, admin, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
+		Directions: []programmes.Direction{{Title: programmes.Text{KK: "Жұмыс"}}, {Title: programmes.Text{KK: "Білім"}}, {Title: programmes.Text{KK: "Баспана"}}},
+		Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-24 * time.Hour), EndsAt: now.Add(30 * 24 * time.Hour)}}})
+	if err != nil {
+		return err
+	}
+
+	// Bulk rows in big transactions with multi-row INSERTs.
+	insert := func(table, cols string, n, per int, row func(i int) []any) error {
+		ncol := strings.Count(cols, ",") + 1
+		ph := "(" + strings.TrimSuffix(strings.Repeat("?,", ncol), ",") + ")"
+		for lo := 0; lo < n; lo += 20000 {
+			hi := min(lo+20000, n)
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				for b := lo; b < hi; b += per {
+					e := min(b+per, hi)
+					var args []any
+					for i := b; i < e; i++ {
+						args = append(args, row(i)...)
+					}
+					q := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(ph+",", e-b), ",")
+					if _, err := tx.Exec(ctx, q, args...); err != nil {
+						return fmt.Errorf("%s: %w", table, err)
+					}
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var firstUser int64
+	if err := d.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM users").Scan(&firstUser); err != nil {
+		return err
+	}
+	tag := start.UnixNano()
+	if err := insert("users", "id, email, name, birth_date, region, email_confirmed_at, created_at, updated_at", *nUsers, 500, func(i int) []any {
+		return []any{firstUser + int64(i), fmt.Sprintf("b%d-%d@example.kz", tag, i), fmt.Sprintf("Қатысушы %d", i), "2000-01-01", regionCodes[i%len(regionCodes)], now, now, now}
+	}); err != nil {
+		return err
+	}
+	var firstProposal int64
+	if err := d.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM proposals").Scan(&firstProposal); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	// Supports: each user supports perUser distinct random proposals
+	// (skewed towards low ids, so some proposals are popular).
+	perUser := *nSupports / *nUsers
+	counts := make([]int, *nProposals)
+	comments := make([]int, *nProposals)
+	type pair struct{ u, p int }
+	pairs := make([]pair, 0, *nSupports)
+	for u := range *nUsers {
+		mine := map[int]bool{}
+		for len(mine) < perUser {
+			x := rng.Float64()
+			pi := int(x * x * float64(*nProposals))
+			if !mine[pi] {
+				mine[pi] = true
+				pairs = append(pairs, pair{u, pi})
+				counts[pi]++
+			}
+		}
+	}
+	hot := 0 // the proposal with 200 comments
+	for i := 0; i < *nComments; i++ {
+		if i < 200 {
+			comments[hot]++
+		} else {
+			comments[1+rng.IntN(*nProposals-1)]++
+		}
+	}
+	body := "Ауылдағы жастарға арналған жұмыс орындарын ашу керек. Маусымдық жұмыс, кәсіби курстар және тәлімгерлік қажет."
+	if err := insert("proposals", "id, programme_id, author_id, direction_id, region, title, body, body_html, search, support_count, comment_count, created_at, updated_at",
+		*nProposals, 300, func(i int) []any {
+			t := fmt.Sprintf("Ұсыныс %d: жастарға жұмыс", i)
+			return []any{firstProposal + int64(i), p.ID, firstUser + int64(i%*nUsers), p.Directions[i%3].ID, regionCodes[i%len(regionCodes)], t, body,
+				"<p>" + body + "</p>", "usinis " + fmt.Sprint(i) + " jastar jumis", counts[i], comments[i], now.Add(time.Duration(i) * time.Second), now}
+		}); err != nil {
+		return err
+	}
+	if err := insert("proposal_supports", "proposal_id, user_id, created_at", len(pairs), 1000, func(i int) []any {
+		return []any{firstProposal + int64(pairs[i].p), firstUser + int64(pairs[i].u), now}
+	}); err != nil {
+		return err
+	}
+	var commentRows []int
+	for pi, n := range comments {
+		for range n {
+			commentRows = append(commentRows, pi)
+		}
+	}
+	if err := insert("proposal_comments", "proposal_id, author_id, body, created_at", len(commentRows), 1000, func(i int) []any {
+		return []any{firstProposal + int64(commentRows[i]), firstUser + int64(i%*nUsers), "Қолдаймын, бұл өте маңызды мәселе.", now}
+	}); err != nil {
+		return err
+	}
+	exec := func(q string) error {
+		return d.Write(ctx, func(tx *db.Tx) error { _, err := tx.Exec(ctx, q); return err })
+	}
+	if d.Dialect == "postgres" {
+		for _, t := range []string{"users", "proposals"} {
+			if err := exec("SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), (SELECT MAX(id) FROM " + t + "))"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := exec("ANALYZE"); err != nil {
+		return err
+	}
+	// 64 fresh supporters with tokens.
+	if *tokens != "" {
+		f, err := os.Create(*tokens)
+		if err != nil {
+			return err
+		}
+		for i := range 64 {
+			u, _, err := a.CreateConfirmed(ctx, 0, auth.NewUser{Name: fmt.Sprintf("Supporter %d", i), Email: fmt.Sprintf("s%d-%d@example.kz", tag, i), BirthDate: "2001-01-01", Region: "KZ-79"})
+			if err != nil {
+				return err
+			}
+			tok, err := a.CreateToken(ctx, u, "bench", u.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(f, tok)
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("programme=%d hot_proposal=%d first_proposal=%d proposals=%d supports=%d comments=%d took=%s\n",
+		p.ID, firstProposal+int64(hot), firstProposal, *nProposals, len(pairs), len(commentRows), time.Since(start).Round(time.Second))
+	return nil
+}
+
+func loopback(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
+		return fmt.Errorf("-url must be a loopback address")
+	}
+	return nil
+}
+
+func load(args []string) error {
+	fs := flag.NewFlagSet("load", flag.ExitOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server (loopback)")
+	path := fs.String("path", "/kk/", "path to GET")
+	conc := fs.Int("c", 32, "clients")
+	dur := fs.Duration("d", 10*time.Second, "duration (≤ 60s)")
+	fs.Parse(args)
+	if err := loopback(*base); err != nil || *dur > time.Minute {
+		return fmt.Errorf("loopback URL and -d ≤ 60s required (%v)", err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Warm up.
+	for range 20 {
+		if r, err := client.Get(*base + *path); err == nil {
+			io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+		}
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var bad, size atomic.Int64
+	end := time.Now().Add(*dur)
+	var wg sync.WaitGroup
+	for range *conc {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				r, err := client.Get(*base + *path)
+				if err != nil {
+					bad.Add(1)
+					continue
+				}
+				n, _ := io.Copy(io.Discard, r.Body)
+				r.Body.Close()
+				mine = append(mine, time.Since(t0))
+				size.Store(n)
+				if r.StatusCode != 200 {
+					bad.Add(1)
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return fmt.Errorf("no responses")
+	}
+	q := func(f float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*f))] }
+	fmt.Printf("RESULT path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s bytes=%d errors=%d\n", *path, *conc, len(lat),
+		float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond), size.Load(), bad.Load())
+	return nil
+}
+
+func support(args []string) error {
+	fs := flag.NewFlagSet("support", flag.ExitOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server (loopback)")
+	tokFile := fs.String("tokens", "", "file of API tokens, one per client")
+	first := fs.Int64("first", 1, "first proposal id")
+	n := fs.Int64("n", 50000, "number of proposals")
+	conc := fs.Int("c", 64, "clients")
+	dur := fs.Duration("d", 10*time.Second, "duration (≤ 60s)")
+	fs.Parse(args)
+	if err := loopback(*base); err != nil || *dur > time.Minute {
+		return fmt.Errorf("loopback URL and -d ≤ 60s required (%v)", err)
+	}
+	f, err := os.Open(*tokFile)
+	if err != nil {
+		return err
+	}
+	var toks []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if t := strings.TrimSpace(sc.Text()); t != "" {
+			toks = append(toks, t)
+		}
+	}
+	f.Close()
+	if len(toks) < *conc {
+		return fmt.Errorf("%d tokens for %d clients", len(toks), *conc)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
+	var ok, bad, changed atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	end := time.Now().Add(*dur)
+	var wg sync.WaitGroup
+	for c := range *conc {
+		wg.Go(func() {
+			var mine []time.Duration
+			// Each client walks the proposals from its own offset: every
+			// request is a new support (a real insert, not a no-op).
+			for k := int64(0); time.Now().Before(end) && k < *n; k++ {
+				id := *first + (int64(c)*(*n/int64(*conc))+k)%*n
+				req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/support", *base, id), nil)
+				req.Header.Set("Authorization", "Bearer "+toks[c])
+				t0 := time.Now()
+				r, err := client.Do(req)
+				if err != nil {
+					bad.Add(1)
+					continue
+				}
+				b, _ := io.ReadAll(r.Body)
+				r.Body.Close()
+				mine = append(mine, time.Since(t0))
+				if r.StatusCode == 200 {
+					ok.Add(1)
+					if strings.Contains(string(b), `"supported":true`) {
+						changed.Add(1)
+					}
+				} else {
+					bad.Add(1)
+					if bad.Load() < 3 {
+						fmt.Fprintf(os.Stderr, "status %d: %s\n", r.StatusCode, b)
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return fmt.Errorf("no responses")
+	}
+	q := func(f float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*f))] }
+	fmt.Printf("RESULT supports=%d errors=%d rate=%.0f/s p50=%s p99=%s\n", ok.Load(), bad.Load(), float64(ok.Load())/dur.Seconds(),
+		q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond))
+	return nil
+}
