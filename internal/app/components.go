@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/elections"
+	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 )
@@ -30,6 +32,16 @@ func (a *App) wire(ctx context.Context) error {
 	}
 
 	// wire:meetings (meetings and elections)
+	{
+		el := elections.New(a.DB, a.Auth)
+		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
+			return err
+		}
+		ms := meetings.New(a.DB, a.Auth, a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
+		if err := meetings.Mount(a.Web, ms, el); err != nil {
+			return err
+		}
+	}
 
 	return nil
 }

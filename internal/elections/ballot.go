@@ -1,0 +1,603 @@
+package elections
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+)
+
+// Marks.
+const (
+	For     = "for"
+	Against = "against"
+	Abstain = "abstain"
+)
+
+// BallotInput is what a voter sends: Choices (method choose: candidate ids)
+// or Marks (method for_against_abstain: candidate id → mark), and a voting
+// Code when they vote without an account.
+type BallotInput struct {
+	Choices []string
+	Marks   map[string]string
+	Code    string
+}
+
+// Ballot is a ballot as the bulletin shows it.
+type Ballot struct {
+	Tracker string            `json:"tracker"`
+	Choices []string          `json:"choices,omitempty"`
+	Marks   map[string]string `json:"marks,omitempty"`
+}
+
+// The alphabet of trackers and codes: Crockford's base32, without the
+// letters that look like digits.
+const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = alphabet[b[i]&31]
+	}
+	return string(b)
+}
+
+func group(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i += 4 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(s[i:min(i+4, len(s))])
+	}
+	return b.String()
+}
+
+// newTracker returns a random ballot tracker (80 bits), e.g. "7K3Q-M2XD-9FHA-T0BC".
+func newTracker() string { return strings.ToLower(group(randomString(16))) }
+
+// newCode returns a random voting code (60 bits), e.g. "7K3Q-M2XD-9FHA".
+func newCode() string { return group(randomString(12)) }
+
+// normalizeCode makes a typed code comparable: case, spaces and dashes do
+// not matter, and O, I, L are read as 0, 1, 1.
+func normalizeCode(c string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(c) {
+		switch {
+		case r == 'O':
+			b.WriteByte('0')
+		case r == 'I' || r == 'L':
+			b.WriteByte('1')
+		case r < 128 && strings.IndexByte(alphabet, byte(r)) >= 0:
+			b.WriteRune(r)
+		case r == '-' || r == ' ':
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// codeHash is what the database keeps of a code: bound to its election.
+func codeHash(electionID int64, code string) string {
+	sum := sha256.Sum256([]byte("ortaq-voting-code:" + strconv.FormatInt(electionID, 10) + ":" + normalizeCode(code)))
+	return hex.EncodeToString(sum[:])
+}
+
+// canonical checks a ballot against the election and returns its stored
+// form: choices sorted by candidate id, or marks as a JSON object (whose
+// keys encoding/json sorts). accepted are the accepted candidates' ids.
+func canonical(e *Election, accepted map[string]bool, in BallotInput) (string, error) {
+	var fs errs.Fields
+	switch e.Method {
+	case MethodChoose:
+		if in.Marks != nil {
+			fs.Add("marks", "elections.marks_not_allowed")
+			return "", fs.Err()
+		}
+		seen := map[string]bool{}
+		ids := make([]string, 0, len(in.Choices))
+		for _, c := range in.Choices {
+			if !accepted[c] {
+				fs.Add("choices", "elections.unknown_candidate", "id", c)
+				return "", fs.Err()
+			}
+			if seen[c] {
+				fs.Add("choices", "elections.duplicate_choice")
+				return "", fs.Err()
+			}
+			seen[c] = true
+			ids = append(ids, c)
+		}
+		if len(ids) > e.Seats {
+			fs.Add("choices", "elections.too_many_choices", "max", e.Seats)
+			return "", fs.Err()
+		}
+		slices.SortFunc(ids, func(a, b string) int {
+			x, _ := strconv.ParseInt(a, 10, 64)
+			y, _ := strconv.ParseInt(b, 10, 64)
+			return int(x - y)
+		})
+		b, _ := json.Marshal(ids)
+		return string(b), nil
+	default:
+		if in.Choices != nil {
+			fs.Add("choices", "elections.choices_not_allowed")
+			return "", fs.Err()
+		}
+		marks := map[string]string{}
+		for id, m := range in.Marks {
+			if !accepted[id] {
+				fs.Add("marks", "elections.unknown_candidate", "id", id)
+				return "", fs.Err()
+			}
+			if m != For && m != Against && m != Abstain {
+				fs.Add("marks", "elections.invalid_mark")
+				return "", fs.Err()
+			}
+			marks[id] = m
+		}
+		b, _ := json.Marshal(marks)
+		return string(b), nil
+	}
+}
+
+// ballotInfo is what checking a ballot needs: the method, the seats, the
+// accepted candidates. It is cached while the election is open, when none
+// of it can change any more (the status itself is checked in the ballot's
+// transaction).
+type ballotInfo struct {
+	e        Election
+	accepted map[string]bool
+}
+
+func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error) {
+	if v, ok := s.ballotOnce.Load(id); ok {
+		return v.(*ballotInfo), nil
+	}
+	var info ballotInfo
+	err := s.db.QueryRow(ctx, "SELECT id, org_id, seats, method, status FROM elections WHERE id = ?", id).
+		Scan(&info.e.ID, &info.e.OrgID, &info.e.Seats, &info.e.Method, &info.e.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("elections: %d: %w", id, err)
+	}
+	if info.e.Status == Draft {
+		return &info, nil
+	}
+	if info.accepted, err = s.acceptedIDs(ctx, id); err != nil {
+		return nil, fmt.Errorf("elections: candidates: %w", err)
+	}
+	if info.e.Status == Open {
+		s.ballotOnce.Store(id, &info)
+	}
+	return &info, nil
+}
+
+func (s *Service) acceptedIDs(ctx context.Context, electionID int64) (map[string]bool, error) {
+	rows, err := s.db.Query(ctx, "SELECT id FROM election_candidates WHERE election_id = ? AND status = 'accepted'", electionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		m[strconv.FormatInt(id, 10)] = true
+	}
+	return m, rows.Err()
+}
+
+// Cast records one ballot and returns its tracker. The voter is the
+// signed-in person u, or the holder of in.Code (then u is ignored).
+//
+// In one transaction: the election must be open (its row held FOR SHARE
+// on PostgreSQL, so that closing waits for this ballot or this ballot sees
+// the close), the voter's row is inserted (its primary key refuses a second
+// ballot, its foreign key a voter outside the electorate), then the ballot
+// row, which carries nothing of the voter.
+func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in BallotInput) (string, error) {
+	info, err := s.ballotInfo(ctx, electionID)
+	if err != nil {
+		return "", err
+	}
+	e := &info.e
+	var personID int64
+	switch {
+	case in.Code != "":
+		err := s.db.QueryRow(ctx, "SELECT person_id FROM election_codes WHERE code_hash = ? AND election_id = ?",
+			codeHash(electionID, in.Code), electionID).Scan(&personID)
+		if errors.Is(err, sql.ErrNoRows) {
+			var fs errs.Fields
+			fs.Add("code", "elections.invalid_code")
+			return "", fs.Err()
+		}
+		if err != nil {
+			return "", fmt.Errorf("elections: code: %w", err)
+		}
+	case u == nil || u.Deleted:
+		return "", errs.New(errs.Unauthorized, "auth.signin_required")
+	case u.Limited():
+		return "", errs.New(errs.ConsentRequired, "auth.consent_required")
+	default:
+		personID = u.ID
+	}
+	switch e.Status {
+	case Draft:
+		return "", errs.New(errs.Conflict, "elections.not_open_yet")
+	case Closed, Published:
+		return "", errs.New(errs.Conflict, "elections.closed")
+	}
+	choices, err := canonical(e, info.accepted, in)
+	if err != nil {
+		return "", err
+	}
+	tracker := newTracker()
+	if s.db.Dialect == db.SQLite {
+		err = s.castBatched(castReq{electionID: electionID, personID: personID, choices: choices, tracker: tracker})
+	} else {
+		err = s.castPostgres(ctx, electionID, personID, choices, tracker)
+	}
+	if err != nil {
+		if _, ok := errs.As(err); ok {
+			return "", err
+		}
+		// Never the voter and the tracker in one log line: the error says neither.
+		return "", fmt.Errorf("elections: cast in %d: %w", electionID, err)
+	}
+	return tracker, nil
+}
+
+// castTx writes one ballot: the voter's row, then the ballot's.
+func castTx(ctx context.Context, tx *db.Tx, electionID, personID int64, choices, tracker string) error {
+	// The primary key refuses a second ballot; the foreign key to the
+	// electorate refuses anyone outside it.
+	var got int64
+	err := tx.QueryRow(ctx, `INSERT INTO election_voters (election_id, person_id, voted_at) VALUES (?, ?, ?)
+		ON CONFLICT (election_id, person_id) DO NOTHING RETURNING person_id`, electionID, personID, tx.Now).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.New(errs.Conflict, "elections.already_voted")
+	}
+	if db.IsForeignKey(err) {
+		return errs.New(errs.Forbidden, "elections.not_in_electorate")
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO election_ballots (tracker, election_id, choices) VALUES (?, ?, ?)", tracker, electionID, choices)
+	return err
+}
+
+// castPostgres writes a ballot in one statement inside its transaction:
+// the election row is held FOR SHARE (closing, an UPDATE of that row, waits
+// for ballots in flight, and ballots that come later see it closed), the
+// voter row is inserted (its primary key refuses a second ballot, its
+// foreign key anyone outside the electorate), and the ballot row only if
+// the voter row was. One round trip instead of three keeps ballots fast.
+// When nothing was written, a read says why.
+func (s *Service) castPostgres(ctx context.Context, electionID, personID int64, choices, tracker string) error {
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var got string
+		err := tx.QueryRow(ctx, `WITH e AS (SELECT id FROM elections WHERE id = CAST(? AS BIGINT) AND status = 'open' FOR SHARE),
+			v AS (INSERT INTO election_voters (election_id, person_id, voted_at) SELECT e.id, CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ) FROM e
+				ON CONFLICT (election_id, person_id) DO NOTHING RETURNING election_id)
+			INSERT INTO election_ballots (tracker, election_id, choices) SELECT ?, v.election_id, ? FROM v RETURNING tracker`,
+			electionID, personID, tx.Now, tracker, choices).Scan(&got)
+		if db.IsForeignKey(err) {
+			return errs.New(errs.Forbidden, "elections.not_in_electorate")
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var status string
+		if err := tx.QueryRow(ctx, "SELECT status FROM elections WHERE id = ?", electionID).Scan(&status); err != nil {
+			return err
+		}
+		if status != Open {
+			return errs.New(errs.Conflict, "elections.closed")
+		}
+		return errs.New(errs.Conflict, "elections.already_voted")
+	})
+}
+
+// castReq is one ballot waiting for the SQLite batch writer.
+type castReq struct {
+	electionID, personID int64
+	choices, tracker     string
+	done                 chan error
+}
+
+// castBatched hands the ballot to the one goroutine that writes ballots on
+// SQLite. It commits every ballot waiting at that moment in one
+// transaction: SQLite has one writer, and a durable commit costs an fsync,
+// so one commit per ballot would cap voting at a few hundred ballots a
+// second. Each ballot is still all or nothing: a refused voter row
+// (duplicate, outside the electorate) writes no ballot, and SQLite undoes
+// only that statement, not the batch. The status check runs in the same
+// transaction, so closing (another write) is never interleaved.
+func (s *Service) castBatched(r castReq) error {
+	s.batchOnce.Do(func() {
+		s.batch = make(chan castReq, 1024)
+		go s.batchWriter()
+	})
+	r.done = make(chan error, 1)
+	s.batch <- r
+	return <-r.done
+}
+
+func (s *Service) batchWriter() {
+	ctx := context.Background()
+	for r := range s.batch {
+		reqs := []castReq{r}
+	more:
+		for len(reqs) < 512 {
+			select {
+			case r := <-s.batch:
+				reqs = append(reqs, r)
+			default:
+				break more
+			}
+		}
+		results := make([]error, len(reqs))
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			status := map[int64]error{}
+			for i, r := range reqs {
+				st, ok := status[r.electionID]
+				if !ok {
+					st = lockElection(ctx, tx, r.electionID, Open, "elections.closed")
+					if _, coded := errs.As(st); st != nil && !coded {
+						return st
+					}
+					status[r.electionID] = st
+				}
+				if st != nil {
+					results[i] = st
+					continue
+				}
+				err := castTx(ctx, tx, r.electionID, r.personID, r.choices, r.tracker)
+				if _, coded := errs.As(err); err != nil && !coded {
+					return err
+				}
+				results[i] = err
+			}
+			return nil
+		})
+		for i, r := range reqs {
+			if err != nil {
+				r.done <- err
+			} else {
+				r.done <- results[i]
+			}
+		}
+	}
+}
+
+// IssuedCode is a new voting code for a voter.
+type IssuedCode struct {
+	PersonID int64
+	Name     string
+	Code     string
+}
+
+// IssueCodes gives each voter of the electorate who has not voted (or each
+// of personIDs, when given) a new one-time code, replacing any earlier
+// code. Only the codes' hashes are stored; the codes are returned once.
+func (s *Service) IssueCodes(ctx context.Context, u *auth.User, electionID int64, personIDs []int64) ([]IssuedCode, error) {
+	e, err := s.Get(ctx, electionID, i18n.KK)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auth.Require(ctx, u, e.OrgID, auth.Moderator); err != nil {
+		return nil, err
+	}
+	if e.Status != Open {
+		return nil, errs.New(errs.Conflict, "elections.codes_when_open")
+	}
+	var out []IssuedCode
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := lockElection(ctx, tx, electionID, Open, "elections.codes_when_open"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT x.person_id, u.name FROM election_electorate x JOIN users u ON u.id = x.person_id
+			WHERE x.election_id = ? AND NOT EXISTS (SELECT 1 FROM election_voters v WHERE v.election_id = x.election_id AND v.person_id = x.person_id)
+			ORDER BY u.name, x.person_id`, electionID)
+		if err != nil {
+			return err
+		}
+		all := len(personIDs) == 0
+		want := map[int64]bool{}
+		for _, id := range personIDs {
+			want[id] = true
+		}
+		for rows.Next() {
+			var c IssuedCode
+			if err := rows.Scan(&c.PersonID, &c.Name); err != nil {
+				rows.Close()
+				return err
+			}
+			if all || want[c.PersonID] {
+				c.Code = newCode()
+				out = append(out, c)
+				delete(want, c.PersonID)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(want) > 0 {
+			var fs errs.Fields
+			fs.Add("person_ids", "elections.codes_not_eligible")
+			return fs.Err()
+		}
+		const chunk = 200
+		for i := 0; i < len(out); i += chunk {
+			part := out[i:min(i+chunk, len(out))]
+			var q strings.Builder
+			args := make([]any, 0, 3*len(part))
+			del := make([]any, 0, len(part)+1)
+			del = append(del, electionID)
+			q.WriteString("INSERT INTO election_codes (code_hash, election_id, person_id) VALUES ")
+			for j, c := range part {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?)")
+				args = append(args, codeHash(electionID, c.Code), electionID, c.PersonID)
+				del = append(del, c.PersonID)
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM election_codes WHERE election_id = ? AND person_id IN (?"+strings.Repeat(", ?", len(part)-1)+")", del...); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "elections.codes", TargetType: "election",
+			TargetID: strconv.FormatInt(electionID, 10), OrgID: e.OrgID, After: map[string]any{"codes": len(out)}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// canSeeResults: officers once voting has closed, everyone once published.
+func (s *Service) canSeeResults(ctx context.Context, u *auth.User, e *Election) error {
+	switch e.Status {
+	case Published:
+		return nil
+	case Closed:
+		ok, err := s.IsOfficer(ctx, u, e)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		if u == nil {
+			return errs.New(errs.Unauthorized, "auth.signin_required")
+		}
+		return errs.New(errs.Forbidden, "elections.not_published")
+	}
+	return errs.New(errs.Conflict, "elections.results_after_close")
+}
+
+// Bulletin returns a page of ballots ordered by tracker, after tracker.
+func (s *Service) Bulletin(ctx context.Context, u *auth.User, electionID int64, after string, limit int) ([]Ballot, error) {
+	e, err := s.Get(ctx, electionID, i18n.KK)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.canSeeResults(ctx, u, e); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, "SELECT tracker, choices FROM election_ballots WHERE election_id = ? AND tracker > ? ORDER BY tracker LIMIT ?",
+		electionID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("elections: bulletin: %w", err)
+	}
+	defer rows.Close()
+	out := []Ballot{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		b, err := decodeBallot(e.Method, t, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func decodeBallot(method, tracker, choices string) (Ballot, error) {
+	b := Ballot{Tracker: tracker}
+	var err error
+	if method == MethodChoose {
+		b.Choices = []string{}
+		err = json.Unmarshal([]byte(choices), &b.Choices)
+	} else {
+		b.Marks = map[string]string{}
+		err = json.Unmarshal([]byte(choices), &b.Marks)
+	}
+	if err != nil {
+		return b, fmt.Errorf("elections: ballot %s: %w", tracker, err)
+	}
+	return b, nil
+}
+
+// Results counts the ballots.
+func (s *Service) Results(ctx context.Context, u *auth.User, electionID int64, l i18n.Lang) (*Election, *Result, error) {
+	e, err := s.Get(ctx, electionID, l)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.canSeeResults(ctx, u, e); err != nil {
+		return nil, nil, err
+	}
+	r, err := s.tally(ctx, e)
+	return e, r, err
+}
+
+func (s *Service) tally(ctx context.Context, e *Election) (*Result, error) {
+	cands, err := s.Candidates(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var ballots []Ballot
+	err = s.db.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT tracker, choices FROM election_ballots WHERE election_id = ?", e.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t, c string
+			if err := rows.Scan(&t, &c); err != nil {
+				return err
+			}
+			b, err := decodeBallot(e.Method, t, c)
+			if err != nil {
+				return err
+			}
+			ballots = append(ballots, b)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elections: tally: %w", err)
+	}
+	var accepted []Candidate
+	for _, c := range cands {
+		if c.Status == "accepted" {
+			accepted = append(accepted, c)
+		}
+	}
+	r := Tally(e, accepted, ballots)
+	return &r, nil
+}

@@ -1,0 +1,800 @@
+package elections
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Handler serves the elections pages and API.
+type Handler struct {
+	srv     *web.Server
+	svc     *Service
+	baseURL string
+}
+
+// Mount registers the templates and routes.
+func Mount(srv *web.Server, svc *Service, baseURL string) error {
+	if err := srv.Renderer().Add(templateFS, "templates"); err != nil {
+		return err
+	}
+	h := &Handler{srv: srv, svc: svc, baseURL: strings.TrimSuffix(baseURL, "/")}
+	srv.Page("GET /elections/new", h.newForm)
+	srv.Page("POST /elections", h.create)
+	srv.Page("GET /elections/{id}", h.show)
+	srv.Page("POST /elections/{id}/ballot", h.castForm)
+	srv.Page("POST /elections/{id}/candidates", h.nominateForm)
+	srv.Page("POST /elections/{id}/candidates/{cid}/{action}", h.respond)
+	srv.Page("POST /elections/{id}/open", h.step("open"))
+	srv.Page("POST /elections/{id}/close", h.step("close"))
+	srv.Page("POST /elections/{id}/publish", h.step("publish"))
+	srv.Page("POST /elections/{id}/codes", h.codesPDF)
+	srv.Page("GET /elections/{id}/bulletin", h.bulletinPage)
+	srv.Page("GET /elections/{id}/protocol.pdf", h.protocolPDF)
+
+	tags := []string{"elections"}
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections", ID: "createElection", Summary: "Create an election (officers)",
+		Tags: tags, Auth: true, Request: ElectionIn{}, Response: ElectionOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections/{id}", ID: "getElection", Summary: "An election with its candidates",
+		Tags: tags, Response: ElectionOut{}, Errors: []int{404}}, h.apiGet)
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/candidates", ID: "addCandidate",
+		Summary: "Nominate a candidate: officers' nominations are accepted at once, members' wait for the nominee",
+		Tags:    tags, Auth: true, Request: CandidateIn{}, Response: CandidateOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiNominate)
+	for _, a := range []string{"open", "close", "publish"} {
+		srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/" + a, ID: a + "Election",
+			Summary: strings.ToUpper(a[:1]) + a[1:] + " the election (officers)", Tags: tags, Auth: true, Response: ElectionOut{},
+			Errors: []int{401, 403, 404, 409}}, h.apiStep(a))
+	}
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/ballots", ID: "castBallot",
+		Summary:     "Cast a secret ballot (bearer token, or a voting code in the body)",
+		Description: "Method choose: {\"choices\":[candidate ids]}; for_against_abstain: {\"marks\":{id:\"for\"|\"against\"|\"abstain\"}}. A second ballot gets 409.",
+		Tags:        tags, Request: BallotIn{}, Response: TrackerOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCast)
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/codes", ID: "issueVotingCodes",
+		Summary: "Issue one-time voting codes to the electorate's voters who have not voted (officers); earlier codes stop working",
+		Tags:    tags, Auth: true, Request: CodesIn{}, Response: api.Page[CodeOut]{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiCodes)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections/{id}/results", ID: "electionResults",
+		Summary: "Results: officers after closing, everyone after publishing", Tags: tags, Response: ResultsOut{}, Errors: []int{401, 403, 404, 409}}, h.apiResults)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections/{id}/bulletin", ID: "electionBulletin",
+		Summary: "Every ballot with its tracker, ordered by tracker, for voters to find theirs and anyone to recount",
+		Tags:    tags, Response: api.Page[Ballot]{}, Query: api.ListQuery(), Errors: []int{401, 403, 404, 409}}, h.apiBulletin)
+	return nil
+}
+
+func ctxIP(h *Handler, r *http.Request) *http.Request {
+	return r.WithContext(audit.WithIP(r.Context(), h.srv.ClientIP(r)))
+}
+
+// --- pages
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	q := r.URL.Query()
+	f := url.Values{"org_id": {q.Get("org")}, "meeting_id": {q.Get("meeting")}, "seats": {"1"}, "quorum": {"50"}}
+	h.srv.Render(w, r, http.StatusOK, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f})
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	seats, err := strconv.Atoi(f.Get("seats"))
+	if err != nil {
+		seats = 0
+	}
+	quorum, err := strconv.ParseFloat(strings.TrimSpace(f.Get("quorum")), 64)
+	if err != nil || f.Get("quorum") == "" {
+		quorum = -1
+	}
+	in := NewElection{OrgID: atoi64(f.Get("org_id")), MeetingID: atoi64(f.Get("meeting_id")),
+		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Seats: seats, Method: f.Get("method"), Rule: f.Get("rule"),
+		Quorum: quorum / 100, ElectorateRole: f.Get("role")}
+	id, err := h.svc.Create(ctxIP(h, r).Context(), u, in)
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			// The form's fields carry other names than the API's.
+			for api, form := range map[string]string{"title": "title_kk", "organization_id": "org_id", "electorate.role": "role"} {
+				if m, ok := fe[api]; ok {
+					fe[form] = m
+				}
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f, Errors: fe})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/elections/%d", id), "elections.created")
+}
+
+// showData is what the election page shows.
+type showData struct {
+	E          *Election
+	Title      string
+	Candidates []Candidate // accepted ones, on the ballot
+	Pending    []Candidate // nominated, withdrawn, declined (officers and nominees see them)
+	Officer    bool
+	Member     bool // may nominate
+	InElect    bool
+	Voted      bool
+	Code       string
+	Result     *Result
+	Tracker    string
+	Quorum     string
+	Base       string
+}
+
+func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return nil, false
+	}
+	l := web.LangOf(r)
+	e, err := h.svc.Get(r.Context(), id, l)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return nil, false
+	}
+	d := &showData{E: e, Title: e.Title.In(l), Base: h.baseURL, Quorum: strconv.FormatFloat(float64(e.QuorumBP)/100, 'f', -1, 64)}
+	cands, err := h.svc.Candidates(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return nil, false
+	}
+	u := web.UserOf(r)
+	if d.Officer, err = h.svc.IsOfficer(r.Context(), u, e); err != nil {
+		h.srv.Fail(w, r, err)
+		return nil, false
+	}
+	for _, c := range cands {
+		if c.Status == "accepted" {
+			d.Candidates = append(d.Candidates, c)
+		} else if d.Officer || (u != nil && (c.PersonID == u.ID || c.NominatedBy == u.ID)) {
+			d.Pending = append(d.Pending, c)
+		}
+	}
+	if u != nil {
+		if d.InElect, d.Voted, err = h.svc.VoterStatus(r.Context(), id, u.ID); err != nil {
+			h.srv.Fail(w, r, err)
+			return nil, false
+		}
+		if e.Status == Draft && !d.Officer {
+			role, err := h.svc.auth.RoleIn(r.Context(), u, e.ElectorateOrgID)
+			if err != nil {
+				h.srv.Fail(w, r, err)
+				return nil, false
+			}
+			d.Member = role >= auth.Member
+		}
+	}
+	if e.Status == Published || (e.Status == Closed && d.Officer) {
+		if d.Result, err = h.svc.tally(r.Context(), e); err != nil {
+			h.srv.Fail(w, r, err)
+			return nil, false
+		}
+	}
+	return d, true
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	d, ok := h.load(w, r)
+	if !ok {
+		return
+	}
+	d.Code = r.URL.Query().Get("code")
+	h.srv.Render(w, r, http.StatusOK, "elections_show", &web.PageData{Title: d.Title, Data: d})
+}
+
+func (h *Handler) castForm(w http.ResponseWriter, r *http.Request) {
+	if !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	f := r.PostForm
+	in := BallotInput{Code: strings.TrimSpace(f.Get("code"))}
+	e, err := h.svc.Get(r.Context(), id, web.LangOf(r))
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if e.Method == MethodChoose {
+		in.Choices = append([]string{}, f["choice"]...)
+	} else {
+		in.Marks = map[string]string{}
+		for k, v := range f {
+			if c, ok := strings.CutPrefix(k, "mark_"); ok && len(v) > 0 && v[0] != "" {
+				in.Marks[c] = v[0]
+			}
+		}
+	}
+	u := web.UserOf(r)
+	if u == nil && in.Code == "" {
+		var fs errs.Fields
+		fs.Add("code", "elections.code_or_signin")
+		err = fs.Err()
+	} else {
+		var tracker string
+		tracker, err = h.svc.Cast(r.Context(), u, id, in)
+		if err == nil {
+			h.srv.Render(w, r, http.StatusCreated, "elections_voted", &web.PageData{Title: h.srv.T(r, "elections.voted_title"),
+				Data: map[string]any{"Tracker": tracker, "E": e, "Title": e.Title.In(web.LangOf(r))}})
+			return
+		}
+	}
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if !ok {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	d, ok := h.load(w, r)
+	if !ok {
+		return
+	}
+	d.Code = in.Code
+	h.srv.Render(w, r, http.StatusUnprocessableEntity, "elections_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: f})
+}
+
+func (h *Handler) nominateForm(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	var fs errs.Fields
+	person, perr := h.svc.auth.UserByEmail(r.Context(), r.PostForm.Get("email"))
+	if perr != nil {
+		if errs.CodeOf(perr) != errs.NotFound {
+			h.srv.Fail(w, r, perr)
+			return
+		}
+		fs.Add("email", "elections.no_such_person")
+		err = fs.Err()
+	} else {
+		_, err = h.svc.Nominate(ctxIP(h, r).Context(), u, id, person.ID)
+	}
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			if m, ok := fe["person_id"]; ok {
+				fe["email"] = m
+			}
+			d, ok := h.load(w, r)
+			if !ok {
+				return
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "elections_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: r.PostForm})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/elections/%d", id), "elections.nominated")
+}
+
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	id, err1 := web.PathID(r, "id")
+	cid, err2 := web.PathID(r, "cid")
+	if err1 != nil || err2 != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	if err := h.svc.Respond(ctxIP(h, r).Context(), u, id, cid, r.PathValue("action")); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/elections/%d", id), "elections.saved")
+}
+
+func (h *Handler) step(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := h.srv.SignedIn(w, r)
+		if u == nil {
+			return
+		}
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+			return
+		}
+		if err := h.svc.do(ctxIP(h, r).Context(), u, id, action); err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		h.srv.Redirect(w, r, fmt.Sprintf("/elections/%d", id), map[string]string{
+			"open": "elections.opened", "close": "elections.closed_now", "publish": "elections.published"}[action])
+	}
+}
+
+func (h *Handler) bulletinPage(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	l := web.LangOf(r)
+	e, err := h.svc.Get(r.Context(), id, l)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	after := strings.ToLower(strings.TrimSpace(q.Get("after")))
+	find := strings.ToLower(strings.TrimSpace(q.Get("tracker")))
+	const limit = 200
+	var items []Ballot
+	if find != "" {
+		// Find one's own ballot: the page starts at it.
+		items, err = h.svc.Bulletin(r.Context(), web.UserOf(r), id, prevKey(find), limit)
+	} else {
+		items, err = h.svc.Bulletin(r.Context(), web.UserOf(r), id, after, limit)
+	}
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	cands, err := h.svc.Candidates(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	names := map[string]string{}
+	for _, c := range cands {
+		names[strconv.FormatInt(c.ID, 10)] = c.Name
+	}
+	type row struct {
+		Tracker string
+		Found   bool
+		Parts   []string
+	}
+	p := h.srv.Printer(r)
+	rows := make([]row, 0, len(items))
+	for _, b := range items {
+		x := row{Tracker: b.Tracker, Found: find != "" && b.Tracker == find}
+		for _, c := range b.Choices {
+			x.Parts = append(x.Parts, names[c])
+		}
+		for _, c := range sortedKeys(b.Marks) {
+			x.Parts = append(x.Parts, names[c]+": "+p.T("elections.mark."+b.Marks[c]))
+		}
+		rows = append(rows, x)
+	}
+	data := map[string]any{"E": e, "Title": e.Title.In(l), "Rows": rows, "Find": find,
+		"NotFound": find != "" && (len(rows) == 0 || rows[0].Tracker != find)}
+	if len(items) == limit {
+		data["Next"] = items[len(items)-1].Tracker
+	}
+	h.srv.Render(w, r, http.StatusOK, "elections_bulletin", &web.PageData{Title: h.srv.T(r, "elections.bulletin"), Data: data})
+}
+
+// prevKey is a key just before t, so that "tracker > prevKey(t)" starts at t.
+func prevKey(t string) string {
+	if t == "" {
+		return ""
+	}
+	return t[:len(t)-1] + string(t[len(t)-1]-1) + "~"
+}
+
+// --- API
+
+// ElectionIn is the body of POST /api/v1/elections.
+type ElectionIn struct {
+	OrganizationID   string       `json:"organization_id"`
+	MeetingID        string       `json:"meeting_id,omitempty"`
+	Title            Text         `json:"title"`
+	Seats            int          `json:"seats" minimum:"1" maximum:"1000"`
+	Method           string       `json:"method" enum:"choose,for_against_abstain"`
+	Electorate       ElectorateIn `json:"electorate"`
+	Rule             string       `json:"rule" enum:"plurality,majority"`
+	Quorum           float64      `json:"quorum" doc:"share of the electorate that must vote, from 0 to 1"`
+	NominationsUntil *time.Time   `json:"nominations_until,omitempty"`
+}
+
+// ElectorateIn says who votes.
+type ElectorateIn struct {
+	OrganizationID string `json:"organization_id"`
+	Role           string `json:"role,omitempty" doc:"only members with this membership role"`
+}
+
+// ElectionOut is an election as the API shows it.
+type ElectionOut struct {
+	ID               string         `json:"id"`
+	OrganizationID   string         `json:"organization_id"`
+	MeetingID        string         `json:"meeting_id,omitempty"`
+	Title            Text           `json:"title"`
+	Seats            int            `json:"seats"`
+	Method           string         `json:"method"`
+	Electorate       ElectorateOut  `json:"electorate"`
+	Rule             string         `json:"rule"`
+	Quorum           float64        `json:"quorum"`
+	Status           string         `json:"status" enum:"draft,open,closed,published"`
+	NominationsUntil *time.Time     `json:"nominations_until,omitempty"`
+	OpenedAt         *time.Time     `json:"opened_at,omitempty"`
+	ClosedAt         *time.Time     `json:"closed_at,omitempty"`
+	PublishedAt      *time.Time     `json:"published_at,omitempty"`
+	Voters           int            `json:"voters"`
+	Candidates       []CandidateOut `json:"candidates"`
+}
+
+// ElectorateOut is the electorate with its size once fixed.
+type ElectorateOut struct {
+	OrganizationID string `json:"organization_id"`
+	Role           string `json:"role,omitempty"`
+	Size           int    `json:"size"`
+}
+
+// CandidateIn is the body of POST …/candidates.
+type CandidateIn struct {
+	PersonID string `json:"person_id"`
+}
+
+// CandidateOut is a candidate.
+type CandidateOut struct {
+	ID       string `json:"id"`
+	PersonID string `json:"person_id"`
+	Name     string `json:"name"`
+	Status   string `json:"status" enum:"nominated,accepted,declined,withdrawn"`
+}
+
+// BallotIn is the body of POST …/ballots.
+type BallotIn struct {
+	Choices []string          `json:"choices,omitempty" doc:"method choose: the chosen candidates' ids, at most seats"`
+	Marks   map[string]string `json:"marks,omitempty" doc:"method for_against_abstain: candidate id → for, against or abstain"`
+	Code    string            `json:"code,omitempty" doc:"a voting code, instead of a bearer token"`
+}
+
+// TrackerOut is the answer to a ballot.
+type TrackerOut struct {
+	Tracker string `json:"tracker" doc:"find your ballot by it in the bulletin"`
+}
+
+// CodesIn optionally narrows codes to some voters.
+type CodesIn struct {
+	PersonIDs []string `json:"person_ids,omitempty" doc:"only these voters; all who have not voted when absent"`
+}
+
+// CodeOut is one issued voting code.
+type CodeOut struct {
+	PersonID string `json:"person_id"`
+	Name     string `json:"name"`
+	Code     string `json:"code"`
+}
+
+// ResultsOut is the count.
+type ResultsOut struct {
+	Status        string         `json:"status"`
+	Electorate    int            `json:"electorate"`
+	Ballots       int            `json:"ballots"`
+	Turnout       float64        `json:"turnout"`
+	Valid         int            `json:"valid"`
+	QuorumReached bool           `json:"quorum_reached"`
+	SecondRound   bool           `json:"second_round"`
+	Candidates    []CandidateRes `json:"candidates"`
+}
+
+// CandidateRes is one candidate's count.
+type CandidateRes struct {
+	ID       string `json:"id"`
+	PersonID string `json:"person_id"`
+	Name     string `json:"name"`
+	Votes    int    `json:"votes"`
+	For      int    `json:"for"`
+	Against  int    `json:"against"`
+	Abstain  int    `json:"abstain"`
+	Elected  bool   `json:"elected"`
+	Tie      bool   `json:"tie"`
+}
+
+func idStr(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+func (h *Handler) out(r *http.Request, e *Election) (ElectionOut, error) {
+	cands, err := h.svc.Candidates(r.Context(), e.ID)
+	if err != nil {
+		return ElectionOut{}, err
+	}
+	o := ElectionOut{ID: idStr(e.ID), OrganizationID: idStr(e.OrgID), MeetingID: idStr(e.MeetingID), Title: e.Title, Seats: e.Seats,
+		Method: e.Method, Rule: e.Rule, Quorum: float64(e.QuorumBP) / 10000, Status: e.Status,
+		Electorate:       ElectorateOut{OrganizationID: idStr(e.ElectorateOrgID), Role: e.ElectorateRole, Size: e.Electorate},
+		NominationsUntil: e.NominationsUntil, OpenedAt: e.OpenedAt, ClosedAt: e.ClosedAt, PublishedAt: e.PublishedAt, Voters: e.Voters,
+		Candidates: []CandidateOut{}}
+	for _, c := range cands {
+		if c.Status == "accepted" || c.Status == "nominated" {
+			o.Candidates = append(o.Candidates, CandidateOut{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Status: c.Status})
+		}
+	}
+	return o, nil
+}
+
+func parseID(s, field string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		var fs errs.Fields
+		fs.Add(field, "validation.invalid_value")
+		return 0, fs.Err()
+	}
+	return id, nil
+}
+
+func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	var in ElectionIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var fs errs.Fields
+	org, _ := strconv.ParseInt(in.OrganizationID, 10, 64)
+	if org <= 0 {
+		fs.Add("organization_id", "validation.invalid_value")
+	}
+	var meeting, eorg int64
+	if in.MeetingID != "" {
+		if meeting, _ = strconv.ParseInt(in.MeetingID, 10, 64); meeting <= 0 {
+			fs.Add("meeting_id", "validation.invalid_value")
+		}
+	}
+	if in.Electorate.OrganizationID != "" {
+		if eorg, _ = strconv.ParseInt(in.Electorate.OrganizationID, 10, 64); eorg <= 0 {
+			fs.Add("electorate.organization_id", "validation.invalid_value")
+		}
+	}
+	if err := fs.Err(); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	id, err := h.svc.Create(ctxIP(h, r).Context(), u, NewElection{OrgID: org, MeetingID: meeting, Title: in.Title, Seats: in.Seats,
+		Method: in.Method, Rule: in.Rule, Quorum: in.Quorum, ElectorateOrgID: eorg, ElectorateRole: in.Electorate.Role,
+		NominationsUntil: in.NominationsUntil})
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.writeElection(w, r, id, http.StatusCreated)
+}
+
+func (h *Handler) writeElection(w http.ResponseWriter, r *http.Request, id int64, status int) {
+	e, err := h.svc.Get(r.Context(), id, i18n.KK)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	o, err := h.out(r, e)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, status, o)
+}
+
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	h.writeElection(w, r, id, http.StatusOK)
+}
+
+func (h *Handler) apiNominate(w http.ResponseWriter, r *http.Request) {
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	var in CandidateIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	pid, err := parseID(in.PersonID, "person_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	c, err := h.svc.Nominate(ctxIP(h, r).Context(), u, id, pid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, CandidateOut{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Status: c.Status})
+}
+
+func (s *Service) do(ctx context.Context, u *auth.User, id int64, action string) error {
+	switch action {
+	case "open":
+		return s.Open(ctx, u, id)
+	case "close":
+		return s.Close(ctx, u, id)
+	default:
+		return s.Publish(ctx, u, id)
+	}
+}
+
+func (h *Handler) apiStep(action string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u := web.UserOf(r)
+		if u == nil {
+			h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+			return
+		}
+		id, err := parseID(r.PathValue("id"), "id")
+		if err != nil {
+			h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+			return
+		}
+		if err := h.svc.do(ctxIP(h, r).Context(), u, id, action); err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		h.writeElection(w, r, id, http.StatusOK)
+	}
+}
+
+func (h *Handler) apiCast(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	var in BallotIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	tracker, err := h.svc.Cast(r.Context(), web.UserOf(r), id, BallotInput{Choices: in.Choices, Marks: in.Marks, Code: in.Code})
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, TrackerOut{Tracker: tracker})
+}
+
+func (h *Handler) apiCodes(w http.ResponseWriter, r *http.Request) {
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	var in CodesIn
+	if r.ContentLength != 0 {
+		if err := h.srv.Decode(r, &in); err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+	}
+	var ids []int64
+	for _, s := range in.PersonIDs {
+		pid, err := parseID(s, "person_ids")
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		ids = append(ids, pid)
+	}
+	codes, err := h.svc.IssueCodes(ctxIP(h, r).Context(), u, id, ids)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := api.Page[CodeOut]{Items: make([]CodeOut, 0, len(codes))}
+	for _, c := range codes {
+		out.Items = append(out.Items, CodeOut{PersonID: idStr(c.PersonID), Name: c.Name, Code: c.Code})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func resultsOut(e *Election, res *Result) ResultsOut {
+	o := ResultsOut{Status: e.Status, Electorate: res.Electorate, Ballots: res.Ballots, Turnout: res.Turnout, Valid: res.Valid,
+		QuorumReached: res.QuorumReached, SecondRound: res.SecondRound, Candidates: []CandidateRes{}}
+	for _, c := range res.Candidates {
+		o.Candidates = append(o.Candidates, CandidateRes{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Votes: c.Votes,
+			For: c.For, Against: c.Against, Abstain: c.Abstain, Elected: c.Elected, Tie: c.Tie})
+	}
+	return o
+}
+
+func (h *Handler) apiResults(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	e, res, err := h.svc.Results(r.Context(), web.UserOf(r), id, i18n.KK)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, resultsOut(e, res))
+}
+
+func (h *Handler) apiBulletin(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"), "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	limit, err := h.srv.Limit(r, 500, 5000)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var after string
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if err := api.DecodeCursor(c, &after); err != nil {
+			h.srv.Fail(w, r, &errs.Error{Code: errs.Invalid, Key: "error.invalid",
+				Fields: []errs.Field{{Name: "cursor", Key: "api.invalid_cursor"}}})
+			return
+		}
+	}
+	items, err := h.svc.Bulletin(r.Context(), web.UserOf(r), id, after, limit+1)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, api.Paginate(items, limit, func(b Ballot) []any { return []any{b.Tracker} }))
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

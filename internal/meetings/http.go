@@ -1,0 +1,875 @@
+package meetings
+
+import (
+	"context"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// ElectionLink is an election held at a meeting, as the meeting page lists it.
+type ElectionLink struct {
+	ID     int64
+	Title  string
+	Status string
+}
+
+// Elections lists the elections of a meeting (the elections package).
+type Elections interface {
+	LinksForMeeting(ctx context.Context, meetingID int64, l i18n.Lang) ([]ElectionLink, error)
+}
+
+// Handler serves the meeting pages and API.
+type Handler struct {
+	srv       *web.Server
+	svc       *Service
+	elections Elections
+}
+
+// Mount registers the templates and routes.
+func Mount(srv *web.Server, svc *Service, el Elections) error {
+	if err := srv.Renderer().Add(templateFS, "templates"); err != nil {
+		return err
+	}
+	h := &Handler{srv: srv, svc: svc, elections: el}
+	srv.Page("GET /meetings", h.list)
+	srv.Page("GET /meetings/new", h.newForm)
+	srv.Page("POST /meetings", h.create)
+	srv.Page("GET /meetings/{id}", h.show)
+	srv.Page("POST /meetings/{id}/agenda", h.addItem)
+	srv.Page("POST /meetings/{id}/agenda/{item}/move", h.moveItem)
+	srv.Page("POST /meetings/{id}/agenda/{item}/minutes", h.minutes)
+	srv.Page("POST /meetings/{id}/register", h.register)
+	srv.Page("POST /meetings/{id}/cancel", h.cancel)
+	srv.Page("GET /meetings/{id}/pass", h.pass)
+	srv.Page("GET /meetings/{id}/attendance", h.attendance)
+	srv.Page("POST /meetings/{id}/attendance", h.markPresent)
+	srv.Page("GET /meetings/{id}/checkin", h.checkinForm)
+	srv.Page("POST /meetings/{id}/checkin", h.checkin)
+	srv.Page("POST /meetings/{id}/questions", h.ask)
+	srv.Page("POST /meetings/{id}/questions/{q}/vote", h.upvote)
+	srv.Page("POST /meetings/{id}/questions/{q}/moderate", h.moderate)
+	srv.Page("POST /meetings/{id}/decisions", h.addDecision)
+	srv.Page("POST /meetings/{id}/decisions/{d}/vote", h.voteDecision)
+	srv.Page("POST /meetings/{id}/decisions/{d}/close", h.closeDecision)
+	srv.Page("POST /meetings/{id}/minutes/approve", h.approve)
+	srv.Page("GET /meetings/{id}/minutes.pdf", h.minutesPDF)
+	srv.Page("GET /meetings/{id}/meeting.ics", h.ics)
+	srv.Page("GET /organizations/{id}/meetings.ics", h.feed)
+
+	tags := []string{"meetings"}
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/meetings", ID: "createMeeting", Summary: "Create a meeting (organizers)",
+		Tags: tags, Auth: true, Request: MeetingIn{}, Response: MeetingOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings/{id}", ID: "getMeeting", Summary: "A meeting with its agenda",
+		Tags: tags, Response: MeetingOut{}, Errors: []int{404}}, h.apiGet)
+	srv.APIOperation(api.Operation{Method: "PUT", Path: "/meetings/{id}/registration", ID: "registerForMeeting",
+		Summary: "Register (or join the waiting list when full)", Tags: tags, Auth: true, Response: RegistrationOut{},
+		Errors: []int{401, 403, 404, 409}}, h.apiRegister)
+	srv.APIOperation(api.Operation{Method: "DELETE", Path: "/meetings/{id}/registration", ID: "cancelMeetingRegistration",
+		Summary: "Cancel a registration; the first on the waiting list moves up", Tags: tags, Auth: true, Response: RegistrationOut{},
+		Errors: []int{401, 404}}, h.apiCancel)
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/meetings/{id}/questions", ID: "askQuestion", Summary: "Ask a question",
+		Tags: tags, Auth: true, Request: QuestionIn{}, Response: QuestionOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiAsk)
+	return nil
+}
+
+func withIP(h *Handler, r *http.Request) context.Context {
+	return audit.WithIP(r.Context(), h.srv.ClientIP(r))
+}
+
+func (h *Handler) id(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := web.PathID(r, name)
+	if err != nil {
+		h.srv.Fail(w, r, notFound())
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handler) back(w http.ResponseWriter, r *http.Request, id int64, flash, anchor string) {
+	p := fmt.Sprintf("/meetings/%d", id)
+	if anchor != "" {
+		p += "#" + anchor
+	}
+	h.srv.Redirect(w, r, p, flash)
+}
+
+// ParseLocal reads "2006-01-02T15:04" (a datetime-local field) as
+// Kazakhstan time.
+func ParseLocal(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), Almaty); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// --- list, create, show
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	const limit = 30
+	q := r.URL.Query()
+	var after time.Time
+	var afterID int64
+	if c := q.Get("after"); c != "" {
+		if err := api.DecodeCursor(c, &after, &afterID); err != nil {
+			h.srv.Fail(w, r, errs.New(errs.BadRequest, "api.invalid_cursor"))
+			return
+		}
+	}
+	org, _ := strconv.ParseInt(q.Get("org"), 10, 64)
+	ms, err := h.svc.List(r.Context(), org, h.svc.db.Now().Add(-24*time.Hour), after, afterID, limit+1)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Org": org}
+	if len(ms) > limit {
+		ms = ms[:limit]
+		data["Next"] = api.EncodeCursor(ms[limit-1].StartsAt, ms[limit-1].ID)
+	}
+	data["Meetings"] = ms
+	h.srv.Render(w, r, http.StatusOK, "meetings_list", &web.PageData{Title: h.srv.T(r, "meetings.title"), Data: data})
+}
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	if h.srv.SignedIn(w, r) == nil {
+		return
+	}
+	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "quorum": {"50"}, "invite": {"members"}, "kind": {"report"}, "format": {"in_person"}}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData()})
+}
+
+func formData() map[string]any {
+	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites}
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in := NewMeeting{OrgID: atoi64(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
+		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Description: f.Get("description"), Address: f.Get("address"),
+		OnlineURL: f.Get("online_url"), Capacity: atoi(f.Get("capacity")), QuorumPct: atoi(f.Get("quorum"))}
+	var fs errs.Fields
+	var ok bool
+	if in.StartsAt, ok = ParseLocal(f.Get("starts_at")); !ok {
+		fs.Add("starts_at", "validation.invalid_datetime")
+	}
+	if in.EndsAt, ok = ParseLocal(f.Get("ends_at")); !ok {
+		fs.Add("ends_at", "validation.invalid_datetime")
+	}
+	if s := f.Get("registration_closes_at"); s != "" {
+		if t, ok := ParseLocal(s); ok {
+			in.RegistrationClosesAt = &t
+		} else {
+			fs.Add("registration_closes_at", "validation.invalid_datetime")
+		}
+	}
+	err := fs.Err()
+	var id int64
+	if err == nil {
+		id, err = h.svc.Create(withIP(h, r), u, in)
+	}
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
+				if m, ok := fe[k]; ok {
+					fe[v] = m
+				}
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
+				Form: f, Errors: fe, Data: formData()})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.created", "")
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n
+}
+
+// showData is the meeting page.
+type showData struct {
+	M         *Meeting
+	Title     string
+	OrgName   string
+	Organizer bool
+	Member    bool
+	Reg       *Registration
+	Agenda    []Item
+	Decisions map[int64][]Decision // by agenda item (0: none)
+	Questions []Question
+	QTotal    int
+	QNext     string
+	Answered  bool
+	Quorum    *Quorum
+	Elections []ElectionLink
+	Minutes   bool // minutes visible
+	Upcoming  bool
+	Open      bool // registration and questions open
+	Decided   bool
+}
+
+func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showData, error) {
+	m, err := h.svc.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	l := web.LangOf(r)
+	u := web.UserOf(r)
+	d := &showData{M: m, Title: m.Title.In(l), OrgName: m.OrgName.In(l)}
+	now := h.svc.db.Now()
+	d.Upcoming = now.Before(m.StartsAt)
+	d.Open = now.Before(m.EndsAt)
+	var reader int64
+	if u != nil {
+		reader = u.ID
+		role, err := h.svc.auth.RoleIn(ctx, u, m.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		d.Organizer, d.Member = role >= auth.Moderator, role >= auth.Member
+		if d.Reg, err = h.svc.MyRegistration(ctx, u, id); err != nil {
+			return nil, err
+		}
+	}
+	if d.Agenda, err = h.svc.Agenda(ctx, id); err != nil {
+		return nil, err
+	}
+	d.Minutes = m.MinutesApprovedAt != nil || d.Organizer
+	decisions, err := h.svc.Decisions(ctx, id, reader)
+	if err != nil {
+		return nil, err
+	}
+	d.Decisions = map[int64][]Decision{}
+	for _, x := range decisions {
+		d.Decisions[x.ItemID] = append(d.Decisions[x.ItemID], x)
+		d.Decided = true
+	}
+	q := r.URL.Query()
+	d.Answered = q.Get("questions") == "answered"
+	f := QuestionFilter{Answered: d.Answered, All: d.Organizer, Limit: questionsPerPage + 1, Reader: reader}
+	if c := q.Get("qafter"); c != "" {
+		if err := api.DecodeCursor(c, &f.AfterVote, &f.AfterID); err != nil {
+			return nil, errs.New(errs.BadRequest, "api.invalid_cursor")
+		}
+	}
+	if d.Questions, d.QTotal, err = h.svc.Questions(ctx, id, f); err != nil {
+		return nil, err
+	}
+	if len(d.Questions) > questionsPerPage {
+		d.Questions = d.Questions[:questionsPerPage]
+		last := d.Questions[questionsPerPage-1]
+		d.QNext = api.EncodeCursor(last.Votes, last.ID)
+	}
+	if !d.Upcoming || d.Organizer {
+		qu, err := h.svc.QuorumOf(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		d.Quorum = &qu
+	}
+	if h.elections != nil {
+		if d.Elections, err = h.elections.LinksForMeeting(ctx, id, l); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// questionsPerPage: a phone screen or two; the rest are a link away.
+const questionsPerPage = 20
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.id(w, r, "id")
+	if !ok {
+		return
+	}
+	d, err := h.load(r.Context(), r, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_show", &web.PageData{Title: d.Title, Data: d})
+}
+
+// formFail re-renders the meeting page with field errors (422), or fails.
+func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if !ok {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	d, lerr := h.load(r.Context(), r, id)
+	if lerr != nil {
+		h.srv.Fail(w, r, lerr)
+		return
+	}
+	h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: r.PostForm})
+}
+
+// --- agenda, minutes, decisions
+
+func (h *Handler) addItem(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	if _, err := h.svc.AddItem(withIP(h, r), u, id, NewItem{Title: f.Get("title"), Presenter: f.Get("presenter"),
+		Attachments: f.Get("attachments"), DurationMin: atoi(f.Get("duration_min"))}); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", "agenda")
+}
+
+func (h *Handler) moveItem(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	item, ok2 := h.id(w, r, "item")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	dir := 1
+	if r.PostForm.Get("dir") == "up" {
+		dir = -1
+	}
+	if err := h.svc.MoveItem(withIP(h, r), u, id, item, dir); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "", "agenda")
+}
+
+func (h *Handler) minutes(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	item, ok2 := h.id(w, r, "item")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if err := h.svc.SetMinutes(withIP(h, r), u, id, item, r.PostForm.Get("minutes")); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", fmt.Sprintf("item-%d", item))
+}
+
+func (h *Handler) addDecision(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	if _, err := h.svc.AddDecision(withIP(h, r), u, id, NewDecision{ItemID: atoi64(f.Get("agenda_item_id")), Text: f.Get("text"),
+		Mode: f.Get("mode"), For: atoi(f.Get("votes_for")), Against: atoi(f.Get("votes_against")), Abstain: atoi(f.Get("votes_abstain"))}); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", "agenda")
+}
+
+func (h *Handler) voteDecision(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	dec, ok2 := h.id(w, r, "d")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if err := h.svc.VoteDecision(r.Context(), u, id, dec, r.PostForm.Get("choice")); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.vote_recorded", fmt.Sprintf("decision-%d", dec))
+}
+
+func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	dec, ok2 := h.id(w, r, "d")
+	if u == nil || !ok || !ok2 {
+		return
+	}
+	if err := h.svc.CloseDecision(withIP(h, r), u, id, dec); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", fmt.Sprintf("decision-%d", dec))
+}
+
+func (h *Handler) approve(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	if err := h.svc.ApproveMinutes(withIP(h, r), u, id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.minutes_published", "agenda")
+}
+
+// --- registration and attendance
+
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	reg, err := h.svc.Register(r.Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	flash := "meetings.registered"
+	if reg.Status == "waitlist" {
+		flash = "meetings.waitlisted"
+	}
+	h.back(w, r, id, flash, "registration")
+}
+
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.cancelled", "registration")
+}
+
+func (h *Handler) checkinURL(r *http.Request, id int64, token string) string {
+	return fmt.Sprintf("%s/%s/meetings/%d/checkin?t=%s", h.svc.baseURL, web.LangOf(r), id, url.QueryEscape(token))
+}
+
+// pass shows the person's QR code to show at the door.
+func (h *Handler) pass(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	m, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	reg, err := h.svc.MyRegistration(r.Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if reg.Status != "registered" {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "meetings.not_registered"))
+		return
+	}
+	png, err := qrcode.Encode(h.checkinURL(r, id, reg.Token), qrcode.Medium, 256)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_pass", &web.PageData{Title: h.srv.T(r, "meetings.pass"), Data: map[string]any{
+		"M": m, "Title": m.Title.In(web.LangOf(r)), "QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), "Reg": reg}})
+}
+
+func (h *Handler) attendancePage(w http.ResponseWriter, r *http.Request, id int64, status int, fe map[string]string) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	m, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	search := r.URL.Query().Get("q")
+	list, err := h.svc.Attendees(r.Context(), u, id, search)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	qu, err := h.svc.QuorumOf(r.Context(), m)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, status, "meetings_attendance", &web.PageData{Title: h.srv.T(r, "meetings.attendance"), Errors: fe,
+		Data: map[string]any{"M": m, "Title": m.Title.In(web.LangOf(r)), "List": list, "Q": search, "Quorum": qu}})
+}
+
+func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.id(w, r, "id")
+	if ok {
+		h.attendancePage(w, r, id, http.StatusOK, nil)
+	}
+}
+
+func (h *Handler) markPresent(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	err := h.svc.MarkPresent(withIP(h, r), u, id, atoi64(f.Get("user_id")), f.Get("present") != "0")
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			h.attendancePage(w, r, id, http.StatusUnprocessableEntity, fe)
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	p := fmt.Sprintf("/meetings/%d/attendance", id)
+	if q := f.Get("q"); q != "" {
+		p += "?q=" + url.QueryEscape(q)
+	}
+	h.srv.Redirect(w, r, p, "meetings.saved")
+}
+
+func (h *Handler) checkinForm(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	token := r.URL.Query().Get("t")
+	a, err := h.svc.CheckInToken(r.Context(), u, id, token)
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			h.srv.Render(w, r, http.StatusNotFound, "message", &web.PageData{Title: h.srv.T(r, "meetings.checkin"),
+				Data: map[string]any{"Text": fe["token"], "Next": fmt.Sprintf("/meetings/%d/attendance", id)}})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_checkin", &web.PageData{Title: h.srv.T(r, "meetings.checkin"),
+		Data: map[string]any{"ID": id, "A": a, "Token": token}})
+}
+
+func (h *Handler) checkin(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	a, err := h.svc.CheckInToken(r.Context(), u, id, r.PostForm.Get("t"))
+	if err == nil {
+		err = h.svc.MarkPresent(withIP(h, r), u, id, a.UserID, true)
+	}
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			h.attendancePage(w, r, id, http.StatusUnprocessableEntity, fe)
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/meetings/%d/attendance", id), "meetings.checked_in")
+}
+
+// --- questions
+
+func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if _, err := h.svc.Ask(r.Context(), u, id, r.PostForm.Get("body")); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.asked", "questions")
+}
+
+func (h *Handler) upvote(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	q, ok2 := h.id(w, r, "q")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if _, err := h.svc.Upvote(r.Context(), u, id, q, r.PostForm.Get("up") != "0"); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "", fmt.Sprintf("q-%d", q))
+}
+
+func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	q, ok2 := h.id(w, r, "q")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	if err := h.svc.Moderate(withIP(h, r), u, id, q, f.Get("action"), f.Get("answer"), atoi64(f.Get("into"))); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", fmt.Sprintf("q-%d", q))
+}
+
+// --- API
+
+// MeetingIn is the body of POST /api/v1/meetings.
+type MeetingIn struct {
+	OrganizationID       string     `json:"organization_id"`
+	ProgrammeID          string     `json:"programme_id,omitempty"`
+	Title                Text       `json:"title"`
+	Kind                 string     `json:"kind" enum:"report,conference,council,public,qa,other"`
+	Format               string     `json:"format" enum:"in_person,online,hybrid"`
+	Description          string     `json:"description,omitempty" maxLength:"10000"`
+	Address              string     `json:"address,omitempty"`
+	OnlineURL            string     `json:"online_url,omitempty"`
+	StartsAt             time.Time  `json:"starts_at"`
+	EndsAt               time.Time  `json:"ends_at"`
+	Invite               string     `json:"invite" enum:"members,subtree,anyone" doc:"members of the organization, of it and its subtree, or anyone signed in"`
+	Capacity             int        `json:"capacity,omitempty" doc:"0: no limit"`
+	RegistrationClosesAt *time.Time `json:"registration_closes_at,omitempty"`
+	Quorum               float64    `json:"quorum,omitempty" doc:"share of members present needed for a quorum, 0 to 1 (default 0.5)"`
+}
+
+// MeetingOut is a meeting as the API shows it.
+type MeetingOut struct {
+	ID                   string     `json:"id"`
+	OrganizationID       string     `json:"organization_id"`
+	ProgrammeID          string     `json:"programme_id,omitempty"`
+	Title                Text       `json:"title"`
+	Kind                 string     `json:"kind"`
+	Format               string     `json:"format"`
+	Description          string     `json:"description"`
+	Address              string     `json:"address,omitempty"`
+	OnlineURL            string     `json:"online_url,omitempty"`
+	StartsAt             time.Time  `json:"starts_at"`
+	EndsAt               time.Time  `json:"ends_at"`
+	Invite               string     `json:"invite"`
+	Capacity             int        `json:"capacity"`
+	Registered           int        `json:"registered"`
+	RegistrationClosesAt *time.Time `json:"registration_closes_at,omitempty"`
+	Quorum               float64    `json:"quorum"`
+	Agenda               []ItemOut  `json:"agenda"`
+}
+
+// ItemOut is an agenda item.
+type ItemOut struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Presenter   string   `json:"presenter,omitempty"`
+	DurationMin int      `json:"duration_min"`
+	Attachments []string `json:"attachments"`
+}
+
+// RegistrationOut is a person's registration.
+type RegistrationOut struct {
+	Status   string `json:"status" enum:"registered,waitlist,none"`
+	Position int    `json:"position,omitempty" doc:"place on the waiting list"`
+}
+
+// QuestionIn is the body of POST …/questions.
+type QuestionIn struct {
+	Body string `json:"body" maxLength:"1000"`
+}
+
+// QuestionOut is a question.
+type QuestionOut struct {
+	ID        string    `json:"id"`
+	Body      string    `json:"body"`
+	Status    string    `json:"status"`
+	Votes     int       `json:"votes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func idStr(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (h *Handler) apiUser(w http.ResponseWriter, r *http.Request) *auth.User {
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	}
+	return u
+}
+
+func (h *Handler) apiID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		h.srv.Fail(w, r, notFound())
+		return 0, false
+	}
+	return id, true
+}
+
+func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
+	u := h.apiUser(w, r)
+	if u == nil {
+		return
+	}
+	var in MeetingIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var fs errs.Fields
+	org, _ := strconv.ParseInt(in.OrganizationID, 10, 64)
+	if org <= 0 {
+		fs.Add("organization_id", "validation.invalid_value")
+	}
+	var prog int64
+	if in.ProgrammeID != "" {
+		if prog, _ = strconv.ParseInt(in.ProgrammeID, 10, 64); prog <= 0 {
+			fs.Add("programme_id", "validation.invalid_value")
+		}
+	}
+	if in.Quorum < 0 || in.Quorum > 1 {
+		fs.Add("quorum", "meetings.invalid_quorum")
+	}
+	if err := fs.Err(); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	quorum := 50
+	if in.Quorum > 0 {
+		quorum = int(in.Quorum*100 + 0.5)
+	}
+	id, err := h.svc.Create(withIP(h, r), u, NewMeeting{OrgID: org, ProgrammeID: prog, Kind: in.Kind, Format: in.Format, Title: in.Title,
+		Description: in.Description, Address: in.Address, OnlineURL: in.OnlineURL, StartsAt: in.StartsAt, EndsAt: in.EndsAt,
+		Invite: in.Invite, Capacity: in.Capacity, RegistrationClosesAt: in.RegistrationClosesAt, QuorumPct: quorum})
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.writeMeeting(w, r, id, http.StatusCreated)
+}
+
+func (h *Handler) writeMeeting(w http.ResponseWriter, r *http.Request, id int64, status int) {
+	m, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	items, err := h.svc.Agenda(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	o := MeetingOut{ID: idStr(m.ID), OrganizationID: idStr(m.OrgID), ProgrammeID: idStr(m.ProgrammeID), Title: m.Title, Kind: m.Kind,
+		Format: m.Format, Description: m.Description, Address: m.Address, OnlineURL: m.OnlineURL, StartsAt: m.StartsAt, EndsAt: m.EndsAt,
+		Invite: m.Invite, Capacity: m.Capacity, Registered: m.Registered, RegistrationClosesAt: m.RegistrationClosesAt,
+		Quorum: float64(m.QuorumPct) / 100, Agenda: []ItemOut{}}
+	for _, it := range items {
+		att := it.Attachments
+		if att == nil {
+			att = []string{}
+		}
+		o.Agenda = append(o.Agenda, ItemOut{ID: idStr(it.ID), Title: it.Title, Presenter: it.Presenter, DurationMin: it.DurationMin, Attachments: att})
+	}
+	api.WriteJSON(w, status, o)
+}
+
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
+	if id, ok := h.apiID(w, r); ok {
+		h.writeMeeting(w, r, id, http.StatusOK)
+	}
+}
+
+func (h *Handler) apiRegister(w http.ResponseWriter, r *http.Request) {
+	u := h.apiUser(w, r)
+	if u == nil {
+		return
+	}
+	id, ok := h.apiID(w, r)
+	if !ok {
+		return
+	}
+	reg, err := h.svc.Register(r.Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, RegistrationOut{Status: reg.Status, Position: reg.Position})
+}
+
+func (h *Handler) apiCancel(w http.ResponseWriter, r *http.Request) {
+	u := h.apiUser(w, r)
+	if u == nil {
+		return
+	}
+	id, ok := h.apiID(w, r)
+	if !ok {
+		return
+	}
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, RegistrationOut{Status: "none"})
+}
+
+func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
+	u := h.apiUser(w, r)
+	if u == nil {
+		return
+	}
+	id, ok := h.apiID(w, r)
+	if !ok {
+		return
+	}
+	var in QuestionIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	q, err := h.svc.Ask(r.Context(), u, id, in.Body)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, QuestionOut{ID: idStr(q.ID), Body: q.Body, Status: q.Status, Votes: q.Votes, CreatedAt: q.CreatedAt})
+}

@@ -1,0 +1,309 @@
+package meetings
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+)
+
+// Registration is a person's place at a meeting.
+type Registration struct {
+	Status    string // "registered", "waitlist", or "" for none
+	Position  int    // place on the waiting list (1 = next)
+	Token     string // personal check-in code
+	PresentAt *time.Time
+}
+
+// lockMeeting holds the meeting row for the rest of the transaction, so
+// that registrations and cancellations of one meeting happen one after
+// another on every node (SQLite's single writer does this anyway).
+func lockMeeting(ctx context.Context, tx *db.Tx, id int64) (capacity, registered int, closes db.Time, err error) {
+	q := "SELECT COALESCE(capacity, 0), registered_count, registration_closes_at FROM meetings WHERE id = ?"
+	if tx.Dialect() == db.Postgres {
+		q += " FOR UPDATE"
+	}
+	err = tx.QueryRow(ctx, q, id).Scan(&capacity, &registered, &closes)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound()
+	}
+	return
+}
+
+// Register gives u a place, or a place on the waiting list when the
+// meeting is full. A second registration is refused.
+func (s *Service) Register(ctx context.Context, u *auth.User, meetingID int64) (*Registration, error) {
+	m, err := s.Get(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.invited(ctx, u, m); err != nil {
+		return nil, err
+	}
+	var reg Registration
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		capacity, registered, closes, err := lockMeeting(ctx, tx, meetingID)
+		if err != nil {
+			return err
+		}
+		if (closes.Valid && !tx.Now.Before(closes.Time)) || !tx.Now.Before(m.EndsAt) {
+			return errs.New(errs.Conflict, "meetings.registration_closed")
+		}
+		reg.Status = "registered"
+		if capacity > 0 && registered >= capacity {
+			reg.Status = "waitlist"
+		}
+		reg.Token = randomToken()
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO meeting_registrations (meeting_id, user_id, status, checkin_token, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, user_id) DO NOTHING RETURNING id`,
+			meetingID, u.ID, reg.Status, reg.Token, tx.Now).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.Conflict, "meetings.already_registered")
+		}
+		if err != nil {
+			return err
+		}
+		if reg.Status == "registered" {
+			_, err = tx.Exec(ctx, "UPDATE meetings SET registered_count = registered_count + 1 WHERE id = ?", meetingID)
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist'
+			AND (created_at < ? OR (created_at = ? AND id <= ?))`, meetingID, tx.Now, tx.Now, id).Scan(&reg.Position)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &reg, nil
+}
+
+// Cancel gives up u's place; the first person on the waiting list moves
+// up and is told by email.
+func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) error {
+	if u == nil {
+		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	m, err := s.Get(ctx, meetingID)
+	if err != nil {
+		return err
+	}
+	var promoted int64
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, _, _, err := lockMeeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		var status string
+		err := tx.QueryRow(ctx, "DELETE FROM meeting_registrations WHERE meeting_id = ? AND user_id = ? RETURNING status", meetingID, u.ID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "meetings.not_registered")
+		}
+		if err != nil {
+			return err
+		}
+		if status != "registered" {
+			return nil
+		}
+		err = tx.QueryRow(ctx, `UPDATE meeting_registrations SET status = 'registered' WHERE id =
+			(SELECT id FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist' ORDER BY created_at, id LIMIT 1)
+			RETURNING user_id`, meetingID).Scan(&promoted)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = tx.Exec(ctx, "UPDATE meetings SET registered_count = registered_count - 1 WHERE id = ?", meetingID)
+			return err
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if promoted != 0 {
+		s.tellPromoted(ctx, m, promoted)
+	}
+	return nil
+}
+
+// tellPromoted emails the person who moved up from the waiting list, in
+// their language. A failure to send is logged, not the cancellation's.
+func (s *Service) tellPromoted(ctx context.Context, m *Meeting, userID int64) {
+	p, err := s.auth.UserByID(ctx, userID)
+	if err != nil || p.Email == "" || s.mail == nil {
+		return
+	}
+	pr := s.catalog.Printer(p.Lang)
+	title := m.Title.In(p.Lang)
+	if p.Lang == i18n.KKLatn {
+		title = latin(title)
+	}
+	msg := mail.Message{To: p.Email, Subject: pr.T("meetings.promoted_subject"),
+		Text: pr.T("meetings.promoted_text", "title", title, "when", pr.DateTime(m.StartsAt),
+			"link", fmt.Sprintf("%s/%s/meetings/%d", s.baseURL, p.Lang, m.ID)) + "\n"}
+	if err := s.mail.Send(context.WithoutCancel(ctx), msg); err != nil {
+		s.log.Warn("meetings: waiting list email", "meeting", m.ID, "err", err)
+	}
+}
+
+// MyRegistration returns u's registration ("" status when none).
+func (s *Service) MyRegistration(ctx context.Context, u *auth.User, meetingID int64) (*Registration, error) {
+	var r Registration
+	if u == nil {
+		return &r, nil
+	}
+	var present db.Time
+	var created time.Time
+	var id int64
+	err := s.db.QueryRow(ctx, "SELECT id, status, checkin_token, present_at, created_at FROM meeting_registrations WHERE meeting_id = ? AND user_id = ?",
+		meetingID, u.ID).Scan(&id, &r.Status, &r.Token, &present, (*timeScan)(&created))
+	if errors.Is(err, sql.ErrNoRows) {
+		return &r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("meetings: registration: %w", err)
+	}
+	r.PresentAt = present.Ptr()
+	if r.Status == "waitlist" {
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist'
+			AND (created_at < ? OR (created_at = ? AND id <= ?))`, meetingID, created, created, id).Scan(&r.Position); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+type timeScan time.Time
+
+func (t *timeScan) Scan(v any) error {
+	var x db.Time
+	if err := x.Scan(v); err != nil {
+		return err
+	}
+	*t = timeScan(x.Time)
+	return nil
+}
+
+// Attendee is a registered person as the organizer's list shows them.
+type Attendee struct {
+	UserID    int64
+	Name      string
+	Status    string
+	Member    bool
+	PresentAt *time.Time
+}
+
+// Attendees lists registrations (organizers), filtered by a name search.
+func (s *Service) Attendees(ctx context.Context, u *auth.User, meetingID int64, search string) ([]Attendee, error) {
+	m, err := s.requireOrganizer(ctx, u, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT r.user_id, u.name, r.status, r.present_at,
+		EXISTS (SELECT 1 FROM memberships ms WHERE ms.org_id = ? AND ms.user_id = r.user_id AND (ms.until IS NULL OR ms.until >= ?))
+		FROM meeting_registrations r JOIN users u ON u.id = r.user_id WHERE r.meeting_id = ?`
+	args := []any{m.OrgID, today(s.db.Now()), meetingID}
+	if search = strings.TrimSpace(search); search != "" {
+		q += " AND lower(u.name) LIKE ?"
+		args = append(args, "%"+strings.ToLower(search)+"%")
+	}
+	rows, err := s.db.Query(ctx, q+" ORDER BY r.status, u.name, r.user_id LIMIT 1000", args...)
+	if err != nil {
+		return nil, fmt.Errorf("meetings: attendees: %w", err)
+	}
+	defer rows.Close()
+	var out []Attendee
+	for rows.Next() {
+		var a Attendee
+		var p db.Time
+		if err := rows.Scan(&a.UserID, &a.Name, &a.Status, &p, &a.Member); err != nil {
+			return nil, err
+		}
+		a.PresentAt = p.Ptr()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MarkPresent records (or undoes) a registered person's presence.
+func (s *Service) MarkPresent(ctx context.Context, u *auth.User, meetingID, userID int64, present bool) error {
+	m, err := s.requireOrganizer(ctx, u, meetingID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		var at any
+		if present {
+			at = tx.Now
+		}
+		res, err := tx.Exec(ctx, "UPDATE meeting_registrations SET present_at = ? WHERE meeting_id = ? AND user_id = ? AND status = 'registered'",
+			at, meetingID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var fs errs.Fields
+			fs.Add("user_id", "meetings.checkin_not_registered")
+			return fs.Err()
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "meetings.attendance", TargetType: "meeting",
+			TargetID: strconv.FormatInt(meetingID, 10), OrgID: m.OrgID, After: map[string]any{"user_id": userID, "present": present}})
+	})
+}
+
+// CheckInToken finds whose personal code this is (organizers).
+func (s *Service) CheckInToken(ctx context.Context, u *auth.User, meetingID int64, token string) (*Attendee, error) {
+	if _, err := s.requireOrganizer(ctx, u, meetingID); err != nil {
+		return nil, err
+	}
+	var a Attendee
+	var p db.Time
+	err := s.db.QueryRow(ctx, `SELECT r.user_id, u.name, r.status, r.present_at FROM meeting_registrations r JOIN users u ON u.id = r.user_id
+		WHERE r.meeting_id = ? AND r.checkin_token = ?`, meetingID, token).Scan(&a.UserID, &a.Name, &a.Status, &p)
+	if errors.Is(err, sql.ErrNoRows) {
+		var fs errs.Fields
+		fs.Add("token", "meetings.checkin_not_registered")
+		return nil, fs.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.PresentAt = p.Ptr()
+	if a.Status != "registered" {
+		var fs errs.Fields
+		fs.Add("token", "meetings.checkin_not_registered")
+		return nil, fs.Err()
+	}
+	return &a, nil
+}
+
+// Quorum is the live count of members present.
+type Quorum struct {
+	Members, Present, Needed int
+	Reached                  bool
+}
+
+// QuorumOf counts the organization's members (never minors without
+// consent, never deleted people) and those of them marked present.
+func (s *Service) QuorumOf(ctx context.Context, m *Meeting) (Quorum, error) {
+	var q Quorum
+	day := today(s.db.Now())
+	err := s.db.QueryRow(ctx, `SELECT
+		(SELECT COUNT(DISTINCT ms.user_id) FROM memberships ms JOIN users u ON u.id = ms.user_id
+			WHERE ms.org_id = ? AND (ms.until IS NULL OR ms.until >= ?) AND u.deleted_at IS NULL
+			AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)),
+		(SELECT COUNT(*) FROM meeting_registrations r WHERE r.meeting_id = ? AND r.present_at IS NOT NULL
+			AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.org_id = ? AND ms.user_id = r.user_id AND (ms.until IS NULL OR ms.until >= ?)))`,
+		m.OrgID, day, m.ID, m.OrgID, day).Scan(&q.Members, &q.Present)
+	if err != nil {
+		return q, fmt.Errorf("meetings: quorum: %w", err)
+	}
+	q.Needed = (q.Members*m.QuorumPct + 99) / 100
+	q.Reached = q.Members > 0 && q.Present >= q.Needed
+	return q, nil
+}
