@@ -59,6 +59,9 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	cfg.BaseURL = "http://" + cfg.Addr
 	cfg.DatabaseURL = d.URL
 	cfg.ShutdownTimeout = 5 * time.Second
+	// Tests change the database behind the app's back; a guest's page must
+	// show that at once. The cache has its own tests.
+	cfg.PageCacheTTL = 0
 	if opt.Config != nil {
 		opt.Config(&cfg)
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	SigninWindow    time.Duration
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	PageCacheTTL    time.Duration
 	ClientIPHeader  string
 	SMTPHost        string
 	SMTPPort        int
@@ -105,6 +106,15 @@ var Options = []Option{
 		}},
 	{Flag: "shutdown-timeout", Default: "30s", Help: "how long in-flight requests may take to finish on shutdown",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = duration(v); return }},
+	{Flag: "page-cache-ttl", Default: "2s", Help: "how long guests may be shown a copy of a public page (lists, public records); 0 turns the cache off",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 2s, or 0")
+			}
+			c.PageCacheTTL = d
+			return nil
+		}},
 	{Flag: "client-ip-header", Default: "", Help: "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For); empty: use the connection",
 		set: func(c *Config, v string) error { c.ClientIPHeader = v; return nil }},
 	{Flag: "smtp-host", Default: "", Help: "SMTP server for outgoing email; empty: emails are written to the log",

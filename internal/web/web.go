@@ -29,6 +29,7 @@ type Config struct {
 	ClientIPHeader string
 	SecureCookies  bool
 	SessionMaxAge  time.Duration
+	PageCacheTTL   time.Duration // guests' copies of public pages; 0: none
 }
 
 // Server is the HTTP side of Ortaq.
@@ -42,6 +43,7 @@ type Server struct {
 	render  *Renderer
 	assets  *Assets
 	metrics *Metrics
+	cache   *pageCache
 	API     *api.API
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
@@ -89,6 +91,7 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 	s := &Server{
 		cfg: cfg, db: d, auth: a, regions: regs, catalog: c, log: log, assets: assets,
 		metrics: NewMetrics(d),
+		cache:   newPageCache(cfg.PageCacheTTL, 32<<20),
 		API:     api.New("Ortaq API", "1"),
 		pages:   http.NewServeMux(),
 		other:   http.NewServeMux(),
@@ -141,6 +144,7 @@ func (s *Server) Handler() http.Handler {
 		s.Fail(w, r, errs.New(errs.Forbidden, "error.csrf"))
 	}))
 	var h http.Handler = http.HandlerFunc(s.dispatch)
+	h = s.cache.invalidate(h)
 	h = s.identify(h)
 	h = cop.Handler(h)
 	h = s.limitBody(h)

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// pageCache keeps guests' copies of public pages for a moment (two
+// seconds by default), so that a crowd reading the same list — a link
+// shared in a Telegram chat, a programme announced on television — costs
+// one rendering per moment instead of one per reader. Only guests are
+// served from it: anyone signed in gets a fresh page. A successful change
+// on this node empties it at once; other nodes' copies age out within the
+// lifetime. See docs/decisions/0006-guest-page-cache.md.
+type pageCache struct {
+	ttl      time.Duration
+	maxBytes int
+	now      func() time.Time
+
+	mu      sync.RWMutex
+	entries map[string]*cached
+	bytes   int
+}
+
+type cached struct {
+	header  http.Header
+	body    []byte
+	expires time.Time
+}
+
+func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
+	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}}
+}
+
+// PageCached registers a GET page like Page; guests may get a copy of it
+// up to the cache lifetime old. Use it for public pages whose content does
+// not depend on who the guest is (lists, public records), never for forms.
+func (s *Server) PageCached(pattern string, h http.HandlerFunc) {
+	s.Page(pattern, s.cache.wrap(h))
+}
+
+func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if c.ttl <= 0 || r.Method != http.MethodGet || UserOf(r) != nil || hasCookie(r, flashCookie) {
+			h(w, r)
+			return
+		}
+		key := r.URL.Path + "?" + r.URL.RawQuery // the language is in the path
+		now := c.now()
+		c.mu.RLock()
+		e := c.entries[key]
+		c.mu.RUnlock()
+		if e != nil && now.Before(e.expires) {
+			dst := w.Header()
+			for k, v := range e.header {
+				dst[k] = v
+			}
+			w.WriteHeader(http.StatusOK)
+			w.Write(e.body)
+			return
+		}
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		h(rec, r)
+		dst := w.Header()
+		for k, v := range rec.header {
+			dst[k] = v
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes())
+		// Only a plain success is kept: never an error, a redirect, or a
+		// response that sets a cookie.
+		if rec.status == http.StatusOK && len(rec.header.Values("Set-Cookie")) == 0 {
+			c.put(key, &cached{header: rec.header, body: rec.body.Bytes(), expires: now.Add(c.ttl)})
+		}
+	}
+}
+
+func (c *pageCache) put(key string, e *cached) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.entries[key]; old != nil {
+		c.bytes -= len(old.body)
+	}
+	if c.bytes+len(e.body) > c.maxBytes {
+		// Full: start over rather than track ages; entries live seconds.
+		c.entries, c.bytes = map[string]*cached{}, 0
+	}
+	c.entries[key] = e
+	c.bytes += len(e.body)
+}
+
+// clear forgets every copy (after a change made on this node).
+func (c *pageCache) clear() {
+	c.mu.Lock()
+	if len(c.entries) > 0 {
+		c.entries, c.bytes = map[string]*cached{}, 0
+	}
+	c.mu.Unlock()
+}
+
+// invalidate empties the cache after every successful state-changing
+// request, so that whoever made a change, and everyone reading this node,
+// sees it at once.
+func (c *pageCache) invalidate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || c.ttl <= 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w}
+		}
+		next.ServeHTTP(sw, r)
+		if sw.status < 400 {
+			c.clear()
+		}
+	})
+}
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
+}
+
+// recorder buffers a response so that it can be both sent and kept.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
