@@ -245,3 +245,36 @@ func (s *Service) GiveConsent(ctx context.Context, token, guardianName string) (
 	})
 	return u, err
 }
+
+// RequestGuardianConsent records the guardian of a minor whose account was
+// made on their behalf (a member import) and sends the guardian the
+// consent request, as sign-up does. It reports false, sending nothing, when
+// the account needs no consent, already has it, is deleted, or has the
+// guardian's address as its own.
+func (s *Service) RequestGuardianConsent(ctx context.Context, userID int64, guardianName, guardianEmail string) (bool, error) {
+	guardianName, guardianEmail = strings.TrimSpace(guardianName), normalizeEmail(guardianEmail)
+	var fs errs.Fields
+	checkText(&fs, "guardian_name", guardianName, true, MaxName)
+	checkEmail(&fs, "guardian_email", guardianEmail, true)
+	if err := fs.Err(); err != nil {
+		return false, err
+	}
+	var u *User
+	err := s.db.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE users SET guardian_name = ?, guardian_email = ?, updated_at = ?
+			WHERE id = ? AND consent_required = TRUE AND guardian_consent_at IS NULL AND deleted_at IS NULL
+			AND (email IS NULL OR email <> ?)`, guardianName, guardianEmail, tx.Now, userID, guardianEmail)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		u, err = loadUserTx(ctx, tx, userID)
+		return err
+	})
+	if err != nil || u == nil {
+		return false, err
+	}
+	return true, s.sendGuardianRequest(ctx, u)
+}

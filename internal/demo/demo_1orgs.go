@@ -22,12 +22,48 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/app"
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
 
-func init() { loaders = append(loaders, loadOrgs) }
+// The registry's demo accounts, one for each role of the field stories.
+// Load creates every account in Accounts before the loaders run; loadOrgs
+// gives these their grants and memberships.
+var orgsAccounts = []Account{
+	{"secretariat@demo.ortaq.kz", "demo-secretariat-2026", "Гүлмира Тұрсынова",
+		"administrator of the Shymkent city Assembly (its secretariat) and everything below it", "1986-11-05", "KZ-79"},
+	{"temirtau@demo.ortaq.kz", "demo-temirtau-2026", "Виктор Ковальчук",
+		"chair and administrator of the Temirtau Palace of Culture primary organization", "1979-03-17", "KZ-35"},
+	{"palace@demo.ortaq.kz", "demo-palace-2026", "Айдана Серікқызы",
+		"member of the Temirtau Palace of Culture primary organization (comes from the palace of culture)", "1998-07-22", "KZ-35"},
+}
+
+func init() {
+	Accounts = append(Accounts, orgsAccounts...)
+	loaders = append(loaders, loadOrgs)
+}
+
+// demoAccount returns the id of one of the registry's demo accounts,
+// creating it when Load has not.
+func demoAccount(ctx context.Context, a *app.App, people map[string]int64, email string) (int64, error) {
+	if id, ok := people[email]; ok {
+		return id, nil
+	}
+	for _, acc := range orgsAccounts {
+		if acc.Email == email {
+			u, _, err := a.Auth.CreateConfirmed(ctx, 0, auth.NewUser{Name: acc.Name, Email: acc.Email, Password: acc.Password,
+				BirthDate: acc.BirthDate, Region: acc.Region})
+			if err != nil {
+				return 0, fmt.Errorf("orgs demo: account %s: %w", email, err)
+			}
+			people[email] = u.ID
+			return u.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("orgs demo: no account %s", email)
+}
 
 // Invented names of Kazakhstan's peoples, combined deterministically.
 var (
@@ -162,8 +198,6 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 	// 420 people: 180 from the university, 130 from the palace, 110 from the company.
 	if err := members(palaceOrg, memberFile(0, 420, "temirtau.demo.ortaq.kz", func(i int) string {
 		switch i {
-		case 7:
-			return "chair"
 		case 12:
 			return "deputy_chair"
 		case 30:
@@ -198,6 +232,25 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 	if err != nil {
 		return fmt.Errorf("orgs demo: member organizations: %w", err)
 	}
+	// The chair administers the primary organization; a member from the
+	// palace of culture signs in to see the member list.
+	chair, err := demoAccount(ctx, a, people, "temirtau@demo.ortaq.kz")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.AddMember(ctx, admin, palaceOrg, orgs.MemberInput{PersonID: chair, Role: "chair", Since: "2021-03-01", SourceID: company}); err != nil {
+		return fmt.Errorf("orgs demo: chair: %w", err)
+	}
+	if err := a.Auth.GrantRole(ctx, admin, chair, palaceOrg, "admin"); err != nil {
+		return fmt.Errorf("orgs demo: chair: %w", err)
+	}
+	member, err := demoAccount(ctx, a, people, "palace@demo.ortaq.kz")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.AddMember(ctx, admin, palaceOrg, orgs.MemberInput{PersonID: member, Role: "member", Since: "2023-09-01", SourceID: palace}); err != nil {
+		return fmt.Errorf("orgs demo: member: %w", err)
+	}
 
 	// ---- Shymkent: the city Assembly, its associations and councils ----
 	asm, err := create(0, "assembly", tx("Шымкент қаласының Қазақстан халқы Ассамблеясы", "Ассамблея народа Казахстана города Шымкента", "Shymkent City Assembly of People of Kazakhstan"),
@@ -208,11 +261,23 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := create(asm, "public_institution", tx("Ассамблея хатшылығы", "Секретариат Ассамблеи", "Assembly secretariat"), nil,
+	secretariat, err := create(asm, "public_institution", tx("Ассамблея хатшылығы", "Секретариат Ассамблеи", "Assembly secretariat"), nil,
 		tx("Бірлестіктердің тізілімін, тіркеу құжаттарын және кеңестердің жұмыс жоспарын жүргізеді.",
 			"Ведёт реестр объединений, их регистрационные документы и планы работы советов.",
-			"Keeps the register of associations, their registration papers and the councils' work plans."), "KZ-79", ""); err != nil {
+			"Keeps the register of associations, their registration papers and the councils' work plans."), "KZ-79", "")
+	if err != nil {
 		return err
+	}
+	// The secretariat's staff member administers the Assembly and all below.
+	sec, err := demoAccount(ctx, a, people, "secretariat@demo.ortaq.kz")
+	if err != nil {
+		return err
+	}
+	if _, err := svc.AddMember(ctx, admin, secretariat, orgs.MemberInput{PersonID: sec, Role: "secretary", Since: "2019-06-01"}); err != nil {
+		return fmt.Errorf("orgs demo: secretariat: %w", err)
+	}
+	if err := a.Auth.GrantRole(ctx, admin, sec, asm, "admin"); err != nil {
+		return fmt.Errorf("orgs demo: secretariat: %w", err)
 	}
 	if _, err := create(asm, "public_institution", tx("«Қоғамдық келісім» коммуналдық мемлекеттік мекемесі", "КГУ «Қоғамдық келісім»", "Public Accord institution"), nil, nil, "KZ-79", ""); err != nil {
 		return err

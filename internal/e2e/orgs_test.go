@@ -100,3 +100,37 @@ func TestBrowserImportWithBadRowShowsReportWritesNothing(t *testing.T) {
 		t.Fatalf("the list shows members after a rejected import: %q", got)
 	}
 }
+
+// The directory's tree works without JavaScript: a folded organization
+// opens on a tap on its line and shows the organizations below it, each a
+// link to its page.
+func TestBrowserDirectoryTreeOpensWithoutScript(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	svc := orgsService(env)
+	admin := env.NewPerson("admin")
+	create := func(parent int64, kind, name string) int64 {
+		o, err := svc.Create(context.Background(), admin.User, parent, orgs.Patch{Kind: &kind, Name: &orgs.Text{KK: name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	// Six top-level organizations: the tree starts folded.
+	zh := create(0, "assembly", "Жамбыл облысының Ассамблеясы")
+	for _, n := range []string{"Ақмола Ассамблеясы", "Атырау Ассамблеясы", "Маңғыстау Ассамблеясы", "Павлодар Ассамблеясы", "Шымкент Ассамблеясы"} {
+		create(0, "assembly", n)
+	}
+	sarysu := create(zh, "assembly", "Сарысу ауданының Ассамблеясы")
+	create(sarysu, "council", "Ақсақалдар кеңесі")
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(env.URL+"/kk/organizations?view=tree"), chromedp.WaitVisible(C("#tree")))
+	link := fmt.Sprintf(`#tree a[href="/kk/organizations/%d"]`, sarysu)
+	if get(t, ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).checkVisibility()`, link))) {
+		t.Fatal("the tree should start folded with six organizations at the top")
+	}
+	run(t, ctx, chromedp.Click(C(`#tree details summary`)), chromedp.WaitVisible(C(link)))
+	run(t, ctx, chromedp.Click(C(link)), chromedp.WaitVisible(C("#about")))
+	if h1 := text(t, ctx, "h1"); !strings.Contains(h1, "Сарысу") {
+		t.Fatalf("heading %q", h1)
+	}
+}

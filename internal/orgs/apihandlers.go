@@ -85,7 +85,7 @@ type MemberInputJSON struct {
 
 // ImportFile documents the multipart body of an import.
 type ImportFile struct {
-	File []byte `json:"file" contentEncoding:"binary" doc:"CSV (UTF-8) or XLSX with a header row: name, email, role, and optionally since, until, birth_date, region; Kazakh and Russian headers are accepted"`
+	File []byte `json:"file" contentEncoding:"binary" doc:"CSV (UTF-8) or XLSX with a header row: name, email, role, and optionally since, until, birth_date, region, guardian_name, guardian_email (a minor's guardian is asked for consent by email); Kazakh and Russian headers are accepted"`
 }
 
 func (h *Handler) registerAPI() {
@@ -115,6 +115,13 @@ func (h *Handler) registerAPI() {
 		Summary:     "Import members from a file, all or nothing",
 		Description: "multipart/form-data with the field file. 200 with counts, or 422 with every bad row in errors (row counts the header as 1) and nothing written.",
 		Tags:        tags, Auth: true, Response: ImportResult{}, Errors: []int{401, 403, 404, 409, 413, 422}}, h.apiImport)
+	h.srv.APIOperation(api.Operation{Method: "POST", Path: "/regions/import", ID: "importRegions",
+		Summary: "Import a fuller list of regions, cities and districts, all or nothing (platform administrators)",
+		Description: "multipart/form-data with the field file: CSV (UTF-8) or XLSX with a header row code, kind (region, city, district), " +
+			"parent_code (KZ for a region or a city of republican significance), name_kk, name_ru and optionally name_en. " +
+			"Entries are added or renamed by code, never deleted or moved. 200 with counts, or 422 with every bad row in errors " +
+			"(row counts the header as 1) and nothing written.",
+		Tags: []string{"reference"}, Auth: true, Response: RegionImportResult{}, Errors: []int{401, 403, 413, 422}}, h.apiImportRegions)
 }
 
 func orgJSON(o *Org, reg *Registration) OrgJSON {
@@ -423,7 +430,7 @@ func (h *Handler) apiImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	data, err := readUpload(r)
+	data, err := readUpload(r, MaxImportBytes)
 	if err != nil {
 		h.fail(w, r, err)
 		return

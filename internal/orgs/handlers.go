@@ -36,12 +36,14 @@ func Register(srv *web.Server, svc *Service) error {
 		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/members/import") &&
 			strings.Contains(r.URL.Path, "/organizations/")
 	}, MaxImportBytes)
+	srv.AllowLargeBody(isRegionImport, MaxRegionImportBytes)
 
-	srv.Page("GET /organizations", h.directory)
+	// Guests may get these two pages up to the cache's lifetime old.
+	srv.PageCached("GET /organizations", h.directory)
 	srv.Page("GET /organizations/export", h.exportOrgs)
 	srv.Page("GET /organizations/new", h.newForm)
 	srv.Page("POST /organizations", h.create)
-	srv.Page("GET /organizations/{id}", h.show)
+	srv.PageCached("GET /organizations/{id}", h.show)
 	srv.Page("GET /organizations/{id}/edit", h.editForm)
 	srv.Page("POST /organizations/{id}", h.update)
 	srv.Page("POST /organizations/{id}/move", h.move)
@@ -50,11 +52,14 @@ func Register(srv *web.Server, svc *Service) error {
 	srv.Page("POST /organizations/{id}/delete", h.delete)
 	srv.Page("POST /organizations/{id}/registrations", h.addRegistration)
 	srv.Page("POST /organizations/{id}/member-organizations", h.addSource)
+	srv.Page("POST /organizations/{id}/member-organizations/{sid}/delete", h.removeSource)
 	srv.Page("GET /organizations/{id}/members", h.members)
 	srv.Page("POST /organizations/{id}/members", h.addMember)
 	srv.Page("POST /organizations/{id}/members/{mid}/end", h.endMember)
 	srv.Page("POST /organizations/{id}/members/import", h.importMembers)
 	srv.Page("GET /organizations/{id}/members/export", h.exportMembers)
+	srv.Page("GET /admin/regions", h.regionsAdmin)
+	srv.Page("POST /admin/regions/import", h.importRegions)
 	h.registerAPI()
 	return nil
 }
@@ -164,6 +169,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.svc.freshRegions(r.Context())
 	p := h.srv.Printer(r)
 	q := r.URL.Query()
 	f, tree := h.filterFrom(q)
@@ -196,6 +202,28 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
 		rows[i] = h.row(p, o)
 	}
 	data["Rows"] = rows
+	if tree && len(list) > 0 {
+		ids := make([]int64, len(list))
+		for i, o := range list {
+			ids[i] = o.ID
+		}
+		below, more, err := h.svc.TreeBelow(r.Context(), ids, treeChildren)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		nodes := make([]treeNode, len(rows))
+		for i, row := range rows {
+			nodes[i] = treeNode{orgRow: row, More: more[row.ID]}
+			for _, c := range below[row.ID] {
+				nodes[i].Children = append(nodes[i].Children, treeChild{ID: c.ID, Name: c.Name.In(p.Lang()),
+					Kind: p.T("orgs.kind." + c.Kind), Count: c.Count, Below: c.Below})
+			}
+		}
+		data["Nodes"] = nodes
+		// A few organizations open at once; many stay folded, one line each.
+		data["Open"] = len(nodes) <= 5
+	}
 	if next != "" {
 		nq := url.Values{}
 		for k, v := range q {
@@ -227,6 +255,23 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
 	}
 	pd.Title, pd.Data, pd.Form = p.T("orgs.directory.title"), data, q
 	h.srv.Render(w, r, status, "orgs_list", &pd)
+}
+
+// treeChildren is how many organizations the tree shows below each of the
+// page's organizations; the rest are a link away.
+const treeChildren = 12
+
+type treeNode struct {
+	orgRow
+	Children []treeChild
+	More     bool
+}
+
+type treeChild struct {
+	ID         int64
+	Name, Kind string
+	Count      int
+	Below      bool
 }
 
 type crumb struct {
@@ -447,6 +492,7 @@ func formOf(o *Org) url.Values {
 }
 
 func (h *Handler) formData(r *http.Request, o *Org, parent *Org) map[string]any {
+	h.svc.freshRegions(r.Context())
 	p := h.srv.Printer(r)
 	d := map[string]any{"Kinds": kindOptions(p), "Regions": h.regionOptions(p.Lang()), "Statuses": statusOptions(p)}
 	if o != nil {
@@ -532,7 +578,17 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, o
 		h.fail(w, r, rerr)
 		return
 	}
+	sources, serr := h.svc.Sources(r.Context(), o.ID)
+	if serr != nil {
+		h.fail(w, r, serr)
+		return
+	}
+	named := make([]namedView, len(sources))
+	for i, n := range sources {
+		named[i] = namedView{ID: n.ID, Name: n.Name.In(p.Lang()), Kind: p.T("orgs.kind." + n.Kind), Count: n.Count}
+	}
 	d.Data.(map[string]any)["Registrations"] = regs
+	d.Data.(map[string]any)["Sources"] = named
 	h.srv.Render(w, r, status, "orgs_form", d)
 }
 
@@ -680,6 +736,28 @@ func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
 	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.source_added")
 }
 
+func (h *Handler) removeSource(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	sid, err := web.PathID(r, "sid")
+	if err != nil {
+		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	if err := h.svc.RemoveSource(r.Context(), u, o.ID, sid, r.PostForm.Get("detach") == "1"); err != nil {
+		if errs.CodeOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/edit", "orgs.flash.source_removed")
+}
+
 // ---- members ----
 
 type memberView struct {
@@ -774,6 +852,9 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int
 		if imported.Limited > 0 {
 			d.Flash += " " + p.T("orgs.import.limited", "count", imported.Limited)
 		}
+		if imported.Guardians > 0 {
+			d.Flash += " " + p.T("orgs.import.guardians", "count", imported.Guardians)
+		}
 	}
 	h.srv.Render(w, r, status, "orgs_members", d)
 }
@@ -836,7 +917,7 @@ func (h *Handler) endMember(w http.ResponseWriter, r *http.Request) {
 }
 
 // readUpload reads the multipart field "file".
-func readUpload(r *http.Request) ([]byte, error) {
+func readUpload(r *http.Request, max int) ([]byte, error) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		if web.Status(err) == http.StatusRequestEntityTooLarge {
 			return nil, errs.New(errs.TooLarge, "error.413.text")
@@ -856,11 +937,11 @@ func readUpload(r *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, MaxImportBytes+1))
+	b, err := io.ReadAll(io.LimitReader(file, int64(max)+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxImportBytes {
+	if len(b) > max {
 		return nil, errs.New(errs.TooLarge, "error.413.text")
 	}
 	if len(b) == 0 {
@@ -885,7 +966,7 @@ func (h *Handler) importMembers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	data, err := readUpload(r)
+	data, err := readUpload(r, MaxImportBytes)
 	var res ImportResult
 	if err == nil {
 		res, err = h.svc.ImportMembers(r.Context(), u, o.ID, data)

@@ -40,6 +40,10 @@ var columns = []struct {
 	{"until", false, []string{"until", "to", "аяқталуы", "дейін", "мүшелік аяқталуы", "по", "до", "окончание", "дата выхода"}},
 	{"birth_date", false, []string{"birth_date", "birth date", "date of birth", "туған күні", "туған жылы", "дата рождения"}},
 	{"region", false, []string{"region", "өңір", "облыс", "регион", "область"}},
+	{"guardian_name", false, []string{"guardian_name", "guardian name", "guardian", "parent", "ата-анасының аты-жөні", "ата-анасы",
+		"ата-ана", "қамқоршы", "заңды өкілі", "ФИО родителя", "родитель", "законный представитель", "опекун"}},
+	{"guardian_email", false, []string{"guardian_email", "guardian email", "parent email", "ата-анасының поштасы", "ата-ана поштасы",
+		"қамқоршының поштасы", "почта родителя", "email родителя", "e-mail родителя", "эл. почта родителя", "почта законного представителя"}},
 }
 
 var headerIndex = func() map[string]string {
@@ -57,13 +61,15 @@ type ImportResult struct {
 	Created   int `json:"created"`
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
-	People    int `json:"people_created"` // accounts made for people who had none
-	Limited   int `json:"limited"`        // of them, minors waiting for a guardian's consent
+	People    int `json:"people_created"`    // accounts made for people who had none
+	Limited   int `json:"limited"`           // of them, minors waiting for a guardian's consent
+	Guardians int `json:"guardian_requests"` // guardians sent a consent request
 }
 
 type importRow struct {
 	line                                        int
 	name, email, role, since, until, birth, reg string
+	guardianName, guardianEmail                 string
 	minor                                       bool
 }
 
@@ -288,6 +294,23 @@ func (s *Service) parseMembers(table [][]string, now time.Time) ([]importRow, er
 				r.minor = true
 			}
 		}
+		// A guardian is asked only for a minor (an adult's is ignored), but
+		// what is given is checked: both the name and the address, the
+		// address not the person's own.
+		{
+			r.guardianName = strings.Join(strings.Fields(get(rec, "guardian_name")), " ")
+			r.guardianEmail = strings.ToLower(get(rec, "guardian_email"))
+			checkText(&fs, "guardian_name", r.guardianName, r.guardianEmail != "", MaxPersonName, false)
+			switch {
+			case r.guardianEmail == "" && r.guardianName != "":
+				fs.Add("guardian_email", "validation.required")
+			case r.guardianEmail == "":
+			case len(r.guardianEmail) > 254 || !validEmail(r.guardianEmail):
+				fs.Add("guardian_email", "validation.invalid_email")
+			case r.guardianEmail == r.email:
+				fs.Add("guardian_email", "orgs.import.guardian_self")
+			}
+		}
 		if raw := get(rec, "region"); raw != "" {
 			if code, ok := regs[strings.ToLower(raw)]; ok {
 				r.reg = code
@@ -364,6 +387,7 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 	if err != nil {
 		return res, err
 	}
+	var consents []consentRequest
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		res = ImportResult{}
 		o, err := getOrg(ctx, tx, orgID)
@@ -377,29 +401,54 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 		if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ?", orgID); err != nil {
 			return err
 		}
-		ids, names, err := s.ensurePeople(ctx, tx, rows, &res)
+		ids, names, pending, err := s.ensurePeople(ctx, tx, rows, &res)
 		if err != nil {
 			return err
 		}
+		consents = pending
 		if err := applyMemberships(ctx, tx, orgID, rows, ids, names, &res); err != nil {
 			return err
 		}
 		if err := recount(ctx, tx, orgID); err != nil {
 			return err
 		}
+		res.Guardians = len(consents)
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.members.import", TargetType: "organization",
 			TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID, After: res})
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// The members are in; now the guardians of minors are asked (as at
+	// sign-up: one link each, by email). A failure here is logged: the
+	// import stands, and the request can be sent again by importing again.
+	for _, c := range consents {
+		if _, err := s.auth.RequestGuardianConsent(ctx, c.userID, c.name, c.email); err != nil {
+			s.log.Error("orgs: import: guardian consent request", "user", c.userID, "err", err)
+		}
+	}
+	return res, nil
+}
+
+// consentRequest is a guardian to ask once an import is written.
+type consentRequest struct {
+	userID      int64
+	name, email string
 }
 
 const chunk = 400
 
 // ensurePeople finds every row's person by email, creating the missing
 // accounts in bulk, and returns email → id.
-func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, error) {
+//
+// It also returns the guardians to ask for consent: those given for minors
+// whose accounts the import creates, and for accounts still waiting for a
+// consent without any guardian recorded (made by an earlier import without
+// a guardian column). A guardian a minor named at sign-up is never replaced.
+func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, []consentRequest, error) {
 	ids := map[string]int64{}
 	names := map[string]string{}
+	var pending []consentRequest
 	var emails []string
 	first := map[string]importRow{}
 	for _, r := range rows {
@@ -415,18 +464,23 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 			for j, e := range part {
 				args[j] = e
 			}
-			q, err := tx.Query(ctx, "SELECT id, email, name FROM users WHERE email IN ("+placeholders(len(part))+")", args...)
+			q, err := tx.Query(ctx, `SELECT id, email, name, (consent_required = TRUE AND guardian_consent_at IS NULL
+				AND guardian_email IS NULL AND deleted_at IS NULL) FROM users WHERE email IN (`+placeholders(len(part))+")", args...)
 			if err != nil {
 				return fmt.Errorf("orgs: import: people: %w", err)
 			}
 			for q.Next() {
 				var id int64
 				var e, name string
-				if err := q.Scan(&id, &e, &name); err != nil {
+				var waiting bool
+				if err := q.Scan(&id, &e, &name, &waiting); err != nil {
 					q.Close()
 					return err
 				}
 				ids[e], names[e] = id, name
+				if r := first[e]; waiting && r.guardianEmail != "" {
+					pending = append(pending, consentRequest{id, r.guardianName, r.guardianEmail})
+				}
 			}
 			q.Close()
 			if err := q.Err(); err != nil {
@@ -436,7 +490,7 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 		return nil
 	}
 	if err := lookup(emails); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var missing []string
 	for _, e := range emails {
@@ -464,21 +518,24 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 		sb.WriteString(" ON CONFLICT (email) DO NOTHING RETURNING id, email")
 		q, err := tx.Query(ctx, sb.String(), args...)
 		if err != nil {
-			return nil, nil, fmt.Errorf("orgs: import: create people: %w", err)
+			return nil, nil, nil, fmt.Errorf("orgs: import: create people: %w", err)
 		}
 		for q.Next() {
 			var id int64
 			var e string
 			if err := q.Scan(&id, &e); err != nil {
 				q.Close()
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			ids[e], names[e] = id, first[e].name
 			res.People++
+			if r := first[e]; r.minor && r.guardianEmail != "" {
+				pending = append(pending, consentRequest{id, r.guardianName, r.guardianEmail})
+			}
 		}
 		q.Close()
 		if err := q.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	// Someone who signed up meanwhile: their account is the one.
@@ -490,10 +547,10 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 	}
 	if len(still) > 0 {
 		if err := lookup(still); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return ids, names, nil
+	return ids, names, pending, nil
 }
 
 type termKey struct {

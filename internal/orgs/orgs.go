@@ -140,6 +140,9 @@ type Service struct {
 
 	mu      sync.Mutex   // serializes the daily recount in this process
 	counted atomic.Value // string: the day counts were last made exact (Kazakhstan's calendar)
+
+	regionsVersion atomic.Value // string: settings regions.version of the list in memory
+	regionsChecked atomic.Int64 // unix time of the last look at regions.version
 }
 
 // New returns the service.

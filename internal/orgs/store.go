@@ -1,10 +1,12 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -618,6 +620,7 @@ type Named struct {
 	Kind  string
 	Name  Text
 	Count int
+	Below bool // has active organizations below it (set by TreeBelow)
 }
 
 // Ancestors returns the organizations above o, top first.
@@ -683,6 +686,97 @@ func (s *Service) Children(ctx context.Context, id int64, limit int) (children, 
 		}
 	}
 	return children, groups, more || n > 2*limit, rows.Err()
+}
+
+// TreeBelow returns, for each of parents, its first limit active
+// organizations by name, whether it has more, and, on each of those, whether
+// it has active organizations below it. Two queries whatever the number of
+// parents: one per-parent LIMIT subquery each (every one a short walk of
+// the (parent_id, sort_key, id) index) joined by UNION ALL, and one EXISTS
+// probe per child.
+func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (map[int64][]Named, map[int64]bool, error) {
+	below, more := map[int64][]Named{}, map[int64]bool{}
+	if len(parents) == 0 {
+		return below, more, nil
+	}
+	if len(parents) > 200 {
+		parents = parents[:200]
+	}
+	parts := make([]string, len(parents))
+	args := make([]any, 0, 2*len(parents))
+	for i, p := range parents {
+		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT id, parent_id, kind, name_kk, name_ru, name_en, subtree_member_count, sort_key
+			FROM organizations WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?) t%d`, i)
+		args = append(args, p, limit+1)
+	}
+	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("orgs: tree: %w", err)
+	}
+	type keyed struct {
+		n   Named
+		key string
+	}
+	got := map[int64][]keyed{}
+	for rows.Next() {
+		var k keyed
+		var parent int64
+		if err := rows.Scan(&k.n.ID, &parent, &k.n.Kind, &k.n.Name.KK, &k.n.Name.RU, &k.n.Name.EN, &k.n.Count, &k.key); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		got[parent] = append(got[parent], k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var childIDs []any
+	for p, list := range got {
+		// UNION ALL keeps no order: sort each parent's children again.
+		slices.SortFunc(list, func(a, b keyed) int {
+			if c := strings.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.n.ID, b.n.ID)
+		})
+		if len(list) > limit {
+			list, more[p] = list[:limit], true
+		}
+		out := make([]Named, len(list))
+		for i, k := range list {
+			out[i] = k.n
+			childIDs = append(childIDs, k.n.ID)
+		}
+		below[p] = out
+	}
+	if len(childIDs) == 0 {
+		return below, more, nil
+	}
+	has := map[int64]bool{}
+	rows, err = s.db.Query(ctx, `SELECT o.id FROM organizations o WHERE o.id IN (`+placeholders(len(childIDs))+`)
+		AND EXISTS (SELECT 1 FROM organizations c WHERE c.parent_id = o.id AND c.archived_at IS NULL)`, childIDs...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("orgs: tree: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, nil, err
+		}
+		has[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	for p, list := range below {
+		for i := range list {
+			list[i].Below = has[list[i].ID]
+		}
+		below[p] = list
+	}
+	return below, more, nil
 }
 
 // RegReport counts the active organizations below one (not itself) by the
@@ -795,6 +889,50 @@ func (s *Service) AddSource(ctx context.Context, actor *auth.User, orgID, source
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.source.add", TargetType: "organization",
 			TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID, After: map[string]any{"source_org_id": sourceID}})
+	})
+}
+
+// RemoveSource takes sourceID off the list of organizations orgID's
+// members come from. Memberships that name it (current or past) keep the
+// record of where the member came from, so removing is refused while there
+// are any, unless detach is set: then those memberships no longer name it
+// (the memberships themselves, and the counts, do not change).
+func (s *Service) RemoveSource(ctx context.Context, actor *auth.User, orgID, sourceID int64, detach bool) error {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := getOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		listed, err := tx.Exists(ctx, "SELECT 1 FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, sourceID)
+		if err != nil {
+			return err
+		}
+		if !listed {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM memberships WHERE org_id = ? AND source_org_id = ?", orgID, sourceID).Scan(&n); err != nil {
+			return fmt.Errorf("orgs: remove source: %w", err)
+		}
+		if n > 0 && !detach {
+			var fs errs.Fields
+			fs.Add("member_organization", "orgs.sources.in_use", "count", n)
+			return fs.Err()
+		}
+		if n > 0 {
+			if _, err := tx.Exec(ctx, "UPDATE memberships SET source_org_id = NULL, updated_at = ? WHERE org_id = ? AND source_org_id = ?",
+				tx.Now, orgID, sourceID); err != nil {
+				return fmt.Errorf("orgs: remove source: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, sourceID); err != nil {
+			return fmt.Errorf("orgs: remove source: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.source.remove", TargetType: "organization",
+			TargetID: strconv.FormatInt(orgID, 10), OrgID: orgID,
+			Before: map[string]any{"source_org_id": sourceID}, After: map[string]any{"memberships_detached": n}})
 	})
 }
 

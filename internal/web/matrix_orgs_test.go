@@ -25,12 +25,12 @@ func init() {
 			return w.c.Do(req)
 		}
 	}
-	upload := func(path func(w *world) string) func(w *world) *apptest.Response {
+	uploadFile := func(path func(w *world) string, file func() string) func(w *world) *apptest.Response {
 		return func(w *world) *apptest.Response {
 			var buf bytes.Buffer
 			mw := multipart.NewWriter(&buf)
-			fw, _ := mw.CreateFormFile("file", "members.csv")
-			fmt.Fprintf(fw, "name,email,role\nЖаңа Мүше,imported%d@example.kz,member\n", uniq.Add(1))
+			fw, _ := mw.CreateFormFile("file", "file.csv")
+			fw.Write([]byte(file()))
 			mw.Close()
 			req, _ := http.NewRequest("POST", w.env.URL+path(w), &buf)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -38,6 +38,26 @@ func init() {
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
 			return w.c.Do(req)
 		}
+	}
+	upload := func(path func(w *world) string) func(w *world) *apptest.Response {
+		return uploadFile(path, func() string {
+			return fmt.Sprintf("name,email,role\nЖаңа Мүше,imported%d@example.kz,member\n", uniq.Add(1))
+		})
+	}
+	regionFile := func() string {
+		n := uniq.Add(1)
+		return fmt.Sprintf("code,kind,parent_code,name_kk,name_ru\nKZ-35-m%d,district,KZ-35,Сынақ ауданы %d,Тестовый район %d\n", n, n, n)
+	}
+	source := func(w *world) int64 {
+		src := w.env.NewOrg(0, "Инженерлік компания")
+		if err := w.env.App.DB.Write(context.Background(), func(tx *db.Tx) error {
+			_, err := tx.Exec(context.Background(), "INSERT INTO member_organizations (org_id, source_org_id, created_at) VALUES (?, ?, ?)",
+				w.child, src, tx.Now)
+			return err
+		}); err != nil {
+			panic(err)
+		}
+		return src
 	}
 	membership := func(w *world) int64 {
 		w.env.Grant(w.other, w.child, "member")
@@ -78,6 +98,13 @@ func init() {
 			src := w.env.NewOrg(0, "Теміртау Мәдениет сарайы")
 			return w.c.PostForm(child(w, "/member-organizations"), url.Values{"source_id": {fmt.Sprint(src)}})
 		}, admin(http.StatusSeeOther)},
+		"POST /{lang}/organizations/{id}/member-organizations/{sid}/delete": {func(w *world) *apptest.Response {
+			return w.c.PostForm(child(w, fmt.Sprintf("/member-organizations/%d/delete", source(w))), url.Values{"detach": {"1"}})
+		}, admin(http.StatusSeeOther)},
+		"POST /{lang}/admin/regions/import": {uploadFile(func(*world) string { return "/kk/admin/regions/import" }, regionFile),
+			atLeast("platform_admin", http.StatusOK)},
+		"POST /api/v1/regions/import": {uploadFile(func(*world) string { return "/api/v1/regions/import" }, regionFile),
+			atLeast("platform_admin", http.StatusOK)},
 		"POST /{lang}/organizations/{id}/members": {func(w *world) *apptest.Response {
 			return w.c.PostForm(child(w, "/members"), url.Values{"email": {w.other.Email}, "role": {"member"}})
 		}, admin(http.StatusSeeOther)},
