@@ -33,7 +33,7 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:meetings (meetings and elections)
 	{
-		el := elections.New(a.DB, a.Auth)
+		el := elections.New(a.DB, a.Auth).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
 			return err
 		}

@@ -141,7 +141,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		Text: "Бастауыш ұйымның бір жылдағы жұмысы қанағаттанарлық деп танылсын."}); err != nil {
 		return err
 	}
-	election, err := es.Create(ctx, admin, elections.NewElection{OrgID: primary, MeetingID: report, Seats: 5, Method: elections.MethodChoose,
+	election, err := es.Create(ctx, admin, elections.NewElection{OrgID: primary, MeetingID: report, AgendaItemID: itemIDs[2], Seats: 5, Method: elections.MethodChoose,
 		Rule: elections.RulePlurality, Quorum: 0.5,
 		Title: elections.Text{KK: "Қалалық партия конференциясына делегаттар сайлау", RU: "Выборы делегатов на городскую партийную конференцию",
 			EN: "Election of delegates to the city party conference"}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,58 @@ func TestBrowserReportMeetingAndDelegateElection(t *testing.T) {
 	}
 	if n := len(get(t, ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))); n > 60_000 {
 		t.Fatalf("bulletin page is %d bytes", n)
+	}
+}
+
+// The quorum on the meeting page updates by itself while the meeting is on
+// (htmx, under our CSP with eval off): the organizer marks a member present
+// elsewhere, and the open page shows the new count without a reload.
+func TestBrowserLiveQuorum(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	org := env.NewOrg(0, "Бастауыш ұйым")
+	chair := env.NewPerson()
+	env.Grant(chair, org, "moderator")
+	tok, err := env.App.Auth.CreateToken(context.Background(), chair.User, "e2e", chair.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := env.NewPerson()
+	env.Grant(member, org, "member")
+	api := env.Client()
+	start := env.Clock.Now().Add(-10 * time.Minute) // under way
+	r := api.JSON("POST", "/api/v1/meetings", tok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Кеңес отырысы"},"kind":"council",
+		"format":"in_person","address":"Орал","starts_at":%q,"ends_at":%q,"invite":"members"}`, org,
+		start.Format(time.RFC3339), start.Add(2*time.Hour).Format(time.RFC3339)))
+	var m struct{ ID string }
+	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &m) != nil {
+		t.Fatalf("meeting: %d %s", r.StatusCode, r.Body)
+	}
+	mtok, err := env.App.Auth.CreateToken(context.Background(), member.User, "e2e", member.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := api.JSON("PUT", "/api/v1/meetings/"+m.ID+"/registration", mtok, ""); r.StatusCode != 200 {
+		t.Fatalf("register: %d", r.StatusCode)
+	}
+	ctx := browser(t)
+	run(t, ctx, chromedp.Navigate(env.URL+"/kk/meetings/"+m.ID), chromedp.WaitVisible(C("#quorum")))
+	if s := text(t, ctx, "#quorum"); !strings.Contains(s, "1 мүшенің 0") {
+		t.Fatalf("quorum before: %q", s)
+	}
+	cc := env.Client()
+	cc.SignIn(chair)
+	if r := cc.PostForm("/kk/meetings/"+m.ID+"/attendance", url.Values{"user_id": {fmt.Sprint(member.User.ID)}}); r.StatusCode != 303 {
+		t.Fatalf("mark present: %d", r.StatusCode)
+	}
+	deadline := time.Now().Add(12 * time.Second)
+	for {
+		s := text(t, ctx, "#quorum")
+		if strings.Contains(s, "1 мүшенің 1") && strings.Contains(s, "Кворум бар") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the quorum did not update by itself: %q", s)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }

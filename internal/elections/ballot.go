@@ -399,30 +399,58 @@ type IssuedCode struct {
 	PersonID int64
 	Name     string
 	Code     string
+	Email    string    // for codes sent by email
+	Lang     i18n.Lang // the voter's language
+}
+
+// CodeFilter says who gets a new code; the zero value: every voter of the
+// electorate who has not voted.
+type CodeFilter struct {
+	PersonIDs   []int64 // only these voters (each must be eligible)
+	WithoutCode bool    // only voters who hold no code yet (e.g. sent by email)
+	WithEmail   bool    // only voters with an email address
 }
 
 // IssueCodes gives each voter of the electorate who has not voted (or each
 // of personIDs, when given) a new one-time code, replacing any earlier
 // code. Only the codes' hashes are stored; the codes are returned once.
 func (s *Service) IssueCodes(ctx context.Context, u *auth.User, electionID int64, personIDs []int64) ([]IssuedCode, error) {
+	out, _, err := s.issueCodes(ctx, u, electionID, CodeFilter{PersonIDs: personIDs}, "elections.codes")
+	return out, err
+}
+
+// IssueCodesFor is IssueCodes with a filter.
+func (s *Service) IssueCodesFor(ctx context.Context, u *auth.User, electionID int64, f CodeFilter) ([]IssuedCode, error) {
+	out, _, err := s.issueCodes(ctx, u, electionID, f, "elections.codes")
+	return out, err
+}
+
+// issueCodes issues the codes and records action in the audit log with
+// their number (never the codes). skipped counts the voters left out for
+// want of an email address (f.WithEmail).
+func (s *Service) issueCodes(ctx context.Context, u *auth.User, electionID int64, f CodeFilter, action string) (out []IssuedCode, skipped int, err error) {
+	personIDs := f.PersonIDs
 	e, err := s.Get(ctx, electionID, i18n.KK)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := s.auth.Require(ctx, u, e.OrgID, auth.Moderator); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if e.Status != Open {
-		return nil, errs.New(errs.Conflict, "elections.codes_when_open")
+		return nil, 0, errs.New(errs.Conflict, "elections.codes_when_open")
 	}
-	var out []IssuedCode
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		out, skipped = nil, 0
 		if err := lockElection(ctx, tx, electionID, Open, "elections.codes_when_open"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT x.person_id, u.name FROM election_electorate x JOIN users u ON u.id = x.person_id
-			WHERE x.election_id = ? AND NOT EXISTS (SELECT 1 FROM election_voters v WHERE v.election_id = x.election_id AND v.person_id = x.person_id)
-			ORDER BY u.name, x.person_id`, electionID)
+		q := `SELECT x.person_id, u.name, COALESCE(u.email, ''), u.lang, u.deleted_at IS NULL FROM election_electorate x JOIN users u ON u.id = x.person_id
+			WHERE x.election_id = ? AND NOT EXISTS (SELECT 1 FROM election_voters v WHERE v.election_id = x.election_id AND v.person_id = x.person_id)`
+		if f.WithoutCode {
+			q += " AND NOT EXISTS (SELECT 1 FROM election_codes k WHERE k.election_id = x.election_id AND k.person_id = x.person_id)"
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY u.name, x.person_id", electionID)
 		if err != nil {
 			return err
 		}
@@ -433,14 +461,24 @@ func (s *Service) IssueCodes(ctx context.Context, u *auth.User, electionID int64
 		}
 		for rows.Next() {
 			var c IssuedCode
-			if err := rows.Scan(&c.PersonID, &c.Name); err != nil {
+			var lang string
+			var alive bool
+			if err := rows.Scan(&c.PersonID, &c.Name, &c.Email, &lang, &alive); err != nil {
 				rows.Close()
 				return err
 			}
+			c.Lang, _ = i18n.Parse(lang)
+			if !alive {
+				c.Email = ""
+			}
 			if all || want[c.PersonID] {
+				delete(want, c.PersonID)
+				if f.WithEmail && c.Email == "" {
+					skipped++
+					continue
+				}
 				c.Code = newCode()
 				out = append(out, c)
-				delete(want, c.PersonID)
 			}
 		}
 		rows.Close()
@@ -475,13 +513,13 @@ func (s *Service) IssueCodes(ctx context.Context, u *auth.User, electionID int64
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "elections.codes", TargetType: "election",
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: action, TargetType: "election",
 			TargetID: strconv.FormatInt(electionID, 10), OrgID: e.OrgID, After: map[string]any{"codes": len(out)}})
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // canSeeResults: officers once voting has closed, everyone once published.

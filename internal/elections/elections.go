@@ -12,8 +12,10 @@ package elections
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/meetings"
 )
 
@@ -75,6 +78,7 @@ type Election struct {
 	OrgID            int64
 	OrgName          string
 	MeetingID        int64
+	AgendaItemID     int64 // the meeting's agenda item it is held under (0: none)
 	Title            Text
 	Seats            int
 	Method           string
@@ -105,6 +109,12 @@ type Service struct {
 	db   *db.DB
 	auth *auth.Service
 
+	// Email (WithMail): codes sent to voters, nominees told.
+	mail    mail.Sender
+	catalog *i18n.Catalog
+	log     *slog.Logger
+	baseURL string
+
 	ballotOnce sync.Map // election id → *ballotInfo, for open elections (their candidates are fixed)
 
 	batchOnce sync.Once
@@ -112,7 +122,16 @@ type Service struct {
 }
 
 // New returns the service.
-func New(d *db.DB, a *auth.Service) *Service { return &Service{db: d, auth: a} }
+func New(d *db.DB, a *auth.Service) *Service {
+	return &Service{db: d, auth: a, log: slog.New(slog.DiscardHandler)}
+}
+
+// WithMail lets the service send email: voting codes to voters, and a
+// word to members nominated by others. Links start with baseURL.
+func (s *Service) WithMail(m mail.Sender, c *i18n.Catalog, log *slog.Logger, baseURL string) *Service {
+	s.mail, s.catalog, s.log, s.baseURL = m, c, log, strings.TrimSuffix(baseURL, "/")
+	return s
+}
 
 var almaty = time.FixedZone("UTC+5", 5*3600)
 
@@ -124,6 +143,7 @@ func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
 type NewElection struct {
 	OrgID            int64
 	MeetingID        int64
+	AgendaItemID     int64 // an item of the meeting's agenda (the meeting is then implied)
 	Title            Text
 	Seats            int
 	Method           string
@@ -198,6 +218,20 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int
 				return fs.Err()
 			}
 		}
+		if in.AgendaItemID != 0 {
+			// The item names its meeting; a meeting given as well must be it.
+			var meeting int64
+			err := tx.QueryRow(ctx, "SELECT meeting_id FROM meeting_agenda_items WHERE id = ?", in.AgendaItemID).Scan(&meeting)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && in.MeetingID != 0 && meeting != in.MeetingID) {
+				var fs errs.Fields
+				fs.Add("agenda_item_id", "elections.no_such_item")
+				return fs.Err()
+			}
+			if err != nil {
+				return err
+			}
+			in.MeetingID = meeting
+		}
 		if in.MeetingID != 0 {
 			ok, err := tx.Exists(ctx, "SELECT 1 FROM meetings WHERE id = ? AND org_id = ?", in.MeetingID, in.OrgID)
 			if err != nil {
@@ -209,10 +243,10 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int
 				return fs.Err()
 			}
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO elections (org_id, meeting_id, title_kk, title_ru, title_en, seats, method, rule, quorum_bp,
+		err := tx.QueryRow(ctx, `INSERT INTO elections (org_id, meeting_id, agenda_item_id, title_kk, title_ru, title_en, seats, method, rule, quorum_bp,
 			electorate_org_id, electorate_role, nominations_until, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
-			in.OrgID, nullID(in.MeetingID), in.Title.KK, in.Title.RU, in.Title.EN, in.Seats, in.Method, in.Rule,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
+			in.OrgID, nullID(in.MeetingID), nullID(in.AgendaItemID), in.Title.KK, in.Title.RU, in.Title.EN, in.Seats, in.Method, in.Rule,
 			int(in.Quorum*10000+0.5), in.ElectorateOrgID, in.ElectorateRole, nullTime(in.NominationsUntil), u.ID, tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return err
@@ -220,7 +254,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "elections.create", TargetType: "election",
 			TargetID: strconv.FormatInt(id, 10), OrgID: in.OrgID, After: map[string]any{"title": in.Title, "seats": in.Seats,
 				"method": in.Method, "rule": in.Rule, "quorum_bp": int(in.Quorum*10000 + 0.5), "electorate_org_id": in.ElectorateOrgID,
-				"electorate_role": in.ElectorateRole}})
+				"electorate_role": in.ElectorateRole, "meeting_id": in.MeetingID, "agenda_item_id": in.AgendaItemID}})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("elections: create: %w", err)
@@ -228,7 +262,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int
 	return id, nil
 }
 
-const electionColumns = `e.id, e.org_id, o.name_kk, o.name_ru, o.name_en, COALESCE(e.meeting_id, 0), e.title_kk, e.title_ru, e.title_en,
+const electionColumns = `e.id, e.org_id, o.name_kk, o.name_ru, o.name_en, COALESCE(e.meeting_id, 0), COALESCE(e.agenda_item_id, 0), e.title_kk, e.title_ru, e.title_en,
 	e.seats, e.method, e.rule, e.quorum_bp, e.electorate_org_id, e.electorate_role, e.nominations_until, e.status,
 	e.opened_at, e.closed_at, e.published_at,
 	(SELECT COUNT(*) FROM election_electorate x WHERE x.election_id = e.id),
@@ -240,7 +274,7 @@ func scanElection(r rowScanner, l i18n.Lang) (*Election, error) {
 	var e Election
 	var org Text
 	var nom, op, cl, pub db.Time
-	err := r.Scan(&e.ID, &e.OrgID, &org.KK, &org.RU, &org.EN, &e.MeetingID, &e.Title.KK, &e.Title.RU, &e.Title.EN,
+	err := r.Scan(&e.ID, &e.OrgID, &org.KK, &org.RU, &org.EN, &e.MeetingID, &e.AgendaItemID, &e.Title.KK, &e.Title.RU, &e.Title.EN,
 		&e.Seats, &e.Method, &e.Rule, &e.QuorumBP, &e.ElectorateOrgID, &e.ElectorateRole, &nom, &e.Status,
 		&op, &cl, &pub, &e.Electorate, &e.Voters)
 	if err != nil {
@@ -356,6 +390,10 @@ func (s *Service) Nominate(ctx context.Context, u *auth.User, electionID, person
 	})
 	if err != nil {
 		return nil, err
+	}
+	if status == "nominated" {
+		// The nomination waits for the nominee: tell them where to answer.
+		s.tellNominee(ctx, e, personID, u)
 	}
 	return &c, nil
 }
@@ -487,9 +525,35 @@ func (s *Service) Close(ctx context.Context, u *auth.User, id int64) error {
 	return s.transition(ctx, u, id, Open, Closed, "closed_at", "elections.not_open", "elections.close")
 }
 
-// Publish makes the results and the bulletin public.
+// Publish makes the results and the bulletin public. A summary of the
+// results (turnout, who was elected) is kept with the election for the
+// meeting page; the ballots are closed, so it cannot change.
 func (s *Service) Publish(ctx context.Context, u *auth.User, id int64) error {
 	return s.transition(ctx, u, id, Closed, Published, "published_at", "elections.not_closed", "elections.publish")
+}
+
+// Summary is what the meeting page shows of a published election.
+type Summary struct {
+	Ballots       int      `json:"ballots"`
+	Electorate    int      `json:"electorate"`
+	QuorumReached bool     `json:"quorum_reached"`
+	SecondRound   bool     `json:"second_round"`
+	Elected       []string `json:"elected"`
+}
+
+func (s *Service) summary(ctx context.Context, e *Election) (string, error) {
+	r, err := s.tally(ctx, e)
+	if err != nil {
+		return "", err
+	}
+	sum := Summary{Ballots: r.Ballots, Electorate: r.Electorate, QuorumReached: r.QuorumReached, SecondRound: r.SecondRound, Elected: []string{}}
+	for _, c := range r.Candidates {
+		if c.Elected {
+			sum.Elected = append(sum.Elected, c.Name)
+		}
+	}
+	b, err := json.Marshal(sum)
+	return string(b), err
 }
 
 func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, to, col, key, action string) error {
@@ -500,8 +564,18 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 	if err := s.auth.Require(ctx, u, e.OrgID, auth.Moderator); err != nil {
 		return err
 	}
+	set := ""
+	var extra []any
+	if to == Published && e.Status == Closed {
+		sum, err := s.summary(ctx, e)
+		if err != nil {
+			return fmt.Errorf("elections: %d: summary: %w", id, err)
+		}
+		set, extra = "results_summary = ?, ", []any{sum}
+	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE elections SET status = ?, "+col+" = ?, updated_at = ? WHERE id = ? AND status = ?", to, tx.Now, tx.Now, id, from)
+		args := append(append([]any{to}, extra...), tx.Now, tx.Now, id, from)
+		res, err := tx.Exec(ctx, "UPDATE elections SET status = ?, "+set+col+" = ?, updated_at = ? WHERE id = ? AND status = ?", args...)
 		if err != nil {
 			return err
 		}
@@ -545,9 +619,12 @@ func nullTime(t *time.Time) any {
 	return t.UTC()
 }
 
-// LinksForMeeting lists the elections held at a meeting, for its page.
+// LinksForMeeting lists the elections held at a meeting, for its page,
+// with their agenda item and, once published, the summary of their
+// results: one query, no recount.
 func (s *Service) LinksForMeeting(ctx context.Context, meetingID int64, l i18n.Lang) ([]meetings.ElectionLink, error) {
-	rows, err := s.db.Query(ctx, "SELECT id, title_kk, title_ru, title_en, status FROM elections WHERE meeting_id = ? ORDER BY id LIMIT 50", meetingID)
+	rows, err := s.db.Query(ctx, `SELECT id, COALESCE(agenda_item_id, 0), title_kk, title_ru, title_en, status, results_summary
+		FROM elections WHERE meeting_id = ? ORDER BY id LIMIT 50`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("elections: for meeting: %w", err)
 	}
@@ -556,11 +633,46 @@ func (s *Service) LinksForMeeting(ctx context.Context, meetingID int64, l i18n.L
 	for rows.Next() {
 		var x meetings.ElectionLink
 		var t Text
-		if err := rows.Scan(&x.ID, &t.KK, &t.RU, &t.EN, &x.Status); err != nil {
+		var sum string
+		if err := rows.Scan(&x.ID, &x.ItemID, &t.KK, &t.RU, &t.EN, &x.Status, &sum); err != nil {
 			return nil, err
 		}
 		x.Title = t.In(l)
+		if x.Status == Published && sum != "" {
+			var r Summary
+			if err := json.Unmarshal([]byte(sum), &r); err != nil {
+				return nil, fmt.Errorf("elections: %d: summary: %w", x.ID, err)
+			}
+			x.Ballots, x.Electorate, x.QuorumReached, x.SecondRound, x.Elected = r.Ballots, r.Electorate, r.QuorumReached, r.SecondRound, r.Elected
+		}
 		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Item is an agenda item an election can be held under.
+type Item struct {
+	ID    int64
+	Title string
+}
+
+// AgendaItems lists a meeting's agenda, for the new election form.
+func (s *Service) AgendaItems(ctx context.Context, meetingID int64) ([]Item, error) {
+	if meetingID <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, "SELECT id, title FROM meeting_agenda_items WHERE meeting_id = ? ORDER BY position, id", meetingID)
+	if err != nil {
+		return nil, fmt.Errorf("elections: agenda: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.ID, &it.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
 	}
 	return out, rows.Err()
 }

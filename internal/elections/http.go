@@ -45,7 +45,9 @@ func Mount(srv *web.Server, svc *Service, baseURL string) error {
 	srv.Page("POST /elections/{id}/close", h.step("close"))
 	srv.Page("POST /elections/{id}/publish", h.step("publish"))
 	srv.Page("POST /elections/{id}/codes", h.codesPDF)
-	srv.Page("GET /elections/{id}/bulletin", h.bulletinPage)
+	srv.Page("POST /elections/{id}/codes/email", h.emailCodes)
+	srv.Page("POST /elections/{id}/candidates/list", h.proposeList)
+	srv.PageCached("GET /elections/{id}/bulletin", h.bulletinPage)
 	srv.Page("GET /elections/{id}/protocol.pdf", h.protocolPDF)
 
 	tags := []string{"elections"}
@@ -88,8 +90,20 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := url.Values{"org_id": {q.Get("org")}, "meeting_id": {q.Get("meeting")}, "seats": {"1"}, "quorum": {"50"}}
-	h.srv.Render(w, r, http.StatusOK, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f})
+	f := url.Values{"org_id": {q.Get("org")}, "meeting_id": {q.Get("meeting")}, "agenda_item_id": {q.Get("item")}, "seats": {"1"}, "quorum": {"50"}}
+	h.renderNew(w, r, http.StatusOK, f, nil)
+}
+
+// renderNew shows the new election form; when it is for a meeting, the
+// meeting's agenda items to hold it under.
+func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, f url.Values, fe map[string]string) {
+	items, err := h.svc.AgendaItems(r.Context(), atoi64(f.Get("meeting_id")))
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, status, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f, Errors: fe,
+		Data: map[string]any{"Items": items}})
 }
 
 func atoi64(s string) int64 {
@@ -111,7 +125,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if err != nil || f.Get("quorum") == "" {
 		quorum = -1
 	}
-	in := NewElection{OrgID: atoi64(f.Get("org_id")), MeetingID: atoi64(f.Get("meeting_id")),
+	in := NewElection{OrgID: atoi64(f.Get("org_id")), MeetingID: atoi64(f.Get("meeting_id")), AgendaItemID: atoi64(f.Get("agenda_item_id")),
 		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Seats: seats, Method: f.Get("method"), Rule: f.Get("rule"),
 		Quorum: quorum / 100, ElectorateRole: f.Get("role")}
 	id, err := h.svc.Create(ctxIP(h, r).Context(), u, in)
@@ -123,7 +137,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 					fe[form] = m
 				}
 			}
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f, Errors: fe})
+			h.renderNew(w, r, http.StatusUnprocessableEntity, f, fe)
 			return
 		}
 		h.srv.Fail(w, r, err)
@@ -147,6 +161,7 @@ type showData struct {
 	Tracker    string
 	Quorum     string
 	Base       string
+	CanEmail   bool // codes can be sent by email (an SMTP server is set up)
 }
 
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool) {
@@ -161,7 +176,8 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool)
 		h.srv.Fail(w, r, err)
 		return nil, false
 	}
-	d := &showData{E: e, Title: e.Title.In(l), Base: h.baseURL, Quorum: strconv.FormatFloat(float64(e.QuorumBP)/100, 'f', -1, 64)}
+	d := &showData{E: e, Title: e.Title.In(l), Base: h.baseURL, Quorum: strconv.FormatFloat(float64(e.QuorumBP)/100, 'f', -1, 64),
+		CanEmail: h.svc.canEmail()}
 	cands, err := h.svc.Candidates(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -417,6 +433,7 @@ func prevKey(t string) string {
 type ElectionIn struct {
 	OrganizationID   string       `json:"organization_id"`
 	MeetingID        string       `json:"meeting_id,omitempty"`
+	AgendaItemID     string       `json:"agenda_item_id,omitempty" doc:"an item of the meeting's agenda; the meeting is then implied"`
 	Title            Text         `json:"title"`
 	Seats            int          `json:"seats" minimum:"1" maximum:"1000"`
 	Method           string       `json:"method" enum:"choose,for_against_abstain"`
@@ -437,6 +454,7 @@ type ElectionOut struct {
 	ID               string         `json:"id"`
 	OrganizationID   string         `json:"organization_id"`
 	MeetingID        string         `json:"meeting_id,omitempty"`
+	AgendaItemID     string         `json:"agenda_item_id,omitempty"`
 	Title            Text           `json:"title"`
 	Seats            int            `json:"seats"`
 	Method           string         `json:"method"`
@@ -486,7 +504,8 @@ type TrackerOut struct {
 
 // CodesIn optionally narrows codes to some voters.
 type CodesIn struct {
-	PersonIDs []string `json:"person_ids,omitempty" doc:"only these voters; all who have not voted when absent"`
+	PersonIDs   []string `json:"person_ids,omitempty" doc:"only these voters; all who have not voted when absent"`
+	WithoutCode bool     `json:"without_code,omitempty" doc:"only voters who hold no code yet (e.g. not those who were sent one by email)"`
 }
 
 // CodeOut is one issued voting code.
@@ -533,7 +552,7 @@ func (h *Handler) out(r *http.Request, e *Election) (ElectionOut, error) {
 	if err != nil {
 		return ElectionOut{}, err
 	}
-	o := ElectionOut{ID: idStr(e.ID), OrganizationID: idStr(e.OrgID), MeetingID: idStr(e.MeetingID), Title: e.Title, Seats: e.Seats,
+	o := ElectionOut{ID: idStr(e.ID), OrganizationID: idStr(e.OrgID), MeetingID: idStr(e.MeetingID), AgendaItemID: idStr(e.AgendaItemID), Title: e.Title, Seats: e.Seats,
 		Method: e.Method, Rule: e.Rule, Quorum: float64(e.QuorumBP) / 10000, Status: e.Status,
 		Electorate:       ElectorateOut{OrganizationID: idStr(e.ElectorateOrgID), Role: e.ElectorateRole, Size: e.Electorate},
 		NominationsUntil: e.NominationsUntil, OpenedAt: e.OpenedAt, ClosedAt: e.ClosedAt, PublishedAt: e.PublishedAt, Voters: e.Voters,
@@ -572,10 +591,15 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 	if org <= 0 {
 		fs.Add("organization_id", "validation.invalid_value")
 	}
-	var meeting, eorg int64
+	var meeting, item, eorg int64
 	if in.MeetingID != "" {
 		if meeting, _ = strconv.ParseInt(in.MeetingID, 10, 64); meeting <= 0 {
 			fs.Add("meeting_id", "validation.invalid_value")
+		}
+	}
+	if in.AgendaItemID != "" {
+		if item, _ = strconv.ParseInt(in.AgendaItemID, 10, 64); item <= 0 {
+			fs.Add("agenda_item_id", "validation.invalid_value")
 		}
 	}
 	if in.Electorate.OrganizationID != "" {
@@ -587,7 +611,7 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	id, err := h.svc.Create(ctxIP(h, r).Context(), u, NewElection{OrgID: org, MeetingID: meeting, Title: in.Title, Seats: in.Seats,
+	id, err := h.svc.Create(ctxIP(h, r).Context(), u, NewElection{OrgID: org, MeetingID: meeting, AgendaItemID: item, Title: in.Title, Seats: in.Seats,
 		Method: in.Method, Rule: in.Rule, Quorum: in.Quorum, ElectorateOrgID: eorg, ElectorateRole: in.Electorate.Role,
 		NominationsUntil: in.NominationsUntil})
 	if err != nil {
@@ -726,7 +750,7 @@ func (h *Handler) apiCodes(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = append(ids, pid)
 	}
-	codes, err := h.svc.IssueCodes(ctxIP(h, r).Context(), u, id, ids)
+	codes, err := h.svc.IssueCodesFor(ctxIP(h, r).Context(), u, id, CodeFilter{PersonIDs: ids, WithoutCode: in.WithoutCode})
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -797,4 +821,54 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	res, err := h.svc.EmailCodes(ctxIP(h, r).Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	p := h.srv.Printer(r)
+	text := p.N("elections.codes_emailed", res.Sent)
+	if res.NoEmail+res.Failed > 0 {
+		text += " " + p.N("elections.codes_need_slips", res.NoEmail+res.Failed)
+	}
+	h.srv.Render(w, r, http.StatusOK, "message", &web.PageData{Title: h.srv.T(r, "elections.codes_email"),
+		Data: map[string]any{"Text": text, "Next": fmt.Sprintf("/elections/%d", id)}})
+}
+
+func (h *Handler) proposeList(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	_, err = h.svc.ProposeList(ctxIP(h, r).Context(), u, id, strings.Split(r.PostForm.Get("list"), "\n"))
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			d, ok := h.load(w, r)
+			if !ok {
+				return
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "elections_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: r.PostForm})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/elections/%d", id), "elections.list_added")
 }

@@ -166,7 +166,10 @@ func (h *Handler) codesPDF(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
 		return
 	}
-	codes, err := h.svc.IssueCodes(ctxIP(h, r).Context(), u, id, nil)
+	if !h.srv.ParseForm(w, r) {
+		return
+	}
+	codes, err := h.svc.IssueCodesFor(ctxIP(h, r).Context(), u, id, CodeFilter{WithoutCode: r.PostForm.Get("without_code") != ""})
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

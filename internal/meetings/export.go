@@ -62,6 +62,11 @@ func ICS(ms []*Meeting, l i18n.Lang, baseURL, name string, now time.Time) string
 		icsLine(&b, "DTSTART:"+m.StartsAt.UTC().Format(f))
 		icsLine(&b, "DTEND:"+m.EndsAt.UTC().Format(f))
 		icsLine(&b, "SUMMARY:"+icsEscape(title))
+		if m.CancelledAt != nil {
+			// Calendars that imported the meeting strike it out.
+			icsLine(&b, "STATUS:CANCELLED")
+			icsLine(&b, "SEQUENCE:1")
+		}
 		loc := m.Address
 		if m.Format == "online" {
 			loc = m.OnlineURL

@@ -25,11 +25,19 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// ElectionLink is an election held at a meeting, as the meeting page lists it.
+// ElectionLink is an election held at a meeting, as the meeting page lists
+// it: under its agenda item when it has one, with its results once
+// published.
 type ElectionLink struct {
 	ID     int64
+	ItemID int64 // 0: the meeting as a whole
 	Title  string
 	Status string
+	// Results, once published.
+	Ballots, Electorate int
+	QuorumReached       bool
+	SecondRound         bool
+	Elected             []string
 }
 
 // Elections lists the elections of a meeting (the elections package).
@@ -50,13 +58,19 @@ func Mount(srv *web.Server, svc *Service, el Elections) error {
 		return err
 	}
 	h := &Handler{srv: srv, svc: svc, elections: el}
-	srv.Page("GET /meetings", h.list)
+	srv.PageCached("GET /meetings", h.list)
 	srv.Page("GET /meetings/new", h.newForm)
 	srv.Page("POST /meetings", h.create)
-	srv.Page("GET /meetings/{id}", h.show)
+	srv.PageCached("GET /meetings/{id}", h.show)
 	srv.Page("POST /meetings/{id}/agenda", h.addItem)
 	srv.Page("POST /meetings/{id}/agenda/{item}/move", h.moveItem)
 	srv.Page("POST /meetings/{id}/agenda/{item}/minutes", h.minutes)
+	srv.Page("POST /meetings/{id}/agenda/{item}/edit", h.editItem)
+	srv.Page("POST /meetings/{id}/agenda/{item}/delete", h.deleteItem)
+	srv.Page("GET /meetings/{id}/edit", h.editForm)
+	srv.Page("POST /meetings/{id}/edit", h.update)
+	srv.Page("POST /meetings/{id}/cancel-meeting", h.cancelMeeting)
+	srv.Page("GET /meetings/{id}/quorum", h.quorum)
 	srv.Page("POST /meetings/{id}/register", h.register)
 	srv.Page("POST /meetings/{id}/cancel", h.cancel)
 	srv.Page("GET /meetings/{id}/pass", h.pass)
@@ -163,16 +177,17 @@ func formData() map[string]any {
 	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites}
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
-		return
-	}
-	f := r.PostForm
+// meetingForm reads the create and edit form.
+func meetingForm(f url.Values) (NewMeeting, error) {
 	in := NewMeeting{OrgID: atoi64(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
-		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Description: f.Get("description"), Address: f.Get("address"),
+		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}, Description: f.Get("description"), Address: f.Get("address"),
 		OnlineURL: f.Get("online_url"), Capacity: atoi(f.Get("capacity")), QuorumPct: atoi(f.Get("quorum"))}
 	var fs errs.Fields
+	if p := strings.TrimSpace(f.Get("programme_id")); p != "" {
+		if in.ProgrammeID = atoi64(p); in.ProgrammeID <= 0 {
+			fs.Add("programme_id", "meetings.no_such_programme")
+		}
+	}
 	var ok bool
 	if in.StartsAt, ok = ParseLocal(f.Get("starts_at")); !ok {
 		fs.Add("starts_at", "validation.invalid_datetime")
@@ -187,18 +202,35 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 			fs.Add("registration_closes_at", "validation.invalid_datetime")
 		}
 	}
-	err := fs.Err()
+	return in, fs.Err()
+}
+
+// formErrors maps the service's field names to the form's.
+func (h *Handler) formErrors(r *http.Request, err error) (map[string]string, bool) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if ok {
+		for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
+			if m, ok := fe[k]; ok {
+				fe[v] = m
+			}
+		}
+	}
+	return fe, ok
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in, err := meetingForm(f)
 	var id int64
 	if err == nil {
 		id, err = h.svc.Create(withIP(h, r), u, in)
 	}
 	if err != nil {
-		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
-			for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
-				if m, ok := fe[k]; ok {
-					fe[v] = m
-				}
-			}
+		if fe, ok := h.formErrors(r, err); ok {
 			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
 				Form: f, Errors: fe, Data: formData()})
 			return
@@ -238,7 +270,14 @@ type showData struct {
 	Minutes   bool // minutes visible
 	Upcoming  bool
 	Open      bool // registration and questions open
+	Live      bool // under way or to come, not called off: the quorum refreshes itself
 	Decided   bool
+
+	ElectionsByItem map[int64][]ElectionLink // elections held under an agenda item
+
+	EditItem   int64             // the agenda item whose edit form failed
+	ItemErrors map[string]string // its field errors
+	ItemForm   url.Values        // and what was sent
 }
 
 func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showData, error) {
@@ -251,7 +290,8 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 	d := &showData{M: m, Title: m.Title.In(l), OrgName: m.OrgName.In(l)}
 	now := h.svc.db.Now()
 	d.Upcoming = now.Before(m.StartsAt)
-	d.Open = now.Before(m.EndsAt)
+	d.Open = now.Before(m.EndsAt) && m.CancelledAt == nil
+	d.Live = d.Open
 	var reader int64
 	if u != nil {
 		reader = u.ID
@@ -301,8 +341,21 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 		d.Quorum = &qu
 	}
 	if h.elections != nil {
-		if d.Elections, err = h.elections.LinksForMeeting(ctx, id, l); err != nil {
+		links, err := h.elections.LinksForMeeting(ctx, id, l)
+		if err != nil {
 			return nil, err
+		}
+		items := map[int64]bool{}
+		for _, it := range d.Agenda {
+			items[it.ID] = true
+		}
+		d.ElectionsByItem = map[int64][]ElectionLink{}
+		for _, x := range links {
+			if items[x.ItemID] {
+				d.ElectionsByItem[x.ItemID] = append(d.ElectionsByItem[x.ItemID], x)
+			} else {
+				d.Elections = append(d.Elections, x)
+			}
 		}
 	}
 	return d, nil
@@ -533,7 +586,8 @@ func (h *Handler) attendancePage(w http.ResponseWriter, r *http.Request, id int6
 		return
 	}
 	h.srv.Render(w, r, status, "meetings_attendance", &web.PageData{Title: h.srv.T(r, "meetings.attendance"), Errors: fe,
-		Data: map[string]any{"M": m, "Title": m.Title.In(web.LangOf(r)), "List": list, "Q": search, "Quorum": qu}})
+		Data: map[string]any{"M": m, "Title": m.Title.In(web.LangOf(r)), "List": list, "Q": search, "Quorum": qu,
+			"Live": m.CancelledAt == nil && h.svc.db.Now().Before(m.EndsAt)}})
 }
 
 func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {

@@ -81,6 +81,8 @@ type Meeting struct {
 	RegistrationClosesAt *time.Time
 	QuorumPct            int
 	MinutesApprovedAt    *time.Time
+	CancelledAt          *time.Time // called off: no registration, no questions
+	CancelReason         string
 }
 
 // Service is the meetings service.
@@ -190,6 +192,32 @@ func (in *NewMeeting) validate() error {
 	if in.QuorumPct < 0 || in.QuorumPct > 100 {
 		fs.Add("quorum", "meetings.invalid_quorum")
 	}
+	if in.ProgrammeID < 0 {
+		fs.Add("programme_id", "meetings.no_such_programme")
+	}
+	return fs.Err()
+}
+
+// checkRefs checks that the organization and, when one is given, the
+// programme exist.
+func checkRefs(ctx context.Context, tx *db.Tx, in *NewMeeting) error {
+	var fs errs.Fields
+	ok, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE id = ? AND archived_at IS NULL", in.OrgID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fs.Add("organization_id", "meetings.no_such_org")
+	}
+	if in.ProgrammeID != 0 {
+		ok, err := tx.Exists(ctx, "SELECT 1 FROM programmes WHERE id = ?", in.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fs.Add("programme_id", "meetings.no_such_programme")
+		}
+	}
 	return fs.Err()
 }
 
@@ -218,20 +246,14 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewMeeting) (int6
 	}
 	var id int64
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		ok, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE id = ? AND archived_at IS NULL", in.OrgID)
-		if err != nil {
+		if err := checkRefs(ctx, tx, &in); err != nil {
 			return err
-		}
-		if !ok {
-			var fs errs.Fields
-			fs.Add("organization_id", "meetings.no_such_org")
-			return fs.Err()
 		}
 		var capacity any
 		if in.Capacity > 0 {
 			capacity = in.Capacity
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO meetings (org_id, programme_id, kind, format, title_kk, title_ru, title_en, description, address,
+		err := tx.QueryRow(ctx, `INSERT INTO meetings (org_id, programme_id, kind, format, title_kk, title_ru, title_en, description, address,
 			online_url, starts_at, ends_at, invite, capacity, registration_closes_at, quorum_pct, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, nullInt(in.ProgrammeID), in.Kind, in.Format, in.Title.KK, in.Title.RU, in.Title.EN, in.Description, in.Address,
@@ -252,20 +274,21 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewMeeting) (int6
 
 const meetingColumns = `m.id, m.org_id, o.name_kk, o.name_ru, o.name_en, o.path, COALESCE(m.programme_id, 0), m.kind, m.format,
 	m.title_kk, m.title_ru, m.title_en, m.description, m.address, m.online_url, m.starts_at, m.ends_at, m.invite,
-	COALESCE(m.capacity, 0), m.registered_count, m.registration_closes_at, m.quorum_pct, m.minutes_approved_at`
+	COALESCE(m.capacity, 0), m.registered_count, m.registration_closes_at, m.quorum_pct, m.minutes_approved_at,
+	m.cancelled_at, m.cancel_reason`
 
 type scanner interface{ Scan(...any) error }
 
 func scanMeeting(r scanner) (*Meeting, error) {
 	var m Meeting
-	var st, en, rc, ap db.Time
+	var st, en, rc, ap, ca db.Time
 	err := r.Scan(&m.ID, &m.OrgID, &m.OrgName.KK, &m.OrgName.RU, &m.OrgName.EN, &m.OrgPath, &m.ProgrammeID, &m.Kind, &m.Format,
 		&m.Title.KK, &m.Title.RU, &m.Title.EN, &m.Description, &m.Address, &m.OnlineURL, &st, &en, &m.Invite,
-		&m.Capacity, &m.Registered, &rc, &m.QuorumPct, &ap)
+		&m.Capacity, &m.Registered, &rc, &m.QuorumPct, &ap, &ca, &m.CancelReason)
 	if err != nil {
 		return nil, err
 	}
-	m.StartsAt, m.EndsAt, m.RegistrationClosesAt, m.MinutesApprovedAt = st.Time, en.Time, rc.Ptr(), ap.Ptr()
+	m.StartsAt, m.EndsAt, m.RegistrationClosesAt, m.MinutesApprovedAt, m.CancelledAt = st.Time, en.Time, rc.Ptr(), ap.Ptr(), ca.Ptr()
 	return &m, nil
 }
 
@@ -418,8 +441,7 @@ type NewItem struct {
 	DurationMin                   int
 }
 
-// AddItem appends an item to the agenda.
-func (s *Service) AddItem(ctx context.Context, u *auth.User, meetingID int64, in NewItem) (int64, error) {
+func (in *NewItem) validate() error {
 	var fs errs.Fields
 	checkText(&fs, "title", in.Title, 300, true)
 	checkText(&fs, "presenter", in.Presenter, 200, false)
@@ -435,7 +457,12 @@ func (s *Service) AddItem(ctx context.Context, u *auth.User, meetingID int64, in
 	if in.DurationMin < 0 || in.DurationMin > 24*60 {
 		fs.Add("duration_min", "meetings.invalid_duration")
 	}
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// AddItem appends an item to the agenda.
+func (s *Service) AddItem(ctx context.Context, u *auth.User, meetingID int64, in NewItem) (int64, error) {
+	if err := in.validate(); err != nil {
 		return 0, err
 	}
 	m, err := s.requireOrganizer(ctx, u, meetingID)

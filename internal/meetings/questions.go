@@ -51,6 +51,9 @@ func (s *Service) Ask(ctx context.Context, u *auth.User, meetingID int64, body s
 	if err := s.invited(ctx, u, m); err != nil {
 		return nil, err
 	}
+	if m.CancelledAt != nil {
+		return nil, errs.New(errs.Conflict, "meetings.is_cancelled")
+	}
 	q := Question{AuthorName: u.Name, Body: body, Status: "open"}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		if !tx.Now.Before(m.EndsAt) {

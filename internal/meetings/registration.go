@@ -14,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/mail"
 )
 
@@ -29,11 +30,20 @@ type Registration struct {
 // that registrations and cancellations of one meeting happen one after
 // another on every node (SQLite's single writer does this anyway).
 func lockMeeting(ctx context.Context, tx *db.Tx, id int64) (capacity, registered int, closes db.Time, err error) {
-	q := "SELECT COALESCE(capacity, 0), registered_count, registration_closes_at FROM meetings WHERE id = ?"
+	var cancelled db.Time
+	capacity, registered, closes, cancelled, err = lockMeetingRow(ctx, tx, id)
+	if err == nil && cancelled.Valid {
+		err = errs.New(errs.Conflict, "meetings.is_cancelled")
+	}
+	return
+}
+
+func lockMeetingRow(ctx context.Context, tx *db.Tx, id int64) (capacity, registered int, closes, cancelled db.Time, err error) {
+	q := "SELECT COALESCE(capacity, 0), registered_count, registration_closes_at, cancelled_at FROM meetings WHERE id = ?"
 	if tx.Dialect() == db.Postgres {
 		q += " FOR UPDATE"
 	}
-	err = tx.QueryRow(ctx, q, id).Scan(&capacity, &registered, &closes)
+	err = tx.QueryRow(ctx, q, id).Scan(&capacity, &registered, &closes, &cancelled)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = notFound()
 	}
@@ -208,11 +218,17 @@ func (s *Service) Attendees(ctx context.Context, u *auth.User, meetingID int64, 
 		EXISTS (SELECT 1 FROM memberships ms WHERE ms.org_id = ? AND ms.user_id = r.user_id AND (ms.until IS NULL OR ms.until >= ?))
 		FROM meeting_registrations r JOIN users u ON u.id = r.user_id WHERE r.meeting_id = ?`
 	args := []any{m.OrgID, today(s.db.Now()), meetingID}
-	if search = strings.TrimSpace(search); search != "" {
-		q += " AND lower(u.name) LIKE ?"
-		args = append(args, "%"+strings.ToLower(search)+"%")
+	// The name search compares folded keys (kazakh.Fold): any case, either
+	// script, any spelling ("АСАН", "асан", "Asan" find Асан), which SQL's
+	// lower() cannot do for Cyrillic on SQLite. A meeting's registrations
+	// are few enough to filter here.
+	key := kazakh.Fold(strings.TrimSpace(search))
+	if key == "" {
+		q += " ORDER BY r.status, u.name, r.user_id LIMIT 1000"
+	} else {
+		q += " ORDER BY r.status, u.name, r.user_id"
 	}
-	rows, err := s.db.Query(ctx, q+" ORDER BY r.status, u.name, r.user_id LIMIT 1000", args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("meetings: attendees: %w", err)
 	}
@@ -223,6 +239,9 @@ func (s *Service) Attendees(ctx context.Context, u *auth.User, meetingID int64, 
 		var p db.Time
 		if err := rows.Scan(&a.UserID, &a.Name, &a.Status, &p, &a.Member); err != nil {
 			return nil, err
+		}
+		if key != "" && (len(out) >= 1000 || !strings.Contains(kazakh.Fold(a.Name), key)) {
+			continue
 		}
 		a.PresentAt = p.Ptr()
 		out = append(out, a)
@@ -307,3 +326,6 @@ func (s *Service) QuorumOf(ctx context.Context, m *Meeting) (Quorum, error) {
 	q.Reached = q.Members > 0 && q.Present >= q.Needed
 	return q, nil
 }
+
+// Since is the count as the live view knows it ("present-members").
+func (q Quorum) Since() string { return strconv.Itoa(q.Present) + "-" + strconv.Itoa(q.Members) }

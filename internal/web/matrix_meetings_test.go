@@ -129,6 +129,31 @@ func init() {
 			item := first(w, "SELECT MAX(id) FROM meeting_agenda_items WHERE meeting_id = ?", m)
 			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/minutes", item)), url.Values{"minutes": {"Тыңдалды."}})
 		}, officer(http.StatusSeeOther)},
+		"POST /{lang}/meetings/{id}/agenda/{item}/edit": {func(w *world) *apptest.Response {
+			m := meeting(w)
+			write(w, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO meeting_agenda_items (meeting_id, position, title) VALUES (?, 1, 'A')", m)
+				return err
+			})
+			item := first(w, "SELECT MAX(id) FROM meeting_agenda_items WHERE meeting_id = ?", m)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/edit", item)), url.Values{"title": {"Жылдық есеп"}, "duration_min": {"20"}})
+		}, officer(http.StatusSeeOther)},
+		"POST /{lang}/meetings/{id}/agenda/{item}/delete": {func(w *world) *apptest.Response {
+			m := meeting(w)
+			write(w, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO meeting_agenda_items (meeting_id, position, title) VALUES (?, 1, 'A')", m)
+				return err
+			})
+			item := first(w, "SELECT MAX(id) FROM meeting_agenda_items WHERE meeting_id = ?", m)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/delete", item)), nil)
+		}, officer(http.StatusSeeOther)},
+		"POST /{lang}/meetings/{id}/edit": {func(w *world) *apptest.Response {
+			return w.c.PostForm(mpath(meeting(w), "/edit"), url.Values{"title_kk": {"Кеңес отырысы"}, "kind": {"council"},
+				"format": {"in_person"}, "invite": {"members"}, "address": {"Орал"}, "starts_at": {"2030-04-01T10:00"}, "ends_at": {"2030-04-01T12:00"}, "quorum": {"50"}})
+		}, officer(http.StatusSeeOther)},
+		"POST /{lang}/meetings/{id}/cancel-meeting": {func(w *world) *apptest.Response {
+			return w.c.PostForm(mpath(meeting(w), "/cancel-meeting"), url.Values{"reason": {"Зал жабық."}})
+		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/register": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(meeting(w), "/register"), nil)
 		}, member(http.StatusSeeOther)},
@@ -244,6 +269,16 @@ func init() {
 			id, _ := election(w, "open")
 			return w.c.PostForm(epath(id, "/codes"), nil)
 		}, officer(http.StatusOK)},
+		"POST /{lang}/elections/{id}/codes/email": {func(w *world) *apptest.Response {
+			id, _ := election(w, "open")
+			return w.c.PostForm(epath(id, "/codes/email"), nil)
+		}, officer(http.StatusOK)},
+		"POST /{lang}/elections/{id}/candidates/list": {func(w *world) *apptest.Response {
+			id, _ := election(w, "draft")
+			p := w.env.NewPerson()
+			w.env.Grant(p, w.root, "member")
+			return w.c.PostForm(epath(id, "/candidates/list"), url.Values{"list": {p.Email}})
+		}, officer(http.StatusSeeOther)},
 		// --- elections: API
 		"POST /api/v1/elections": {func(w *world) *apptest.Response {
 			return api(w, "POST", "/api/v1/elections", fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Сайлау"},"seats":1,"method":"for_against_abstain",

@@ -1,0 +1,183 @@
+package meetings
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+func editValues(m *Meeting) url.Values {
+	f := url.Values{"org_id": {strconv.FormatInt(m.OrgID, 10)}, "kind": {m.Kind}, "format": {m.Format}, "invite": {m.Invite},
+		"title_kk": {m.Title.KK}, "title_ru": {m.Title.RU}, "title_en": {m.Title.EN}, "description": {m.Description},
+		"address": {m.Address}, "online_url": {m.OnlineURL}, "quorum": {strconv.Itoa(m.QuorumPct)},
+		"starts_at": {m.StartsAt.In(Almaty).Format("2006-01-02T15:04")}, "ends_at": {m.EndsAt.In(Almaty).Format("2006-01-02T15:04")}}
+	if m.Capacity > 0 {
+		f.Set("capacity", strconv.Itoa(m.Capacity))
+	}
+	if m.ProgrammeID > 0 {
+		f.Set("programme_id", strconv.FormatInt(m.ProgrammeID, 10))
+	}
+	if m.RegistrationClosesAt != nil {
+		f.Set("registration_closes_at", m.RegistrationClosesAt.In(Almaty).Format("2006-01-02T15:04"))
+	}
+	return f
+}
+
+func editData(m *Meeting, title string) map[string]any {
+	d := formData()
+	d["M"], d["Title"] = m, title
+	return d
+}
+
+// editForm shows the meeting's details for its organizers to change, and
+// the form that calls it off.
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok {
+		return
+	}
+	m, err := h.svc.requireOrganizer(r.Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"), Form: editValues(m),
+		Data: editData(m, m.Title.In(web.LangOf(r)))})
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in, err := meetingForm(f)
+	if err == nil {
+		err = h.svc.Update(withIP(h, r), u, id, in)
+	}
+	if err != nil {
+		if fe, ok := h.formErrors(r, err); ok {
+			m, gerr := h.svc.Get(r.Context(), id)
+			if gerr != nil {
+				h.srv.Fail(w, r, gerr)
+				return
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"),
+				Form: f, Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)))})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", "")
+}
+
+func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if _, err := h.svc.CancelMeeting(withIP(h, r), u, id, r.PostForm.Get("reason")); err != nil {
+		if fe, ok := h.formErrors(r, err); ok {
+			m, gerr := h.svc.Get(r.Context(), id)
+			if gerr != nil {
+				h.srv.Fail(w, r, gerr)
+				return
+			}
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"),
+				Form: editValues(m), Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)))})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.meeting_cancelled", "")
+}
+
+func (h *Handler) editItem(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	item, ok2 := h.id(w, r, "item")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	err := h.svc.EditItem(withIP(h, r), u, id, item, NewItem{Title: f.Get("title"), Presenter: f.Get("presenter"),
+		Attachments: f.Get("attachments"), DurationMin: atoi(f.Get("duration_min"))})
+	if err != nil {
+		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+		if !ok {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		// The errors belong to this item's form, not to the new-item form.
+		d, lerr := h.load(r.Context(), r, id)
+		if lerr != nil {
+			h.srv.Fail(w, r, lerr)
+			return
+		}
+		d.EditItem, d.ItemErrors, d.ItemForm = item, fe, f
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_show", &web.PageData{Title: d.Title, Data: d})
+		return
+	}
+	h.back(w, r, id, "meetings.saved", fmt.Sprintf("item-%d", item))
+}
+
+func (h *Handler) deleteItem(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	item, ok2 := h.id(w, r, "item")
+	if u == nil || !ok || !ok2 {
+		return
+	}
+	if err := h.svc.DeleteItem(withIP(h, r), u, id, item); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.item_deleted", "agenda")
+}
+
+// quorum is the live count of members present: a small page of its own
+// without JavaScript, and the part of the meeting and attendance pages
+// that htmx refreshes every few seconds. An htmx request that already
+// shows the current count (since=present-members) gets 204, which htmx
+// leaves alone, so screen readers hear only real changes.
+func (h *Handler) quorum(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.id(w, r, "id")
+	if !ok {
+		return
+	}
+	m, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	now := h.svc.db.Now()
+	organizer, err := h.svc.IsOrganizer(r.Context(), web.UserOf(r), m)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	data := map[string]any{"M": m, "Title": m.Title.In(web.LangOf(r)), "Live": m.CancelledAt == nil && now.Before(m.EndsAt)}
+	if !now.Before(m.StartsAt) || organizer {
+		q, err := h.svc.QuorumOf(r.Context(), m)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		data["Quorum"] = &q
+		if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("since") == q.Since() {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.srv.Render(w, r, http.StatusOK, "meetings_quorum", &web.PageData{Title: m.Title.In(web.LangOf(r)), Data: data})
+}
