@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -173,8 +174,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer a.Close()
 	if *withDemo {
-		if _, err := demo.Load(ctx, a); err != nil {
+		loaded, err := demo.Load(ctx, a)
+		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			// Loading hashed the demo accounts' passwords, 19 MiB each; give
+			// that memory back now rather than idle on it.
+			runtime.GC()
+			debug.FreeOSMemory()
 		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
