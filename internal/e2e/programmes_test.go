@@ -14,7 +14,6 @@ import (
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
-	"github.com/ortaq/ortaq/internal/roadmap"
 )
 
 func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Person) {
@@ -94,12 +93,23 @@ func TestBrowserProposalCycle(t *testing.T) {
 		chromedp.Click(C("#answer-form button")), chromedp.WaitVisible(C("#answer")))
 	var id int64
 	fmt.Sscan(mine, &id)
-	it, err := s.Roadmap.Create(ctx0, admin.User, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Ауылдық жастар орталықтары"}, DirectionID: p.Directions[0].ID})
-	if err != nil {
-		t.Fatal(err)
+	// The administrator puts it on the roadmap in the browser: a new item
+	// whose responsible organization is picked from a list, then the link.
+	branch := env.NewOrg(org, "Орал жастар ресурстық орталығы")
+	run(t, mctx, chromedp.Navigate(fmt.Sprintf("%s/kk/programmes/%d/roadmap", env.URL, p.ID)), chromedp.WaitVisible(C("#roadmap-form")),
+		chromedp.SendKeys(C(`#f-title\.kk`), "Ауылдық жастар орталықтары"),
+		chromedp.SetValue(C("#f-responsible_id"), fmt.Sprint(branch)),
+		chromedp.Click(C("#roadmap-form button")), chromedp.WaitVisible(C(".notice")))
+	var item int64
+	if err := a.DB.QueryRow(ctx0, "SELECT id FROM roadmap_items WHERE programme_id = ? AND responsible_org_id = ?", p.ID, branch).Scan(&item); err != nil {
+		t.Fatalf("the item from the form: %v", err)
 	}
-	if err := s.Roadmap.Link(ctx0, admin.User, it.ID, id); err != nil {
-		t.Fatal(err)
+	run(t, mctx, chromedp.Click(C(fmt.Sprintf("#item-%d details summary", item))),
+		chromedp.SendKeys(C(fmt.Sprintf("#ln-%d", item)), mine),
+		chromedp.Click(C(fmt.Sprintf(`form[action$="/roadmap/%d/links"] button`, item))),
+		chromedp.WaitVisible(C(fmt.Sprintf(`#item-%d a[href$="/proposals/%s"]`, item, mine))))
+	if s := text(t, mctx, fmt.Sprintf("#item-%d", item)); !strings.Contains(s, "Орал жастар ресурстық орталығы") || !strings.Contains(s, "Ауылда жастар орталығы ашылсын") {
+		t.Fatalf("roadmap item after the forms: %q", s)
 	}
 
 	// The young person (signed in again) sees the answer and the roadmap.
@@ -111,7 +121,10 @@ func TestBrowserProposalCycle(t *testing.T) {
 	if s := text(t, mctx, "#roadmap"); !strings.Contains(s, "Ауылдық жастар орталықтары") {
 		t.Fatalf("roadmap section %q", s)
 	}
-	run(t, mctx, chromedp.Navigate(env.URL+"/kk/inbox"), chromedp.WaitVisible(C("#inbox")))
+	if s := text(t, mctx, "#inbox-link"); !strings.Contains(s, "(") {
+		t.Fatalf("the header shows no unread count: %q", s)
+	}
+	run(t, mctx, chromedp.Click(C("#inbox-link")), chromedp.WaitVisible(C("#inbox")))
 	if s := text(t, mctx, "#inbox"); !strings.Contains(s, "ресми жауап") || !strings.Contains(s, "жол картасына") {
 		t.Fatalf("inbox %q", s)
 	}

@@ -58,17 +58,10 @@ type IndicatorInput struct {
 
 var periodRE = regexp.MustCompile(`^(19|20)\d\d(-Q[1-4]|-(0[1-9]|1[0-2]))?$`)
 
-// CreateIndicator adds an indicator to a programme (administrators).
-func (s *Service) CreateIndicator(ctx context.Context, u *auth.User, programmeID int64, in IndicatorInput) (*Indicator, error) {
-	p, err := s.Get(ctx, programmeID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Auth.Require(ctx, u, p.OrgID, auth.OrgAdmin); err != nil {
-		return nil, err
-	}
+func checkIndicator(in *IndicatorInput) error {
 	var fs errs.Fields
 	in.Name.KK, in.Name.RU, in.Name.EN = strings.TrimSpace(in.Name.KK), strings.TrimSpace(in.Name.RU), strings.TrimSpace(in.Name.EN)
+	in.Unit, in.TargetDate = strings.TrimSpace(in.Unit), strings.TrimSpace(in.TargetDate)
 	if in.Name.KK == "" && in.Name.RU == "" {
 		fs.Add("name.kk", "validation.required")
 	}
@@ -89,7 +82,19 @@ func (s *Service) CreateIndicator(ctx context.Context, u *auth.User, programmeID
 		fs.Add("target_date", "validation.required")
 	}
 	CheckDate(&fs, "target_date", in.TargetDate)
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// CreateIndicator adds an indicator to a programme (administrators).
+func (s *Service) CreateIndicator(ctx context.Context, u *auth.User, programmeID int64, in IndicatorInput) (*Indicator, error) {
+	p, err := s.Cached(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Auth.Require(ctx, u, p.OrgID, auth.OrgAdmin); err != nil {
+		return nil, err
+	}
+	if err := checkIndicator(&in); err != nil {
 		return nil, err
 	}
 	ind := &Indicator{ProgrammeID: programmeID, Name: in.Name, Unit: strings.TrimSpace(in.Unit), Better: in.Better,
@@ -107,6 +112,39 @@ func (s *Service) CreateIndicator(ctx context.Context, u *auth.User, programmeID
 		return nil, err
 	}
 	return ind, nil
+}
+
+// UpdateIndicator changes an indicator's name, unit, direction, baseline,
+// target and target date (administrators); its values stay.
+func (s *Service) UpdateIndicator(ctx context.Context, u *auth.User, id int64, in IndicatorInput) (*Indicator, error) {
+	old, err := s.Indicator(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Cached(ctx, old.ProgrammeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Auth.Require(ctx, u, p.OrgID, auth.OrgAdmin); err != nil {
+		return nil, err
+	}
+	if err := checkIndicator(&in); err != nil {
+		return nil, err
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE indicators SET name_kk = ?, name_ru = ?, name_en = ?, unit = ?, better = ?, baseline = ?,
+			target = ?, target_date = ? WHERE id = ?`, in.Name.KK, in.Name.RU, in.Name.EN, in.Unit, in.Better, in.Baseline,
+			in.Target, in.TargetDate, id); err != nil {
+			return fmt.Errorf("indicators: update: %w", err)
+		}
+		before := IndicatorInput{Name: old.Name, Unit: old.Unit, Better: old.Better, Baseline: old.Baseline, Target: old.Target, TargetDate: old.TargetDate}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "indicators.update", TargetType: "indicator",
+			TargetID: strconv.FormatInt(id, 10), OrgID: p.OrgID, Before: before, After: in})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Indicator(ctx, id)
 }
 
 // Indicator returns one indicator with its values.
@@ -225,7 +263,7 @@ func (s *Service) SetValues(ctx context.Context, u *auth.User, indicatorID int64
 
 func (s *Service) writeValues(ctx context.Context, u *auth.User, programmeID int64, rows []rowValue, action string) (ImportResult, error) {
 	var res ImportResult
-	p, err := s.Get(ctx, programmeID)
+	p, err := s.Cached(ctx, programmeID)
 	if err != nil {
 		return res, err
 	}
@@ -289,7 +327,7 @@ var importHeaders = map[string]string{
 // columns indicator (id or name), region, period, value — and writes all
 // rows or none, with a report of every bad row.
 func (s *Service) Import(ctx context.Context, u *auth.User, programmeID int64, filename string, data []byte) (ImportResult, error) {
-	p, err := s.Get(ctx, programmeID)
+	p, err := s.Cached(ctx, programmeID)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -494,3 +532,9 @@ func (ind Indicator) BaselineText() string { return fmtNum(ind.Baseline) }
 
 // TargetText formats the target.
 func (ind Indicator) TargetText() string { return fmtNum(ind.Target) }
+
+// BaselineInput and TargetInput are the figures in full, for forms.
+func (ind Indicator) BaselineInput() string { return strconv.FormatFloat(ind.Baseline, 'f', -1, 64) }
+
+// TargetInput is the target in full, for forms.
+func (ind Indicator) TargetInput() string { return strconv.FormatFloat(ind.Target, 'f', -1, 64) }

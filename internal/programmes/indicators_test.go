@@ -86,3 +86,44 @@ func TestPhasesAndEligibility(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateIndicator: administrators change an indicator; its values
+// stay; bad input is refused field by field; the audit log keeps it.
+func TestUpdateIndicator(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		k := progtest.New(t, d)
+		admin := k.Admin()
+		p := k.Programme(admin)
+		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: programmes.Text{KK: "Жұмыссыздық"},
+			Unit: "%", Better: "lower", Baseline: 4.1, Target: 3.5, TargetDate: "2025-12-31"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Programmes.SetValues(ctx, admin, ind.ID, []programmes.Value{{Region: "KZ", Period: "2024", Value: 4}}); err != nil {
+			t.Fatal(err)
+		}
+		in := programmes.IndicatorInput{Name: programmes.Text{KK: "Жастар жұмыссыздығы", RU: "Молодёжная безработица"}, Unit: " % ",
+			Better: "lower", Baseline: 4.15, Target: 3, TargetDate: "2027-12-31"}
+		_, err = k.Programmes.UpdateIndicator(ctx, k.Granted("moderator"), ind.ID, in)
+		if errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("moderator: %v", err)
+		}
+		got, err := k.Programmes.UpdateIndicator(ctx, admin, ind.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name.RU != "Молодёжная безработица" || got.Unit != "%" || got.Baseline != 4.15 || got.Target != 3 || got.TargetDate != "2027-12-31" || len(got.Values) != 1 {
+			t.Fatalf("after update: %+v", got)
+		}
+		_, err = k.Programmes.UpdateIndicator(ctx, admin, ind.ID, programmes.IndicatorInput{Better: "sideways", TargetDate: "soon"})
+		e, ok := errs.As(err)
+		if !ok || e.Code != errs.Invalid || len(e.Fields) < 4 {
+			t.Fatalf("bad update: %v", err)
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'indicators.update'").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d audit entries (%v)", n, err)
+		}
+	})
+}

@@ -70,6 +70,10 @@ type Phase struct {
 	EndsAt   time.Time `json:"ends_at"`
 }
 
+// LastDay is an instant on the phase's last day (EndsAt is exclusive:
+// forms end a phase at the start of the day after the one they name).
+func (ph Phase) LastDay() time.Time { return ph.EndsAt.Add(-time.Second) }
+
 // Direction is a line of work inside a programme.
 type Direction struct {
 	ID    int64
@@ -132,11 +136,12 @@ type Service struct {
 	DB      *db.DB
 	Auth    *auth.Service
 	Regions *regions.List
+	cache   *cache
 }
 
-// New returns the service.
+// New returns the service, keeping programmes for DefaultCacheTTL.
 func New(d *db.DB, a *auth.Service, r *regions.List) *Service {
-	return &Service{DB: d, Auth: a, Regions: r}
+	return &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
 }
 
 // Input is what an administrator writes when creating or editing.
@@ -312,6 +317,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Programm
 	if err != nil {
 		return nil, err
 	}
+	s.cache.forget(in.ParentID) // its list of sub-projects changed
 	return s.Get(ctx, id)
 }
 
@@ -380,6 +386,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "programmes.update", TargetType: "programme",
 			TargetID: strconv.FormatInt(id, 10), OrgID: old.OrgID, Before: old, After: in})
 	})
+	s.cache.forget(id, old.ParentID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,12 +429,22 @@ func scanSummary(sc interface{ Scan(...any) error }, extra ...any) (Summary, err
 	return s, err
 }
 
+// querier is a *db.DB or a *db.Tx.
+type querier interface {
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Get returns a programme with its directions, phases and sub-projects.
 func (s *Service) Get(ctx context.Context, id int64) (*Programme, error) {
+	return s.get(ctx, s.DB, id)
+}
+
+func (s *Service) get(ctx context.Context, q querier, id int64) (*Programme, error) {
 	var p Programme
 	var starts, ends sql.NullString
 	var regs string
-	sum, err := scanSummary(s.DB.QueryRow(ctx, `SELECT `+summaryCols+`, p.description_kk, p.description_ru, p.description_en,
+	sum, err := scanSummary(q.QueryRow(ctx, `SELECT `+summaryCols+`, p.description_kk, p.description_ru, p.description_en,
 		p.starts_on, p.ends_on, p.age_min, p.age_max, p.regions
 		FROM programmes p JOIN organizations o ON o.id = p.org_id WHERE p.id = ?`, id),
 		&p.Description.KK, &p.Description.RU, &p.Description.EN, &starts, &ends, &p.AgeMin, &p.AgeMax, &regs)
@@ -442,7 +459,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Programme, error) {
 	if regs != "" {
 		p.Regions = strings.Split(regs, ",")
 	}
-	rows, err := s.DB.Query(ctx, "SELECT id, title_kk, title_ru, title_en FROM programme_directions WHERE programme_id = ? ORDER BY sort, id", id)
+	rows, err := q.Query(ctx, "SELECT id, title_kk, title_ru, title_en FROM programme_directions WHERE programme_id = ? ORDER BY sort, id", id)
 	if err != nil {
 		return nil, err
 	}
@@ -458,7 +475,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Programme, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.DB.Query(ctx, "SELECT kind, starts_at, ends_at FROM programme_phases WHERE programme_id = ? ORDER BY starts_at", id)
+	rows, err = q.Query(ctx, "SELECT kind, starts_at, ends_at FROM programme_phases WHERE programme_id = ? ORDER BY starts_at", id)
 	if err != nil {
 		return nil, err
 	}
@@ -476,12 +493,12 @@ func (s *Service) Get(ctx context.Context, id int64) (*Programme, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	p.Children, err = s.list(ctx, "WHERE p.parent_id = ?", id)
+	p.Children, err = s.listQ(ctx, q, "WHERE p.parent_id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	if p.ParentID != 0 {
-		parents, err := s.list(ctx, "WHERE p.id = ?", p.ParentID)
+		parents, err := s.listQ(ctx, q, "WHERE p.id = ?", p.ParentID)
 		if err != nil {
 			return nil, err
 		}
@@ -498,7 +515,11 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 }
 
 func (s *Service) list(ctx context.Context, where string, args ...any) ([]Summary, error) {
-	rows, err := s.DB.Query(ctx, "SELECT "+summaryCols+" FROM programmes p JOIN organizations o ON o.id = p.org_id "+where+" ORDER BY p.id DESC LIMIT 500", args...)
+	return s.listQ(ctx, s.DB, where, args...)
+}
+
+func (s *Service) listQ(ctx context.Context, q querier, where string, args ...any) ([]Summary, error) {
+	rows, err := q.Query(ctx, "SELECT "+summaryCols+" FROM programmes p JOIN organizations o ON o.id = p.org_id "+where+" ORDER BY p.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, fmt.Errorf("programmes: list: %w", err)
 	}
@@ -590,43 +611,6 @@ func nullStr(s string) any {
 		return nil
 	}
 	return s
-}
-
-// Rules loads what taking part depends on — organization, age range,
-// regions and phases — in one query, for the hot paths (supports).
-func (s *Service) Rules(ctx context.Context, id int64) (*Programme, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.org_id, p.age_min, p.age_max, p.regions, ph.kind, ph.starts_at, ph.ends_at
-		FROM programmes p LEFT JOIN programme_phases ph ON ph.programme_id = p.id WHERE p.id = ?`, id)
-	if err != nil {
-		return nil, fmt.Errorf("programmes: rules: %w", err)
-	}
-	defer rows.Close()
-	var p *Programme
-	for rows.Next() {
-		if p == nil {
-			p = &Programme{}
-			p.ID = id
-		}
-		var regs string
-		var kind sql.NullString
-		var a, b db.Time
-		if err := rows.Scan(&p.OrgID, &p.AgeMin, &p.AgeMax, &regs, &kind, &a, &b); err != nil {
-			return nil, err
-		}
-		if regs != "" && p.Regions == nil {
-			p.Regions = strings.Split(regs, ",")
-		}
-		if kind.Valid {
-			p.Phases = append(p.Phases, Phase{Kind: kind.String, StartsAt: a.Time, EndsAt: b.Time})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if p == nil {
-		return nil, errs.New(errs.NotFound, "error.404.text")
-	}
-	return p, nil
 }
 
 // TitleIn is the title in language l.

@@ -39,16 +39,17 @@ func (h *Handler) Register() error {
 		return err
 	}
 	s := h.Srv
-	s.Page("GET /programmes", h.list)
+	s.PageCached("GET /programmes", h.list)
 	s.Page("GET /programmes/new", h.newForm)
 	s.Page("POST /programmes", h.create)
-	s.Page("GET /programmes/{id}", h.show)
+	s.PageCached("GET /programmes/{id}", h.show)
 	s.Page("GET /programmes/{id}/edit", h.editForm)
 	s.Page("POST /programmes/{id}/edit", h.update)
-	s.Page("GET /programmes/{id}/indicators", h.dashboard)
+	s.PageCached("GET /programmes/{id}/indicators", h.dashboard)
 	s.Page("POST /programmes/{id}/indicators", h.createIndicator)
 	s.Page("POST /programmes/{id}/indicators/import", h.importValues)
 	s.Page("POST /indicators/{id}/values", h.addValue)
+	s.Page("POST /indicators/{id}/edit", h.editIndicator)
 
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes", ID: "createProgramme", Summary: "Create a programme (administrators of the organization)",
 		Tags: []string{"programmes"}, Auth: true, Request: ProgrammeIn{}, Response: ProgrammeOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
@@ -58,6 +59,8 @@ func (h *Handler) Register() error {
 		Tags: []string{"indicators"}, Response: api.Page[IndicatorOut]{}, Errors: []int{404}}, h.apiIndicators)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/indicators", ID: "createIndicator", Summary: "Add an indicator (administrators)",
 		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreateIndicator)
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}", ID: "putIndicator", Summary: "Change an indicator's name, unit, baseline, target (administrators)",
+		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Errors: []int{401, 403, 404, 422}}, h.apiUpdateIndicator)
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}/values", ID: "putIndicatorValues", Summary: "Set values by region and period (all or none)",
 		Tags: []string{"indicators"}, Auth: true, Request: ValuesIn{}, Response: ImportResult{}, Errors: []int{401, 403, 404, 422}}, h.apiValues)
 	return nil
@@ -107,7 +110,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*view, bool) {
 		h.Srv.Fail(w, r, err)
 		return nil, false
 	}
-	p, err := h.S.Get(r.Context(), id)
+	p, err := h.S.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return nil, false
@@ -280,7 +283,12 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 		h.Srv.Fail(w, r, errs.New(errs.Forbidden, "error.403.text"))
 		return
 	}
-	h.Srv.Render(w, r, http.StatusOK, "programmes_form", &web.PageData{Title: h.Srv.T(r, "programmes.edit"), Form: formOf(v.Programme), Data: h.formData(r, v.Programme, formOf(v.Programme))})
+	p, err := h.S.Get(r.Context(), v.ID) // the form starts from the stored programme, not a cached copy
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Render(w, r, http.StatusOK, "programmes_form", &web.PageData{Title: h.Srv.T(r, "programmes.edit"), Form: formOf(p), Data: h.formData(r, p, formOf(p))})
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
@@ -410,12 +418,7 @@ func (h *Handler) createIndicator(w http.ResponseWriter, r *http.Request) {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	var fs errs.Fields
-	in := IndicatorInput{Name: Text{KK: f.Get("name.kk"), RU: f.Get("name.ru"), EN: f.Get("name.en")}, Unit: f.Get("unit"),
-		Better: f.Get("better"), Baseline: parseNum(&fs, "baseline", f.Get("baseline")), Target: parseNum(&fs, "target", f.Get("target")),
-		TargetDate: f.Get("target_date")}
-	err = fs.Err()
+	in, err := indicatorForm(r.PostForm)
 	if err == nil {
 		_, err = h.S.CreateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, in)
 	}
@@ -424,6 +427,42 @@ func (h *Handler) createIndicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Srv.Redirect(w, r, "/programmes/"+strconv.FormatInt(id, 10)+"/indicators", "indicators.created")
+}
+
+// indicatorForm reads an indicator's form (new or edited).
+func indicatorForm(f url.Values) (IndicatorInput, error) {
+	var fs errs.Fields
+	in := IndicatorInput{Name: Text{KK: f.Get("name.kk"), RU: f.Get("name.ru"), EN: f.Get("name.en")}, Unit: f.Get("unit"),
+		Better: f.Get("better"), Baseline: parseNum(&fs, "baseline", f.Get("baseline")), Target: parseNum(&fs, "target", f.Get("target")),
+		TargetDate: f.Get("target_date")}
+	return in, fs.Err()
+}
+
+func (h *Handler) editIndicator(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	ind, err := h.S.Indicator(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	in, err := indicatorForm(r.PostForm)
+	if err == nil {
+		_, err = h.S.UpdateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, in)
+	}
+	if err != nil {
+		r.SetPathValue("id", strconv.FormatInt(ind.ProgrammeID, 10))
+		h.formFail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, "/programmes/"+strconv.FormatInt(ind.ProgrammeID, 10)+"/indicators#indicator-"+strconv.FormatInt(id, 10), "indicators.updated")
 }
 
 // formFail re-renders the dashboard with field errors, or fails.
@@ -618,7 +657,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	p, err := h.S.Get(r.Context(), id)
+	p, err := h.S.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -702,6 +741,25 @@ func (h *Handler) apiCreateIndicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteJSON(w, http.StatusCreated, indicatorOut(ind))
+}
+
+func (h *Handler) apiUpdateIndicator(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	var in IndicatorIn
+	if err := h.Srv.Decode(r, &in); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	ind, err := h.S.UpdateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), web.UserOf(r), id, IndicatorInput(in))
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, indicatorOut(ind))
 }
 
 func (h *Handler) apiValues(w http.ResponseWriter, r *http.Request) {

@@ -47,6 +47,54 @@ func (s *Service) Comments(ctx context.Context, proposalID int64) ([]Comment, er
 	return out, rows.Err()
 }
 
+// CommentsAfter returns up to limit comments of a proposal in the order
+// they were written, after comment id after (0: from the first), and
+// whether more follow: the API's keyset pages.
+func (s *Service) CommentsAfter(ctx context.Context, proposalID, after int64, limit int) ([]Comment, bool, error) {
+	ok, err := exists(ctx, s.DB, "SELECT 1 FROM proposals WHERE id = ?", proposalID)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, errs.New(errs.NotFound, "error.404.text")
+	}
+	rows, err := s.DB.Query(ctx, `SELECT c.id, COALESCE(c.parent_id, 0), c.author_id,
+		CASE WHEN u.deleted_at IS NULL AND u.hidden = FALSE THEN u.name ELSE '' END,
+		c.body, c.hidden, c.hidden_reason, c.created_at, c.edited_at
+		FROM proposal_comments c JOIN users u ON u.id = c.author_id
+		WHERE c.proposal_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`, proposalID, after, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("proposals: comments: %w", err)
+	}
+	defer rows.Close()
+	var out []Comment
+	for rows.Next() {
+		c := Comment{ProposalID: proposalID}
+		var at, edited db.Time
+		if err := rows.Scan(&c.ID, &c.ParentID, &c.AuthorID, &c.AuthorName, &c.Body, &c.Hidden, &c.HiddenReason, &at, &edited); err != nil {
+			return nil, false, err
+		}
+		c.CreatedAt, c.EditedAt = at.Time, edited.Ptr()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+func exists(ctx context.Context, d *db.DB, q string, args ...any) (bool, error) {
+	var one int
+	err := d.QueryRow(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // AddComment comments on a proposal, or replies to a top-level comment.
 func (s *Service) AddComment(ctx context.Context, u *auth.User, proposalID, parentID int64, body string) (*Comment, error) {
 	if u == nil {
@@ -194,7 +242,7 @@ func (s *Service) Reports(ctx context.Context, u *auth.User, programmeID int64) 
 	}
 	rows, err := s.DB.Query(ctx, `SELECT r.proposal_id, COALESCE(r.comment_id, 0), p.title, MIN(r.reason), COUNT(*)
 		FROM proposal_reports r JOIN proposals p ON p.id = r.proposal_id LEFT JOIN proposal_comments c ON c.id = r.comment_id
-		WHERE p.programme_id = ? AND ((r.comment_id IS NULL AND p.hidden = FALSE) OR c.hidden = FALSE)
+		WHERE p.programme_id = ? AND r.resolved_at IS NULL AND ((r.comment_id IS NULL AND p.hidden = FALSE) OR c.hidden = FALSE)
 		GROUP BY r.proposal_id, r.comment_id, p.title ORDER BY COUNT(*) DESC LIMIT 200`, programmeID)
 	if err != nil {
 		return nil, err
@@ -209,6 +257,38 @@ func (s *Service) Reports(ctx context.Context, u *auth.User, programmeID int64) 
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ResolveReports closes the open reports about a proposal (commentID 0)
+// or one of its comments, when a moderator has looked and found nothing
+// to hide (moderators). It returns the number of reports closed; a
+// person's report, once resolved, is not reopened by their reporting the
+// same thing again.
+func (s *Service) ResolveReports(ctx context.Context, u *auth.User, proposalID, commentID int64) (int, error) {
+	p, orgID, err := s.moderate(ctx, u, proposalID)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE proposal_reports SET resolved_at = ?, resolved_by = ?
+			WHERE proposal_id = ? AND COALESCE(comment_id, 0) = ? AND resolved_at IS NULL`, tx.Now, u.ID, proposalID, commentID)
+		if err != nil {
+			return fmt.Errorf("proposals: resolve reports: %w", err)
+		}
+		rows, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		n = int(rows)
+		if n == 0 {
+			return errs.New(errs.NotFound, "proposals.no_open_reports")
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "proposals.reports_resolve", TargetType: "proposal",
+			TargetID: strconv.FormatInt(proposalID, 10), OrgID: orgID,
+			After: map[string]any{"comment_id": commentID, "reports": n, "title": p.Title}})
+	})
+	return n, err
 }
 
 // moderate loads a proposal and checks that u moderates its programme.

@@ -138,7 +138,7 @@ func checkBody(fs *errs.Fields, name, s string, min, max int) {
 
 // Create submits a proposal.
 func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, in NewProposal) (*Proposal, error) {
-	p, err := s.Programmes.Get(ctx, programmeID)
+	p, err := s.Programmes.Cached(ctx, programmeID)
 	if err != nil {
 		return nil, err
 	}
@@ -242,13 +242,23 @@ func scanProposal(sc interface{ Scan(...any) error }, extra ...any) (*Proposal, 
 	return &p, err
 }
 
-// Get returns a proposal with its body and answer.
+// Get returns a proposal with its body (source and HTML) and answer.
 func (s *Service) Get(ctx context.Context, id int64) (*Proposal, error) {
+	return s.get(ctx, id, true)
+}
+
+// get reads a proposal; without source it leaves out the Markdown source
+// of the body, which pages do not show (they show the stored HTML).
+func (s *Service) get(ctx context.Context, id int64, source bool) (*Proposal, error) {
 	var rawBody, reason, body, answer, answerHTML string
 	var answered db.Time
 	var attName sql.NullString
 	var attSize sql.NullInt64
-	p, err := scanProposal(s.DB.QueryRow(ctx, `SELECT `+proposalCols+`, p.body, p.body_html, p.answer, p.answer_html,
+	src := "p.body"
+	if !source {
+		src = "''"
+	}
+	p, err := scanProposal(s.DB.QueryRow(ctx, `SELECT `+proposalCols+`, `+src+`, p.body_html, p.answer, p.answer_html,
 		p.answered_at, p.hidden_reason, a.name, a.size
 		FROM proposals p JOIN users u ON u.id = p.author_id LEFT JOIN proposal_attachments a ON a.proposal_id = p.id
 		WHERE p.id = ?`, id), &rawBody, &body, &answer, &answerHTML, &answered, &reason, &attName, &attSize)

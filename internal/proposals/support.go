@@ -27,70 +27,84 @@ type SupportResult struct {
 // in the same transaction only when a row was really added or removed.
 // Refused outside the collecting phase, for ineligible people and for
 // hidden or merged proposals.
+//
+// A new support is three statements in one transaction: the proposal's
+// row is locked, counted up and read in one UPDATE … RETURNING (its
+// programme, whose rules come from the programmes cache, and whether it is
+// open); the support row is inserted with ON CONFLICT DO NOTHING; only
+// when nothing was inserted (a repeated support) is the count put back.
+// The row lock comes first, as in Merge, so supports, withdrawals and a
+// merge of one proposal take turns and never wait for each other in a
+// circle.
 func (s *Service) Support(ctx context.Context, u *auth.User, id int64, on bool) (SupportResult, error) {
 	var res SupportResult
 	if u == nil {
 		return res, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
-	var programmeID, authorID int64
-	var title string
-	err := s.DB.QueryRow(ctx, "SELECT programme_id, author_id, title FROM proposals WHERE id = ?", id).Scan(&programmeID, &authorID, &title)
-	if errors.Is(err, sql.ErrNoRows) {
-		return res, errs.New(errs.NotFound, "error.404.text")
+	if u.Limited() {
+		return res, errs.New(errs.ConsentRequired, "programmes.needs_consent")
 	}
-	if err != nil {
-		return res, fmt.Errorf("proposals: support: %w", err)
-	}
-	p, err := s.Programmes.Rules(ctx, programmeID)
-	if err != nil {
-		return res, err
-	}
-	now := s.DB.Now()
-	if err := s.Programmes.CanTakePart(u, p, now); err != nil {
-		return res, err
-	}
-	if err := programmes.RequirePhase(p, "proposals", now); err != nil {
-		return res, err
+	delta := 1
+	if !on {
+		delta = 0 // a withdrawal counts down only after a row was really deleted
 	}
 	var batch notify.Batch
-	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		res = SupportResult{}
-		// Lock the proposal's row first: supports, withdrawals and a merge
-		// of the same proposal then take their turns.
-		var count int
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		res = SupportResult{Supported: on}
+		var programmeID, authorID, merged int64
+		var title string
 		var hidden bool
-		var merged int64
-		if err := tx.QueryRow(ctx, `UPDATE proposals SET support_count = support_count WHERE id = ?
-			RETURNING support_count, hidden, COALESCE(merged_into, 0)`, id).Scan(&count, &hidden, &merged); err != nil {
+		var count int
+		err := tx.QueryRow(ctx, `UPDATE proposals SET support_count = support_count + ? WHERE id = ?
+			RETURNING support_count, programme_id, author_id, title, hidden, COALESCE(merged_into, 0)`, delta, id).
+			Scan(&count, &programmeID, &authorID, &title, &hidden, &merged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		if err != nil {
+			return fmt.Errorf("proposals: support: %w", err)
+		}
+		p, err := s.Programmes.CachedTx(ctx, tx, programmeID)
+		if err != nil {
+			return err
+		}
+		if err := s.Programmes.CanTakePart(u, p, tx.Now); err != nil {
+			return err
+		}
+		if err := programmes.RequirePhase(p, "proposals", tx.Now); err != nil {
 			return err
 		}
 		if hidden || merged != 0 {
 			return errs.New(errs.Conflict, "proposals.closed_for_support")
 		}
 		var changed int64
-		var err error
 		if on {
 			err = tx.QueryRow(ctx, `INSERT INTO proposal_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?)
 				ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING proposal_id`, id, u.ID, tx.Now).Scan(&changed)
 		} else {
 			err = tx.QueryRow(ctx, "DELETE FROM proposal_supports WHERE proposal_id = ? AND user_id = ? RETURNING proposal_id", id, u.ID).Scan(&changed)
 		}
-		res.Supported = on
-		if errors.Is(err, sql.ErrNoRows) {
-			res.SupportCount = count // nothing to do: already in that state
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && on:
+			// Supported already: the optimistic count goes back.
+			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count - 1 WHERE id = ?", id); err != nil {
+				return err
+			}
+			res.SupportCount = count - 1
 			return nil
-		}
-		if err != nil {
+		case errors.Is(err, sql.ErrNoRows):
+			res.SupportCount = count // not supported: nothing to withdraw
+			return nil
+		case err != nil:
 			return fmt.Errorf("proposals: support: %w", err)
 		}
-		delta := 1
-		if !on {
-			delta = -1
-		}
 		res.Changed = true
-		if err := tx.QueryRow(ctx, "UPDATE proposals SET support_count = support_count + ? WHERE id = ? RETURNING support_count",
-			delta, id).Scan(&res.SupportCount); err != nil {
-			return err
+		res.SupportCount = count
+		if !on {
+			if err := tx.QueryRow(ctx, "UPDATE proposals SET support_count = support_count - 1 WHERE id = ? RETURNING support_count",
+				id).Scan(&res.SupportCount); err != nil {
+				return err
+			}
 		}
 		if on && slices.Contains(Milestones, res.SupportCount) {
 			return s.Notify.Add(ctx, tx, &batch, []int64{authorID}, 0, "support_milestone",
@@ -105,24 +119,22 @@ func (s *Service) Support(ctx context.Context, u *auth.User, id int64, on bool) 
 	return res, nil
 }
 
-// Supports reports whether u supports proposal id.
-func (s *Service) Supports(ctx context.Context, u *auth.User, id int64) (bool, error) {
-	if u == nil {
-		return false, nil
-	}
-	var ok bool
-	err := s.DB.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM proposal_supports WHERE proposal_id = ? AND user_id = ?)", id, u.ID).Scan(&ok)
-	return ok, err
+// Viewer is what one signed-in person has done with a proposal.
+type Viewer struct {
+	Supports  bool
+	Following bool
 }
 
-// Following reports whether u follows proposal id.
-func (s *Service) Following(ctx context.Context, u *auth.User, id int64) (bool, error) {
+// ViewerOf reports, in one query, whether u supports and follows
+// proposal id (the zero Viewer for guests, without a query).
+func (s *Service) ViewerOf(ctx context.Context, u *auth.User, id int64) (Viewer, error) {
+	var v Viewer
 	if u == nil {
-		return false, nil
+		return v, nil
 	}
-	var ok bool
-	err := s.DB.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM proposal_follows WHERE proposal_id = ? AND user_id = ?)", id, u.ID).Scan(&ok)
-	return ok, err
+	err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM proposal_supports WHERE proposal_id = ? AND user_id = ?),
+		EXISTS (SELECT 1 FROM proposal_follows WHERE proposal_id = ? AND user_id = ?)`, id, u.ID, id, u.ID).Scan(&v.Supports, &v.Following)
+	return v, err
 }
 
 // Follow starts (on) or stops following a proposal: its answer and its

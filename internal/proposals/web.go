@@ -51,12 +51,12 @@ func (h *Handler) Register() error {
 		return err
 	}
 	s := h.Srv
-	s.Page("GET /programmes/{id}/proposals", h.list)
+	s.PageCached("GET /programmes/{id}/proposals", h.list)
 	s.Page("GET /programmes/{id}/proposals/new", h.newForm)
 	s.Page("POST /programmes/{id}/proposals", h.create)
 	s.Page("GET /programmes/{id}/proposals/export", h.export)
 	s.Page("GET /programmes/{id}/reports", h.reports)
-	s.Page("GET /proposals/{id}", h.show)
+	s.PageCached("GET /proposals/{id}", h.show)
 	s.Page("GET /proposals/{id}/attachment", h.attachment)
 	s.Page("POST /proposals/{id}/support", h.support)
 	s.Page("POST /proposals/{id}/follow", h.follow)
@@ -65,6 +65,7 @@ func (h *Handler) Register() error {
 	s.Page("POST /proposals/{id}/answer", h.answer)
 	s.Page("POST /proposals/{id}/hide", h.hide)
 	s.Page("POST /proposals/{id}/merge", h.merge)
+	s.Page("POST /proposals/{id}/reports/resolve", h.resolveReports)
 	s.Page("POST /comments/{id}/edit", h.editComment)
 	s.Page("POST /comments/{id}/hide", h.hideComment)
 
@@ -82,6 +83,8 @@ func (h *Handler) Register() error {
 		Tags: []string{"proposals"}, Auth: true, Response: SupportResult{}, Errors: []int{401, 403, 404, 409}}, h.apiSupport(true))
 	s.APIOperation(api.Operation{Method: "DELETE", Path: "/proposals/{id}/support", ID: "withdrawSupport", Summary: "Withdraw a support (idempotent)",
 		Tags: []string{"proposals"}, Auth: true, Response: SupportResult{}, Errors: []int{401, 403, 404, 409}}, h.apiSupport(false))
+	s.APIOperation(api.Operation{Method: "GET", Path: "/proposals/{id}/comments", ID: "listComments", Summary: "A proposal's comments in the order they were written (replies carry parent_id)",
+		Tags: []string{"proposals"}, Response: api.Page[CommentOut]{}, Query: api.ListQuery(), Errors: []int{404, 422}}, h.apiComments)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/proposals/{id}/comments", ID: "commentProposal", Summary: "Comment on a proposal, or reply to a comment",
 		Tags: []string{"proposals"}, Auth: true, Request: CommentIn{}, Response: CommentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiComment)
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/answer", ID: "answerProposal", Summary: "Publish the official answer (moderators)",
@@ -124,6 +127,7 @@ type listView struct {
 	Filter  Filter
 	Regions []struct{ Code, Name string }
 	Phase   string
+	Closed  string // why proposals and supports are closed, outside the collecting stage
 	CanMod  bool
 }
 
@@ -143,7 +147,7 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) (*programmes
 		h.Srv.Fail(w, r, err)
 		return nil, false
 	}
-	p, err := h.S.Programmes.Get(r.Context(), id)
+	p, err := h.S.Programmes.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return nil, false
@@ -183,6 +187,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	l := web.LangOf(r)
 	v := listView{P: p, Lang: l, Items: items, Filter: f, Regions: h.regionOptions(l, p), Phase: p.PhaseAt(h.S.DB.Now()),
 		CanMod: h.S.CanModerate(r.Context(), web.UserOf(r), p.ID)}
+	if v.Phase != "proposals" {
+		v.Closed = h.closedNote(r, p, h.S.DB.Now())
+	}
 	if next != "" {
 		q := r.URL.Query()
 		q.Set("cursor", next)
@@ -341,6 +348,7 @@ type showView struct {
 	Roadmap   []RoadmapRef
 	Now       time.Time
 	Into      *Proposal
+	Closed    string // why supports are closed, when the collecting stage is not running
 }
 
 func (v showView) T(t programmes.Text) string { return t.In(v.Lang) }
@@ -367,13 +375,16 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		h.Srv.Fail(w, r, err)
 		return
 	}
+	// Queries for a guest: the proposal, its comments, its roadmap items
+	// (the programme comes from the cache); a signed-in person adds one for
+	// their support and follow, and one for their role.
 	ctx := r.Context()
-	pr, err := h.S.Get(ctx, id)
+	pr, err := h.S.get(ctx, id, false)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	p, err := h.S.Programmes.Get(ctx, pr.ProgrammeID)
+	p, err := h.S.Programmes.Cached(ctx, pr.ProgrammeID)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -383,6 +394,9 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	now := h.S.DB.Now()
 	v := showView{Proposal: pr, P: p, Lang: l, Body: latin(l, string(pr.BodyHTML)), AnswerH: latin(l, string(pr.AnswerHTML)), Now: now,
 		CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals"}
+	if !v.Open {
+		v.Closed = h.closedNote(r, p, now)
+	}
 	if dir, ok := p.Direction(pr.DirectionID); ok {
 		v.Direction = dir.Title.In(l)
 	}
@@ -390,11 +404,11 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		v.Region = reg.NameIn(l)
 	}
 	if pr.Hidden && !v.CanMod && (u == nil || u.ID != pr.AuthorID) {
-		v.Body, v.Proposal.Body = "", ""
+		v.Body = ""
 		v.Proposal.AttachmentName = ""
 	}
 	if pr.MergedInto != 0 {
-		v.Into, _ = h.S.Get(ctx, pr.MergedInto)
+		v.Into, _ = h.S.get(ctx, pr.MergedInto, false)
 	}
 	if err := h.S.Programmes.CanTakePart(u, p, now); err != nil {
 		v.Refusal = message(h.Srv.Printer(r), err)
@@ -406,14 +420,12 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		return
 	}
 	if u != nil {
-		if v.Supported, err = h.S.Supports(ctx, u, id); err != nil {
+		vw, err := h.S.ViewerOf(ctx, u, id)
+		if err != nil {
 			h.Srv.Fail(w, r, err)
 			return
 		}
-		if v.Following, err = h.S.Following(ctx, u, id); err != nil {
-			h.Srv.Fail(w, r, err)
-			return
-		}
+		v.Supported, v.Following = vw.Supports, vw.Following
 	}
 	if h.Roadmap != nil {
 		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
@@ -427,6 +439,27 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	d.Data = v
 	h.Srv.Render(w, r, status, "proposals_show", d)
+}
+
+// closedNote says why supports are closed: collecting has not begun yet,
+// has ended (and which stage runs now), or the programme has no
+// collecting stage.
+func (h *Handler) closedNote(r *http.Request, p *programmes.Programme, now time.Time) string {
+	pt := h.Srv.Printer(r)
+	for _, ph := range p.Phases {
+		if ph.Kind != "proposals" {
+			continue
+		}
+		if now.Before(ph.StartsAt) {
+			return pt.T("proposals.closed_not_yet", "date", pt.Date(ph.StartsAt))
+		}
+		last := ph.LastDay()
+		if cur := p.PhaseAt(now); cur != "" {
+			return pt.T("proposals.closed_ended_now", "date", pt.Date(last), "phase", pt.T("programmes.phase."+cur))
+		}
+		return pt.T("proposals.closed_ended", "date", pt.Date(last))
+	}
+	return pt.T("proposals.closed_none")
 }
 
 // act runs a state change from a proposal page's form and goes back to
@@ -513,6 +546,29 @@ func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
 		into, _ := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(f.Get("into")), "#"), 10, 64)
 		return "proposals.merged", h.S.Merge(ctxIP(h, r), u, id, into)
 	})
+}
+
+func (h *Handler) resolveReports(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	cid, _ := strconv.ParseInt(r.PostForm.Get("comment_id"), 10, 64)
+	if _, err := h.S.ResolveReports(ctxIP(h, r), u, id, cid); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	pr, err := h.S.get(r.Context(), id, false)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, "/programmes/"+strconv.FormatInt(pr.ProgrammeID, 10)+"/reports", "proposals.reports_resolved")
 }
 
 func (h *Handler) editComment(w http.ResponseWriter, r *http.Request) {
@@ -747,11 +803,58 @@ type CommentIn struct {
 
 // CommentOut is a comment as the API shows it.
 type CommentOut struct {
-	ID        string    `json:"id"`
-	ParentID  string    `json:"parent_id,omitempty"`
-	Author    Author    `json:"author"`
-	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
+	ID           string     `json:"id"`
+	ParentID     string     `json:"parent_id,omitempty"`
+	Author       Author     `json:"author"`
+	Body         string     `json:"body" doc:"empty when hidden by a moderator"`
+	Hidden       bool       `json:"hidden,omitempty"`
+	HiddenReason string     `json:"hidden_reason,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	EditedAt     *time.Time `json:"edited_at,omitempty"`
+}
+
+func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	limit, err := h.Srv.Limit(r, 50, 200)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	var after int64
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if err := api.DecodeCursor(c, &after); err != nil {
+			var fs errs.Fields
+			fs.Add("cursor", "validation.invalid_value")
+			h.Srv.Fail(w, r, fs.Err())
+			return
+		}
+	}
+	list, more, err := h.S.CommentsAfter(r.Context(), id, after, limit)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	out := api.Page[CommentOut]{Items: make([]CommentOut, 0, len(list))}
+	for _, c := range list {
+		o := CommentOut{ID: idStr(c.ID), ParentID: idStr(c.ParentID), Author: Author{ID: idStr(c.AuthorID), Name: c.AuthorName},
+			Body: c.Body, Hidden: c.Hidden, HiddenReason: c.HiddenReason, CreatedAt: c.CreatedAt.UTC()}
+		if c.Hidden {
+			o.Body = ""
+		}
+		if c.EditedAt != nil {
+			t := c.EditedAt.UTC()
+			o.EditedAt = &t
+		}
+		out.Items = append(out.Items, o)
+	}
+	if more {
+		out.NextCursor = api.EncodeCursor(list[len(list)-1].ID)
+	}
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) apiComment(w http.ResponseWriter, r *http.Request) {

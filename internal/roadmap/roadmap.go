@@ -85,19 +85,15 @@ type ItemInput struct {
 }
 
 func (s *Service) admin(ctx context.Context, u *auth.User, programmeID int64) (*programmes.Programme, error) {
-	p, err := s.Programmes.Get(ctx, programmeID)
+	p, err := s.Programmes.Cached(ctx, programmeID)
 	if err != nil {
 		return nil, err
 	}
 	return p, s.Auth.Require(ctx, u, p.OrgID, auth.OrgAdmin)
 }
 
-// Create adds an item (administrators of the programme's organization).
-func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, in ItemInput) (*Item, error) {
-	p, err := s.admin(ctx, u, programmeID)
-	if err != nil {
-		return nil, err
-	}
+// check validates an item's fields against its programme.
+func check(p *programmes.Programme, in *ItemInput) error {
 	var fs errs.Fields
 	in.Title.KK, in.Title.RU, in.Title.EN = strings.TrimSpace(in.Title.KK), strings.TrimSpace(in.Title.RU), strings.TrimSpace(in.Title.EN)
 	if in.Title.KK == "" && in.Title.RU == "" {
@@ -122,21 +118,41 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 	if in.Progress < 0 || in.Progress > 100 {
 		fs.Add("progress", "roadmap.progress_range")
 	}
+	in.Deadline = strings.TrimSpace(in.Deadline)
 	programmes.CheckDate(&fs, "deadline", in.Deadline)
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// checkResponsible refuses an organization that does not exist (inside tx).
+func checkResponsible(ctx context.Context, tx *db.Tx, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	ok, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE id = ?", id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		var fs errs.Fields
+		fs.Add("responsible_id", "programmes.unknown_org")
+		return fs.Err()
+	}
+	return nil
+}
+
+// Create adds an item (administrators of the programme's organization).
+func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, in ItemInput) (*Item, error) {
+	p, err := s.admin(ctx, u, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(p, &in); err != nil {
 		return nil, err
 	}
 	var id int64
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		if in.ResponsibleID != 0 {
-			ok, err := tx.Exists(ctx, "SELECT 1 FROM organizations WHERE id = ?", in.ResponsibleID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				fs.Add("responsible_id", "programmes.unknown_org")
-				return fs.Err()
-			}
+		if err := checkResponsible(ctx, tx, in.ResponsibleID); err != nil {
+			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO roadmap_items (programme_id, direction_id, title_kk, title_ru, title_en,
 			responsible_org_id, deadline, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -151,6 +167,102 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// Update changes an item's title, direction, responsible organization and
+// deadline (administrators); its status and progress change through
+// Progress, which keeps a dated update.
+func (s *Service) Update(ctx context.Context, u *auth.User, itemID int64, in ItemInput) (*Item, error) {
+	it, err := s.Get(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.admin(ctx, u, it.ProgrammeID)
+	if err != nil {
+		return nil, err
+	}
+	in.Status, in.Progress = it.Status, it.Progress
+	if err := check(p, &in); err != nil {
+		return nil, err
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		if err := checkResponsible(ctx, tx, in.ResponsibleID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE roadmap_items SET title_kk = ?, title_ru = ?, title_en = ?, direction_id = ?,
+			responsible_org_id = ?, deadline = ?, updated_at = ? WHERE id = ?`, in.Title.KK, in.Title.RU, in.Title.EN,
+			nullInt(in.DirectionID), nullInt(in.ResponsibleID), nullStr(in.Deadline), tx.Now, itemID); err != nil {
+			return fmt.Errorf("roadmap: update: %w", err)
+		}
+		before := ItemInput{Title: it.Title, DirectionID: it.DirectionID, ResponsibleID: it.ResponsibleID, Deadline: it.Deadline,
+			Status: it.Status, Progress: it.Progress}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.update", TargetType: "roadmap_item",
+			TargetID: strconv.FormatInt(itemID, 10), OrgID: p.OrgID, Before: before, After: in})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, itemID)
+}
+
+// Delete removes an item with its links to proposals and its updates
+// (administrators); the audit entry keeps what it was. The proposals stay
+// as they are, answered.
+func (s *Service) Delete(ctx context.Context, u *auth.User, itemID int64) (*Item, error) {
+	it, err := s.Get(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.admin(ctx, u, it.ProgrammeID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		for _, q := range []string{"DELETE FROM roadmap_links WHERE item_id = ?", "DELETE FROM roadmap_updates WHERE item_id = ?",
+			"DELETE FROM roadmap_items WHERE id = ?"} {
+			if _, err := tx.Exec(ctx, q, itemID); err != nil {
+				return fmt.Errorf("roadmap: delete: %w", err)
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.delete", TargetType: "roadmap_item",
+			TargetID: strconv.FormatInt(itemID, 10), OrgID: p.OrgID, Before: it})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Org is an organization an item can be given to.
+type Org struct {
+	ID   int64
+	Name programmes.Text
+}
+
+// MaxResponsibleChoices bounds the list of organizations offered.
+const MaxResponsibleChoices = 300
+
+// ResponsibleChoices lists the organizations under the programme's owner
+// (the owner first, then its tree in order), not archived, at most
+// MaxResponsibleChoices: the choices for an item's responsible
+// organization.
+func (s *Service) ResponsibleChoices(ctx context.Context, p *programmes.Programme) ([]Org, error) {
+	rows, err := s.DB.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en FROM organizations o
+		JOIN organizations top ON top.id = ? WHERE substr(o.path, 1, length(top.path)) = top.path AND o.archived_at IS NULL
+		ORDER BY o.path LIMIT ?`, p.OrgID, MaxResponsibleChoices)
+	if err != nil {
+		return nil, fmt.Errorf("roadmap: organizations: %w", err)
+	}
+	defer rows.Close()
+	var out []Org
+	for rows.Next() {
+		var o Org
+		if err := rows.Scan(&o.ID, &o.Name.KK, &o.Name.RU, &o.Name.EN); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }
 
 // Progress records a dated update of an item's status and progress.

@@ -3,6 +3,7 @@ package roadmap
 import (
 	"embed"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -30,10 +31,13 @@ func (h *Handler) Register() error {
 		return err
 	}
 	s := h.Srv
-	s.Page("GET /programmes/{id}/roadmap", h.page)
+	s.PageCached("GET /programmes/{id}/roadmap", h.page)
 	s.Page("POST /programmes/{id}/roadmap", h.create)
 	s.Page("POST /roadmap/{id}/progress", h.progress)
 	s.Page("POST /roadmap/{id}/links", h.link)
+	s.Page("GET /roadmap/{id}/edit", h.editForm)
+	s.Page("POST /roadmap/{id}/edit", h.edit)
+	s.Page("POST /roadmap/{id}/delete", h.delete)
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/roadmap", ID: "listRoadmap", Summary: "A programme's roadmap",
 		Tags: []string{"roadmap"}, Response: api.Page[ItemOut]{}, Errors: []int{404}}, h.apiList)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/roadmap", ID: "createRoadmapItem", Summary: "Add a roadmap item, optionally linked to accepted proposals (administrators)",
@@ -54,9 +58,20 @@ type pageView struct {
 	Count    int
 	CanAdmin bool
 	Statuses []string
+	Orgs     []Org // administrators: the choices of a responsible organization
 }
 
 func (v pageView) T(t programmes.Text) string { return t.In(v.Lang) }
+
+// Offered reports whether organization id is among v.Orgs.
+func (v pageView) Offered(id int64) bool {
+	for _, o := range v.Orgs {
+		if o.ID == id {
+			return true
+		}
+	}
+	return false
+}
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	h.pageWith(w, r, http.StatusOK, &web.PageData{})
@@ -68,7 +83,7 @@ func (h *Handler) pageWith(w http.ResponseWriter, r *http.Request, status int, d
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	p, err := h.S.Programmes.Get(r.Context(), id)
+	p, err := h.S.Programmes.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -85,6 +100,12 @@ func (h *Handler) pageWith(w http.ResponseWriter, r *http.Request, status int, d
 		return
 	}
 	v := pageView{P: p, Lang: l, Overall: Overall(items), Count: len(items), CanAdmin: role >= auth.OrgAdmin, Statuses: Statuses}
+	if v.CanAdmin {
+		if v.Orgs, err = h.S.ResponsibleChoices(r.Context(), p); err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+	}
 	// Grouped by direction, in the programme's order; items without one last.
 	for _, dir := range append(p.Directions, programmes.Direction{}) {
 		g := group{Title: dir.Title.In(l)}
@@ -115,6 +136,100 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, programmeID int64
 	h.pageWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: r.PostForm})
 }
 
+// inputOf reads an item's form.
+func inputOf(f url.Values) ItemInput {
+	in := ItemInput{Title: programmes.Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
+		Deadline: f.Get("deadline"), Status: f.Get("status")}
+	in.DirectionID, _ = strconv.ParseInt(f.Get("direction_id"), 10, 64)
+	in.ResponsibleID, _ = strconv.ParseInt(f.Get("responsible_id"), 10, 64)
+	in.Progress, _ = strconv.Atoi(f.Get("progress"))
+	return in
+}
+
+type editView struct {
+	pageView
+	Item *Item
+}
+
+// editPage shows an item's edit and delete forms (administrators).
+func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	it, err := h.S.Get(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	p, err := h.S.admin(r.Context(), web.UserOf(r), it.ProgrammeID)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	v := editView{pageView: pageView{P: p, Lang: web.LangOf(r), CanAdmin: true}, Item: it}
+	if v.Orgs, err = h.S.ResponsibleChoices(r.Context(), p); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	if d.Form == nil {
+		d.Form = url.Values{"title.kk": {it.Title.KK}, "title.ru": {it.Title.RU}, "title.en": {it.Title.EN}, "deadline": {it.Deadline},
+			"direction_id": {idStr(it.DirectionID)}, "responsible_id": {idStr(it.ResponsibleID)}}
+	}
+	d.Title = h.Srv.T(r, "roadmap.edit_title")
+	d.Data = v
+	h.Srv.Render(w, r, status, "roadmap_edit", d)
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+	if h.Srv.SignedIn(w, r) == nil {
+		return
+	}
+	h.editPage(w, r, http.StatusOK, &web.PageData{})
+}
+
+func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	it, err := h.S.Update(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, inputOf(r.PostForm))
+	if err != nil {
+		fe, ok := web.FieldErrors(h.Srv.Printer(r), err)
+		if !ok {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		h.editPage(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: r.PostForm})
+		return
+	}
+	h.Srv.Redirect(w, r, "/programmes/"+strconv.FormatInt(it.ProgrammeID, 10)+"/roadmap#item-"+strconv.FormatInt(id, 10), "roadmap.item_saved")
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	u := h.Srv.SignedIn(w, r)
+	if u == nil || !h.Srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	it, err := h.S.Delete(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	h.Srv.Redirect(w, r, "/programmes/"+strconv.FormatInt(it.ProgrammeID, 10)+"/roadmap", "roadmap.deleted")
+}
+
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	u := h.Srv.SignedIn(w, r)
 	if u == nil || !h.Srv.ParseForm(w, r) {
@@ -125,12 +240,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	f := r.PostForm
-	in := ItemInput{Title: programmes.Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
-		Deadline: f.Get("deadline"), Status: f.Get("status")}
-	in.DirectionID, _ = strconv.ParseInt(f.Get("direction_id"), 10, 64)
-	in.ResponsibleID, _ = strconv.ParseInt(f.Get("responsible_id"), 10, 64)
-	in.Progress, _ = strconv.Atoi(f.Get("progress"))
+	in := inputOf(r.PostForm)
 	if _, err := h.S.Create(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, in); err != nil {
 		h.fail(w, r, id, err)
 		return

@@ -199,6 +199,27 @@ func init() {
 			it := f.item()
 			return w.c.PostForm(fmt.Sprintf("/kk/roadmap/%d/links", it.ID), url.Values{"proposal_id": {fmt.Sprint(f.accepted())}})
 		}, atLeast("org_admin", see)},
+		"POST /{lang}/roadmap/{id}/edit": {func(w *world) *apptest.Response {
+			f := progFixture(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/roadmap/%d/edit", f.item().ID), url.Values{"title.kk": {"Өзгертілген тармақ"},
+				"responsible_id": {fmt.Sprint(w.child)}, "deadline": {"2027-06-30"}})
+		}, atLeast("org_admin", see)},
+		"POST /{lang}/roadmap/{id}/delete": {func(w *world) *apptest.Response {
+			f := progFixture(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/roadmap/%d/delete", f.item().ID), url.Values{"confirm": {"1"}})
+		}, atLeast("org_admin", see)},
+		"POST /{lang}/indicators/{id}/edit": {func(w *world) *apptest.Response {
+			f := progFixture(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/indicators/%d/edit", f.indicator()), url.Values{"name.kk": {"NEET үлесі (15–28 жас)"}, "unit": {"%"},
+				"better": {"lower"}, "baseline": {"7,1"}, "target": {"5"}, "target_date": {"2028-12-31"}})
+		}, atLeast("org_admin", see)},
+		"POST /{lang}/proposals/{id}/reports/resolve": {func(w *world) *apptest.Response {
+			f := progFixture(w)
+			if err := f.s.Proposals.Report(context.Background(), w.other.User, f.proposal.ID, 0, "Жарнама сияқты"); err != nil {
+				panic(err)
+			}
+			return w.c.PostForm(fmt.Sprintf("/kk/proposals/%d/reports/resolve", f.proposal.ID), url.Values{"comment_id": {"0"}})
+		}, atLeast("moderator", see)},
 		"POST /{lang}/inbox/read": {form("/kk/inbox/read", nil), signedIn(see)},
 
 		"POST /api/v1/programmes": {func(w *world) *apptest.Response {
@@ -209,6 +230,11 @@ func init() {
 			return apiCall(w, "POST", fmt.Sprintf("/api/v1/programmes/%d/indicators", f.p.ID),
 				`{"name":{"kk":"Еріктілер үлесі","ru":"","en":""},"unit":"%","better":"higher","baseline":12,"target":20,"target_date":"2027-12-31"}`)
 		}, atLeast("org_admin", http.StatusCreated)},
+		"PUT /api/v1/indicators/{id}": {func(w *world) *apptest.Response {
+			f := progFixture(w)
+			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/indicators/%d", f.indicator()),
+				`{"name":{"kk":"NEET үлесі","ru":"Доля NEET","en":"NEET share"},"unit":"%","better":"lower","baseline":7.1,"target":5,"target_date":"2028-12-31"}`)
+		}, atLeast("org_admin", http.StatusOK)},
 		"PUT /api/v1/indicators/{id}/values": {func(w *world) *apptest.Response {
 			f := progFixture(w)
 			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/indicators/%d/values", f.indicator()), `{"values":[{"region":"KZ","period":"2025","value":6.1}]}`)

@@ -41,6 +41,8 @@ type PageContext struct {
 	RawQuery string
 	Site     string
 	Status   int
+	HasInbox bool // a header counter is set: the header links to the inbox
+	Inbox    int  // the signed-in person's unread notifications (0 for guests)
 }
 
 func (s *Server) pageContext(r *http.Request) *PageContext {
@@ -51,7 +53,14 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	return &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
+	if s.headerCounter != nil {
+		c.HasInbox = true
+		if c.User != nil {
+			c.Inbox = s.headerCounter(r.Context(), c.User.ID)
+		}
+	}
+	return c
 }
 
 // Renderer parses every page template once, at start, each together with

@@ -46,6 +46,8 @@ type Server struct {
 	cache   *pageCache
 	API     *api.API
 
+	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
+
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
 	routes []Route

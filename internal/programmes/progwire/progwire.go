@@ -84,5 +84,15 @@ func Wire(d Deps) (*Services, error) {
 	if err := s.Notify.Register(d.Web); err != nil {
 		return nil, err
 	}
+	d.Web.SetHeaderCounter(func(ctx context.Context, userID int64) int {
+		n, err := s.Notify.Unread(ctx, userID)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.Log.Warn("notify: unread count", "err", err)
+			}
+			return 0
+		}
+		return n
+	})
 	return s, nil
 }
