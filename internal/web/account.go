@@ -116,8 +116,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, token)
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	if u.Lang != LangOf(r) {
+		// Their language from now on (rememberLang set the page's; the
+		// later cookie wins).
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
 	next := safeNext(f.Get("next"))
 	if next == "" {
 		next = "/" + string(u.Lang) + "/profile"

@@ -13,7 +13,7 @@ import (
 
 // routesCore registers the shell's own pages, API and operations endpoints.
 func (s *Server) routesCore() {
-	s.Page("GET /", s.home)
+	s.PageCached("GET /", s.home)
 	s.Page("GET /signup", s.signupForm)
 	s.Page("POST /signup", s.signup)
 	s.Page("GET /signin", s.signinForm)

@@ -102,6 +102,12 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 	if err != nil {
 		return nil, err
 	}
+	// ServeMux would answer unknown paths in plain English; ours are
+	// answered in the page's language. Every other page pattern is more
+	// specific than this one.
+	s.pages.HandleFunc("/{lang}/", func(w http.ResponseWriter, r *http.Request) {
+		s.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	})
 	s.routesCore()
 	return s, nil
 }
@@ -187,13 +193,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	r = withLang(r, lang)
 	s.rememberLang(w, r, lang)
-	// ServeMux would answer unknown paths in plain English; ours are
-	// answered in the page's language.
-	if _, pattern := s.pages.Handler(r); pattern == "" {
-		s.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
-	s.pages.ServeHTTP(w, r)
+	s.pages.ServeHTTP(w, r) // unknown paths reach notFound, registered in New
 }
 
 func (s *Server) rootRedirect(w http.ResponseWriter, r *http.Request) {
