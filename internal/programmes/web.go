@@ -58,11 +58,11 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/indicators", ID: "listIndicators", Summary: "A programme's indicators with their values",
 		Tags: []string{"indicators"}, Response: api.Page[IndicatorOut]{}, Errors: []int{404}}, h.apiIndicators)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/indicators", ID: "createIndicator", Summary: "Add an indicator (administrators)",
-		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreateIndicator)
+		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreateIndicator())
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}", ID: "putIndicator", Summary: "Change an indicator's name, unit, baseline, target (administrators)",
-		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Errors: []int{401, 403, 404, 422}}, h.apiUpdateIndicator)
+		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Errors: []int{401, 403, 404, 422}}, h.apiUpdateIndicator())
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}/values", ID: "putIndicatorValues", Summary: "Set values by region and period (all or none)",
-		Tags: []string{"indicators"}, Auth: true, Request: ValuesIn{}, Response: ImportResult{}, Errors: []int{401, 403, 404, 422}}, h.apiValues)
+		Tags: []string{"indicators"}, Auth: true, Request: ValuesIn{}, Response: ImportResult{}, Errors: []int{401, 403, 404, 422}}, h.apiValues())
 	return nil
 }
 
@@ -724,59 +724,28 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) apiCreateIndicator(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	var in IndicatorIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	ind, err := h.S.CreateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), web.UserOf(r), id, IndicatorInput(in))
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusCreated, indicatorOut(ind))
+func (h *Handler) apiCreateIndicator() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusCreated, false, func(r *http.Request, u *auth.User, id int64, in IndicatorIn) (IndicatorOut, error) {
+		ind, err := h.S.CreateIndicator(r.Context(), u, id, IndicatorInput(in))
+		if err != nil {
+			return IndicatorOut{}, err
+		}
+		return indicatorOut(ind), nil
+	})
 }
 
-func (h *Handler) apiUpdateIndicator(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	var in IndicatorIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	ind, err := h.S.UpdateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), web.UserOf(r), id, IndicatorInput(in))
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusOK, indicatorOut(ind))
+func (h *Handler) apiUpdateIndicator() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusOK, false, func(r *http.Request, u *auth.User, id int64, in IndicatorIn) (IndicatorOut, error) {
+		ind, err := h.S.UpdateIndicator(r.Context(), u, id, IndicatorInput(in))
+		if err != nil {
+			return IndicatorOut{}, err
+		}
+		return indicatorOut(ind), nil
+	})
 }
 
-func (h *Handler) apiValues(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	var in ValuesIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	res, err := h.S.SetValues(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), web.UserOf(r), id, in.Values)
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusOK, res)
+func (h *Handler) apiValues() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusOK, false, func(r *http.Request, u *auth.User, id int64, in ValuesIn) (ImportResult, error) {
+		return h.S.SetValues(r.Context(), u, id, in.Values)
+	})
 }

@@ -76,7 +76,7 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/proposals", ID: "listProposals", Summary: "Proposals of a programme",
 		Tags: []string{"proposals"}, Response: api.Page[ProposalOut]{}, Query: listQ, Errors: []int{404, 422}}, h.apiList)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/proposals", ID: "createProposal", Summary: "Submit a proposal (eligible people, while proposals are collected)",
-		Tags: []string{"proposals"}, Auth: true, Request: ProposalIn{}, Response: ProposalOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCreate)
+		Tags: []string{"proposals"}, Auth: true, Request: ProposalIn{}, Response: ProposalOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCreate())
 	s.APIOperation(api.Operation{Method: "GET", Path: "/proposals/{id}", ID: "getProposal", Summary: "A proposal with its answer and roadmap links",
 		Tags: []string{"proposals"}, Response: ProposalOut{}, Errors: []int{404}}, h.apiGet)
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/support", ID: "supportProposal", Summary: "Support a proposal (idempotent)",
@@ -86,7 +86,7 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "GET", Path: "/proposals/{id}/comments", ID: "listComments", Summary: "A proposal's comments in the order they were written (replies carry parent_id)",
 		Tags: []string{"proposals"}, Response: api.Page[CommentOut]{}, Query: api.ListQuery(), Errors: []int{404, 422}}, h.apiComments)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/proposals/{id}/comments", ID: "commentProposal", Summary: "Comment on a proposal, or reply to a comment",
-		Tags: []string{"proposals"}, Auth: true, Request: CommentIn{}, Response: CommentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiComment)
+		Tags: []string{"proposals"}, Auth: true, Request: CommentIn{}, Response: CommentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiComment())
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/answer", ID: "answerProposal", Summary: "Publish the official answer (moderators)",
 		Tags: []string{"proposals"}, Auth: true, Request: AnswerIn{}, Response: ProposalOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiAnswer)
 	return nil
@@ -729,29 +729,15 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	u := web.UserOf(r)
-	if u == nil {
-		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
-	var in ProposalIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
-	p, err := h.S.Create(r.Context(), u, id, NewProposal{Title: in.Title, Body: in.Body, DirectionID: dir, Region: in.Region})
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusCreated, Out(p, true))
+func (h *Handler) apiCreate() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ProposalIn) (ProposalOut, error) {
+		dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
+		p, err := h.S.Create(r.Context(), u, id, NewProposal{Title: in.Title, Body: in.Body, DirectionID: dir, Region: in.Region})
+		if err != nil {
+			return ProposalOut{}, err
+		}
+		return Out(p, true), nil
+	})
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
@@ -857,30 +843,16 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) apiComment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	u := web.UserOf(r)
-	if u == nil {
-		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
-	var in CommentIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	parent, _ := strconv.ParseInt(in.ParentID, 10, 64)
-	c, err := h.S.AddComment(r.Context(), u, id, parent, in.Body)
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusCreated, CommentOut{ID: idStr(c.ID), ParentID: idStr(c.ParentID), Author: Author{ID: idStr(u.ID), Name: u.Name},
-		Body: c.Body, CreatedAt: c.CreatedAt.UTC()})
+func (h *Handler) apiComment() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in CommentIn) (CommentOut, error) {
+		parent, _ := strconv.ParseInt(in.ParentID, 10, 64)
+		c, err := h.S.AddComment(r.Context(), u, id, parent, in.Body)
+		if err != nil {
+			return CommentOut{}, err
+		}
+		return CommentOut{ID: idStr(c.ID), ParentID: idStr(c.ParentID), Author: Author{ID: idStr(u.ID), Name: u.Name},
+			Body: c.Body, CreatedAt: c.CreatedAt.UTC()}, nil
+	})
 }
 
 // AnswerIn is the body of PUT …/answer.
