@@ -58,7 +58,7 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	cfg.Addr = ln.Addr().String()
 	cfg.BaseURL = "http://" + cfg.Addr
 	cfg.DatabaseURL = d.URL
-	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.ShutdownTimeout = 10 * time.Second
 	// Tests change the database behind the app's back; a guest's page must
 	// show that at once. The cache has its own tests.
 	cfg.PageCacheTTL = 0
@@ -113,11 +113,17 @@ type Client struct {
 // Client returns a new client with an empty cookie jar.
 func (e *Env) Client() *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{env: e, Client: &http.Client{
+	c := &Client{env: e, Client: &http.Client{
 		Jar:           jar,
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+	// Concurrent requests make the transport dial connections it may never
+	// use; the server counts such a connection as busy for its first five
+	// seconds, which would hold up its graceful shutdown. Cleanups run in
+	// reverse order, so this runs before the server stops.
+	e.T.Cleanup(c.CloseIdleConnections)
+	return c
 }
 
 // Response is a finished response with its body read.
