@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ type pageCache struct {
 type cached struct {
 	header  http.Header
 	body    []byte
+	data    any // a fragment's data (see Fragment)
 	expires time.Time
 }
 
@@ -144,4 +146,48 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
+}
+
+// Fragment returns the HTML of the template block named block, defined in
+// page's template file, rendered with the data load returns — or the copy
+// rendered for the same page, block, key and language at most the page
+// cache lifetime ago (then load is not called). It returns the data too
+// (the cached data on a hit), for the parts of the page around it.
+//
+// This is how signed-in people's pages stay fast: the costly part that is
+// the same for every reader (a list, a tree, counts) is queried and
+// rendered once per moment, and only the rest of the page — the header,
+// buttons that depend on the reader's role — is rendered per request.
+// The block therefore sees .Data and a .Ctx without a person (.Ctx.User is
+// nil, .Ctx.Inbox 0): whatever depends on the reader belongs outside it.
+// key must name everything load and the block depend on besides the
+// language (the filters, the page's cursor). A successful change on this
+// node forgets every fragment, as it does guests' pages.
+func (s *Server) Fragment(r *http.Request, page, block, key string, load func() (any, error)) (template.HTML, any, error) {
+	c := s.cache
+	lang := LangOf(r)
+	ck := "\x00frag\x00" + string(lang) + "\x00" + page + "\x00" + block + "\x00" + key
+	now := c.now()
+	if c.ttl > 0 {
+		c.mu.RLock()
+		e := c.entries[ck]
+		c.mu.RUnlock()
+		if e != nil && now.Before(e.expires) {
+			return template.HTML(e.body), e.data, nil
+		}
+	}
+	v, err := load()
+	if err != nil {
+		return "", nil, err
+	}
+	pc := s.pageContext(r)
+	pc.User, pc.Inbox = nil, 0
+	var buf bytes.Buffer
+	if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {
+		return "", nil, err
+	}
+	if c.ttl > 0 {
+		c.put(ck, &cached{body: buf.Bytes(), data: v, expires: now.Add(c.ttl)})
+	}
+	return template.HTML(buf.String()), v, nil
 }

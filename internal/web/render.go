@@ -199,6 +199,19 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	}
 }
 
+// Block renders the template named block from page's template file
+// (see Server.Fragment).
+func (r *Renderer) Block(w *bytes.Buffer, page, block string, d *PageData) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no page template %q", page)
+	}
+	if err := t.ExecuteTemplate(w, block, d); err != nil {
+		return fmt.Errorf("web: %s/%s: %w", page, block, err)
+	}
+	return nil
+}
+
 // page renders with the request's context.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, d *PageData) {
 	c := s.pageContext(r)
