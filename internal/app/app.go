@@ -88,6 +88,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Auth = auth.New(d, hasher, a.Mail, a.Catalog, log, auth.Settings{
 		BaseURL: cfg.BaseURL, SiteName: cfg.SiteName, SessionLifetime: cfg.SessionLifetime,
 		SigninAccount: cfg.SigninAccount, SigninIP: cfg.SigninIP, SigninWindow: cfg.SigninWindow,
+		CheckedTTL: cfg.AuthCacheTTL,
 	})
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,

@@ -62,6 +62,7 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	// Tests change the database behind the app's back; a guest's page must
 	// show that at once. The cache has its own tests.
 	cfg.PageCacheTTL = 0
+	cfg.AuthCacheTTL = 0
 	if opt.Config != nil {
 		opt.Config(&cfg)
 	}

@@ -116,7 +116,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u *User, password string) e
 		fs.Add("password", "auth.wrong_password")
 		return fs.Err()
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		for _, q := range []string{
 			"DELETE FROM sessions WHERE user_id = ?",
 			"DELETE FROM api_tokens WHERE user_id = ?",
@@ -139,7 +139,7 @@ func (s *Service) DeleteAccount(ctx context.Context, u *User, password string) e
 
 // SetHidden lets a person hide themselves from public member lists.
 func (s *Service) SetHidden(ctx context.Context, u *User, hidden bool) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE users SET hidden = ?, updated_at = ? WHERE id = ?", hidden, tx.Now, u.ID)
 		return err
 	})

@@ -32,6 +32,7 @@ type Settings struct {
 	SigninAccount   int // failed sign-ins per account per window
 	SigninIP        int // failed sign-ins per client address per window
 	SigninWindow    time.Duration
+	CheckedTTL      time.Duration // how long a checked session or token is trusted without a query; 0: always query
 }
 
 // Service is the accounts service.
@@ -42,11 +43,23 @@ type Service struct {
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	set     Settings
+	recent  *recent
 }
 
 // New returns the service.
 func New(d *db.DB, h *Hasher, m mail.Sender, c *i18n.Catalog, log *slog.Logger, s Settings) *Service {
-	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s}
+	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() })}
+}
+
+// write runs fn in a write transaction and, when it commits, forgets the
+// sessions and tokens this node checked recently: whatever fn changed (a
+// sign-out, a deletion, a consent) counts from the next request on.
+func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
+	err := s.db.Write(ctx, fn)
+	if err == nil {
+		s.recent.forget()
+	}
+	return err
 }
 
 // User is a person with an account.

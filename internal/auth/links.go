@@ -20,7 +20,7 @@ import (
 
 func (s *Service) newLink(ctx context.Context, userID int64, purpose, email string, ttl time.Duration) (string, error) {
 	token, hash := randomToken("")
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		// A new link replaces older unused ones of the same purpose.
 		if _, err := tx.Exec(ctx, "DELETE FROM email_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL", userID, purpose); err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Service) peekLink(ctx context.Context, token, purpose string) (int64, e
 // ConfirmEmail confirms the address a confirmation link was sent to.
 func (s *Service) ConfirmEmail(ctx context.Context, token string) (*User, error) {
 	var u *User
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		id, email, err := useLink(ctx, tx, token, "confirm")
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		id, email, err := useLink(ctx, tx, token, "reset")
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Service) GiveConsent(ctx context.Context, token, guardianName string) (
 		return nil, err
 	}
 	var u *User
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		id, email, err := useLink(ctx, tx, token, "guardian")
 		if err != nil {
 			return err
@@ -260,7 +260,7 @@ func (s *Service) RequestGuardianConsent(ctx context.Context, userID int64, guar
 		return false, err
 	}
 	var u *User
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET guardian_name = ?, guardian_email = ?, updated_at = ?
 			WHERE id = ? AND consent_required = TRUE AND guardian_consent_at IS NULL AND deleted_at IS NULL
 			AND (email IS NULL OR email <> ?)`, guardianName, guardianEmail, tx.Now, userID, guardianEmail)

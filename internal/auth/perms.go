@@ -110,7 +110,7 @@ func (s *Service) GrantRole(ctx context.Context, actor *User, userID, orgID int6
 	if err := s.Require(ctx, actor, orgID, OrgAdmin); err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		target, err := loadUserTx(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Service) RevokeRole(ctx context.Context, actor *User, grantID int64) er
 	if err := s.Require(ctx, actor, g.OrgID, OrgAdmin); err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM role_grants WHERE id = ?", grantID)
 		if err != nil {
 			return err

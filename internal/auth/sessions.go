@@ -81,7 +81,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		return "", nil, err
 	}
 	if !ok {
-		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
 			_, err := tx.Exec(ctx, "INSERT INTO signin_failures (key, at) VALUES (?, ?), (?, ?)", acctKey, tx.Now, ipKey, tx.Now)
 			return err
 		}); err != nil {
@@ -90,7 +90,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		return "", nil, errs.New(errs.Unauthorized, "auth.wrong_credentials")
 	}
 	token, hashed := randomToken("")
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.write(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM signin_failures WHERE key = ?", acctKey); err != nil {
 			return err
 		}
@@ -130,6 +130,9 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, int64, 
 	if token == "" || len(token) > 100 {
 		return nil, 0, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
+	if u, sid, ok := s.recent.get("s" + token); ok {
+		return u, sid, nil
+	}
 	var sid int64
 	var seen, expires db.Time
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+`, s.id, s.last_seen_at, s.expires_at
@@ -142,6 +145,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, int64, 
 		return nil, 0, fmt.Errorf("auth: session: %w", err)
 	}
 	if now.Sub(seen.Time) > sessionTouchEv {
+		// Not s.write: a touch changes nothing anyone checked.
 		err := s.db.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
 				tx.Now, tx.Now.Add(s.set.SessionLifetime), sid)
@@ -151,12 +155,13 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, int64, 
 			s.log.Warn("session touch failed", "err", err)
 		}
 	}
+	s.recent.put("s"+token, u, sid, expires.Time)
 	return u, sid, nil
 }
 
 // SignOut ends the session with this token.
 func (s *Service) SignOut(ctx context.Context, token string) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(token))
 		return err
 	})
@@ -185,7 +190,7 @@ func (s *Service) Sessions(ctx context.Context, userID, currentID int64) ([]Sess
 
 // RevokeSession ends one of the person's own sessions.
 func (s *Service) RevokeSession(ctx context.Context, userID, sessionID int64) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM sessions WHERE id = ? AND user_id = ?", sessionID, userID)
 		if err != nil {
 			return err
@@ -199,7 +204,7 @@ func (s *Service) RevokeSession(ctx context.Context, userID, sessionID int64) er
 
 // SignOutEverywhere ends every session of the person.
 func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
 		return err
 	})
@@ -208,7 +213,7 @@ func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
 // Cleanup removes expired sessions, used or expired links and old failed
 // sign-ins. Every node may run it; it is idempotent.
 func (s *Service) Cleanup(ctx context.Context) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		for _, q := range []struct {
 			sql string
 			arg time.Time
@@ -247,7 +252,7 @@ func (s *Service) CreateToken(ctx context.Context, u *User, name string, actorID
 		return "", errs.New(errs.ConsentRequired, "auth.consent_required")
 	}
 	token, hash := randomToken("ortaq_")
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, prefix, created_at)
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, hash, u.ID, name, token[:10], tx.Now).Scan(&id); err != nil {
@@ -287,7 +292,7 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 
 // DeleteToken revokes one of the person's tokens.
 func (s *Service) DeleteToken(ctx context.Context, userID, tokenID int64) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE id = ? AND user_id = ?", tokenID, userID)
 		if err != nil {
 			return err
@@ -304,6 +309,9 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	if !strings.HasPrefix(token, "ortaq_") || len(token) > 100 {
 		return nil, errs.New(errs.Unauthorized, "auth.token_invalid")
 	}
+	if u, _, ok := s.recent.get("t" + token); ok {
+		return u, nil
+	}
 	var tid int64
 	var used db.Time
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+`, t.id, t.last_used_at
@@ -315,12 +323,13 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 		return nil, fmt.Errorf("auth: token: %w", err)
 	}
 	if now := s.db.Now(); !used.Valid || now.Sub(used.Time) > sessionTouchEv {
-		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := s.db.Write(ctx, func(tx *db.Tx) error { // a touch: see SessionUser
 			_, err := tx.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", tx.Now, tid)
 			return err
 		}); err != nil {
 			s.log.Warn("token touch failed", "err", err)
 		}
 	}
+	s.recent.put("t"+token, u, 0, time.Time{})
 	return u, nil
 }

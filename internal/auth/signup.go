@@ -197,7 +197,7 @@ func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
 		return nil, err
 	}
 	var u *User
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.write(ctx, func(tx *db.Tx) error {
 		id, err := insertUser(ctx, tx, in, hash, false, minor)
 		if db.IsUnique(err) {
 			fs.Add("email", "validation.email_taken")
@@ -277,7 +277,7 @@ func (s *Service) CreateConfirmed(ctx context.Context, actorID int64, in NewUser
 		return nil, "", err
 	}
 	var u *User
-	err = s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.write(ctx, func(tx *db.Tx) error {
 		if err := checkRegion(ctx, tx, &fs, su.Region, "", false); err != nil {
 			return err
 		}
@@ -319,7 +319,7 @@ func cliLabel(actorID int64) string {
 
 // SetLanguage remembers a person's language.
 func (s *Service) SetLanguage(ctx context.Context, userID int64, l i18n.Lang) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE users SET lang = ?, updated_at = ? WHERE id = ?", string(l), tx.Now, userID)
 		return err
 	})

@@ -32,6 +32,7 @@ type Config struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	PageCacheTTL    time.Duration
+	AuthCacheTTL    time.Duration
 	ClientIPHeader  string
 	SMTPHost        string
 	SMTPPort        int
@@ -39,6 +40,8 @@ type Config struct {
 	SMTPPassword    string
 	SMTPFrom        string
 	SMTPTLS         string
+	TelegramToken   string
+	TelegramAPIURL  string
 }
 
 // Option is one row of the table.
@@ -115,6 +118,15 @@ var Options = []Option{
 			c.PageCacheTTL = d
 			return nil
 		}},
+	{Flag: "auth-cache-ttl", Default: "2s", Help: "how long a node trusts a session or API token it has just checked without asking the database; a sign-out on another node counts here within this time; 0 turns it off",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 2s, or 0")
+			}
+			c.AuthCacheTTL = d
+			return nil
+		}},
 	{Flag: "client-ip-header", Default: "", Help: "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For); empty: use the connection",
 		set: func(c *Config, v string) error { c.ClientIPHeader = v; return nil }},
 	{Flag: "smtp-host", Default: "", Help: "SMTP server for outgoing email; empty: emails are written to the log",
@@ -129,6 +141,17 @@ var Options = []Option{
 		set: func(c *Config, v string) error { c.SMTPFrom = v; return nonEmpty(v) }},
 	{Flag: "smtp-tls", Default: "starttls", Help: "SMTP transport security: starttls, tls or none",
 		set: func(c *Config, v string) error { c.SMTPTLS = v; return oneOf(v, "starttls", "tls", "none") }},
+	{Flag: "telegram-token", Default: "", Help: "token of the Telegram bot (from @BotFather); empty: the bot is off", Secret: true,
+		set: func(c *Config, v string) error { c.TelegramToken = strings.TrimSpace(v); return nil }},
+	{Flag: "telegram-api-url", Default: "https://api.telegram.org", Help: "address of the Telegram Bot API (a local Bot API server, or a fake one in tests)",
+		set: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return errors.New("want an absolute http(s) URL")
+			}
+			c.TelegramAPIURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
 }
 
 // EnvName returns the environment variable of an option; the database's

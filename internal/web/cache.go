@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -83,15 +84,20 @@ func (c *pageCache) put(key string, e *cached) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.entries[key]; old != nil {
-		c.bytes -= len(old.body)
+		c.bytes -= entrySize(key, old)
 	}
-	if c.bytes+len(e.body) > c.maxBytes {
+	if c.bytes+entrySize(key, e) > c.maxBytes {
 		// Full: start over rather than track ages; entries live seconds.
 		c.entries, c.bytes = map[string]*cached{}, 0
 	}
 	c.entries[key] = e
-	c.bytes += len(e.body)
+	c.bytes += entrySize(key, e)
 }
+
+// entrySize is what an entry is counted as against maxBytes: its body and
+// key plus a rough overhead, so that many small entries (counts) are
+// bounded too.
+func entrySize(key string, e *cached) int { return len(key) + len(e.body) + 128 }
 
 // clear forgets every copy (after a change made on this node).
 func (c *pageCache) clear() {
@@ -190,4 +196,25 @@ func (s *Server) Fragment(r *http.Request, page, block, key string, load func() 
 		c.put(ck, &cached{body: buf.Bytes(), data: v, expires: now.Add(c.ttl)})
 	}
 	return template.HTML(buf.String()), v, nil
+}
+
+// count returns what n counts for a person, or the number it gave at most
+// the cache lifetime ago (the header's unread count: a new notification
+// made on this node empties the cache; one made on another node shows
+// within the lifetime).
+func (c *pageCache) count(name string, userID int64, n func() int) int {
+	if c.ttl <= 0 {
+		return n()
+	}
+	key := "\x00count\x00" + name + "\x00" + strconv.FormatInt(userID, 10)
+	now := c.now()
+	c.mu.RLock()
+	e := c.entries[key]
+	c.mu.RUnlock()
+	if e != nil && now.Before(e.expires) {
+		return e.data.(int)
+	}
+	v := n()
+	c.put(key, &cached{data: v, expires: now.Add(c.ttl)})
+	return v
 }

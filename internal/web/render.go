@@ -57,7 +57,7 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
-			c.Inbox = s.headerCounter(r.Context(), c.User.ID)
+			c.Inbox = s.cache.count("inbox", c.User.ID, func() int { return s.headerCounter(r.Context(), c.User.ID) })
 		}
 	}
 	return c
