@@ -7,7 +7,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -31,7 +34,16 @@ type Hasher struct {
 	sem    chan struct{}
 	time   uint32
 	memory uint32
+
+	mu    sync.Mutex
+	quiet *time.Timer // returns the hashes' memory once none ran for a while
 }
+
+// returnMemoryAfter is how long after the last hash the memory it used is
+// given back to the system. Each hash allocates a fresh 19 MiB block; the
+// Go runtime would keep the freed blocks for minutes, and on a small
+// server an idle Ortaq after a burst of sign-ins should be small again.
+const returnMemoryAfter = 5 * time.Second
 
 // NewHasher allows n concurrent hashes.
 func NewHasher(n int) *Hasher {
@@ -57,7 +69,19 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *Hasher) release() { <-h.sem }
+func (h *Hasher) release() {
+	<-h.sem
+	if h.memory < 1024 {
+		return // the test hasher's blocks are tiny
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.quiet == nil {
+		h.quiet = time.AfterFunc(returnMemoryAfter, debug.FreeOSMemory)
+	} else {
+		h.quiet.Reset(returnMemoryAfter)
+	}
+}
 
 // Hash returns an encoded argon2id hash of password (PHC string format).
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
