@@ -304,11 +304,16 @@ func TestClosingWhileBallotsArrive(t *testing.T) {
 		ctx := context.Background()
 		var accepted, refused atomic.Int64
 		var wg sync.WaitGroup
-		start := make(chan struct{})
+		start, closed := make(chan struct{}), make(chan struct{})
 		sem := make(chan struct{}, 16)
-		for _, v := range voters {
+		// The last 50 voters come only after the close (on a busy machine
+		// the others may all be in before it): they must be refused.
+		for i, v := range voters {
 			wg.Go(func() {
 				<-start
+				if i >= 350 {
+					<-closed
+				}
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				_, err := f.svc.Cast(ctx, v, id, BallotInput{Choices: []string{cands[0]}})
@@ -333,6 +338,7 @@ func TestClosingWhileBallotsArrive(t *testing.T) {
 			t.Fatal(err)
 		}
 		atClose, _ := f.counts(id)
+		close(closed)
 		wg.Wait()
 		b, v := f.counts(id)
 		if b != atClose {
@@ -341,8 +347,8 @@ func TestClosingWhileBallotsArrive(t *testing.T) {
 		if int64(b) != accepted.Load() || b != v {
 			t.Fatalf("%d ballots, %d voters, %d accepted answers", b, v, accepted.Load())
 		}
-		if accepted.Load()+refused.Load() != 400 || refused.Load() == 0 {
-			t.Fatalf("accepted %d + refused %d, want 400 with some refused", accepted.Load(), refused.Load())
+		if accepted.Load()+refused.Load() != 400 || refused.Load() < 50 {
+			t.Fatalf("accepted %d + refused %d, want 400 with at least the 50 late ones refused", accepted.Load(), refused.Load())
 		}
 	})
 }
