@@ -21,19 +21,21 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/regions"
+	"github.com/ortaq/ortaq/internal/telegram"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
 // App is a running Ortaq.
 type App struct {
-	Cfg     config.Config
-	Log     *slog.Logger
-	DB      *db.DB
-	Catalog *i18n.Catalog
-	Regions *regions.List
-	Auth    *auth.Service
-	Web     *web.Server
-	Mail    mail.Sender
+	Cfg      config.Config
+	Log      *slog.Logger
+	DB       *db.DB
+	Catalog  *i18n.Catalog
+	Regions  *regions.List
+	Auth     *auth.Service
+	Web      *web.Server
+	Mail     mail.Sender
+	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 }
 
 // Options are what a caller (the CLI or a test) may replace.
@@ -122,8 +124,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
+	tgDone := make(chan struct{})
+	// Stop the bot before returning, so that its lease is released while
+	// the database is still open (another node takes over at once).
+	defer func() { stopJobs(); <-tgDone }()
 	go a.runJobs(jobs)
+	go func() { defer close(tgDone); a.Telegram.Run(jobs) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -7,6 +7,7 @@ import (
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
+	"github.com/ortaq/ortaq/internal/telegram"
 )
 
 // wire builds the components (one package each: its service, its pages and
@@ -41,6 +42,19 @@ func (a *App) wire(ctx context.Context) error {
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
 			return err
 		}
+	}
+
+	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
+	{
+		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, a.DB, a.Catalog, a.Log)
+		if err != nil {
+			return err
+		}
+		if err := tg.Register(a.Web); err != nil {
+			return err
+		}
+		a.Telegram = tg
 	}
 
 	return nil

@@ -1,0 +1,18 @@
+package telegram
+
+import "context"
+
+// For the tests in package telegram_test.
+
+func (b *Bot) Acquire(ctx context.Context) (int64, bool, error) { return b.acquire(ctx) }
+func (b *Bot) Release(ctx context.Context) error                { return b.release(ctx) }
+
+func (b *Bot) Holder() string { return b.holder }
+
+// LinkCode spends a code as /start CODE from chat would.
+func (b *Bot) LinkCode(ctx context.Context, code string, chat int64) (int64, error) {
+	p, err := b.link(ctx, code, chat)
+	return p.ID, err
+}
+
+var ErrCodeInvalid = errCodeInvalid

@@ -1,0 +1,17 @@
+package web_test
+
+import "net/http"
+
+// Telegram linking page: any account may unlink; a minor without a guardian's
+// consent may not link (403); the test app runs without a bot token, so there
+// is no code to give (404). Linking with a token is tested in internal/telegram.
+func init() {
+	addCases(map[string]routeCase{
+		"POST /{lang}/telegram/code": {form("/kk/telegram/code", nil), func() map[string]int {
+			m := signedIn(http.StatusNotFound)
+			m["limited"] = http.StatusForbidden
+			return m
+		}()},
+		"POST /{lang}/telegram/unlink": {form("/kk/telegram/unlink", nil), signedIn(http.StatusSeeOther)},
+	})
+}
