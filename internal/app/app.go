@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
@@ -36,6 +37,8 @@ type App struct {
 	Web      *web.Server
 	Mail     mail.Sender
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
+
+	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
 }
 
 // Options are what a caller (the CLI or a test) may replace.
@@ -124,12 +127,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
-	tgDone := make(chan struct{})
-	// Stop the bot before returning, so that its lease is released while
-	// the database is still open (another node takes over at once).
-	defer func() { stopJobs(); <-tgDone }()
-	go a.runJobs(jobs)
-	go func() { defer close(tgDone); a.Telegram.Run(jobs) }()
+	var bg sync.WaitGroup
+	// Stop the background loops before returning, so that what they hold
+	// (the bot's lease, a mail being sent) ends while the database is
+	// still open.
+	defer func() { stopJobs(); bg.Wait() }()
+	bg.Go(func() { a.runJobs(jobs) })
+	for _, run := range a.background {
+		bg.Go(func() { run(jobs) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

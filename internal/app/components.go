@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
@@ -32,18 +33,6 @@ func (a *App) wire(ctx context.Context) error {
 		return err
 	}
 
-	// wire:meetings (meetings and elections)
-	{
-		el := elections.New(a.DB, a.Auth).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
-			return err
-		}
-		ms := meetings.New(a.DB, a.Auth, a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if err := meetings.Mount(a.Web, ms, el); err != nil {
-			return err
-		}
-	}
-
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
 		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
@@ -55,6 +44,23 @@ func (a *App) wire(ctx context.Context) error {
 			return err
 		}
 		a.Telegram = tg
+		a.background = append(a.background, tg.Run)
+	}
+
+	// wire:meetings (meetings and elections)
+	{
+		el := elections.New(a.DB, a.Auth).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
+		if a.Cfg.TelegramToken != "" {
+			el.SetMessenger(a.Telegram) // voting codes by Telegram to those who linked it
+		}
+		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
+			return err
+		}
+		ms := meetings.New(a.DB, a.Auth, a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
+		a.background = append(a.background, func(ctx context.Context) { ms.RunMail(ctx, time.Minute) })
+		if err := meetings.Mount(a.Web, ms, el); err != nil {
+			return err
+		}
 	}
 
 	return nil

@@ -409,6 +409,9 @@ type CodeFilter struct {
 	PersonIDs   []int64 // only these voters (each must be eligible)
 	WithoutCode bool    // only voters who hold no code yet (e.g. sent by email)
 	WithEmail   bool    // only voters with an email address
+	// voters with an email address, and those without one who hold no
+	// code yet (codes sent through a messenger)
+	WithEmailOrNoCode bool
 }
 
 // IssueCodes gives each voter of the electorate who has not voted (or each
@@ -445,7 +448,9 @@ func (s *Service) issueCodes(ctx context.Context, u *auth.User, electionID int64
 		if err := lockElection(ctx, tx, electionID, Open, "elections.codes_when_open"); err != nil {
 			return err
 		}
-		q := `SELECT x.person_id, u.name, COALESCE(u.email, ''), u.lang, u.deleted_at IS NULL FROM election_electorate x JOIN users u ON u.id = x.person_id
+		q := `SELECT x.person_id, u.name, COALESCE(u.email, ''), u.lang, u.deleted_at IS NULL,
+			EXISTS (SELECT 1 FROM election_codes k WHERE k.election_id = x.election_id AND k.person_id = x.person_id)
+			FROM election_electorate x JOIN users u ON u.id = x.person_id
 			WHERE x.election_id = ? AND NOT EXISTS (SELECT 1 FROM election_voters v WHERE v.election_id = x.election_id AND v.person_id = x.person_id)`
 		if f.WithoutCode {
 			q += " AND NOT EXISTS (SELECT 1 FROM election_codes k WHERE k.election_id = x.election_id AND k.person_id = x.person_id)"
@@ -462,8 +467,8 @@ func (s *Service) issueCodes(ctx context.Context, u *auth.User, electionID int64
 		for rows.Next() {
 			var c IssuedCode
 			var lang string
-			var alive bool
-			if err := rows.Scan(&c.PersonID, &c.Name, &c.Email, &lang, &alive); err != nil {
+			var alive, hasCode bool
+			if err := rows.Scan(&c.PersonID, &c.Name, &c.Email, &lang, &alive, &hasCode); err != nil {
 				rows.Close()
 				return err
 			}
@@ -473,7 +478,7 @@ func (s *Service) issueCodes(ctx context.Context, u *auth.User, electionID int64
 			}
 			if all || want[c.PersonID] {
 				delete(want, c.PersonID)
-				if f.WithEmail && c.Email == "" {
+				if (f.WithEmail || (f.WithEmailOrNoCode && hasCode)) && c.Email == "" {
 					skipped++
 					continue
 				}

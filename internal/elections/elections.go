@@ -115,6 +115,8 @@ type Service struct {
 	log     *slog.Logger
 	baseURL string
 
+	messenger Messenger // SetMessenger: codes through Telegram
+
 	ballotOnce sync.Map // election id → *ballotInfo, for open elections (their candidates are fixed)
 
 	batchOnce sync.Once

@@ -56,8 +56,10 @@ func Mount(srv *web.Server, svc *Service, baseURL string) error {
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections/{id}", ID: "getElection", Summary: "An election with its candidates",
 		Tags: tags, Response: ElectionOut{}, Errors: []int{404}}, h.apiGet)
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/candidates", ID: "addCandidate",
-		Summary: "Nominate a candidate: officers' nominations are accepted at once, members' wait for the nominee",
-		Tags:    tags, Auth: true, Request: CandidateIn{}, Response: CandidateOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiNominate)
+		Summary:     "Nominate a candidate: officers' nominations are accepted at once, members' wait for the nominee",
+		Description: "{\"person_id\"} answers with the candidate; {\"person_ids\":[…]} (officers: the chair proposes a list) adds them all or none and answers {\"items\":[candidates]}.",
+		Tags:        tags, Auth: true, Request: CandidateIn{}, Response: CandidateOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, h.apiNominate))
 	for _, a := range []string{"open", "close", "publish"} {
 		srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/" + a, ID: a + "Election",
 			Summary: strings.ToUpper(a[:1]) + a[1:] + " the election (officers)", Tags: tags, Auth: true, Response: ElectionOut{},
@@ -66,7 +68,8 @@ func Mount(srv *web.Server, svc *Service, baseURL string) error {
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/ballots", ID: "castBallot",
 		Summary:     "Cast a secret ballot (bearer token, or a voting code in the body)",
 		Description: "Method choose: {\"choices\":[candidate ids]}; for_against_abstain: {\"marks\":{id:\"for\"|\"against\"|\"abstain\"}}. A second ballot gets 409.",
-		Tags:        tags, Request: BallotIn{}, Response: TrackerOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCast)
+		Tags:        tags, Request: BallotIn{}, Response: TrackerOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, false, h.apiCast))
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections/{id}/codes", ID: "issueVotingCodes",
 		Summary: "Issue one-time voting codes to the electorate's voters who have not voted (officers); earlier codes stop working",
 		Tags:    tags, Auth: true, Request: CodesIn{}, Response: api.Page[CodeOut]{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiCodes)
@@ -161,7 +164,7 @@ type showData struct {
 	Tracker    string
 	Quorum     string
 	Base       string
-	CanEmail   bool // codes can be sent by email (an SMTP server is set up)
+	CanEmail   bool // codes can be sent by email (an SMTP server is set up) or Telegram
 }
 
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool) {
@@ -177,7 +180,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool)
 		return nil, false
 	}
 	d := &showData{E: e, Title: e.Title.In(l), Base: h.baseURL, Quorum: strconv.FormatFloat(float64(e.QuorumBP)/100, 'f', -1, 64),
-		CanEmail: h.svc.canEmail()}
+		CanEmail: h.svc.canSendCodes()}
 	cands, err := h.svc.Candidates(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -477,9 +480,10 @@ type ElectorateOut struct {
 	Size           int    `json:"size"`
 }
 
-// CandidateIn is the body of POST …/candidates.
+// CandidateIn is the body of POST …/candidates: one person, or a list.
 type CandidateIn struct {
-	PersonID string `json:"person_id"`
+	PersonID  string   `json:"person_id,omitempty" doc:"the person to nominate"`
+	PersonIDs []string `json:"person_ids,omitempty" doc:"officers: the chair's whole list at once (all or nothing); the answer is then {\"items\":[candidates]}"`
 }
 
 // CandidateOut is a candidate.
@@ -644,33 +648,47 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 	h.writeElection(w, r, id, http.StatusOK)
 }
 
-func (h *Handler) apiNominate(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
-	id, err := parseID(r.PathValue("id"), "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
-	var in CandidateIn
-	if err := h.srv.Decode(r, &in); err != nil {
-		h.srv.Fail(w, r, err)
-		return
+// apiNominate adds one candidate ({"person_id"}), or the chair's whole
+// list at once ({"person_ids":[…]}, officers, all or nothing; answered
+// with {"items":[…]}).
+func (h *Handler) apiNominate(r *http.Request, u *auth.User, id int64, in CandidateIn) (any, error) {
+	if len(in.PersonIDs) > 0 {
+		if in.PersonID != "" {
+			var fs errs.Fields
+			fs.Add("person_id", "validation.invalid_value")
+			return nil, fs.Err()
+		}
+		ids := make([]int64, 0, len(in.PersonIDs))
+		for _, s := range in.PersonIDs {
+			pid, err := parseID(s, "person_ids")
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, pid)
+		}
+		cands, err := h.svc.ProposePeople(r.Context(), u, id, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := api.Page[CandidateOut]{Items: make([]CandidateOut, 0, len(cands))}
+		for _, c := range cands {
+			out.Items = append(out.Items, candidateOut(c))
+		}
+		return out, nil
 	}
 	pid, err := parseID(in.PersonID, "person_id")
 	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
+		return nil, err
 	}
-	c, err := h.svc.Nominate(ctxIP(h, r).Context(), u, id, pid)
+	c, err := h.svc.Nominate(r.Context(), u, id, pid)
 	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
+		return nil, err
 	}
-	api.WriteJSON(w, http.StatusCreated, CandidateOut{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Status: c.Status})
+	return candidateOut(*c), nil
+}
+
+func candidateOut(c Candidate) CandidateOut {
+	return CandidateOut{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Status: c.Status}
 }
 
 func (s *Service) do(ctx context.Context, u *auth.User, id int64, action string) error {
@@ -704,23 +722,10 @@ func (h *Handler) apiStep(action string) http.HandlerFunc {
 	}
 }
 
-func (h *Handler) apiCast(w http.ResponseWriter, r *http.Request) {
-	id, err := parseID(r.PathValue("id"), "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
-	var in BallotIn
-	if err := h.srv.Decode(r, &in); err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	tracker, err := h.svc.Cast(r.Context(), web.UserOf(r), id, BallotInput{Choices: in.Choices, Marks: in.Marks, Code: in.Code})
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusCreated, TrackerOut{Tracker: tracker})
+// apiCast casts a ballot, signed in or with a voting code in the body.
+func (h *Handler) apiCast(r *http.Request, u *auth.User, id int64, in BallotIn) (TrackerOut, error) {
+	tracker, err := h.svc.Cast(r.Context(), u, id, BallotInput{Choices: in.Choices, Marks: in.Marks, Code: in.Code})
+	return TrackerOut{Tracker: tracker}, err
 }
 
 func (h *Handler) apiCodes(w http.ResponseWriter, r *http.Request) {
@@ -839,7 +844,13 @@ func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.srv.Printer(r)
-	text := p.N("elections.codes_emailed", res.Sent)
+	var text string
+	if n := res.Sent - res.Telegram; n > 0 || res.Telegram == 0 {
+		text = p.N("elections.codes_emailed", n)
+	}
+	if res.Telegram > 0 {
+		text = strings.TrimSpace(text + " " + p.N("elections.codes_telegram", res.Telegram))
+	}
 	if res.NoEmail+res.Failed > 0 {
 		text += " " + p.N("elections.codes_need_slips", res.NoEmail+res.Failed)
 	}

@@ -19,11 +19,23 @@ import (
 	"github.com/ortaq/ortaq/internal/mail"
 )
 
+// Messenger sends a text to a person through another channel than email
+// (the Telegram bot). sent is false when the person has linked no chat.
+type Messenger interface {
+	SendText(ctx context.Context, userID int64, text string) (sent bool, err error)
+}
+
+// SetMessenger makes EmailCodes send a voter's code through m when the
+// voter has linked a chat, and by email only otherwise. Call it while
+// wiring, before serving.
+func (s *Service) SetMessenger(m Messenger) { s.messenger = m }
+
 // Emailed says what sending codes by email did.
 type Emailed struct {
-	Sent    int // codes delivered to the mail server
-	Failed  int // codes issued but not sent: these voters need a slip
-	NoEmail int // voters without an email address: they need a slip
+	Sent     int // codes delivered to the mail server or the messenger
+	Telegram int // of which through the messenger
+	Failed   int // codes issued but not sent: these voters need a slip
+	NoEmail  int // voters reached no way: they need a slip
 }
 
 // canEmail reports whether email really leaves the server: the log sender
@@ -37,13 +49,23 @@ func (s *Service) canEmail() bool {
 	return !logOnly
 }
 
-// EmailCodes issues a new code to every voter of the electorate who has an
-// email address and has not voted, and emails it to them in their language
-// with the link to the ballot (officers). Earlier codes of these voters
-// stop working. The audit log gets the number of codes, never a code; a
-// message that cannot be sent is logged without its text.
+// canSendCodes: codes can go out by email or through the messenger.
+func (s *Service) canSendCodes() bool {
+	return s.canEmail() || (s.messenger != nil && s.catalog != nil)
+}
+
+// EmailCodes issues a new code to every voter of the electorate who has not
+// voted and can be reached, and sends it to them in their language with the
+// link to the ballot (officers): through the messenger (Telegram) when one
+// is set and the voter linked a chat, else by email. Earlier codes of these
+// voters stop working. With a messenger, voters without an email address
+// are tried too when they hold no code yet (a printed slip stays valid);
+// one reached no way keeps no new code, so that a slip can be printed for
+// them. The audit log gets the number of codes, never a code; a message
+// that cannot be sent is logged without its text.
 func (s *Service) EmailCodes(ctx context.Context, u *auth.User, electionID int64) (*Emailed, error) {
-	if !s.canEmail() {
+	email := s.canEmail()
+	if !s.canSendCodes() {
 		// Checked after the permission, so that nobody learns more than
 		// "forbidden" without it.
 		e, err := s.Get(ctx, electionID, i18n.KK)
@@ -55,7 +77,11 @@ func (s *Service) EmailCodes(ctx context.Context, u *auth.User, electionID int64
 		}
 		return nil, errs.New(errs.Conflict, "elections.codes_email_unavailable")
 	}
-	codes, noEmail, err := s.issueCodes(ctx, u, electionID, CodeFilter{WithEmail: true}, "elections.codes_email")
+	f := CodeFilter{WithEmail: true}
+	if s.messenger != nil {
+		f = CodeFilter{WithEmailOrNoCode: true}
+	}
+	codes, noEmail, err := s.issueCodes(ctx, u, electionID, f, "elections.codes_email")
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +90,9 @@ func (s *Service) EmailCodes(ctx context.Context, u *auth.User, electionID int64
 		return nil, err
 	}
 	res := &Emailed{NoEmail: noEmail}
-	var sent, failed atomic.Int64
+	var sent, telegram, failed atomic.Int64
+	var mu sync.Mutex
+	var unreached []IssuedCode
 	ctx = context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
@@ -72,7 +100,25 @@ func (s *Service) EmailCodes(ctx context.Context, u *auth.User, electionID int64
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := s.mail.Send(ctx, s.codeMessage(e, c)); err != nil {
+			msg := s.codeMessage(e, c)
+			if s.messenger != nil {
+				ok, err := s.messenger.SendText(ctx, c.PersonID, msg.Text)
+				if err != nil {
+					s.log.Warn("elections: voting code message not sent", "election", electionID, "err", err)
+				}
+				if ok && err == nil {
+					sent.Add(1)
+					telegram.Add(1)
+					return
+				}
+			}
+			if c.Email == "" || !email {
+				mu.Lock()
+				unreached = append(unreached, c)
+				mu.Unlock()
+				return
+			}
+			if err := s.mail.Send(ctx, msg); err != nil {
 				failed.Add(1)
 				s.log.Warn("elections: voting code email not sent", "election", electionID, "err", err)
 				return
@@ -81,8 +127,29 @@ func (s *Service) EmailCodes(ctx context.Context, u *auth.User, electionID int64
 		})
 	}
 	wg.Wait()
-	res.Sent, res.Failed = int(sent.Load()), int(failed.Load())
+	if err := s.revokeCodes(ctx, electionID, unreached); err != nil {
+		return nil, err
+	}
+	res.Sent, res.Telegram, res.Failed = int(sent.Load()), int(telegram.Load()), int(failed.Load())
+	res.NoEmail += len(unreached)
 	return res, nil
+}
+
+// revokeCodes withdraws codes that reached nobody, each only while it is
+// still the voter's code.
+func (s *Service) revokeCodes(ctx context.Context, electionID int64, codes []IssuedCode) error {
+	if len(codes) == 0 {
+		return nil
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		for _, c := range codes {
+			if _, err := tx.Exec(ctx, "DELETE FROM election_codes WHERE election_id = ? AND person_id = ? AND code_hash = ?",
+				electionID, c.PersonID, codeHash(electionID, c.Code)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (s *Service) codeMessage(e *Election, c IssuedCode) mail.Message {
@@ -137,12 +204,82 @@ func (s *Service) ProposeList(ctx context.Context, u *auth.User, electionID int6
 			list = append(list, x)
 		}
 	}
+	return s.propose(ctx, u, electionID, "list", len(list), func(ms *eligible) ([]member, error) {
+		var fs errs.Fields
+		var chosen []member
+		seen := map[int64]bool{}
+		for i, x := range list {
+			var found []member
+			if strings.Contains(x, "@") {
+				if m, ok := ms.byEmail[strings.ToLower(x)]; ok {
+					found = []member{m}
+				}
+			} else {
+				found = ms.byName[kazakh.Fold(x)]
+			}
+			switch {
+			case len(found) == 0:
+				fs.Add("list", "elections.list_unknown", "line", i+1, "entry", x)
+			case len(found) > 1:
+				fs.Add("list", "elections.list_ambiguous", "line", i+1, "entry", x)
+			case !seen[found[0].id]:
+				seen[found[0].id] = true
+				chosen = append(chosen, found[0])
+			}
+			if len(fs) > 0 {
+				return nil, fs.Err()
+			}
+		}
+		return chosen, nil
+	})
+}
+
+// ProposePeople is ProposeList by person ids (the API's
+// {"person_ids":[…]}): all or nothing, accepted at once.
+func (s *Service) ProposePeople(ctx context.Context, u *auth.User, electionID int64, personIDs []int64) ([]Candidate, error) {
+	return s.propose(ctx, u, electionID, "person_ids", len(personIDs), func(ms *eligible) ([]member, error) {
+		var chosen []member
+		seen := map[int64]bool{}
+		for _, id := range personIDs {
+			m, ok := ms.byID[id]
+			if !ok {
+				var fs errs.Fields
+				fs.Add("person_ids", "elections.not_a_member")
+				return nil, fs.Err()
+			}
+			if !seen[id] {
+				seen[id] = true
+				chosen = append(chosen, m)
+			}
+		}
+		return chosen, nil
+	})
+}
+
+// member is a person who may stand.
+type member struct {
+	id   int64
+	name string
+}
+
+// eligible are the members who may stand, found by id, email and folded
+// name.
+type eligible struct {
+	byID    map[int64]member
+	byEmail map[string]member
+	byName  map[string][]member
+}
+
+// propose checks the officer and the list's length (n entries, errors on
+// field), resolves the list with pick among the eligible members, and adds
+// them all as accepted candidates in one transaction.
+func (s *Service) propose(ctx context.Context, u *auth.User, electionID int64, field string, n int, pick func(*eligible) ([]member, error)) ([]Candidate, error) {
 	var fs errs.Fields
 	switch {
-	case len(list) == 0:
-		fs.Add("list", "validation.required")
-	case len(list) > maxList:
-		fs.Add("list", "elections.list_too_long", "max", maxList)
+	case n == 0:
+		fs.Add(field, "validation.required")
+	case n > maxList:
+		fs.Add(field, "elections.list_too_long", "max", maxList)
 	}
 	if err := fs.Err(); err != nil {
 		return nil, err
@@ -159,12 +296,7 @@ func (s *Service) ProposeList(ctx context.Context, u *auth.User, electionID int6
 	}
 	// The members who may stand: current members of the electorate's
 	// organization, never minors without consent, never deleted people.
-	type member struct {
-		id   int64
-		name string
-	}
-	byEmail := map[string]member{}
-	byName := map[string][]member{}
+	ms := &eligible{byID: map[int64]member{}, byEmail: map[string]member{}, byName: map[string][]member{}}
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT u.id, u.name, COALESCE(u.email, '') FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.org_id = ? AND (m.until IS NULL OR m.until >= ?) AND u.deleted_at IS NULL
 		AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`, e.ElectorateOrgID, today(s.db.Now()))
@@ -178,39 +310,20 @@ func (s *Service) ProposeList(ctx context.Context, u *auth.User, electionID int6
 			rows.Close()
 			return nil, err
 		}
+		ms.byID[m.id] = m
 		if email != "" {
-			byEmail[strings.ToLower(email)] = m
+			ms.byEmail[strings.ToLower(email)] = m
 		}
 		k := kazakh.Fold(m.name)
-		byName[k] = append(byName[k], m)
+		ms.byName[k] = append(ms.byName[k], m)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var chosen []member
-	seen := map[int64]bool{}
-	for i, x := range list {
-		var found []member
-		if strings.Contains(x, "@") {
-			if m, ok := byEmail[strings.ToLower(x)]; ok {
-				found = []member{m}
-			}
-		} else {
-			found = byName[kazakh.Fold(x)]
-		}
-		switch {
-		case len(found) == 0:
-			fs.Add("list", "elections.list_unknown", "line", i+1, "entry", x)
-		case len(found) > 1:
-			fs.Add("list", "elections.list_ambiguous", "line", i+1, "entry", x)
-		case !seen[found[0].id]:
-			seen[found[0].id] = true
-			chosen = append(chosen, found[0])
-		}
-		if len(fs) > 0 {
-			return nil, fs.Err()
-		}
+	chosen, err := pick(ms)
+	if err != nil {
+		return nil, err
 	}
 	var out []Candidate
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -226,7 +339,7 @@ func (s *Service) ProposeList(ctx context.Context, u *auth.User, electionID int6
 				electionID, m.id, u.ID, tx.Now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				var fs errs.Fields
-				fs.Add("list", "elections.list_already", "entry", m.name)
+				fs.Add(field, "elections.list_already", "entry", m.name)
 				return fs.Err()
 			}
 			if err != nil {

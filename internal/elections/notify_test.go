@@ -3,15 +3,20 @@ package elections_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/elections"
+	"github.com/ortaq/ortaq/internal/mail"
 )
 
 func execSQL(t *testing.T, d *db.DB, q string, args ...any) {
@@ -292,6 +297,134 @@ func TestElectionUnderAgendaItem(t *testing.T) {
 		// The other election of the organization is not the meeting's.
 		if strings.Contains(page.Body, `id="election-`+s.id+`"`) {
 			t.Fatal("an election of no meeting is shown on the meeting page")
+		}
+	})
+}
+
+// The chair proposes a whole list through the API ({"person_ids":[…]}):
+// officers only, all or nothing; the one-person shape still works.
+func TestChairsListThroughTheAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		org := env.NewOrg(0, "Бастауыш партия ұйымы")
+		officer := env.NewPerson()
+		env.Grant(officer, org, "moderator")
+		otok := token(t, env, officer)
+		var members []apptest.Person
+		for range 5 {
+			p := env.NewPerson()
+			env.Grant(p, org, "member")
+			members = append(members, p)
+		}
+		outsider := env.NewPerson()
+		c := env.Client()
+		r := c.JSON("POST", "/api/v1/elections", otok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Делегаттар сайлауы"},
+			"seats":2,"method":"choose","electorate":{"organization_id":"%d"},"rule":"plurality","quorum":0.5}`, org, org))
+		if r.StatusCode != 201 {
+			t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+		}
+		id := decode[map[string]any](t, r)["id"].(string)
+		path := "/api/v1/elections/" + id + "/candidates"
+		ids := func(ps ...apptest.Person) string {
+			var q []string
+			for _, p := range ps {
+				q = append(q, fmt.Sprintf("%q", fmt.Sprint(p.User.ID)))
+			}
+			return `{"person_ids":[` + strings.Join(q, ",") + `]}`
+		}
+		count := func() int {
+			var n int
+			if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM election_candidates WHERE election_id = ?", id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if r := c.JSON("POST", path, token(t, env, members[4]), ids(members[0], members[1])); r.StatusCode != 403 || count() != 0 {
+			t.Fatalf("a member proposed a list: %d, %d candidates", r.StatusCode, count())
+		}
+		if r := c.JSON("POST", path, otok, ids(members[0], outsider)); r.StatusCode != 422 || !strings.Contains(r.Body, `"field":"person_ids"`) || count() != 0 {
+			t.Fatalf("a list with an outsider: %d %s, %d candidates", r.StatusCode, r.Body, count())
+		}
+		r = c.JSON("POST", path, otok, ids(members[0], members[1], members[2]))
+		list := decode[struct {
+			Items []struct {
+				PersonID string `json:"person_id"`
+				Status   string `json:"status"`
+			} `json:"items"`
+		}](t, r)
+		if r.StatusCode != 201 || len(list.Items) != 3 || list.Items[2].PersonID != fmt.Sprint(members[2].User.ID) || list.Items[0].Status != "accepted" {
+			t.Fatalf("the chair's list: %d %s", r.StatusCode, r.Body)
+		}
+		if r := c.JSON("POST", path, otok, ids(members[3], members[1])); r.StatusCode != 422 || count() != 3 {
+			t.Fatalf("a list with a candidate already on it: %d %s, %d candidates", r.StatusCode, r.Body, count())
+		}
+		if r := c.JSON("POST", path, otok, fmt.Sprintf(`{"person_id":"%d","person_ids":["%d"]}`, members[3].User.ID, members[4].User.ID)); r.StatusCode != 422 || count() != 3 {
+			t.Fatalf("both shapes at once: %d", r.StatusCode)
+		}
+		if r := c.JSON("POST", path, otok, fmt.Sprintf(`{"person_id":"%d"}`, members[3].User.ID)); r.StatusCode != 201 ||
+			decode[map[string]any](t, r)["status"] != "accepted" || count() != 4 {
+			t.Fatalf("one candidate: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+// fakeMessenger stands for the Telegram bot: people in linked have a chat.
+type fakeMessenger struct {
+	mu     sync.Mutex
+	linked map[int64]bool
+	got    map[int64]string
+}
+
+func (f *fakeMessenger) SendText(_ context.Context, userID int64, text string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.linked[userID] {
+		return false, nil
+	}
+	f.got[userID] = text
+	return true, nil
+}
+
+// With a messenger set, a voter with a linked chat gets the code there
+// instead of by email; a voter without an email address gets it there
+// too; one reached no way keeps no code, so that a slip is printed.
+func TestVotingCodesThroughTheMessenger(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		s := newElection(t, env, 5, "choose")
+		ctx := context.Background()
+		m := s.members
+		execSQL(t, d, "UPDATE users SET email = NULL WHERE id IN (?, ?)", m[2].User.ID, m[3].User.ID)
+		tg := &fakeMessenger{linked: map[int64]bool{m[1].User.ID: true, m[2].User.ID: true}, got: map[int64]string{}}
+		svc := elections.New(d, env.App.Auth).WithMail(mail.NewSMTP(env.Mail.Config()), env.App.Catalog,
+			slog.New(slog.NewTextHandler(io.Discard, nil)), env.URL)
+		svc.SetMessenger(tg)
+		var id int64
+		fmt.Sscan(s.id, &id)
+		res, err := svc.EmailCodes(ctx, s.officer.User, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Sent != 4 || res.Telegram != 2 || res.NoEmail != 1 || res.Failed != 0 {
+			t.Fatalf("%+v", res)
+		}
+		if len(mailTo(env, m[1].Email)) != 0 || len(mailTo(env, m[0].Email)) != 1 || len(mailTo(env, m[4].Email)) != 1 {
+			t.Fatal("email went to the wrong voters")
+		}
+		code := codeRE.FindString(tg.got[m[2].User.ID])
+		if code == "" || !strings.Contains(tg.got[m[2].User.ID], "/kk/elections/"+s.id+"?code=") || codeRE.FindString(tg.got[m[1].User.ID]) == "" {
+			t.Fatalf("Telegram messages: %v", tg.got)
+		}
+		if r := env.Client().PostForm("/kk/elections/"+s.id+"/ballot", url.Values{"code": {code}, "choice": {s.cands[0]}}); r.StatusCode != 201 {
+			t.Fatalf("vote with the code sent by Telegram: %d", r.StatusCode)
+		}
+		codes := decode[struct {
+			Items []struct {
+				PersonID string `json:"person_id"`
+			} `json:"items"`
+		}](t, env.Client().JSON("POST", "/api/v1/elections/"+s.id+"/codes", s.otok, `{"without_code":true}`))
+		if len(codes.Items) != 1 || codes.Items[0].PersonID != fmt.Sprint(m[3].User.ID) {
+			t.Fatalf("slips for voters reached no way: %+v", codes.Items)
 		}
 	})
 }

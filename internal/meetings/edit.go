@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -36,8 +35,9 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in NewMeet
 	if m.MinutesApprovedAt != nil {
 		return errs.New(errs.Conflict, "meetings.minutes_approved")
 	}
-	var promoted []int64
+	var promoted, queued []int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		promoted = nil
 		if err := checkRefs(ctx, tx, &in); err != nil {
 			return err
 		}
@@ -87,6 +87,11 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in NewMeet
 		if err != nil {
 			return err
 		}
+		after := *m
+		after.Title, after.StartsAt = in.Title, in.StartsAt
+		if queued, err = s.tellPromoted(ctx, tx, &after, promoted); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "meetings.update", TargetType: "meeting",
 			TargetID: strconv.FormatInt(id, 10), OrgID: m.OrgID,
 			Before: map[string]any{"title": m.Title, "kind": m.Kind, "format": m.Format, "starts_at": m.StartsAt, "ends_at": m.EndsAt,
@@ -98,13 +103,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in NewMeet
 	if err != nil {
 		return fmt.Errorf("meetings: update %d: %w", id, err)
 	}
-	if len(promoted) > 0 {
-		if m2, err := s.Get(ctx, id); err == nil {
-			for _, uid := range promoted {
-				s.tellPromoted(ctx, m2, uid)
-			}
-		}
-	}
+	s.sendNow(ctx, queued)
 	return nil
 }
 
@@ -123,11 +122,8 @@ func (s *Service) CancelMeeting(ctx context.Context, u *auth.User, id int64, rea
 	if err != nil {
 		return 0, err
 	}
-	type person struct {
-		email string
-		lang  i18n.Lang
-	}
-	var told []person
+	var queued []int64
+	told := 0
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		if !tx.Now.Before(m.EndsAt) {
 			return errs.New(errs.Conflict, "meetings.already_over")
@@ -144,21 +140,25 @@ func (s *Service) CancelMeeting(ctx context.Context, u *auth.User, id int64, rea
 			return err
 		}
 		n := 0
+		var msgs []mail.Message
 		for rows.Next() {
-			var p person
-			var l string
-			if err := rows.Scan(&p.email, &l); err != nil {
+			var email, lang string
+			if err := rows.Scan(&email, &lang); err != nil {
 				rows.Close()
 				return err
 			}
 			n++
-			if p.email != "" {
-				p.lang, _ = i18n.Parse(l)
-				told = append(told, p)
+			if email != "" {
+				l, _ := i18n.Parse(lang)
+				msgs = append(msgs, s.cancelledMessage(m, l, email, reason))
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		told = len(msgs)
+		if queued, err = s.queueMail(ctx, tx, id, msgs); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "meetings.cancel", TargetType: "meeting",
@@ -167,45 +167,24 @@ func (s *Service) CancelMeeting(ctx context.Context, u *auth.User, id int64, rea
 	if err != nil {
 		return 0, err
 	}
-	msgs := make([]mail.Message, 0, len(told))
-	for _, p := range told {
-		pr := s.catalog.Printer(p.lang)
-		title := m.Title.In(p.lang)
-		if p.lang == i18n.KKLatn {
-			title = latin(title)
-		}
-		text := pr.T("meetings.cancelled_text", "title", title, "when", pr.DateTime(m.StartsAt),
-			"link", fmt.Sprintf("%s/%s/meetings/%d", s.baseURL, p.lang, m.ID))
-		if reason != "" {
-			text += "\n" + pr.T("meetings.cancel_reason") + ": " + reason
-		}
-		msgs = append(msgs, mail.Message{To: p.email, Subject: pr.T("meetings.cancelled_subject", "title", title), Text: text + "\n"})
-	}
-	s.sendAll(ctx, "meetings: cancellation email", m.ID, msgs)
-	return len(told), nil
+	s.sendNow(ctx, queued)
+	return told, nil
 }
 
-// sendAll sends messages in the background, a few at a time; a failure is
-// logged (with the meeting, never the message).
-func (s *Service) sendAll(ctx context.Context, what string, meetingID int64, msgs []mail.Message) {
-	if s.mail == nil || len(msgs) == 0 {
-		return
+// cancelledMessage tells a registered person, in language l, that m is
+// called off.
+func (s *Service) cancelledMessage(m *Meeting, l i18n.Lang, email, reason string) mail.Message {
+	pr := s.catalog.Printer(l)
+	title := m.Title.In(l)
+	if l == i18n.KKLatn {
+		title = latin(title)
 	}
-	ctx = context.WithoutCancel(ctx)
-	go func() {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 4)
-		for _, msg := range msgs {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				if err := s.mail.Send(ctx, msg); err != nil {
-					s.log.Warn(what, "meeting", meetingID, "err", err)
-				}
-			})
-		}
-		wg.Wait()
-	}()
+	text := pr.T("meetings.cancelled_text", "title", title, "when", pr.DateTime(m.StartsAt),
+		"link", fmt.Sprintf("%s/%s/meetings/%d", s.baseURL, l, m.ID))
+	if reason != "" {
+		text += "\n" + pr.T("meetings.cancel_reason") + ": " + reason
+	}
+	return mail.Message{To: email, Subject: pr.T("meetings.cancelled_subject", "title", title), Text: text + "\n"}
 }
 
 // EditItem changes an agenda item, before the meeting starts.

@@ -1,6 +1,7 @@
 package meetings
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/base64"
@@ -101,7 +102,8 @@ func Mount(srv *web.Server, svc *Service, el Elections) error {
 		Summary: "Cancel a registration; the first on the waiting list moves up", Tags: tags, Auth: true, Response: RegistrationOut{},
 		Errors: []int{401, 404}}, h.apiCancel)
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/meetings/{id}/questions", ID: "askQuestion", Summary: "Ask a question",
-		Tags: tags, Auth: true, Request: QuestionIn{}, Response: QuestionOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiAsk)
+		Tags: tags, Auth: true, Request: QuestionIn{}, Response: QuestionOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, h.apiAsk))
 	return nil
 }
 
@@ -258,9 +260,11 @@ type showData struct {
 	OrgName   string
 	Organizer bool
 	Member    bool
+	Voter     bool // signed in: questions get upvote buttons
 	Reg       *Registration
 	Agenda    []Item
 	Decisions map[int64][]Decision // by agenda item (0: none)
+	Voting    bool                 // a decision is being voted on online
 	Questions []Question
 	QTotal    int
 	QNext     string
@@ -278,32 +282,36 @@ type showData struct {
 	EditItem   int64             // the agenda item whose edit form failed
 	ItemErrors map[string]string // its field errors
 	ItemForm   url.Values        // and what was sent
+
+	// The parts every reader of the same kind sees alike, rendered once
+	// per moment (web.Server.Fragment); empty: rendered with the page.
+	HeadHTML, AgendaHTML, QuestionsHTML template.HTML
 }
 
-func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showData, error) {
+// head is the meeting with its names in the reader's language.
+func (h *Handler) head(ctx context.Context, r *http.Request, id int64) (*showData, error) {
 	m, err := h.svc.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	l := web.LangOf(r)
-	u := web.UserOf(r)
-	d := &showData{M: m, Title: m.Title.In(l), OrgName: m.OrgName.In(l)}
+	return &showData{M: m, Title: m.Title.In(l), OrgName: m.OrgName.In(l)}, nil
+}
+
+// shared fills in what does not depend on who reads, beyond the kind of
+// reader (a guest, a signed-in person, an organizer), and reader's own
+// votes on decisions when reader is not 0.
+func (h *Handler) shared(ctx context.Context, r *http.Request, head *showData, voter, organizer bool, reader int64) (*showData, error) {
+	d := *head
+	m := d.M
+	id := m.ID
+	l := web.LangOf(r)
+	d.Voter, d.Organizer = voter, organizer
 	now := h.svc.db.Now()
 	d.Upcoming = now.Before(m.StartsAt)
 	d.Open = now.Before(m.EndsAt) && m.CancelledAt == nil
 	d.Live = d.Open
-	var reader int64
-	if u != nil {
-		reader = u.ID
-		role, err := h.svc.auth.RoleIn(ctx, u, m.OrgID)
-		if err != nil {
-			return nil, err
-		}
-		d.Organizer, d.Member = role >= auth.Moderator, role >= auth.Member
-		if d.Reg, err = h.svc.MyRegistration(ctx, u, id); err != nil {
-			return nil, err
-		}
-	}
+	var err error
 	if d.Agenda, err = h.svc.Agenda(ctx, id); err != nil {
 		return nil, err
 	}
@@ -316,6 +324,7 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 	for _, x := range decisions {
 		d.Decisions[x.ItemID] = append(d.Decisions[x.ItemID], x)
 		d.Decided = true
+		d.Voting = d.Voting || x.Status == "voting"
 	}
 	q := r.URL.Query()
 	d.Answered = q.Get("questions") == "answered"
@@ -358,23 +367,172 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 			}
 		}
 	}
+	return &d, nil
+}
+
+// role says how u stands towards the meeting's organization.
+func (h *Handler) role(ctx context.Context, u *auth.User, m *Meeting) (organizer, member bool, err error) {
+	if u == nil {
+		return false, false, nil
+	}
+	role, err := h.svc.auth.RoleIn(ctx, u, m.OrgID)
+	return role >= auth.Moderator, role >= auth.Member, err
+}
+
+// load builds the whole page for this reader, without shared fragments
+// (a form sent back with errors).
+func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showData, error) {
+	head, err := h.head(ctx, r, id)
+	if err != nil {
+		return nil, err
+	}
+	u := web.UserOf(r)
+	organizer, member, err := h.role(ctx, u, head.M)
+	if err != nil {
+		return nil, err
+	}
+	var reader int64
+	if u != nil {
+		reader = u.ID
+	}
+	d, err := h.shared(ctx, r, head, u != nil, organizer, reader)
+	if err != nil {
+		return nil, err
+	}
+	d.Member = member
+	if d.Reg, err = h.svc.MyRegistration(ctx, u, id); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
 // questionsPerPage: a phone screen or two; the rest are a link away.
 const questionsPerPage = 20
 
+const showPage = "meetings_show"
+
+// page builds the meeting page from fragments shared by every reader of
+// the same kind (guest, signed in, organizer) for a moment — the facts,
+// the agenda with minutes and decisions, the questions — and adds what is
+// the reader's own: their registration, their upvotes (marked in the
+// shared list), their votes on decisions under way (then the agenda is
+// rendered for them alone), the organizer's forms.
+func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
+	ctx := r.Context()
+	key := strconv.FormatInt(id, 10)
+	headHTML, v, err := h.srv.Fragment(r, showPage, "meeting_head", key, func() (any, error) { return h.head(ctx, r, id) })
+	if err != nil {
+		return nil, err
+	}
+	head := v.(*showData)
+	u := web.UserOf(r)
+	var organizer, member bool
+	if u != nil {
+		// The reader's role decides only which controls show (every action
+		// checks it again), so it may be as old as the fragments: kept
+		// with them, as the data of a block that renders nothing.
+		_, v, err := h.srv.Fragment(r, showPage, "meeting_role", fmt.Sprintf("%d\x00%d", u.ID, head.M.OrgID), func() (any, error) {
+			o, m, err := h.role(ctx, u, head.M)
+			return [2]bool{o, m}, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		organizer, member = v.([2]bool)[0], v.([2]bool)[1]
+	}
+	kind := "guest"
+	switch {
+	case organizer:
+		kind = "organizer"
+	case u != nil:
+		kind = "reader"
+	}
+	q := r.URL.Query()
+	key += "\x00" + kind + "\x00" + q.Get("questions") + "\x00" + q.Get("qafter")
+	agendaHTML, v, err := h.srv.Fragment(r, showPage, "meeting_agenda", key, func() (any, error) {
+		return h.shared(ctx, r, head, u != nil, organizer, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	shared := v.(*showData)
+	questionsHTML, _, err := h.srv.Fragment(r, showPage, "meeting_questions", key, func() (any, error) { return shared, nil })
+	if err != nil {
+		return nil, err
+	}
+	d := *shared
+	d.HeadHTML, d.AgendaHTML, d.QuestionsHTML = headHTML, agendaHTML, questionsHTML
+	if u == nil {
+		return &d, nil
+	}
+	d.Member = member
+	var ids []int64 // the questions on the page the reader may upvote
+	if d.Voter {
+		for _, q := range d.Questions {
+			if q.Status == "open" || q.Status == "answered" {
+				ids = append(ids, q.ID)
+			}
+		}
+	}
+	var mine []int64
+	if d.Reg, mine, err = h.svc.ReaderState(ctx, u, id, ids); err != nil {
+		return nil, err
+	}
+	if d.Voting && member && d.Reg.PresentAt != nil {
+		// A decision is being voted on among those present: the agenda
+		// shows this reader's own vote or the buttons.
+		decisions, err := h.svc.Decisions(ctx, id, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.Decisions = map[int64][]Decision{}
+		for _, x := range decisions {
+			d.Decisions[x.ItemID] = append(d.Decisions[x.ItemID], x)
+		}
+		d.AgendaHTML = ""
+	}
+	if err := h.markMine(r, &d, mine); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// markMine turns the upvote buttons of the questions mine (the reader
+// upvoted them), in the shared list, into buttons that take the upvote
+// back.
+func (h *Handler) markMine(r *http.Request, d *showData, mine []int64) error {
+	if len(mine) == 0 {
+		return nil
+	}
+	pc := &web.PageContext{Lang: web.LangOf(r), P: h.srv.Printer(r)}
+	pairs := make([]string, 0, 2*len(mine))
+	var buf bytes.Buffer
+	for _, q := range mine {
+		for _, up := range []bool{false, true} {
+			buf.Reset()
+			err := h.srv.Renderer().Block(&buf, showPage, "meeting_vote_page", &web.PageData{Ctx: pc,
+				Data: map[string]any{"c": pc, "m": d.M.ID, "q": q, "mine": up}})
+			if err != nil {
+				return err
+			}
+			pairs = append(pairs, buf.String())
+		}
+	}
+	d.QuestionsHTML = template.HTML(strings.NewReplacer(pairs...).Replace(string(d.QuestionsHTML)))
+	return nil
+}
+
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.id(w, r, "id")
 	if !ok {
 		return
 	}
-	d, err := h.load(r.Context(), r, id)
+	d, err := h.page(r, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	h.srv.Render(w, r, http.StatusOK, "meetings_show", &web.PageData{Title: d.Title, Data: d})
+	h.srv.Render(w, r, http.StatusOK, showPage, &web.PageData{Title: d.Title, Data: d})
 }
 
 // formFail re-renders the meeting page with field errors (422), or fails.
@@ -906,24 +1064,10 @@ func (h *Handler) apiCancel(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, RegistrationOut{Status: "none"})
 }
 
-func (h *Handler) apiAsk(w http.ResponseWriter, r *http.Request) {
-	u := h.apiUser(w, r)
-	if u == nil {
-		return
-	}
-	id, ok := h.apiID(w, r)
-	if !ok {
-		return
-	}
-	var in QuestionIn
-	if err := h.srv.Decode(r, &in); err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+func (h *Handler) apiAsk(r *http.Request, u *auth.User, id int64, in QuestionIn) (QuestionOut, error) {
 	q, err := h.svc.Ask(r.Context(), u, id, in.Body)
 	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
+		return QuestionOut{}, err
 	}
-	api.WriteJSON(w, http.StatusCreated, QuestionOut{ID: idStr(q.ID), Body: q.Body, Status: q.Status, Votes: q.Votes, CreatedAt: q.CreatedAt})
+	return QuestionOut{ID: idStr(q.ID), Body: q.Body, Status: q.Status, Votes: q.Votes, CreatedAt: q.CreatedAt}, nil
 }

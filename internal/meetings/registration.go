@@ -98,7 +98,7 @@ func (s *Service) Register(ctx context.Context, u *auth.User, meetingID int64) (
 }
 
 // Cancel gives up u's place; the first person on the waiting list moves
-// up and is told by email.
+// up and is told by email (stored with the change, sent after it).
 func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) error {
 	if u == nil {
 		return errs.New(errs.Unauthorized, "auth.signin_required")
@@ -107,8 +107,9 @@ func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) err
 	if err != nil {
 		return err
 	}
-	var promoted int64
+	var queued []int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		queued = nil
 		if _, _, _, err := lockMeeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
@@ -123,6 +124,7 @@ func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) err
 		if status != "registered" {
 			return nil
 		}
+		var promoted int64
 		err = tx.QueryRow(ctx, `UPDATE meeting_registrations SET status = 'registered' WHERE id =
 			(SELECT id FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist' ORDER BY created_at, id LIMIT 1)
 			RETURNING user_id`, meetingID).Scan(&promoted)
@@ -130,62 +132,105 @@ func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) err
 			_, err = tx.Exec(ctx, "UPDATE meetings SET registered_count = registered_count - 1 WHERE id = ?", meetingID)
 			return err
 		}
+		if err != nil {
+			return err
+		}
+		queued, err = s.tellPromoted(ctx, tx, m, []int64{promoted})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if promoted != 0 {
-		s.tellPromoted(ctx, m, promoted)
-	}
+	s.sendNow(ctx, queued)
 	return nil
 }
 
-// tellPromoted emails the person who moved up from the waiting list, in
-// their language. A failure to send is logged, not the cancellation's.
-func (s *Service) tellPromoted(ctx context.Context, m *Meeting, userID int64) {
-	p, err := s.auth.UserByID(ctx, userID)
-	if err != nil || p.Email == "" || s.mail == nil {
-		return
+// tellPromoted stores an email, in their language, for each person who
+// moved up from the waiting list of m (as it is after tx).
+func (s *Service) tellPromoted(ctx context.Context, tx *db.Tx, m *Meeting, userIDs []int64) ([]int64, error) {
+	if s.mail == nil || len(userIDs) == 0 {
+		return nil, nil
 	}
-	pr := s.catalog.Printer(p.Lang)
-	title := m.Title.In(p.Lang)
-	if p.Lang == i18n.KKLatn {
-		title = latin(title)
+	var msgs []mail.Message
+	for _, id := range userIDs {
+		var email, lang string
+		var alive bool
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(email, ''), lang, deleted_at IS NULL FROM users WHERE id = ?", id).Scan(&email, &lang, &alive); err != nil {
+			return nil, err
+		}
+		if email == "" || !alive {
+			continue
+		}
+		l, _ := i18n.Parse(lang)
+		pr := s.catalog.Printer(l)
+		title := m.Title.In(l)
+		if l == i18n.KKLatn {
+			title = latin(title)
+		}
+		msgs = append(msgs, mail.Message{To: email, Subject: pr.T("meetings.promoted_subject"),
+			Text: pr.T("meetings.promoted_text", "title", title, "when", pr.DateTime(m.StartsAt),
+				"link", fmt.Sprintf("%s/%s/meetings/%d", s.baseURL, l, m.ID)) + "\n"})
 	}
-	msg := mail.Message{To: p.Email, Subject: pr.T("meetings.promoted_subject"),
-		Text: pr.T("meetings.promoted_text", "title", title, "when", pr.DateTime(m.StartsAt),
-			"link", fmt.Sprintf("%s/%s/meetings/%d", s.baseURL, p.Lang, m.ID)) + "\n"}
-	if err := s.mail.Send(context.WithoutCancel(ctx), msg); err != nil {
-		s.log.Warn("meetings: waiting list email", "meeting", m.ID, "err", err)
-	}
+	return s.queueMail(ctx, tx, m.ID, msgs)
 }
 
 // MyRegistration returns u's registration ("" status when none).
 func (s *Service) MyRegistration(ctx context.Context, u *auth.User, meetingID int64) (*Registration, error) {
+	r, _, err := s.ReaderState(ctx, u, meetingID, nil)
+	return r, err
+}
+
+// ReaderState returns u's registration ("" status when none) and which of
+// the questions ids u upvoted, in one query.
+func (s *Service) ReaderState(ctx context.Context, u *auth.User, meetingID int64, questionIDs []int64) (*Registration, []int64, error) {
 	var r Registration
 	if u == nil {
-		return &r, nil
+		return &r, nil, nil
 	}
-	var present db.Time
-	var created time.Time
-	var id int64
-	err := s.db.QueryRow(ctx, "SELECT id, status, checkin_token, present_at, created_at FROM meeting_registrations WHERE meeting_id = ? AND user_id = ?",
-		meetingID, u.ID).Scan(&id, &r.Status, &r.Token, &present, (*timeScan)(&created))
-	if errors.Is(err, sql.ErrNoRows) {
-		return &r, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("meetings: registration: %w", err)
-	}
-	r.PresentAt = present.Ptr()
-	if r.Status == "waitlist" {
-		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist'
-			AND (created_at < ? OR (created_at = ? AND id <= ?))`, meetingID, created, created, id).Scan(&r.Position); err != nil {
-			return nil, err
+	q := "SELECT 0, id, status, checkin_token, present_at, created_at FROM meeting_registrations WHERE meeting_id = ? AND user_id = ?"
+	args := []any{meetingID, u.ID}
+	if len(questionIDs) > 0 {
+		q += " UNION ALL SELECT 1, question_id, '', '', NULL, NULL FROM meeting_question_votes WHERE user_id = ? AND question_id IN (?" +
+			strings.Repeat(", ?", len(questionIDs)-1) + ")"
+		args = append(args, u.ID)
+		for _, id := range questionIDs {
+			args = append(args, id)
 		}
 	}
-	return &r, nil
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("meetings: reader: %w", err)
+	}
+	defer rows.Close()
+	var upvoted []int64
+	var regID int64
+	var created time.Time
+	for rows.Next() {
+		var kind int
+		var id int64
+		var status, token string
+		var present db.Time
+		var at timeScan
+		if err := rows.Scan(&kind, &id, &status, &token, &present, &at); err != nil {
+			return nil, nil, fmt.Errorf("meetings: reader: %w", err)
+		}
+		if kind == 1 {
+			upvoted = append(upvoted, id)
+			continue
+		}
+		regID, created = id, time.Time(at)
+		r.Status, r.Token, r.PresentAt = status, token, present.Ptr()
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if r.Status == "waitlist" {
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM meeting_registrations WHERE meeting_id = ? AND status = 'waitlist'
+			AND (created_at < ? OR (created_at = ? AND id <= ?))`, meetingID, created, created, regID).Scan(&r.Position); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &r, upvoted, nil
 }
 
 type timeScan time.Time

@@ -301,10 +301,19 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 		return err
 	}
 	reader, _ := a.Auth.UserByEmail(ctx, "reader@bench.kz")
-	a.DB.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)", org, reader.ID, tx.Now)
+	// The reader is a member who upvoted three of the questions on the
+	// first page (their buttons read "take back").
+	err = a.DB.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)", org, reader.ID, tx.Now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO meeting_question_votes (question_id, user_id)
+			SELECT id, ? FROM meeting_questions WHERE meeting_id = ? AND status IN ('open', 'answered') ORDER BY votes DESC, id LIMIT 3`, reader.ID, mid)
 		return err
 	})
+	if err != nil {
+		return err
+	}
 	jar, _ := cookiejar.New(nil)
 	pc := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
