@@ -42,6 +42,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	path    string // SQLite file path
+	ws, rs  *stmts // SQLite's prepared statements per pool (nil on PostgreSQL)
 
 	// Now is the clock; tests replace it to fix time. It is read once per
 	// transaction and always returns UTC truncated to microseconds, the
@@ -128,11 +129,14 @@ func (d *DB) openSQLite(opt Options) error {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 	d.w, d.r = w, r
+	d.ws, d.rs = newStmts(w), newStmts(r)
 	return nil
 }
 
 // Close closes the pools.
 func (d *DB) Close() error {
+	d.ws.close()
+	d.rs.close()
 	var err error
 	if d.w != nil {
 		err = d.w.Close()
@@ -158,9 +162,10 @@ func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
 // Tx is a transaction with one clock reading for all it writes.
 type Tx struct {
-	tx  *sql.Tx
-	d   *DB
-	Now time.Time
+	tx    *sql.Tx
+	d     *DB
+	write bool // on the writer pool
+	Now   time.Time
 }
 
 // Dialect is the engine the transaction runs on.
@@ -181,7 +186,7 @@ func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*T
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, d: d, Now: d.now()}
+	tx := &Tx{tx: sqlTx, d: d, write: p == d.w, Now: d.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -202,17 +207,41 @@ func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*T
 
 // Exec runs a statement inside the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.d.Rebind(query), args...)
 }
 
 // Query runs a query inside the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.d.Rebind(query), args...)
 }
 
 // QueryRow runs a query that returns at most one row.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(query), args...)
+}
+
+// stmt is the transaction's handle on the pool's cached statement for q
+// (SQLite), or nil. Tx.Stmt reuses the statement already prepared on the
+// transaction's connection and is closed with the transaction.
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	c := t.d.rs
+	if t.write {
+		c = t.d.ws
+	}
+	st := c.get(ctx, q, true)
+	if st == nil {
+		return nil
+	}
+	return t.tx.StmtContext(ctx, st)
 }
 
 // Exists reports whether the query returns a row.
@@ -227,11 +256,17 @@ func (t *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error
 
 // QueryRow runs a single-row read outside a transaction (reader pool).
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.rs.get(ctx, query, false); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.r.QueryRowContext(ctx, d.Rebind(query), args...)
 }
 
 // Query runs a read outside a transaction (reader pool).
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.rs.get(ctx, query, false); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.r.QueryContext(ctx, d.Rebind(query), args...)
 }
 
