@@ -19,7 +19,7 @@ import (
 // cache stops growing at stmtsMax and further statements are simply not
 // cached.
 type stmts struct {
-	pool *sql.DB
+	pool   *sql.DB
 	mu     sync.RWMutex
 	m      map[string]*sql.Stmt // nil value: being prepared
 	closed bool
