@@ -24,17 +24,19 @@ type pageCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cached
 	bytes   int
+	flights map[string]*flight // fragments being built
 }
 
 type cached struct {
 	header  http.Header
 	body    []byte
-	data    any // a fragment's data (see Fragment)
+	data    any           // a fragment's data (see Fragment)
+	html    template.HTML // a fragment's HTML (body as a string, made once)
 	expires time.Time
 }
 
 func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
-	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}}
+	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}, flights: map[string]*flight{}}
 }
 
 // PageCached registers a GET page like Page; guests may get a copy of it
@@ -97,7 +99,7 @@ func (c *pageCache) put(key string, e *cached) {
 // entrySize is what an entry is counted as against maxBytes: its body and
 // key plus a rough overhead, so that many small entries (counts) are
 // bounded too.
-func entrySize(key string, e *cached) int { return len(key) + len(e.body) + 128 }
+func entrySize(key string, e *cached) int { return len(key) + len(e.body) + len(e.html) + 128 }
 
 // clear forgets every copy (after a change made on this node).
 func (c *pageCache) clear() {
@@ -179,23 +181,65 @@ func (s *Server) Fragment(r *http.Request, page, block, key string, load func() 
 		e := c.entries[ck]
 		c.mu.RUnlock()
 		if e != nil && now.Before(e.expires) {
-			return template.HTML(e.body), e.data, nil
+			return e.html, e.data, nil
 		}
 	}
-	v, err := load()
-	if err != nil {
-		return "", nil, err
+	build := func() (template.HTML, any, error) {
+		v, err := load()
+		if err != nil {
+			return "", nil, err
+		}
+		pc := s.pageContext(r)
+		pc.User, pc.Inbox = nil, 0
+		var buf bytes.Buffer
+		if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {
+			return "", nil, err
+		}
+		return template.HTML(buf.String()), v, nil
 	}
-	pc := s.pageContext(r)
-	pc.User, pc.Inbox = nil, 0
-	var buf bytes.Buffer
-	if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {
-		return "", nil, err
+	if c.ttl <= 0 {
+		return build()
 	}
-	if c.ttl > 0 {
-		c.put(ck, &cached{body: buf.Bytes(), data: v, expires: now.Add(c.ttl)})
+	// When a copy expires, the readers who ask at that moment share one
+	// load: the first builds it, the others wait for it (instead of every
+	// one of 32 readers querying and rendering the same thing at once).
+	c.mu.Lock()
+	if e := c.entries[ck]; e != nil && now.Before(e.expires) {
+		c.mu.Unlock() // built while we looked
+		return e.html, e.data, nil
 	}
-	return template.HTML(buf.String()), v, nil
+	if f := c.flights[ck]; f != nil {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.err == nil {
+				return f.html, f.data, nil
+			}
+			return build() // the first reader's load failed (e.g. it left): try ours
+		case <-r.Context().Done():
+			return "", nil, r.Context().Err()
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[ck] = f
+	c.mu.Unlock()
+	f.html, f.data, f.err = build()
+	if f.err == nil {
+		c.put(ck, &cached{html: f.html, data: f.data, expires: now.Add(c.ttl)})
+	}
+	c.mu.Lock()
+	delete(c.flights, ck)
+	c.mu.Unlock()
+	close(f.done)
+	return f.html, f.data, f.err
+}
+
+// flight is a fragment being built, which other readers wait for.
+type flight struct {
+	done chan struct{}
+	html template.HTML
+	data any
+	err  error
 }
 
 // count returns what n counts for a person, or the number it gave at most

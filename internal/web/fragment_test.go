@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -68,5 +70,39 @@ func TestFragmentSharedAcrossReaders(t *testing.T) {
 	get(i18n.KK, nil, "a")
 	if loads != 7 {
 		t.Fatal("a disabled cache kept a fragment")
+	}
+}
+
+// When a fragment expires, the readers asking at that moment share one
+// load instead of each querying and rendering it.
+func TestFragmentMissesShareOneLoad(t *testing.T) {
+	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Renderer().Add(fstest.MapFS{"t/list.html": {Data: []byte(`{{define "content"}}{{end}}{{define "rows"}}{{.Data}}{{end}}`)}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	var loads atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			r := httptest.NewRequest("GET", "/kk/list", nil)
+			html, _, err := s.Fragment(r, "list", "rows", "k", func() (any, error) {
+				loads.Add(1)
+				<-release // hold the load until the others are waiting
+				return "rows", nil
+			})
+			if err != nil || html != "rows" {
+				t.Errorf("%q, %v", html, err)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let the readers pile up behind the first
+	close(release)
+	wg.Wait()
+	if n := loads.Load(); n != 1 {
+		t.Fatalf("%d loads for 32 readers at once, want 1", n)
 	}
 }
