@@ -153,6 +153,9 @@ func (s *Service) ExportOrgs(ctx context.Context, actor *auth.User, f Filter, w 
 	if err := CheckFormat(format); err != nil {
 		return err
 	}
+	if err := s.EnsureCounts(ctx); err != nil {
+		return err
+	}
 	// Validate the filter before the first byte goes out.
 	f.Limit, f.Cursor = 1000, ""
 	page, next, err := s.List(ctx, f)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -60,6 +61,7 @@ func Register(srv *web.Server, svc *Service) error {
 	srv.Page("GET /organizations/{id}/members/export", h.exportMembers)
 	srv.Page("GET /admin/regions", h.regionsAdmin)
 	srv.Page("POST /admin/regions/import", h.importRegions)
+	srv.Page("GET /admin/regions/export", h.exportRegions)
 	h.registerAPI()
 	return nil
 }
@@ -164,97 +166,148 @@ func (h *Handler) filterFrom(q url.Values) (Filter, bool) {
 	return f, tree
 }
 
+// dirBlock is the directory without what depends on the reader: the
+// filter form and the page of organizations (a table or a tree), rendered
+// once per moment for everyone who asks for the same filter
+// (web.Server.Fragment).
+type dirBlock struct {
+	Q, Kind, Region string // the filter as the form shows it
+	Kinds, Regions  []option
+	District        *option
+	Errors          map[string]string
+	Parent          int64
+	Rows            []orgRow
+	Tree            bool
+	Nodes           []treeNode
+	Open            bool
+	Next            string
+	ParentName      string
+	Crumbs          []crumb
+	Err             error // the filter's field errors (the page is a 422)
+}
+
 func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.EnsureCounts(r.Context()); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.svc.freshRegions(r.Context())
-	p := h.srv.Printer(r)
 	q := r.URL.Query()
 	f, tree := h.filterFrom(q)
 	f.Limit = 50
 	if tree {
 		f.Roots = f.Parent == 0
 	}
-	list, next, err := h.svc.List(r.Context(), f)
-	// The filter offers the regions; a district (from a link) stays selected.
-	var top []option
-	for _, o := range h.regionOptions(p.Lang()) {
-		top = append(top, option{Value: o.Value, Label: o.Label})
+	// Everything the blocks depend on, normalized: the key of their copies
+	// and the next page's link.
+	norm := url.Values{}
+	for k, v := range map[string]string{"q": f.Q, "kind": f.Kind, "region": f.Region, "cursor": f.Cursor} {
+		if v != "" {
+			norm.Set(k, v)
+		}
 	}
-	data := map[string]any{"Kinds": kindOptions(p), "Regions": top, "Tree": tree, "Parent": f.Parent}
-	if reg, ok := h.svc.regions.Get(f.Region); ok && reg.Parent != "KZ" {
-		data["District"] = option{Value: reg.Code, Label: reg.NameIn(p.Lang())}
+	if f.Parent != 0 {
+		norm.Set("parent", strconv.FormatInt(f.Parent, 10))
 	}
+	if f.Archived {
+		norm.Set("archived", "1")
+	}
+	if tree {
+		norm.Set("view", "tree")
+	}
+	key := norm.Encode()
+	head, v, err := h.srv.Fragment(r, "orgs_list", "orgs_list_head", key, func() (any, error) {
+		return h.directoryBlock(r, f, tree, norm)
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b := v.(*dirBlock)
+	rows, _, err := h.srv.Fragment(r, "orgs_list", "orgs_list_rows", key, func() (any, error) { return b, nil })
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// The reader's part: links to exports and, for platform administrators,
+	// to new organizations and the regions.
+	u := web.UserOf(r)
+	norm.Del("cursor")
+	norm.Del("view")
+	data := map[string]any{"Head": head, "Rows": rows, "Tree": tree, "Query": norm.Encode(),
+		"CanCreateRoot": u != nil && u.IsAdmin}
 	status := http.StatusOK
-	var pd web.PageData
+	if b.Err != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	h.srv.Render(w, r, status, "orgs_list", &web.PageData{Title: h.srv.T(r, "orgs.directory.title"), Data: data})
+}
+
+// directoryBlock loads the directory's page of organizations for f.
+func (h *Handler) directoryBlock(r *http.Request, f Filter, tree bool, norm url.Values) (*dirBlock, error) {
+	ctx := r.Context()
+	if err := h.svc.EnsureCounts(ctx); err != nil {
+		return nil, err
+	}
+	h.svc.freshRegions(ctx)
+	p := h.srv.Printer(r)
+	b := &dirBlock{Q: f.Q, Kind: f.Kind, Region: f.Region, Kinds: kindOptions(p), Parent: f.Parent, Tree: tree}
+	// The filter offers the regions; a district (from a link) stays selected.
+	for _, r := range h.svc.regions.Options(p.Lang()) {
+		b.Regions = append(b.Regions, option{Value: r.Code, Label: r.Name})
+	}
+	if reg, ok := h.svc.regions.Get(f.Region); ok && reg.Parent != "KZ" {
+		b.District = &option{Value: reg.Code, Label: reg.NameIn(p.Lang())}
+	}
+	list, next, err := h.svc.List(ctx, f)
 	if err != nil {
 		fe, ok := web.FieldErrors(p, err)
 		if !ok {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
-		pd.Errors, status = fe, http.StatusUnprocessableEntity
+		b.Err, b.Errors = err, fe
 	}
-	rows := make([]orgRow, len(list))
+	b.Rows = make([]orgRow, len(list))
 	for i, o := range list {
-		rows[i] = h.row(p, o)
+		b.Rows[i] = h.row(p, o)
 	}
-	data["Rows"] = rows
 	if tree && len(list) > 0 {
 		ids := make([]int64, len(list))
 		for i, o := range list {
 			ids[i] = o.ID
 		}
-		below, more, err := h.svc.TreeBelow(r.Context(), ids, treeChildren)
+		below, more, err := h.svc.TreeBelow(ctx, ids, treeChildren)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return nil, err
 		}
-		nodes := make([]treeNode, len(rows))
-		for i, row := range rows {
-			nodes[i] = treeNode{orgRow: row, More: more[row.ID]}
+		b.Nodes = make([]treeNode, len(b.Rows))
+		for i, row := range b.Rows {
+			b.Nodes[i] = treeNode{orgRow: row, More: more[row.ID]}
 			for _, c := range below[row.ID] {
-				nodes[i].Children = append(nodes[i].Children, treeChild{ID: c.ID, Name: c.Name.In(p.Lang()),
+				b.Nodes[i].Children = append(b.Nodes[i].Children, treeChild{ID: c.ID, Name: c.Name.In(p.Lang()),
 					Kind: p.T("orgs.kind." + c.Kind), Count: c.Count, Below: c.Below})
 			}
 		}
-		data["Nodes"] = nodes
 		// A few organizations open at once; many stay folded, one line each.
-		data["Open"] = len(nodes) <= 5
+		b.Open = len(b.Nodes) <= 5
 	}
 	if next != "" {
 		nq := url.Values{}
-		for k, v := range q {
+		for k, v := range norm {
 			nq[k] = v
 		}
 		nq.Set("cursor", next)
-		data["Next"] = "/organizations?" + nq.Encode()
+		b.Next = "/organizations?" + nq.Encode()
 	}
 	if f.Parent != 0 {
-		if parent, err := h.svc.Get(r.Context(), f.Parent); err == nil {
-			anc, err := h.svc.Ancestors(r.Context(), parent)
+		parent, err := h.svc.Get(ctx, f.Parent)
+		if err == nil {
+			anc, err := h.svc.Ancestors(ctx, parent)
 			if err != nil {
-				h.fail(w, r, err)
-				return
+				return nil, err
 			}
-			data["ParentName"] = parent.Name.In(p.Lang())
-			data["Crumbs"] = h.crumbs(p.Lang(), anc)
+			b.ParentName = parent.Name.In(p.Lang())
+			b.Crumbs = h.crumbs(p.Lang(), anc)
+		} else if errs.CodeOf(err) != errs.NotFound {
+			return nil, err
 		}
 	}
-	qs := url.Values{}
-	for _, k := range []string{"q", "kind", "region", "parent", "archived"} {
-		if v := q.Get(k); v != "" {
-			qs.Set(k, v)
-		}
-	}
-	data["Query"] = qs.Encode()
-	if u := web.UserOf(r); u != nil && u.IsAdmin {
-		data["CanCreateRoot"] = true
-	}
-	pd.Title, pd.Data, pd.Form = p.T("orgs.directory.title"), data, q
-	h.srv.Render(w, r, status, "orgs_list", &pd)
+	return b, nil
 }
 
 // treeChildren is how many organizations the tree shows below each of the
@@ -353,47 +406,94 @@ type activityView struct {
 	Actor  string
 }
 
+// showBlock is an organization's page without what depends on the reader
+// (web.Server.Fragment): its facts, registrations, report, organizations
+// below and member organizations, with counts.
+type showBlock struct {
+	Org              orgRow
+	Title            string
+	Crumbs           []crumb
+	Children, Groups []namedView
+	MoreChildren     bool
+	Sources          []namedView
+	Registrations    []regView
+	Report           *RegReport
+	Description      string
+	Purpose          string
+	IsGroup          bool
+	Phone, Email     string
+	Website, Address string
+}
+
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if err := h.svc.EnsureCounts(ctx); err != nil {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	// The reader's part: one query (none for guests).
+	role, err := h.svc.auth.RoleIn(ctx, web.UserOf(r), id)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	o, ok := h.orgFromPath(w, r)
-	if !ok {
+	key := strconv.FormatInt(id, 10)
+	head, v, err := h.srv.Fragment(r, "orgs_show", "orgs_show_head", key, func() (any, error) { return h.showBlock(r, id) })
+	if err != nil {
+		h.fail(w, r, err)
 		return
+	}
+	b := v.(*showBlock)
+	body, _, err := h.srv.Fragment(r, "orgs_show", "orgs_show_body", key, func() (any, error) { return b, nil })
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Org": b.Org, "Head": head, "Body": body,
+		"CanSeeMembers": role >= auth.Member, "CanAdmin": role >= auth.OrgAdmin}
+	if role >= auth.Member {
+		// Recent activity: the same for every member, shown only to them.
+		acts, _, err := h.srv.Fragment(r, "orgs_show", "orgs_show_activity", key, func() (any, error) { return h.activity(r, id) })
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		data["Activity"] = acts
+	}
+	h.srv.Render(w, r, http.StatusOK, "orgs_show", &web.PageData{Title: b.Title, Data: data})
+}
+
+func (h *Handler) showBlock(r *http.Request, id int64) (*showBlock, error) {
+	ctx := r.Context()
+	if err := h.svc.EnsureCounts(ctx); err != nil {
+		return nil, err
+	}
+	o, err := h.svc.Get(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	p := h.srv.Printer(r)
 	l := p.Lang()
-	role, err := h.svc.auth.RoleIn(ctx, web.UserOf(r), o.ID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	anc, err := h.svc.Ancestors(ctx, o)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	children, groups, more, err := h.svc.Children(ctx, o.ID, 30)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	sources, err := h.svc.Sources(ctx, o.ID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	regs, err := h.svc.Registrations(ctx, o.ID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	report, err := h.svc.RegistrationReport(ctx, o)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
 	named := func(list []Named) []namedView {
 		out := make([]namedView, len(list))
@@ -402,38 +502,36 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		}
 		return out
 	}
-	var regViews []regView
+	b := &showBlock{Org: h.row(p, o), Title: o.Name.In(l), Crumbs: h.crumbs(l, anc), Children: named(children),
+		Groups: named(groups), MoreChildren: more, Sources: named(sources), Description: o.Description.In(l),
+		Purpose: o.Purpose.In(l), IsGroup: o.IsGroup(), Phone: o.Phone, Email: o.Email, Website: o.Website,
+		Address: o.Address}
 	for _, rg := range regs {
-		regViews = append(regViews, regView{Number: rg.Number, Date: dateText(p, rg.Date), Authority: rg.Authority,
-			Status: p.T("orgs.status." + rg.Status)})
-	}
-	data := map[string]any{
-		"Org": h.row(p, o), "Crumbs": h.crumbs(l, anc), "Children": named(children), "Groups": named(groups),
-		"MoreChildren": more, "Sources": named(sources), "Registrations": regViews,
-		"Description": o.Description.In(l), "Purpose": o.Purpose.In(l), "IsGroup": o.IsGroup(),
-		"Phone": o.Phone, "Email": o.Email, "Website": o.Website, "Address": o.Address,
-		"CanSeeMembers": role >= auth.Member, "CanAdmin": role >= auth.OrgAdmin,
+		b.Registrations = append(b.Registrations, regView{Number: rg.Number, Date: dateText(p, rg.Date),
+			Authority: rg.Authority, Status: p.T("orgs.status." + rg.Status)})
 	}
 	if report.Total > 0 {
-		data["Report"] = report
+		b.Report = &report
 	}
-	if role >= auth.Member {
-		acts, err := h.svc.Recent(ctx, o.ID, 8)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		var views []activityView
-		for _, a := range acts {
-			label := a.Action
-			if key := "orgs.activity." + a.Action; p.Has(key) {
-				label = p.T(key)
-			}
-			views = append(views, activityView{At: p.DateTime(a.At.Time), Action: label, Actor: a.Actor})
-		}
-		data["Activity"] = views
+	return b, nil
+}
+
+// activity is an organization's recent administrative actions, for members.
+func (h *Handler) activity(r *http.Request, id int64) ([]activityView, error) {
+	acts, err := h.svc.Recent(r.Context(), id, 8)
+	if err != nil {
+		return nil, err
 	}
-	h.srv.Render(w, r, http.StatusOK, "orgs_show", &web.PageData{Title: o.Name.In(l), Data: data})
+	p := h.srv.Printer(r)
+	var views []activityView
+	for _, a := range acts {
+		label := a.Action
+		if key := "orgs.activity." + a.Action; p.Has(key) {
+			label = p.T(key)
+		}
+		views = append(views, activityView{At: p.DateTime(a.At.Time), Action: label, Actor: a.Actor})
+	}
+	return views, nil
 }
 
 func dateText(p *i18n.Printer, d string) string {
@@ -780,48 +878,67 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	ctx := r.Context()
-	if err := h.svc.EnsureCounts(ctx); err != nil {
-		h.fail(w, r, err)
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
 		return
 	}
-	o, ok := h.orgFromPath(w, r)
-	if !ok {
+	// Whether, and how much of, the list the reader may see: one query,
+	// before anything of the list is looked at.
+	view, err := h.svc.CanSeeMembers(ctx, u, id)
+	if err != nil {
+		if _, gerr := h.svc.Get(ctx, id); errs.CodeOf(gerr) == errs.NotFound {
+			err = gerr
+		}
+		h.fail(w, r, err)
 		return
 	}
 	p := h.srv.Printer(r)
 	q := r.URL.Query()
-	history := q.Get("history") == "1"
-	list, next, view, err := h.svc.Members(ctx, u, o.ID, MemberFilter{History: history, Cursor: q.Get("cursor"), Limit: 50})
+	f := MemberFilter{History: q.Get("history") == "1", Cursor: q.Get("cursor"), Limit: 50}
+	// What the rows show differs by what the reader may see, so each kind
+	// of reader has its own copy.
+	seen := "member"
+	switch {
+	case view.ShowEmail:
+		seen = "admin"
+	case view.ShowHidden:
+		seen = "moderator"
+	}
+	key := url.Values{"org": {strconv.FormatInt(id, 10)}, "cursor": {f.Cursor}, "seen": {seen}}
+	if f.History {
+		key.Set("history", "1")
+	}
+	if r.Method != http.MethodGet {
+		// After an import, or beside a form's errors: the rows as they are
+		// now, not a copy from before the change (this copy is forgotten
+		// when the change succeeds).
+		key.Set("now", strconv.FormatInt(time.Now().UnixNano(), 10))
+	}
+	rows, v, err := h.srv.Fragment(r, "orgs_members", "orgs_members_rows", key.Encode(), func() (any, error) {
+		return h.memberBlock(r, id, view, f)
+	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	sources, err := h.svc.Sources(ctx, o.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	b := v.(*memberBlock)
+	if b.Err != nil {
+		h.fail(w, r, b.Err)
 		return
 	}
-	srcName := map[int64]string{}
-	var srcOpts []option
-	for _, s := range sources {
-		srcName[s.ID] = s.Name.In(p.Lang())
-		srcOpts = append(srcOpts, option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name.In(p.Lang())})
-	}
-	rows := make([]memberView, len(list))
-	for i, m := range list {
-		rows[i] = memberView{ID: m.ID, Name: m.Name, Email: m.Email, Role: RoleLabel(p, m.Role), Since: dateText(p, m.Since),
-			Until: dateText(p, m.Until), Hidden: m.Hidden, Source: srcName[m.SourceID]}
-	}
-	data := map[string]any{"Org": h.row(p, o), "Rows": rows, "History": history, "CanAdmin": view.Role >= auth.OrgAdmin,
-		"Roles": roleOptions(p), "Sources": srcOpts, "Today": today(h.svc.db.Now())}
-	if next != "" {
-		nq := url.Values{"cursor": {next}}
-		if history {
-			nq.Set("history", "1")
+	data := map[string]any{"Org": b.Org, "Rows": rows, "History": f.History, "CanAdmin": view.Role >= auth.OrgAdmin,
+		"Roles": b.Roles, "Sources": b.Sources}
+	if view.Role >= auth.OrgAdmin && formErr == nil {
+		// The forms as every administrator first sees them.
+		forms, _, err := h.srv.Fragment(r, "orgs_members", "orgs_members_forms", key.Encode(), func() (any, error) { return b, nil })
+		if err != nil {
+			h.fail(w, r, err)
+			return
 		}
-		data["Next"] = "/organizations/" + strconv.FormatInt(o.ID, 10) + "/members?" + nq.Encode()
+		data["Forms"] = forms
 	}
-	d := &web.PageData{Title: p.T("orgs.members.title", "name", o.Name.In(p.Lang())), Data: data, Form: url.Values{}}
+	d := &web.PageData{Title: p.T("orgs.members.title", "name", b.Org.Name), Data: data, Form: url.Values{}}
 	if formErr != nil {
 		e, _ := errs.As(formErr)
 		if e != nil && e.Code == errs.Invalid && hasRows(e) {
@@ -857,6 +974,63 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	h.srv.Render(w, r, status, "orgs_members", d)
+}
+
+// memberBlock is a page of a member list as one kind of reader sees it
+// (web.Server.Fragment): the organization, its member organizations and
+// the rows.
+type memberBlock struct {
+	Org      orgRow
+	Roles    []option
+	Sources  []option
+	Rows     []memberView
+	History  bool
+	CanAdmin bool
+	Next     string
+	Today    string
+	Err      error // a bad cursor
+}
+
+func (h *Handler) memberBlock(r *http.Request, id int64, view MemberView, f MemberFilter) (*memberBlock, error) {
+	ctx := r.Context()
+	if err := h.svc.EnsureCounts(ctx); err != nil {
+		return nil, err
+	}
+	o, err := h.svc.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := h.srv.Printer(r)
+	b := &memberBlock{Org: h.row(p, o), Roles: roleOptions(p), History: f.History, CanAdmin: view.Role >= auth.OrgAdmin, Today: today(h.svc.db.Now())}
+	list, next, err := h.svc.memberRows(ctx, id, view, f)
+	if err != nil {
+		if errs.CodeOf(err) != errs.Invalid {
+			return nil, err
+		}
+		b.Err = err
+	}
+	sources, err := h.svc.Sources(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	srcName := map[int64]string{}
+	for _, s := range sources {
+		srcName[s.ID] = s.Name.In(p.Lang())
+		b.Sources = append(b.Sources, option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name.In(p.Lang())})
+	}
+	b.Rows = make([]memberView, len(list))
+	for i, m := range list {
+		b.Rows[i] = memberView{ID: m.ID, Name: m.Name, Email: m.Email, Role: RoleLabel(p, m.Role), Since: dateText(p, m.Since),
+			Until: dateText(p, m.Until), Hidden: m.Hidden, Source: srcName[m.SourceID]}
+	}
+	if next != "" {
+		nq := url.Values{"cursor": {next}}
+		if f.History {
+			nq.Set("history", "1")
+		}
+		b.Next = "/organizations/" + strconv.FormatInt(id, 10) + "/members?" + nq.Encode()
+	}
+	return b, nil
 }
 
 type importError struct {

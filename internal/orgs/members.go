@@ -27,12 +27,23 @@ const eligibleSQL = `u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.g
 // the subtree counts of the organization and all above it. The first
 // statement locks the organization's row, so concurrent changes to the
 // same organization count one after another: the count made last sees
-// every committed membership.
+// every committed membership. The organization's stale mark (see
+// org_counts_stale, migration 0012) goes before the count, so a change
+// committed after the count marks it again.
 func recount(ctx context.Context, tx *db.Tx, orgID int64) error {
 	var old int
 	var path string
-	if err := tx.QueryRow(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ? RETURNING member_count, path",
-		orgID).Scan(&old, &path); err != nil {
+	err := tx.QueryRow(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ? RETURNING member_count, path",
+		orgID).Scan(&old, &path)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Deleted since it was marked.
+		_, err = tx.Exec(ctx, "DELETE FROM org_counts_stale WHERE org_id = ?", orgID)
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM org_counts_stale WHERE org_id = ?", orgID); err != nil {
 		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
 	}
 	var n int
@@ -64,10 +75,8 @@ func addSubtree(ctx context.Context, tx *db.Tx, ids []int64, delta int) error {
 }
 
 // RecountAll recomputes every count from the memberships. Counts are kept
-// exact as memberships change; this catches what changes with the
-// calendar (terms that ended yesterday) and with people's accounts
-// (a guardian's consent, a deleted account). It runs once a day, on the
-// first page that shows counts.
+// exact as memberships change (see EnsureCounts); this rebuilds them all
+// where they were never made (an installation's first count).
 func (s *Service) RecountAll(ctx context.Context) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		if tx.Dialect() == db.Postgres {
@@ -76,6 +85,9 @@ func (s *Service) RecountAll(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, "LOCK TABLE organizations IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM org_counts_stale"); err != nil {
+			return fmt.Errorf("orgs: recount: %w", err)
 		}
 		d := today(tx.Now)
 		direct := map[int64]int{}
@@ -143,12 +155,56 @@ func (s *Service) RecountAll(ctx context.Context) error {
 	})
 }
 
-// EnsureCounts runs RecountAll when it has not run yet today.
+// EnsureCounts makes the stored counts exact before a page or answer
+// shows them (docs/decisions/0011-member-counts.md). The service's own
+// changes recount in their transaction; what changes elsewhere marks the
+// organizations stale (triggers on memberships and on people's deletion and
+// consent, migration 0012), and terms end with the calendar. So: once a
+// day, the organizations whose terms ended since the last count are marked;
+// then the marked ones are recounted. When nothing is marked this is one
+// indexed read.
 func (s *Service) EnsureCounts(ctx context.Context) error {
 	d := today(s.db.Now())
-	if v, _ := s.counted.Load().(string); v == d {
+	if v, _ := s.counted.Load().(string); v != d {
+		if err := s.markEnded(ctx, d); err != nil {
+			return err
+		}
+	}
+	var stale []int64
+	rows, err := s.db.Query(ctx, "SELECT org_id FROM org_counts_stale ORDER BY org_id LIMIT 1000")
+	if err != nil {
+		return fmt.Errorf("orgs: counts: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		stale = append(stale, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("orgs: counts: %w", err)
+	}
+	if len(stale) == 0 {
 		return nil
 	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		// In organization order, as the triggers mark them.
+		for _, id := range stale {
+			if err := recount(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// markEnded marks stale the organizations with terms that ended between
+// the day counts were last made exact and today (d); the first time, it
+// counts everything.
+func (s *Service) markEnded(ctx context.Context, d string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, _ := s.counted.Load().(string); v == d {
@@ -159,9 +215,25 @@ func (s *Service) EnsureCounts(ctx context.Context) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("orgs: counts: %w", err)
 	}
-	if v < d {
+	switch {
+	case v == "":
 		if err := s.RecountAll(ctx); err != nil {
 			return err
+		}
+	case v < d:
+		// A term counts through its end date (until >= today), so those
+		// that ended on days in [v, d) stopped counting since.
+		err := s.db.Write(ctx, func(tx *db.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO org_counts_stale (org_id)
+				SELECT DISTINCT org_id FROM memberships WHERE until >= ? AND until < ? ORDER BY org_id
+				ON CONFLICT (org_id) DO NOTHING`, v, d); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE settings SET value = ? WHERE key = 'orgs.counted_on' AND value < ?`, d, d)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("orgs: counts: %w", err)
 		}
 	}
 	s.counted.Store(d)
@@ -260,6 +332,12 @@ func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, 
 			fs.Add("role", "orgs.member_exists")
 			return fs.Err()
 		}
+		if in.SourceID != 0 && db.IsForeignKey(err) {
+			// The member organization was taken off the list since the
+			// check above (migration 0013 makes the two exclusive).
+			fs.Add("member_organization_id", "orgs.not_a_source")
+			return fs.Err()
+		}
 		if err != nil {
 			return fmt.Errorf("orgs: add member: %w", err)
 		}
@@ -337,13 +415,17 @@ type MemberView struct {
 // CanSeeMembers tells what actor may see of orgID's members: members of the
 // organization itself and its moderators and administrators may see the
 // list; others get the error to show.
+// It asks the database once (the reader's role).
 func (s *Service) CanSeeMembers(ctx context.Context, actor *auth.User, orgID int64) (MemberView, error) {
-	if err := s.auth.Require(ctx, actor, orgID, auth.Member); err != nil {
-		return MemberView{}, err
+	if actor == nil || actor.Deleted {
+		return MemberView{}, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
 	r, err := s.auth.RoleIn(ctx, actor, orgID)
 	if err != nil {
 		return MemberView{}, err
+	}
+	if r < auth.Member {
+		return MemberView{Role: r}, errs.New(errs.Forbidden, "error.403.text")
 	}
 	return MemberView{Role: r, ShowHidden: r >= auth.Moderator, ShowEmail: r >= auth.OrgAdmin}, nil
 }
@@ -356,6 +438,12 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f 
 	if err != nil {
 		return nil, "", v, err
 	}
+	list, next, err := s.memberRows(ctx, orgID, v, f)
+	return list, next, v, err
+}
+
+// memberRows is Members after the permission check: what v may see.
+func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f MemberFilter) ([]Member, string, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -376,7 +464,7 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f 
 		if err := api.DecodeCursor(f.Cursor, &ck, &cid); err != nil {
 			var fs errs.Fields
 			fs.Add("cursor", api.KeyInvalidCursor)
-			return nil, "", v, fs.Err()
+			return nil, "", fs.Err()
 		}
 		where, args = append(where, "(m.name_key > ? OR (m.name_key = ? AND m.id > ?))"), append(args, ck, ck, cid)
 	}
@@ -385,14 +473,14 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f 
 		FROM memberships m JOIN users u ON u.id = m.user_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY m.name_key, m.id LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
-		return nil, "", v, fmt.Errorf("orgs: members: %w", err)
+		return nil, "", fmt.Errorf("orgs: members: %w", err)
 	}
 	defer rows.Close()
 	var out []Member
 	for rows.Next() {
 		var m Member
 		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.Email, &m.Role, &m.Since, &m.Until, &m.Hidden, &m.SourceID, &m.NameKey); err != nil {
-			return nil, "", v, err
+			return nil, "", err
 		}
 		if !v.ShowEmail {
 			m.Email = ""
@@ -400,7 +488,7 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f 
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", v, err
+		return nil, "", err
 	}
 	next := ""
 	if len(out) > f.Limit {
@@ -408,7 +496,7 @@ func (s *Service) Members(ctx context.Context, actor *auth.User, orgID int64, f 
 		last := out[len(out)-1]
 		next = api.EncodeCursor(last.NameKey, last.ID)
 	}
-	return out, next, v, nil
+	return out, next, nil
 }
 
 // Backfill fills in the search and sort keys of organizations and

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -392,4 +393,46 @@ func (s *Service) RegionCounts() (top, below int) {
 		}
 	}
 	return top, below
+}
+
+// ExportRegions writes the reference list (every entry below the country)
+// as a CSV file in the form ImportRegions reads: the columns code, kind,
+// parent_code, name_kk, name_ru, name_en; regions and cities of
+// republican significance first, then what lies below them (platform
+// administrators). Importing the file unchanged changes nothing.
+func (s *Service) ExportRegions(ctx context.Context, actor *auth.User, w io.Writer) error {
+	if err := s.auth.Require(ctx, actor, 0, auth.PlatformAdmin); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, `SELECT r.code, r.kind, r.parent_code, r.name_kk, r.name_ru, r.name_en
+		FROM regions r WHERE r.parent_code IS NOT NULL
+		ORDER BY CASE WHEN r.parent_code = 'KZ' THEN 0 ELSE 1 END, r.parent_code, r.sort, r.code`)
+	if err != nil {
+		return fmt.Errorf("orgs: export regions: %w", err)
+	}
+	defer rows.Close()
+	t, err := newTable(w, CSV, "regions")
+	if err != nil {
+		return err
+	}
+	cols := make([]any, len(regionColumns))
+	for i, c := range regionColumns {
+		cols[i] = c.name
+	}
+	if err := t.row(cols...); err != nil {
+		return err
+	}
+	for rows.Next() {
+		var code, kind, parent, kk, ru, en string
+		if err := rows.Scan(&code, &kind, &parent, &kk, &ru, &en); err != nil {
+			return err
+		}
+		if err := t.row(code, kind, parent, kk, ru, en); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("orgs: export regions: %w", err)
+	}
+	return t.close()
 }

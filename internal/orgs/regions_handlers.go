@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -129,6 +130,20 @@ func (h *Handler) apiImportRegions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteJSON(w, http.StatusOK, res)
+}
+
+// exportRegions sends the reference list as a CSV file the import reads.
+func (h *Handler) exportRegions(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	var buf bytes.Buffer
+	if err := h.svc.ExportRegions(r.Context(), u, &buf); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sendFile(w, CSV, "regions", buf.Bytes())
 }
 
 func isRegionImport(r *http.Request) bool {

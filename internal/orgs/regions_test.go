@@ -1,6 +1,7 @@
 package orgs_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -160,6 +161,58 @@ func TestRegionImport(t *testing.T) {
 		}
 		if !found {
 			t.Error("GET /api/v1/regions lacks the imported district")
+		}
+	})
+}
+
+// Platform administrators download the reference list in the form the
+// import reads; importing it back changes nothing, and an edited copy
+// imports as an edit.
+func TestRegionExport(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		if _, err := f.svc.ImportRegions(ctx, f.admin.User, []byte("code,kind,parent_code,name_kk,name_ru,name_en\n"+
+			"KZ-35-TE,district,KZ-35,\"Тест, ауданы\",Тестовый район,Test District\n")); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := f.svc.ExportRegions(ctx, f.env.NewPerson().User, &buf); errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("a person who is not a platform administrator exported the list: %v", err)
+		}
+		adm := f.env.Client()
+		adm.SignIn(f.admin)
+		if r := adm.Get("/ru/admin/regions"); !strings.Contains(r.Body, `href="/ru/admin/regions/export"`) {
+			t.Fatalf("the regions page does not link to the export")
+		}
+		r := adm.Get("/ru/admin/regions/export")
+		if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("export: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		}
+		body := r.Body
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		if lines[0] != "\ufeffcode,kind,parent_code,name_kk,name_ru,name_en" {
+			t.Fatalf("header %q", lines[0])
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM regions WHERE parent_code IS NOT NULL").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if len(lines)-1 != n || !strings.Contains(body, "KZ-35-TE,district,KZ-35,\"Тест, ауданы\",Тестовый район,Test District") ||
+			!strings.Contains(body, "KZ-71,city,KZ,Астана қаласы,город Астана,Astana") || strings.Contains(body, "\nKZ,") {
+			t.Fatalf("export of %d entries:\n%.3000s", n, body)
+		}
+		res, err := f.svc.ImportRegions(ctx, f.admin.User, []byte(body))
+		if err != nil || res != (orgs.RegionImportResult{Unchanged: n}) {
+			t.Fatalf("the export imported back: %+v, %v", res, err)
+		}
+		edited := strings.Replace(body, "Тестовый район", "Тестовый район (новый)", 1)
+		if res, err := f.svc.ImportRegions(ctx, f.admin.User, []byte(edited)); err != nil || res != (orgs.RegionImportResult{Updated: 1, Unchanged: n - 1}) {
+			t.Fatalf("an edited export: %+v, %v", res, err)
+		}
+		other := f.env.Client()
+		other.SignIn(f.env.NewPerson())
+		if r := other.Get("/ru/admin/regions/export"); r.StatusCode != 403 || strings.Contains(r.Body, "KZ-35-TE") {
+			t.Errorf("a person who is not a platform administrator: %d", r.StatusCode)
 		}
 	})
 }

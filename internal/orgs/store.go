@@ -580,38 +580,184 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 	if len(words) > 8 {
 		words = words[:8]
 	}
-	for _, w := range words {
-		// Each word of the query starts a word of a name.
-		where, args = append(where, "(' ' || o.search_key) LIKE ?"), append(args, "% "+w+"%")
+	dense := false
+	if len(words) > 0 {
+		// Each word of the query starts a word of a name: a prefix query
+		// on the search index (migration 0011).
+		c, arg := searchMatch(s.db.Dialect, words)
+		var err error
+		if dense, err = s.denseMatch(ctx, c, arg); err != nil {
+			return nil, "", err
+		}
+		if dense {
+			// Many matches: most likely a page of them is found by walking
+			// the directory in order, a few windows at most.
+			out, done, err := s.walk(ctx, where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
+			if err != nil {
+				return nil, "", err
+			}
+			if done {
+				return page(out, f.Limit)
+			}
+			// They lie further on (names that begin alike sort together):
+			// sort the index's matches after all.
+		}
+		where, args = append(where, c), append(args, arg)
 	}
 	if f.Cursor != "" {
 		where, args = append(where, "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))"), append(args, ck, ck, cid)
 	}
-	q := "SELECT " + orgCols + " FROM organizations o WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY o.sort_key, o.id LIMIT ?"
-	rows, err := s.db.Query(ctx, q, append(args, f.Limit+1)...)
+	out, err := s.listPage(ctx, where, args, f.Limit+1, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("orgs: list: %w", err)
-	}
-	defer rows.Close()
-	var out []*Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
+	return page(out, f.Limit)
+}
+
+// page cuts a list read with one row more than limit to limit, and gives
+// the cursor of the next page ("" on the last).
+func page(out []*Org, limit int) ([]*Org, string, error) {
 	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
+	if len(out) > limit {
+		out = out[:limit]
 		last := out[len(out)-1]
 		next = api.EncodeCursor(last.SortKey, last.ID)
 	}
 	return out, next, nil
+}
+
+// listPage reads up to limit organizations matching where, in directory
+// order; with keys set, it also reads each one's search key into it.
+func (s *Service) listPage(ctx context.Context, where []string, args []any, limit int, keys *[]string) ([]*Org, error) {
+	cols := orgCols
+	if keys != nil {
+		cols += ", COALESCE(o.search_key, '')"
+	}
+	rows, err := s.db.Query(ctx, "SELECT "+cols+" FROM organizations o WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY o.sort_key, o.id LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*Org
+	for rows.Next() {
+		var sc scanner = rows
+		var key string
+		if keys != nil {
+			sc = withExtra{rows, &key}
+		}
+		o, err := scanOrg(sc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+		if keys != nil {
+			*keys = append(*keys, key)
+		}
+	}
+	return out, rows.Err()
+}
+
+// withExtra scans one more column after the ones asked for.
+type withExtra struct {
+	sc    scanner
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra)...) }
+
+// walkWindow is how many organizations walk reads at a time, and
+// walkWindows how many times at most (variables for tests).
+var walkWindow, walkWindows = 250, 2
+
+// walk looks for limit organizations matching where whose search key has
+// every one of words starting a word, by walking the directory in order
+// (the (…, sort_key, id) indexes) a window at a time and matching the keys
+// as they come, for a few windows at most. done is false when it gave up
+// before finding them all. It serves queries so common (see denseMatch)
+// that sorting every match of the index costs more than reading a few
+// hundred names in order. The matching is the index's: each word is a
+// prefix of a word of the key.
+func (s *Service) walk(ctx context.Context, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
+	for range walkWindows {
+		w, a := where, args
+		if after {
+			w = append(w[:len(w):len(w)], "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))")
+			a = append(a[:len(a):len(a)], ck, ck, cid)
+		}
+		var keys []string
+		page, err := s.listPage(ctx, w, a, walkWindow, &keys)
+		if err != nil {
+			return nil, false, err
+		}
+		for i, o := range page {
+			if keyMatches(keys[i], words) {
+				out = append(out, o)
+				if len(out) == limit {
+					return out, true, nil
+				}
+			}
+		}
+		if len(page) < walkWindow {
+			return out, true, nil
+		}
+		last := page[len(page)-1]
+		after, ck, cid = true, last.SortKey, last.ID
+	}
+	return nil, false, nil
+}
+
+// keyMatches reports whether every one of words starts a word of key.
+func keyMatches(key string, words []string) bool {
+	kw := strings.Fields(key)
+	for _, w := range words {
+		if !slices.ContainsFunc(kw, func(k string) bool { return strings.HasPrefix(k, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// searchMatch is the condition that every one of words (kazakh.SearchKey
+// words: letters and digits) starts a word of o.search_key, answered by
+// the search index: FTS5 on SQLite, a 'simple' tsvector GIN index on
+// PostgreSQL (the expression must be the indexed one).
+func searchMatch(d db.Dialect, words []string) (string, string) {
+	terms := make([]string, len(words))
+	if d == db.Postgres {
+		for i, w := range words {
+			terms[i] = "'" + strings.ReplaceAll(strings.ReplaceAll(w, `\`, `\\`), "'", "''") + "':*"
+		}
+		return "to_tsvector('simple', COALESCE(o.search_key, '')) @@ to_tsquery('simple', ?)", strings.Join(terms, " & ")
+	}
+	for i, w := range words {
+		terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
+	}
+	return "o.id IN (SELECT rowid FROM organizations_fts WHERE organizations_fts MATCH ?)", strings.Join(terms, " ")
+}
+
+// denseLimit is how many matches make a search "dense" (see denseMatch);
+// a variable for tests.
+var denseLimit = 500
+
+// denseMatch reports whether the search condition c (with its argument q)
+// matches at least denseLimit organizations. Neither engine's planner can
+// tell: SQLite always reads every match and sorts them; PostgreSQL
+// estimates a prefix query at 2% of the rows whatever the prefix. That is
+// fast for rare words and slow (tens of milliseconds at 10,000 names) for
+// a prefix most names share, where walking the directory in order finds a
+// page after a few dozen names (walk). The probe reads at most denseLimit
+// entries of the index.
+func (s *Service) denseMatch(ctx context.Context, c, q string) (bool, error) {
+	probe := `SELECT COUNT(*) FROM (SELECT 1 FROM organizations o WHERE ` + c + ` LIMIT ?) t`
+	if s.db.Dialect != db.Postgres {
+		probe = `SELECT COUNT(*) FROM (SELECT 1 FROM organizations_fts WHERE organizations_fts MATCH ? LIMIT ?) t`
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, probe, q, denseLimit).Scan(&n); err != nil {
+		return false, fmt.Errorf("orgs: search: %w", err)
+	}
+	return n >= denseLimit, nil
 }
 
 // Named is an organization's id and names (for links and breadcrumbs).
@@ -916,8 +1062,8 @@ func (s *Service) RemoveSource(ctx context.Context, actor *auth.User, orgID, sou
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM memberships WHERE org_id = ? AND source_org_id = ?", orgID, sourceID).Scan(&n); err != nil {
 			return fmt.Errorf("orgs: remove source: %w", err)
 		}
+		var fs errs.Fields
 		if n > 0 && !detach {
-			var fs errs.Fields
 			fs.Add("member_organization", "orgs.sources.in_use", "count", n)
 			return fs.Err()
 		}
@@ -928,6 +1074,12 @@ func (s *Service) RemoveSource(ctx context.Context, actor *auth.User, orgID, sou
 			}
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, sourceID); err != nil {
+			if db.IsForeignKey(err) {
+				// A member was added from it since the count above
+				// (migration 0013 makes the two exclusive).
+				fs.Add("member_organization", "orgs.sources.in_use", "count", n+1)
+				return fs.Err()
+			}
 			return fmt.Errorf("orgs: remove source: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.source.remove", TargetType: "organization",
