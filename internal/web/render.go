@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,17 +67,32 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 // Renderer parses every page template once, at start, each together with
 // the layout, and renders into a buffer so that a template error becomes
 // a 500 page instead of half a page.
+//
+// Each template is parsed once per language, with what does not depend on
+// the request folded into its text: a message without arguments
+// ({{t $c "key"}}), a link to a fixed path ("{{link $c "/path"}}") and an
+// asset's hashed URL. text/template calls functions through reflection,
+// and these calls — about 90% of the t calls — were most of a page's
+// rendering time; folded, they cost nothing. See fold.
 type Renderer struct {
 	catalog *i18n.Catalog
 	assets  *Assets
 	site    string
-	pages   map[string]*template.Template
+	pages   map[i18n.Lang]map[string]*template.Template
 	bufs    sync.Pool
+	noFold  bool // tests: parse the templates as written
 }
 
 // NewRenderer parses the embedded templates.
 func NewRenderer(c *i18n.Catalog, a *Assets, site string) (*Renderer, error) {
-	r := &Renderer{catalog: c, assets: a, site: site, pages: map[string]*template.Template{}}
+	return newRenderer(c, a, site, false)
+}
+
+func newRenderer(c *i18n.Catalog, a *Assets, site string, noFold bool) (*Renderer, error) {
+	r := &Renderer{catalog: c, assets: a, site: site, pages: map[i18n.Lang]map[string]*template.Template{}, noFold: noFold}
+	for _, l := range i18n.Langs {
+		r.pages[l] = map[string]*template.Template{}
+	}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
 	if err := r.Add(templateFS, "templates"); err != nil {
 		return nil, err
@@ -87,26 +103,93 @@ func NewRenderer(c *i18n.Catalog, a *Assets, site string) (*Renderer, error) {
 // Add parses the page templates in dir of fsys (all files but _*.html,
 // which are shared partials), each with the layout and the partials.
 func (r *Renderer) Add(fsys fs.FS, dir string) error {
-	layout, err := template.New("layout").Funcs(r.funcs()).ParseFS(templateFS, "templates/_*.html")
+	partials, err := readAll(templateFS, "templates/_*.html")
 	if err != nil {
 		return fmt.Errorf("web: layout: %w", err)
 	}
-	files, err := fs.Glob(fsys, dir+"/*.html")
+	pages, err := readAll(fsys, dir+"/*.html")
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
+	for _, l := range i18n.Langs {
+		layout := template.New("layout").Funcs(r.funcs())
+		for _, f := range partials {
+			if _, err := layout.New(f.name).Parse(r.fold(l, f.src)); err != nil {
+				return fmt.Errorf("web: layout %s: %w", f.name, err)
+			}
 		}
-		t, err := template.Must(layout.Clone()).ParseFS(fsys, f)
-		if err != nil {
-			return fmt.Errorf("web: template %s: %w", f, err)
+		for _, f := range pages {
+			name := strings.TrimSuffix(f.name, ".html")
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			t, err := template.Must(layout.Clone()).New(f.name).Parse(r.fold(l, f.src))
+			if err != nil {
+				return fmt.Errorf("web: template %s: %w", f.name, err)
+			}
+			r.pages[l][name] = t
 		}
-		r.pages[name] = t
 	}
 	return nil
+}
+
+type file struct{ name, src string }
+
+func readAll(fsys fs.FS, pattern string) ([]file, error) {
+	names, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]file, 0, len(names))
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, file{path.Base(n), string(b)})
+	}
+	return out, nil
+}
+
+var (
+	foldT     = regexp.MustCompile(`\{\{\s*t\s+(?:\$c|\.Ctx|\$\.Ctx)\s+"([A-Za-z0-9_.\-]+)"\s*\}\}`)
+	foldLink  = regexp.MustCompile(`"\{\{\s*link\s+(?:\$c|\.Ctx|\$\.Ctx)\s+"(/[A-Za-z0-9/_.\-]*)"\s*\}\}"`)
+	foldAsset = regexp.MustCompile(`"\{\{\s*asset\s+"([A-Za-z0-9_.\-]+)"\s*\}\}"`)
+)
+
+// fold writes into a template's text, for language l, the calls whose
+// result is the same for every request in l: {{t $c "key"}} (HTML-escaped,
+// valid in text and in quoted attributes, which is where messages go; a
+// message that itself contains template delimiters is left as a call),
+// "{{link $c "/fixed/path"}}" and "{{asset "name"}}" as a whole quoted
+// attribute value (plain ASCII paths: what the URL escaper would leave as
+// they are). TestFoldedTemplatesRenderTheSame keeps it honest.
+func (r *Renderer) fold(l i18n.Lang, src string) string {
+	if r.noFold {
+		return src
+	}
+	p := r.catalog.Printer(l)
+	src = foldT.ReplaceAllStringFunc(src, func(m string) string {
+		key := foldT.FindStringSubmatch(m)[1]
+		if !p.Has(key) {
+			return m // the missing-key check reports it at run time
+		}
+		msg := p.T(key)
+		if strings.Contains(msg, "{{") || strings.Contains(msg, "}}") {
+			return m
+		}
+		return template.HTMLEscapeString(msg)
+	})
+	src = foldLink.ReplaceAllStringFunc(src, func(m string) string {
+		return `"/` + string(l) + foldLink.FindStringSubmatch(m)[1] + `"`
+	})
+	return foldAsset.ReplaceAllStringFunc(src, func(m string) string {
+		u, err := r.assets.URL(foldAsset.FindStringSubmatch(m)[1])
+		if err != nil {
+			return m // reported when rendered
+		}
+		return `"` + u + `"`
+	})
 }
 
 // funcs are the template functions. Those that depend on the request take
@@ -168,7 +251,7 @@ func (r *Renderer) funcs() template.FuncMap {
 
 // Page renders page name with the layout.
 func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name string, d *PageData, c *PageContext) {
-	t, ok := r.pages[name]
+	t, ok := r.pages[c.Lang][name]
 	if !ok {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
@@ -202,7 +285,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 // Block renders the template named block from page's template file
 // (see Server.Fragment).
 func (r *Renderer) Block(w *bytes.Buffer, page, block string, d *PageData) error {
-	t, ok := r.pages[page]
+	t, ok := r.pages[d.Ctx.Lang][page]
 	if !ok {
 		return fmt.Errorf("web: no page template %q", page)
 	}
