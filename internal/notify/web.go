@@ -58,5 +58,6 @@ func (s *Service) Register(srv *web.Server) error {
 		}
 		srv.Redirect(w, r, "/inbox", "notify.marked_read")
 	})
+	s.registerAPI(srv)
 	return nil
 }

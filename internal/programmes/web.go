@@ -59,6 +59,8 @@ func (h *Handler) Register() error {
 		Tags: []string{"indicators"}, Response: api.Page[IndicatorOut]{}, Errors: []int{404}}, h.apiIndicators)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/indicators", ID: "createIndicator", Summary: "Add an indicator (administrators)",
 		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreateIndicator())
+	s.APIOperation(api.Operation{Method: "GET", Path: "/indicators/{id}", ID: "getIndicator", Summary: "One indicator with its values",
+		Tags: []string{"indicators"}, Response: IndicatorOut{}, Errors: []int{404}}, h.apiIndicator)
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}", ID: "putIndicator", Summary: "Change an indicator's name, unit, baseline, target (administrators)",
 		Tags: []string{"indicators"}, Auth: true, Request: IndicatorIn{}, Response: IndicatorOut{}, Errors: []int{401, 403, 404, 422}}, h.apiUpdateIndicator())
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/indicators/{id}/values", ID: "putIndicatorValues", Summary: "Set values by region and period (all or none)",
@@ -722,6 +724,20 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) {
 		out.Items = append(out.Items, indicatorOut(&inds[i]))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) apiIndicator(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	ind, err := h.S.Indicator(r.Context(), id)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, indicatorOut(ind))
 }
 
 func (h *Handler) apiCreateIndicator() http.HandlerFunc {

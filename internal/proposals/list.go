@@ -157,3 +157,31 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 	}
 	return out, next, nil
 }
+
+// SupportedAmong returns which of ids userID supports (one query, for the
+// marks on a page of the list).
+func (s *Service) SupportedAmong(ctx context.Context, userID int64, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, userID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.DB.Query(ctx, "SELECT proposal_id FROM proposal_supports WHERE user_id = ? AND proposal_id IN (?"+
+		strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("proposals: supported among: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

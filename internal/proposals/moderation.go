@@ -383,8 +383,27 @@ func (s *Service) Hide(ctx context.Context, u *auth.User, id int64, hide bool, r
 	}
 	var batch notify.Batch
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, "UPDATE proposals SET hidden = ?, hidden_reason = ?, updated_at = ? WHERE id = ?", hide, reason, tx.Now, id); err != nil {
+		// Only a real change of state moves the programme's count: the
+		// condition on hidden makes a concurrent second hide change nothing.
+		var programmeID int64
+		var merged bool
+		err := tx.QueryRow(ctx, `UPDATE proposals SET hidden = ?, hidden_reason = ?, updated_at = ? WHERE id = ? AND hidden <> ?
+			RETURNING programme_id, merged_into IS NOT NULL`, hide, reason, tx.Now, id, hide).Scan(&programmeID, &merged)
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // already in that state: keep the new reason
+			if _, err := tx.Exec(ctx, "UPDATE proposals SET hidden_reason = ?, updated_at = ? WHERE id = ?", reason, tx.Now, id); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
+		case !merged:
+			delta := 1
+			if hide {
+				delta = -1
+			}
+			if err := countVisible(ctx, tx, programmeID, delta); err != nil {
+				return err
+			}
 		}
 		kind := "hidden"
 		if !hide {
@@ -493,8 +512,21 @@ func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int
 			updated_at = ? WHERE id = ?`, survivorID, tx.Now, survivorID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = 0, merged_into = ?, updated_at = ? WHERE id = ?", survivorID, tx.Now, dupID); err != nil {
+		var hidden bool
+		err := tx.QueryRow(ctx, "UPDATE proposals SET support_count = 0, merged_into = ?, updated_at = ? WHERE id = ? AND merged_into IS NULL RETURNING hidden",
+			survivorID, tx.Now, dupID).Scan(&hidden)
+		if errors.Is(err, sql.ErrNoRows) { // merged meanwhile by someone else
+			var fs errs.Fields
+			fs.Add("into", "proposals.already_merged")
+			return fs.Err()
+		}
+		if err != nil {
 			return err
+		}
+		if !hidden {
+			if err := countVisible(ctx, tx, dup.ProgrammeID, -1); err != nil {
+				return err
+			}
 		}
 		if err := s.Notify.Add(ctx, tx, &batch, []int64{dup.AuthorID}, u.ID, "merged",
 			map[string]string{"title": dup.Title, "into": surv.Title}, link(survivorID)); err != nil {

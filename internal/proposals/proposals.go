@@ -204,8 +204,10 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 				return fmt.Errorf("proposals: attachment: %w", err)
 			}
 		}
-		_, err = tx.Exec(ctx, "INSERT INTO proposal_follows (proposal_id, user_id, created_at) VALUES (?, ?, ?)", id, u.ID, tx.Now)
-		return err
+		if _, err := tx.Exec(ctx, "INSERT INTO proposal_follows (proposal_id, user_id, created_at) VALUES (?, ?, ?)", id, u.ID, tx.Now); err != nil {
+			return err
+		}
+		return countVisible(ctx, tx, programmeID, 1)
 	})
 	if err != nil {
 		return nil, err
@@ -272,4 +274,28 @@ func (s *Service) get(ctx context.Context, id int64, source bool) (*Proposal, er
 	p.BodyHTML, p.Answer, p.AnswerHTML, p.AnsweredAt = template.HTML(body), answer, template.HTML(answerHTML), answered.Ptr()
 	p.AttachmentName, p.AttachmentSize = attName.String, int(attSize.Int64)
 	return p, nil
+}
+
+// countVisible moves a programme's stored count of visible proposals
+// (programmes.proposal_count), inside the transaction that made one
+// visible (delta 1) or not (-1).
+func countVisible(ctx context.Context, tx *db.Tx, programmeID int64, delta int) error {
+	if _, err := tx.Exec(ctx, "UPDATE programmes SET proposal_count = proposal_count + ? WHERE id = ?", delta, programmeID); err != nil {
+		return fmt.Errorf("proposals: count: %w", err)
+	}
+	return nil
+}
+
+// Count returns how many of a programme's proposals are visible (neither
+// hidden nor merged): the stored count, one row read.
+func (s *Service) Count(ctx context.Context, programmeID int64) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, "SELECT proposal_count FROM programmes WHERE id = ?", programmeID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("proposals: count: %w", err)
+	}
+	return n, nil
 }

@@ -1,10 +1,13 @@
 package proposals
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"embed"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"mime"
@@ -76,6 +79,9 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/proposals", ID: "listProposals", Summary: "Proposals of a programme",
 		Tags: []string{"proposals"}, Response: api.Page[ProposalOut]{}, Query: listQ, Errors: []int{404, 422}}, h.apiList)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/proposals", ID: "createProposal", Summary: "Submit a proposal (eligible people, while proposals are collected)",
+		Description: "A JSON body, or multipart/form-data to attach a file: the part \"proposal\" holds the same JSON, the optional part \"attachment\" a PDF, PNG or JPEG " +
+			"file of at most 768 KB (its type is judged by its content; a refusal names the field attachment). The proposal and its file are stored together or not at all. " +
+			"The file is then downloaded from /{lang}/proposals/{id}/attachment; the proposal's attachment field gives its name and size.",
 		Tags: []string{"proposals"}, Auth: true, Request: ProposalIn{}, Response: ProposalOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiCreate())
 	s.APIOperation(api.Operation{Method: "GET", Path: "/proposals/{id}", ID: "getProposal", Summary: "A proposal with its answer and roadmap links",
 		Tags: []string{"proposals"}, Response: ProposalOut{}, Errors: []int{404}}, h.apiGet)
@@ -88,7 +94,7 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/proposals/{id}/comments", ID: "commentProposal", Summary: "Comment on a proposal, or reply to a comment",
 		Tags: []string{"proposals"}, Auth: true, Request: CommentIn{}, Response: CommentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiComment())
 	s.APIOperation(api.Operation{Method: "PUT", Path: "/proposals/{id}/answer", ID: "answerProposal", Summary: "Publish the official answer (moderators)",
-		Tags: []string{"proposals"}, Auth: true, Request: AnswerIn{}, Response: ProposalOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiAnswer)
+		Tags: []string{"proposals"}, Auth: true, Request: AnswerIn{}, Response: ProposalOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiAnswer())
 	return nil
 }
 
@@ -119,16 +125,19 @@ func randomSeed() int64 {
 	return int64(binary.BigEndian.Uint64(b[:]) % 1_000_000)
 }
 
+// listView is the list page. Main is everything but the moderators'
+// links, rendered once per moment for every reader from the rest.
 type listView struct {
 	P       *programmes.Programme
 	Lang    i18n.Lang
+	Main    template.HTML
+	CanMod  bool
 	Items   []*Proposal
 	Next    string
 	Filter  Filter
 	Regions []struct{ Code, Name string }
 	Phase   string
 	Closed  string // why proposals and supports are closed, outside the collecting stage
-	CanMod  bool
 }
 
 func (v listView) T(t programmes.Text) string { return t.In(v.Lang) }
@@ -179,23 +188,63 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = 20
-	items, next, err := h.S.List(r.Context(), f)
+	l := web.LangOf(r)
+	// The page but the moderators' links is rendered once per moment for
+	// every reader (the key is the programme and the query, which name the
+	// filter and the page); the reader's own supports are marked in it per
+	// request.
+	main, data, err := h.Srv.Fragment(r, "proposals_list", "main", strconv.FormatInt(p.ID, 10)+"?"+r.URL.RawQuery, func() (any, error) {
+		items, next, err := h.S.List(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		now := h.S.DB.Now()
+		v := listView{P: p, Lang: l, Items: items, Filter: f, Regions: h.regionOptions(l, p), Phase: p.PhaseAt(now)}
+		if v.Phase != "proposals" {
+			v.Closed = h.closedNote(r, p, now)
+		}
+		if next != "" {
+			q := r.URL.Query()
+			q.Set("cursor", next)
+			v.Next = q.Encode()
+		}
+		return v, nil
+	})
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	l := web.LangOf(r)
-	v := listView{P: p, Lang: l, Items: items, Filter: f, Regions: h.regionOptions(l, p), Phase: p.PhaseAt(h.S.DB.Now()),
-		CanMod: h.S.CanModerate(r.Context(), web.UserOf(r), p.ID)}
-	if v.Phase != "proposals" {
-		v.Closed = h.closedNote(r, p, h.S.DB.Now())
-	}
-	if next != "" {
-		q := r.URL.Query()
-		q.Set("cursor", next)
-		v.Next = q.Encode()
+	v := data.(listView)
+	v.Main = main
+	if u := web.UserOf(r); u != nil {
+		ids := make([]int64, len(v.Items))
+		for i, it := range v.Items {
+			ids[i] = it.ID
+		}
+		mine, err := h.S.SupportedAmong(r.Context(), u.ID, ids)
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		v.Main = markMine(main, mine, h.Srv.T(r, "proposals.you_support"))
+		v.CanMod = h.S.CanModerate(r.Context(), u, p.ID)
 	}
 	h.Srv.Render(w, r, http.StatusOK, "proposals_list", &web.PageData{Title: h.Srv.T(r, "proposals.title") + " · " + p.Title.In(l), Data: v})
+}
+
+// markMine fills the empty mark of each row the reader supports. The
+// mark's exact text can only come from the template: anything a person
+// wrote is escaped, so it has no "<span".
+func markMine(rows template.HTML, mine []int64, text string) template.HTML {
+	if len(mine) == 0 {
+		return rows
+	}
+	pairs := make([]string, 0, 2*len(mine))
+	for _, id := range mine {
+		n := strconv.FormatInt(id, 10)
+		pairs = append(pairs, `<span data-mine="`+n+`"></span>`, ` <span data-mine="`+n+`" class="ok">✓ `+template.HTMLEscapeString(text)+`</span>`)
+	}
+	return template.HTML(strings.NewReplacer(pairs...).Replace(string(rows)))
 }
 
 func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
@@ -338,7 +387,11 @@ type showView struct {
 	AnswerH   template.HTML
 	Direction string
 	Region    string
-	Comments  []Comment
+	Thread    template.HTML // the comments (threadView, rendered once per moment) with the reader's links
+	ReplyTo   *Comment      // the comment the comment form answers (?reply=)
+	EditC     *Comment      // the reader's own comment to edit (?edit=)
+	ReportC   *Comment      // the comment to report (?report=)
+	HideC     *Comment      // the comment a moderator hides (?hide=)
 	Supported bool
 	Following bool
 	CanMod    bool
@@ -415,7 +468,7 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	} else {
 		v.CanAct = true
 	}
-	if v.Comments, err = h.S.Comments(ctx, id); err != nil {
+	if err := h.thread(w, r, &v, d); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
@@ -439,6 +492,82 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	d.Data = v
 	h.Srv.Render(w, r, status, "proposals_show", d)
+}
+
+// threadView is a proposal's comments: the same for every reader.
+type threadView struct {
+	Count    int
+	Open     bool // replies are taken: the proposal is neither hidden nor merged
+	Actions  bool // the reply and report links, for people who may comment
+	Comments []Comment
+}
+
+// thread fills v's comments: the thread rendered at most once per moment
+// for every reader (the key names the proposal, whether it takes replies
+// and its comment count, so a new comment misses on every node), then the
+// reader's own links (edit, hide) in it and the form a link asked for.
+func (h *Handler) thread(w http.ResponseWriter, r *http.Request, v *showView, d *web.PageData) error {
+	u := web.UserOf(r)
+	open, actions := !v.Hidden && v.MergedInto == 0, u != nil && !u.Limited()
+	key := fmt.Sprintf("%d:%t:%t:%d", v.ID, open, actions, v.CommentCount)
+	html, data, err := h.Srv.Fragment(r, "proposals_show", "thread", key, func() (any, error) {
+		list, err := h.S.Comments(r.Context(), v.ID)
+		return threadView{Count: v.CommentCount, Open: open, Actions: actions, Comments: list}, err
+	})
+	if err != nil {
+		return err
+	}
+	v.Thread = html
+	if !actions {
+		return nil
+	}
+	tv := data.(threadView)
+	pt := h.Srv.Printer(r)
+	var pairs []string
+	for _, c := range tv.Comments {
+		if c.Hidden {
+			continue
+		}
+		var links string
+		if v.Editable(c, u) {
+			links += ` · <a href="?edit=` + strconv.FormatInt(c.ID, 10) + `#edit-form">` + template.HTMLEscapeString(pt.T("proposals.edit")) + `</a>`
+		}
+		if v.CanMod {
+			links += ` · <a href="?hide=` + strconv.FormatInt(c.ID, 10) + `#hide-form">` + template.HTMLEscapeString(pt.T("proposals.hide")) + `</a>`
+		}
+		if links != "" {
+			mark := `<span data-c="` + strconv.FormatInt(c.ID, 10) + `"></span>`
+			pairs = append(pairs, mark, links+mark)
+		}
+	}
+	if len(pairs) > 0 {
+		v.Thread = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
+	}
+	find := func(s string) *Comment {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		for i := range tv.Comments {
+			if c := &tv.Comments[i]; c.ID == id && id != 0 && !c.Hidden {
+				return c
+			}
+		}
+		return nil
+	}
+	q := r.URL.Query()
+	reply := q.Get("reply")
+	if d.Form != nil && d.Form.Get("parent_id") != "" {
+		reply = d.Form.Get("parent_id")
+	}
+	if c := find(reply); c != nil && open {
+		v.ReplyTo = c
+	}
+	if c := find(q.Get("edit")); c != nil && v.Editable(*c, u) {
+		v.EditC = c
+	}
+	v.ReportC = find(q.Get("report"))
+	if c := find(q.Get("hide")); c != nil && v.CanMod {
+		v.HideC = c
+	}
+	return nil
 }
 
 // closedNote says why supports are closed: collecting has not begun yet,
@@ -679,6 +808,13 @@ type ProposalOut struct {
 	MergedInto   string       `json:"merged_into,omitempty"`
 	CreatedAt    time.Time    `json:"created_at"`
 	Roadmap      []RoadmapOut `json:"roadmap,omitempty"`
+	Attachment   *FileOut     `json:"attachment,omitempty" doc:"the attached file, when there is one (download: /{lang}/proposals/{id}/attachment)"`
+}
+
+// FileOut names an attached file.
+type FileOut struct {
+	Name string `json:"name"`
+	Size int    `json:"size" doc:"bytes"`
 }
 
 func idStr(n int64) string {
@@ -695,6 +831,9 @@ func Out(p *Proposal, full bool) ProposalOut {
 		Hidden: p.Hidden, MergedInto: idStr(p.MergedInto), CreatedAt: p.CreatedAt.UTC()}
 	if full && !p.Hidden {
 		o.Body, o.BodyHTML = p.Body, string(p.BodyHTML)
+		if p.AttachmentName != "" {
+			o.Attachment = &FileOut{Name: p.AttachmentName, Size: p.AttachmentSize}
+		}
 	}
 	if p.AnsweredAt != nil {
 		o.Answer = &AnswerOut{Status: p.Status, Text: p.Answer, AnsweredAt: p.AnsweredAt.UTC()}
@@ -729,15 +868,110 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
+// apiCreate takes a proposal as JSON, or as multipart/form-data with the
+// JSON in the part "proposal" and an optional file in the part
+// "attachment" (docs/decisions/0021-proposal-attachments-api.md): one
+// request, so the proposal and its file are stored together or not at all.
 func (h *Handler) apiCreate() http.HandlerFunc {
-	return web.JSONAction(h.Srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ProposalIn) (ProposalOut, error) {
+	create := func(r *http.Request, u *auth.User, id int64, in ProposalIn, a *Attachment) (ProposalOut, error) {
 		dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
-		p, err := h.S.Create(r.Context(), u, id, NewProposal{Title: in.Title, Body: in.Body, DirectionID: dir, Region: in.Region})
+		p, err := h.S.Create(r.Context(), u, id, NewProposal{Title: in.Title, Body: in.Body, DirectionID: dir, Region: in.Region, Attachment: a})
 		if err != nil {
 			return ProposalOut{}, err
 		}
 		return Out(p, true), nil
+	}
+	asJSON := web.JSONAction(h.Srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ProposalIn) (ProposalOut, error) {
+		return create(r, u, id, in, nil)
 	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			asJSON(w, r)
+			return
+		}
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		u := web.UserOf(r)
+		if u == nil {
+			h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+			return
+		}
+		in, a, err := h.readMultipart(r)
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		out, err := create(r.WithContext(ctxIP(h, r)), u, id, in, a)
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+		api.WriteJSON(w, http.StatusCreated, out)
+	}
+}
+
+// readMultipart reads the parts "proposal" (JSON, decoded as strictly as
+// a JSON body) and "attachment" (a file, read up to one byte over the
+// limit so that Create can refuse it by name).
+func (h *Handler) readMultipart(r *http.Request) (ProposalIn, *Attachment, error) {
+	var in ProposalIn
+	var a *Attachment
+	seen := false
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, nil, errs.New(errs.BadRequest, "api.invalid_body")
+	}
+	var fs errs.Fields
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return in, nil, bodyErr(err)
+		}
+		switch name := part.FormName(); {
+		case name == "proposal" && !seen:
+			seen = true
+			data, err := io.ReadAll(io.LimitReader(part, api.MaxBodySize+1))
+			if err != nil {
+				return in, nil, bodyErr(err)
+			}
+			if len(data) > api.MaxBodySize {
+				return in, nil, errs.New(errs.TooLarge, "error.413.text")
+			}
+			jr := r.Clone(r.Context())
+			jr.Body, jr.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+			if err := h.Srv.Decode(jr, &in); err != nil {
+				return in, nil, err
+			}
+		case name == "attachment" && a == nil:
+			data, err := io.ReadAll(io.LimitReader(part, MaxAttachment+1))
+			if err != nil {
+				return in, nil, bodyErr(err)
+			}
+			a = &Attachment{Name: part.FileName(), Data: data}
+		default:
+			fs.Add(name, "validation.unknown_field")
+		}
+		part.Close()
+	}
+	if !seen {
+		fs.Add("proposal", "validation.required")
+	}
+	return in, a, fs.Err()
+}
+
+// bodyErr is a failure to read a multipart body: too large, or malformed.
+func bodyErr(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.New(errs.TooLarge, "error.413.text")
+	}
+	return errs.New(errs.BadRequest, "api.invalid_body")
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
@@ -861,28 +1095,14 @@ type AnswerIn struct {
 	Text   string `json:"text" doc:"Markdown"`
 }
 
-func (h *Handler) apiAnswer(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	u := web.UserOf(r)
-	if u == nil {
-		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
-	var in AnswerIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	p, err := h.S.SetAnswer(ctxIP(h, r), u, id, in.Status, in.Text)
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusOK, Out(p, true))
+func (h *Handler) apiAnswer() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusOK, true, func(r *http.Request, u *auth.User, id int64, in AnswerIn) (ProposalOut, error) {
+		p, err := h.S.SetAnswer(r.Context(), u, id, in.Status, in.Text)
+		if err != nil {
+			return ProposalOut{}, err
+		}
+		return Out(p, true), nil
+	})
 }
 
 // Statuses and Sorts are the list's choices.

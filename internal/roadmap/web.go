@@ -41,7 +41,7 @@ func (h *Handler) Register() error {
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}/roadmap", ID: "listRoadmap", Summary: "A programme's roadmap",
 		Tags: []string{"roadmap"}, Response: api.Page[ItemOut]{}, Errors: []int{404}}, h.apiList)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes/{id}/roadmap", ID: "createRoadmapItem", Summary: "Add a roadmap item, optionally linked to accepted proposals (administrators)",
-		Tags: []string{"roadmap"}, Auth: true, Request: ItemIn{}, Response: ItemOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreate)
+		Tags: []string{"roadmap"}, Auth: true, Request: ItemIn{}, Response: ItemOut{}, Status: 201, Errors: []int{401, 403, 404, 422}}, h.apiCreate())
 	return nil
 }
 
@@ -358,62 +358,44 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, res)
 }
 
-func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	u := web.UserOf(r)
-	if u == nil {
-		h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
-	var in ItemIn
-	if err := h.Srv.Decode(r, &in); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
-	resp, _ := strconv.ParseInt(in.ResponsibleID, 10, 64)
-	// Check the links before creating anything: all or nothing.
-	var ids []int64
-	var fs errs.Fields
-	for _, s := range in.ProposalIDs {
-		pid, err := strconv.ParseInt(s, 10, 64)
-		pr, gerr := h.S.Proposals.Get(r.Context(), pid)
-		switch {
-		case err != nil || errs.CodeOf(gerr) == errs.NotFound:
-			fs.Add("proposal_ids", "roadmap.no_such_proposal")
-		case gerr != nil:
-			h.Srv.Fail(w, r, gerr)
-			return
-		case pr.ProgrammeID != id:
-			fs.Add("proposal_ids", "roadmap.other_programme")
-		case pr.Status != "accepted" || pr.Hidden || pr.MergedInto != 0:
-			fs.Add("proposal_ids", "roadmap.not_accepted")
+func (h *Handler) apiCreate() http.HandlerFunc {
+	return web.JSONAction(h.Srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ItemIn) (ItemOut, error) {
+		ctx := r.Context()
+		dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
+		resp, _ := strconv.ParseInt(in.ResponsibleID, 10, 64)
+		// Check the links before creating anything: all or nothing.
+		var ids []int64
+		var fs errs.Fields
+		for _, s := range in.ProposalIDs {
+			pid, err := strconv.ParseInt(s, 10, 64)
+			pr, gerr := h.S.Proposals.Get(ctx, pid)
+			switch {
+			case err != nil || errs.CodeOf(gerr) == errs.NotFound:
+				fs.Add("proposal_ids", "roadmap.no_such_proposal")
+			case gerr != nil:
+				return ItemOut{}, gerr
+			case pr.ProgrammeID != id:
+				fs.Add("proposal_ids", "roadmap.other_programme")
+			case pr.Status != "accepted" || pr.Hidden || pr.MergedInto != 0:
+				fs.Add("proposal_ids", "roadmap.not_accepted")
+			}
+			ids = append(ids, pid)
 		}
-		ids = append(ids, pid)
-	}
-	if err := fs.Err(); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	ctx := audit.WithIP(r.Context(), h.Srv.ClientIP(r))
-	it, err := h.S.Create(ctx, u, id, ItemInput{Title: in.Title, DirectionID: dir, ResponsibleID: resp, Deadline: in.Deadline, Status: in.Status, Progress: in.Progress})
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	for _, pid := range ids {
-		if err := h.S.Link(ctx, u, it.ID, pid); err != nil {
-			h.Srv.Fail(w, r, err)
-			return
+		if err := fs.Err(); err != nil {
+			return ItemOut{}, err
 		}
-	}
-	if it, err = h.S.Get(r.Context(), it.ID); err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	api.WriteJSON(w, http.StatusCreated, out(it))
+		it, err := h.S.Create(ctx, u, id, ItemInput{Title: in.Title, DirectionID: dir, ResponsibleID: resp, Deadline: in.Deadline, Status: in.Status, Progress: in.Progress})
+		if err != nil {
+			return ItemOut{}, err
+		}
+		for _, pid := range ids {
+			if err := h.S.Link(ctx, u, it.ID, pid); err != nil {
+				return ItemOut{}, err
+			}
+		}
+		if it, err = h.S.Get(ctx, it.ID); err != nil {
+			return ItemOut{}, err
+		}
+		return out(it), nil
+	})
 }

@@ -221,6 +221,9 @@ func init() {
 			return w.c.PostForm(fmt.Sprintf("/kk/proposals/%d/reports/resolve", f.proposal.ID), url.Values{"comment_id": {"0"}})
 		}, atLeast("moderator", see)},
 		"POST /{lang}/inbox/read": {form("/kk/inbox/read", nil), signedIn(see)},
+		"POST /api/v1/inbox/read": {func(w *world) *apptest.Response {
+			return apiCall(w, "POST", "/api/v1/inbox/read", `{"all":true}`)
+		}, signedIn(http.StatusOK)},
 
 		"POST /api/v1/programmes": {func(w *world) *apptest.Response {
 			return apiCall(w, "POST", "/api/v1/programmes", fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Жоба","ru":"","en":""},"description":{"kk":"","ru":"","en":""},"age_min":14,"age_max":35,"regions":[],"directions":[],"phases":[]}`, w.child))

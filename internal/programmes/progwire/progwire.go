@@ -66,8 +66,8 @@ func Wire(d Deps) (*Services, error) {
 		return out, err
 	}
 	ph := &programmes.Handler{S: s.Programmes, Srv: d.Web, Extras: func(r *http.Request, p *programmes.Programme) map[string]any {
-		var n int
-		if err := d.DB.QueryRow(r.Context(), "SELECT COUNT(*) FROM proposals WHERE programme_id = ? AND hidden = FALSE AND merged_into IS NULL", p.ID).Scan(&n); err != nil {
+		n, err := s.Proposals.Count(r.Context(), p.ID)
+		if err != nil {
 			d.Log.Warn("programmes: count proposals", "programme", strconv.FormatInt(p.ID, 10), "err", err)
 		}
 		return map[string]any{"Proposals": n}
