@@ -6,6 +6,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
+	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/telegram"
@@ -27,12 +28,6 @@ func (a *App) wire(ctx context.Context) error {
 		}
 	}
 
-	// wire:programmes (programmes, proposals, roadmap, indicators)
-	if _, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}); err != nil {
-		return err
-	}
-
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
 		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
@@ -47,11 +42,18 @@ func (a *App) wire(ctx context.Context) error {
 		a.background = append(a.background, tg.Run)
 	}
 
+	// wire:programmes (programmes, proposals, roadmap, indicators)
+	if _, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
+		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName,
+		Telegram: a.messenger()}); err != nil {
+		return err
+	}
+
 	// wire:meetings (meetings and elections)
 	{
 		el := elections.New(a.DB, a.Auth).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if a.Cfg.TelegramToken != "" {
-			el.SetMessenger(a.Telegram) // voting codes by Telegram to those who linked it
+		if m := a.messenger(); m != nil {
+			el.SetMessenger(m) // voting codes by Telegram to those who linked it
 		}
 		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
 			return err
@@ -64,4 +66,13 @@ func (a *App) wire(ctx context.Context) error {
 	}
 
 	return nil
+}
+
+// messenger is the Telegram bot when one is configured, else nil (an
+// interface holding a nil *telegram.Bot would not be nil).
+func (a *App) messenger() notify.Messenger {
+	if a.Cfg.TelegramToken == "" || a.Telegram == nil {
+		return nil
+	}
+	return a.Telegram
 }

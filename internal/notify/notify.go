@@ -18,15 +18,22 @@ import (
 	"github.com/ortaq/ortaq/internal/mail"
 )
 
+// Messenger delivers a text to a person through another channel (the
+// Telegram bot): false when the person cannot be reached there.
+type Messenger interface {
+	SendText(ctx context.Context, userID int64, text string) (bool, error)
+}
+
 // Service stores and delivers notifications.
 type Service struct {
-	DB      *db.DB
-	Mail    mail.Sender
-	Email   bool // send emails (SMTP is configured)
-	Catalog *i18n.Catalog
-	BaseURL string
-	Site    string
-	Log     *slog.Logger
+	DB       *db.DB
+	Mail     mail.Sender
+	Email    bool      // send emails (SMTP is configured)
+	Telegram Messenger // nil: no bot; else a person who linked Telegram hears there instead of by email
+	Catalog  *i18n.Catalog
+	BaseURL  string
+	Site     string
+	Log      *slog.Logger
 }
 
 // Notification is one entry of an inbox.
@@ -64,9 +71,10 @@ type Batch struct {
 }
 
 type pending struct {
-	email string
-	lang  i18n.Lang
-	n     Notification
+	userID int64
+	email  string
+	lang   i18n.Lang
+	n      Notification
 }
 
 // Add stores a notification for each person in userIDs (duplicates and
@@ -99,18 +107,19 @@ func (s *Service) Add(ctx context.Context, tx *db.Tx, b *Batch, userIDs []int64,
 			id, kind, string(aj), link, tx.Now).Scan(&nid); err != nil {
 			return fmt.Errorf("notify: add: %w", err)
 		}
-		if b != nil && s.Email && email != "" {
+		if b != nil && (s.Telegram != nil || (s.Email && email != "")) {
 			l, _ := i18n.Parse(lang)
-			b.items = append(b.items, pending{email: email, lang: l, n: Notification{ID: nid, Kind: kind, Args: args, Link: link}})
+			b.items = append(b.items, pending{userID: id, email: email, lang: l, n: Notification{ID: nid, Kind: kind, Args: args, Link: link}})
 		}
 	}
 	return nil
 }
 
-// Send emails a committed batch in the background (only when SMTP is
-// configured; the inbox has the notifications either way).
+// Send delivers a committed batch in the background: by Telegram to those
+// who linked it, else by email when SMTP is configured. The inbox has the
+// notifications either way, so a failed delivery loses nothing.
 func (s *Service) Send(b *Batch) {
-	if b == nil || len(b.items) == 0 || !s.Email {
+	if b == nil || len(b.items) == 0 {
 		return
 	}
 	items := b.items
@@ -121,8 +130,20 @@ func (s *Service) Send(b *Batch) {
 		for _, it := range items {
 			p := s.Catalog.Printer(it.lang)
 			text := it.n.Text(p)
-			m := mail.Message{To: it.email, Subject: s.Site + ": " + firstLine(text),
-				Text: text + "\n\n" + s.BaseURL + "/" + string(it.lang) + it.n.Link + "\n"}
+			link := s.BaseURL + "/" + string(it.lang) + it.n.Link
+			if s.Telegram != nil {
+				sent, err := s.Telegram.SendText(ctx, it.userID, text+"\n\n"+link)
+				if err != nil {
+					s.Log.Warn("notify: telegram", "err", err)
+				}
+				if sent {
+					continue
+				}
+			}
+			if !s.Email || it.email == "" {
+				continue
+			}
+			m := mail.Message{To: it.email, Subject: s.Site + ": " + firstLine(text), Text: text + "\n\n" + link + "\n"}
 			if err := s.Mail.Send(ctx, m); err != nil {
 				s.Log.Warn("notify: email", "err", err)
 			}

@@ -31,7 +31,8 @@ type Deps struct {
 	Log      *slog.Logger
 	Mail     mail.Sender
 	Web      *web.Server
-	SMTP     bool // an SMTP server is configured: notifications are emailed too
+	SMTP     bool             // an SMTP server is configured: notifications are emailed too
+	Telegram notify.Messenger // nil: no bot
 	BaseURL  string
 	SiteName string
 }
@@ -47,7 +48,7 @@ type Services struct {
 // Build makes the services without registering anything (demo data,
 // benchmarks).
 func Build(d Deps) *Services {
-	n := &notify.Service{DB: d.DB, Mail: d.Mail, Email: d.SMTP, Catalog: d.Catalog, BaseURL: d.BaseURL, Site: d.SiteName, Log: d.Log}
+	n := &notify.Service{DB: d.DB, Mail: d.Mail, Email: d.SMTP, Telegram: d.Telegram, Catalog: d.Catalog, BaseURL: d.BaseURL, Site: d.SiteName, Log: d.Log}
 	p := programmes.New(d.DB, d.Auth, d.Regions)
 	pr := proposals.New(d.DB, d.Auth, p, n)
 	rm := &roadmap.Service{DB: d.DB, Auth: d.Auth, Programmes: p, Proposals: pr, Notify: n}
