@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -92,6 +93,9 @@ type Service struct {
 	Auth       *auth.Service
 	Programmes *programmes.Service
 	Notify     *notify.Service
+
+	queueOnce sync.Once
+	queue     *supportQueue // supports and withdrawals waiting to be written (support_batch.go)
 }
 
 // New returns the service.

@@ -2,17 +2,10 @@ package proposals
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"slices"
-	"strconv"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/notify"
-	"github.com/ortaq/ortaq/internal/programmes"
 )
 
 // SupportResult is the state after a support or a withdrawal.
@@ -28,95 +21,18 @@ type SupportResult struct {
 // Refused outside the collecting phase, for ineligible people and for
 // hidden or merged proposals.
 //
-// A new support is three statements in one transaction: the proposal's
-// row is locked, counted up and read in one UPDATE … RETURNING (its
-// programme, whose rules come from the programmes cache, and whether it is
-// open); the support row is inserted with ON CONFLICT DO NOTHING; only
-// when nothing was inserted (a repeated support) is the count put back.
-// The row lock comes first, as in Merge, so supports, withdrawals and a
-// merge of one proposal take turns and never wait for each other in a
-// circle.
+// Supports are written by group commit (support_batch.go): the requests
+// that arrive while a transaction commits are written together in the
+// next one, and each caller is answered after its transaction committed,
+// with the count as its own change left it.
 func (s *Service) Support(ctx context.Context, u *auth.User, id int64, on bool) (SupportResult, error) {
-	var res SupportResult
 	if u == nil {
-		return res, errs.New(errs.Unauthorized, "auth.signin_required")
+		return SupportResult{}, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
 	if u.Limited() {
-		return res, errs.New(errs.ConsentRequired, "programmes.needs_consent")
+		return SupportResult{}, errs.New(errs.ConsentRequired, "programmes.needs_consent")
 	}
-	delta := 1
-	if !on {
-		delta = 0 // a withdrawal counts down only after a row was really deleted
-	}
-	var batch notify.Batch
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		res = SupportResult{Supported: on}
-		var programmeID, authorID, merged int64
-		var title string
-		var hidden bool
-		var count int
-		err := tx.QueryRow(ctx, `UPDATE proposals SET support_count = support_count + ? WHERE id = ?
-			RETURNING support_count, programme_id, author_id, title, hidden, COALESCE(merged_into, 0)`, delta, id).
-			Scan(&count, &programmeID, &authorID, &title, &hidden, &merged)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errs.New(errs.NotFound, "error.404.text")
-		}
-		if err != nil {
-			return fmt.Errorf("proposals: support: %w", err)
-		}
-		p, err := s.Programmes.CachedTx(ctx, tx, programmeID)
-		if err != nil {
-			return err
-		}
-		if err := s.Programmes.CanTakePart(u, p, tx.Now); err != nil {
-			return err
-		}
-		if err := programmes.RequirePhase(p, "proposals", tx.Now); err != nil {
-			return err
-		}
-		if hidden || merged != 0 {
-			return errs.New(errs.Conflict, "proposals.closed_for_support")
-		}
-		var changed int64
-		if on {
-			err = tx.QueryRow(ctx, `INSERT INTO proposal_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?)
-				ON CONFLICT (proposal_id, user_id) DO NOTHING RETURNING proposal_id`, id, u.ID, tx.Now).Scan(&changed)
-		} else {
-			err = tx.QueryRow(ctx, "DELETE FROM proposal_supports WHERE proposal_id = ? AND user_id = ? RETURNING proposal_id", id, u.ID).Scan(&changed)
-		}
-		switch {
-		case errors.Is(err, sql.ErrNoRows) && on:
-			// Supported already: the optimistic count goes back.
-			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count - 1 WHERE id = ?", id); err != nil {
-				return err
-			}
-			res.SupportCount = count - 1
-			return nil
-		case errors.Is(err, sql.ErrNoRows):
-			res.SupportCount = count // not supported: nothing to withdraw
-			return nil
-		case err != nil:
-			return fmt.Errorf("proposals: support: %w", err)
-		}
-		res.Changed = true
-		res.SupportCount = count
-		if !on {
-			if err := tx.QueryRow(ctx, "UPDATE proposals SET support_count = support_count - 1 WHERE id = ? RETURNING support_count",
-				id).Scan(&res.SupportCount); err != nil {
-				return err
-			}
-		}
-		if on && slices.Contains(Milestones, res.SupportCount) {
-			return s.Notify.Add(ctx, tx, &batch, []int64{authorID}, 0, "support_milestone",
-				map[string]string{"title": title, "count": strconv.Itoa(res.SupportCount)}, "/proposals/"+strconv.FormatInt(id, 10))
-		}
-		return nil
-	})
-	if err != nil {
-		return SupportResult{}, err
-	}
-	s.Notify.Send(&batch)
-	return res, nil
+	return s.supportQueue().do(&supportReq{ctx: ctx, u: u, id: id, on: on})
 }
 
 // Viewer is what one signed-in person has done with a proposal.

@@ -4,7 +4,13 @@
 //	gen      fill a database with one programme, 50,000 proposals, 500,000
 //	         supports and 200,000 comments (200 on one proposal), plus 64
 //	         fresh supporters with API tokens for the support benchmark
+//	supporters  64 more fresh supporters with API tokens on a database
+//	         made by gen (to run the support benchmark again on it)
+//	reader   a signed-in reader for the page benchmark: an account in
+//	         KZ-79 that supports three proposals of the region's first
+//	         page, and a session whose cookie value goes to a file
 //	load     closed-loop GETs of one path by C clients for D; p50/p99
+//	         (signed in with -session FILE)
 //	support  C clients PUT supports through the API for D, each on
 //	         proposals it has not supported yet; then checks that every
 //	         stored count equals its rows
@@ -39,7 +45,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: programmes gen|load|support [flags]")
+		fmt.Fprintln(os.Stderr, "usage: programmes gen|supporters|load|support [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -50,6 +56,10 @@ func main() {
 		err = load(os.Args[2:])
 	case "support":
 		err = support(os.Args[2:])
+	case "supporters":
+		err = supporters(os.Args[2:])
+	case "reader":
+		err = reader(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -215,33 +225,125 @@ func gen(args []string) error {
 			}
 		}
 	}
+	// The programme page's stored count of visible proposals.
+	if err := exec("UPDATE programmes SET proposal_count = (SELECT COUNT(*) FROM proposals WHERE programme_id = programmes.id AND hidden = FALSE AND merged_into IS NULL)"); err != nil {
+		return err
+	}
 	if err := exec("ANALYZE"); err != nil {
 		return err
 	}
 	// 64 fresh supporters with tokens.
 	if *tokens != "" {
-		f, err := os.Create(*tokens)
-		if err != nil {
-			return err
-		}
-		for i := range 64 {
-			u, _, err := a.CreateConfirmed(ctx, 0, auth.NewUser{Name: fmt.Sprintf("Supporter %d", i), Email: fmt.Sprintf("s%d-%d@example.kz", tag, i), BirthDate: "2001-01-01", Region: "KZ-79"})
-			if err != nil {
-				return err
-			}
-			tok, err := a.CreateToken(ctx, u, "bench", u.ID)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(f, tok)
-		}
-		if err := f.Close(); err != nil {
+		if err := makeSupporters(ctx, a, tag, 64, *tokens); err != nil {
 			return err
 		}
 	}
 	fmt.Printf("programme=%d hot_proposal=%d first_proposal=%d proposals=%d supports=%d comments=%d took=%s\n",
 		p.ID, firstProposal+int64(hot), firstProposal, *nProposals, len(pairs), len(commentRows), time.Since(start).Round(time.Second))
 	return nil
+}
+
+// makeSupporters creates n confirmed people eligible for the benchmark
+// programme, each with an API token, and writes the tokens to file.
+func makeSupporters(ctx context.Context, a *auth.Service, tag int64, n int, file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		u, _, err := a.CreateConfirmed(ctx, 0, auth.NewUser{Name: fmt.Sprintf("Supporter %d", i), Email: fmt.Sprintf("s%d-%d@example.kz", tag, i), BirthDate: "2001-01-01", Region: "KZ-79"})
+		if err != nil {
+			f.Close()
+			return err
+		}
+		tok, err := a.CreateToken(ctx, u, "bench", u.ID)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		fmt.Fprintln(f, tok)
+	}
+	return f.Close()
+}
+
+// supporters adds 64 fresh supporters with tokens to a database made by
+// gen, so that the support benchmark can run again on it (every request
+// then is a new support again).
+func supporters(args []string) error {
+	fs := flag.NewFlagSet("supporters", flag.ExitOnError)
+	dbURL := fs.String("db", "", "database URL (sqlite:PATH or postgres://…)")
+	tokens := fs.String("tokens", "", "file to write the supporters' API tokens to")
+	n := fs.Int("n", 64, "supporters")
+	fs.Parse(args)
+	ctx := context.Background()
+	d, err := db.Open(ctx, *dbURL, db.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := auth.New(d, auth.NewTestHasher(), mail.NewLog(log), i18n.MustLoad(), log, auth.Settings{})
+	return makeSupporters(ctx, a, time.Now().UnixNano(), *n, *tokens)
+}
+
+// reader makes the signed-in reader of the page benchmark on a database
+// made by gen, and writes the value of its session cookie to file.
+func reader(args []string) error {
+	fs := flag.NewFlagSet("reader", flag.ExitOnError)
+	dbURL := fs.String("db", "", "database URL (sqlite:PATH or postgres://…)")
+	file := fs.String("session", "", "file to write the session cookie's value to")
+	fs.Parse(args)
+	ctx := context.Background()
+	d, err := db.Open(ctx, *dbURL, db.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := auth.New(d, auth.NewTestHasher(), mail.NewLog(log), i18n.MustLoad(), log,
+		auth.Settings{SessionLifetime: 24 * time.Hour, SigninAccount: 5, SigninIP: 20, SigninWindow: 15 * time.Minute})
+	email, pw := fmt.Sprintf("reader-%d@example.kz", time.Now().UnixNano()), "bench reader password"
+	u, _, err := a.CreateConfirmed(ctx, 0, auth.NewUser{Name: "Bench reader", Email: email, Password: pw, BirthDate: "2001-01-01", Region: "KZ-79"})
+	if err != nil {
+		return err
+	}
+	// Supports on three proposals of the measured first page (count and
+	// rows move together, as a real support does).
+	if err := d.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id FROM proposals WHERE programme_id = (SELECT MIN(id) FROM programmes) AND region = 'KZ-79' ORDER BY support_count DESC, id DESC LIMIT 5")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for i, id := range ids {
+			if i%2 == 1 {
+				continue
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO proposal_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?)", id, u.ID, tx.Now); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count + 1 WHERE id = ?", id); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}); err != nil {
+		return err
+	}
+	tok, _, err := a.SignIn(ctx, email, pw, auth.Client{IP: "127.0.0.1", UserAgent: "bench"})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(*file, []byte(tok+"\n"), 0o600)
 }
 
 func loopback(base string) error {
@@ -258,15 +360,45 @@ func load(args []string) error {
 	path := fs.String("path", "/kk/", "path to GET")
 	conc := fs.Int("c", 32, "clients")
 	dur := fs.Duration("d", 10*time.Second, "duration (≤ 60s)")
+	sessionFile := fs.String("session", "", "file with a session cookie's value (made by reader): GET signed in")
 	fs.Parse(args)
 	if err := loopback(*base); err != nil || *dur > time.Minute {
 		return fmt.Errorf("loopback URL and -d ≤ 60s required (%v)", err)
 	}
+	var cookie string
+	if *sessionFile != "" {
+		b, err := os.ReadFile(*sessionFile)
+		if err != nil {
+			return err
+		}
+		cookie = "ortaq_session=" + strings.TrimSpace(string(b))
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func() (*http.Response, error) {
+		req, err := http.NewRequest("GET", *base+*path, nil)
+		if err != nil {
+			return nil, err
+		}
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		return client.Do(req)
+	}
+	if cookie != "" { // the session must really sign in: the page greets no guest
+		r, err := get()
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if !strings.Contains(string(b), "/signout") {
+			return fmt.Errorf("-session: the page is not signed in (status %d)", r.StatusCode)
+		}
+	}
 	// Warm up.
 	for range 20 {
-		if r, err := client.Get(*base + *path); err == nil {
+		if r, err := get(); err == nil {
 			io.Copy(io.Discard, r.Body)
 			r.Body.Close()
 		}
@@ -281,7 +413,7 @@ func load(args []string) error {
 			var mine []time.Duration
 			for time.Now().Before(end) {
 				t0 := time.Now()
-				r, err := client.Get(*base + *path)
+				r, err := get()
 				if err != nil {
 					bad.Add(1)
 					continue
@@ -305,8 +437,12 @@ func load(args []string) error {
 		return fmt.Errorf("no responses")
 	}
 	q := func(f float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*f))] }
-	fmt.Printf("RESULT path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s bytes=%d errors=%d\n", *path, *conc, len(lat),
-		float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond), size.Load(), bad.Load())
+	who := "guest"
+	if cookie != "" {
+		who = "signed-in"
+	}
+	fmt.Printf("RESULT %s path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s bytes=%d errors=%d\n",
+		who, *path, *conc, len(lat), float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond), size.Load(), bad.Load())
 	return nil
 }
 
