@@ -46,7 +46,7 @@ func TestFoldedTemplatesRenderTheSame(t *testing.T) {
 	// And folding did happen: no message call without arguments is left
 	// in the layout.
 	calls := func(r *Renderer) int {
-		return strings.Count(r.pages[i18n.KK]["home"].Lookup("layout").Tree.Root.String(), "{{t $c \"nav.")
+		return strings.Count(must(r.page(i18n.KK, "home")).Lookup("layout").Tree.Root.String(), "{{t $c \"nav.")
 	}
 	if f, p := calls(folded), calls(plain); f != 0 || p == 0 {
 		t.Fatalf("nav messages as calls: folded %d, as written %d", f, p)
@@ -62,4 +62,11 @@ func render(t *testing.T, r *Renderer, name string, c *PageContext) string {
 		t.Fatalf("%s/%s: %d %s", c.Lang, name, w.Code, w.Body)
 	}
 	return html.UnescapeString(w.Body.String())
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -78,9 +78,13 @@ type Renderer struct {
 	catalog *i18n.Catalog
 	assets  *Assets
 	site    string
-	pages   map[i18n.Lang]map[string]*template.Template
 	bufs    sync.Pool
-	noFold  bool // tests: parse the templates as written
+
+	mu      sync.RWMutex
+	sources map[string]file // page name → its template file
+	layouts map[i18n.Lang]*template.Template
+	pages   map[i18n.Lang]map[string]*template.Template // parsed on first use (see Add)
+	noFold  bool                                        // tests: parse the templates as written
 }
 
 // NewRenderer parses the embedded templates.
@@ -89,10 +93,8 @@ func NewRenderer(c *i18n.Catalog, a *Assets, site string) (*Renderer, error) {
 }
 
 func newRenderer(c *i18n.Catalog, a *Assets, site string, noFold bool) (*Renderer, error) {
-	r := &Renderer{catalog: c, assets: a, site: site, pages: map[i18n.Lang]map[string]*template.Template{}, noFold: noFold}
-	for _, l := range i18n.Langs {
-		r.pages[l] = map[string]*template.Template{}
-	}
+	r := &Renderer{catalog: c, assets: a, site: site, noFold: noFold, sources: map[string]file{},
+		layouts: map[i18n.Lang]*template.Template{}, pages: map[i18n.Lang]map[string]*template.Template{}}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
 	if err := r.Add(templateFS, "templates"); err != nil {
 		return nil, err
@@ -101,36 +103,90 @@ func newRenderer(c *i18n.Catalog, a *Assets, site string, noFold bool) (*Rendere
 }
 
 // Add parses the page templates in dir of fsys (all files but _*.html,
-// which are shared partials), each with the layout and the partials.
+// which are shared partials), each with the layout and the partials. The
+// default language's are parsed now, so that a broken template stops the
+// start; the other languages' on first use (a small server whose readers
+// all read Kazakh keeps one set in memory, not four).
 func (r *Renderer) Add(fsys fs.FS, dir string) error {
-	partials, err := readAll(templateFS, "templates/_*.html")
-	if err != nil {
-		return fmt.Errorf("web: layout: %w", err)
-	}
 	pages, err := readAll(fsys, dir+"/*.html")
 	if err != nil {
 		return err
 	}
-	for _, l := range i18n.Langs {
-		layout := template.New("layout").Funcs(r.funcs())
-		for _, f := range partials {
-			if _, err := layout.New(f.name).Parse(r.fold(l, f.src)); err != nil {
-				return fmt.Errorf("web: layout %s: %w", f.name, err)
-			}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range pages {
+		name := strings.TrimSuffix(f.name, ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
 		}
-		for _, f := range pages {
-			name := strings.TrimSuffix(f.name, ".html")
-			if strings.HasPrefix(name, "_") {
-				continue
-			}
-			t, err := template.Must(layout.Clone()).New(f.name).Parse(r.fold(l, f.src))
-			if err != nil {
-				return fmt.Errorf("web: template %s: %w", f.name, err)
-			}
-			r.pages[l][name] = t
+		r.sources[name] = f
+		if _, err := r.parseLocked(i18n.KK, name); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// Check parses every page template in every language (tests: a page of a
+// language nobody has read yet must parse too).
+func (r *Renderer) Check() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name := range r.sources {
+		for _, l := range i18n.Langs {
+			if _, err := r.parseLocked(l, name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// page returns page name's template in language l, parsing it first if
+// needed.
+func (r *Renderer) page(l i18n.Lang, name string) (*template.Template, error) {
+	r.mu.RLock()
+	t := r.pages[l][name]
+	r.mu.RUnlock()
+	if t != nil {
+		return t, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.parseLocked(l, name)
+}
+
+func (r *Renderer) parseLocked(l i18n.Lang, name string) (*template.Template, error) {
+	if t := r.pages[l][name]; t != nil {
+		return t, nil
+	}
+	f, ok := r.sources[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no page template %q", name)
+	}
+	layout := r.layouts[l]
+	if layout == nil {
+		partials, err := readAll(templateFS, "templates/_*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: layout: %w", err)
+		}
+		layout = template.New("layout").Funcs(r.funcs())
+		for _, p := range partials {
+			if _, err := layout.New(p.name).Parse(r.fold(l, p.src)); err != nil {
+				return nil, fmt.Errorf("web: layout %s: %w", p.name, err)
+			}
+		}
+		r.layouts[l] = layout
+	}
+	t, err := template.Must(layout.Clone()).New(f.name).Parse(r.fold(l, f.src))
+	if err != nil {
+		return nil, fmt.Errorf("web: template %s: %w", f.name, err)
+	}
+	if r.pages[l] == nil {
+		r.pages[l] = map[string]*template.Template{}
+	}
+	r.pages[l][name] = t
+	return t, nil
 }
 
 type file struct{ name, src string }
@@ -251,8 +307,8 @@ func (r *Renderer) funcs() template.FuncMap {
 
 // Page renders page name with the layout.
 func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, name string, d *PageData, c *PageContext) {
-	t, ok := r.pages[c.Lang][name]
-	if !ok {
+	t, err := r.page(c.Lang, name)
+	if err != nil {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
@@ -285,9 +341,9 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 // Block renders the template named block from page's template file
 // (see Server.Fragment).
 func (r *Renderer) Block(w *bytes.Buffer, page, block string, d *PageData) error {
-	t, ok := r.pages[d.Ctx.Lang][page]
-	if !ok {
-		return fmt.Errorf("web: no page template %q", page)
+	t, err := r.page(d.Ctx.Lang, page)
+	if err != nil {
+		return err
 	}
 	if err := t.ExecuteTemplate(w, block, d); err != nil {
 		return fmt.Errorf("web: %s/%s: %w", page, block, err)

@@ -347,3 +347,12 @@ func TestAuditLog(t *testing.T) {
 		}
 	})
 }
+
+// Pages in languages other than Kazakh are parsed on first use; every
+// component's every page must parse in every language.
+func TestEveryPageParsesInEveryLanguage(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	if err := env.App.Web.Renderer().Check(); err != nil {
+		t.Fatal(err)
+	}
+}
