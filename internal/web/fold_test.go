@@ -2,6 +2,7 @@ package web
 
 import (
 	"html"
+	"html/template"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -69,4 +70,35 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// The language switch built in Go says what the template loop it replaced
+// said, for plain paths, Cyrillic paths and queries with & and quotes.
+func TestLangNavAsTheTemplateLoopDid(t *testing.T) {
+	cat := i18n.MustLoad()
+	assets, err := NewAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := newRenderer(cat, assets, "Ortaq", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := template.Must(template.New("x").Funcs(r.funcs()).Parse(
+		`{{$c := .}}{{range langs}}{{if eq . $c.Lang}}<strong aria-current="true">{{langshort .}}</strong>{{else}}<a href="{{langlink $c (print .)}}" hreflang="{{.HTMLLang}}" lang="{{.HTMLLang}}">{{langshort .}}</a>{{end}} {{end}}`))
+	for _, tc := range []struct{ path, query string }{
+		{"/", ""}, {"/organizations", "kind=school&region=KZ-35"}, {"/organizations/12/members", "q=\"Шымкент\"&x=<b>"}, {"/іздеу", ""},
+	} {
+		for _, l := range i18n.Langs {
+			c := &PageContext{Lang: l, P: cat.Printer(l), Path: tc.path, RawQuery: tc.query}
+			var want strings.Builder
+			if err := loop.Execute(&want, c); err != nil {
+				t.Fatal(err)
+			}
+			got := string(r.langNav(c))
+			if html.UnescapeString(got) != html.UnescapeString(want.String()) {
+				t.Errorf("%s %s?%s:\n got %s\nwant %s", l, tc.path, tc.query, got, want.String())
+			}
+		}
+	}
 }

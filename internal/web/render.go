@@ -127,6 +127,59 @@ func (r *Renderer) Add(fsys fs.FS, dir string) error {
 	return nil
 }
 
+// langNav writes the language switch for c (see funcs).
+func (r *Renderer) langNav(c *PageContext) template.HTML {
+	var b strings.Builder
+	b.Grow(400)
+	for _, l := range i18n.Langs {
+		short := template.HTMLEscapeString(r.catalog.Printer(l).T("lang.short"))
+		if l == c.Lang {
+			b.WriteString(`<strong aria-current="true">` + short + `</strong> `)
+			continue
+		}
+		u := "/" + string(l) + c.Path
+		if c.RawQuery != "" {
+			u += "?" + c.RawQuery
+		}
+		hl := template.HTMLEscapeString(l.HTMLLang())
+		b.WriteString(`<a href="` + template.HTMLEscapeString(normalizeURL(u)) + `" hreflang="` + hl + `" lang="` + hl + `">` + short + `</a> `)
+	}
+	return template.HTML(b.String())
+}
+
+// normalizeURL percent-encodes what html/template's URL normalizer does
+// (all but RFC 3986's reserved and unreserved characters and valid
+// escapes), so the switch's links are the ones the template wrote.
+func normalizeURL(s string) string {
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0,
+			'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			continue
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			continue
+		}
+		b.WriteString(s[written:i])
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+		written = i + 1
+	}
+	if written == 0 {
+		return s
+	}
+	b.WriteString(s[written:])
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
 // Check parses every page template in every language (tests: a page of a
 // language nobody has read yet must parse too).
 func (r *Renderer) Check() error {
@@ -284,7 +337,11 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return u
 		},
-		"asset": func(name string) (string, error) { return r.assets.URL(name) },
+		// langnav is the language switch: the current language in bold, the
+		// others as links to this page in them. Built here rather than in the
+		// layout: as a template loop it was a fifth of a page's rendering.
+		"langnav": r.langNav,
+		"asset":   func(name string) (string, error) { return r.assets.URL(name) },
 		"langs": func() []i18n.Lang { return i18n.Langs },
 		// langshort is each language's own short name (Қаз · Qaz · Рус · Eng).
 		"langshort": func(l i18n.Lang) string { return r.catalog.Printer(l).T("lang.short") },
