@@ -356,3 +356,15 @@ func TestEveryPageParsesInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every answer says how long the server worked on it (Server-Timing): the
+// benchmarks' budgets are server time.
+func TestServerTimingHeader(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	for _, p := range []string{"/kk/", "/kk/signin", "/healthz", "/kk/no-such-page"} {
+		r := env.Client().Get(p)
+		if v := r.Header.Get("Server-Timing"); !regexp.MustCompile(`^app;dur=[0-9]+\.[0-9]{3}$`).MatchString(v) {
+			t.Errorf("%s: Server-Timing %q", p, v)
+		}
+	}
+}

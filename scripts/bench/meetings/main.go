@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/ortaq/ortaq/scripts/bench/servertime"
 	"io"
 	"log/slog"
 	"net"
@@ -358,6 +359,7 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 				size = len(b)
 			}
 			lat := make([][]time.Duration, conc)
+			srv := make([][]time.Duration, conc)
 			deadline := time.Now().Add(dur)
 			var wg sync.WaitGroup
 			for w := range conc {
@@ -371,14 +373,19 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 						io.Copy(io.Discard, r.Body)
 						r.Body.Close()
 						lat[w] = append(lat[w], time.Since(s))
+						if d := servertime.Of(r.Header); d >= 0 {
+							srv[w] = append(srv[w], d)
+						}
 					}
 				})
 			}
 			wg.Wait()
 			all := slices.Concat(lat...)
 			slices.Sort(all)
-			fmt.Printf("meeting page (%s, %d bytes): %d requests in %v = %.0f/s; latency p50 %v p99 %v (%d clients, client-side)\n",
-				who, size, len(all), dur, float64(len(all))/dur.Seconds(), pct(all, 50), pct(all, 99), conc)
+			srvAll := slices.Concat(srv...)
+			fmt.Printf("meeting page (%s, %d bytes): %d requests in %v = %.0f/s; latency p50 %v p99 %v (%d clients, client-side); server time p50 %v p99 %v\n",
+				who, size, len(all), dur, float64(len(all))/dur.Seconds(), pct(all, 50), pct(all, 99), conc,
+				servertime.Pct(srvAll, 50).Round(10*time.Microsecond), servertime.Pct(srvAll, 99).Round(10*time.Microsecond))
 		}
 	}
 	return nil

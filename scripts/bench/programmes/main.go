@@ -23,6 +23,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/ortaq/ortaq/scripts/bench/servertime"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -404,13 +405,13 @@ func load(args []string) error {
 		}
 	}
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat, srv []time.Duration
 	var bad, size atomic.Int64
 	end := time.Now().Add(*dur)
 	var wg sync.WaitGroup
 	for range *conc {
 		wg.Go(func() {
-			var mine []time.Duration
+			var mine, mineSrv []time.Duration
 			for time.Now().Before(end) {
 				t0 := time.Now()
 				r, err := get()
@@ -421,6 +422,9 @@ func load(args []string) error {
 				n, _ := io.Copy(io.Discard, r.Body)
 				r.Body.Close()
 				mine = append(mine, time.Since(t0))
+				if d := servertime.Of(r.Header); d >= 0 {
+					mineSrv = append(mineSrv, d)
+				}
 				size.Store(n)
 				if r.StatusCode != 200 {
 					bad.Add(1)
@@ -428,6 +432,7 @@ func load(args []string) error {
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			srv = append(srv, mineSrv...)
 			mu.Unlock()
 		})
 	}
@@ -441,8 +446,9 @@ func load(args []string) error {
 	if cookie != "" {
 		who = "signed-in"
 	}
-	fmt.Printf("RESULT %s path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s bytes=%d errors=%d\n",
-		who, *path, *conc, len(lat), float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond), size.Load(), bad.Load())
+	fmt.Printf("RESULT %s path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s server_p50=%s server_p99=%s bytes=%d errors=%d\n",
+		who, *path, *conc, len(lat), float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond),
+		servertime.Pct(srv, 50).Round(10*time.Microsecond), servertime.Pct(srv, 99).Round(10*time.Microsecond), size.Load(), bad.Load())
 	return nil
 }
 

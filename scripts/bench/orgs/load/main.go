@@ -18,6 +18,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/ortaq/ortaq/scripts/bench/servertime"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -90,7 +91,7 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 		os.Exit(1)
 	}
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat, srv []time.Duration
 	errors := 0
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
@@ -100,7 +101,7 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var mine []time.Duration
+			var mine, mineSrv []time.Duration
 			for ctx.Err() == nil {
 				t := time.Now()
 				resp, err := c.Get(full)
@@ -118,9 +119,13 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 					mu.Unlock()
 				}
 				mine = append(mine, time.Since(t))
+				if d := servertime.Of(resp.Header); d >= 0 {
+					mineSrv = append(mineSrv, d)
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			srv = append(srv, mineSrv...)
 			mu.Unlock()
 		}()
 	}
@@ -128,8 +133,9 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 	el := time.Since(start)
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
-	fmt.Printf("%-60s n=%6d  %6.0f req/s  p50=%6.2fms  p90=%6.2fms  p99=%6.2fms  max=%6.1fms  errors=%d  bytes=%d\n",
-		name, len(lat), float64(len(lat))/el.Seconds(), ms(q(0.5)), ms(q(0.9)), ms(q(0.99)), ms(lat[len(lat)-1]), errors, len(body))
+	fmt.Printf("%-60s n=%6d  %6.0f req/s  p50=%6.2fms  p90=%6.2fms  p99=%6.2fms  max=%6.1fms  server p50=%5.2fms p99=%5.2fms  errors=%d  bytes=%d\n",
+		name, len(lat), float64(len(lat))/el.Seconds(), ms(q(0.5)), ms(q(0.9)), ms(q(0.99)), ms(lat[len(lat)-1]),
+		ms(servertime.Pct(srv, 50)), ms(servertime.Pct(srv, 99)), errors, len(body))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
