@@ -342,7 +342,7 @@ func (r *Renderer) funcs() template.FuncMap {
 		// layout: as a template loop it was a fifth of a page's rendering.
 		"langnav": r.langNav,
 		"asset":   func(name string) (string, error) { return r.assets.URL(name) },
-		"langs": func() []i18n.Lang { return i18n.Langs },
+		"langs":   func() []i18n.Lang { return i18n.Langs },
 		// langshort is each language's own short name (Қаз · Qaz · Рус · Eng).
 		"langshort": func(l i18n.Lang) string { return r.catalog.Printer(l).T("lang.short") },
 		"itoa":      func(n int64) string { return strconv.FormatInt(n, 10) },
