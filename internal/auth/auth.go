@@ -43,12 +43,14 @@ type Service struct {
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	set     Settings
-	recent  *recent
+	recent  *recent // checked sessions and tokens
+	views   *recent // ViewRole's roles
 }
 
 // New returns the service.
 func New(d *db.DB, h *Hasher, m mail.Sender, c *i18n.Catalog, log *slog.Logger, s Settings) *Service {
-	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() })}
+	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }),
+		views: newRecent(s.CheckedTTL, func() time.Time { return d.Now() })}
 }
 
 // write runs fn in a write transaction and, when it commits, forgets the
@@ -58,6 +60,7 @@ func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
 	err := s.db.Write(ctx, fn)
 	if err == nil {
 		s.recent.forget()
+		s.views.forget()
 	}
 	return err
 }

@@ -34,6 +34,31 @@ func (r Role) String() string {
 // reach down the tree: an admin of a city branch administers its primary
 // organizations too. Memberships do not: a member of the city branch is
 // not a member of each primary organization.
+// ViewRole is RoleIn as this node found it at most Settings.CheckedTTL
+// ago: for deciding what a page shows (a moderator's links), never for
+// permitting a change — services check those with Require. Any change
+// the accounts service commits, and any successful change made through
+// this node's web server (ForgetViews), forgets what it remembered, so
+// only changes made on other nodes show up to two seconds late.
+func (s *Service) ViewRole(ctx context.Context, u *User, orgID int64) (Role, error) {
+	if u == nil || u.Deleted || u.IsAdmin || orgID == 0 {
+		return s.RoleIn(ctx, u, orgID) // no query
+	}
+	key := "r" + strconv.FormatInt(u.ID, 10) + ":" + strconv.FormatInt(orgID, 10)
+	if r, ok := s.views.role(key); ok {
+		return r, nil
+	}
+	r, err := s.RoleIn(ctx, u, orgID)
+	if err == nil {
+		s.views.putRole(key, r)
+	}
+	return r, err
+}
+
+// ForgetViews drops the roles ViewRole remembers (after a change on this
+// node: a membership added or ended).
+func (s *Service) ForgetViews() { s.views.forget() }
+
 func (s *Service) RoleIn(ctx context.Context, u *User, orgID int64) (Role, error) {
 	if u == nil || u.Deleted {
 		return Guest, nil

@@ -24,6 +24,7 @@ type recent struct {
 type recentEntry struct {
 	user  User // a copy: callers may not change what others read
 	sid   int64
+	role  Role // ViewRole's entries
 	until time.Time
 }
 
@@ -74,5 +75,30 @@ func (c *recent) forget() {
 	if len(c.m) > 0 {
 		c.m = map[string]recentEntry{}
 	}
+	c.mu.Unlock()
+}
+
+func (c *recent) role(key string) (Role, bool) {
+	if c.ttl <= 0 {
+		return 0, false
+	}
+	c.mu.RLock()
+	e, ok := c.m[key]
+	c.mu.RUnlock()
+	if !ok || !c.now().Before(e.until) {
+		return 0, false
+	}
+	return e.role, true
+}
+
+func (c *recent) putRole(key string, r Role) {
+	if c.ttl <= 0 {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) >= recentMax {
+		c.m = map[string]recentEntry{}
+	}
+	c.m[key] = recentEntry{role: r, until: c.now().Add(c.ttl)}
 	c.mu.Unlock()
 }

@@ -316,7 +316,10 @@ func (s *Service) CanModerate(ctx context.Context, u *auth.User, programmeID int
 	if err != nil {
 		return false
 	}
-	return s.Auth.Require(ctx, u, rules.OrgID, auth.Moderator) == nil
+	// What the page shows: the role as this node found it a moment ago
+	// (moderation itself checks with Require).
+	r, err := s.Auth.ViewRole(ctx, u, rules.OrgID)
+	return err == nil && r >= auth.Moderator
 }
 
 // SetAnswer publishes the official answer (moderators); the author and

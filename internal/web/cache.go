@@ -25,6 +25,8 @@ type pageCache struct {
 	entries map[string]*cached
 	bytes   int
 	flights map[string]*flight // fragments being built
+
+	onChange func() // also run after a successful change (the roles auth remembers for pages)
 }
 
 type cached struct {
@@ -115,7 +117,7 @@ func (c *pageCache) clear() {
 // sees it at once.
 func (c *pageCache) invalidate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead || c.ttl <= 0 {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || (c.ttl <= 0 && c.onChange == nil) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -126,6 +128,9 @@ func (c *pageCache) invalidate(next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 		if sw.status < 400 {
 			c.clear()
+			if c.onChange != nil {
+				c.onChange()
+			}
 		}
 	})
 }

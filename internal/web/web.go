@@ -99,6 +99,9 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 		pages:   http.NewServeMux(),
 		other:   http.NewServeMux(),
 	}
+	if a != nil {
+		s.cache.onChange = a.ForgetViews
+	}
 	s.render, err = NewRenderer(c, assets, cfg.SiteName)
 	if err != nil {
 		return nil, err
