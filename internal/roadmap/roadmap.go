@@ -140,8 +140,10 @@ func checkResponsible(ctx context.Context, tx *db.Tx, id int64) error {
 	return nil
 }
 
-// Create adds an item (administrators of the programme's organization).
-func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, in ItemInput) (*Item, error) {
+// Create adds an item (administrators of the programme's organization),
+// linked to the accepted proposals given: the item and its links are
+// written together or not at all.
+func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, in ItemInput, links ...int64) (*Item, error) {
 	p, err := s.admin(ctx, u, programmeID)
 	if err != nil {
 		return nil, err
@@ -149,7 +151,22 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 	if err := check(p, &in); err != nil {
 		return nil, err
 	}
+	var fs errs.Fields
+	var prs []*proposals.Proposal
+	for _, pid := range links {
+		pr, err := s.linkable(ctx, pid, programmeID, "proposal_ids", &fs)
+		if err != nil {
+			return nil, err
+		}
+		if pr != nil {
+			prs = append(prs, pr)
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
 	var id int64
+	var batch notify.Batch
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		if err := checkResponsible(ctx, tx, in.ResponsibleID); err != nil {
 			return err
@@ -160,12 +177,21 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 			nullStr(in.Deadline), in.Status, in.Progress, tx.Now, tx.Now).Scan(&id); err != nil {
 			return fmt.Errorf("roadmap: create: %w", err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.create", TargetType: "roadmap_item",
-			TargetID: strconv.FormatInt(id, 10), OrgID: p.OrgID, After: in})
+		if err := audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.create", TargetType: "roadmap_item",
+			TargetID: strconv.FormatInt(id, 10), OrgID: p.OrgID, After: in}); err != nil {
+			return err
+		}
+		for _, pr := range prs {
+			if err := s.linkTx(ctx, tx, &batch, u, p.OrgID, id, in.Title.KK, pr); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.Notify.Send(&batch)
 	return s.Get(ctx, id)
 }
 
@@ -319,46 +345,65 @@ func (s *Service) Link(ctx context.Context, u *auth.User, itemID, proposalID int
 		return err
 	}
 	var fs errs.Fields
-	pr, err := s.Proposals.Get(ctx, proposalID)
-	switch {
-	case errs.CodeOf(err) == errs.NotFound:
-		fs.Add("proposal_id", "roadmap.no_such_proposal")
-		return fs.Err()
-	case err != nil:
+	pr, err := s.linkable(ctx, proposalID, it.ProgrammeID, "proposal_id", &fs)
+	if err != nil {
 		return err
-	case pr.ProgrammeID != it.ProgrammeID:
-		fs.Add("proposal_id", "roadmap.other_programme")
-		return fs.Err()
-	case pr.Status != "accepted" || pr.Hidden || pr.MergedInto != 0:
-		fs.Add("proposal_id", "roadmap.not_accepted")
-		return fs.Err()
+	}
+	if err := fs.Err(); err != nil {
+		return err
 	}
 	var batch notify.Batch
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		var got int64
-		err := tx.QueryRow(ctx, `INSERT INTO roadmap_links (item_id, proposal_id, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (item_id, proposal_id) DO NOTHING RETURNING item_id`, itemID, proposalID, tx.Now).Scan(&got)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // linked already
-		}
-		if err != nil {
-			return err
-		}
-		followers, err := proposals.Followers(ctx, tx, proposalID)
-		if err != nil {
-			return err
-		}
-		if err := s.Notify.Add(ctx, tx, &batch, append([]int64{pr.AuthorID}, followers...), u.ID, "roadmap_link",
-			map[string]string{"title": pr.Title, "item": it.Title.KK}, "/proposals/"+strconv.FormatInt(proposalID, 10)); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.link", TargetType: "roadmap_item",
-			TargetID: strconv.FormatInt(itemID, 10), OrgID: p.OrgID, After: map[string]any{"proposal_id": proposalID}})
+		return s.linkTx(ctx, tx, &batch, u, p.OrgID, itemID, it.Title.KK, pr)
 	})
 	if err == nil {
 		s.Notify.Send(&batch)
 	}
 	return err
+}
+
+// linkable returns the proposal when it may be linked to an item of
+// programmeID (accepted, visible, not merged, of that programme); else it
+// adds to fs, under field, why not, and returns nil.
+func (s *Service) linkable(ctx context.Context, proposalID, programmeID int64, field string, fs *errs.Fields) (*proposals.Proposal, error) {
+	pr, err := s.Proposals.Get(ctx, proposalID)
+	switch {
+	case errs.CodeOf(err) == errs.NotFound:
+		fs.Add(field, "roadmap.no_such_proposal")
+	case err != nil:
+		return nil, err
+	case pr.ProgrammeID != programmeID:
+		fs.Add(field, "roadmap.other_programme")
+	case pr.Status != "accepted" || pr.Hidden || pr.MergedInto != 0:
+		fs.Add(field, "roadmap.not_accepted")
+	default:
+		return pr, nil
+	}
+	return nil, nil
+}
+
+// linkTx links pr to item itemID (titled itemTitle) in tx: once (a second
+// link is no change), the author and followers told, the audit log kept.
+func (s *Service) linkTx(ctx context.Context, tx *db.Tx, batch *notify.Batch, u *auth.User, orgID, itemID int64, itemTitle string, pr *proposals.Proposal) error {
+	var got int64
+	err := tx.QueryRow(ctx, `INSERT INTO roadmap_links (item_id, proposal_id, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (item_id, proposal_id) DO NOTHING RETURNING item_id`, itemID, pr.ID, tx.Now).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // linked already
+	}
+	if err != nil {
+		return err
+	}
+	followers, err := proposals.Followers(ctx, tx, pr.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.Add(ctx, tx, batch, append([]int64{pr.AuthorID}, followers...), u.ID, "roadmap_link",
+		map[string]string{"title": pr.Title, "item": itemTitle}, "/proposals/"+strconv.FormatInt(pr.ID, 10)); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.link", TargetType: "roadmap_item",
+		TargetID: strconv.FormatInt(itemID, 10), OrgID: orgID, After: map[string]any{"proposal_id": pr.ID}})
 }
 
 // Get returns one item with its links and updates.

@@ -125,3 +125,37 @@ func TestResponsibleChoices(t *testing.T) {
 		}
 	})
 }
+
+// An item created with links gets all of them in the same transaction; if
+// one of them cannot be linked, nothing is written.
+func TestCreateWithLinksIsAllOrNothing(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		k := progtest.New(t, d)
+		admin := k.Admin()
+		p := k.Programme(admin)
+		accepted := k.Proposal(p, k.Person(), "Жастар орталығы")
+		if _, err := k.Proposals.SetAnswer(ctx, admin, accepted.ID, "accepted", "Қабылданды."); err != nil {
+			t.Fatal(err)
+		}
+		pending := k.Proposal(p, k.Person(), "Велосипед жолы")
+		items := func() int {
+			var n int
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM roadmap_items").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		_, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Орталық ашу"}}, accepted.ID, pending.ID)
+		code(t, err, errs.Invalid)
+		if n := items(); n != 0 {
+			t.Fatalf("%d items after a refused create", n)
+		}
+		it, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Орталық ашу"}}, accepted.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(it.Links) != 1 || it.Links[0].ProposalID != accepted.ID || audited(t, d, "roadmap.link", it.ID) != 1 {
+			t.Fatalf("links %+v", it.Links)
+		}
+	})
+}

@@ -363,37 +363,22 @@ func (h *Handler) apiCreate() http.HandlerFunc {
 		ctx := r.Context()
 		dir, _ := strconv.ParseInt(in.DirectionID, 10, 64)
 		resp, _ := strconv.ParseInt(in.ResponsibleID, 10, 64)
-		// Check the links before creating anything: all or nothing.
+		// The item and its links are written together or not at all.
 		var ids []int64
 		var fs errs.Fields
 		for _, s := range in.ProposalIDs {
 			pid, err := strconv.ParseInt(s, 10, 64)
-			pr, gerr := h.S.Proposals.Get(ctx, pid)
-			switch {
-			case err != nil || errs.CodeOf(gerr) == errs.NotFound:
+			if err != nil {
 				fs.Add("proposal_ids", "roadmap.no_such_proposal")
-			case gerr != nil:
-				return ItemOut{}, gerr
-			case pr.ProgrammeID != id:
-				fs.Add("proposal_ids", "roadmap.other_programme")
-			case pr.Status != "accepted" || pr.Hidden || pr.MergedInto != 0:
-				fs.Add("proposal_ids", "roadmap.not_accepted")
+				continue
 			}
 			ids = append(ids, pid)
 		}
 		if err := fs.Err(); err != nil {
 			return ItemOut{}, err
 		}
-		it, err := h.S.Create(ctx, u, id, ItemInput{Title: in.Title, DirectionID: dir, ResponsibleID: resp, Deadline: in.Deadline, Status: in.Status, Progress: in.Progress})
+		it, err := h.S.Create(ctx, u, id, ItemInput{Title: in.Title, DirectionID: dir, ResponsibleID: resp, Deadline: in.Deadline, Status: in.Status, Progress: in.Progress}, ids...)
 		if err != nil {
-			return ItemOut{}, err
-		}
-		for _, pid := range ids {
-			if err := h.S.Link(ctx, u, it.ID, pid); err != nil {
-				return ItemOut{}, err
-			}
-		}
-		if it, err = h.S.Get(ctx, it.ID); err != nil {
 			return ItemOut{}, err
 		}
 		return out(it), nil
