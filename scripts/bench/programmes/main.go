@@ -11,7 +11,8 @@
 //	         page, and a session whose cookie value goes to a file
 //	load     closed-loop GETs of one path by C clients for D; p50/p99
 //	         (signed in with -session FILE)
-//	support  C clients PUT supports through the API for D, each on
+//	support  C clients PUT supports through the API for D (lean HTTP/1.1
+//	         client, lean.go), each on
 //	         proposals it has not supported yet; then checks that every
 //	         stored count equals its rows
 //
@@ -20,6 +21,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -31,6 +33,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -479,7 +482,7 @@ func support(args []string) error {
 	if len(toks) < *conc {
 		return fmt.Errorf("%d tokens for %d clients", len(toks), *conc)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
+	u, _ := url.Parse(*base)
 	var ok, bad, changed atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -488,30 +491,37 @@ func support(args []string) error {
 	for c := range *conc {
 		wg.Go(func() {
 			var mine []time.Duration
+			conn := &leanConn{addr: u.Host}
+			defer func() {
+				if conn.c != nil {
+					conn.c.Close()
+				}
+			}()
 			// Each client walks the proposals from its own offset: every
 			// request is a new support (a real insert, not a no-op).
 			for k := int64(0); time.Now().Before(end) && k < *n; k++ {
 				id := *first + (int64(c)*(*n/int64(*conc))+k)%*n
-				req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/proposals/%d/support", *base, id), nil)
-				req.Header.Set("Authorization", "Bearer "+toks[c])
+				req := []byte("PUT /api/v1/proposals/" + strconv.FormatInt(id, 10) + "/support HTTP/1.1\r\nHost: " + u.Host +
+					"\r\nAuthorization: Bearer " + toks[c] + "\r\nContent-Length: 0\r\n\r\n")
 				t0 := time.Now()
-				r, err := client.Do(req)
+				status, b, err := conn.do(req)
 				if err != nil {
 					bad.Add(1)
+					if bad.Load() < 3 {
+						fmt.Fprintf(os.Stderr, "support: %v\n", err)
+					}
 					continue
 				}
-				b, _ := io.ReadAll(r.Body)
-				r.Body.Close()
 				mine = append(mine, time.Since(t0))
-				if r.StatusCode == 200 {
+				if status == 200 {
 					ok.Add(1)
-					if strings.Contains(string(b), `"supported":true`) {
+					if bytes.Contains(b, []byte(`"supported":true`)) {
 						changed.Add(1)
 					}
 				} else {
 					bad.Add(1)
 					if bad.Load() < 3 {
-						fmt.Fprintf(os.Stderr, "status %d: %s\n", r.StatusCode, b)
+						fmt.Fprintf(os.Stderr, "status %d: %s\n", status, b)
 					}
 				}
 			}
