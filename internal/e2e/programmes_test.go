@@ -132,8 +132,8 @@ func TestBrowserProposalCycle(t *testing.T) {
 
 func countSupports(t *testing.T, env *apptest.Env, id int64) (stored, rows int) {
 	t.Helper()
-	if err := env.App.DB.QueryRow(context.Background(), `SELECT support_count, (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = p.id)
-		FROM proposals p WHERE id = ?`, id).Scan(&stored, &rows); err != nil {
+	if err := env.App.DB.QueryRow(context.Background(), `SELECT support_count, (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = t.proposal_id)
+		FROM proposal_tallies t WHERE proposal_id = ?`, id).Scan(&stored, &rows); err != nil {
 		t.Fatal(err)
 	}
 	return

@@ -70,6 +70,22 @@ type Batch struct {
 	items []pending
 }
 
+// Delivery is one notification a committed batch will deliver.
+type Delivery struct {
+	UserID int64
+	Email  string
+	Notification
+}
+
+// Items lists what b will deliver.
+func (b *Batch) Items() []Delivery {
+	out := make([]Delivery, len(b.items))
+	for i, it := range b.items {
+		out[i] = Delivery{UserID: it.userID, Email: it.email, Notification: it.n}
+	}
+	return out
+}
+
 type pending struct {
 	userID int64
 	email  string
@@ -80,36 +96,141 @@ type pending struct {
 // Add stores a notification for each person in userIDs (duplicates and
 // the actor, when given, are skipped) inside tx.
 func (s *Service) Add(ctx context.Context, tx *db.Tx, b *Batch, userIDs []int64, skip int64, kind string, args map[string]string, link string) error {
-	if len(userIDs) == 0 {
+	notes := make([]Note, 0, len(userIDs))
+	seen := map[int64]bool{skip: true, 0: true}
+	for _, id := range userIDs {
+		if !seen[id] {
+			seen[id] = true
+			notes = append(notes, Note{UserID: id, Kind: kind, Args: args, Link: link})
+		}
+	}
+	return s.AddAll(ctx, tx, b, notes)
+}
+
+// Note is one notification for one person, for AddAll.
+type Note struct {
+	UserID int64
+	Kind   string
+	Args   map[string]string
+	Link   string
+}
+
+// maxNotes bounds the rows of one INSERT (5 parameters each).
+const maxNotes = 1000
+
+// AddAll stores notes inside tx, two statements however many there are
+// (deleted accounts are skipped): a batch of supports that passes several
+// milestones, or an answer to many followers, costs what one does.
+func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note) error {
+	for len(notes) > maxNotes {
+		if err := s.AddAll(ctx, tx, b, notes[:maxNotes]); err != nil {
+			return err
+		}
+		notes = notes[maxNotes:]
+	}
+	if len(notes) == 0 {
 		return nil
 	}
-	aj, err := json.Marshal(args)
-	if err != nil {
-		return err
+	type person struct {
+		email string
+		lang  i18n.Lang
 	}
-	seen := map[int64]bool{skip: true}
-	for _, id := range userIDs {
-		if seen[id] || id == 0 {
-			continue
+	people := map[int64]*person{}
+	var ids []any
+	for _, n := range notes {
+		if _, ok := people[n.UserID]; !ok {
+			people[n.UserID] = nil
+			ids = append(ids, n.UserID)
 		}
-		seen[id] = true
-		var email, lang string
-		var deleted bool
-		err := tx.QueryRow(ctx, "SELECT COALESCE(email, ''), lang, deleted_at IS NOT NULL FROM users WHERE id = ?", id).Scan(&email, &lang, &deleted)
-		if err != nil {
+	}
+	rows, err := tx.Query(ctx, "SELECT id, COALESCE(email, ''), lang FROM users WHERE deleted_at IS NULL AND id IN (?"+
+		strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var p person
+		var lang string
+		if err := rows.Scan(&id, &p.email, &lang); err != nil {
+			rows.Close()
 			return fmt.Errorf("notify: %w", err)
 		}
-		if deleted {
+		p.lang, _ = i18n.Parse(lang)
+		people[id] = &p
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	var q strings.Builder
+	args := make([]any, 0, 5*len(notes))
+	kept := make([]int, 0, len(notes)) // indexes into notes, in VALUES order
+	jsons := make([]string, len(notes))
+	q.WriteString("INSERT INTO notifications (user_id, kind, args_json, link, created_at) VALUES ")
+	for i, n := range notes {
+		if people[n.UserID] == nil { // deleted, or no such account
 			continue
 		}
-		var nid int64
-		if err := tx.QueryRow(ctx, "INSERT INTO notifications (user_id, kind, args_json, link, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			id, kind, string(aj), link, tx.Now).Scan(&nid); err != nil {
+		aj, err := json.Marshal(n.Args)
+		if err != nil {
+			return err
+		}
+		jsons[i] = string(aj)
+		if len(kept) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, n.UserID, n.Kind, jsons[i], n.Link, tx.Now)
+		kept = append(kept, i)
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	deliver := b != nil && (s.Telegram != nil || s.Email)
+	if !deliver {
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("notify: add: %w", err)
 		}
-		if b != nil && (s.Telegram != nil || (s.Email && email != "")) {
-			l, _ := i18n.Parse(lang)
-			b.items = append(b.items, pending{userID: id, email: email, lang: l, n: Notification{ID: nid, Kind: kind, Args: args, Link: link}})
+		return nil
+	}
+	// The ids, for delivery. RETURNING's row order is not promised (SQLite
+	// says so), so rows are matched by their content; equal notes are
+	// interchangeable.
+	q.WriteString(" RETURNING id, user_id, kind, args_json, link")
+	rows, err = tx.Query(ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("notify: add: %w", err)
+	}
+	type key struct {
+		user             int64
+		kind, args, link string
+	}
+	got := map[key][]int64{}
+	for rows.Next() {
+		var k key
+		var id int64
+		if err := rows.Scan(&id, &k.user, &k.kind, &k.args, &k.link); err != nil {
+			rows.Close()
+			return fmt.Errorf("notify: add: %w", err)
+		}
+		got[k] = append(got[k], id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("notify: add: %w", err)
+	}
+	for _, i := range kept {
+		n := notes[i]
+		p := people[n.UserID]
+		k := key{n.UserID, n.Kind, jsons[i], n.Link}
+		if len(got[k]) == 0 {
+			return fmt.Errorf("notify: add: no id returned for a notification to %d", n.UserID)
+		}
+		id := got[k][0]
+		got[k] = got[k][1:]
+		if s.Telegram != nil || p.email != "" {
+			b.items = append(b.items, pending{userID: n.UserID, email: p.email, lang: p.lang, n: Notification{ID: id, Kind: n.Kind, Args: n.Args, Link: n.Link}})
 		}
 	}
 	return nil

@@ -7,10 +7,12 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
+	"github.com/ortaq/ortaq/internal/proposals"
 )
 
 // The programme's stored count of visible proposals equals a real count
-// after every change that makes one visible or not, concurrent ones too.
+// after every change that makes one visible or not, concurrent ones too;
+// so do the tallies' listed flags, which the list sorted by supports reads.
 func TestProgrammeCountStaysExact(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		k := progtest.New(t, d)
@@ -28,6 +30,23 @@ func TestProgrammeCountStaysExact(t *testing.T) {
 			}
 			if n != want || real != want {
 				t.Fatalf("%s: stored %d, real %d, want %d", step, n, real, want)
+			}
+			var wrong int
+			if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM proposal_tallies t JOIN proposals p ON p.id = t.proposal_id
+				WHERE t.listed <> (p.hidden = FALSE AND p.merged_into IS NULL)`).Scan(&wrong); err != nil {
+				t.Fatal(err)
+			}
+			if wrong != 0 {
+				t.Fatalf("%s: %d tallies listed wrongly", step, wrong)
+			}
+			for _, sort := range proposals.Sorts {
+				items, _, err := k.Proposals.List(ctx, proposals.Filter{ProgrammeID: p.ID, Sort: sort, Seed: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(items) != want {
+					t.Fatalf("%s: list by %s has %d, want %d", step, sort, len(items), want)
+				}
 			}
 		}
 		check("empty", 0)

@@ -65,14 +65,22 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
+	// Sorted by supports, the page is read from the narrow tallies'
+	// indexes (programme, [region | direction,] count, id); the other
+	// orders read the proposals' own.
+	t, idCol := "p", "p.id"
 	where := []string{"p.programme_id = ?", "p.hidden = FALSE", "p.merged_into IS NULL"}
+	if f.Sort == "supports" {
+		t, idCol = "t", "t.proposal_id"
+		where = []string{"t.programme_id = ?", "t.listed = TRUE"}
+	}
 	args := []any{f.ProgrammeID}
 	if f.DirectionID != 0 {
-		where = append(where, "p.direction_id = ?")
+		where = append(where, t+".direction_id = ?")
 		args = append(args, f.DirectionID)
 	}
 	if f.Region != "" {
-		where = append(where, "p.region = ?")
+		where = append(where, t+".region = ?")
 		args = append(args, f.Region)
 	}
 	if f.Status != "" {
@@ -87,7 +95,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 	var keyArgs []any
 	switch f.Sort {
 	case "supports":
-		key, order = "p.support_count", "p.support_count DESC, p.id DESC"
+		key, order = "t.support_count", "t.support_count DESC, t.proposal_id DESC"
 	case "comments":
 		key, order = "p.comment_count", "p.comment_count DESC, p.id DESC"
 	case "random":
@@ -105,7 +113,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 			args = append(args, id)
 		} else {
 			err = api.DecodeCursor(f.Cursor, &k, &id)
-			where = append(where, "("+key+", p.id) < (?, ?)")
+			where = append(where, "("+key+", "+idCol+") < (?, ?)")
 			args = append(append(args, keyArgs...), k, id)
 		}
 		if err != nil {
@@ -122,7 +130,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 	} else {
 		sel += ", p.id"
 	}
-	q := sel + " FROM proposals p JOIN users u ON u.id = p.author_id WHERE " + strings.Join(where, " AND ") +
+	from := " FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id"
+	if t == "t" {
+		from = " FROM proposal_tallies t JOIN proposals p ON p.id = t.proposal_id"
+	}
+	q := sel + from + " JOIN users u ON u.id = p.author_id WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY " + order + " LIMIT ?"
 	// Placeholders in order: the selected key, the conditions, the order.
 	all := append(append(append([]any{}, selArgs...), args...), keyArgs...)

@@ -386,6 +386,11 @@ func (s *Service) Hide(ctx context.Context, u *auth.User, id int64, hide bool, r
 	}
 	var batch notify.Batch
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		// The tallies row first, locked as support batches lock it: a
+		// batch either wrote before the hide or sees it.
+		if _, err := tx.Exec(ctx, "UPDATE proposal_tallies SET support_count = support_count WHERE proposal_id = ?", id); err != nil {
+			return err
+		}
 		// Only a real change of state moves the programme's count: the
 		// condition on hidden makes a concurrent second hide change nothing.
 		var programmeID int64
@@ -400,6 +405,9 @@ func (s *Service) Hide(ctx context.Context, u *auth.User, id int64, hide bool, r
 		case err != nil:
 			return err
 		case !merged:
+			if _, err := tx.Exec(ctx, "UPDATE proposal_tallies SET listed = ? WHERE proposal_id = ?", !hide, id); err != nil {
+				return err
+			}
 			delta := 1
 			if hide {
 				delta = -1
@@ -491,10 +499,10 @@ func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int
 	}
 	var batch notify.Batch
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
-		// Lock both rows in id order, as supports lock one of them.
+		// Lock both tallies in id order, as support batches do.
 		lo, hi := min(dupID, survivorID), max(dupID, survivorID)
 		for _, id := range []int64{lo, hi} {
-			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count WHERE id = ?", id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE proposal_tallies SET support_count = support_count WHERE proposal_id = ?", id); err != nil {
 				return err
 			}
 		}
@@ -511,12 +519,18 @@ func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int
 			ON CONFLICT (proposal_id, user_id) DO NOTHING`, survivorID, dupID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE proposals SET support_count = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ?),
-			updated_at = ? WHERE id = ?`, survivorID, tx.Now, survivorID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE proposal_tallies SET support_count = (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = ?)
+			WHERE proposal_id = ?`, survivorID, survivorID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE proposals SET updated_at = ? WHERE id = ?", tx.Now, survivorID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE proposal_tallies SET support_count = 0, listed = FALSE WHERE proposal_id = ?", dupID); err != nil {
 			return err
 		}
 		var hidden bool
-		err := tx.QueryRow(ctx, "UPDATE proposals SET support_count = 0, merged_into = ?, updated_at = ? WHERE id = ? AND merged_into IS NULL RETURNING hidden",
+		err := tx.QueryRow(ctx, "UPDATE proposals SET merged_into = ?, updated_at = ? WHERE id = ? AND merged_into IS NULL RETURNING hidden",
 			survivorID, tx.Now, dupID).Scan(&hidden)
 		if errors.Is(err, sql.ErrNoRows) { // merged meanwhile by someone else
 			var fs errs.Fields
@@ -573,7 +587,7 @@ func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, f
 	if err := s.Auth.Require(ctx, u, rules.OrgID, auth.Moderator); err != nil {
 		return err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+proposalCols+`, p.answer FROM proposals p JOIN users u ON u.id = p.author_id
+	rows, err := s.DB.Query(ctx, `SELECT `+proposalCols+`, p.answer FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id JOIN users u ON u.id = p.author_id
 		WHERE p.programme_id = ? AND p.hidden = FALSE AND p.merged_into IS NULL ORDER BY p.id`, programmeID)
 	if err != nil {
 		return err

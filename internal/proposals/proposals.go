@@ -208,6 +208,10 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 				return fmt.Errorf("proposals: attachment: %w", err)
 			}
 		}
+		if _, err := tx.Exec(ctx, "INSERT INTO proposal_tallies (proposal_id, programme_id, region, direction_id) VALUES (?, ?, ?, ?)",
+			id, programmeID, in.Region, nullInt(in.DirectionID)); err != nil {
+			return fmt.Errorf("proposals: create: %w", err)
+		}
 		if _, err := tx.Exec(ctx, "INSERT INTO proposal_follows (proposal_id, user_id, created_at) VALUES (?, ?, ?)", id, u.ID, tx.Now); err != nil {
 			return err
 		}
@@ -236,7 +240,7 @@ func cleanName(n string) string {
 }
 
 const proposalCols = `p.id, p.programme_id, p.author_id, CASE WHEN u.deleted_at IS NULL AND u.hidden = FALSE THEN u.name ELSE '' END,
-	COALESCE(p.direction_id, 0), p.region, p.title, p.status, p.support_count, p.comment_count, p.hidden,
+	COALESCE(p.direction_id, 0), p.region, p.title, p.status, t.support_count, p.comment_count, p.hidden,
 	COALESCE(p.merged_into, 0), p.created_at`
 
 func scanProposal(sc interface{ Scan(...any) error }, extra ...any) (*Proposal, error) {
@@ -266,7 +270,7 @@ func (s *Service) get(ctx context.Context, id int64, source bool) (*Proposal, er
 	}
 	p, err := scanProposal(s.DB.QueryRow(ctx, `SELECT `+proposalCols+`, `+src+`, p.body_html, p.answer, p.answer_html,
 		p.answered_at, p.hidden_reason, a.name, a.size
-		FROM proposals p JOIN users u ON u.id = p.author_id LEFT JOIN proposal_attachments a ON a.proposal_id = p.id
+		FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id JOIN users u ON u.id = p.author_id LEFT JOIN proposal_attachments a ON a.proposal_id = p.id
 		WHERE p.id = ?`, id), &rawBody, &body, &answer, &answerHTML, &answered, &reason, &attName, &attSize)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")

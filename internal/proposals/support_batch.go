@@ -29,8 +29,8 @@ import (
 // used to.
 //
 // The transaction, for the proposals of the batch:
-//  1. locks and reads the proposals in id order (SELECT … ORDER BY id FOR
-//     UPDATE on PostgreSQL; SQLite has one writer), so that batches of
+//  1. locks and reads the proposals' tallies in id order (SELECT … ORDER
+//     BY id FOR UPDATE on PostgreSQL; SQLite has one writer), so that batches of
 //     several nodes, single merges and moderation take turns and never wait
 //     for each other in a circle;
 //  2. reads their programmes' phases (fresh, not from the cache: a
@@ -44,7 +44,8 @@ import (
 //     person) decides what really changed, exactly once;
 //  5. moves each proposal's count by what RETURNING reported, in one
 //     UPDATE of increments (under the row lock, so nodes sharing a
-//     PostgreSQL stay exact), and records the milestone notifications.
+//     PostgreSQL stay exact), and records the milestone notifications
+//     (all of the batch's in two statements).
 //
 // When the transaction as a whole fails, each of its requests is retried
 // alone, so that one bad request cannot fail its neighbours.
@@ -228,10 +229,14 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	ids = slices.Compact(ids)
 
 	// Lock and read the proposals, in id order.
-	q := "SELECT id, programme_id, author_id, title, hidden OR merged_into IS NOT NULL, support_count FROM proposals WHERE id IN (" +
-		placeholders(len(ids)) + ") ORDER BY id"
+	// The lock is on the narrow tallies row, which also says whether the
+	// proposal is listed: hiding and merging change it under the same
+	// lock, so what is read here is what the batch writes against. The
+	// proposals columns read with it never change after submission.
+	q := "SELECT t.proposal_id, p.programme_id, p.author_id, p.title, t.listed, t.support_count FROM proposal_tallies t " +
+		"JOIN proposals p ON p.id = t.proposal_id WHERE t.proposal_id IN (" + placeholders(len(ids)) + ") ORDER BY t.proposal_id"
 	if tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
+		q += " FOR UPDATE OF t"
 	}
 	rows, err := tx.Query(ctx, q, int64Args(ids)...)
 	if err != nil {
@@ -242,10 +247,12 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	for rows.Next() {
 		var id int64
 		p := &batchProposal{}
-		if err := rows.Scan(&id, &p.programmeID, &p.authorID, &p.title, &p.closed, &p.count); err != nil {
+		var listed bool
+		if err := rows.Scan(&id, &p.programmeID, &p.authorID, &p.title, &listed, &p.count); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		p.closed = !listed
 		props[id] = p
 		progIDs = append(progIDs, p.programmeID)
 	}
@@ -377,8 +384,8 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	}
 	if len(moved) > 0 {
 		args = append(args, int64Args(moved)...)
-		rows, err := tx.Query(ctx, "UPDATE proposals SET support_count = support_count + CASE id"+cases.String()+
-			" END WHERE id IN ("+placeholders(len(moved))+") RETURNING id, support_count", args...)
+		rows, err := tx.Query(ctx, "UPDATE proposal_tallies SET support_count = support_count + CASE proposal_id"+cases.String()+
+			" END WHERE proposal_id IN ("+placeholders(len(moved))+") RETURNING proposal_id, support_count", args...)
 		if err != nil {
 			return nil, fmt.Errorf("proposals: support: count: %w", err)
 		}
@@ -413,6 +420,7 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 			out[i].res.SupportCount, out[i].res.Changed = p.count, true
 		}
 	}
+	var notes []notify.Note
 	for _, i := range ons {
 		r := batch[i]
 		p := props[r.id]
@@ -423,11 +431,12 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 		p.count++
 		out[i].res.SupportCount, out[i].res.Changed = p.count, true
 		if slices.Contains(Milestones, p.count) {
-			if err := s.Notify.Add(ctx, tx, nb, []int64{p.authorID}, 0, "support_milestone",
-				map[string]string{"title": p.title, "count": strconv.Itoa(p.count)}, "/proposals/"+strconv.FormatInt(r.id, 10)); err != nil {
-				return nil, err
-			}
+			notes = append(notes, notify.Note{UserID: p.authorID, Kind: "support_milestone",
+				Args: map[string]string{"title": p.title, "count": strconv.Itoa(p.count)}, Link: "/proposals/" + strconv.FormatInt(r.id, 10)})
 		}
+	}
+	if err := s.Notify.AddAll(ctx, tx, nb, notes); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

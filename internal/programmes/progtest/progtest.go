@@ -175,8 +175,8 @@ func (k *Kit) Proposal(p *programmes.Programme, author *auth.User, title string)
 // Count returns the stored support count and the number of support rows.
 func (k *Kit) Count(id int64) (stored, rows int) {
 	k.T.Helper()
-	if err := k.DB.QueryRow(context.Background(), `SELECT support_count, (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = p.id)
-		FROM proposals p WHERE id = ?`, id).Scan(&stored, &rows); err != nil {
+	if err := k.DB.QueryRow(context.Background(), `SELECT support_count, (SELECT COUNT(*) FROM proposal_supports WHERE proposal_id = t.proposal_id)
+		FROM proposal_tallies t WHERE proposal_id = ?`, id).Scan(&stored, &rows); err != nil {
 		k.T.Fatal(err)
 	}
 	return

@@ -195,12 +195,17 @@ func gen(args []string) error {
 		}
 	}
 	body := "Ауылдағы жастарға арналған жұмыс орындарын ашу керек. Маусымдық жұмыс, кәсіби курстар және тәлімгерлік қажет."
-	if err := insert("proposals", "id, programme_id, author_id, direction_id, region, title, body, body_html, search, support_count, comment_count, created_at, updated_at",
+	if err := insert("proposals", "id, programme_id, author_id, direction_id, region, title, body, body_html, search, comment_count, created_at, updated_at",
 		*nProposals, 300, func(i int) []any {
 			t := fmt.Sprintf("Ұсыныс %d: жастарға жұмыс", i)
 			return []any{firstProposal + int64(i), p.ID, firstUser + int64(i%*nUsers), p.Directions[i%3].ID, regionCodes[i%len(regionCodes)], t, body,
-				"<p>" + body + "</p>", "usinis " + fmt.Sprint(i) + " jastar jumis", counts[i], comments[i], now.Add(time.Duration(i) * time.Second), now}
+				"<p>" + body + "</p>", "usinis " + fmt.Sprint(i) + " jastar jumis", comments[i], now.Add(time.Duration(i) * time.Second), now}
 		}); err != nil {
+		return err
+	}
+	if err := insert("proposal_tallies", "proposal_id, programme_id, region, direction_id, support_count", *nProposals, 1000, func(i int) []any {
+		return []any{firstProposal + int64(i), p.ID, regionCodes[i%len(regionCodes)], p.Directions[i%3].ID, counts[i]}
+	}); err != nil {
 		return err
 	}
 	if err := insert("proposal_supports", "proposal_id, user_id, created_at", len(pairs), 1000, func(i int) []any {
@@ -314,7 +319,7 @@ func reader(args []string) error {
 	// Supports on three proposals of the measured first page (count and
 	// rows move together, as a real support does).
 	if err := d.Write(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id FROM proposals WHERE programme_id = (SELECT MIN(id) FROM programmes) AND region = 'KZ-79' ORDER BY support_count DESC, id DESC LIMIT 5")
+		rows, err := tx.Query(ctx, "SELECT proposal_id FROM proposal_tallies WHERE programme_id = (SELECT MIN(id) FROM programmes) AND region = 'KZ-79' ORDER BY support_count DESC, proposal_id DESC LIMIT 5")
 		if err != nil {
 			return err
 		}
@@ -335,7 +340,7 @@ func reader(args []string) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO proposal_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?)", id, u.ID, tx.Now); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, "UPDATE proposals SET support_count = support_count + 1 WHERE id = ?", id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE proposal_tallies SET support_count = support_count + 1 WHERE proposal_id = ?", id); err != nil {
 				return err
 			}
 		}
