@@ -594,9 +594,14 @@ func (s *Service) CanTakePart(u *auth.User, p *Programme, now time.Time) error {
 // RequirePhase refuses with a clear message when phase kind is not running.
 func RequirePhase(p *Programme, kind string, now time.Time) error {
 	if p.PhaseAt(now) != kind {
-		return errs.New(errs.Conflict, "programmes.phase_closed", "phase", i18n.M("programmes.phase."+kind))
+		return PhaseClosed(kind)
 	}
 	return nil
+}
+
+// PhaseClosed is the refusal of an act that only the stage kind allows.
+func PhaseClosed(kind string) error {
+	return errs.New(errs.Conflict, "programmes.phase_closed", "phase", i18n.M("programmes.phase."+kind))
 }
 
 func nullInt(n int64) any {

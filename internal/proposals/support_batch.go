@@ -30,12 +30,12 @@ import (
 //
 // The transaction, for the proposals of the batch:
 //  1. locks and reads the proposals' tallies in id order (SELECT … ORDER
-//     BY id FOR UPDATE on PostgreSQL; SQLite has one writer), so that batches of
-//     several nodes, single merges and moderation take turns and never wait
-//     for each other in a circle;
-//  2. reads their programmes' phases (fresh, not from the cache: a
-//     collecting phase closed by an administrator on any node stops
-//     supports at once);
+//     BY id FOR UPDATE on PostgreSQL; SQLite has one writer), so that
+//     batches of several nodes, single merges and moderation take turns
+//     and never wait for each other in a circle;
+//  2. reads, in the same statement, their programmes' stages (fresh, not
+//     from the cache: a collecting stage closed by an administrator on any
+//     node stops supports at once);
 //  3. checks every request on its own (eligibility from the programme
 //     cache, phase, hidden or merged proposal): a refused request gets its
 //     error and does not fail the others;
@@ -211,7 +211,8 @@ func (s *Service) writeSupports(batch []*supportReq) {
 type batchProposal struct {
 	programmeID, authorID int64
 	title                 string
-	closed                bool // hidden or merged
+	closed                bool   // hidden or merged
+	phase                 string // the programme's stage now
 	count                 int  // support_count when locked
 	added, removed        int  // changes by the batch
 	final                 int  // support_count after the batch
@@ -228,64 +229,41 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 
-	// Lock and read the proposals, in id order.
+	// Lock and read the proposals, in id order, each with its programme's
+	// stage as committed now (not from the cache: a collecting stage closed
+	// on another node stops supports at once). The stage is the one
+	// Programme.PhaseAt gives: the earliest-starting stage running now.
+	//
 	// The lock is on the narrow tallies row, which also says whether the
 	// proposal is listed: hiding and merging change it under the same
 	// lock, so what is read here is what the batch writes against. The
 	// proposals columns read with it never change after submission.
-	q := "SELECT t.proposal_id, p.programme_id, p.author_id, p.title, t.listed, t.support_count FROM proposal_tallies t " +
+	q := "SELECT t.proposal_id, p.programme_id, p.author_id, p.title, t.listed, t.support_count, " +
+		"COALESCE((SELECT ph.kind FROM programme_phases ph WHERE ph.programme_id = t.programme_id AND ph.starts_at <= ? AND ph.ends_at > ? " +
+		"ORDER BY ph.starts_at LIMIT 1), '') FROM proposal_tallies t " +
 		"JOIN proposals p ON p.id = t.proposal_id WHERE t.proposal_id IN (" + placeholders(len(ids)) + ") ORDER BY t.proposal_id"
 	if tx.Dialect() == db.Postgres {
 		q += " FOR UPDATE OF t"
 	}
-	rows, err := tx.Query(ctx, q, int64Args(ids)...)
+	rows, err := tx.Query(ctx, q, append([]any{tx.Now, tx.Now}, int64Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("proposals: support: lock: %w", err)
 	}
 	props := make(map[int64]*batchProposal, len(ids))
-	var progIDs []int64
 	for rows.Next() {
 		var id int64
 		p := &batchProposal{}
 		var listed bool
-		if err := rows.Scan(&id, &p.programmeID, &p.authorID, &p.title, &listed, &p.count); err != nil {
+		if err := rows.Scan(&id, &p.programmeID, &p.authorID, &p.title, &listed, &p.count, &p.phase); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p.closed = !listed
 		props[id] = p
-		progIDs = append(progIDs, p.programmeID)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
-	}
-
-	// The phases of their programmes, as committed now.
-	slices.Sort(progIDs)
-	progIDs = slices.Compact(progIDs)
-	phases := map[int64][]programmes.Phase{}
-	if len(progIDs) > 0 {
-		rows, err := tx.Query(ctx, "SELECT programme_id, kind, starts_at, ends_at FROM programme_phases WHERE programme_id IN ("+
-			placeholders(len(progIDs))+") ORDER BY programme_id, starts_at", int64Args(progIDs)...)
-		if err != nil {
-			return nil, fmt.Errorf("proposals: support: phases: %w", err)
-		}
-		for rows.Next() {
-			var pid int64
-			var ph programmes.Phase
-			var a, b db.Time
-			if err := rows.Scan(&pid, &ph.Kind, &a, &b); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ph.StartsAt, ph.EndsAt = a.Time, b.Time
-			phases[pid] = append(phases[pid], ph)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
 	}
 
 	// Each request on its own: refusals are answers, not failures.
@@ -308,9 +286,8 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 			out[i].err = err
 			continue
 		}
-		fresh := programmes.Programme{Phases: phases[p.programmeID]}
-		if err := programmes.RequirePhase(&fresh, "proposals", tx.Now); err != nil {
-			out[i].err = err
+		if p.phase != "proposals" {
+			out[i].err = programmes.PhaseClosed("proposals")
 			continue
 		}
 		if p.closed {
