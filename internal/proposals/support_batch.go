@@ -213,9 +213,9 @@ type batchProposal struct {
 	title                 string
 	closed                bool   // hidden or merged
 	phase                 string // the programme's stage now
-	count                 int  // support_count when locked
-	added, removed        int  // changes by the batch
-	final                 int  // support_count after the batch
+	count                 int    // support_count when locked
+	added, removed        int    // changes by the batch
+	final                 int    // support_count after the batch
 }
 
 // supportBatch is the transaction of one batch: the answers, one per
