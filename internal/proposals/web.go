@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -232,19 +233,47 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	h.Srv.Render(w, r, http.StatusOK, "proposals_list", &web.PageData{Title: h.Srv.T(r, "proposals.title") + " · " + p.Title.In(l), Data: v})
 }
 
-// markMine fills the empty mark of each row the reader supports. The
-// mark's exact text can only come from the template: anything a person
-// wrote is escaped, so it has no "<span".
+// markMine fills the empty mark of each row the reader supports, in one
+// pass over the rows. The mark's exact text can only come from the
+// template: anything a person wrote is escaped, so it has no "<span".
 func markMine(rows template.HTML, mine []int64, text string) template.HTML {
 	if len(mine) == 0 {
 		return rows
 	}
-	pairs := make([]string, 0, 2*len(mine))
-	for _, id := range mine {
-		n := strconv.FormatInt(id, 10)
-		pairs = append(pairs, `<span data-mine="`+n+`"></span>`, ` <span data-mine="`+n+`" class="ok">✓ `+template.HTMLEscapeString(text)+`</span>`)
+	const open, end = `<span data-mine="`, `"></span>`
+	s := string(rows)
+	var b strings.Builder
+	at := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], open)
+		if j < 0 {
+			break
+		}
+		start := i + j
+		idAt := start + len(open)
+		k := strings.Index(s[idAt:], end)
+		if k < 0 {
+			break
+		}
+		i = idAt + k + len(end)
+		id, err := strconv.ParseInt(s[idAt:idAt+k], 10, 64)
+		if err != nil || !slices.Contains(mine, id) {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + len(mine)*(len(text)+48))
+		}
+		b.WriteString(s[at:start])
+		b.WriteString(` <span data-mine="` + s[idAt:idAt+k] + `" class="ok">✓ `)
+		b.WriteString(template.HTMLEscapeString(text))
+		b.WriteString(`</span>`)
+		at = i
 	}
-	return template.HTML(strings.NewReplacer(pairs...).Replace(string(rows)))
+	if at == 0 {
+		return rows
+	}
+	b.WriteString(s[at:])
+	return template.HTML(b.String())
 }
 
 func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
@@ -379,7 +408,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 
 // ---- one proposal ----
 
-type showView struct {
+// proposalPart is the part of a proposal's page that is the same for
+// every reader — the proposal, its answer, its roadmap links — loaded and
+// rendered at most once per moment (see showWith). Shared: never changed
+// after load.
+type proposalPart struct {
 	*Proposal
 	P         *programmes.Programme
 	Lang      i18n.Lang
@@ -387,27 +420,46 @@ type showView struct {
 	AnswerH   template.HTML
 	Direction string
 	Region    string
-	Thread    template.HTML // the comments (threadView, rendered once per moment) with the reader's links
-	ReplyTo   *Comment      // the comment the comment form answers (?reply=)
-	EditC     *Comment      // the reader's own comment to edit (?edit=)
-	ReportC   *Comment      // the comment to report (?report=)
-	HideC     *Comment      // the comment a moderator hides (?hide=)
-	Supported bool
-	Following bool
-	CanMod    bool
-	CanAct    bool
-	Refusal   string
-	Open      bool
-	Roadmap   []RoadmapRef
-	Now       time.Time
 	Into      *Proposal
-	Closed    string // why supports are closed, when the collecting stage is not running
+	Roadmap   []RoadmapRef
 }
 
-func (v showView) T(t programmes.Text) string { return t.In(v.Lang) }
+func (v *proposalPart) T(t programmes.Text) string { return t.In(v.Lang) }
+
+// showView is the rest of the page, made per request: the reader's
+// buttons, forms and links around the parts rendered for everyone. Its
+// fields are plain (no embedded struct): the template looks each one up by
+// reflection on every request.
+type showView struct {
+	ID           int64
+	MergedInto   int64
+	Hidden       bool
+	Status       string
+	Answer       string
+	SupportCount int
+	Head         template.HTML // the proposal (proposalPart's "head")
+	Tail         template.HTML // its answer and roadmap links ("tail")
+	Thread       template.HTML // the comments (threadView, rendered once per moment) with the reader's links
+	Support      template.HTML // the "support" block for readers in this one's state (see stateKeys); empty: rendered in the page
+	Forms        template.HTML // the "forms" block, likewise
+	SignedIn     bool
+	Limited      bool     // signed in, but may not take part yet (a minor without consent)
+	ReplyTo      *Comment // the comment the comment form answers (?reply=)
+	EditC        *Comment // the reader's own comment to edit (?edit=)
+	ReportC      *Comment // the comment to report (?report=)
+	HideC        *Comment // the comment a moderator hides (?hide=)
+	Supported    bool
+	Following    bool
+	CanMod       bool
+	CanAct       bool
+	Refusal      string
+	Open         bool
+	Now          time.Time
+	Closed       string // why supports are closed, when the collecting stage is not running
+}
 
 // Editable reports whether the viewer may still edit comment c.
-func (v showView) Editable(c Comment, u *auth.User) bool {
+func (v *showView) Editable(c Comment, u *auth.User) bool {
 	return u != nil && c.AuthorID == u.ID && !c.Hidden && v.Now.Sub(c.CreatedAt) <= EditWindow
 }
 
@@ -422,53 +474,94 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	h.showWith(w, r, http.StatusOK, &web.PageData{})
 }
 
-func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
-	// Queries for a guest: the proposal, its comments, its roadmap items
-	// (the programme comes from the cache); a signed-in person adds one for
-	// their support and follow, and one for their role.
+// loadPart reads what every reader sees of proposal id: 1 query, 2 when
+// it was merged, and 1 for its roadmap links.
+func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 	ctx := r.Context()
 	pr, err := h.S.get(ctx, id, false)
 	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
+		return nil, err
 	}
 	p, err := h.S.Programmes.Cached(ctx, pr.ProgrammeID)
 	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
+		return nil, err
 	}
-	u := web.UserOf(r)
 	l := web.LangOf(r)
-	now := h.S.DB.Now()
-	v := showView{Proposal: pr, P: p, Lang: l, Body: latin(l, string(pr.BodyHTML)), AnswerH: latin(l, string(pr.AnswerHTML)), Now: now,
-		CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals"}
-	if !v.Open {
-		v.Closed = h.closedNote(r, p, now)
-	}
+	v := &proposalPart{Proposal: pr, P: p, Lang: l, Body: latin(l, string(pr.BodyHTML)), AnswerH: latin(l, string(pr.AnswerHTML))}
 	if dir, ok := p.Direction(pr.DirectionID); ok {
 		v.Direction = dir.Title.In(l)
 	}
 	if reg, ok := h.S.Programmes.Regions.Get(pr.Region); ok {
 		v.Region = reg.NameIn(l)
 	}
-	if pr.Hidden && !v.CanMod && (u == nil || u.ID != pr.AuthorID) {
-		v.Body = ""
-		v.Proposal.AttachmentName = ""
-	}
 	if pr.MergedInto != 0 {
 		v.Into, _ = h.S.get(ctx, pr.MergedInto, false)
+	}
+	if h.Roadmap != nil {
+		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// showWith serves a proposal's page. What is the same for every reader —
+// the proposal with its answer and roadmap links, and the comments — comes
+// from fragments rendered at most once per moment (emptied by any change
+// on this node, like guests' pages); per request there remain the
+// reader's support and follow (1 query when signed in) and their role
+// (remembered by auth), and the small template around the fragments.
+func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	key := strconv.FormatInt(id, 10)
+	head, data, err := h.Srv.Fragment(r, "proposals_show", "head", key, func() (any, error) { return h.loadPart(r, id) })
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	pp := data.(*proposalPart)
+	p, err := h.S.Programmes.Cached(ctx, pp.ProgrammeID)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	now := h.S.DB.Now()
+	v := showView{ID: id, MergedInto: pp.MergedInto, Hidden: pp.Hidden, Status: pp.Status, Answer: pp.Answer, SupportCount: pp.SupportCount,
+		Head: head, Now: now, CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals",
+		SignedIn: u != nil, Limited: u != nil && u.Limited()}
+	if pp.Hidden && !v.CanMod && (u == nil || u.ID != pp.AuthorID) {
+		// A hidden proposal's text and file are for its author and the
+		// moderators only: others get a copy rendered without them.
+		v.Head, _, err = h.Srv.Fragment(r, "proposals_show", "head", key+":withheld", func() (any, error) {
+			c, pr := *pp, *pp.Proposal
+			pr.AttachmentName, pr.AttachmentSize = "", 0
+			c.Proposal, c.Body = &pr, ""
+			return &c, nil
+		})
+		if err != nil {
+			h.Srv.Fail(w, r, err)
+			return
+		}
+	}
+	if v.Tail, _, err = h.Srv.Fragment(r, "proposals_show", "tail", key, func() (any, error) { return pp, nil }); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
+	if !v.Open {
+		v.Closed = h.closedNote(r, p, now)
 	}
 	if err := h.S.Programmes.CanTakePart(u, p, now); err != nil {
 		v.Refusal = message(h.Srv.Printer(r), err)
 	} else {
 		v.CanAct = true
 	}
-	if err := h.thread(w, r, &v, d); err != nil {
+	if err := h.thread(r, pp, &v, d); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
@@ -480,18 +573,52 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		}
 		v.Supported, v.Following = vw.Supports, vw.Following
 	}
-	if h.Roadmap != nil {
-		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
+	if d.Errors == nil && d.Form == nil {
+		// The reader's buttons and forms are the same for every reader in
+		// the same state: rendered once per moment for each state.
+		support, forms := v.stateKeys()
+		state := func() (any, error) {
+			c := v // what the blocks read, without the parts (kept with the copy)
+			c.Head, c.Tail, c.Thread = "", "", ""
+			return &c, nil
+		}
+		if v.Support, _, err = h.Srv.Fragment(r, "proposals_show", "support", support, state); err == nil {
+			v.Forms, _, err = h.Srv.Fragment(r, "proposals_show", "forms", forms, state)
+		}
+		if err != nil {
 			h.Srv.Fail(w, r, err)
 			return
 		}
 	}
-	d.Title = pr.Title
-	if l == i18n.KKLatn {
-		d.Title = kazakh.ToLatin(pr.Title)
+	d.Title = pp.Title
+	if pp.Lang == i18n.KKLatn {
+		d.Title = kazakh.ToLatin(pp.Title)
 	}
-	d.Data = v
+	d.Data = &v
 	h.Srv.Render(w, r, status, "proposals_show", d)
+}
+
+// stateKeys name everything the blocks "support" and "forms" show: two
+// readers with the same key get the same HTML.
+func (v *showView) stateKeys() (support, forms string) {
+	b := func(x bool) byte {
+		if x {
+			return '1'
+		}
+		return '0'
+	}
+	id := func(c *Comment) string {
+		if c == nil {
+			return "-"
+		}
+		return strconv.FormatInt(c.ID, 10)
+	}
+	common := strconv.FormatInt(v.ID, 10) + ":" + strconv.FormatInt(v.MergedInto, 10) + ":" +
+		string([]byte{b(v.Hidden), b(v.SignedIn), b(v.Limited)})
+	support = common + ":" + strconv.Itoa(v.SupportCount) + ":" + string([]byte{b(v.Open), b(v.CanAct), b(v.Supported), b(v.Following)}) +
+		"\x00" + v.Closed + "\x00" + v.Refusal
+	forms = common + ":" + id(v.ReplyTo) + ":" + id(v.EditC) + ":" + id(v.ReportC) + ":" + id(v.HideC)
+	return support, forms
 }
 
 // threadView is a proposal's comments: the same for every reader.
@@ -506,13 +633,13 @@ type threadView struct {
 // for every reader (the key names the proposal, whether it takes replies
 // and its comment count, so a new comment misses on every node), then the
 // reader's own links (edit, hide) in it and the form a link asked for.
-func (h *Handler) thread(w http.ResponseWriter, r *http.Request, v *showView, d *web.PageData) error {
+func (h *Handler) thread(r *http.Request, pp *proposalPart, v *showView, d *web.PageData) error {
 	u := web.UserOf(r)
-	open, actions := !v.Hidden && v.MergedInto == 0, u != nil && !u.Limited()
-	key := fmt.Sprintf("%d:%t:%t:%d", v.ID, open, actions, v.CommentCount)
+	open, actions := !pp.Hidden && pp.MergedInto == 0, u != nil && !u.Limited()
+	key := fmt.Sprintf("%d:%t:%t:%d", pp.ID, open, actions, pp.CommentCount)
 	html, data, err := h.Srv.Fragment(r, "proposals_show", "thread", key, func() (any, error) {
-		list, err := h.S.Comments(r.Context(), v.ID)
-		return threadView{Count: v.CommentCount, Open: open, Actions: actions, Comments: list}, err
+		list, err := h.S.Comments(r.Context(), pp.ID)
+		return threadView{Count: pp.CommentCount, Open: open, Actions: actions, Comments: list}, err
 	})
 	if err != nil {
 		return err
@@ -522,28 +649,11 @@ func (h *Handler) thread(w http.ResponseWriter, r *http.Request, v *showView, d 
 		return nil
 	}
 	tv := data.(threadView)
-	pt := h.Srv.Printer(r)
-	var pairs []string
-	for _, c := range tv.Comments {
-		if c.Hidden {
-			continue
-		}
-		var links string
-		if v.Editable(c, u) {
-			links += ` · <a href="?edit=` + strconv.FormatInt(c.ID, 10) + `#edit-form">` + template.HTMLEscapeString(pt.T("proposals.edit")) + `</a>`
-		}
-		if v.CanMod {
-			links += ` · <a href="?hide=` + strconv.FormatInt(c.ID, 10) + `#hide-form">` + template.HTMLEscapeString(pt.T("proposals.hide")) + `</a>`
-		}
-		if links != "" {
-			mark := `<span data-c="` + strconv.FormatInt(c.ID, 10) + `"></span>`
-			pairs = append(pairs, mark, links+mark)
-		}
-	}
-	if len(pairs) > 0 {
-		v.Thread = template.HTML(strings.NewReplacer(pairs...).Replace(string(html)))
-	}
+	v.Thread = h.readerLinks(r, html, tv.Comments, v, u)
 	find := func(s string) *Comment {
+		if s == "" {
+			return nil
+		}
 		id, _ := strconv.ParseInt(s, 10, 64)
 		for i := range tv.Comments {
 			if c := &tv.Comments[i]; c.ID == id && id != 0 && !c.Hidden {
@@ -568,6 +678,57 @@ func (h *Handler) thread(w http.ResponseWriter, r *http.Request, v *showView, d 
 		v.HideC = c
 	}
 	return nil
+}
+
+// readerLinks adds the reader's own links to the thread: edit after each
+// of their comments still editable, hide after every comment for
+// moderators. Each goes right after the comment's report link, which only
+// the template writes (anything a person wrote is escaped, so it has no
+// "<a"); the comments are in the thread's order, so one pass finds them.
+func (h *Handler) readerLinks(r *http.Request, html template.HTML, comments []Comment, v *showView, u *auth.User) template.HTML {
+	s := string(html)
+	var b strings.Builder
+	var edit, hide string
+	at := 0
+	for i := range comments {
+		c := &comments[i]
+		if c.Hidden {
+			continue
+		}
+		editable := v.Editable(*c, u)
+		if !editable && !v.CanMod {
+			continue
+		}
+		n := strconv.FormatInt(c.ID, 10)
+		mark := `<a href="?report=` + n + `#report-form">`
+		i := strings.Index(s[at:], mark)
+		if i < 0 {
+			continue
+		}
+		j := strings.Index(s[at+i+len(mark):], "</a>")
+		if j < 0 {
+			continue
+		}
+		end := at + i + len(mark) + j + len("</a>")
+		if b.Len() == 0 {
+			b.Grow(len(s) + 1024)
+			pt := h.Srv.Printer(r)
+			edit, hide = template.HTMLEscapeString(pt.T("proposals.edit")), template.HTMLEscapeString(pt.T("proposals.hide"))
+		}
+		b.WriteString(s[at:end])
+		if editable {
+			b.WriteString(` · <a href="?edit=` + n + `#edit-form">` + edit + `</a>`)
+		}
+		if v.CanMod {
+			b.WriteString(` · <a href="?hide=` + n + `#hide-form">` + hide + `</a>`)
+		}
+		at = end
+	}
+	if at == 0 {
+		return html
+	}
+	b.WriteString(s[at:])
+	return template.HTML(b.String())
 }
 
 // closedNote says why supports are closed: collecting has not begun yet,
@@ -1112,4 +1273,4 @@ func (v listView) Statuses() []string { return Statuses }
 func (v listView) Sorts() []string { return Sorts }
 
 // AnswerChoices are the statuses of an official answer.
-func (v showView) AnswerChoices() []string { return AnswerStatuses }
+func (v *showView) AnswerChoices() []string { return AnswerStatuses }

@@ -44,6 +44,8 @@ type PageContext struct {
 	Status   int
 	HasInbox bool // a header counter is set: the header links to the inbox
 	Inbox    int  // the signed-in person's unread notifications (0 for guests)
+
+	out *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
 }
 
 func (s *Server) pageContext(r *http.Request) *PageContext {
@@ -127,22 +129,25 @@ func (r *Renderer) Add(fsys fs.FS, dir string) error {
 	return nil
 }
 
-// langNav writes the language switch for c (see funcs).
+// langNav writes the language switch for c (see funcs). The part of the
+// links after the language is the same in every language: it is
+// normalized and escaped once.
 func (r *Renderer) langNav(c *PageContext) template.HTML {
+	rest := c.Path
+	if c.RawQuery != "" {
+		rest += "?" + c.RawQuery
+	}
+	rest = template.HTMLEscapeString(normalizeURL(rest)) // the language codes need neither
 	var b strings.Builder
-	b.Grow(400)
+	b.Grow(400 + 4*len(rest))
 	for _, l := range i18n.Langs {
 		short := template.HTMLEscapeString(r.catalog.Printer(l).T("lang.short"))
 		if l == c.Lang {
 			b.WriteString(`<strong aria-current="true">` + short + `</strong> `)
 			continue
 		}
-		u := "/" + string(l) + c.Path
-		if c.RawQuery != "" {
-			u += "?" + c.RawQuery
-		}
 		hl := template.HTMLEscapeString(l.HTMLLang())
-		b.WriteString(`<a href="` + template.HTMLEscapeString(normalizeURL(u)) + `" hreflang="` + hl + `" lang="` + hl + `">` + short + `</a> `)
+		b.WriteString(`<a href="/` + string(l) + rest + `" hreflang="` + hl + `" lang="` + hl + `">` + short + `</a> `)
 	}
 	return template.HTML(b.String())
 }
@@ -264,6 +269,8 @@ var (
 	foldT     = regexp.MustCompile(`\{\{\s*t\s+(?:\$c|\.Ctx|\$\.Ctx)\s+"([A-Za-z0-9_.\-]+)"\s*\}\}`)
 	foldLink  = regexp.MustCompile(`"\{\{\s*link\s+(?:\$c|\.Ctx|\$\.Ctx)\s+"(/[A-Za-z0-9/_.\-]*)"\s*\}\}"`)
 	foldAsset = regexp.MustCompile(`"\{\{\s*asset\s+"([A-Za-z0-9_.\-]+)"\s*\}\}"`)
+	foldSite  = regexp.MustCompile(`\{\{\s*(?:\$c|\.Ctx|\$\.Ctx)\.Site\s*\}\}`)
+	foldLang  = regexp.MustCompile(`\{\{\s*(?:\$c|\.Ctx|\$\.Ctx)\.Lang\.HTMLLang\s*\}\}`)
 )
 
 // fold writes into a template's text, for language l, the calls whose
@@ -272,11 +279,14 @@ var (
 // message that itself contains template delimiters is left as a call),
 // "{{link $c "/fixed/path"}}" and "{{asset "name"}}" as a whole quoted
 // attribute value (plain ASCII paths: what the URL escaper would leave as
-// they are). TestFoldedTemplatesRenderTheSame keeps it honest.
+// they are), and the site's name and the page's language code (in the
+// layout of every page). TestFoldedTemplatesRenderTheSame keeps it honest.
 func (r *Renderer) fold(l i18n.Lang, src string) string {
 	if r.noFold {
 		return src
 	}
+	src = foldSite.ReplaceAllLiteralString(src, template.HTMLEscapeString(r.site))
+	src = foldLang.ReplaceAllLiteralString(src, template.HTMLEscapeString(l.HTMLLang()))
 	p := r.catalog.Printer(l)
 	src = foldT.ReplaceAllStringFunc(src, func(m string) string {
 		key := foldT.FindStringSubmatch(m)[1]
@@ -359,7 +369,24 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return m
 		},
+		// embed puts HTML made elsewhere — a cached fragment, tens of
+		// kilobytes — where elements may go, straight into the page's
+		// buffer: printing a value copies it through fmt, whose buffer is
+		// not reused above 64 KB, so a big fragment cost an allocation of
+		// its size on every request. Elsewhere (a block rendered into a
+		// fragment) it prints as usual.
+		"embed": embedHTML,
 	}
+}
+
+func embedHTML(c *PageContext, h template.HTML) template.HTML {
+	if c == nil || c.out == nil {
+		return h
+	}
+	// Everything before this action is in c.out already: templates write
+	// as they go.
+	c.out.WriteString(string(h))
+	return ""
 }
 
 // Page renders page name with the layout.
@@ -374,7 +401,10 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	if err := t.ExecuteTemplate(buf, "layout", d); err != nil {
+	c.out = buf
+	err = t.ExecuteTemplate(buf, "layout", d)
+	c.out = nil
+	if err != nil {
 		// A broken template must not show half a page or the error.
 		http.Error(w, c.P.T("error.500.text"), http.StatusInternalServerError)
 		return
