@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
@@ -137,4 +138,61 @@ func countSupports(t *testing.T, env *apptest.Env, id int64) (stored, rows int) 
 		t.Fatal(err)
 	}
 	return
+}
+
+// A signed-in reader's proposal page, put together from cached fragments,
+// reaches a real browser gzipped (a fraction of the bytes over a rural
+// connection) and reads the same as the page itself: every comment, the
+// support button; for the comments' author, with their own edit links put
+// into the shared thread.
+func TestBrowserGzippedProposalPage(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
+	a := env.App
+	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	ctx0 := context.Background()
+	org := env.NewOrg(0, "Жастар қанаты")
+	admin := env.NewPerson()
+	env.Grant(admin, org, "admin")
+	now := env.Clock.Now()
+	p, err := s.Programmes.Create(ctx0, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"},
+		AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"}, Directions: []programmes.Direction{{Title: programmes.Text{KK: "Білім"}}},
+		Phases: []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	author, reader := env.NewPerson(), env.NewPerson()
+	pr, err := s.Proposals.Create(ctx0, author.User, p.ID, proposals.NewProposal{Title: "Мектептерге жылдам интернет",
+		Body: "Ауыл мектептеріне кең жолақты интернет жүргізу керек.", DirectionID: p.Directions[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 120
+	for i := range n {
+		if _, err := s.Proposals.AddComment(ctx0, author.User, pr.ID, 0, fmt.Sprintf("Пікір №%d: ауылда интернет жоқ, балалар сабаққа қосыла алмайды.", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, who := range []struct {
+		p     apptest.Person
+		edits int
+	}{{reader, 0}, {author, n}} {
+		ctx := browser(t)
+		signIn(t, ctx, env, who.p)
+		for pass := range 2 { // the fragments rendered, then from the cache
+			run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/proposals/%d", env.URL, pr.ID)), chromedp.WaitVisible(C("#support-button")))
+			if got := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#thread li[id^="c"]').length`)); got != n {
+				t.Fatalf("edits %d, pass %d: %d comments shown, want %d", who.edits, pass, got, n)
+			}
+			if s := text(t, ctx, "#thread"); !strings.Contains(s, "Пікір №0:") || !strings.Contains(s, fmt.Sprintf("Пікір №%d:", n-1)) {
+				t.Fatalf("edits %d, pass %d: thread text %.200q", who.edits, pass, s)
+			}
+			if got := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#thread a[href*="?edit="]').length`)); got != who.edits {
+				t.Fatalf("pass %d: %d edit links, want %d", pass, got, who.edits)
+			}
+			sizes := get(t, ctx, chromedp.Evaluate[[]int](`(e => [e.encodedBodySize, e.decodedBodySize])(performance.getEntriesByType('navigation')[0])`))
+			if len(sizes) != 2 || sizes[1] < 16<<10 || sizes[0]*4 > sizes[1] {
+				t.Fatalf("edits %d, pass %d: encoded/decoded body sizes %v: the page did not come gzipped", who.edits, pass, sizes)
+			}
+		}
+	}
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // pageCache keeps guests' copies of public pages for a moment (two
@@ -25,6 +27,7 @@ type pageCache struct {
 	entries map[string]*cached
 	bytes   int
 	flights map[string]*flight // fragments being built
+	frags   map[*byte]*cached  // the fragments in entries, by their HTML's first byte (see fragment)
 
 	onChange func() // also run after a successful change (the roles auth remembers for pages)
 }
@@ -32,13 +35,28 @@ type pageCache struct {
 type cached struct {
 	header  http.Header
 	body    []byte
+	gz      []byte        // body gzipped (nil: not worth it or not a page)
 	data    any           // a fragment's data (see Fragment)
 	html    template.HTML // a fragment's HTML (body as a string, made once)
 	expires time.Time
+
+	zOnce sync.Once
+	z     []byte // html as deflate blocks (see deflated)
+}
+
+// deflated returns a fragment's HTML compressed once, as a piece of a
+// deflate stream that stands alone (it refers to nothing before it and
+// ends byte-aligned, with a sync flush), to be put whole into a gzipped
+// page (gzipPage).
+func (e *cached) deflated() []byte {
+	e.zOnce.Do(func() {
+		e.z = deflateSegment(nil, []byte(e.html))
+	})
+	return e.z
 }
 
 func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
-	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}, flights: map[string]*flight{}}
+	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}, flights: map[string]*flight{}, frags: map[*byte]*cached{}}
 }
 
 // PageCached registers a GET page like Page; guests may get a copy of it
@@ -60,28 +78,46 @@ func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
 		e := c.entries[key]
 		c.mu.RUnlock()
 		if e != nil && now.Before(e.expires) {
-			dst := w.Header()
-			for k, v := range e.header {
-				dst[k] = v
-			}
-			w.WriteHeader(http.StatusOK)
-			w.Write(e.body)
+			e.serve(w, r, http.StatusOK)
 			return
 		}
+		// The copy is rendered plain (whatever this guest accepts) and
+		// gzipped once here for those who accept gzip.
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		h(rec, r)
-		dst := w.Header()
-		for k, v := range rec.header {
-			dst[k] = v
+		h(rec, withoutGzip(r))
+		e = &cached{header: rec.header, body: rec.body.Bytes(), expires: now.Add(c.ttl)}
+		if len(e.body) >= gzipMinCached && rec.header.Get("Content-Encoding") == "" && compressible(rec.header.Get("Content-Type")) {
+			var zb bytes.Buffer
+			gzipTo(&zb, e.body)
+			e.gz = zb.Bytes()
+			if !slices.Contains(e.header.Values("Vary"), "Accept-Encoding") {
+				e.header.Add("Vary", "Accept-Encoding")
+			}
 		}
-		w.WriteHeader(rec.status)
-		w.Write(rec.body.Bytes())
+		e.serve(w, r, rec.status)
 		// Only a plain success is kept: never an error, a redirect, or a
 		// response that sets a cookie.
 		if rec.status == http.StatusOK && len(rec.header.Values("Set-Cookie")) == 0 {
-			c.put(key, &cached{header: rec.header, body: rec.body.Bytes(), expires: now.Add(c.ttl)})
+			c.put(key, e)
 		}
 	}
+}
+
+// serve writes e as the answer to r: gzipped when there is a gzipped copy
+// and r accepts it.
+func (e *cached) serve(w http.ResponseWriter, r *http.Request, status int) {
+	dst := w.Header()
+	for k, v := range e.header {
+		dst[k] = v
+	}
+	body := e.body
+	if e.gz != nil && acceptsGzip(r) { // e.header has Vary: Accept-Encoding
+		body = e.gz
+		dst.Set("Content-Encoding", "gzip")
+		dst.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 func (c *pageCache) put(key string, e *cached) {
@@ -89,25 +125,51 @@ func (c *pageCache) put(key string, e *cached) {
 	defer c.mu.Unlock()
 	if old := c.entries[key]; old != nil {
 		c.bytes -= entrySize(key, old)
+		if old.html != "" {
+			delete(c.frags, unsafe.StringData(string(old.html)))
+		}
 	}
 	if c.bytes+entrySize(key, e) > c.maxBytes {
 		// Full: start over rather than track ages; entries live seconds.
-		c.entries, c.bytes = map[string]*cached{}, 0
+		c.entries, c.bytes, c.frags = map[string]*cached{}, 0, map[*byte]*cached{}
 	}
 	c.entries[key] = e
 	c.bytes += entrySize(key, e)
+	if e.html != "" {
+		c.frags[unsafe.StringData(string(e.html))] = e
+	}
+}
+
+// fragment returns the cached fragment whose HTML h is — the very string
+// Fragment returned, not an equal one (a fragment the reader's own links
+// were put into is a new string) — or nil. Map entries go with the
+// entries that keep their strings alive, so an address is never reused
+// while it is a key.
+func (c *pageCache) fragment(h template.HTML) *cached {
+	if h == "" {
+		return nil
+	}
+	c.mu.RLock()
+	e := c.frags[unsafe.StringData(string(h))]
+	c.mu.RUnlock()
+	if e == nil || len(e.html) != len(h) {
+		return nil
+	}
+	return e
 }
 
 // entrySize is what an entry is counted as against maxBytes: its body and
 // key plus a rough overhead, so that many small entries (counts) are
 // bounded too.
-func entrySize(key string, e *cached) int { return len(key) + len(e.body) + len(e.html) + 128 }
+func entrySize(key string, e *cached) int {
+	return len(key) + len(e.body) + len(e.gz) + len(e.html) + 128
+}
 
 // clear forgets every copy (after a change made on this node).
 func (c *pageCache) clear() {
 	c.mu.Lock()
 	if len(c.entries) > 0 {
-		c.entries, c.bytes = map[string]*cached{}, 0
+		c.entries, c.bytes, c.frags = map[string]*cached{}, 0, map[*byte]*cached{}
 	}
 	c.mu.Unlock()
 }

@@ -45,7 +45,9 @@ type PageContext struct {
 	HasInbox bool // a header counter is set: the header links to the inbox
 	Inbox    int  // the signed-in person's unread notifications (0 for guests)
 
-	out *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
+	out   *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
+	frags *pageCache    // where embed finds the fragments it puts in (nil: none)
+	spans []span        // the cached fragments embed put into out
 }
 
 func (s *Server) pageContext(r *http.Request) *PageContext {
@@ -56,7 +58,7 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, frags: s.cache}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
@@ -384,7 +386,13 @@ func embedHTML(c *PageContext, h template.HTML) template.HTML {
 		return h
 	}
 	// Everything before this action is in c.out already: templates write
-	// as they go.
+	// as they go. A cached fragment is remembered where it went, so that a
+	// gzipped page takes it as it was compressed once (gzipPage).
+	if len(h) >= gzipMinCached && c.frags != nil {
+		if e := c.frags.fragment(h); e != nil {
+			c.spans = append(c.spans, span{at: c.out.Len(), n: len(h), e: e})
+		}
+	}
 	c.out.WriteString(string(h))
 	return ""
 }
@@ -401,7 +409,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	c.out = buf
+	c.out, c.spans = buf, c.spans[:0]
 	err = t.ExecuteTemplate(buf, "layout", d)
 	c.out = nil
 	if err != nil {
@@ -411,7 +419,21 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Add("Vary", "Accept-Encoding")
+	body := buf.Bytes()
+	if (len(c.spans) > 0 || len(body) >= gzipMin) && acceptsGzip(req) {
+		zb := r.bufs.Get().(*bytes.Buffer)
+		zb.Reset()
+		defer r.bufs.Put(zb)
+		if len(c.spans) > 0 {
+			gzipPage(zb, body, c.spans)
+		} else {
+			gzipTo(zb, body)
+		}
+		body = zb.Bytes()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
@@ -421,7 +443,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	}
 	w.WriteHeader(status)
 	if req.Method != http.MethodHead {
-		w.Write(buf.Bytes())
+		w.Write(body)
 	}
 }
 

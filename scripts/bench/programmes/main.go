@@ -382,9 +382,11 @@ func load(args []string) error {
 		}
 		cookie = "ortaq_session=" + strings.TrimSpace(string(b))
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
+	// Like a browser, the clients accept gzip; bytes= is what went over
+	// the wire (the client does not decompress), html= the page itself.
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc, DisableCompression: true},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func() (*http.Response, error) {
+	request := func(encoding string) (*http.Response, error) {
 		req, err := http.NewRequest("GET", *base+*path, nil)
 		if err != nil {
 			return nil, err
@@ -392,18 +394,20 @@ func load(args []string) error {
 		if cookie != "" {
 			req.Header.Set("Cookie", cookie)
 		}
+		if encoding != "" {
+			req.Header.Set("Accept-Encoding", encoding)
+		}
 		return client.Do(req)
 	}
-	if cookie != "" { // the session must really sign in: the page greets no guest
-		r, err := get()
-		if err != nil {
-			return err
-		}
-		b, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		if !strings.Contains(string(b), "/signout") {
-			return fmt.Errorf("-session: the page is not signed in (status %d)", r.StatusCode)
-		}
+	get := func() (*http.Response, error) { return request("gzip, deflate, br") }
+	r, err := request("")
+	if err != nil {
+		return err
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if cookie != "" && !strings.Contains(string(page), "/signout") { // the session must really sign in: the page greets no guest
+		return fmt.Errorf("-session: the page is not signed in (status %d)", r.StatusCode)
 	}
 	// Warm up.
 	for range 20 {
@@ -454,9 +458,9 @@ func load(args []string) error {
 	if cookie != "" {
 		who = "signed-in"
 	}
-	fmt.Printf("RESULT %s path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s server_p50=%s server_p99=%s bytes=%d errors=%d\n",
+	fmt.Printf("RESULT %s path=%s c=%d n=%d rps=%.0f p50=%s p99=%s max=%s server_p50=%s server_p99=%s bytes=%d html=%d errors=%d\n",
 		who, *path, *conc, len(lat), float64(len(lat))/dur.Seconds(), q(0.5).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond),
-		servertime.Pct(srv, 50).Round(10*time.Microsecond), servertime.Pct(srv, 99).Round(10*time.Microsecond), size.Load(), bad.Load())
+		servertime.Pct(srv, 50).Round(10*time.Microsecond), servertime.Pct(srv, 99).Round(10*time.Microsecond), size.Load(), len(page), bad.Load())
 	return nil
 }
 
