@@ -26,25 +26,37 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Perso
 		chromedp.WaitVisible(C("#sessions")))
 }
 
+// collecting starts the programme services on env, and an organization
+// whose administrator runs a programme for 14–35-year-olds in KZ-79 with
+// these directions, collecting proposals now.
+func collecting(t *testing.T, env *apptest.Env, directions ...string) (*progwire.Services, int64, apptest.Person, *programmes.Programme) {
+	t.Helper()
+	a := env.App
+	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	org := env.NewOrg(0, "Жастар қанаты")
+	admin := env.NewPerson()
+	env.Grant(admin, org, "admin")
+	in := programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"}, AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"}}
+	for _, d := range directions {
+		in.Directions = append(in.Directions, programmes.Direction{Title: programmes.Text{KK: d}})
+	}
+	now := env.Clock.Now()
+	in.Phases = []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}
+	p, err := s.Programmes.Create(context.Background(), admin.User, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, org, admin, p
+}
+
 // A young person on a phone, in Kazakh, finds the programme, submits a
 // proposal and supports another; a moderator answers it in the browser;
 // the young person sees the answer and where it went on the roadmap.
 func TestBrowserProposalCycle(t *testing.T) {
 	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
 	a := env.App
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	s, org, admin, p := collecting(t, env, "Жұмыспен қамту", "Білім")
 	ctx0 := context.Background()
-	org := env.NewOrg(0, "Жастар қанаты")
-	admin := env.NewPerson()
-	env.Grant(admin, org, "admin")
-	now := env.Clock.Now()
-	p, err := s.Programmes.Create(ctx0, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"},
-		AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"},
-		Directions: []programmes.Direction{{Title: programmes.Text{KK: "Жұмыспен қамту"}}, {Title: programmes.Text{KK: "Білім"}}},
-		Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	other := env.NewPerson()
 	theirs, err := s.Proposals.Create(ctx0, other.User, p.ID, proposals.NewProposal{Title: "Мектептерге жылдам интернет",
 		Body: "Ауыл мектептеріне кең жолақты интернет жүргізу керек.", DirectionID: p.Directions[1].ID})
@@ -147,19 +159,8 @@ func countSupports(t *testing.T, env *apptest.Env, id int64) (stored, rows int) 
 // into the shared thread.
 func TestBrowserGzippedProposalPage(t *testing.T) {
 	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
-	a := env.App
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	s, _, _, p := collecting(t, env, "Білім")
 	ctx0 := context.Background()
-	org := env.NewOrg(0, "Жастар қанаты")
-	admin := env.NewPerson()
-	env.Grant(admin, org, "admin")
-	now := env.Clock.Now()
-	p, err := s.Programmes.Create(ctx0, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"},
-		AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"}, Directions: []programmes.Direction{{Title: programmes.Text{KK: "Білім"}}},
-		Phases: []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	author, reader := env.NewPerson(), env.NewPerson()
 	pr, err := s.Proposals.Create(ctx0, author.User, p.ID, proposals.NewProposal{Title: "Мектептерге жылдам интернет",
 		Body: "Ауыл мектептеріне кең жолақты интернет жүргізу керек.", DirectionID: p.Directions[0].ID})

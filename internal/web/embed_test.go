@@ -2,14 +2,11 @@ package web
 
 import (
 	"html/template"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -18,17 +15,10 @@ import (
 // the right length, and writes no body for HEAD; in a block rendered into
 // a fragment, embed prints as usual.
 func TestEmbedWritesTheSamePage(t *testing.T) {
-	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Renderer().Add(fstest.MapFS{
+	s := pagesServer(t, fstest.MapFS{
 		"t/printed.html":  {Data: []byte(`{{define "content"}}<p>a</p>{{range .Data}}{{.}}<hr>{{end}}<p>{{t .Ctx "nav.home"}}</p>{{end}}`)},
 		"t/embedded.html": {Data: []byte(`{{define "content"}}{{$c := .Ctx}}<p>a</p>{{range .Data}}{{embed $c .}}<hr>{{end}}<p>{{t .Ctx "nav.home"}}</p>{{end}}{{define "block"}}[{{range .Data}}{{embed $.Ctx .}}{{end}}]{{end}}`)},
-	}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	big := template.HTML(strings.Repeat("<li>Қазақша мәтін &amp; тағы</li>", 3000)) // over fmt's 64 KB
 	parts := []template.HTML{big, "", "<b>ортасы</b>", big}
 	render := func(method, page string) *httptest.ResponseRecorder {

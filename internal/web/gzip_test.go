@@ -20,6 +20,20 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 )
 
+// pagesServer is a Server without a database, with a page cache that
+// keeps copies for a minute and the test's pages (directory t) added.
+func pagesServer(t *testing.T, pages fstest.MapFS) *Server {
+	t.Helper()
+	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Renderer().Add(pages, "t"); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func gunzip(t *testing.T, b []byte) string {
 	t.Helper()
 	zr, err := gzip.NewReader(bytes.NewReader(b))
@@ -39,17 +53,10 @@ func gunzip(t *testing.T, b []byte) string {
 // (not worth the CPU); guests' cached copies go gzipped at any size above
 // 1 KB, to whoever accepts it, whatever the first guest accepted.
 func TestPagesGzipped(t *testing.T) {
-	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Renderer().Add(fstest.MapFS{
+	s := pagesServer(t, fstest.MapFS{
 		"t/big.html":   {Data: []byte(`{{define "content"}}<ul>{{range .Data}}<li>Ұсыныс №{{.}}: жастарға арналған гранттар · <a href="?reply={{.}}#comment-form">жауап</a></li>{{end}}</ul>{{end}}`)},
 		"t/small.html": {Data: []byte(`{{define "content"}}<p>{{t .Ctx "nav.home"}} · {{.Data}}</p>{{end}}`)},
-	}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	many := make([]int, 400)
 	for i := range many {
 		many[i] = i
@@ -157,17 +164,10 @@ func TestAcceptsGzip(t *testing.T) {
 // stored — that decodes (checksum and length checked) to exactly the page
 // sent to one that does not, whatever the fragments' sizes and neighbours.
 func TestGzippedPageOfFragments(t *testing.T) {
-	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.Renderer().Add(fstest.MapFS{
+	s := pagesServer(t, fstest.MapFS{
 		"t/frags.html": {Data: []byte(`{{define "content"}}{{$c := .Ctx}}<p>{{t $c "nav.home"}}</p>{{range .Data}}{{embed $c .}}<hr>{{end}}<p>соңы</p>{{end}}` +
 			`{{define "rows"}}<ul>{{range .Data}}<li id="c{{.}}">Пікір №{{.}}: мектептерге кең жолақты интернет · <a href="?reply={{.}}#comment-form">жауап</a></li>{{end}}</ul>{{end}}`)},
-	}, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	req := func(accept string) *http.Request {
 		r := withLang(httptest.NewRequest("GET", "/kk/x", nil), i18n.KK)
 		if accept != "" {
