@@ -43,11 +43,14 @@ func (a *App) wire(ctx context.Context) error {
 	}
 
 	// wire:programmes (programmes, proposals, roadmap, indicators)
-	if _, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
+	ps, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
 		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName,
-		Telegram: a.messenger()}); err != nil {
+		Telegram: a.messenger()})
+	if err != nil {
 		return err
 	}
+	// Notifications' emails and Telegram messages that failed are retried.
+	a.background = append(a.background, func(ctx context.Context) { ps.Notify.Run(ctx, time.Minute) })
 
 	// wire:meetings (meetings and elections)
 	{

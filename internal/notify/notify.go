@@ -115,7 +115,7 @@ type Note struct {
 	Link   string
 }
 
-// maxNotes bounds the rows of one INSERT (5 parameters each).
+// maxNotes bounds the rows of one INSERT (6 parameters each).
 const maxNotes = 1000
 
 // AddAll stores notes inside tx, two statements however many there are
@@ -163,11 +163,12 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
+	deliver := b != nil && (s.Telegram != nil || s.Email)
 	var q strings.Builder
-	args := make([]any, 0, 5*len(notes))
+	args := make([]any, 0, 6*len(notes))
 	kept := make([]int, 0, len(notes)) // indexes into notes, in VALUES order
 	jsons := make([]string, len(notes))
-	q.WriteString("INSERT INTO notifications (user_id, kind, args_json, link, created_at) VALUES ")
+	q.WriteString("INSERT INTO notifications (user_id, kind, args_json, link, created_at, deliver_at) VALUES ")
 	for i, n := range notes {
 		if people[n.UserID] == nil { // deleted, or no such account
 			continue
@@ -180,14 +181,17 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 		if len(kept) > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?)")
-		args = append(args, n.UserID, n.Kind, jsons[i], n.Link, tx.Now)
+		q.WriteString("(?, ?, ?, ?, ?, ?)")
+		var due any // delivered by Telegram or email (deliver.go): due now
+		if p := people[n.UserID]; deliver && (s.Telegram != nil || p.email != "") {
+			due = tx.Now
+		}
+		args = append(args, n.UserID, n.Kind, jsons[i], n.Link, tx.Now, due)
 		kept = append(kept, i)
 	}
 	if len(kept) == 0 {
 		return nil
 	}
-	deliver := b != nil && (s.Telegram != nil || s.Email)
 	if !deliver {
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("notify: add: %w", err)
@@ -234,42 +238,6 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 		}
 	}
 	return nil
-}
-
-// Send delivers a committed batch in the background: by Telegram to those
-// who linked it, else by email when SMTP is configured. The inbox has the
-// notifications either way, so a failed delivery loses nothing.
-func (s *Service) Send(b *Batch) {
-	if b == nil || len(b.items) == 0 {
-		return
-	}
-	items := b.items
-	b.items = nil
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for _, it := range items {
-			p := s.Catalog.Printer(it.lang)
-			text := it.n.Text(p)
-			link := s.BaseURL + "/" + string(it.lang) + it.n.Link
-			if s.Telegram != nil {
-				sent, err := s.Telegram.SendText(ctx, it.userID, text+"\n\n"+link)
-				if err != nil {
-					s.Log.Warn("notify: telegram", "err", err)
-				}
-				if sent {
-					continue
-				}
-			}
-			if !s.Email || it.email == "" {
-				continue
-			}
-			m := mail.Message{To: it.email, Subject: s.Site + ": " + firstLine(text), Text: text + "\n\n" + link + "\n"}
-			if err := s.Mail.Send(ctx, m); err != nil {
-				s.Log.Warn("notify: email", "err", err)
-			}
-		}
-	}()
 }
 
 func firstLine(s string) string {

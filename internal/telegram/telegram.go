@@ -50,7 +50,37 @@ type Bot struct {
 	holder  string   // this node's name in the poller lease
 
 	mu       sync.Mutex
-	username string // the bot's @name, from getMe, once known
+	username string    // the bot's @name, from getMe, once known
+	paceNext time.Time // when this node may send its next message (see pace)
+}
+
+// sendEvery paces the bot's messages on a node: the Bot API takes about
+// 30 a second from one bot and answers more with 429 (which callers that
+// store their messages retry later).
+const sendEvery = 40 * time.Millisecond
+
+// pace waits for this node's next slot for a message.
+func (b *Bot) pace(ctx context.Context) error {
+	b.mu.Lock()
+	now := time.Now()
+	at := now
+	if b.paceNext.After(now) {
+		at = b.paceNext
+	}
+	b.paceNext = at.Add(sendEvery)
+	b.mu.Unlock()
+	d := at.Sub(now)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // New builds the bot. It does not contact Telegram: the bot's name is
@@ -155,6 +185,9 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string) error {
 	if utf8.RuneCountInString(text) > maxText {
 		r := []rune(text)
 		text = string(r[:maxText-1]) + "…"
+	}
+	if err := b.pace(ctx); err != nil {
+		return fmt.Errorf("telegram: send: %w", err)
 	}
 	if _, err := b.api.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, Text: text}); err != nil {
 		return fmt.Errorf("telegram: send: %w", err)
