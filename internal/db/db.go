@@ -270,6 +270,24 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return d.r.QueryContext(ctx, d.Rebind(query), args...)
 }
 
+// ScanIDs reads rows of one integer each (ids), as a query returns them:
+// db.ScanIDs(tx.Query(ctx, "SELECT id FROM …")). It closes rows.
+func ScanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // Rebind turns ? placeholders into $1, $2… for PostgreSQL. Question marks
 // inside quoted strings, quoted identifiers and comments are left alone.
 func (d *DB) Rebind(q string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/retry"
 )
 
 // Mail about meetings is durable: it is stored in the transaction that
@@ -23,16 +24,6 @@ const (
 	mailMaxAttempts = 50              // about a day at the longest wait
 	mailBatch       = 100
 )
-
-// mailBackoff is the wait after the n-th failed attempt: 30 s, 1 min,
-// 2 min … up to 30 min.
-func mailBackoff(n int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < n && d < 30*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 30*time.Minute)
-}
 
 // queueMail stores msgs inside tx and returns their ids, for sendNow.
 func (s *Service) queueMail(ctx context.Context, tx *db.Tx, meetingID int64, msgs []mail.Message) ([]int64, error) {
@@ -82,23 +73,10 @@ func (s *Service) SendPending(ctx context.Context) (int, error) {
 	if s.mail == nil {
 		return 0, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT id FROM meeting_mail WHERE sent_at IS NULL AND next_at <= ? AND attempts < ?
-		ORDER BY next_at, id LIMIT ?`, s.db.Now(), mailMaxAttempts, mailBatch)
+	ids, err := db.ScanIDs(s.db.Query(ctx, `SELECT id FROM meeting_mail WHERE sent_at IS NULL AND next_at <= ? AND attempts < ?
+		ORDER BY next_at, id LIMIT ?`, s.db.Now(), mailMaxAttempts, mailBatch))
 	if err != nil {
 		return 0, fmt.Errorf("meetings: pending mail: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	sent := 0
 	for _, id := range ids {
@@ -165,7 +143,7 @@ func (s *Service) deliver(ctx context.Context, id int64) (ok bool, err error) {
 		}
 		msg := []rune(strings.ToValidUTF8(sendErr.Error(), "?"))
 		_, err := tx.Exec(wctx, "UPDATE meeting_mail SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?",
-			string(msg[:min(len(msg), 400)]), tx.Now.Add(mailBackoff(attempts+1)), id)
+			string(msg[:min(len(msg), 400)]), tx.Now.Add(retry.Backoff(attempts+1)), id)
 		return err
 	})
 	if err != nil {

@@ -5,26 +5,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
-	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/mail/mailtest"
 	"github.com/ortaq/ortaq/internal/meetings"
 )
-
-// switchSender sends through whichever SMTP sender it holds now.
-type switchSender struct{ cur atomic.Pointer[mail.SMTP] }
-
-func (s *switchSender) Send(ctx context.Context, m mail.Message) error {
-	return s.cur.Load().Send(ctx, m)
-}
 
 // When the mail server is down, the cancellation of a meeting and a move
 // up the waiting list are still told: the messages are stored with the
@@ -35,16 +25,9 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 		env := apptest.Start(t, d, apptest.Options{})
 		ctx := context.Background()
 		// An SMTP port where nobody listens, then the test server.
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dead := env.Mail.Config()
-		dead.Port = ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
 		server := mailtest.Start(t)
-		sender := &switchSender{}
-		sender.cur.Store(mail.NewSMTP(dead))
+		sender := &mailtest.Switch{}
+		sender.Set(mailtest.Down(t, server.Config()))
 		svc := meetings.New(d, env.App.Auth, sender, env.App.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil)), env.URL)
 
 		org := env.NewOrg(0, "Орал қаласының бастауыш ұйымы")
@@ -108,7 +91,7 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		// The server is back; the step sends when each message is due again.
-		sender.cur.Store(mail.NewSMTP(server.Config()))
+		sender.Set(server.Config())
 		if n, err := svc.SendPending(ctx); err != nil || n != 0 {
 			t.Fatalf("sent before the wait was over: %d %v", n, err)
 		}

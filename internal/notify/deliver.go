@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/retry"
 )
 
 // Delivery is durable, like meeting mail: a notification that should go
@@ -31,16 +32,6 @@ const (
 	deliverWorkers     = 4               // deliveries at once per node
 	deliverTimeout     = 30 * time.Second
 )
-
-// deliverBackoff is the wait after the n-th failed attempt: 30 s, 1 min,
-// 2 min … up to 30 min.
-func deliverBackoff(n int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < n && d < 30*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 30*time.Minute)
-}
 
 // Send tries a committed batch's deliveries now, in the background; what
 // fails waits for SendPending.
@@ -92,23 +83,10 @@ func (s *Service) deliverAll(ctx context.Context, ids []int64) int {
 // SendPending delivers the notifications that are due (at most
 // deliverBatch) and returns how many went out.
 func (s *Service) SendPending(ctx context.Context) (int, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id FROM notifications WHERE deliver_at IS NOT NULL AND deliver_at <= ?
-		ORDER BY deliver_at, id LIMIT ?`, s.DB.Now(), deliverBatch)
+	ids, err := db.ScanIDs(s.DB.Query(ctx, `SELECT id FROM notifications WHERE deliver_at IS NOT NULL AND deliver_at <= ?
+		ORDER BY deliver_at, id LIMIT ?`, s.DB.Now(), deliverBatch))
 	if err != nil {
 		return 0, fmt.Errorf("notify: pending: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	n := s.deliverAll(ctx, ids)
 	return n, ctx.Err()
@@ -216,7 +194,7 @@ func (s *Service) finish(ctx context.Context, id int64, attempts int, by string,
 		}
 		var due any
 		if attempts+1 < deliverMaxAttempts {
-			due = tx.Now.Add(deliverBackoff(attempts + 1))
+			due = tx.Now.Add(retry.Backoff(attempts + 1))
 		}
 		msg := []rune(strings.ToValidUTF8(sendErr.Error(), "?"))
 		_, err := tx.Exec(wctx, "UPDATE notifications SET deliver_at = ?, deliver_attempts = deliver_attempts + 1, deliver_error = ? WHERE id = ?",

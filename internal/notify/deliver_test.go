@@ -3,7 +3,6 @@ package notify_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,24 +17,6 @@ import (
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 )
-
-// switchSender sends through whichever SMTP sender it holds now.
-type switchSender struct{ cur atomic.Pointer[mail.SMTP] }
-
-func (s *switchSender) Send(ctx context.Context, m mail.Message) error {
-	return s.cur.Load().Send(ctx, m)
-}
-
-// deadSMTP is a configuration for a port where nobody listens.
-func deadSMTP(t *testing.T, live mail.SMTPConfig) mail.SMTPConfig {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	live.Port = ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return live
-}
 
 func milestones(people []*auth.User, count int) []notify.Note {
 	notes := make([]notify.Note, len(people))
@@ -64,8 +45,8 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		ctx := context.Background()
 		k := progtest.New(t, d)
 		server := mailtest.Start(t)
-		sender := &switchSender{}
-		sender.cur.Store(mail.NewSMTP(deadSMTP(t, server.Config())))
+		sender := &mailtest.Switch{}
+		sender.Set(mailtest.Down(t, server.Config()))
 		n := *k.Notify
 		n.Email, n.Mail, n.BaseURL, n.Site = true, sender, "https://ortaq.test", "Ortaq"
 		state := func() (due, failed, delivered int) {
@@ -85,7 +66,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		if due, failed, delivered := state(); due != 3 || failed != 3 || delivered != 0 {
 			t.Fatalf("after the failed attempt: due %d, failed %d, delivered %d", due, failed, delivered)
 		}
-		sender.cur.Store(mail.NewSMTP(server.Config()))
+		sender.Set(server.Config())
 		if sent, err := n.SendPending(ctx); sent != 0 || err != nil {
 			t.Fatalf("before the wait was over: sent %d, %v", sent, err)
 		}
@@ -131,7 +112,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 
 		// Given up after the last attempt; a deleted account gets nothing;
 		// a person without email (and no bot) is never due.
-		sender.cur.Store(mail.NewSMTP(deadSMTP(t, server.Config())))
+		sender.Set(mailtest.Down(t, server.Config()))
 		last, gone, noEmail := k.Person(), k.Person(), k.Person()
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE users SET email = NULL WHERE id = ?", noEmail.ID)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/kazakh"
 )
@@ -181,19 +182,10 @@ func (s *Service) SupportedAmong(ctx context.Context, userID int64, ids []int64)
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.DB.Query(ctx, "SELECT proposal_id FROM proposal_supports WHERE user_id = ? AND proposal_id IN (?"+
-		strings.Repeat(", ?", len(ids)-1)+")", args...)
+	out, err := db.ScanIDs(s.DB.Query(ctx, "SELECT proposal_id FROM proposal_supports WHERE user_id = ? AND proposal_id IN (?"+
+		strings.Repeat(", ?", len(ids)-1)+")", args...))
 	if err != nil {
 		return nil, fmt.Errorf("proposals: supported among: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -79,20 +79,7 @@ func (s *Service) Follow(ctx context.Context, u *auth.User, id int64, on bool) e
 
 // Followers returns the people following a proposal (inside tx).
 func Followers(ctx context.Context, tx *db.Tx, id int64) ([]int64, error) {
-	rows, err := tx.Query(ctx, "SELECT user_id FROM proposal_follows WHERE proposal_id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var uid int64
-		if err := rows.Scan(&uid); err != nil {
-			return nil, err
-		}
-		out = append(out, uid)
-	}
-	return out, rows.Err()
+	return db.ScanIDs(tx.Query(ctx, "SELECT user_id FROM proposal_follows WHERE proposal_id = ?", id))
 }
 
 func nullInt(n int64) any {
