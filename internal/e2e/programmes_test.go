@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,46 @@ func TestBrowserGzippedProposalPage(t *testing.T) {
 			if len(sizes) != 2 || sizes[1] < 16<<10 || sizes[0]*4 > sizes[1] {
 				t.Fatalf("edits %d, pass %d: encoded/decoded body sizes %v: the page did not come gzipped", who.edits, pass, sizes)
 			}
+		}
+	}
+}
+
+// A signed-in reader's proposal list marks the proposals they support —
+// shown in the shared rows, which everyone gets with the mark hidden — and
+// still reaches the browser gzipped: the rows as compressed once, only the
+// reader's marks written per request.
+func TestBrowserListMarksGzipped(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
+	s, _, _, p := collecting(t, env, "Білім")
+	ctx0 := context.Background()
+	author, reader := env.NewPerson(), env.NewPerson()
+	var ids []int64
+	for i := range 20 {
+		pr, err := s.Proposals.Create(ctx0, author.User, p.ID, proposals.NewProposal{Title: fmt.Sprintf("Ауыл мектептеріне интернет №%d", i),
+			Body: "Ауыл мектептеріне кең жолақты интернет жүргізу керек.", DirectionID: p.Directions[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, pr.ID)
+	}
+	mine := []int64{ids[3], ids[17]}
+	for _, id := range mine {
+		if _, err := s.Proposals.Support(ctx0, reader.User, id, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := browser(t)
+	signIn(t, ctx, env, reader)
+	for pass := range 2 { // the rows rendered, then from the cache
+		run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/programmes/%d/proposals?sort=newest", env.URL, p.ID)), chromedp.WaitVisible(C("#proposals")))
+		marked := get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#proposals li')].filter(li => li.innerText.includes('Сіз бұл ұсынысты қолдайсыз')).map(li => li.id)`))
+		want := []string{fmt.Sprintf("p%d", mine[1]), fmt.Sprintf("p%d", mine[0])}
+		if !slices.Equal(marked, want) {
+			t.Fatalf("pass %d: rows marked as supported %v, want %v", pass, marked, want)
+		}
+		sizes := get(t, ctx, chromedp.Evaluate[[]int](`(e => [e.encodedBodySize, e.decodedBodySize])(performance.getEntriesByType('navigation')[0])`))
+		if len(sizes) != 2 || sizes[0]*3 > sizes[1] {
+			t.Fatalf("pass %d: encoded/decoded body sizes %v: the list did not come gzipped", pass, sizes)
 		}
 	}
 }

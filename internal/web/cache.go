@@ -41,16 +41,26 @@ type cached struct {
 	expires time.Time
 
 	zOnce sync.Once
-	z     []byte // html as deflate blocks (see deflated)
+	z     [][]byte // html as deflate blocks (see deflated)
+
+	swOnce sync.Once
+	sw     []int    // offsets of the switches in html (see switches)
+	keys   []string // their keys
+	mask   byte
 }
 
-// deflated returns a fragment's HTML compressed once, as a piece of a
-// deflate stream that stands alone (it refers to nothing before it and
-// ends byte-aligned, with a sync flush), to be put whole into a gzipped
-// page (gzipPage).
-func (e *cached) deflated() []byte {
+// deflated returns a fragment's HTML compressed once, as pieces of a
+// deflate stream that stand alone (they refer to nothing before the
+// fragment and end byte-aligned, with a sync flush), to be put into a
+// gzipped page (gzipPage): one piece, or, for a fragment with switches
+// (reveal.go), one more than it has switches, which go between them.
+func (e *cached) deflated() [][]byte {
 	e.zOnce.Do(func() {
-		e.z = deflateSegment(nil, []byte(e.html))
+		if sw := e.switches(); len(sw) > 0 {
+			e.z = deflateCut(string(e.html), sw, e.mask)
+			return
+		}
+		e.z = [][]byte{deflateSegment(nil, []byte(e.html))}
 	})
 	return e.z
 }

@@ -120,7 +120,8 @@ func storedBlocks(dst *bytes.Buffer, p []byte) {
 	}
 }
 
-// span is a cached fragment put whole into a page: n bytes at offset at.
+// span is a cached fragment put whole into a page: n bytes at offset at,
+// the fragment's HTML but, perhaps, at its switches (see Reveal).
 type span struct {
 	at, n int
 	e     *cached
@@ -143,7 +144,14 @@ func gzipPage(dst *bytes.Buffer, page []byte, spans []span) {
 	at := 0
 	for _, s := range spans {
 		plain(page[at:s.at])
-		dst.Write(s.e.deflated())
+		sw := s.e.switches()
+		for i, z := range s.e.deflated() {
+			dst.Write(z)
+			if i < len(sw) {
+				// The reader's switch, as it is in the page.
+				storedBlocks(dst, page[s.at+sw[i]:s.at+sw[i]+len(switchOff)])
+			}
+		}
 		at = s.at + s.n
 	}
 	plain(page[at:])

@@ -22,7 +22,7 @@ import (
 
 // pagesServer is a Server without a database, with a page cache that
 // keeps copies for a minute and the test's pages (directory t) added.
-func pagesServer(t *testing.T, pages fstest.MapFS) *Server {
+func pagesServer(t testing.TB, pages fstest.MapFS) *Server {
 	t.Helper()
 	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -381,20 +381,30 @@ func (r *Renderer) funcs() template.FuncMap {
 	}
 }
 
-func embedHTML(c *PageContext, h template.HTML) template.HTML {
+func embedHTML(c *PageContext, v any) (template.HTML, error) {
+	var f Revealed
+	switch v := v.(type) {
+	case template.HTML:
+		f.h = v
+		if len(v) >= gzipMinCached && c != nil && c.frags != nil {
+			f.e = c.frags.fragment(v)
+		}
+	case Revealed:
+		f = v
+	default:
+		return "", fmt.Errorf("web: embed of a %T", v)
+	}
 	if c == nil || c.out == nil {
-		return h
+		return f.HTML(), nil
 	}
 	// Everything before this action is in c.out already: templates write
 	// as they go. A cached fragment is remembered where it went, so that a
 	// gzipped page takes it as it was compressed once (gzipPage).
-	if len(h) >= gzipMinCached && c.frags != nil {
-		if e := c.frags.fragment(h); e != nil {
-			c.spans = append(c.spans, span{at: c.out.Len(), n: len(h), e: e})
-		}
+	if f.e != nil && len(f.h) >= gzipMinCached && c.frags != nil {
+		c.spans = append(c.spans, span{at: c.out.Len(), n: len(f.h), e: f.e})
 	}
-	c.out.WriteString(string(h))
-	return ""
+	f.writeTo(c.out)
+	return "", nil
 }
 
 // Page renders page name with the layout.
