@@ -520,6 +520,10 @@ func (h *Handler) addValue(w http.ResponseWriter, r *http.Request) {
 	h.Srv.Redirect(w, r, back, "indicators.saved")
 }
 
+// maxImportBytes is the largest indicator file taken (the request body
+// limit, --max-body-bytes, is 1 MB by default and may be raised).
+const maxImportBytes = 4 << 20
+
 func (h *Handler) importValues(w http.ResponseWriter, r *http.Request) {
 	u := h.Srv.SignedIn(w, r)
 	if u == nil {
@@ -542,9 +546,15 @@ func (h *Handler) importValues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, 4<<20))
+	// Read whole or refused: a file cut at a limit would import its
+	// first rows as if they were all.
+	data, err := io.ReadAll(io.LimitReader(file, maxImportBytes+1))
 	if err != nil {
 		h.Srv.Fail(w, r, err)
+		return
+	}
+	if len(data) > maxImportBytes {
+		h.Srv.Fail(w, r, errs.New(errs.TooLarge, "error.413.text"))
 		return
 	}
 	res, err := h.S.Import(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, hdr.Filename, data)

@@ -1,15 +1,19 @@
 package progwire_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 )
@@ -170,6 +174,45 @@ func TestInboxCountAndClosedProposals(t *testing.T) {
 		must(t, oc.Get("/kk/programmes/"+p.ID+"/proposals"), 200, `id="closed"`, "Ұсыныстар жинау аяқталды")
 		for _, lang := range []string{"kk-Latn", "en"} {
 			must(t, c.Get("/"+lang+"/proposals/"+pr.ID), 200, `id="closed"`)
+		}
+	})
+}
+
+// A file of indicator values bigger than the import takes is refused
+// whole (413), not read up to the limit and imported as if that were all
+// — even where the request limit is raised above it.
+func TestIndicatorImportTooBigIsRefusedWhole(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.MaxBodyBytes = 16 << 20 }})
+		api := env.Client()
+		org := env.NewOrg(0, "Жастар қанаты")
+		admin := env.NewPerson()
+		env.Grant(admin, org, "admin")
+		p := newProgramme(t, env, api, token(t, env, admin), org)
+		var ind struct{ ID string }
+		decode(t, api.JSON("POST", "/api/v1/programmes/"+p.ID+"/indicators", token(t, env, admin),
+			`{"name":{"kk":"NEET үлесі"},"unit":"%","better":"lower","baseline":7.1,"target":5,"target_date":"2027-12-31"}`), 201, &ind)
+		// Three good rows with a long note each: the cut would fall in
+		// the second.
+		var b strings.Builder
+		b.WriteString("indicator,region,period,value,note\n")
+		for i := range 3 {
+			fmt.Fprintf(&b, "%s,KZ,%d,6.%d,%s\n", ind.ID, 2024+i, i, strings.Repeat("ә", 1<<20))
+		}
+		ac := env.Client()
+		ac.SignIn(admin)
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "values.csv")
+		fw.Write([]byte(b.String()))
+		mw.Close()
+		req, _ := http.NewRequest("POST", env.URL+"/kk/programmes/"+p.ID+"/indicators/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", env.URL)
+		must(t, ac.Do(req), 413)
+		var n int
+		if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM indicator_values").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d values written from a refused file (%v)", n, err)
 		}
 	})
 }
