@@ -9,21 +9,30 @@ import (
 	"strings"
 )
 
-// ChartLabels are the translated words a chart shows.
+// ChartLabels are the translated words a chart shows, and how it writes
+// a figure in the reader's language.
 type ChartLabels struct {
 	Title, Baseline, Target string
 	RegionName              func(code string) string
+	Num                     func(v float64) string // a figure as the reader writes it ("7,9" in kk and ru, "1 500 000")
 }
 
-func fmtNum(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
+// num writes v with l.Num (shortest exact digits, "." without it).
+func (l ChartLabels) num(v float64) string {
+	if l.Num == nil {
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return l.Num(v)
 }
 
-// FormatValue formats a figure for tables.
-func FormatValue(v float64) string { return fmtNum(v) }
+// tick rounds an axis value to what a reader needs of it: whole numbers
+// over a wide range, tenths over a narrow one.
+func tick(v, span float64) float64 {
+	if span >= 10 {
+		return math.Round(v)
+	}
+	return math.Round(v*10) / 10
+}
 
 // LineChart draws the national values over the periods, with the
 // baseline and the target as dashed lines: plain SVG, rendered here, read
@@ -68,11 +77,11 @@ func LineChart(ind *Indicator, l ChartLabels) template.HTML {
 	for i := 0; i <= 2; i++ {
 		v := lo + (hi-lo)*float64(i)/2
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#d9dee4"/><text x="%.0f" y="%.1f" text-anchor="end" fill="#5b6470">%s</text>`,
-			left, w-right, y(v), y(v), left-6, y(v)+4, fmtNum(v))
+			left, w-right, y(v), y(v), left-6, y(v)+4, l.num(tick(v, hi-lo)))
 	}
 	line := func(v float64, color, label string) {
 		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 4" stroke-width="2"/><text x="%.0f" y="%.1f" text-anchor="end" fill="%s">%s %s</text>`,
-			left, w-right, y(v), y(v), color, w-right, y(v)-4, color, html.EscapeString(label), fmtNum(v))
+			left, w-right, y(v), y(v), color, w-right, y(v)-4, color, html.EscapeString(label), l.num(v))
 	}
 	line(ind.Baseline, "#8a5300", l.Baseline)
 	line(ind.Target, "#1e7a3c", l.Target)
@@ -84,7 +93,7 @@ func LineChart(ind *Indicator, l ChartLabels) template.HTML {
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#00729c" stroke-width="3"/>`, strings.TrimSpace(path.String()))
 		for i, p := range pts {
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="#00729c"><title>%s: %s</title></circle><text x="%.1f" y="%.0f" text-anchor="middle" fill="#1b1f24">%s</text>`,
-				x(i, len(pts)), y(p.v), html.EscapeString(p.x), fmtNum(p.v), x(i, len(pts)), h-12, html.EscapeString(p.x))
+				x(i, len(pts)), y(p.v), html.EscapeString(p.x), l.num(p.v), x(i, len(pts)), h-12, html.EscapeString(p.x))
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -121,7 +130,7 @@ func BarChart(ind *Indicator, period string, l ChartLabels) template.HTML {
 		yy := 4 + float64(i)*row
 		bw := math.Abs(br.v) / mx * (w - left - 60)
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" fill="#1b1f24">%s</text><rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" fill="#00729c"/><text x="%.1f" y="%.1f" fill="#1b1f24">%s</text>`,
-			left-6, yy+15, html.EscapeString(br.name), left, yy+3, bw, row-8, left+bw+4, yy+15, fmtNum(br.v))
+			left-6, yy+15, html.EscapeString(br.name), left, yy+3, bw, row-8, left+bw+4, yy+15, l.num(br.v))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

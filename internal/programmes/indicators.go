@@ -527,12 +527,6 @@ func (ind *Indicator) Progress() (int, bool) {
 	return int(math.Round(math.Max(0, math.Min(100, pct)))), true
 }
 
-// BaselineText and TargetText format the figures for pages.
-func (ind Indicator) BaselineText() string { return fmtNum(ind.Baseline) }
-
-// TargetText formats the target.
-func (ind Indicator) TargetText() string { return fmtNum(ind.Target) }
-
 // BaselineInput and TargetInput are the figures in full, for forms.
 func (ind Indicator) BaselineInput() string { return strconv.FormatFloat(ind.Baseline, 'f', -1, 64) }
 

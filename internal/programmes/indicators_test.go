@@ -9,6 +9,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 )
@@ -56,9 +57,17 @@ func TestImportAllOrNothing(t *testing.T) {
 		if pr, ok := got.Progress(); !ok || pr != 14 { // (6.8-7.1)/(5-7.1) = 14%
 			t.Fatalf("progress %d", pr)
 		}
-		svg := string(programmes.LineChart(got, programmes.ChartLabels{Title: "NEET", Baseline: "b", Target: "t"}))
+		kk := i18n.MustLoad().Printer(i18n.KK)
+		svg := string(programmes.LineChart(got, programmes.ChartLabels{Title: "NEET", Baseline: "b", Target: "t", Num: func(v float64) string { return kk.Decimal(v, -1) }}))
 		if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "<polyline") || strings.Contains(svg, "<script") {
 			t.Fatalf("chart: %s", svg)
+		}
+		// The figures as a Kazakh reader writes them: the value, the
+		// baseline and the target with a decimal comma.
+		for _, f := range []string{"2024: 6,8<", "b 7,1<", "t 5<"} {
+			if !strings.Contains(svg, f) {
+				t.Fatalf("chart lacks %q: %s", f, svg)
+			}
 		}
 	})
 }

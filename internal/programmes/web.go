@@ -328,14 +328,16 @@ type chartRow struct {
 
 type indicatorView struct {
 	Indicator
-	Name     string
-	Line     any
-	Bars     any
-	Latest   string
-	Progress int
-	HasProg  bool
-	Regions  []string
-	Rows     []chartRow
+	Name         string
+	BaselineText string // the baseline and the target as the reader writes figures
+	TargetText   string
+	Line         any
+	Bars         any
+	Latest       string
+	Progress     int
+	HasProg      bool
+	Regions      []string
+	Rows         []chartRow
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -353,13 +355,16 @@ func (h *Handler) dashboardWith(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	p := h.Srv.Printer(r)
+	// Figures as entered (shortest exact digits), with the reader's
+	// decimal and thousands separators: 7,9 and 1 500 000 000 in kk.
+	num := func(x float64) string { return p.Decimal(x, -1) }
 	views := make([]indicatorView, len(inds))
 	for i := range inds {
 		ind := &inds[i]
 		name := ind.Name.In(v.Lang)
 		labels := ChartLabels{Title: name, Baseline: p.T("indicators.baseline"), Target: p.T("indicators.target"),
-			RegionName: func(c string) string { return h.RegionName(v.Lang, c) }}
-		iv := indicatorView{Indicator: *ind, Name: name, Line: LineChart(ind, labels)}
+			RegionName: func(c string) string { return h.RegionName(v.Lang, c) }, Num: num}
+		iv := indicatorView{Indicator: *ind, Name: name, BaselineText: num(ind.Baseline), TargetText: num(ind.Target), Line: LineChart(ind, labels)}
 		iv.Progress, iv.HasProg = ind.Progress()
 		for _, reg := range ind.Regions() {
 			iv.Regions = append(iv.Regions, h.RegionName(v.Lang, reg))
@@ -369,7 +374,7 @@ func (h *Handler) dashboardWith(w http.ResponseWriter, r *http.Request, status i
 			row := chartRow{Period: per}
 			for _, reg := range ind.Regions() {
 				if x, ok := ind.ValueAt(reg, per); ok {
-					row.Cells = append(row.Cells, FormatValue(x))
+					row.Cells = append(row.Cells, num(x))
 				} else {
 					row.Cells = append(row.Cells, "—")
 				}
