@@ -20,6 +20,7 @@ import (
 	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/keys"
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/regions"
 	"github.com/ortaq/ortaq/internal/telegram"
@@ -36,6 +37,7 @@ type App struct {
 	Auth     *auth.Service
 	Web      *web.Server
 	Mail     mail.Sender
+	Keys     *keys.Keys    // the installation's secret: seals ballots
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 
 	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
@@ -71,6 +73,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 		log.Info("database migrated", "db", d.URL, "versions", applied)
 	}
 	a := &App{Cfg: cfg, Log: log, DB: d}
+	if a.Keys, err = keys.Load(ctx, d, cfg.SecretKey, keys.DefaultDir(d)); err != nil {
+		return nil, err
+	}
 	if a.Catalog, err = i18n.Load(); err != nil {
 		return nil, err
 	}

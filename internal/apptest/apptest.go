@@ -63,6 +63,9 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	// show that at once. The cache has its own tests.
 	cfg.PageCacheTTL = 0
 	cfg.AuthCacheTTL = 0
+	// One secret for every app on a test database (nodes must share it),
+	// and no secret.key file written into the package's folder.
+	cfg.SecretKey = "ortaq test secret key, never used in production"
 	if opt.Config != nil {
 		opt.Config(&cfg)
 	}

@@ -42,6 +42,7 @@ type Config struct {
 	SMTPTLS         string
 	TelegramToken   string
 	TelegramAPIURL  string
+	SecretKey       string
 }
 
 // Option is one row of the table.
@@ -141,6 +142,15 @@ var Options = []Option{
 		set: func(c *Config, v string) error { c.SMTPFrom = v; return nonEmpty(v) }},
 	{Flag: "smtp-tls", Default: "starttls", Help: "SMTP transport security: starttls, tls or none",
 		set: func(c *Config, v string) error { c.SMTPTLS = v; return oneOf(v, "starttls", "tls", "none") }},
+	{Flag: "secret-key", Default: "", Help: "the installation's secret (at least 32 characters, e.g. from openssl rand -base64 32), from which the key that seals ballots while voting is open is derived; the same on every node; empty: kept in secret.key beside the SQLite database (ortaq-data/secret.key on PostgreSQL), made on first start", Secret: true,
+		set: func(c *Config, v string) error {
+			v = strings.TrimSpace(v)
+			if v != "" && len(v) < 32 {
+				return errors.New("want at least 32 characters")
+			}
+			c.SecretKey = v
+			return nil
+		}},
 	{Flag: "telegram-token", Default: "", Help: "token of the Telegram bot (from @BotFather); empty: the bot is off", Secret: true,
 		set: func(c *Config, v string) error { c.TelegramToken = strings.TrimSpace(v); return nil }},
 	{Flag: "telegram-api-url", Default: "https://api.telegram.org", Help: "address of the Telegram Bot API (a local Bot API server, or a fake one in tests)",
