@@ -54,7 +54,7 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:meetings (meetings and elections)
 	{
-		el := elections.New(a.DB, a.Auth).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
+		el := elections.New(a.DB, a.Auth, a.Keys).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if m := a.messenger(); m != nil {
 			el.SetMessenger(m) // voting codes by Telegram to those who linked it
 		}

@@ -373,6 +373,34 @@ func IsCheck(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23514"
 }
 
+// Scrub removes what deleted rows of the tables leave behind in the
+// engine's files, now rather than whenever the engine gets to it: on
+// SQLite it checkpoints the write-ahead log into the database and
+// truncates it; on PostgreSQL it vacuums the tables (dead tuples gone
+// from their pages). Used after deleting rows that should not linger
+// (sealed ballots). It runs outside any transaction.
+func (d *DB) Scrub(ctx context.Context, tables ...string) error {
+	if d.Dialect == SQLite {
+		var busy, logFrames, done int
+		if err := d.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
+			return fmt.Errorf("db: checkpoint: %w", err)
+		}
+		if busy != 0 {
+			return errors.New("db: checkpoint: the database was busy; the log is truncated at the next checkpoint")
+		}
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := d.w.ExecContext(ctx, "VACUUM "+pgIdent(t)); err != nil {
+			return fmt.Errorf("db: vacuum %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// pgIdent quotes a table name for PostgreSQL.
+func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
 // Backup writes a consistent copy of a SQLite database to out while the
 // server keeps writing (VACUUM INTO reads one snapshot). PostgreSQL
 // installations use pg_dump; see docs/operations.md.

@@ -74,7 +74,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		return err
 	}
 	ms := meetings.New(a.DB, a.Auth, nil, a.Catalog, a.Log, a.Cfg.BaseURL)
-	es := elections.New(a.DB, a.Auth)
+	es := elections.New(a.DB, a.Auth, a.Keys)
 	now := a.DB.Now().UTC()
 	day := func(offset int, hour int) time.Time {
 		d := now.In(meetings.Almaty).AddDate(0, 0, offset)

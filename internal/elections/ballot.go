@@ -166,6 +166,8 @@ func canonical(e *Election, accepted map[string]bool, in BallotInput) (string, e
 type ballotInfo struct {
 	e        Election
 	accepted map[string]bool
+	key      []byte // the open election's data key (seal.go)
+	size     int    // the length sealed ballots are padded to
 }
 
 func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error) {
@@ -188,6 +190,10 @@ func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error)
 		return nil, fmt.Errorf("elections: candidates: %w", err)
 	}
 	if info.e.Status == Open {
+		if info.key, err = s.ballotKey(ctx, id); err != nil {
+			return nil, fmt.Errorf("elections: %d: ballot key: %w", id, err)
+		}
+		info.size = sealSize(info.e.Method, info.accepted)
 		s.ballotOnce.Store(id, &info)
 	}
 	return &info, nil
@@ -216,8 +222,11 @@ func (s *Service) acceptedIDs(ctx context.Context, electionID int64) (map[string
 // In one transaction: the election must be open (its row held FOR SHARE
 // on PostgreSQL, so that closing waits for this ballot or this ballot sees
 // the close), the voter's row is inserted (its primary key refuses a second
-// ballot, its foreign key a voter outside the electorate), then the ballot
-// row, which carries nothing of the voter.
+// ballot, its foreign key a voter outside the electorate), then the sealed
+// ballot, which carries nothing of the voter and nothing readable without
+// the installation's secret (seal.go). One transaction means a crash keeps
+// both rows or neither: no counted voter without a ballot, no ballot
+// without its voter.
 func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in BallotInput) (string, error) {
 	info, err := s.ballotInfo(ctx, electionID)
 	if err != nil {
@@ -255,13 +264,23 @@ func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in B
 		return "", err
 	}
 	tracker := newTracker()
+	nonce, box, err := seal(info.key, electionID, info.size, tracker, choices)
+	if err != nil {
+		return "", err
+	}
+	r := castReq{electionID: electionID, personID: personID, nonce: nonce, sealed: box}
 	if s.db.Dialect == db.SQLite {
-		err = s.castBatched(castReq{electionID: electionID, personID: personID, choices: choices, tracker: tracker})
+		err = s.castBatched(r)
 	} else {
-		err = s.castPostgres(ctx, electionID, personID, choices, tracker)
+		err = s.castPostgres(ctx, r)
 	}
 	if err != nil {
-		if _, ok := errs.As(err); ok {
+		if e, ok := errs.As(err); ok {
+			if e.Key == "elections.closed" {
+				// Closed on another node: forget what was kept for voting,
+				// the ballot key included.
+				s.ballotOnce.Delete(electionID)
+			}
 			return "", err
 		}
 		// Never the voter and the tracker in one log line: the error says neither.
@@ -270,13 +289,13 @@ func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in B
 	return tracker, nil
 }
 
-// castTx writes one ballot: the voter's row, then the ballot's.
-func castTx(ctx context.Context, tx *db.Tx, electionID, personID int64, choices, tracker string) error {
+// castTx writes one ballot: the voter's row, then the sealed ballot.
+func castTx(ctx context.Context, tx *db.Tx, r castReq) error {
 	// The primary key refuses a second ballot; the foreign key to the
 	// electorate refuses anyone outside it.
 	var got int64
 	err := tx.QueryRow(ctx, `INSERT INTO election_voters (election_id, person_id, voted_at) VALUES (?, ?, ?)
-		ON CONFLICT (election_id, person_id) DO NOTHING RETURNING person_id`, electionID, personID, tx.Now).Scan(&got)
+		ON CONFLICT (election_id, person_id) DO NOTHING RETURNING person_id`, r.electionID, r.personID, tx.Now).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.New(errs.Conflict, "elections.already_voted")
 	}
@@ -286,7 +305,7 @@ func castTx(ctx context.Context, tx *db.Tx, electionID, personID int64, choices,
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO election_ballots (tracker, election_id, choices) VALUES (?, ?, ?)", tracker, electionID, choices)
+	_, err = tx.Exec(ctx, "INSERT INTO election_sealed (nonce, election_id, sealed) VALUES (?, ?, ?)", r.nonce, r.electionID, r.sealed)
 	return err
 }
 
@@ -294,17 +313,17 @@ func castTx(ctx context.Context, tx *db.Tx, electionID, personID int64, choices,
 // the election row is held FOR SHARE (closing, an UPDATE of that row, waits
 // for ballots in flight, and ballots that come later see it closed), the
 // voter row is inserted (its primary key refuses a second ballot, its
-// foreign key anyone outside the electorate), and the ballot row only if
-// the voter row was. One round trip instead of three keeps ballots fast.
-// When nothing was written, a read says why.
-func (s *Service) castPostgres(ctx context.Context, electionID, personID int64, choices, tracker string) error {
+// foreign key anyone outside the electorate), and the sealed ballot only
+// if the voter row was. One round trip instead of three keeps ballots
+// fast. When nothing was written, a read says why.
+func (s *Service) castPostgres(ctx context.Context, r castReq) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var got string
+		var got int64
 		err := tx.QueryRow(ctx, `WITH e AS (SELECT id FROM elections WHERE id = CAST(? AS BIGINT) AND status = 'open' FOR SHARE),
 			v AS (INSERT INTO election_voters (election_id, person_id, voted_at) SELECT e.id, CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ) FROM e
 				ON CONFLICT (election_id, person_id) DO NOTHING RETURNING election_id)
-			INSERT INTO election_ballots (tracker, election_id, choices) SELECT ?, v.election_id, ? FROM v RETURNING tracker`,
-			electionID, personID, tx.Now, tracker, choices).Scan(&got)
+			INSERT INTO election_sealed (nonce, election_id, sealed) SELECT CAST(? AS BYTEA), v.election_id, CAST(? AS BYTEA) FROM v RETURNING election_id`,
+			r.electionID, r.personID, tx.Now, r.nonce, r.sealed).Scan(&got)
 		if db.IsForeignKey(err) {
 			return errs.New(errs.Forbidden, "elections.not_in_electorate")
 		}
@@ -312,7 +331,7 @@ func (s *Service) castPostgres(ctx context.Context, electionID, personID int64, 
 			return err
 		}
 		var status string
-		if err := tx.QueryRow(ctx, "SELECT status FROM elections WHERE id = ?", electionID).Scan(&status); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT status FROM elections WHERE id = ?", r.electionID).Scan(&status); err != nil {
 			return err
 		}
 		if status != Open {
@@ -325,7 +344,7 @@ func (s *Service) castPostgres(ctx context.Context, electionID, personID int64, 
 // castReq is one ballot waiting for the SQLite batch writer.
 type castReq struct {
 	electionID, personID int64
-	choices, tracker     string
+	nonce, sealed        []byte
 	done                 chan error
 }
 
@@ -376,7 +395,7 @@ func (s *Service) batchWriter() {
 					results[i] = st
 					continue
 				}
-				err := castTx(ctx, tx, r.electionID, r.personID, r.choices, r.tracker)
+				err := castTx(ctx, tx, r)
 				if _, coded := errs.As(err); err != nil && !coded {
 					return err
 				}

@@ -4,9 +4,11 @@
 // database, a random tracker per ballot, a bulletin of all ballots after
 // closing, voting codes for people without an account, and the results.
 //
-// Secrecy rests on the schema: election_voters records who voted,
-// election_ballots what was voted, written in one transaction, with
-// nothing that links the two rows (see docs/decisions/0040-secret-ballot.md).
+// Secrecy: election_voters records who voted; what was voted is sealed
+// (encrypted under a key kept outside the database) while voting is open
+// and written in plain into election_ballots only when voting closes, all
+// at once in tracker order, so nothing stored links a voter to a ballot
+// (see seal.go and docs/decisions/0040-secret-ballot.md).
 package elections
 
 import (
@@ -26,6 +28,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/keys"
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/meetings"
 )
@@ -106,8 +109,9 @@ type Candidate struct {
 
 // Service is the elections service.
 type Service struct {
-	db   *db.DB
-	auth *auth.Service
+	db      *db.DB
+	auth    *auth.Service
+	wrapKey []byte // wraps each election's ballot key (seal.go)
 
 	// Email (WithMail): codes sent to voters, nominees told.
 	mail    mail.Sender
@@ -123,9 +127,10 @@ type Service struct {
 	batch     chan castReq // SQLite: ballots waiting for the batch writer
 }
 
-// New returns the service.
-func New(d *db.DB, a *auth.Service) *Service {
-	return &Service{db: d, auth: a, log: slog.New(slog.DiscardHandler)}
+// New returns the service. k is the installation's keys: ballots are
+// sealed under a key derived from them while voting is open.
+func New(d *db.DB, a *auth.Service, k *keys.Keys) *Service {
+	return &Service{db: d, auth: a, wrapKey: k.Derive("ballot-wrap"), log: slog.New(slog.DiscardHandler)}
 }
 
 // WithMail lets the service send email: voting codes to voters, and a
@@ -505,6 +510,13 @@ func (s *Service) Open(ctx context.Context, u *auth.User, id int64) error {
 		if cands == 0 {
 			return errs.New(errs.Conflict, "elections.no_candidates")
 		}
+		_, wrapped, err := newDataKey(s.wrapKey, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE elections SET ballot_key = ? WHERE id = ?", wrapped, id); err != nil {
+			return err
+		}
 		res, err = tx.Exec(ctx, `INSERT INTO election_electorate (election_id, person_id)
 			SELECT DISTINCT e.id, m.user_id FROM elections e JOIN memberships m ON m.org_id = e.electorate_org_id JOIN users u ON u.id = m.user_id
 			WHERE e.id = ? AND (m.until IS NULL OR m.until >= ?) AND (? = '' OR m.role = ?)
@@ -575,7 +587,7 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 		}
 		set, extra = "results_summary = ?, ", []any{sum}
 	}
-	return s.db.Write(ctx, func(tx *db.Tx) error {
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		args := append(append([]any{to}, extra...), tx.Now, tx.Now, id, from)
 		res, err := tx.Exec(ctx, "UPDATE elections SET status = ?, "+set+col+" = ?, updated_at = ? WHERE id = ? AND status = ?", args...)
 		if err != nil {
@@ -583,6 +595,13 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.Conflict, key)
+		}
+		if to == Closed {
+			// The UPDATE above waited for the ballots in flight; from here
+			// on none can come. Open the sealed ballots.
+			if err := unsealAll(ctx, tx, s.wrapKey, id); err != nil {
+				return err
+			}
 		}
 		var ballots, voters int
 		if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM election_ballots WHERE election_id = ?),
@@ -596,6 +615,18 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 			TargetID: strconv.FormatInt(id, 10), OrgID: e.OrgID, Before: map[string]any{"status": from},
 			After: map[string]any{"status": to, "ballots": ballots}})
 	})
+	if err != nil {
+		return err
+	}
+	if to == Closed {
+		s.ballotOnce.Delete(id)
+		// What deleting the sealed rows left behind (SQLite's WAL frames,
+		// PostgreSQL's dead tuples) is removed now rather than whenever.
+		if err := s.db.Scrub(ctx, "election_sealed"); err != nil {
+			s.log.Warn("elections: scrub after closing", "election", id, "err", err)
+		}
+	}
+	return nil
 }
 
 // VoterStatus says where a person stands: in the electorate, voted.

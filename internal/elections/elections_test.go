@@ -18,6 +18,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/keys"
 )
 
 type fixture struct {
@@ -33,7 +34,7 @@ var seq atomic.Int64
 func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
-	f := &fixture{t: t, d: d, svc: New(d, a)}
+	f := &fixture{t: t, d: d, svc: New(d, a, keys.ForTest())}
 	f.org = f.mustOrg()
 	f.officer = f.mustPerson(false)
 	f.exec("INSERT INTO role_grants (user_id, org_id, role, created_at) VALUES (?, ?, 'moderator', ?)", f.officer.ID, f.org, d.Now())
@@ -141,10 +142,13 @@ func (f *fixture) election(method string, seats, ncands int, open bool) (int64, 
 	return id, ids
 }
 
+// counts returns the election's ballots (sealed while voting is open,
+// plain once closed) and voters.
 func (f *fixture) counts(id int64) (ballots, voters int) {
 	f.t.Helper()
-	if err := f.d.QueryRow(context.Background(), `SELECT (SELECT COUNT(*) FROM election_ballots WHERE election_id = ?),
-		(SELECT COUNT(*) FROM election_voters WHERE election_id = ?)`, id, id).Scan(&ballots, &voters); err != nil {
+	if err := f.d.QueryRow(context.Background(), `SELECT (SELECT COUNT(*) FROM election_ballots WHERE election_id = ?)
+		+ (SELECT COUNT(*) FROM election_sealed WHERE election_id = ?),
+		(SELECT COUNT(*) FROM election_voters WHERE election_id = ?)`, id, id, id).Scan(&ballots, &voters); err != nil {
 		f.t.Fatal(err)
 	}
 	return

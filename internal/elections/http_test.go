@@ -300,7 +300,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 	}
 	wg.Wait()
 	var ballots, voters int
-	if err := d1.QueryRow(context.Background(), `SELECT (SELECT COUNT(*) FROM election_ballots), (SELECT COUNT(*) FROM election_voters)`).Scan(&ballots, &voters); err != nil {
+	if err := d1.QueryRow(context.Background(), `SELECT (SELECT COUNT(*) FROM election_ballots) + (SELECT COUNT(*) FROM election_sealed), (SELECT COUNT(*) FROM election_voters)`).Scan(&ballots, &voters); err != nil {
 		t.Fatal(err)
 	}
 	if created.Load() != 300 || conflict.Load() != 300 || ballots != 300 || voters != 300 {

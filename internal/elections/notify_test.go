@@ -118,8 +118,8 @@ func TestEmailVotingCodes(t *testing.T) {
 		}
 		// Still exactly one ballot per voter.
 		var ballots, voters int
-		if err := d.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM election_ballots WHERE election_id = ?), (SELECT COUNT(*) FROM election_voters WHERE election_id = ?)`,
-			s.id, s.id).Scan(&ballots, &voters); err != nil || ballots != 3 || voters != 3 {
+		if err := d.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM election_ballots WHERE election_id = ?) + (SELECT COUNT(*) FROM election_sealed WHERE election_id = ?), (SELECT COUNT(*) FROM election_voters WHERE election_id = ?)`,
+			s.id, s.id, s.id).Scan(&ballots, &voters); err != nil || ballots != 3 || voters != 3 {
 			t.Fatalf("%d ballots, %d voters (%v)", ballots, voters, err)
 		}
 	})
@@ -396,7 +396,7 @@ func TestVotingCodesThroughTheMessenger(t *testing.T) {
 		m := s.members
 		execSQL(t, d, "UPDATE users SET email = NULL WHERE id IN (?, ?)", m[2].User.ID, m[3].User.ID)
 		tg := &fakeMessenger{linked: map[int64]bool{m[1].User.ID: true, m[2].User.ID: true}, got: map[int64]string{}}
-		svc := elections.New(d, env.App.Auth).WithMail(mail.NewSMTP(env.Mail.Config()), env.App.Catalog,
+		svc := elections.New(d, env.App.Auth, env.App.Keys).WithMail(mail.NewSMTP(env.Mail.Config()), env.App.Catalog,
 			slog.New(slog.NewTextHandler(io.Discard, nil)), env.URL)
 		svc.SetMessenger(tg)
 		var id int64

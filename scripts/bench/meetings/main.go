@@ -238,9 +238,11 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 	slices.Sort(all)
 	fmt.Printf("ballots: %d in %v = %.0f/s, %d failed; latency p50 %v p99 %v\n", len(bodies), wall.Round(time.Millisecond),
 		float64(len(bodies))/wall.Seconds(), fails.Load(), pct(all, 50), pct(all, 99))
+	t0 = time.Now()
 	if st, err := call("POST", "/api/v1/elections/"+el.ID+"/close", tok, "", nil); err != nil || st != 200 {
 		return fmt.Errorf("close: %d %v", st, err)
 	}
+	fmt.Printf("close (opens %d sealed ballots, writes them in tracker order): %v\n", len(bodies), time.Since(t0).Round(time.Millisecond))
 	var res struct {
 		Ballots    int
 		Candidates []struct {
