@@ -41,6 +41,7 @@ type App struct {
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 
 	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
+	stop       []func()                // components' writers to finish after the last request (group commit)
 }
 
 // Options are what a caller (the CLI or a test) may replace.
@@ -153,7 +154,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err := srv.Shutdown(sctx)
+	// Write what the group-commit writers still hold, then refuse more.
+	for _, stop := range a.stop {
+		stop()
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -51,6 +51,7 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	// Notifications' emails and Telegram messages that failed are retried.
 	a.background = append(a.background, func(ctx context.Context) { ps.Notify.Run(ctx, time.Minute) })
+	a.stop = append(a.stop, ps.Proposals.Stop)
 
 	// wire:meetings (meetings and elections)
 	{
@@ -58,6 +59,7 @@ func (a *App) wire(ctx context.Context) error {
 		if m := a.messenger(); m != nil {
 			el.SetMessenger(m) // voting codes by Telegram to those who linked it
 		}
+		a.stop = append(a.stop, el.Stop)
 		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
 			return err
 		}

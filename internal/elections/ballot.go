@@ -191,6 +191,9 @@ func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error)
 	}
 	if info.e.Status == Open {
 		if info.key, err = s.ballotKey(ctx, id); err != nil {
+			if _, coded := errs.As(err); coded {
+				return nil, err
+			}
 			return nil, fmt.Errorf("elections: %d: ballot key: %w", id, err)
 		}
 		info.size = sealSize(info.e.Method, info.accepted)
@@ -268,12 +271,7 @@ func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in B
 	if err != nil {
 		return "", err
 	}
-	r := castReq{electionID: electionID, personID: personID, nonce: nonce, sealed: box}
-	if s.db.Dialect == db.SQLite {
-		err = s.castBatched(r)
-	} else {
-		err = s.castPostgres(ctx, r)
-	}
+	_, err = s.ballots.Do(ctx, castReq{electionID: electionID, personID: personID, nonce: nonce, sealed: box})
 	if err != nil {
 		if e, ok := errs.As(err); ok {
 			if e.Key == "elections.closed" {
@@ -289,128 +287,131 @@ func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in B
 	return tracker, nil
 }
 
-// castTx writes one ballot: the voter's row, then the sealed ballot.
-func castTx(ctx context.Context, tx *db.Tx, r castReq) error {
-	// The primary key refuses a second ballot; the foreign key to the
-	// electorate refuses anyone outside it.
-	var got int64
-	err := tx.QueryRow(ctx, `INSERT INTO election_voters (election_id, person_id, voted_at) VALUES (?, ?, ?)
-		ON CONFLICT (election_id, person_id) DO NOTHING RETURNING person_id`, r.electionID, r.personID, tx.Now).Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.New(errs.Conflict, "elections.already_voted")
-	}
-	if db.IsForeignKey(err) {
-		return errs.New(errs.Forbidden, "elections.not_in_electorate")
-	}
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, "INSERT INTO election_sealed (nonce, election_id, sealed) VALUES (?, ?, ?)", r.nonce, r.electionID, r.sealed)
-	return err
-}
-
-// castPostgres writes a ballot in one statement inside its transaction:
-// the election row is held FOR SHARE (closing, an UPDATE of that row, waits
-// for ballots in flight, and ballots that come later see it closed), the
-// voter row is inserted (its primary key refuses a second ballot, its
-// foreign key anyone outside the electorate), and the sealed ballot only
-// if the voter row was. One round trip instead of three keeps ballots
-// fast. When nothing was written, a read says why.
-func (s *Service) castPostgres(ctx context.Context, r castReq) error {
-	return s.db.Write(ctx, func(tx *db.Tx) error {
-		var got int64
-		err := tx.QueryRow(ctx, `WITH e AS (SELECT id FROM elections WHERE id = CAST(? AS BIGINT) AND status = 'open' FOR SHARE),
-			v AS (INSERT INTO election_voters (election_id, person_id, voted_at) SELECT e.id, CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ) FROM e
-				ON CONFLICT (election_id, person_id) DO NOTHING RETURNING election_id)
-			INSERT INTO election_sealed (nonce, election_id, sealed) SELECT CAST(? AS BYTEA), v.election_id, CAST(? AS BYTEA) FROM v RETURNING election_id`,
-			r.electionID, r.personID, tx.Now, r.nonce, r.sealed).Scan(&got)
-		if db.IsForeignKey(err) {
-			return errs.New(errs.Forbidden, "elections.not_in_electorate")
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		var status string
-		if err := tx.QueryRow(ctx, "SELECT status FROM elections WHERE id = ?", r.electionID).Scan(&status); err != nil {
-			return err
-		}
-		if status != Open {
-			return errs.New(errs.Conflict, "elections.closed")
-		}
-		return errs.New(errs.Conflict, "elections.already_voted")
-	})
-}
-
-// castReq is one ballot waiting for the SQLite batch writer.
+// castReq is one sealed ballot waiting to be written.
 type castReq struct {
 	electionID, personID int64
 	nonce, sealed        []byte
-	done                 chan error
 }
 
-// castBatched hands the ballot to the one goroutine that writes ballots on
-// SQLite. It commits every ballot waiting at that moment in one
-// transaction: SQLite has one writer, and a durable commit costs an fsync,
-// so one commit per ballot would cap voting at a few hundred ballots a
-// second. Each ballot is still all or nothing: a refused voter row
-// (duplicate, outside the electorate) writes no ballot, and SQLite undoes
-// only that statement, not the batch. The status check runs in the same
-// transaction, so closing (another write) is never interleaved.
-func (s *Service) castBatched(r castReq) error {
-	s.batchOnce.Do(func() {
-		s.batch = make(chan castReq, 1024)
-		go s.batchWriter()
+// newBallotWriter is the group-commit writer of ballots (db.Group): the
+// ballots that arrive while one transaction commits are written together
+// in the next; each is all or nothing (its voter row and its sealed
+// ballot), and its caller is answered after the commit. One durable
+// commit per ballot would cap a vote at a few hundred ballots a second on
+// SQLite. Batching mixes ballots further; it never links them.
+func (s *Service) newBallotWriter() *db.Group[castReq, struct{}] {
+	return db.NewGroup(s.db, db.GroupSpec[castReq, struct{}]{
+		Write: func(ctx context.Context, tx *db.Tx, batch []castReq) ([]db.Answer[struct{}], func(), error) {
+			out, err := castBatch(ctx, tx, batch)
+			return out, nil, err
+		},
+		// One try per voter per batch: a repeat sees its predecessor.
+		Key: func(r castReq) any { return [2]int64{r.electionID, r.personID} },
 	})
-	r.done = make(chan error, 1)
-	s.batch <- r
-	return <-r.done
 }
 
-func (s *Service) batchWriter() {
-	ctx := context.Background()
-	for r := range s.batch {
-		reqs := []castReq{r}
-	more:
-		for len(reqs) < 512 {
-			select {
-			case r := <-s.batch:
-				reqs = append(reqs, r)
-			default:
-				break more
-			}
-		}
-		results := make([]error, len(reqs))
-		err := s.db.Write(ctx, func(tx *db.Tx) error {
-			status := map[int64]error{}
-			for i, r := range reqs {
-				st, ok := status[r.electionID]
-				if !ok {
-					st = lockElection(ctx, tx, r.electionID, Open, "elections.closed")
-					if _, coded := errs.As(st); st != nil && !coded {
-						return st
-					}
-					status[r.electionID] = st
-				}
-				if st != nil {
-					results[i] = st
-					continue
-				}
-				err := castTx(ctx, tx, r)
-				if _, coded := errs.As(err); err != nil && !coded {
-					return err
-				}
-				results[i] = err
-			}
-			return nil
-		})
-		for i, r := range reqs {
-			if err != nil {
-				r.done <- err
-			} else {
-				r.done <- results[i]
-			}
+// castBatch writes a batch of ballots in one transaction:
+//   - each election's status is read under a lock (FOR SHARE on
+//     PostgreSQL, so that closing — an UPDATE of that row — waits for the
+//     ballots in flight, and ballots that come later see it closed; on
+//     SQLite the single writer serializes);
+//   - the voter rows of the open elections in one statement, only for
+//     voters of the electorate, ON CONFLICT DO NOTHING: the primary key
+//     (election, person) lets each person vote once, whatever the races;
+//   - the sealed ballots of the voters whose row was written, in one
+//     statement. A ballot refused (closed, already voted, not in the
+//     electorate) is its caller's answer and writes nothing.
+func castBatch(ctx context.Context, tx *db.Tx, batch []castReq) ([]db.Answer[struct{}], error) {
+	out := make([]db.Answer[struct{}], len(batch))
+	ids := make([]int64, 0, 1)
+	for _, r := range batch {
+		if !slices.Contains(ids, r.electionID) {
+			ids = append(ids, r.electionID)
 		}
 	}
+	slices.Sort(ids)
+	status := make(map[int64]error, len(ids))
+	for _, id := range ids {
+		err := lockElection(ctx, tx, id, Open, "elections.closed")
+		if _, coded := errs.As(err); err != nil && !coded {
+			return nil, err
+		}
+		status[id] = err
+	}
+	var live []int
+	for i, r := range batch {
+		if err := status[r.electionID]; err != nil {
+			out[i].Err = err
+			continue
+		}
+		live = append(live, i)
+	}
+	if len(live) == 0 {
+		return out, nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 2*len(live)+1)
+	q.WriteString("WITH v (e, p) AS (VALUES ")
+	for k, i := range live {
+		if k > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+		args = append(args, batch[i].electionID, batch[i].personID)
+	}
+	q.WriteString(`) INSERT INTO election_voters (election_id, person_id, voted_at)
+		SELECT v.e, v.p, ? FROM v JOIN election_electorate x ON x.election_id = v.e AND x.person_id = v.p WHERE TRUE
+		ON CONFLICT (election_id, person_id) DO NOTHING RETURNING election_id, person_id`)
+	args = append(args, tx.Now)
+	rows, err := tx.Query(ctx, q.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	written := map[[2]int64]bool{}
+	for rows.Next() {
+		var k [2]int64
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		written[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	q.Reset()
+	args = args[:0]
+	q.WriteString("INSERT INTO election_sealed (nonce, election_id, sealed) VALUES ")
+	n := 0
+	for _, i := range live {
+		r := batch[i]
+		if !written[[2]int64{r.electionID, r.personID}] {
+			// Refused: say why (rare, so a query of its own).
+			in, err := tx.Exists(ctx, "SELECT 1 FROM election_electorate WHERE election_id = ? AND person_id = ?", r.electionID, r.personID)
+			if err != nil {
+				return nil, err
+			}
+			if in {
+				out[i].Err = errs.New(errs.Conflict, "elections.already_voted")
+			} else {
+				out[i].Err = errs.New(errs.Forbidden, "elections.not_in_electorate")
+			}
+			continue
+		}
+		if n > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, r.nonce, r.electionID, r.sealed)
+		n++
+	}
+	if n > 0 {
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // IssuedCode is a new voting code for a voter.

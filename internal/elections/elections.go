@@ -123,15 +123,19 @@ type Service struct {
 
 	ballotOnce sync.Map // election id → *ballotInfo, for open elections (their candidates are fixed)
 
-	batchOnce sync.Once
-	batch     chan castReq // SQLite: ballots waiting for the batch writer
+	ballots *db.Group[castReq, struct{}] // ballots waiting to be written (ballot.go)
 }
 
 // New returns the service. k is the installation's keys: ballots are
 // sealed under a key derived from them while voting is open.
 func New(d *db.DB, a *auth.Service, k *keys.Keys) *Service {
-	return &Service{db: d, auth: a, wrapKey: k.Derive("ballot-wrap"), log: slog.New(slog.DiscardHandler)}
+	s := &Service{db: d, auth: a, wrapKey: k.Derive("ballot-wrap"), log: slog.New(slog.DiscardHandler)}
+	s.ballots = s.newBallotWriter()
+	return s
 }
+
+// Stop writes the ballots still queued and refuses new ones (shutdown).
+func (s *Service) Stop() { s.ballots.Stop() }
 
 // WithMail lets the service send email: voting codes to voters, and a
 // word to members nominated by others. Links start with baseURL.

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/errs"
 )
 
 // Sealing. A ballot is written in the voter's transaction (so that "one
@@ -156,10 +158,16 @@ func unseal(key []byte, electionID int64, nonce, box []byte) (tracker, choices s
 // makes the same choice: the first key stored wins.
 func (s *Service) ballotKey(ctx context.Context, electionID int64) ([]byte, error) {
 	var wrapped []byte
-	if err := s.db.QueryRow(ctx, "SELECT ballot_key FROM elections WHERE id = ?", electionID).Scan(&wrapped); err != nil {
+	var status string
+	read := func(q interface {
+		QueryRow(context.Context, string, ...any) *sql.Row
+	}) error {
+		return q.QueryRow(ctx, "SELECT status, ballot_key FROM elections WHERE id = ?", electionID).Scan(&status, &wrapped)
+	}
+	if err := read(s.db); err != nil {
 		return nil, err
 	}
-	if wrapped == nil {
+	if status == Open && wrapped == nil {
 		_, w, err := newDataKey(s.wrapKey, electionID)
 		if err != nil {
 			return nil, err
@@ -168,14 +176,18 @@ func (s *Service) ballotKey(ctx context.Context, electionID int64) ([]byte, erro
 			if _, err := tx.Exec(ctx, "UPDATE elections SET ballot_key = ? WHERE id = ? AND ballot_key IS NULL AND status = 'open'", w, electionID); err != nil {
 				return err
 			}
-			return tx.QueryRow(ctx, "SELECT ballot_key FROM elections WHERE id = ?", electionID).Scan(&wrapped)
+			return read(tx)
 		})
 		if err != nil {
 			return nil, err
 		}
-		if wrapped == nil {
-			return nil, fmt.Errorf("elections: %d has no ballot key", electionID)
-		}
+	}
+	if status != Open {
+		// Closed since the caller looked: no key any more.
+		return nil, errs.New(errs.Conflict, "elections.closed")
+	}
+	if wrapped == nil {
+		return nil, fmt.Errorf("elections: %d has no ballot key", electionID)
 	}
 	return unwrapDataKey(s.wrapKey, wrapped, electionID)
 }

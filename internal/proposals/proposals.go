@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -94,14 +93,18 @@ type Service struct {
 	Programmes *programmes.Service
 	Notify     *notify.Service
 
-	queueOnce sync.Once
-	queue     *supportQueue // supports and withdrawals waiting to be written (support_batch.go)
+	supports *db.Group[supportReq, SupportResult] // supports and withdrawals waiting to be written (support_batch.go)
 }
 
 // New returns the service.
 func New(d *db.DB, a *auth.Service, p *programmes.Service, n *notify.Service) *Service {
-	return &Service{DB: d, Auth: a, Programmes: p, Notify: n}
+	s := &Service{DB: d, Auth: a, Programmes: p, Notify: n}
+	s.supports = s.newSupportWriter()
+	return s
 }
+
+// Stop writes the supports still queued and refuses new ones (shutdown).
+func (s *Service) Stop() { s.supports.Stop() }
 
 // NewProposal is what a person submits.
 type NewProposal struct {

@@ -32,7 +32,7 @@ func (s *Service) Support(ctx context.Context, u *auth.User, id int64, on bool) 
 	if u.Limited() {
 		return SupportResult{}, errs.New(errs.ConsentRequired, "programmes.needs_consent")
 	}
-	return s.supportQueue().do(&supportReq{ctx: ctx, u: u, id: id, on: on})
+	return s.supports.Do(ctx, supportReq{u: u, id: id, on: on})
 }
 
 // Viewer is what one signed-in person has done with a proposal.

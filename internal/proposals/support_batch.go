@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
@@ -16,17 +15,13 @@ import (
 	"github.com/ortaq/ortaq/internal/programmes"
 )
 
-// Group commit of supports and withdrawals.
-//
-// Every Support call joins a per-node queue. A flusher (a goroutine that
-// exists only while the queue is not empty; on PostgreSQL a second one
-// while the queue is long, see supportQueue) takes what has gathered — up
-// to maxSupportBatch requests, at most one per (proposal, person) — and
-// writes it in one transaction; the callers get their answers after the
-// commit, so an acknowledged support is a committed one. Under load the
-// requests that arrive while one transaction commits form the next batch;
-// without load a batch holds one request and costs what a lone support
-// used to.
+// Group commit of supports and withdrawals (db.Group): every Support call
+// joins this node's queue, and what gathers while one transaction commits
+// is written in the next, at most one request per (proposal, person);
+// callers are answered after the commit. On PostgreSQL a second
+// transaction runs while the queue is long (db.GroupOptions): measured on
+// the 2-core machine ~7,700/s instead of ~5,800/s, at no more CPU per
+// support; see docs/bench/programmes.md.
 //
 // The transaction, for the proposals of the batch:
 //  1. locks and reads the proposals' tallies in id order (SELECT … ORDER
@@ -45,166 +40,30 @@ import (
 //  5. moves each proposal's count by what RETURNING reported, in one
 //     UPDATE of increments (under the row lock, so nodes sharing a
 //     PostgreSQL stay exact), and records the milestone notifications
-//     (all of the batch's in two statements).
-//
-// When the transaction as a whole fails, each of its requests is retried
-// alone, so that one bad request cannot fail its neighbours.
-const (
-	maxSupportBatch = 256
-	supportTimeout  = 30 * time.Second
-)
+//     (all of the batch's in two statements), sent after the commit.
 
 // supportReq is one Support call waiting for its batch.
 type supportReq struct {
-	ctx  context.Context
-	u    *auth.User
-	id   int64
-	on   bool
-	done chan supportDone // buffered: the flusher never blocks on it
-}
-
-type supportDone struct {
-	res SupportResult
-	err error
+	u  *auth.User
+	id int64
+	on bool
 }
 
 type supportKey struct{ proposal, user int64 }
 
-func (r *supportReq) key() supportKey { return supportKey{r.id, r.u.ID} }
+func (r supportReq) key() supportKey { return supportKey{r.id, r.u.ID} }
 
-// supportQueue is one Service's queue of supports. One flusher writes
-// batches; on PostgreSQL a second one joins only while the queue holds at
-// least minParallel requests (and leaves when it holds fewer), so that a
-// second transaction works while the first one commits, without splitting
-// the batches into small ones (two flushers that always run made batches
-// half as big and cost 20–40% more CPU per support; this way, measured on
-// the 2-core machine: ~7,700/s instead of ~5,800/s, at no more CPU per
-// support; see docs/bench/programmes.md). SQLite has one writer: one
-// flusher.
-type supportQueue struct {
-	s           *Service
-	maxFlushers int
-
-	mu      sync.Mutex
-	pending []*supportReq
-	running int
-}
-
-// minParallel is the queue length from which a second flusher helps.
-const minParallel = 32
-
-func (s *Service) supportQueue() *supportQueue {
-	s.queueOnce.Do(func() {
-		n := 1
-		if s.DB.Dialect == db.Postgres {
-			n = 2
-		}
-		s.queue = &supportQueue{s: s, maxFlushers: n}
+// newSupportWriter is the service's group-commit writer of supports.
+func (s *Service) newSupportWriter() *db.Group[supportReq, SupportResult] {
+	return db.NewGroup(s.DB, db.GroupSpec[supportReq, SupportResult]{
+		Write: func(ctx context.Context, tx *db.Tx, batch []supportReq) ([]db.Answer[SupportResult], func(), error) {
+			nb := &notify.Batch{}
+			out, err := s.supportBatch(ctx, tx, batch, nb)
+			return out, func() { s.Notify.Send(nb) }, err
+		},
+		Key:          func(r supportReq) any { return r.key() },
+		GroupOptions: db.GroupOptions{MaxBatch: 256, Timeout: 30 * time.Second},
 	})
-	return s.queue
-}
-
-// do queues r and waits for its answer (or for ctx).
-func (q *supportQueue) do(r *supportReq) (SupportResult, error) {
-	r.done = make(chan supportDone, 1)
-	q.mu.Lock()
-	q.pending = append(q.pending, r)
-	if q.running == 0 || (q.running < q.maxFlushers && len(q.pending) >= minParallel) {
-		q.running++
-		go q.flush()
-	}
-	q.mu.Unlock()
-	select {
-	case d := <-r.done:
-		return d.res, d.err
-	case <-r.ctx.Done():
-		// The request may still be written; as with any write whose
-		// answer is lost, the caller can repeat it (it is idempotent).
-		return SupportResult{}, r.ctx.Err()
-	}
-}
-
-// flush writes batches until the queue is empty (or, when another flusher
-// runs, until it holds fewer than minParallel requests), then ends.
-func (q *supportQueue) flush() {
-	for {
-		q.mu.Lock()
-		if len(q.pending) == 0 || (q.running > 1 && len(q.pending) < minParallel) {
-			q.running--
-			q.mu.Unlock()
-			return
-		}
-		batch := q.take()
-		q.mu.Unlock()
-		if len(batch) > 0 {
-			q.s.writeSupports(batch)
-		}
-	}
-}
-
-// take removes the next batch from the queue (q.mu held): requests in
-// arrival order, at most one per proposal and person (a repeat waits for
-// the next batch, so each request sees the state its predecessor left),
-// dropping those whose caller has gone.
-func (q *supportQueue) take() []*supportReq {
-	var batch, rest []*supportReq
-	seen := map[supportKey]bool{}
-	for _, r := range q.pending {
-		switch {
-		case r.ctx.Err() != nil:
-			r.done <- supportDone{err: r.ctx.Err()}
-		case len(batch) < maxSupportBatch && !seen[r.key()]:
-			seen[r.key()] = true
-			batch = append(batch, r)
-		default:
-			rest = append(rest, r)
-		}
-	}
-	q.pending = rest
-	return batch
-}
-
-// writeSupports writes one batch and answers its requests.
-func (s *Service) writeSupports(batch []*supportReq) {
-	defer func() {
-		// A panic must not take the server down from this goroutine,
-		// nor leave callers waiting: they get it as an error.
-		if p := recover(); p != nil {
-			err := fmt.Errorf("proposals: support: panic: %v", p)
-			for _, r := range batch {
-				select {
-				case r.done <- supportDone{err: err}:
-				default: // answered already
-				}
-			}
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), supportTimeout)
-	defer cancel()
-	var out []supportDone
-	var nb notify.Batch
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		nb = notify.Batch{}
-		var err error
-		out, err = s.supportBatch(ctx, tx, batch, &nb)
-		return err
-	})
-	if err != nil {
-		if len(batch) > 1 && ctx.Err() == nil {
-			for _, r := range batch {
-				s.writeSupports([]*supportReq{r})
-			}
-			return
-		}
-		for _, r := range batch {
-			r.done <- supportDone{err: err}
-		}
-		return
-	}
-	s.Notify.Send(&nb)
-	for i, r := range batch {
-		r.done <- out[i]
-	}
 }
 
 // batchProposal is a proposal of a batch as the transaction found it.
@@ -220,8 +79,8 @@ type batchProposal struct {
 
 // supportBatch is the transaction of one batch: the answers, one per
 // request (with its own error when refused), or an error for all.
-func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportReq, nb *notify.Batch) ([]supportDone, error) {
-	out := make([]supportDone, len(batch))
+func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []supportReq, nb *notify.Batch) ([]db.Answer[SupportResult], error) {
+	out := make([]db.Answer[SupportResult], len(batch))
 	ids := make([]int64, 0, len(batch))
 	for _, r := range batch {
 		ids = append(ids, r.id)
@@ -271,7 +130,7 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	for i, r := range batch {
 		p := props[r.id]
 		if p == nil {
-			out[i].err = errs.New(errs.NotFound, "error.404.text")
+			out[i].Err = errs.New(errs.NotFound, "error.404.text")
 			continue
 		}
 		prog, err := s.Programmes.CachedTx(ctx, tx, p.programmeID)
@@ -279,19 +138,19 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 			if errs.CodeOf(err) == "" {
 				return nil, err
 			}
-			out[i].err = err
+			out[i].Err = err
 			continue
 		}
 		if err := s.Programmes.CanTakePart(r.u, prog, tx.Now); err != nil {
-			out[i].err = err
+			out[i].Err = err
 			continue
 		}
 		if p.phase != "proposals" {
-			out[i].err = programmes.PhaseClosed("proposals")
+			out[i].Err = programmes.PhaseClosed("proposals")
 			continue
 		}
 		if p.closed {
-			out[i].err = errs.New(errs.Conflict, "proposals.closed_for_support")
+			out[i].Err = errs.New(errs.Conflict, "proposals.closed_for_support")
 			continue
 		}
 		if r.on {
@@ -391,22 +250,22 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []*supportR
 	for _, i := range offs {
 		r := batch[i]
 		p := props[r.id]
-		out[i].res = SupportResult{Supported: false, SupportCount: p.final}
+		out[i].Value = SupportResult{Supported: false, SupportCount: p.final}
 		if changed[r.key()] {
 			p.count--
-			out[i].res.SupportCount, out[i].res.Changed = p.count, true
+			out[i].Value.SupportCount, out[i].Value.Changed = p.count, true
 		}
 	}
 	var notes []notify.Note
 	for _, i := range ons {
 		r := batch[i]
 		p := props[r.id]
-		out[i].res = SupportResult{Supported: true, SupportCount: p.final}
+		out[i].Value = SupportResult{Supported: true, SupportCount: p.final}
 		if !changed[r.key()] {
 			continue
 		}
 		p.count++
-		out[i].res.SupportCount, out[i].res.Changed = p.count, true
+		out[i].Value.SupportCount, out[i].Value.Changed = p.count, true
 		if slices.Contains(Milestones, p.count) {
 			notes = append(notes, notify.Note{UserID: p.authorID, Kind: "support_milestone",
 				Args: map[string]string{"title": p.title, "count": strconv.Itoa(p.count)}, Link: "/proposals/" + strconv.FormatInt(r.id, 10)})
