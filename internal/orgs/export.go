@@ -125,7 +125,7 @@ func (s *Service) ExportMembers(ctx context.Context, actor *auth.User, orgID int
 	}
 	rows, err := s.db.Query(ctx, `SELECT u.name, COALESCE(u.email, ''), m.role, COALESCE(m.since, ''), COALESCE(m.until, ''),
 		COALESCE(u.birth_date, ''), COALESCE(u.region, '') FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = ? AND `+eligibleSQL+` ORDER BY m.name_key, m.id`, orgID)
+		WHERE m.org_id = ? AND `+eligibleSQL+` ORDER BY m.name_key, m.id`, orgID, auth.AdultCutoff(s.db.Now()))
 	if err != nil {
 		return fmt.Errorf("orgs: export members: %w", err)
 	}

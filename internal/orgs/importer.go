@@ -401,7 +401,7 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 		if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ?", orgID); err != nil {
 			return err
 		}
-		ids, names, pending, err := s.ensurePeople(ctx, tx, rows, &res)
+		ids, names, pending, err := s.ensurePeople(ctx, tx, orgID, rows, &res)
 		if err != nil {
 			return err
 		}
@@ -423,7 +423,7 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 	// sign-up: one link each, by email). A failure here is logged: the
 	// import stands, and the request can be sent again by importing again.
 	for _, c := range consents {
-		if _, err := s.auth.RequestGuardianConsent(ctx, c.userID, c.name, c.email); err != nil {
+		if _, err := s.auth.RequestGuardianConsent(ctx, orgID, c.userID, c.name, c.email); err != nil {
 			s.log.Error("orgs: import: guardian consent request", "user", c.userID, "err", err)
 		}
 	}
@@ -439,13 +439,17 @@ type consentRequest struct {
 const chunk = 400
 
 // ensurePeople finds every row's person by email, creating the missing
-// accounts in bulk, and returns email → id.
+// accounts in bulk (made by orgID: users.created_by_org), and returns
+// email → id.
 //
 // It also returns the guardians to ask for consent: those given for minors
-// whose accounts the import creates, and for accounts still waiting for a
-// consent without any guardian recorded (made by an earlier import without
-// a guardian column). A guardian a minor named at sign-up is never replaced.
-func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, []consentRequest, error) {
+// whose accounts the import creates, and for accounts this organization
+// made earlier that still wait for a consent without any guardian recorded
+// (made by an earlier import without a guardian column). A guardian a minor
+// named at sign-up, or one already named, is never replaced, and the
+// guardians of accounts other organizations or people made are not
+// touched (docs/decisions/0003-minors.md).
+func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, orgID int64, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, []consentRequest, error) {
 	ids := map[string]int64{}
 	names := map[string]string{}
 	var pending []consentRequest
@@ -465,7 +469,8 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 				args[j] = e
 			}
 			q, err := tx.Query(ctx, `SELECT id, email, name, (consent_required = TRUE AND guardian_consent_at IS NULL
-				AND guardian_email IS NULL AND deleted_at IS NULL) FROM users WHERE email IN (`+placeholders(len(part))+")", args...)
+				AND guardian_email IS NULL AND deleted_at IS NULL AND COALESCE(created_by_org, 0) = ?) FROM users WHERE email IN (`+placeholders(len(part))+")",
+				append([]any{orgID}, args...)...)
 			if err != nil {
 				return fmt.Errorf("orgs: import: people: %w", err)
 			}
@@ -501,16 +506,16 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 	for i := 0; i < len(missing); i += chunk {
 		part := missing[i:min(i+chunk, len(missing))]
 		var sb strings.Builder
-		args := make([]any, 0, len(part)*9)
+		args := make([]any, 0, len(part)*10)
 		sb.WriteString(`INSERT INTO users (email, name, birth_date, region, lang, email_confirmed_at, consent_required,
-			created_at, updated_at) VALUES `)
+			created_by_org, created_at, updated_at) VALUES `)
 		for j, e := range part {
 			if j > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?)")
+			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?, ?)")
 			r := first[e]
-			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, tx.Now, tx.Now)
+			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, orgID, tx.Now, tx.Now)
 			if r.minor {
 				res.Limited++
 			}

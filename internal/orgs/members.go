@@ -20,8 +20,9 @@ import (
 const currentSQL = `(m.until IS NULL OR m.until >= ?)`
 
 // People who count and are listed: not deleted, and not a minor whose
-// guardian has not consented (docs/decisions/0003-minors.md).
-const eligibleSQL = `u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`
+// guardian has not consented (docs/decisions/0003-minors.md); the limit
+// ends on the 18th birthday. Takes one argument: auth.AdultCutoff(now).
+const eligibleSQL = `u.deleted_at IS NULL AND ` + auth.NotLimitedSQL
 
 // recount makes orgID's member_count exact and passes the difference up to
 // the subtree counts of the organization and all above it. The first
@@ -48,7 +49,7 @@ func recount(ctx context.Context, tx *db.Tx, orgID int64) error {
 	}
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = ? AND `+currentSQL+` AND `+eligibleSQL, orgID, today(tx.Now)).Scan(&n); err != nil {
+		WHERE m.org_id = ? AND `+currentSQL+` AND `+eligibleSQL, orgID, today(tx.Now), auth.AdultCutoff(tx.Now)).Scan(&n); err != nil {
 		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
 	}
 	if n == old {
@@ -92,7 +93,7 @@ func (s *Service) RecountAll(ctx context.Context) error {
 		d := today(tx.Now)
 		direct := map[int64]int{}
 		rows, err := tx.Query(ctx, `SELECT m.org_id, COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE `+currentSQL+` AND `+eligibleSQL+` GROUP BY m.org_id`, d)
+			WHERE `+currentSQL+` AND `+eligibleSQL+` GROUP BY m.org_id`, d, auth.AdultCutoff(tx.Now))
 		if err != nil {
 			return fmt.Errorf("orgs: recount: %w", err)
 		}
@@ -229,6 +230,14 @@ func (s *Service) markEnded(ctx context.Context, d string) error {
 				ON CONFLICT (org_id) DO NOTHING`, v, d); err != nil {
 				return err
 			}
+			// Minors waiting for consent who turned 18 on days in (v, d]
+			// count from their birthday on (auth.User.Limited).
+			if _, err := tx.Exec(ctx, `INSERT INTO org_counts_stale (org_id)
+				SELECT DISTINCT m.org_id FROM users u JOIN memberships m ON m.user_id = u.id
+				WHERE u.consent_required = TRUE AND u.guardian_consent_at IS NULL AND u.birth_date > ? AND u.birth_date <= ?
+				ORDER BY m.org_id ON CONFLICT (org_id) DO NOTHING`, adultCutoffOn(v), adultCutoffOn(d)); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, `UPDATE settings SET value = ? WHERE key = 'orgs.counted_on' AND value < ?`, d, d)
 			return err
 		})
@@ -238,6 +247,15 @@ func (s *Service) markEnded(ctx context.Context, d string) error {
 	}
 	s.counted.Store(d)
 	return nil
+}
+
+// adultCutoffOn is auth.AdultCutoff for a calendar day (YYYY-MM-DD).
+func adultCutoffOn(day string) string {
+	y, err := strconv.Atoi(day[:4])
+	if err != nil {
+		return day
+	}
+	return fmt.Sprintf("%04d%s", y-auth.AdultAge, day[4:])
 }
 
 // Member is one membership as lists show it.
@@ -449,7 +467,7 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 	}
 	d := today(s.db.Now())
 	where := []string{"m.org_id = ?", eligibleSQL}
-	args := []any{orgID}
+	args := []any{orgID, auth.AdultCutoff(s.db.Now())}
 	if f.History {
 		where, args = append(where, "m.until IS NOT NULL AND m.until < ?"), append(args, d)
 	} else {

@@ -1094,7 +1094,7 @@ func (s *Service) Sources(ctx context.Context, orgID int64) ([]Named, error) {
 		(SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.org_id = mo.org_id AND m.source_org_id = mo.source_org_id AND `+currentSQL+` AND `+eligibleSQL+`)
 		FROM member_organizations mo JOIN organizations o ON o.id = mo.source_org_id
-		WHERE mo.org_id = ? ORDER BY o.sort_key, o.id`, today(s.db.Now()), orgID)
+		WHERE mo.org_id = ? ORDER BY o.sort_key, o.id`, today(s.db.Now()), auth.AdultCutoff(s.db.Now()), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: sources: %w", err)
 	}
