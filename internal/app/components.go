@@ -20,6 +20,9 @@ func (a *App) wire(ctx context.Context) error {
 	// wire:orgs (registry of organizations and members)
 	{
 		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
+		// Invitations are announced in the inbox, and by Telegram or email.
+		svc.SetNotifier(&notify.Service{DB: a.DB, Mail: a.Mail, Email: a.Cfg.SMTPHost != "", Telegram: a.lateMessenger(),
+			Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL, Site: a.Cfg.SiteName, Log: a.Log})
 		if err := svc.Backfill(ctx); err != nil {
 			return err
 		}

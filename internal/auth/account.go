@@ -31,7 +31,11 @@ func (s *Service) ExportData(ctx context.Context, u *User) (*Export, error) {
 		"hidden_from_lists": u.Hidden, "created_at": u.CreatedAt,
 	}
 	if u.ConsentRequired {
-		e.Profile["guardian"] = map[string]any{"name": u.GuardianName, "email": u.GuardianEmail, "consent_at": u.GuardianConsentAt}
+		e.Profile["guardian"] = map[string]any{"name": u.GuardianName, "email": u.GuardianEmail, "consent_at": u.GuardianConsentAt,
+			"requested_at": u.GuardianRequestedAt, "changed_at": u.GuardianChangedAt}
+	}
+	if u.CreatedByOrg != 0 {
+		e.Profile["created_by_organization"] = u.CreatedByOrg
 	}
 	sessions, err := s.Sessions(ctx, u.ID, 0)
 	if err != nil {

@@ -83,12 +83,47 @@ type User struct {
 	Hidden            bool
 	CreatedAt         time.Time
 	Deleted           bool
+	// CreatedByOrg is the organization whose member import made the
+	// account (0: the person signed up, or an administrator made it).
+	CreatedByOrg        int64
+	GuardianRequestedAt *time.Time // when the guardian was last sent a consent link
+	GuardianChangedAt   *time.Time // when the holder corrected the guardian's address (once)
+
+	at time.Time // when the account was read: Limited judges the age on that day
 }
 
 // Limited reports whether the person is a minor whose guardian has not yet
 // consented: they can sign in and read, but appear in no member list and
-// can apply to nothing, and Ortaq keeps only what sign-up needed.
-func (u *User) Limited() bool { return u.ConsentRequired && u.GuardianConsentAt == nil }
+// can apply to nothing, and Ortaq keeps only what sign-up needed. The
+// limit ends with consent or on the 18th birthday (Kazakhstan's calendar
+// day, judged when the account was read: no job needs to lift it).
+func (u *User) Limited() bool {
+	if !u.ConsentRequired || u.GuardianConsentAt != nil {
+		return false
+	}
+	at := u.at
+	if at.IsZero() {
+		at = time.Now()
+	}
+	a, ok := age(u.BirthDate, at)
+	return !ok || a < AdultAge
+}
+
+// WaitsForConsent reports whether the account is limited and its guardian
+// can still be asked (the profile's and organizations' resend).
+func (u *User) WaitsForConsent() bool { return !u.Deleted && u.Limited() }
+
+// AdultCutoff is the latest birth date of a person who is 18 on now's
+// calendar day in Kazakhstan: birth_date <= AdultCutoff(now) means adult.
+func AdultCutoff(now time.Time) string {
+	d := now.In(almaty)
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year()-AdultAge, d.Month(), d.Day())
+}
+
+// NotLimitedSQL is the SQL form of !Limited() for a users row aliased u;
+// it takes one argument, AdultCutoff(now). Lists and counts of people who
+// may take part use it (with u.deleted_at IS NULL).
+const NotLimitedSQL = `(u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL OR u.birth_date <= ?)`
 
 // IDString is the opaque id used in the API and in URLs.
 func (u *User) IDString() string { return strconv.FormatInt(u.ID, 10) }
@@ -96,19 +131,24 @@ func (u *User) IDString() string { return strconv.FormatInt(u.ID, 10) }
 const userColumns = `u.id, COALESCE(u.email, ''), u.name, COALESCE(u.birth_date, ''), COALESCE(u.region, ''),
 	COALESCE(u.district, ''), u.lang, u.is_admin, u.email_confirmed_at, u.consent_required,
 	COALESCE(u.guardian_name, ''), COALESCE(u.guardian_email, ''), u.guardian_consent_at, u.hidden,
-	u.created_at, u.deleted_at`
+	u.created_at, u.deleted_at, COALESCE(u.created_by_org, 0), u.guardian_requested_at, u.guardian_changed_at`
 
 type scanner interface{ Scan(...any) error }
 
-func scanUser(s scanner, extra ...any) (*User, error) {
+// scanUser reads a row of userColumns (then extra) read at now.
+func scanUser(now time.Time, s scanner, extra ...any) (*User, error) {
 	var u User
-	var confirmed, consent, created, deleted db.Time
+	var confirmed, consent, created, deleted, requested, changed db.Time
 	var lang string
 	dest := []any{&u.ID, &u.Email, &u.Name, &u.BirthDate, &u.Region, &u.District, &lang, &u.IsAdmin,
-		&confirmed, &u.ConsentRequired, &u.GuardianName, &u.GuardianEmail, &consent, &u.Hidden, &created, &deleted}
+		&confirmed, &u.ConsentRequired, &u.GuardianName, &u.GuardianEmail, &consent, &u.Hidden, &created, &deleted,
+		&u.CreatedByOrg, &requested, &changed}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
+	u.at = now
+	u.GuardianRequestedAt = requested.Ptr()
+	u.GuardianChangedAt = changed.Ptr()
 	u.Lang = i18n.Lang(lang)
 	u.EmailConfirmed = confirmed.Valid
 	u.GuardianConsentAt = consent.Ptr()
@@ -119,7 +159,7 @@ func scanUser(s scanner, extra ...any) (*User, error) {
 
 // UserByID returns a user (deleted ones too: their tombstone).
 func (s *Service) UserByID(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	u, err := scanUser(s.db.Now(), s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")
 	}
@@ -131,7 +171,7 @@ func (s *Service) UserByID(ctx context.Context, id int64) (*User, error) {
 
 func userByEmail(ctx context.Context, tx *db.Tx, email string) (*User, string, error) {
 	var hash sql.NullString
-	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email), &hash)
+	u, err := scanUser(tx.Now, tx.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email), &hash)
 	if err != nil {
 		return nil, "", err
 	}

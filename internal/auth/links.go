@@ -64,16 +64,6 @@ func (s *Service) ResendConfirmation(ctx context.Context, u *User) error {
 	return s.sendConfirmation(ctx, u)
 }
 
-func (s *Service) sendGuardianRequest(ctx context.Context, u *User) error {
-	token, err := s.newLink(ctx, u.ID, "guardian", u.GuardianEmail, consentTTL)
-	if err != nil {
-		return err
-	}
-	s.send(ctx, u.GuardianEmail, u.Lang, "email.guardian", "name", u.GuardianName, "child", u.Name,
-		"link", s.link(u.Lang, "consent", token))
-	return nil
-}
-
 // useLink checks a token of the given purpose inside tx and marks it used.
 func useLink(ctx context.Context, tx *db.Tx, token, purpose string) (userID int64, email string, err error) {
 	var expires db.Time
@@ -244,37 +234,4 @@ func (s *Service) GiveConsent(ctx context.Context, token, guardianName string) (
 			After: map[string]any{"guardian_name": guardianName, "guardian_email": email, "at": tx.Now}})
 	})
 	return u, err
-}
-
-// RequestGuardianConsent records the guardian of a minor whose account was
-// made on their behalf (a member import) and sends the guardian the
-// consent request, as sign-up does. It reports false, sending nothing, when
-// the account needs no consent, already has it, is deleted, or has the
-// guardian's address as its own.
-func (s *Service) RequestGuardianConsent(ctx context.Context, userID int64, guardianName, guardianEmail string) (bool, error) {
-	guardianName, guardianEmail = strings.TrimSpace(guardianName), normalizeEmail(guardianEmail)
-	var fs errs.Fields
-	checkText(&fs, "guardian_name", guardianName, true, MaxName)
-	checkEmail(&fs, "guardian_email", guardianEmail, true)
-	if err := fs.Err(); err != nil {
-		return false, err
-	}
-	var u *User
-	err := s.write(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE users SET guardian_name = ?, guardian_email = ?, updated_at = ?
-			WHERE id = ? AND consent_required = TRUE AND guardian_consent_at IS NULL AND deleted_at IS NULL
-			AND (email IS NULL OR email <> ?)`, guardianName, guardianEmail, tx.Now, userID, guardianEmail)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		u, err = loadUserTx(ctx, tx, userID)
-		return err
-	})
-	if err != nil || u == nil {
-		return false, err
-	}
-	return true, s.sendGuardianRequest(ctx, u)
 }

@@ -135,7 +135,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, int64, 
 	}
 	var sid int64
 	var seen, expires db.Time
-	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+`, s.id, s.last_seen_at, s.expires_at
+	u, err := scanUser(s.db.Now(), s.db.QueryRow(ctx, "SELECT "+userColumns+`, s.id, s.last_seen_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hashToken(token)), &sid, &seen, &expires)
 	now := s.db.Now()
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (!now.Before(expires.Time) || u.Deleted)) {
@@ -314,7 +314,7 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	}
 	var tid int64
 	var used db.Time
-	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+`, t.id, t.last_used_at
+	u, err := scanUser(s.db.Now(), s.db.QueryRow(ctx, "SELECT "+userColumns+`, t.id, t.last_used_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, hashToken(token)), &tid, &used)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Deleted) {
 		return nil, errs.New(errs.Unauthorized, "auth.token_invalid")

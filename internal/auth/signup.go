@@ -216,7 +216,7 @@ func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
 		return u, err
 	}
 	if minor {
-		if err := s.sendGuardianRequest(ctx, u); err != nil {
+		if err := s.sendGuardianRequest(ctx, u, true); err != nil {
 			return u, err
 		}
 	}
@@ -238,7 +238,7 @@ func insertUser(ctx context.Context, tx *db.Tx, in SignUp, hash string, confirme
 }
 
 func loadUserTx(ctx context.Context, tx *db.Tx, id int64) (*User, error) {
-	u, err := scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	u, err := scanUser(tx.Now, tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")
 	}
@@ -251,14 +251,19 @@ func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: 
 type NewUser struct {
 	Name, Email, BirthDate, Region, Password string
 	Admin                                    bool
+	// A minor's guardian, optional: when given, they are asked for consent
+	// at once (the administrator who makes the account names them, once).
+	GuardianName, GuardianEmail string
 }
 
 // CreateConfirmed creates an account with a confirmed email, as
 // `ortaq user add` and POST /api/v1/people do. A minor's account still
-// waits for the guardian's consent. actorID 0 means the command line.
-// It returns the password, generated when none was given.
+// waits for the guardian's consent; a guardian given for a minor is sent
+// the consent request (an adult's is discarded). actorID 0 means the
+// command line. It returns the password, generated when none was given.
 func (s *Service) CreateConfirmed(ctx context.Context, actorID int64, in NewUser) (*User, string, error) {
-	su := SignUp{Name: strings.TrimSpace(in.Name), Email: normalizeEmail(in.Email), BirthDate: in.BirthDate, Region: in.Region, Lang: i18n.KK}
+	su := SignUp{Name: strings.TrimSpace(in.Name), Email: normalizeEmail(in.Email), BirthDate: in.BirthDate, Region: in.Region, Lang: i18n.KK,
+		GuardianName: strings.TrimSpace(in.GuardianName), GuardianEmail: normalizeEmail(in.GuardianEmail)}
 	var fs errs.Fields
 	checkText(&fs, "name", su.Name, true, MaxName)
 	checkEmail(&fs, "email", su.Email, true)
@@ -269,6 +274,12 @@ func (s *Service) CreateConfirmed(ctx context.Context, actorID int64, in NewUser
 	}
 	CheckPassword(&fs, "password", pw)
 	a := checkBirthDate(&fs, "birth_date", su.BirthDate, s.db.Now(), false)
+	minor := a >= 0 && a < AdultAge
+	if minor && (su.GuardianName != "" || su.GuardianEmail != "") {
+		checkGuardian(&fs, su.GuardianName, su.GuardianEmail, su.Email)
+	} else if !minor {
+		su.GuardianName, su.GuardianEmail = "", ""
+	}
 	if err := fs.Err(); err != nil {
 		return nil, "", err
 	}
@@ -284,7 +295,7 @@ func (s *Service) CreateConfirmed(ctx context.Context, actorID int64, in NewUser
 		if err := fs.Err(); err != nil {
 			return err
 		}
-		id, err := insertUser(ctx, tx, su, hash, true, a >= 0 && a < AdultAge)
+		id, err := insertUser(ctx, tx, su, hash, true, minor)
 		if db.IsUnique(err) {
 			fs.Add("email", "validation.email_taken")
 			return fs.Err()
@@ -300,12 +311,20 @@ func (s *Service) CreateConfirmed(ctx context.Context, actorID int64, in NewUser
 		if u, err = loadUserTx(ctx, tx, id); err != nil {
 			return err
 		}
+		after := map[string]any{"name": u.Name, "email": u.Email, "admin": u.IsAdmin, "region": u.Region}
+		if u.GuardianEmail != "" {
+			after["guardian_name"], after["guardian_email"] = u.GuardianName, u.GuardianEmail
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actorID, ActorLabel: cliLabel(actorID), Action: "user.create",
-			TargetType: "user", TargetID: u.IDString(),
-			After: map[string]any{"name": u.Name, "email": u.Email, "admin": u.IsAdmin, "region": u.Region}})
+			TargetType: "user", TargetID: u.IDString(), After: after})
 	})
 	if err != nil {
 		return nil, "", err
+	}
+	if u.GuardianEmail != "" && u.WaitsForConsent() {
+		if err := s.sendGuardianRequest(ctx, u, false); err != nil {
+			return u, pw, err
+		}
 	}
 	return u, pw, nil
 }

@@ -66,7 +66,8 @@ type MemberJSON struct {
 	ID                   string `json:"id"`
 	PersonID             string `json:"person_id"`
 	Name                 string `json:"name"`
-	Email                string `json:"email,omitempty" doc:"shown to the organization's administrators"`
+	Email                string `json:"email,omitempty" doc:"shown to the organization's administrators, for people who are members by their own act (joined, accepted an invitation) or whose account the organization's import made"`
+	Source               string `json:"source,omitempty" doc:"how the membership came to be (administrators only): self, invitation, import, created, platform_admin, legacy"`
 	Role                 string `json:"role"`
 	Since                string `json:"since,omitempty" format:"date"`
 	Until                string `json:"until,omitempty" format:"date"`
@@ -109,7 +110,12 @@ func (h *Handler) registerAPI() {
 		Response: api.Page[MemberJSON]{}, Query: api.ListQuery(api.Param{Name: "history", Type: "boolean", Description: "ended memberships instead of current ones"}),
 		Errors: []int{401, 403, 404, 422}}, h.apiMembers)
 	h.srv.APIOperation(api.Operation{Method: "POST", Path: "/organizations/{id}/members", ID: "addMember",
-		Summary: "Add a membership", Tags: tags, Auth: true, Request: MemberInputJSON{}, Response: MemberJSON{}, Status: 201,
+		Summary: "Add a member, or invite them",
+		Description: "Platform administrators add the person at once (201 with the membership), and so do an organization's " +
+			"administrators for an account the organization's import made. Anyone else named by person_id or email is sent an " +
+			"invitation: 202 with {\"status\":\"invited\",\"detail\",\"invitation\"} — the same answer whether or not an account " +
+			"matched; the person becomes a member only by accepting it (POST /invitations/{id}/accept).",
+		Tags: tags, Auth: true, Request: MemberInputJSON{}, Response: MemberJSON{}, Status: 201,
 		Errors: []int{401, 403, 404, 409, 422}}, h.apiAddMember)
 	h.srv.APIOperation(api.Operation{Method: "POST", Path: "/organizations/{id}/members/import", ID: "importMembers",
 		Summary:     "Import members from a file, all or nothing",
@@ -333,7 +339,7 @@ func (h *Handler) apiPatch(w http.ResponseWriter, r *http.Request) {
 
 func memberJSON(m Member) MemberJSON {
 	j := MemberJSON{ID: strconv.FormatInt(m.ID, 10), PersonID: strconv.FormatInt(m.PersonID, 10), Name: m.Name, Email: m.Email,
-		Role: m.Role, Since: m.Since, Until: m.Until}
+		Role: m.Role, Since: m.Since, Until: m.Until, Source: m.Source}
 	if m.SourceID != 0 {
 		j.MemberOrganizationID = strconv.FormatInt(m.SourceID, 10)
 	}
@@ -401,10 +407,20 @@ func (h *Handler) apiAddMember(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	m, err := h.svc.AddMember(auditCtx(h, r).Context(), u, id, MemberInput{PersonID: pid, Email: strings.TrimSpace(in.Email),
+	if _, err := h.svc.Get(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, inv, err := h.svc.AddOrInvite(auditCtx(h, r).Context(), u, id, MemberInput{PersonID: pid, Email: strings.TrimSpace(in.Email),
 		Role: in.Role, Since: in.Since, Until: in.Until, SourceID: sid})
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if inv != nil {
+		// The same answer whether or not an account has this id or address.
+		api.WriteJSON(w, http.StatusAccepted, InvitationSentJSON{Status: "invited",
+			Detail: h.srv.Printer(r).T("orgs.invitation.sent"), Invitation: invitationJSON(*inv)})
 		return
 	}
 	api.WriteJSON(w, http.StatusCreated, memberJSON(*m))

@@ -72,7 +72,9 @@ func TestCountsFollowCalendarAndAccounts(t *testing.T) {
 		// Changes other components make to people, not to memberships.
 		exec("UPDATE users SET deleted_at = ? WHERE id = ?", f.env.Clock.Now(), leaving.User.ID)
 		check("after an account's deletion", 2)
-		exec("UPDATE users SET consent_required = TRUE, guardian_consent_at = NULL WHERE id = ?", minor.User.ID)
+		// (A minor: the limit ends on the 18th birthday.)
+		exec("UPDATE users SET consent_required = TRUE, guardian_consent_at = NULL, birth_date = ? WHERE id = ?",
+			f.env.Clock.Now().AddDate(-15, 0, 0).Format("2006-01-02"), minor.User.ID)
 		check("a minor without consent", 1)
 		exec("UPDATE users SET guardian_consent_at = ? WHERE id = ?", f.env.Clock.Now(), minor.User.ID)
 		check("after the guardian's consent", 2)

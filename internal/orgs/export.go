@@ -123,16 +123,22 @@ func (s *Service) ExportMembers(ctx context.Context, actor *auth.User, orgID int
 	if err := t.row("name", "email", "role", "since", "until", "birth_date", "region"); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(ctx, `SELECT u.name, COALESCE(u.email, ''), m.role, COALESCE(m.since, ''), COALESCE(m.until, ''),
-		COALESCE(u.birth_date, ''), COALESCE(u.region, '') FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = ? AND `+eligibleSQL+` ORDER BY m.name_key, m.id`, orgID)
+	// Contact data (email, birth date, region) only of people who are
+	// members by their own act or whose account the organization made
+	// (contactSQL); the others' rows keep name, role and term.
+	rows, err := s.db.Query(ctx, `SELECT u.name, m.role, COALESCE(m.since, ''), COALESCE(m.until, ''),
+		CASE WHEN `+contactSQL+` THEN COALESCE(u.email, '') ELSE '' END,
+		CASE WHEN `+contactSQL+` THEN COALESCE(u.birth_date, '') ELSE '' END,
+		CASE WHEN `+contactSQL+` THEN COALESCE(u.region, '') ELSE '' END
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND `+eligibleSQL+` ORDER BY m.name_key, m.id`, orgID, auth.AdultCutoff(s.db.Now()))
 	if err != nil {
 		return fmt.Errorf("orgs: export members: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var c [7]string
-		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]); err != nil {
+		if err := rows.Scan(&c[0], &c[2], &c[3], &c[4], &c[1], &c[5], &c[6]); err != nil {
 			return err
 		}
 		if err := t.row(c[0], c[1], c[2], c[3], c[4], c[5], c[6]); err != nil {

@@ -30,10 +30,16 @@ func TestSharedFragmentsKeepReadersApart(t *testing.T) {
 		org := f.mustCreate(t, 0, "primary_organization", "Бірлік бастауыш ұйымы", "Первичная организация Бирлик")
 		admin, member, hidden, outsider := env.NewPerson(), env.NewPerson(), env.NewPerson(), env.NewPerson()
 		env.Grant(admin, org.ID, "admin")
-		for _, p := range []apptest.Person{member, hidden} {
-			if _, err := f.svc.AddMember(ctx, f.admin.User, org.ID, orgs.MemberInput{PersonID: p.User.ID, Role: "member"}); err != nil {
-				t.Fatal(err)
-			}
+		// The member joined by accepting an invitation (so the
+		// administrators see their address); the hidden one was added by a
+		// platform administrator.
+		if _, inv, err := f.svc.AddOrInvite(ctx, admin.User, org.ID, orgs.MemberInput{PersonID: member.User.ID, Role: "member"}); err != nil || inv == nil {
+			t.Fatalf("invite: %v %v", inv, err)
+		} else if _, err := f.svc.AcceptInvitation(ctx, member.User, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AddMember(ctx, f.admin.User, org.ID, orgs.MemberInput{PersonID: hidden.User.ID, Role: "member"}); err != nil {
+			t.Fatal(err)
 		}
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE users SET hidden = TRUE WHERE id = ?", hidden.User.ID)

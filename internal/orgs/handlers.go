@@ -63,6 +63,7 @@ func Register(srv *web.Server, svc *Service) error {
 	srv.Page("POST /admin/regions/import", h.importRegions)
 	srv.Page("GET /admin/regions/export", h.exportRegions)
 	h.registerAPI()
+	h.registerInvitations()
 	return nil
 }
 
@@ -929,6 +930,12 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	data := map[string]any{"Org": b.Org, "Rows": rows, "History": f.History, "CanAdmin": view.Role >= auth.OrgAdmin,
 		"Roles": b.Roles, "Sources": b.Sources}
+	if view.Role >= auth.OrgAdmin {
+		if err := h.adminLists(r, u, id, data); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	if view.Role >= auth.OrgAdmin && formErr == nil {
 		// The forms as every administrator first sees them.
 		forms, _, err := h.srv.Fragment(r, "orgs_members", "orgs_members_forms", key.Encode(), func() (any, error) { return b, nil })
@@ -971,6 +978,9 @@ func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int
 		}
 		if imported.Guardians > 0 {
 			d.Flash += " " + p.T("orgs.import.guardians", "count", imported.Guardians)
+		}
+		if imported.Invited > 0 {
+			d.Flash += " " + p.T("orgs.import.invited", "count", imported.Invited)
 		}
 	}
 	h.srv.Render(w, r, status, "orgs_members", d)
@@ -1059,7 +1069,7 @@ func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) {
 		role = f.Get("custom_role")
 	}
 	sid, _ := strconv.ParseInt(f.Get("source_id"), 10, 64)
-	_, err := h.svc.AddMember(r.Context(), u, o.ID, MemberInput{Email: f.Get("email"), Role: role, Since: f.Get("since"),
+	_, inv, err := h.svc.AddOrInvite(r.Context(), u, o.ID, MemberInput{Email: f.Get("email"), Role: role, Since: f.Get("since"),
 		Until: f.Get("until"), SourceID: sid})
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -1067,6 +1077,11 @@ func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.membersPage(w, r, http.StatusUnprocessableEntity, err, nil)
+		return
+	}
+	if inv != nil {
+		// The same answer whether or not the address has an account.
+		h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/members#invitations", "orgs.invitation.sent")
 		return
 	}
 	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/members", "orgs.flash.member_added")

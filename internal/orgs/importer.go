@@ -21,6 +21,7 @@ import (
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/notify"
 )
 
 // MaxImportRows bounds a member file.
@@ -64,6 +65,9 @@ type ImportResult struct {
 	People    int `json:"people_created"`    // accounts made for people who had none
 	Limited   int `json:"limited"`           // of them, minors waiting for a guardian's consent
 	Guardians int `json:"guardian_requests"` // guardians sent a consent request
+	// Rows naming an account the organization did not make: the person is
+	// invited instead of added (docs/decisions/0012-member-invitations.md).
+	Invited int `json:"invited"`
 }
 
 type importRow struct {
@@ -370,10 +374,13 @@ func ageOn(birth string, now time.Time) int {
 // row is checked first; if any is wrong, nothing is written and the error
 // lists each bad row (Row = the file's row, the header being 1). People are
 // matched by email; those without an account get one, confirmed, without
-// a password (they set one with "forgot password"). People under 18 get a
-// limited account: they are neither listed nor counted until a guardian
-// consents. A membership is the same when person, role and start date
-// match; running the same file again changes nothing.
+// a password (they set one with "forgot password"), made by this
+// organization (users.created_by_org). People under 18 get a limited
+// account: they are neither listed nor counted until a guardian consents.
+// A membership is the same when person, role and start date match; running
+// the same file again changes nothing. A new membership of an account the
+// organization did not make is an invitation the person accepts (a
+// platform administrator's import adds them at once).
 func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int64, data []byte) (ImportResult, error) {
 	var res ImportResult
 	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
@@ -388,7 +395,9 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 		return res, err
 	}
 	var consents []consentRequest
+	var batch notify.Batch
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		batch = notify.Batch{}
 		res = ImportResult{}
 		o, err := getOrg(ctx, tx, orgID)
 		if err != nil {
@@ -401,12 +410,12 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 		if _, err := tx.Exec(ctx, "UPDATE organizations SET member_count = member_count WHERE id = ?", orgID); err != nil {
 			return err
 		}
-		ids, names, pending, err := s.ensurePeople(ctx, tx, rows, &res)
+		ids, people, pending, err := s.ensurePeople(ctx, tx, orgID, rows, &res)
 		if err != nil {
 			return err
 		}
 		consents = pending
-		if err := applyMemberships(ctx, tx, orgID, rows, ids, names, &res); err != nil {
+		if err := s.applyMemberships(ctx, tx, actor, o, rows, ids, people, &res, &batch); err != nil {
 			return err
 		}
 		if err := recount(ctx, tx, orgID); err != nil {
@@ -419,11 +428,13 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 	if err != nil {
 		return res, err
 	}
+	s.sendNotes(&batch)
 	// The members are in; now the guardians of minors are asked (as at
 	// sign-up: one link each, by email). A failure here is logged: the
-	// import stands, and the request can be sent again by importing again.
+	// import stands, and the request can be sent again from the member
+	// page.
 	for _, c := range consents {
-		if _, err := s.auth.RequestGuardianConsent(ctx, c.userID, c.name, c.email); err != nil {
+		if _, err := s.auth.RequestGuardianConsent(ctx, orgID, c.userID, c.name, c.email); err != nil {
 			s.log.Error("orgs: import: guardian consent request", "user", c.userID, "err", err)
 		}
 	}
@@ -439,15 +450,19 @@ type consentRequest struct {
 const chunk = 400
 
 // ensurePeople finds every row's person by email, creating the missing
-// accounts in bulk, and returns email → id.
+// accounts in bulk (made by orgID: users.created_by_org), and returns
+// email → id and id → person.
 //
 // It also returns the guardians to ask for consent: those given for minors
-// whose accounts the import creates, and for accounts still waiting for a
-// consent without any guardian recorded (made by an earlier import without
-// a guardian column). A guardian a minor named at sign-up is never replaced.
-func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow, res *ImportResult) (map[string]int64, map[string]string, []consentRequest, error) {
+// whose accounts the import creates, and for accounts this organization
+// made earlier that still wait for a consent without any guardian recorded
+// (made by an earlier import without a guardian column). A guardian a minor
+// named at sign-up, or one already named, is never replaced, and the
+// guardians of accounts other organizations or people made are not
+// touched (docs/decisions/0003-minors.md).
+func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, orgID int64, rows []importRow, res *ImportResult) (map[string]int64, map[int64]person, []consentRequest, error) {
 	ids := map[string]int64{}
-	names := map[string]string{}
+	people := map[int64]person{}
 	var pending []consentRequest
 	var emails []string
 	first := map[string]importRow{}
@@ -464,21 +479,23 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 			for j, e := range part {
 				args[j] = e
 			}
-			q, err := tx.Query(ctx, `SELECT id, email, name, (consent_required = TRUE AND guardian_consent_at IS NULL
+			q, err := tx.Query(ctx, `SELECT id, email, name, COALESCE(created_by_org, 0), (consent_required = TRUE AND guardian_consent_at IS NULL
 				AND guardian_email IS NULL AND deleted_at IS NULL) FROM users WHERE email IN (`+placeholders(len(part))+")", args...)
 			if err != nil {
 				return fmt.Errorf("orgs: import: people: %w", err)
 			}
 			for q.Next() {
 				var id int64
-				var e, name string
+				var e string
+				var p person
 				var waiting bool
-				if err := q.Scan(&id, &e, &name, &waiting); err != nil {
+				if err := q.Scan(&id, &e, &p.name, &p.createdBy, &waiting); err != nil {
 					q.Close()
 					return err
 				}
-				ids[e], names[e] = id, name
-				if r := first[e]; waiting && r.guardianEmail != "" {
+				p.id = id
+				ids[e], people[id] = id, p
+				if r := first[e]; waiting && p.createdBy == orgID && r.guardianEmail != "" {
 					pending = append(pending, consentRequest{id, r.guardianName, r.guardianEmail})
 				}
 			}
@@ -501,16 +518,16 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 	for i := 0; i < len(missing); i += chunk {
 		part := missing[i:min(i+chunk, len(missing))]
 		var sb strings.Builder
-		args := make([]any, 0, len(part)*9)
+		args := make([]any, 0, len(part)*10)
 		sb.WriteString(`INSERT INTO users (email, name, birth_date, region, lang, email_confirmed_at, consent_required,
-			created_at, updated_at) VALUES `)
+			created_by_org, created_at, updated_at) VALUES `)
 		for j, e := range part {
 			if j > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?)")
+			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?, ?)")
 			r := first[e]
-			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, tx.Now, tx.Now)
+			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, orgID, tx.Now, tx.Now)
 			if r.minor {
 				res.Limited++
 			}
@@ -527,7 +544,7 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 				q.Close()
 				return nil, nil, nil, err
 			}
-			ids[e], names[e] = id, first[e].name
+			ids[e], people[id] = id, person{id: id, name: first[e].name, createdBy: orgID}
 			res.People++
 			if r := first[e]; r.minor && r.guardianEmail != "" {
 				pending = append(pending, consentRequest{id, r.guardianName, r.guardianEmail})
@@ -550,7 +567,7 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, rows []importRow,
 			return nil, nil, nil, err
 		}
 	}
-	return ids, names, pending, nil
+	return ids, people, pending, nil
 }
 
 type termKey struct {
@@ -568,7 +585,14 @@ type existing struct {
 	since, until string
 }
 
-func applyMemberships(ctx context.Context, tx *db.Tx, orgID int64, rows []importRow, ids map[string]int64, names map[string]string, res *ImportResult) error {
+// applyMemberships writes the file's memberships: a row matching a
+// membership the organization has (the same term, or the open term in that
+// role) updates it; a new one is added when the organization made the
+// account (or a platform administrator imports), and is an invitation to
+// the person otherwise.
+func (s *Service) applyMemberships(ctx context.Context, tx *db.Tx, actor *auth.User, o *Org, rows []importRow, ids map[string]int64,
+	people map[int64]person, res *ImportResult, b *notify.Batch) error {
+	orgID := o.ID
 	exact := map[termKey]existing{}
 	open := map[roleKey]existing{}
 	q, err := tx.Query(ctx, "SELECT id, user_id, role, COALESCE(since, ''), COALESCE(until, '') FROM memberships WHERE org_id = ?", orgID)
@@ -621,19 +645,31 @@ func applyMemberships(ctx context.Context, tx *db.Tx, orgID int64, rows []import
 			res.Updated++
 			continue
 		}
+		if p := people[uid]; !actor.IsAdmin && p.createdBy != orgID {
+			if err := s.inviteRow(ctx, tx, actor, o, r, p, b); err != nil {
+				return err
+			}
+			res.Invited++
+			continue
+		}
 		inserts = append(inserts, r)
 	}
 	for i := 0; i < len(inserts); i += chunk {
 		part := inserts[i:min(i+chunk, len(inserts))]
 		var sb strings.Builder
-		args := make([]any, 0, len(part)*8)
-		sb.WriteString("INSERT INTO memberships (org_id, user_id, role, since, until, name_key, created_at, updated_at) VALUES ")
+		args := make([]any, 0, len(part)*9)
+		sb.WriteString("INSERT INTO memberships (org_id, user_id, role, since, until, name_key, source, created_at, updated_at) VALUES ")
 		for j, r := range part {
 			if j > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, orgID, ids[r.email], r.role, nullStr(r.since), nullStr(r.until), nameKey(names[r.email]), tx.Now, tx.Now)
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			p := people[ids[r.email]]
+			source := "import"
+			if p.createdBy != orgID {
+				source = "platform_admin" // a platform administrator's import of someone else's account
+			}
+			args = append(args, orgID, p.id, r.role, nullStr(r.since), nullStr(r.until), nameKey(p.name), source, tx.Now, tx.Now)
 		}
 		sb.WriteString(" ON CONFLICT DO NOTHING")
 		out, err := tx.Exec(ctx, sb.String(), args...)

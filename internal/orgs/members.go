@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/notify"
 )
 
 // A membership is current while it has no end date or its end date has not
@@ -20,8 +21,16 @@ import (
 const currentSQL = `(m.until IS NULL OR m.until >= ?)`
 
 // People who count and are listed: not deleted, and not a minor whose
-// guardian has not consented (docs/decisions/0003-minors.md).
-const eligibleSQL = `u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`
+// guardian has not consented (docs/decisions/0003-minors.md); the limit
+// ends on the 18th birthday. Takes one argument: auth.AdultCutoff(now).
+const eligibleSQL = `u.deleted_at IS NULL AND ` + auth.NotLimitedSQL
+
+// contactSQL tells whether the organization of membership m sees the
+// contact data (email, birth date, region) of its person u: they are its
+// member by their own act (they joined, or accepted an invitation), or
+// its import made their account (docs/decisions/0012-member-invitations.md).
+const contactSQL = `(COALESCE(u.created_by_org, 0) = m.org_id OR EXISTS (SELECT 1 FROM memberships c
+	WHERE c.org_id = m.org_id AND c.user_id = m.user_id AND c.source IN ('self', 'invitation')))`
 
 // recount makes orgID's member_count exact and passes the difference up to
 // the subtree counts of the organization and all above it. The first
@@ -48,7 +57,7 @@ func recount(ctx context.Context, tx *db.Tx, orgID int64) error {
 	}
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = ? AND `+currentSQL+` AND `+eligibleSQL, orgID, today(tx.Now)).Scan(&n); err != nil {
+		WHERE m.org_id = ? AND `+currentSQL+` AND `+eligibleSQL, orgID, today(tx.Now), auth.AdultCutoff(tx.Now)).Scan(&n); err != nil {
 		return fmt.Errorf("orgs: recount %d: %w", orgID, err)
 	}
 	if n == old {
@@ -92,7 +101,7 @@ func (s *Service) RecountAll(ctx context.Context) error {
 		d := today(tx.Now)
 		direct := map[int64]int{}
 		rows, err := tx.Query(ctx, `SELECT m.org_id, COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE `+currentSQL+` AND `+eligibleSQL+` GROUP BY m.org_id`, d)
+			WHERE `+currentSQL+` AND `+eligibleSQL+` GROUP BY m.org_id`, d, auth.AdultCutoff(tx.Now))
 		if err != nil {
 			return fmt.Errorf("orgs: recount: %w", err)
 		}
@@ -229,6 +238,14 @@ func (s *Service) markEnded(ctx context.Context, d string) error {
 				ON CONFLICT (org_id) DO NOTHING`, v, d); err != nil {
 				return err
 			}
+			// Minors waiting for consent who turned 18 on days in (v, d]
+			// count from their birthday on (auth.User.Limited).
+			if _, err := tx.Exec(ctx, `INSERT INTO org_counts_stale (org_id)
+				SELECT DISTINCT m.org_id FROM users u JOIN memberships m ON m.user_id = u.id
+				WHERE u.consent_required = TRUE AND u.guardian_consent_at IS NULL AND u.birth_date > ? AND u.birth_date <= ?
+				ORDER BY m.org_id ON CONFLICT (org_id) DO NOTHING`, adultCutoffOn(v), adultCutoffOn(d)); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, `UPDATE settings SET value = ? WHERE key = 'orgs.counted_on' AND value < ?`, d, d)
 			return err
 		})
@@ -238,6 +255,15 @@ func (s *Service) markEnded(ctx context.Context, d string) error {
 	}
 	s.counted.Store(d)
 	return nil
+}
+
+// adultCutoffOn is auth.AdultCutoff for a calendar day (YYYY-MM-DD).
+func adultCutoffOn(day string) string {
+	y, err := strconv.Atoi(day[:4])
+	if err != nil {
+		return day
+	}
+	return fmt.Sprintf("%04d%s", y-auth.AdultAge, day[4:])
 }
 
 // Member is one membership as lists show it.
@@ -252,6 +278,8 @@ type Member struct {
 	Hidden   bool
 	SourceID int64
 	NameKey  string
+	Source   string // how the membership came to be (memberships.source)
+	Contact  bool   // the organization sees the person's contact data (contactSQL)
 }
 
 // MemberInput adds a membership: the person by id or by email.
@@ -272,13 +300,8 @@ func checkTerm(fs *errs.Fields, since, until string) {
 	}
 }
 
-// AddMember records a membership (administrators of the organization).
-// People are found by id or email; an organization's own members are
-// added by import when they have no account yet.
-func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, in MemberInput) (*Member, error) {
-	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
-		return nil, err
-	}
+// checkMember validates a membership's input and returns its role.
+func checkMember(in *MemberInput) (string, error) {
 	var fs errs.Fields
 	role, key := normalizeRole(in.Role)
 	if key != "" {
@@ -290,11 +313,64 @@ func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, 
 	if in.PersonID == 0 && in.Email == "" {
 		fs.Add("email", "validation.required")
 	}
-	if err := fs.Err(); err != nil {
-		return nil, err
+	return role, fs.Err()
+}
+
+// person is an account a membership or an invitation names.
+type person struct {
+	id        int64
+	name      string
+	createdBy int64 // users.created_by_org
+}
+
+// findPerson looks up the account in names by id or address; found is
+// false when there is none (or it is deleted).
+func findPerson(ctx context.Context, tx *db.Tx, in MemberInput) (p person, found bool, err error) {
+	q, arg := "SELECT id, name, COALESCE(created_by_org, 0) FROM users WHERE id = ? AND deleted_at IS NULL", any(in.PersonID)
+	if in.PersonID == 0 {
+		q, arg = "SELECT id, name, COALESCE(created_by_org, 0) FROM users WHERE email = ? AND deleted_at IS NULL", in.Email
+	}
+	err = tx.QueryRow(ctx, q, arg).Scan(&p.id, &p.name, &p.createdBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	return p, err == nil, err
+}
+
+// checkSource refuses a member organization not listed for orgID.
+func checkSource(ctx context.Context, tx *db.Tx, orgID, sourceID int64) error {
+	if sourceID == 0 {
+		return nil
+	}
+	ok, err := tx.Exists(ctx, "SELECT 1 FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, sourceID)
+	if err != nil || ok {
+		return err
+	}
+	var fs errs.Fields
+	fs.Add("member_organization_id", "orgs.not_a_source")
+	return fs.Err()
+}
+
+// AddOrInvite is what an administrator's "add a member" does
+// (docs/decisions/0012-member-invitations.md): a platform administrator
+// adds the person at once, and so does an organization's administrator for
+// an account the organization's import made; anyone else named by id or
+// address is sent an invitation, and becomes a member only by accepting
+// it. The answer then is the same whether or not an account matched, so
+// it tells nothing about who has one. Exactly one of the results is set.
+func (s *Service) AddOrInvite(ctx context.Context, actor *auth.User, orgID int64, in MemberInput) (*Member, *Invitation, error) {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return nil, nil, err
+	}
+	role, err := checkMember(&in)
+	if err != nil {
+		return nil, nil, err
 	}
 	var m *Member
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
+	var inv *Invitation
+	var batch notify.Batch
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		m, inv = nil, nil
 		o, err := getOrg(ctx, tx, orgID)
 		if err != nil {
 			return err
@@ -302,56 +378,119 @@ func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, 
 		if o.Archived() {
 			return errs.New(errs.Conflict, "orgs.archived")
 		}
-		field, q, arg := "person_id", "SELECT id, name FROM users WHERE id = ? AND deleted_at IS NULL", any(in.PersonID)
-		if in.PersonID == 0 {
-			field, q, arg = "email", "SELECT id, name FROM users WHERE email = ? AND deleted_at IS NULL", in.Email
+		if err := checkSource(ctx, tx, orgID, in.SourceID); err != nil {
+			return err
 		}
-		m = &Member{Role: role, Since: in.Since, Until: in.Until, SourceID: in.SourceID}
-		err = tx.QueryRow(ctx, q, arg).Scan(&m.PersonID, &m.Name)
-		if errors.Is(err, sql.ErrNoRows) {
-			fs.Add(field, "orgs.no_such_person")
-			return fs.Err()
-		}
+		p, found, err := findPerson(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		if in.SourceID != 0 {
-			ok, err := tx.Exists(ctx, "SELECT 1 FROM member_organizations WHERE org_id = ? AND source_org_id = ?", orgID, in.SourceID)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				fs.Add("member_organization_id", "orgs.not_a_source")
+		switch {
+		case actor.IsAdmin:
+			if !found {
+				var fs errs.Fields
+				fs.Add(personField(in), "orgs.no_such_person")
 				return fs.Err()
 			}
+			m, err = addMember(ctx, tx, actor, orgID, in, role, p, "platform_admin")
+		case found && p.createdBy == orgID:
+			m, err = addMember(ctx, tx, actor, orgID, in, role, p, "created")
+		default:
+			if !found {
+				p = person{}
+			}
+			inv, err = s.invite(ctx, tx, actor, o, in, role, p, &batch)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO memberships (org_id, user_id, role, since, until, source_org_id, name_key, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			orgID, m.PersonID, role, nullStr(in.Since), nullStr(in.Until), nullID(in.SourceID), nameKey(m.Name), tx.Now, tx.Now).Scan(&m.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			fs.Add("role", "orgs.member_exists")
-			return fs.Err()
-		}
-		if in.SourceID != 0 && db.IsForeignKey(err) {
-			// The member organization was taken off the list since the
-			// check above (migration 0013 makes the two exclusive).
-			fs.Add("member_organization_id", "orgs.not_a_source")
-			return fs.Err()
-		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.sendNotes(&batch)
+	return m, inv, nil
+}
+
+// AddMember records a membership at once, where that needs nobody's
+// acceptance: a platform administrator adding anyone, or an organization's
+// administrator adding an account the organization's import made. Anyone
+// else gets Forbidden: they are invited (AddOrInvite).
+func (s *Service) AddMember(ctx context.Context, actor *auth.User, orgID int64, in MemberInput) (*Member, error) {
+	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
+		return nil, err
+	}
+	role, err := checkMember(&in)
+	if err != nil {
+		return nil, err
+	}
+	var m *Member
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		o, err := getOrg(ctx, tx, orgID)
 		if err != nil {
-			return fmt.Errorf("orgs: add member: %w", err)
-		}
-		if err := recount(ctx, tx, orgID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.member.add", TargetType: "user",
-			TargetID: strconv.FormatInt(m.PersonID, 10), OrgID: orgID,
-			After: map[string]any{"role": role, "since": in.Since, "until": in.Until, "member_organization_id": in.SourceID}})
+		if o.Archived() {
+			return errs.New(errs.Conflict, "orgs.archived")
+		}
+		if err := checkSource(ctx, tx, orgID, in.SourceID); err != nil {
+			return err
+		}
+		p, found, err := findPerson(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		source := "platform_admin"
+		switch {
+		case !found && actor.IsAdmin:
+			var fs errs.Fields
+			fs.Add(personField(in), "orgs.no_such_person")
+			return fs.Err()
+		case !actor.IsAdmin && (!found || p.createdBy != orgID):
+			return errs.New(errs.Forbidden, "orgs.invitation.required")
+		case !actor.IsAdmin:
+			source = "created"
+		}
+		m, err = addMember(ctx, tx, actor, orgID, in, role, p, source)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+func personField(in MemberInput) string {
+	if in.PersonID != 0 {
+		return "person_id"
+	}
+	return "email"
+}
+
+// addMember writes a membership of p in orgID, inside tx.
+func addMember(ctx context.Context, tx *db.Tx, actor *auth.User, orgID int64, in MemberInput, role string, p person, source string) (*Member, error) {
+	var fs errs.Fields
+	m := &Member{PersonID: p.id, Name: p.name, Role: role, Since: in.Since, Until: in.Until, SourceID: in.SourceID, Source: source}
+	err := tx.QueryRow(ctx, `INSERT INTO memberships (org_id, user_id, role, since, until, source_org_id, name_key, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		orgID, m.PersonID, role, nullStr(in.Since), nullStr(in.Until), nullID(in.SourceID), nameKey(m.Name), source, tx.Now, tx.Now).Scan(&m.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		fs.Add("role", "orgs.member_exists")
+		return nil, fs.Err()
+	}
+	if in.SourceID != 0 && db.IsForeignKey(err) {
+		// The member organization was taken off the list since the
+		// check above (migration 0013 makes the two exclusive).
+		fs.Add("member_organization_id", "orgs.not_a_source")
+		return nil, fs.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("orgs: add member: %w", err)
+	}
+	if err := recount(ctx, tx, orgID); err != nil {
+		return nil, err
+	}
+	return m, audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.member.add", TargetType: "user",
+		TargetID: strconv.FormatInt(m.PersonID, 10), OrgID: orgID,
+		After: map[string]any{"role": role, "since": in.Since, "until": in.Until, "member_organization_id": in.SourceID, "source": source}})
 }
 
 // EndMember closes a current membership on until (today when empty); the
@@ -449,7 +588,7 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 	}
 	d := today(s.db.Now())
 	where := []string{"m.org_id = ?", eligibleSQL}
-	args := []any{orgID}
+	args := []any{orgID, auth.AdultCutoff(s.db.Now())}
 	if f.History {
 		where, args = append(where, "m.until IS NOT NULL AND m.until < ?"), append(args, d)
 	} else {
@@ -469,7 +608,7 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 		where, args = append(where, "(m.name_key > ? OR (m.name_key = ? AND m.id > ?))"), append(args, ck, ck, cid)
 	}
 	rows, err := s.db.Query(ctx, `SELECT m.id, m.user_id, u.name, COALESCE(u.email, ''), m.role, COALESCE(m.since, ''),
-		COALESCE(m.until, ''), u.hidden, COALESCE(m.source_org_id, 0), m.name_key
+		COALESCE(m.until, ''), u.hidden, COALESCE(m.source_org_id, 0), m.name_key, m.source, `+contactSQL+`
 		FROM memberships m JOIN users u ON u.id = m.user_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY m.name_key, m.id LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
@@ -479,11 +618,18 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 	var out []Member
 	for rows.Next() {
 		var m Member
-		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.Email, &m.Role, &m.Since, &m.Until, &m.Hidden, &m.SourceID, &m.NameKey); err != nil {
+		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.Email, &m.Role, &m.Since, &m.Until, &m.Hidden, &m.SourceID, &m.NameKey,
+			&m.Source, &m.Contact); err != nil {
 			return nil, "", err
 		}
-		if !v.ShowEmail {
+		if !v.ShowEmail || !m.Contact {
+			// Addresses are for administrators, and only of people who are
+			// members by their own act or whose account the organization
+			// made: adding someone reveals nothing of them.
 			m.Email = ""
+		}
+		if !v.ShowEmail {
+			m.Source = ""
 		}
 		out = append(out, m)
 	}

@@ -137,6 +137,7 @@ type Service struct {
 	regions *regions.List
 	catalog *i18n.Catalog
 	log     *slog.Logger
+	notes   Notifier // nil: invitations are not announced (SetNotifier)
 
 	mu      sync.Mutex   // serializes the daily recount in this process
 	counted atomic.Value // string: the day counts were last made exact (Kazakhstan's calendar)

@@ -491,6 +491,7 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, id int64) error 
 		}
 		for _, q := range []string{
 			"DELETE FROM org_registrations WHERE org_id = ?",
+			"DELETE FROM org_invitations WHERE org_id = ? OR source_org_id = ?",
 			"DELETE FROM member_organizations WHERE org_id = ? OR source_org_id = ?",
 			"DELETE FROM role_grants WHERE org_id = ?",
 			"DELETE FROM organizations WHERE id = ?",
@@ -1094,7 +1095,7 @@ func (s *Service) Sources(ctx context.Context, orgID int64) ([]Named, error) {
 		(SELECT COUNT(DISTINCT m.user_id) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.org_id = mo.org_id AND m.source_org_id = mo.source_org_id AND `+currentSQL+` AND `+eligibleSQL+`)
 		FROM member_organizations mo JOIN organizations o ON o.id = mo.source_org_id
-		WHERE mo.org_id = ? ORDER BY o.sort_key, o.id`, today(s.db.Now()), orgID)
+		WHERE mo.org_id = ? ORDER BY o.sort_key, o.id`, today(s.db.Now()), auth.AdultCutoff(s.db.Now()), orgID)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: sources: %w", err)
 	}

@@ -119,7 +119,13 @@ func init() {
 		"PATCH /api/v1/organizations/{id}": {api("PATCH", func(w *world) string { return fmt.Sprintf("/api/v1/organizations/%d", w.child) },
 			func(*world) string { return `{"short_name":{"kk":"БҰ"}}` }), admin(http.StatusOK)},
 		"POST /api/v1/organizations/{id}/members": {api("POST", func(w *world) string { return fmt.Sprintf("/api/v1/organizations/%d/members", w.child) },
-			func(w *world) string { return fmt.Sprintf(`{"person_id":"%d","role":"delegate"}`, w.other.User.ID) }), admin(http.StatusCreated)},
+			func(w *world) string { return fmt.Sprintf(`{"person_id":"%d","role":"delegate"}`, w.other.User.ID) }), func() map[string]int {
+			// An organization's administrator invites (202); a platform
+			// administrator adds at once (201).
+			m := admin(http.StatusAccepted)
+			m["platform_admin"] = http.StatusCreated
+			return m
+		}()},
 		"POST /api/v1/organizations/{id}/members/import": {upload(func(w *world) string { return fmt.Sprintf("/api/v1/organizations/%d/members/import", w.child) }),
 			admin(http.StatusOK)},
 	})

@@ -40,6 +40,7 @@ func (s *Server) routesCore() {
 	s.Page("GET /admin/roles", s.rolesPage)
 	s.Page("POST /admin/roles", s.grantRole)
 	s.Page("POST /admin/roles/{id}/revoke", s.revokeRole)
+	s.registerGuardian()
 
 	s.handleOther("GET /healthz", s.healthz)
 	s.handleOther("GET /metrics", s.metrics.Handler().ServeHTTP)
@@ -113,20 +114,29 @@ func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) {
 
 // NewPerson is the body of POST /api/v1/people.
 type NewPerson struct {
-	Name      string `json:"name" maxLength:"200"`
-	Email     string `json:"email" format:"email"`
-	BirthDate string `json:"birth_date,omitempty" format:"date"`
-	Region    string `json:"region,omitempty" doc:"region code from /api/v1/regions"`
+	Name          string `json:"name" maxLength:"200"`
+	Email         string `json:"email" format:"email"`
+	BirthDate     string `json:"birth_date,omitempty" format:"date"`
+	Region        string `json:"region,omitempty" doc:"region code from /api/v1/regions"`
+	GuardianName  string `json:"guardian_name,omitempty" maxLength:"200" doc:"a minor's parent or guardian: sent the consent request at once (ignored for adults)"`
+	GuardianEmail string `json:"guardian_email,omitempty" format:"email"`
 }
 
 // Person is a person as the API shows them to administrators.
 type Person struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Email     string `json:"email"`
-	BirthDate string `json:"birth_date,omitempty"`
-	Region    string `json:"region,omitempty"`
-	Limited   bool   `json:"limited"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	BirthDate     string `json:"birth_date,omitempty"`
+	Region        string `json:"region,omitempty"`
+	Limited       bool   `json:"limited"`
+	GuardianName  string `json:"guardian_name,omitempty"`
+	GuardianEmail string `json:"guardian_email,omitempty"`
+}
+
+func personOf(p *auth.User) Person {
+	return Person{ID: p.IDString(), Name: p.Name, Email: p.Email, BirthDate: p.BirthDate, Region: p.Region, Limited: p.Limited(),
+		GuardianName: p.GuardianName, GuardianEmail: p.GuardianEmail}
 }
 
 func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) {
@@ -141,13 +151,18 @@ func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _, err := s.auth.CreateConfirmed(audit.WithIP(r.Context(), s.ClientIP(r)), u.ID,
-		auth.NewUser{Name: in.Name, Email: in.Email, BirthDate: in.BirthDate, Region: in.Region})
-	if err != nil {
+		auth.NewUser{Name: in.Name, Email: in.Email, BirthDate: in.BirthDate, Region: in.Region,
+			GuardianName: in.GuardianName, GuardianEmail: in.GuardianEmail})
+	if err != nil && p == nil {
 		s.Fail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusCreated, Person{ID: p.IDString(), Name: p.Name, Email: p.Email, BirthDate: p.BirthDate,
-		Region: p.Region, Limited: p.Limited()})
+	if err != nil {
+		// The account is made; only the consent request failed (logged):
+		// it can be sent again (POST /people/{id}/guardian-request).
+		s.log.Error("people: guardian request", "user", p.ID, "err", err)
+	}
+	api.WriteJSON(w, http.StatusCreated, personOf(p))
 }
 
 // decode reads a strict JSON body, turning decoding problems into an
