@@ -51,8 +51,8 @@ func demoOrg(ctx context.Context, d *db.DB, nameEN, kind string) (int64, error) 
 // demoMembers returns up to n active adult members of org.
 func demoMembers(ctx context.Context, d *db.DB, org int64, n int) ([]*auth.User, error) {
 	rows, err := d.Query(ctx, `SELECT DISTINCT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.org_id = ? AND m.until IS NULL AND u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)
-		ORDER BY u.id LIMIT ?`, org, n)
+		WHERE m.org_id = ? AND m.until IS NULL AND u.deleted_at IS NULL AND `+auth.NotLimitedSQL+`
+		ORDER BY u.id LIMIT ?`, org, auth.AdultCutoff(d.Now()), n)
 	if err != nil {
 		return nil, err
 	}

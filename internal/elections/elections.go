@@ -372,9 +372,9 @@ func (s *Service) Nominate(ctx context.Context, u *auth.User, electionID, person
 		}
 		var name string
 		err := tx.QueryRow(ctx, `SELECT u.name FROM users u WHERE u.id = ? AND u.deleted_at IS NULL
-			AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)
+			AND `+auth.NotLimitedSQL+`
 			AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.org_id = ? AND (m.until IS NULL OR m.until >= ?))`,
-			personID, e.ElectorateOrgID, today(tx.Now)).Scan(&name)
+			personID, auth.AdultCutoff(tx.Now), e.ElectorateOrgID, today(tx.Now)).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			var fs errs.Fields
 			fs.Add("person_id", "elections.not_a_member")
@@ -524,8 +524,8 @@ func (s *Service) Open(ctx context.Context, u *auth.User, id int64) error {
 		res, err = tx.Exec(ctx, `INSERT INTO election_electorate (election_id, person_id)
 			SELECT DISTINCT e.id, m.user_id FROM elections e JOIN memberships m ON m.org_id = e.electorate_org_id JOIN users u ON u.id = m.user_id
 			WHERE e.id = ? AND (m.until IS NULL OR m.until >= ?) AND (? = '' OR m.role = ?)
-			AND u.deleted_at IS NULL AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`,
-			id, today(tx.Now), e.ElectorateRole, e.ElectorateRole)
+			AND u.deleted_at IS NULL AND `+auth.NotLimitedSQL,
+			id, today(tx.Now), e.ElectorateRole, e.ElectorateRole, auth.AdultCutoff(tx.Now))
 		if err != nil {
 			return err
 		}

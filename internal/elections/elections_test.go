@@ -545,3 +545,25 @@ func TestTally(t *testing.T) {
 		t.Fatalf("for/against: elected %v %+v", got, r.Candidates)
 	}
 }
+
+// A member who signed up at 16 without a guardian's consent and has
+// turned 18 since votes like any adult; one still 17 does not.
+func TestElectorateCountsAdultsWhoWereMinors(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		grown, young := f.mustPerson(true), f.mustPerson(true)
+		now := d.Now()
+		f.exec("UPDATE users SET consent_required = TRUE, birth_date = ? WHERE id = ?", now.AddDate(-18, 0, -1).Format("2006-01-02"), grown.ID)
+		f.exec("UPDATE users SET consent_required = TRUE, birth_date = ? WHERE id = ?", now.AddDate(-17, 0, 0).Format("2006-01-02"), young.ID)
+		id, _ := f.election(MethodChoose, 1, 2, true)
+		in, _, err := f.svc.VoterStatus(ctx, id, grown.ID)
+		if err != nil || !in {
+			t.Fatalf("the 18-year-old is not in the electorate (%v)", err)
+		}
+		in, _, err = f.svc.VoterStatus(ctx, id, young.ID)
+		if err != nil || in {
+			t.Fatalf("the 17-year-old without consent is in the electorate (%v)", err)
+		}
+	})
+}

@@ -299,7 +299,7 @@ func (s *Service) propose(ctx context.Context, u *auth.User, electionID int64, f
 	ms := &eligible{byID: map[int64]member{}, byEmail: map[string]member{}, byName: map[string][]member{}}
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT u.id, u.name, COALESCE(u.email, '') FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.org_id = ? AND (m.until IS NULL OR m.until >= ?) AND u.deleted_at IS NULL
-		AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)`, e.ElectorateOrgID, today(s.db.Now()))
+		AND `+auth.NotLimitedSQL, e.ElectorateOrgID, today(s.db.Now()), auth.AdultCutoff(s.db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("elections: list: %w", err)
 	}

@@ -360,10 +360,10 @@ func (s *Service) QuorumOf(ctx context.Context, m *Meeting) (Quorum, error) {
 	err := s.db.QueryRow(ctx, `SELECT
 		(SELECT COUNT(DISTINCT ms.user_id) FROM memberships ms JOIN users u ON u.id = ms.user_id
 			WHERE ms.org_id = ? AND (ms.until IS NULL OR ms.until >= ?) AND u.deleted_at IS NULL
-			AND (u.consent_required = FALSE OR u.guardian_consent_at IS NOT NULL)),
+			AND `+auth.NotLimitedSQL+`),
 		(SELECT COUNT(*) FROM meeting_registrations r WHERE r.meeting_id = ? AND r.present_at IS NOT NULL
 			AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.org_id = ? AND ms.user_id = r.user_id AND (ms.until IS NULL OR ms.until >= ?)))`,
-		m.OrgID, day, m.ID, m.OrgID, day).Scan(&q.Members, &q.Present)
+		m.OrgID, day, auth.AdultCutoff(s.db.Now()), m.ID, m.OrgID, day).Scan(&q.Members, &q.Present)
 	if err != nil {
 		return q, fmt.Errorf("meetings: quorum: %w", err)
 	}
