@@ -123,14 +123,13 @@ func (s *Spec) tooLarge() error {
 type Table struct {
 	HeaderLine int
 	Rows       []Row
-	index      map[string]int // column name → position in Row.cells
-	present    []bool         // by position: the file has the column
+	index      map[string]int // name of a column the file has → position in Row.cells
 }
 
 // Has reports whether the file has the column.
 func (t *Table) Has(name string) bool {
-	i, ok := t.index[name]
-	return ok && t.present[i]
+	_, ok := t.index[name]
+	return ok
 }
 
 // Row is a data row: Line is its number as the file's reader sees it (the
@@ -206,19 +205,15 @@ type builder struct {
 	line       int
 	headerSeen bool
 	header     []string // the header row's cells by position, while it is read
-	colMap     []int    // file position → column position, -1 when skipped
-	cells      []string // the current data row by column position
+	colMap     []int    // file position → position in Row.cells, -1 when skipped
+	cells      []string // the current data row by position
 	blank      bool
 	dataRows   int
 }
 
 func newBuilder(spec *Spec) *builder {
-	t := &Table{index: map[string]int{}, present: make([]bool, len(spec.Columns))}
-	for i, c := range spec.Columns {
-		t.index[c.Name] = i
-	}
-	return &builder{spec: spec, t: t, maxCols: spec.maxColumns(), maxCell: spec.maxCell(), maxBytes: 4 * spec.maxCell(), maxRows: spec.maxRows(),
-		cells: make([]string, len(spec.Columns))}
+	return &builder{spec: spec, t: &Table{index: map[string]int{}}, maxCols: spec.maxColumns(), maxCell: spec.maxCell(),
+		maxBytes: 4 * spec.maxCell(), maxRows: spec.maxRows()}
 }
 
 func (b *builder) startRow(line int) error {
@@ -251,7 +246,11 @@ func (b *builder) cell(col int, v string) error {
 	if len(v) > b.maxCell && (len(v) > b.maxBytes || utf8.RuneCountInString(v) > b.maxCell) {
 		name := ""
 		if b.headerSeen && col < len(b.colMap) && b.colMap[col] >= 0 {
-			name = b.spec.Columns[b.colMap[col]].Name
+			for n, i := range b.t.index {
+				if i == b.colMap[col] {
+					name = n
+				}
+			}
 		}
 		return (&errs.Fields{{Name: name, Key: "tabular.cell_too_long", Args: []any{"max", b.maxCell}, Row: b.line}}).Err()
 	}
@@ -314,15 +313,16 @@ func (b *builder) readHeader() error {
 			}
 			continue
 		}
-		if b.t.present[c] {
+		if _, dup := b.t.index[spec.Columns[c].Name]; dup {
 			add(h, or(spec.Keys.DuplicateColumn, "tabular.duplicate_column"), "column", h)
 			continue
 		}
-		b.t.present[c] = true
-		b.colMap[i] = c
+		b.colMap[i] = len(b.t.index)
+		b.t.index[spec.Columns[c].Name] = len(b.t.index)
 	}
-	for i, c := range spec.Columns {
-		if c.Required && !b.t.present[i] {
+	b.cells = make([]string, len(b.t.index))
+	for _, c := range spec.Columns {
+		if _, ok := b.t.index[c.Name]; c.Required && !ok {
 			add(c.Name, or(spec.Keys.MissingColumn, "tabular.missing_column"), "column", c.Name)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Options are the parts of a file.
@@ -71,4 +73,29 @@ func Build(o Options) []byte {
 		panic(err)
 	}
 	return buf.Bytes()
+}
+
+// Cells returns the first sheet's cells as stored, nothing unescaped
+// (tests look for the apostrophe that neutralizes a formula), and each
+// cell's formula, if any, prefixed with "FORMULA:".
+func Cells(data []byte) ([][]string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, err
+	}
+	for i, row := range rows {
+		for j := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if fm, _ := f.GetCellFormula(sheet, cell); fm != "" {
+				row[j] = "FORMULA:" + fm
+			}
+		}
+	}
+	return rows, nil
 }
