@@ -3,7 +3,6 @@ package proposals
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +10,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 func link(id int64) string { return "/proposals/" + strconv.FormatInt(id, 10) }
@@ -578,7 +576,7 @@ func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, erro
 var ExportColumns = []string{"id", "title", "author", "region", "direction_id", "status", "support_count", "comment_count", "created_at", "answer", "url"}
 
 // Export writes all visible proposals of a programme as CSV (with a BOM,
-// for Excel) or XLSX, streaming (moderators).
+// for Excel) or XLSX, streaming, formulas neutralized (moderators).
 func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, format, baseURL string, w io.Writer) error {
 	rules, err := s.Programmes.Rules(ctx, programmeID)
 	if err != nil {
@@ -593,64 +591,16 @@ func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, f
 		return err
 	}
 	defer rows.Close()
-	// Text cells that a spreadsheet would run as a formula start with '.
-	safe := func(v string) string {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			return "'" + v
-		}
-		return v
-	}
-	record := func(p *Proposal, answer string) []string {
-		answer = safe(answer)
-		return []string{strconv.FormatInt(p.ID, 10), safe(p.Title), safe(p.AuthorName), p.Region, strconv.FormatInt(p.DirectionID, 10), p.Status,
-			strconv.Itoa(p.SupportCount), strconv.Itoa(p.CommentCount), p.CreatedAt.Format("2006-01-02T15:04:05Z"), answer,
-			baseURL + "/kk" + link(p.ID)}
-	}
-	if format == "xlsx" {
-		f := excelize.NewFile()
-		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
-		}
-		cells := func(rec []string) []any {
-			out := make([]any, len(rec))
-			for i, v := range rec {
-				out[i] = v
-			}
-			return out
-		}
-		if err := sw.SetRow("A1", cells(ExportColumns)); err != nil {
-			return err
-		}
-		n := 1
-		for rows.Next() {
-			var answer string
-			p, err := scanProposal(rows, &answer)
-			if err != nil {
-				return err
-			}
-			n++
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			rec := cells(record(p, answer))
-			rec[0], rec[6], rec[7] = p.ID, p.SupportCount, p.CommentCount
-			if err := sw.SetRow(cell, rec); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return f.Write(w)
-	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	t, err := tabular.NewWriter(w, format, "Sheet1")
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ExportColumns); err != nil {
+	defer t.Discard()
+	cols := make([]any, len(ExportColumns))
+	for i, c := range ExportColumns {
+		cols[i] = c
+	}
+	if err := t.Row(cols...); err != nil {
 		return err
 	}
 	for rows.Next() {
@@ -659,13 +609,13 @@ func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, f
 		if err != nil {
 			return err
 		}
-		if err := cw.Write(record(p, answer)); err != nil {
+		if err := t.Row(p.ID, p.Title, p.AuthorName, p.Region, p.DirectionID, p.Status, p.SupportCount, p.CommentCount,
+			p.CreatedAt.Format("2006-01-02T15:04:05Z"), answer, baseURL+"/kk"+link(p.ID)); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.Close()
 }

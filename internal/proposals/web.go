@@ -25,6 +25,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/tabular"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -265,8 +266,8 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "xlsx" {
-		format = "csv"
+	if format != tabular.XLSX {
+		format = tabular.CSV
 	}
 	// Permission first, so that a refusal is a page and not a file.
 	rules, err := h.S.Programmes.Rules(r.Context(), id)
@@ -278,11 +279,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := "proposals-" + strconv.FormatInt(id, 10) + "." + format
-	ct := "text/csv; charset=utf-8"
-	if format == "xlsx" {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", tabular.ContentType(format))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "private, no-store")
