@@ -569,6 +569,7 @@ func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, erro
 	if err != nil {
 		return nil, err
 	}
+	a.Name = DownloadName(a.Name, a.ContentType)
 	return &a, nil
 }
 

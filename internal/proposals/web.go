@@ -857,8 +857,8 @@ func (h *Handler) hideComment(w http.ResponseWriter, r *http.Request) {
 }
 
 // attachment serves an uploaded file so that no browser runs or renders
-// it in our origin: a download, with the type we checked, no sniffing,
-// and a sandbox.
+// it in our origin: a download named for the type we checked (whatever
+// name it came with), that type, no sniffing, and a sandbox.
 func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
@@ -872,7 +872,7 @@ func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", a.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	hd.Set("Content-Disposition", contentDisposition(a.Name))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	hd.Set("Content-Length", strconv.Itoa(len(a.Data)))
