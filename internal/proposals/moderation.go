@@ -305,6 +305,43 @@ func (s *Service) moderate(ctx context.Context, u *auth.User, id int64) (*Propos
 	return p, rules.OrgID, nil
 }
 
+// Readable returns nil when u may read proposal p: anyone may, unless a
+// moderator hid it; then only its author (who sees that and why) and the
+// programme's moderators. To anyone else a hidden proposal does not exist
+// (404): not its title, author, answer, comments or file.
+func (s *Service) Readable(ctx context.Context, u *auth.User, p *Proposal) error {
+	if !p.Hidden || (u != nil && !u.Deleted && u.ID == p.AuthorID) {
+		return nil
+	}
+	if u != nil && !u.Deleted {
+		rules, err := s.Programmes.Rules(ctx, p.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		// The role as it is now, not as pages remember it.
+		r, err := s.Auth.RoleIn(ctx, u, rules.OrgID)
+		if err != nil {
+			return err
+		}
+		if r >= auth.Moderator {
+			return nil
+		}
+	}
+	return errs.New(errs.NotFound, "error.404.text")
+}
+
+// GetFor returns proposal id as Get does, if u may read it (Readable).
+func (s *Service) GetFor(ctx context.Context, u *auth.User, id int64) (*Proposal, error) {
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Readable(ctx, u, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // CanModerate reports whether u moderates the programme of a proposal.
 func (s *Service) CanModerate(ctx context.Context, u *auth.User, programmeID int64) bool {
 	if u == nil {
@@ -557,16 +594,20 @@ func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int
 	return err
 }
 
-// AttachmentOf returns a proposal's attachment.
-func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, error) {
+// AttachmentOf returns a proposal's attachment, for a reader who may read
+// the proposal (Readable).
+func (s *Service) AttachmentOf(ctx context.Context, u *auth.User, id int64) (*Attachment, error) {
 	var a Attachment
-	var hidden bool
-	err := s.DB.QueryRow(ctx, `SELECT a.name, a.content_type, a.data, p.hidden FROM proposal_attachments a
-		JOIN proposals p ON p.id = a.proposal_id WHERE a.proposal_id = ?`, id).Scan(&a.Name, &a.ContentType, &a.Data, &hidden)
-	if errors.Is(err, sql.ErrNoRows) || hidden {
+	var p Proposal
+	err := s.DB.QueryRow(ctx, `SELECT a.name, a.content_type, a.data, p.hidden, p.author_id, p.programme_id FROM proposal_attachments a
+		JOIN proposals p ON p.id = a.proposal_id WHERE a.proposal_id = ?`, id).Scan(&a.Name, &a.ContentType, &a.Data, &p.Hidden, &p.AuthorID, &p.ProgrammeID)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Readable(ctx, u, &p); err != nil {
 		return nil, err
 	}
 	a.Name = DownloadName(a.Name, a.ContentType)
