@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -277,10 +276,10 @@ func TestXLSX(t *testing.T) {
 	}
 	// Inline strings, rich text with a phonetic run, a formula's value.
 	data := xlsxtest.Build(xlsxtest.Options{
-		Strings: []string{`<si><r><t>Әлия </t></r><r><t>Серікова</t></r><rPh><t>ignored</t></rPh></si>`},
-		Rows: func(w io.Writer) {
-			io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" t="inlineStr"><is><t>email</t></is></c></row>`)
-			io.WriteString(w, `<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="str"><f>LOWER("A@B.KZ")</f><v>a@b.kz</v></c></row>`)
+		Strings: []xlsxtest.Piece{xlsxtest.Text(`<si><r><t>Әлия </t></r><r><t>Серікова</t></r><rPh><t>ignored</t></rPh></si>`)},
+		Rows: []xlsxtest.Piece{
+			xlsxtest.Text(`<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" t="inlineStr"><is><t>email</t></is></c></row>`),
+			xlsxtest.Text(`<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="str"><f>LOWER("A@B.KZ")</f><v>a@b.kz</v></c></row>`),
 		},
 	})
 	if tb := read(t, data, &members); rows(tb, "name", "email") != "2:Әлия Серікова|a@b.kz|\n" {
@@ -293,7 +292,7 @@ func TestXLSX(t *testing.T) {
 		"bad reference":              `<row r="2"><c r="ZZZZ1"><v>1</v></c></row>`,
 		"broken xml":                 `<row r="2"><c><v>1&bogus;</v></c></row>`,
 	} {
-		data := xlsxtest.Build(xlsxtest.Options{Rows: func(w io.Writer) { io.WriteString(w, header+sheet) }})
+		data := xlsxtest.Build(xlsxtest.Options{Rows: []xlsxtest.Piece{xlsxtest.Text(header + sheet)}})
 		if _, key := code(must(tabular.Read(data, &members))); key != "tabular.bad_file" {
 			t.Errorf("%s: %s", name, key)
 		}
@@ -341,76 +340,37 @@ func peakHeap(fn func()) uint64 {
 // the heap growing by a few megabytes, not hundreds.
 func TestXLSXBombs(t *testing.T) {
 	header := `<row r="1"><c t="inlineStr"><is><t>name</t></is></c><c t="inlineStr"><is><t>email</t></is></c></row>`
+	text, repeat := xlsxtest.Text, xlsxtest.Repeat
+	rows := func(p ...xlsxtest.Piece) xlsxtest.Options {
+		return xlsxtest.Options{Rows: append([]xlsxtest.Piece{text(header)}, p...)}
+	}
 	cases := []struct {
 		name string
 		opts xlsxtest.Options
 		code errs.Code
 		key  string
 	}{
-		{"3 million tiny rows", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header)
-			for range 3_000_000 {
-				io.WriteString(w, `<row><c><v>1</v></c></row>`)
-			}
-		}}, errs.TooLarge, "tabular.too_large"}, // 78 MB of XML
-		{"1 million tiny rows", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header)
-			for range 1_000_000 {
-				io.WriteString(w, `<row><c><v>1</v></c></row>`)
-			}
-		}}, errs.Invalid, "orgs.import.too_many_rows"},
-		{"3 million empty rows", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header)
-			for i := range 3_000_000 {
-				fmt.Fprintf(w, `<row r="%d"/>`, i+2)
-			}
-		}}, errs.Invalid, "orgs.import.too_many_rows"},
-		{"a row of 3 million cells", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header+`<row>`)
-			for range 3_000_000 {
-				io.WriteString(w, `<c/>`)
-			}
-			io.WriteString(w, `<c><v>1</v></c></row>`)
-		}}, errs.Invalid, "tabular.bad_file"}, // beyond Excel's last column
-		{"a value far right", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header+`<row><c r="XFD2"><v>1</v></c></row>`)
-		}}, errs.Invalid, "tabular.too_many_columns"},
-		{"a 200 MB sheet", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header)
-			pad := strings.Repeat(" ", 1<<20)
-			for range 200 {
-				io.WriteString(w, `<row>`+pad+`</row>`)
-			}
-		}}, errs.TooLarge, "tabular.too_large"},
-		{"one endless text", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header+`<row><c t="inlineStr"><is><t>`)
-			pad := strings.Repeat("a", 1<<20)
-			for range 50 {
-				io.WriteString(w, pad)
-			}
-			io.WriteString(w, `</t></is></c></row>`)
-		}}, errs.Invalid, "tabular.bad_file"},
-		{"a text in many pieces", xlsxtest.Options{Rows: func(w io.Writer) {
-			io.WriteString(w, header+`<row><c t="inlineStr"><is><t>`)
-			pad := strings.Repeat("a", 1000) + "<!---->"
-			for range 1000 {
-				io.WriteString(w, pad)
-			}
-			io.WriteString(w, `</t></is></c></row>`)
-		}}, errs.Invalid, "tabular.cell_too_long"},
-		{"millions of shared strings", xlsxtest.Options{StringsXML: func(w io.Writer) {
-			for range 5_000_000 {
-				io.WriteString(w, `<si/>`)
-			}
-		}, Rows: func(w io.Writer) { io.WriteString(w, header) }}, errs.TooLarge, "tabular.too_large"},
-		{"a styles part of millions of entries (never read)", xlsxtest.Options{Extra: map[string]func(io.Writer){
-			"xl/styles.xml": func(w io.Writer) {
-				io.WriteString(w, `<styleSheet><cellXfs>`)
-				for range 5_000_000 {
-					io.WriteString(w, `<xf/>`)
-				}
-				io.WriteString(w, `</cellXfs></styleSheet>`)
-			}}, Rows: func(w io.Writer) { io.WriteString(w, header+`<row><c t="inlineStr"><is><t>A</t></is></c></row>`) }}, "", ""},
+		{"3 million tiny rows", rows(repeat(`<row><c><v>1</v></c></row>`, 3_000_000)),
+			errs.TooLarge, "tabular.too_large"}, // 78 MB of XML
+		{"1 million tiny rows", rows(repeat(`<row><c><v>1</v></c></row>`, 1_000_000)),
+			errs.Invalid, "orgs.import.too_many_rows"},
+		{"3 million empty rows", rows(repeat(`<row/>`, 3_000_000)),
+			errs.Invalid, "orgs.import.too_many_rows"},
+		{"a row of 3 million cells", rows(text(`<row>`), repeat(`<c/>`, 3_000_000), text(`<c><v>1</v></c></row>`)),
+			errs.Invalid, "tabular.bad_file"}, // beyond Excel's last column
+		{"a value far right", rows(text(`<row><c r="XFD2"><v>1</v></c></row>`)),
+			errs.Invalid, "tabular.too_many_columns"},
+		{"a 200 MB sheet", rows(repeat(`<row>`+strings.Repeat(" ", 1<<20)+`</row>`, 200)),
+			errs.TooLarge, "tabular.too_large"},
+		{"one endless text", rows(text(`<row><c t="inlineStr"><is><t>`), repeat("a", 50<<20), text(`</t></is></c></row>`)),
+			errs.Invalid, "tabular.bad_file"},
+		{"a text in many pieces", rows(text(`<row><c t="inlineStr"><is><t>`), repeat(strings.Repeat("a", 1000)+"<!---->", 1000), text(`</t></is></c></row>`)),
+			errs.Invalid, "tabular.cell_too_long"},
+		{"millions of shared strings", xlsxtest.Options{Strings: []xlsxtest.Piece{repeat(`<si/>`, 5_000_000)}, Rows: []xlsxtest.Piece{text(header)}},
+			errs.TooLarge, "tabular.too_large"},
+		{"a styles part of millions of entries (never read)", xlsxtest.Options{
+			Extra: map[string][]xlsxtest.Piece{"xl/styles.xml": {text(`<styleSheet><cellXfs>`), repeat(`<xf/>`, 5_000_000), text(`</cellXfs></styleSheet>`)}},
+			Rows:  []xlsxtest.Piece{text(header + `<row><c t="inlineStr"><is><t>A</t></is></c></row>`)}}, "", ""},
 	}
 	spec := members
 	spec.MaxRows = 100_000
