@@ -101,6 +101,9 @@ func (h *Handler) ics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := h.svc.Get(r.Context(), id)
+	if err == nil {
+		m, err = h.svc.ForReader(r.Context(), web.UserOf(r), m)
+	}
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -125,6 +128,14 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
+	}
+	// A calendar app fetches the feed without signing in: the links to
+	// join online are left to those who may attend.
+	for i, m := range ms {
+		if ms[i], err = h.svc.ForReader(r.Context(), web.UserOf(r), m); err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
 	}
 	l := web.LangOf(r)
 	n := name.In(l)

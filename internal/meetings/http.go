@@ -260,6 +260,7 @@ type showData struct {
 	OrgName   string
 	Organizer bool
 	Member    bool
+	Attend    bool // the reader may attend: the link to join online shows
 	Voter     bool // signed in: questions get upvote buttons
 	Reg       *Registration
 	Agenda    []Item
@@ -299,9 +300,10 @@ func (h *Handler) head(ctx context.Context, r *http.Request, id int64) (*showDat
 }
 
 // shared fills in what does not depend on who reads, beyond the kind of
-// reader (a guest, a signed-in person, an organizer), and reader's own
-// votes on decisions when reader is not 0.
-func (h *Handler) shared(ctx context.Context, r *http.Request, head *showData, voter, organizer bool, reader int64) (*showData, error) {
+// reader (a guest, a signed-in person, a member, an organizer: names says
+// whose names show with the questions), and reader's own votes on
+// decisions when reader is not 0.
+func (h *Handler) shared(ctx context.Context, r *http.Request, head *showData, voter, organizer bool, names int, reader int64) (*showData, error) {
 	d := *head
 	m := d.M
 	id := m.ID
@@ -328,7 +330,7 @@ func (h *Handler) shared(ctx context.Context, r *http.Request, head *showData, v
 	}
 	q := r.URL.Query()
 	d.Answered = q.Get("questions") == "answered"
-	f := QuestionFilter{Answered: d.Answered, All: d.Organizer, Limit: questionsPerPage + 1, Reader: reader}
+	f := QuestionFilter{Answered: d.Answered, All: d.Organizer, Limit: questionsPerPage + 1, Reader: reader, Names: names}
 	if c := q.Get("qafter"); c != "" {
 		if err := api.DecodeCursor(c, &f.AfterVote, &f.AfterID); err != nil {
 			return nil, errs.New(errs.BadRequest, "api.invalid_cursor")
@@ -379,6 +381,26 @@ func (h *Handler) role(ctx context.Context, u *auth.User, m *Meeting) (organizer
 	return role >= auth.Moderator, role >= auth.Member, err
 }
 
+// names says whose names the reader sees with the questions (NamesFor).
+func names(organizer, member bool) int {
+	switch {
+	case organizer:
+		return NamesAll
+	case member:
+		return NamesMembers
+	}
+	return NamesNone
+}
+
+// attend says whether the reader may attend (Service.MayAttend): the
+// organization's members are invited to any meeting of it.
+func (h *Handler) attend(ctx context.Context, u *auth.User, m *Meeting, organizer, member bool) (bool, error) {
+	if organizer || (member && m.Invite != "anyone") {
+		return true, nil
+	}
+	return h.svc.MayAttend(ctx, u, m)
+}
+
 // load builds the whole page for this reader, without shared fragments
 // (a form sent back with errors).
 func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showData, error) {
@@ -395,11 +417,14 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 	if u != nil {
 		reader = u.ID
 	}
-	d, err := h.shared(ctx, r, head, u != nil, organizer, reader)
+	d, err := h.shared(ctx, r, head, u != nil, organizer, names(organizer, member), reader)
 	if err != nil {
 		return nil, err
 	}
 	d.Member = member
+	if d.Attend, err = h.attend(ctx, u, d.M, organizer, member); err != nil {
+		return nil, err
+	}
 	if d.Reg, err = h.svc.MyRegistration(ctx, u, id); err != nil {
 		return nil, err
 	}
@@ -444,13 +469,15 @@ func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
 	switch {
 	case organizer:
 		kind = "organizer"
+	case member:
+		kind = "member" // sees the askers' names
 	case u != nil:
 		kind = "reader"
 	}
 	q := r.URL.Query()
 	key += "\x00" + kind + "\x00" + q.Get("questions") + "\x00" + q.Get("qafter")
 	agendaHTML, v, err := h.srv.Fragment(r, showPage, "meeting_agenda", key, func() (any, error) {
-		return h.shared(ctx, r, head, u != nil, organizer, 0)
+		return h.shared(ctx, r, head, u != nil, organizer, names(organizer, member), 0)
 	})
 	if err != nil {
 		return nil, err
@@ -466,6 +493,9 @@ func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
 		return &d, nil
 	}
 	d.Member = member
+	if d.Attend, err = h.attend(ctx, u, d.M, organizer, member); err != nil {
+		return nil, err
+	}
 	var ids []int64 // the questions on the page the reader may upvote
 	if d.Voter {
 		for _, q := range d.Questions {
@@ -1002,6 +1032,9 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) writeMeeting(w http.ResponseWriter, r *http.Request, id int64, status int) {
 	m, err := h.svc.Get(r.Context(), id)
+	if err == nil {
+		m, err = h.svc.ForReader(r.Context(), web.UserOf(r), m)
+	}
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -355,6 +355,65 @@ func (s *Service) requireOrganizer(ctx context.Context, u *auth.User, meetingID 
 	return m, nil
 }
 
+// MayAttend reports whether u may attend the meeting: its organizers and
+// those invited. Only they see how to join it online (the link).
+func (s *Service) MayAttend(ctx context.Context, u *auth.User, m *Meeting) (bool, error) {
+	if u == nil || u.Deleted {
+		return false, nil
+	}
+	if org, err := s.IsOrganizer(ctx, u, m); err != nil || org {
+		return org, err
+	}
+	err := s.invited(ctx, u, m)
+	if err == nil {
+		return true, nil
+	}
+	switch errs.CodeOf(err) {
+	case errs.Unauthorized, errs.Forbidden, errs.ConsentRequired:
+		return false, nil
+	}
+	return false, err
+}
+
+// ForReader returns the meeting as u may see it: without the link to join
+// online unless u may attend.
+func (s *Service) ForReader(ctx context.Context, u *auth.User, m *Meeting) (*Meeting, error) {
+	ok, err := s.MayAttend(ctx, u, m)
+	if err != nil || ok {
+		return m, err
+	}
+	c := *m
+	c.OnlineURL = ""
+	return &c, nil
+}
+
+// Who sees the names of those who ask questions: as with the member list
+// of the organization (orgs.CanSeeMembers), its members and its officers;
+// officers see people who hide their name from lists too. Guests and other
+// people see the questions without names.
+const (
+	NamesNone    = 0
+	NamesMembers = 1
+	NamesAll     = 2
+)
+
+// NamesFor says which askers' names u sees at the meeting.
+func (s *Service) NamesFor(ctx context.Context, u *auth.User, m *Meeting) (int, error) {
+	if u == nil || u.Deleted {
+		return NamesNone, nil
+	}
+	r, err := s.auth.RoleIn(ctx, u, m.OrgID)
+	switch {
+	case err != nil:
+		return NamesNone, err
+	case r >= auth.Moderator:
+		return NamesAll, nil
+	case r >= auth.Member:
+		return NamesMembers, nil
+	}
+	return NamesNone, nil
+}
+
 // invited checks that u may take part: a signed-in person (with a
 // guardian's consent when a minor) who is invited.
 func (s *Service) invited(ctx context.Context, u *auth.User, m *Meeting) error {

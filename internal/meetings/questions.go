@@ -21,7 +21,7 @@ func latin(s string) string { return kazakh.ToLatin(s) }
 // Question is a participant's question.
 type Question struct {
 	ID         int64
-	AuthorName string
+	AuthorName string // "" for readers who may not see it (QuestionFilter.Names)
 	Body       string
 	Status     string
 	MergedInto int64
@@ -180,6 +180,7 @@ type QuestionFilter struct {
 	AfterID   int64
 	Limit     int
 	Reader    int64 // marks the reader's upvotes
+	Names     int   // whose names show (NamesFor); none by default
 }
 
 // Questions lists a meeting's questions, most upvoted first.
@@ -200,9 +201,10 @@ func (s *Service) Questions(ctx context.Context, meetingID int64, f QuestionFilt
 		where += " AND (q.votes < ? OR (q.votes = ? AND q.id > ?))"
 		args = append(args, f.AfterVote, f.AfterVote, f.AfterID)
 	}
-	args = append([]any{f.Reader}, args...)
+	args = append([]any{f.Names >= NamesMembers, f.Names >= NamesAll, f.Reader}, args...)
 	args = append(args, f.Limit)
-	rows, err := s.db.Query(ctx, `SELECT q.id, u.name, q.body, q.status, COALESCE(q.merged_into, 0), q.answer, q.answered_at, q.votes, q.created_at,
+	rows, err := s.db.Query(ctx, `SELECT q.id,
+		CASE WHEN ? AND u.deleted_at IS NULL AND (u.hidden = FALSE OR ?) THEN u.name ELSE '' END, q.body, q.status, COALESCE(q.merged_into, 0), q.answer, q.answered_at, q.votes, q.created_at,
 		EXISTS (SELECT 1 FROM meeting_question_votes v WHERE v.question_id = q.id AND v.user_id = ?)
 		FROM meeting_questions q JOIN users u ON u.id = q.author_id`+where+" ORDER BY q.votes DESC, q.id LIMIT ?", args...)
 	if err != nil {

@@ -2,105 +2,36 @@ package orgs
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ortaq/ortaq/internal/auth"
-	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 // Export formats.
 const (
-	CSV  = "csv"
-	XLSX = "xlsx"
+	CSV  = tabular.CSV
+	XLSX = tabular.XLSX
 )
 
 // ContentType returns the MIME type of an export format.
-func ContentType(format string) string {
-	if format == XLSX {
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	return "text/csv; charset=utf-8"
-}
-
-// table writes rows to CSV (UTF-8 with a byte-order mark, which Excel
-// needs to read Kazakh letters) or streams them into an XLSX sheet.
-type table interface {
-	row(cells ...any) error
-	close() error
-}
-
-type csvTable struct{ w *csv.Writer }
-
-func (t *csvTable) row(cells ...any) error {
-	rec := make([]string, len(cells))
-	for i, c := range cells {
-		rec[i] = fmt.Sprint(c)
-	}
-	return t.w.Write(rec)
-}
-
-func (t *csvTable) close() error { t.w.Flush(); return t.w.Error() }
-
-type xlsxTable struct {
-	f  *excelize.File
-	sw *excelize.StreamWriter
-	n  int
-	w  io.Writer
-}
-
-func (t *xlsxTable) row(cells ...any) error {
-	t.n++
-	cell, err := excelize.CoordinatesToCellName(1, t.n)
-	if err != nil {
-		return err
-	}
-	return t.sw.SetRow(cell, cells)
-}
-
-func (t *xlsxTable) close() error {
-	defer t.f.Close()
-	if err := t.sw.Flush(); err != nil {
-		return err
-	}
-	return t.f.Write(t.w)
-}
-
-func newTable(w io.Writer, format, sheet string) (table, error) {
-	switch format {
-	case CSV:
-		if _, err := w.Write([]byte("\xef\xbb\xbf")); err != nil {
-			return nil, err
-		}
-		return &csvTable{w: csv.NewWriter(w)}, nil
-	case XLSX:
-		f := excelize.NewFile()
-		if err := f.SetSheetName("Sheet1", sheet); err != nil {
-			return nil, err
-		}
-		sw, err := f.NewStreamWriter(sheet)
-		if err != nil {
-			return nil, err
-		}
-		return &xlsxTable{f: f, sw: sw, w: w}, nil
-	}
-	var fs errs.Fields
-	fs.Add("format", "validation.invalid_choice")
-	return nil, fs.Err()
-}
+func ContentType(format string) string { return tabular.ContentType(format) }
 
 // CheckFormat validates an export format before anything is written.
-func CheckFormat(format string) error {
-	if format != CSV && format != XLSX {
-		var fs errs.Fields
-		fs.Add("format", "validation.invalid_choice")
-		return fs.Err()
-	}
-	return nil
+func CheckFormat(format string) error { return tabular.CheckFormat(format) }
+
+// table writes an export: CSV with a byte-order mark or a streamed XLSX
+// sheet, formulas neutralized (a name may start with "="), numbers as
+// numbers.
+type table struct{ *tabular.Writer }
+
+func (t table) row(cells ...any) error { return t.Row(cells...) }
+func (t table) close() error           { return t.Close() }
+
+func newTable(w io.Writer, format, sheet string) (table, error) {
+	tw, err := tabular.NewWriter(w, format, sheet)
+	return table{tw}, err
 }
 
 // CanExportMembers reports whether actor may export orgID's members (its
@@ -120,6 +51,7 @@ func (s *Service) ExportMembers(ctx context.Context, actor *auth.User, orgID int
 	if err != nil {
 		return err
 	}
+	defer t.Discard()
 	if err := t.row("name", "email", "role", "since", "until", "birth_date", "region"); err != nil {
 		return err
 	}
@@ -172,17 +104,18 @@ func (s *Service) ExportOrgs(ctx context.Context, actor *auth.User, f Filter, w 
 	if err != nil {
 		return err
 	}
+	defer t.Discard()
 	if err := t.row("id", "parent_id", "kind", "name_kk", "name_ru", "name_en", "short_name_kk", "region", "district",
 		"registration_status", "member_count", "subtree_member_count"); err != nil {
 		return err
 	}
 	for {
 		for _, o := range page {
-			parent := ""
+			var parent any
 			if o.ParentID != 0 {
-				parent = strconv.FormatInt(o.ParentID, 10)
+				parent = o.ParentID
 			}
-			if err := t.row(strconv.FormatInt(o.ID, 10), parent, o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK,
+			if err := t.row(o.ID, parent, o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK,
 				o.Region, o.District, o.RegStatus, o.MemberCount, o.SubtreeCount); err != nil {
 				return err
 			}

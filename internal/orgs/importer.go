@@ -1,19 +1,11 @@
 package orgs
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -22,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 // MaxImportRows bounds a member file.
@@ -47,15 +40,25 @@ var columns = []struct {
 		"қамқоршының поштасы", "почта родителя", "email родителя", "e-mail родителя", "эл. почта родителя", "почта законного представителя"}},
 }
 
-var headerIndex = func() map[string]string {
-	m := map[string]string{}
+// memberFile is how a member file is read: the columns above, the row cap,
+// the registry's own messages.
+var memberFile = func() *tabular.Spec {
+	spec := &tabular.Spec{MaxRows: MaxImportRows, Keys: importKeys}
 	for _, c := range columns {
-		for _, s := range c.synonyms {
-			m[kazakh.Fold(s)] = c.name
-		}
+		spec.Columns = append(spec.Columns, tabular.Column{Name: c.name, Required: c.required, Synonyms: c.synonyms})
 	}
-	return m
+	return spec
 }()
+
+var importKeys = tabular.Keys{
+	BadFile:         "orgs.import.bad_file",
+	NotUTF8:         "orgs.import.not_utf8",
+	Empty:           "orgs.import.empty",
+	TooManyRows:     "orgs.import.too_many_rows",
+	UnknownColumn:   "orgs.import.unknown_column",
+	DuplicateColumn: "orgs.import.duplicate_column",
+	MissingColumn:   "orgs.import.missing_column",
+}
 
 // ImportResult counts what an import did.
 type ImportResult struct {
@@ -77,57 +80,6 @@ type importRow struct {
 	minor                                       bool
 }
 
-// readTable reads a CSV (UTF-8, comma, semicolon or tab separated, with or
-// without a byte-order mark) or an XLSX file (its first sheet).
-func readTable(data []byte) ([][]string, error) {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, errs.New(errs.Invalid, "orgs.import.empty")
-		}
-		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
-		}
-		return rows, nil
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return nil, errs.New(errs.Invalid, "orgs.import.not_utf8")
-	}
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	r := csv.NewReader(bufio.NewReader(bytes.NewReader(data)))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.Comma = ','
-	if n := bytes.Count(first, []byte(";")); n > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	if bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(string(r.Comma))) {
-		r.Comma = '\t'
-	}
-	var rows [][]string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, errs.New(errs.Invalid, "orgs.import.bad_file")
-		}
-		rows = append(rows, rec)
-		if len(rows) > MaxImportRows+1 {
-			return nil, errs.New(errs.Invalid, "orgs.import.too_many_rows", "max", MaxImportRows)
-		}
-	}
-	return rows, nil
-}
-
 // cellDate reads a date written as YYYY-MM-DD, DD.MM.YYYY or an Excel
 // serial number.
 func cellDate(v string) (string, bool) {
@@ -141,7 +93,7 @@ func cellDate(v string) (string, bool) {
 		}
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 120000 {
-		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
+		if t, err := tabular.ExcelDate(f); err == nil {
 			return t.Format("2006-01-02"), true
 		}
 	}
@@ -197,64 +149,17 @@ func (s *Service) regionIndex() map[string]string {
 
 // parseMembers validates a whole member file and returns its rows, or an
 // Invalid error listing every bad row.
-func (s *Service) parseMembers(table [][]string, now time.Time) ([]importRow, error) {
+func (s *Service) parseMembers(table *tabular.Table, now time.Time) ([]importRow, error) {
 	var fs errs.Fields
-	add := func(row int, field, key string, args ...any) {
-		fs = append(fs, errs.Field{Name: field, Key: key, Args: args, Row: row})
-	}
-	if len(table) == 0 {
-		return nil, errs.New(errs.Invalid, "orgs.import.empty")
-	}
-	col := map[string]int{}
-	for i, h := range table[0] {
-		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
-		if h == "" {
-			continue
-		}
-		name, ok := headerIndex[kazakh.Fold(h)]
-		if !ok {
-			add(1, h, "orgs.import.unknown_column", "column", h)
-			continue
-		}
-		if _, dup := col[name]; dup {
-			add(1, h, "orgs.import.duplicate_column", "column", h)
-			continue
-		}
-		col[name] = i
-	}
-	for _, c := range columns {
-		if _, ok := col[c.name]; c.required && !ok {
-			add(1, c.name, "orgs.import.missing_column", "column", c.name)
-		}
-	}
-	if len(fs) > 0 {
-		return nil, fs.Err()
-	}
-	get := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
+	get := func(rec tabular.Row, name string) string { return rec.Get(name) }
 	roles, regs := s.roleIndex(), s.regionIndex()
 	day := today(now)
 	seen := map[string]int{}     // email|role|since → row
 	open := map[string]int{}     // email|role of terms without an end → row
 	names := map[string]string{} // email → name, to keep one person one name
 	var out []importRow
-	for i, rec := range table[1:] {
-		line := i + 2
-		blank := true
-		for _, v := range rec {
-			if strings.TrimSpace(v) != "" {
-				blank = false
-				break
-			}
-		}
-		if blank {
-			continue
-		}
+	for _, rec := range table.Rows {
+		line := rec.Line
 		r := importRow{line: line, name: strings.Join(strings.Fields(get(rec, "name")), " "),
 			email: strings.ToLower(get(rec, "email"))}
 		n := len(fs)
@@ -386,7 +291,7 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 	if err := s.auth.Require(ctx, actor, orgID, auth.OrgAdmin); err != nil {
 		return res, err
 	}
-	table, err := readTable(data)
+	table, err := tabular.Read(data, memberFile)
 	if err != nil {
 		return res, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 // The reference list of regions, cities and districts ships as migrations
@@ -44,14 +45,15 @@ var regionColumns = []struct {
 	{"name_en", []string{"name_en", "en", "атауы ағылшынша", "ағылшынша атауы", "ағылшынша", "название на английском", "на английском", "английское название"}},
 }
 
-var regionHeaderIndex = func() map[string]string {
-	m := map[string]string{}
+// regionFile is how a region file is read.
+var regionFile = func() *tabular.Spec {
+	keys := importKeys
+	keys.Empty = "orgs.regions.empty"
+	spec := &tabular.Spec{MaxRows: MaxRegionRows, Keys: keys}
 	for _, c := range regionColumns {
-		for _, s := range c.synonyms {
-			m[kazakh.Fold(s)] = c.name
-		}
+		spec.Columns = append(spec.Columns, tabular.Column{Name: c.name, Required: c.name != "name_en", Synonyms: c.synonyms})
 	}
-	return m
+	return spec
 }()
 
 // Kinds a region file may give, with the words people write for them.
@@ -99,12 +101,9 @@ func (s *Service) ImportRegions(ctx context.Context, actor *auth.User, data []by
 	if err := s.auth.Require(ctx, actor, 0, auth.PlatformAdmin); err != nil {
 		return res, err
 	}
-	table, err := readTable(data)
+	table, err := tabular.Read(data, regionFile)
 	if err != nil {
 		return res, err
-	}
-	if len(table) > MaxRegionRows+1 {
-		return res, errs.New(errs.Invalid, "orgs.import.too_many_rows", "max", MaxRegionRows)
 	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		res = RegionImportResult{}
@@ -191,51 +190,19 @@ func storedRegions(ctx context.Context, tx *db.Tx) (map[string]storedRegion, err
 }
 
 // parseRegions checks a region file against the stored list.
-func parseRegions(table [][]string, stored map[string]storedRegion) ([]regionRow, error) {
+func parseRegions(table *tabular.Table, stored map[string]storedRegion) ([]regionRow, error) {
 	var fs errs.Fields
 	add := func(row int, field, key string, args ...any) {
 		fs = append(fs, errs.Field{Name: field, Key: key, Args: args, Row: row})
 	}
-	if len(table) == 0 {
-		return nil, errs.New(errs.Invalid, "orgs.regions.empty")
-	}
-	col := map[string]int{}
-	for i, h := range table[0] {
-		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
-		if h == "" {
-			continue
-		}
-		name, ok := regionHeaderIndex[kazakh.Fold(h)]
-		if !ok {
-			add(1, h, "orgs.import.unknown_column", "column", h)
-			continue
-		}
-		if _, dup := col[name]; dup {
-			add(1, h, "orgs.import.duplicate_column", "column", h)
-			continue
-		}
-		col[name] = i
-	}
-	for _, c := range regionColumns {
-		if _, ok := col[c.name]; !ok && c.name != "name_en" {
-			add(1, c.name, "orgs.import.missing_column", "column", c.name)
-		}
-	}
-	if len(fs) > 0 {
-		return nil, fs.Err()
-	}
-	get := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.Join(strings.Fields(rec[i]), " ")
+	get := func(rec tabular.Row, name string) string {
+		return strings.Join(strings.Fields(rec.Get(name)), " ")
 	}
 	// The file's own entries, so that a district may come before its region.
 	var out []regionRow
 	inFile := map[string]int{} // code → index in out
-	for i, rec := range table[1:] {
-		r := regionRow{line: i + 2, code: get(rec, "code"), parent: get(rec, "parent_code"),
+	for _, rec := range table.Rows {
+		r := regionRow{line: rec.Line, code: get(rec, "code"), parent: get(rec, "parent_code"),
 			nameKK: get(rec, "name_kk"), nameRU: get(rec, "name_ru"), nameEN: get(rec, "name_en")}
 		if r.code == "" && r.parent == "" && r.nameKK == "" && r.nameRU == "" && r.nameEN == "" && get(rec, "kind") == "" {
 			continue // a blank line
@@ -415,6 +382,7 @@ func (s *Service) ExportRegions(ctx context.Context, actor *auth.User, w io.Writ
 	if err != nil {
 		return err
 	}
+	defer t.Discard()
 	cols := make([]any, len(regionColumns))
 	for i, c := range regionColumns {
 		cols[i] = c.name

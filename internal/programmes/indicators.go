@@ -1,26 +1,22 @@
 package programmes
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 // Country is the region code of values for the whole country.
@@ -314,18 +310,26 @@ func (s *Service) writeValues(ctx context.Context, u *auth.User, programmeID int
 	return res, err
 }
 
-// header names accepted in an import file, with Kazakh and Russian
-// synonyms.
-var importHeaders = map[string]string{
-	"indicator": "indicator", "indicator_id": "indicator", "көрсеткіш": "indicator", "показатель": "indicator",
-	"region": "region", "өңір": "region", "аймақ": "region", "регион": "region",
-	"period": "period", "кезең": "period", "период": "period",
-	"value": "value", "мән": "value", "значение": "value",
+// valuesFile is how an indicator file is read: its columns with Kazakh
+// and Russian header names, other columns ignored.
+var valuesFile = &tabular.Spec{
+	Columns: []tabular.Column{
+		{Name: "indicator", Required: true, Synonyms: []string{"indicator_id", "көрсеткіш", "показатель"}},
+		{Name: "region", Required: true, Synonyms: []string{"өңір", "аймақ", "регион"}},
+		{Name: "period", Required: true, Synonyms: []string{"кезең", "период"}},
+		{Name: "value", Required: true, Synonyms: []string{"мән", "значение"}},
+	},
+	IgnoreUnknown: true,
+	MaxRows:       maxImportRows,
+	FileField:     "file",
+	Keys: tabular.Keys{BadFile: "indicators.import_bad_file", Empty: "indicators.import_empty",
+		TooManyRows: "indicators.import_too_many", MissingColumn: "indicators.import_missing_column"},
 }
 
 // Import reads a CSV or XLSX file of values for a programme's indicators —
 // columns indicator (id or name), region, period, value — and writes all
-// rows or none, with a report of every bad row.
+// rows or none, with a report of every bad row. The file's content tells
+// its format, not its name.
 func (s *Service) Import(ctx context.Context, u *auth.User, programmeID int64, filename string, data []byte) (ImportResult, error) {
 	p, err := s.Cached(ctx, programmeID)
 	if err != nil {
@@ -334,7 +338,7 @@ func (s *Service) Import(ctx context.Context, u *auth.User, programmeID int64, f
 	if err := s.Auth.Require(ctx, u, p.OrgID, auth.OrgAdmin); err != nil {
 		return ImportResult{}, err
 	}
-	records, err := readTable(filename, data)
+	table, err := tabular.Read(data, valuesFile)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -352,37 +356,14 @@ func (s *Service) Import(ctx context.Context, u *auth.User, programmeID int64, f
 		}
 	}
 	var fs errs.Fields
-	if len(records) < 2 {
+	if len(table.Rows) == 0 {
 		fs.Add("file", "indicators.import_empty")
 		return ImportResult{}, fs.Err()
 	}
-	col := map[string]int{}
-	for i, h := range records[0] {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if c, ok := importHeaders[h]; ok {
-			col[c] = i
-		}
-	}
-	for _, c := range []string{"indicator", "region", "period", "value"} {
-		if _, ok := col[c]; !ok {
-			fs = append(fs, errs.Field{Name: c, Key: "indicators.import_missing_column", Args: []any{"column", c}, Row: 1})
-		}
-	}
-	if err := fs.Err(); err != nil {
-		return ImportResult{}, err
-	}
-	cell := func(rec []string, c string) string {
-		if i := col[c]; i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
+	cell := func(rec tabular.Row, c string) string { return rec.Get(c) }
 	var rows []rowValue
-	for i, rec := range records[1:] {
-		row := i + 2
-		if strings.TrimSpace(strings.Join(rec, "")) == "" {
-			continue
-		}
+	for _, rec := range table.Rows {
+		row := rec.Line
 		name := cell(rec, "indicator")
 		id, ok := byName[name]
 		if !ok {
@@ -408,59 +389,6 @@ func (s *Service) Import(ctx context.Context, u *auth.User, programmeID int64, f
 }
 
 const maxImportRows = 20000
-
-// readTable reads the first sheet of an XLSX file or a CSV file (comma or
-// semicolon separated, optional UTF-8 BOM).
-func readTable(filename string, data []byte) ([][]string, error) {
-	var fs errs.Fields
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) || strings.HasSuffix(strings.ToLower(filename), ".xlsx") {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			fs.Add("file", "indicators.import_bad_file")
-			return nil, fs.Err()
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			fs.Add("file", "indicators.import_empty")
-			return nil, fs.Err()
-		}
-		rows, err := f.GetRows(sheets[0])
-		if err != nil {
-			fs.Add("file", "indicators.import_bad_file")
-			return nil, fs.Err()
-		}
-		if len(rows) > maxImportRows {
-			fs.Add("file", "indicators.import_too_many", "max", maxImportRows)
-			return nil, fs.Err()
-		}
-		return rows, nil
-	}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	r := csv.NewReader(bytes.NewReader(data))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	var out [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fs.Add("file", "indicators.import_bad_file")
-			return nil, fs.Err()
-		}
-		out = append(out, rec)
-		if len(out) > maxImportRows {
-			fs.Add("file", "indicators.import_too_many", "max", maxImportRows)
-			return nil, fs.Err()
-		}
-	}
-	return out, nil
-}
 
 // Periods returns the sorted distinct periods of the values.
 func (ind *Indicator) Periods() []string {

@@ -3,7 +3,6 @@ package proposals
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +10,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/tabular"
 )
 
 func link(id int64) string { return "/proposals/" + strconv.FormatInt(id, 10) }
@@ -307,6 +305,43 @@ func (s *Service) moderate(ctx context.Context, u *auth.User, id int64) (*Propos
 	return p, rules.OrgID, nil
 }
 
+// Readable returns nil when u may read proposal p: anyone may, unless a
+// moderator hid it; then only its author (who sees that and why) and the
+// programme's moderators. To anyone else a hidden proposal does not exist
+// (404): not its title, author, answer, comments or file.
+func (s *Service) Readable(ctx context.Context, u *auth.User, p *Proposal) error {
+	if !p.Hidden || (u != nil && !u.Deleted && u.ID == p.AuthorID) {
+		return nil
+	}
+	if u != nil && !u.Deleted {
+		rules, err := s.Programmes.Rules(ctx, p.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		// The role as it is now, not as pages remember it.
+		r, err := s.Auth.RoleIn(ctx, u, rules.OrgID)
+		if err != nil {
+			return err
+		}
+		if r >= auth.Moderator {
+			return nil
+		}
+	}
+	return errs.New(errs.NotFound, "error.404.text")
+}
+
+// GetFor returns proposal id as Get does, if u may read it (Readable).
+func (s *Service) GetFor(ctx context.Context, u *auth.User, id int64) (*Proposal, error) {
+	p, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Readable(ctx, u, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // CanModerate reports whether u moderates the programme of a proposal.
 func (s *Service) CanModerate(ctx context.Context, u *auth.User, programmeID int64) bool {
 	if u == nil {
@@ -559,18 +594,23 @@ func (s *Service) Merge(ctx context.Context, u *auth.User, dupID, survivorID int
 	return err
 }
 
-// AttachmentOf returns a proposal's attachment.
-func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, error) {
+// AttachmentOf returns a proposal's attachment, for a reader who may read
+// the proposal (Readable).
+func (s *Service) AttachmentOf(ctx context.Context, u *auth.User, id int64) (*Attachment, error) {
 	var a Attachment
-	var hidden bool
-	err := s.DB.QueryRow(ctx, `SELECT a.name, a.content_type, a.data, p.hidden FROM proposal_attachments a
-		JOIN proposals p ON p.id = a.proposal_id WHERE a.proposal_id = ?`, id).Scan(&a.Name, &a.ContentType, &a.Data, &hidden)
-	if errors.Is(err, sql.ErrNoRows) || hidden {
+	var p Proposal
+	err := s.DB.QueryRow(ctx, `SELECT a.name, a.content_type, a.data, p.hidden, p.author_id, p.programme_id FROM proposal_attachments a
+		JOIN proposals p ON p.id = a.proposal_id WHERE a.proposal_id = ?`, id).Scan(&a.Name, &a.ContentType, &a.Data, &p.Hidden, &p.AuthorID, &p.ProgrammeID)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")
 	}
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Readable(ctx, u, &p); err != nil {
+		return nil, err
+	}
+	a.Name = DownloadName(a.Name, a.ContentType)
 	return &a, nil
 }
 
@@ -578,7 +618,7 @@ func (s *Service) AttachmentOf(ctx context.Context, id int64) (*Attachment, erro
 var ExportColumns = []string{"id", "title", "author", "region", "direction_id", "status", "support_count", "comment_count", "created_at", "answer", "url"}
 
 // Export writes all visible proposals of a programme as CSV (with a BOM,
-// for Excel) or XLSX, streaming (moderators).
+// for Excel) or XLSX, streaming, formulas neutralized (moderators).
 func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, format, baseURL string, w io.Writer) error {
 	rules, err := s.Programmes.Rules(ctx, programmeID)
 	if err != nil {
@@ -593,64 +633,16 @@ func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, f
 		return err
 	}
 	defer rows.Close()
-	// Text cells that a spreadsheet would run as a formula start with '.
-	safe := func(v string) string {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			return "'" + v
-		}
-		return v
-	}
-	record := func(p *Proposal, answer string) []string {
-		answer = safe(answer)
-		return []string{strconv.FormatInt(p.ID, 10), safe(p.Title), safe(p.AuthorName), p.Region, strconv.FormatInt(p.DirectionID, 10), p.Status,
-			strconv.Itoa(p.SupportCount), strconv.Itoa(p.CommentCount), p.CreatedAt.Format("2006-01-02T15:04:05Z"), answer,
-			baseURL + "/kk" + link(p.ID)}
-	}
-	if format == "xlsx" {
-		f := excelize.NewFile()
-		defer f.Close()
-		sw, err := f.NewStreamWriter("Sheet1")
-		if err != nil {
-			return err
-		}
-		cells := func(rec []string) []any {
-			out := make([]any, len(rec))
-			for i, v := range rec {
-				out[i] = v
-			}
-			return out
-		}
-		if err := sw.SetRow("A1", cells(ExportColumns)); err != nil {
-			return err
-		}
-		n := 1
-		for rows.Next() {
-			var answer string
-			p, err := scanProposal(rows, &answer)
-			if err != nil {
-				return err
-			}
-			n++
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			rec := cells(record(p, answer))
-			rec[0], rec[6], rec[7] = p.ID, p.SupportCount, p.CommentCount
-			if err := sw.SetRow(cell, rec); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
-		return f.Write(w)
-	}
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	t, err := tabular.NewWriter(w, format, "Sheet1")
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ExportColumns); err != nil {
+	defer t.Discard()
+	cols := make([]any, len(ExportColumns))
+	for i, c := range ExportColumns {
+		cols[i] = c
+	}
+	if err := t.Row(cols...); err != nil {
 		return err
 	}
 	for rows.Next() {
@@ -659,13 +651,13 @@ func (s *Service) Export(ctx context.Context, u *auth.User, programmeID int64, f
 		if err != nil {
 			return err
 		}
-		if err := cw.Write(record(p, answer)); err != nil {
+		if err := t.Row(p.ID, p.Title, p.AuthorName, p.Region, p.DirectionID, p.Status, p.SupportCount, p.CommentCount,
+			p.CreatedAt.Format("2006-01-02T15:04:05Z"), answer, baseURL+"/kk"+link(p.ID)); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return t.Close()
 }

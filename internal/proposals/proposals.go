@@ -191,7 +191,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 			if a.ContentType == "" {
 				fs.Add("attachment", "proposals.attachment_type")
 			}
-			a.Name = cleanName(a.Name)
+			a.Name = DownloadName(cleanName(a.Name), a.ContentType)
 		}
 	}
 	if err := fs.Err(); err != nil {
@@ -265,16 +265,16 @@ func (s *Service) Get(ctx context.Context, id int64) (*Proposal, error) {
 func (s *Service) get(ctx context.Context, id int64, source bool) (*Proposal, error) {
 	var rawBody, reason, body, answer, answerHTML string
 	var answered db.Time
-	var attName sql.NullString
+	var attName, attType sql.NullString
 	var attSize sql.NullInt64
 	src := "p.body"
 	if !source {
 		src = "''"
 	}
 	p, err := scanProposal(s.DB.QueryRow(ctx, `SELECT `+proposalCols+`, `+src+`, p.body_html, p.answer, p.answer_html,
-		p.answered_at, p.hidden_reason, a.name, a.size
+		p.answered_at, p.hidden_reason, a.name, a.size, a.content_type
 		FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id JOIN users u ON u.id = p.author_id LEFT JOIN proposal_attachments a ON a.proposal_id = p.id
-		WHERE p.id = ?`, id), &rawBody, &body, &answer, &answerHTML, &answered, &reason, &attName, &attSize)
+		WHERE p.id = ?`, id), &rawBody, &body, &answer, &answerHTML, &answered, &reason, &attName, &attSize, &attType)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "error.404.text")
 	}
@@ -283,7 +283,9 @@ func (s *Service) get(ctx context.Context, id int64, source bool) (*Proposal, er
 	}
 	p.Body, p.HiddenReason = rawBody, reason
 	p.BodyHTML, p.Answer, p.AnswerHTML, p.AnsweredAt = template.HTML(body), answer, template.HTML(answerHTML), answered.Ptr()
-	p.AttachmentName, p.AttachmentSize = attName.String, int(attSize.Int64)
+	if attName.Valid {
+		p.AttachmentName, p.AttachmentSize = DownloadName(attName.String, attType.String), int(attSize.Int64)
+	}
 	return p, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/tabular"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -265,8 +266,8 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := r.URL.Query().Get("format")
-	if format != "xlsx" {
-		format = "csv"
+	if format != tabular.XLSX {
+		format = tabular.CSV
 	}
 	// Permission first, so that a refusal is a page and not a file.
 	rules, err := h.S.Programmes.Rules(r.Context(), id)
@@ -278,11 +279,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := "proposals-" + strconv.FormatInt(id, 10) + "." + format
-	ct := "text/csv; charset=utf-8"
-	if format == "xlsx" {
-		ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", tabular.ContentType(format))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "private, no-store")
@@ -457,7 +454,11 @@ func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 		v.Region = reg.NameIn(l)
 	}
 	if pr.MergedInto != 0 {
-		v.Into, _ = h.S.get(ctx, pr.MergedInto, false)
+		// The proposal it was merged into, unless that one has been hidden
+		// since (this part is shared by every reader).
+		if into, _ := h.S.get(ctx, pr.MergedInto, false); into != nil && !into.Hidden {
+			v.Into = into
+		}
 	}
 	if h.Roadmap != nil {
 		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
@@ -497,16 +498,10 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	v := showView{ID: id, MergedInto: pp.MergedInto, Hidden: pp.Hidden, Status: pp.Status, Answer: pp.Answer, SupportCount: pp.SupportCount,
 		Head: head, Now: now, CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals",
 		SignedIn: u != nil, Limited: u != nil && u.Limited()}
-	if pp.Hidden && !v.CanMod && (u == nil || u.ID != pp.AuthorID) {
-		// A hidden proposal's text and file are for its author and the
-		// moderators only: others get a copy rendered without them.
-		v.Head, _, err = h.Srv.Fragment(r, "proposals_show", "head", key+":withheld", func() (any, error) {
-			c, pr := *pp, *pp.Proposal
-			pr.AttachmentName, pr.AttachmentSize = "", 0
-			c.Proposal, c.Body = &pr, ""
-			return &c, nil
-		})
-		if err != nil {
+	if pp.Hidden {
+		// Only its author and the moderators read a hidden proposal; the
+		// shared parts were made for them.
+		if err := h.S.Readable(ctx, u, pp.Proposal); err != nil {
 			h.Srv.Fail(w, r, err)
 			return
 		}
@@ -860,22 +855,22 @@ func (h *Handler) hideComment(w http.ResponseWriter, r *http.Request) {
 }
 
 // attachment serves an uploaded file so that no browser runs or renders
-// it in our origin: a download, with the type we checked, no sniffing,
-// and a sandbox.
+// it in our origin: a download named for the type we checked (whatever
+// name it came with), that type, no sniffing, and a sandbox.
 func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	a, err := h.S.AttachmentOf(r.Context(), id)
+	a, err := h.S.AttachmentOf(r.Context(), web.UserOf(r), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", a.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	hd.Set("Content-Disposition", contentDisposition(a.Name))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	hd.Set("Content-Length", strconv.Itoa(len(a.Data)))
@@ -928,6 +923,7 @@ type ProposalOut struct {
 	Author       Author       `json:"author"`
 	Answer       *AnswerOut   `json:"answer,omitempty"`
 	Hidden       bool         `json:"hidden"`
+	HiddenReason string       `json:"hidden_reason,omitempty" doc:"why moderators hid it (only its author and the moderators read a hidden proposal)"`
 	MergedInto   string       `json:"merged_into,omitempty"`
 	CreatedAt    time.Time    `json:"created_at"`
 	Roadmap      []RoadmapOut `json:"roadmap,omitempty"`
@@ -951,8 +947,8 @@ func idStr(n int64) string {
 func Out(p *Proposal, full bool) ProposalOut {
 	o := ProposalOut{ID: idStr(p.ID), ProgrammeID: idStr(p.ProgrammeID), Title: p.Title, DirectionID: idStr(p.DirectionID), Region: p.Region,
 		Status: p.Status, SupportCount: p.SupportCount, CommentCount: p.CommentCount, Author: Author{ID: idStr(p.AuthorID), Name: p.AuthorName},
-		Hidden: p.Hidden, MergedInto: idStr(p.MergedInto), CreatedAt: p.CreatedAt.UTC()}
-	if full && !p.Hidden {
+		Hidden: p.Hidden, HiddenReason: p.HiddenReason, MergedInto: idStr(p.MergedInto), CreatedAt: p.CreatedAt.UTC()}
+	if full {
 		o.Body, o.BodyHTML = p.Body, string(p.BodyHTML)
 		if p.AttachmentName != "" {
 			o.Attachment = &FileOut{Name: p.AttachmentName, Size: p.AttachmentSize}
@@ -1103,7 +1099,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	p, err := h.S.Get(r.Context(), id)
+	p, err := h.S.GetFor(r.Context(), web.UserOf(r), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -1175,6 +1171,10 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 			h.Srv.Fail(w, r, fs.Err())
 			return
 		}
+	}
+	if _, err := h.S.GetFor(r.Context(), web.UserOf(r), id); err != nil {
+		h.Srv.Fail(w, r, err)
+		return
 	}
 	list, more, err := h.S.CommentsAfter(r.Context(), id, after, limit)
 	if err != nil {

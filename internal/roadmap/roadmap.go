@@ -462,7 +462,7 @@ func (s *Service) list(ctx context.Context, programmeID, only int64) ([]Item, er
 	}
 	rows, err = s.DB.Query(ctx, `SELECT l.item_id, p.id, p.title, t.support_count FROM roadmap_links l
 		JOIN roadmap_items i ON i.id = l.item_id JOIN proposals p ON p.id = l.proposal_id JOIN proposal_tallies t ON t.proposal_id = p.id
-		WHERE `+cond+` ORDER BY t.support_count DESC, p.id`, args...)
+		WHERE `+cond+` AND p.hidden = FALSE ORDER BY t.support_count DESC, p.id`, args...)
 	if err != nil {
 		return nil, err
 	}
