@@ -86,9 +86,10 @@ type solver struct {
 	// Lists, flat: mentee m's list is entries listStart[m] … listStart[m+1]-1.
 	listStart  []int32
 	listMentor []int32
-	listKey    []uint64 // the mentor's key for this mentee (smaller is better)
-	listTag    []int32  // >0: ranked at that position; <0: -(place in the list by fit)
-	notes      [][]Reason
+	listKey    []uint64   // the mentor's key for this mentee (smaller is better)
+	listTag    []int32    // >0: ranked at that position; <0: -(place in the list by fit)
+	notes      [][]Reason // on ranked mentors left out
+	noteValues arena
 	onlyRanked []bool
 
 	// Scratch for lists by fit.
@@ -405,7 +406,7 @@ func (s *solver) buildLists() {
 				}
 			}
 			if why != "" {
-				s.notes[m] = append(s.notes[m], Reason{Code: RankedUnavailable, Values: []string{why}, Mentor: id})
+				s.notes[m] = append(s.notes[m], Reason{Code: RankedUnavailable, Values: s.noteValues.strings(why), Mentor: id})
 				continue
 			}
 			s.add(m, j, s.fit(m, j), int32(p+1))
@@ -528,18 +529,25 @@ func (s *solver) fitList(m int32) {
 		}
 	}
 
-	// Pass 1: count the levels, best first, until there are enough.
+	// Pass 1: count the levels, best first, until there are enough. Each
+	// word keeps the mentors of the groups (by shared spheres) above the
+	// last one counted (above) and of the last one (group).
 	limit := s.fitLen
 	if limit < 0 {
 		limit = len(s.mentors)
 	}
 	threshold, takeAtThreshold, wanted := int32(0), limit, 0
+	for _, w := range s.nz {
+		s.wf[w].above, s.wf[w].group = 0, 0
+	}
 levels:
 	for sp := k; sp >= 0; sp-- {
 		var h [4]int
 		for _, w := range s.nz {
 			wf := &s.wf[w]
+			wf.above |= wf.group
 			x := wf.spheres(s.acc[w], sp, nSlices)
+			wf.group = x
 			if x == 0 {
 				continue
 			}
@@ -561,40 +569,46 @@ levels:
 		takeAtThreshold = limit
 	}
 
-	// Pass 2: walk from start to the end, then from 0 to start; take every
-	// mentor above the threshold and the first ones at it.
+	// Pass 2: walk the words from the mentee's start to the end, then from
+	// the beginning; take every mentor above the threshold and the first
+	// ones at it.
 	n := len(s.mentors)
 	start := rotationStart(s.opts.Seed, s.mentees[m].ID, n)
-	sT, subT := int(threshold>>2), threshold&3
+	subT := threshold & 3
 	s.cand = s.cand[:0]
-	visit := func(from, to int) {
-		for w := from / 64; w*64 < to && len(s.cand) < wanted; w++ {
-			a := s.acc[w]
-			if lo := from - w*64; lo > 0 {
-				a &^= 1<<uint(lo) - 1
+	if len(s.nz) == 0 {
+		return // everyone acceptable is on the list already
+	}
+	from, _ := slices.BinarySearch(s.nz, int32(start/64))
+	for i := 0; i <= len(s.nz) && len(s.cand) < wanted; i++ {
+		// The start word twice: its bits from start first, the others last.
+		w := int(s.nz[(from+i)%len(s.nz)])
+		part := ^uint64(0)
+		if w == start/64 {
+			lo := uint64(1)<<(start%64) - 1
+			if i == 0 {
+				part = ^lo
+			} else {
+				part = lo
 			}
-			if hi := to - w*64; hi < 64 {
-				a &= 1<<uint(hi) - 1
-			}
-			if a == 0 {
-				continue
-			}
-			above, at := s.wf[w].split(a, sT, subT, nSlices)
-			for b := above | at; b != 0; b &= b - 1 {
-				bit := b & -b
-				if at&bit != 0 {
-					if takeAtThreshold == 0 {
-						continue
-					}
-					takeAtThreshold--
+		} else if i == len(s.nz) {
+			break
+		}
+		above, at := s.wf[w].split(subT)
+		above &= part
+		at &= part
+		for b := above | at; b != 0; b &= b - 1 {
+			bit := b & -b
+			if at&bit != 0 {
+				if takeAtThreshold == 0 {
+					continue
 				}
-				j := int32(w*64 + bits.TrailingZeros64(b))
-				s.cand = append(s.cand, candidate{j, s.fit(m, j)})
+				takeAtThreshold--
 			}
+			j := int32(w*64 + bits.TrailingZeros64(b))
+			s.cand = append(s.cand, candidate{j, s.fit(m, j)})
 		}
 	}
-	visit(start, n)
-	visit(0, start)
 	slices.SortStableFunc(s.cand, func(a, b candidate) int { return cmp.Compare(b.fit, a.fit) })
 	for i, c := range s.cand {
 		s.add(m, c.j, c.fit, -int32(i+1))
@@ -604,10 +618,12 @@ levels:
 // wordFit holds, for 64 mentors and one mentee, which are in the mentee's
 // region (r), speak the mentee's first language (f), and how many of the
 // mentee's spheres each shares (count, bit-sliced: bit i of the count of
-// mentor b is bit b of count[i]).
+// mentor b is bit b of count[i]); then, from pass 1, the acceptable mentors
+// of the groups by shared spheres above the last one counted, and of it.
 type wordFit struct {
-	r, f  uint64
-	count [7]uint64
+	r, f         uint64
+	count        [7]uint64
+	above, group uint64
 }
 
 // spheres returns the mentors of a sharing exactly sp spheres.
@@ -622,23 +638,10 @@ func (wf *wordFit) spheres(a uint64, sp, nSlices int) uint64 {
 	return a
 }
 
-// split returns the mentors of a above fit level 4·sT+subT and those at it.
-// Levels order spheres first, then region, then language, so "above" is
-// more spheres, or as many and a better (region, language).
-func (wf *wordFit) split(a uint64, sT int, subT int32, nSlices int) (above, at uint64) {
-	// Bit-sliced comparison of the sphere counts with sT, high bit first.
-	gt, eq := uint64(0), a
-	for i := nSlices - 1; i >= 0; i-- {
-		if sT>>i&1 != 0 {
-			eq &= wf.count[i]
-		} else {
-			gt |= eq & wf.count[i]
-			eq &^= wf.count[i]
-		}
-	}
-	if sT>>nSlices != 0 {
-		eq = 0 // sT is more than the mentee's spheres
-	}
+// split returns the word's mentors above the threshold level (in a group
+// above, or in its group with a better region and language) and at it;
+// subT is the threshold's region and language part (2·region + language).
+func (wf *wordFit) split(subT int32) (above, at uint64) {
 	var better, same uint64
 	switch subT {
 	case 3:
@@ -650,7 +653,7 @@ func (wf *wordFit) split(a uint64, sT int, subT int32, nSlices int) (above, at u
 	default:
 		better, same = wf.r|wf.f, ^(wf.r | wf.f)
 	}
-	return gt | eq&better, eq & same
+	return wf.above | wf.group&better, wf.group & same
 }
 
 // propose runs mentee-proposing deferred acceptance. Each mentor's held
@@ -715,55 +718,91 @@ func (s *solver) propose() {
 
 func (s *solver) result() Result {
 	r := Result{Pairs: []Pair{}, Unmatched: []Unmatched{}, Proposals: s.proposals}
+	var a arena
 	for m := range int32(len(s.mentees)) {
 		if e := s.assigned[m]; e >= 0 {
-			r.Pairs = append(r.Pairs, s.pair(m, e))
+			r.Pairs = append(r.Pairs, s.pair(&a, m, e))
 		} else {
-			r.Unmatched = append(r.Unmatched, Unmatched{MenteeID: s.mentees[m].ID, Reasons: s.unmatched(m)})
+			a.tmp = append(append(a.tmp[:0], s.unmatched(m)), s.notes[m]...)
+			r.Unmatched = append(r.Unmatched, Unmatched{MenteeID: s.mentees[m].ID, Reasons: a.reasons(a.tmp)})
 		}
 	}
 	return r
 }
 
-func (s *solver) pair(m, e int32) Pair {
+// arena hands out the reasons and values of a result from large chunks:
+// a round of 200,000 requests would otherwise make a million tiny
+// allocations. Each piece is capped, so appending to one never writes into
+// another.
+type arena struct {
+	rs  []Reason
+	str []string
+	tmp []Reason
+}
+
+func (a *arena) reasons(rs []Reason) []Reason {
+	if len(a.rs)+len(rs) > cap(a.rs) {
+		a.rs = make([]Reason, 0, max(4096, len(rs)))
+	}
+	n := len(a.rs)
+	a.rs = append(a.rs, rs...)
+	return a.rs[n:len(a.rs):len(a.rs)]
+}
+
+func (a *arena) strings(ss ...string) []string {
+	if len(a.str)+len(ss) > cap(a.str) {
+		a.str = make([]string, 0, max(4096, len(ss)))
+	}
+	n := len(a.str)
+	a.str = append(a.str, ss...)
+	return a.str[n:len(a.str):len(a.str)]
+}
+
+func (s *solver) pair(a *arena, m, e int32) Pair {
 	j := s.listMentor[e]
 	me, t := s.mentees[m], s.mentors[j]
 	fit := s.fit(m, j)
 	p := Pair{MenteeID: me.ID, MentorID: t.ID, Fit: int(fit)}
+	rs := a.tmp[:0]
 	if tag := s.listTag[e]; tag > 0 {
-		p.Reasons = append(p.Reasons, Reason{Code: Ranked, N: int(tag)})
+		rs = append(rs, Reason{Code: Ranked, N: int(tag)})
 	} else {
-		p.Reasons = append(p.Reasons, Reason{Code: BestFit, N: int(-tag)})
+		rs = append(rs, Reason{Code: BestFit, N: int(-tag)})
 	}
 	if above := e - s.listStart[m]; above > 0 {
-		p.Reasons = append(p.Reasons, Reason{Code: BetterChoicesFull, N: int(above)})
+		rs = append(rs, Reason{Code: BetterChoicesFull, N: int(above)})
 	}
 	if pos := s.listKey[e] >> 44; pos != unrankedPos {
-		p.Reasons = append(p.Reasons, Reason{Code: MentorRanked, N: int(pos) + 1})
+		rs = append(rs, Reason{Code: MentorRanked, N: int(pos) + 1})
 	}
-	if v := s.shared(me.Spheres, s.sphereBit, s.jSphere[j]); v != nil {
-		p.Reasons = append(p.Reasons, Reason{Code: SameSphere, Values: v})
+	if v := s.shared(a, me.Spheres, s.sphereBit, s.jSphere[j]); v != nil {
+		rs = append(rs, Reason{Code: SameSphere, Values: v})
 	}
-	if v := s.shared(me.Languages, s.langBit, s.jLang[j]); v != nil {
-		p.Reasons = append(p.Reasons, Reason{Code: SharedLanguage, Values: v})
+	if v := s.shared(a, me.Languages, s.langBit, s.jLang[j]); v != nil {
+		rs = append(rs, Reason{Code: SharedLanguage, Values: v})
 	}
 	sameRegion := s.mRegion[m] >= 0 && s.mRegion[m] == s.jRegion[j]
+	var region []string
 	if sameRegion {
-		p.Reasons = append(p.Reasons, Reason{Code: SameRegion, Values: []string{me.Region}})
+		region = a.strings(me.Region)
+		rs = append(rs, Reason{Code: SameRegion, Values: region})
 	}
 	if s.mMode[m].online() && s.jMode[j].online() {
-		p.Reasons = append(p.Reasons, Reason{Code: MeetOnline})
+		rs = append(rs, Reason{Code: MeetOnline})
 	}
 	if sameRegion && s.mMode[m].inPerson() && s.jMode[j].inPerson() {
-		p.Reasons = append(p.Reasons, Reason{Code: MeetInPerson, Values: []string{me.Region}})
+		rs = append(rs, Reason{Code: MeetInPerson, Values: region})
 	}
-	p.Reasons = append(p.Reasons, s.notes[m]...)
+	rs = append(rs, s.notes[m]...)
+	a.tmp = rs
+	p.Reasons = a.reasons(rs)
 	return p
 }
 
 // shared returns the keys of mine that are also in mask, in my order.
-func (s *solver) shared(mine []string, table map[string]uint, mask uint64) []string {
-	var out []string
+func (s *solver) shared(a *arena, mine []string, table map[string]uint, mask uint64) []string {
+	var buf [8]string
+	out := buf[:0]
 	var seen uint64
 	for _, k := range mine {
 		if k == "" {
@@ -775,10 +814,15 @@ func (s *solver) shared(mine []string, table map[string]uint, mask uint64) []str
 		}
 		seen |= b
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return a.strings(out...)
 }
 
-func (s *solver) unmatched(m int32) []Reason {
+// unmatched returns the main reason why mentee m got nobody (result adds
+// the notes on ranked mentors).
+func (s *solver) unmatched(m int32) Reason {
 	var first Reason
 	e := s.mentees[m]
 	switch n := s.listStart[m+1] - s.listStart[m]; {
@@ -804,7 +848,7 @@ func (s *solver) unmatched(m int32) []Reason {
 		// otherwise, and a list by fit is never empty when there is one.
 		first = Reason{Code: NoSharedSphere, Values: nonEmpty(e.Spheres)}
 	}
-	return append([]Reason{first}, s.notes[m]...)
+	return first
 }
 
 func nonEmpty(keys []string) []string {
