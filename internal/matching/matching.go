@@ -29,7 +29,7 @@
 //     20) best-fitting acceptable mentors, unless OnlyRanked is set and the
 //     mentee did rank someone — then the mentee stays unmatched and is told
 //     why. With Options.AppendFit the best-fitting others follow the ranked
-//     mentors on every list.
+//     mentors on every list but those of OnlyRanked mentees.
 //   - Best-fitting means: higher Fit first; among equal fits, mentors in ID
 //     order starting from a point drawn from (Seed, mentee ID) and wrapping
 //     around, so that mentees with the same profile spread over equal mentors.
@@ -127,8 +127,9 @@ type Mentee struct {
 	// Preferences optionally lists mentor IDs, best first. Empty means "no
 	// preference": the mentee gets a list by fit.
 	Preferences []int64
-	// OnlyRanked: when none of Preferences can be matched, stay unmatched
-	// rather than take a list by fit. Ignored when Preferences is empty.
+	// OnlyRanked: the mentee wants a mentor from Preferences or none — no
+	// list by fit, neither when none of them can be matched nor with
+	// Options.AppendFit. Ignored when Preferences is empty.
 	OnlyRanked bool
 	// WaitingSince is when the request was made: earlier requests go first
 	// among mentees a mentor finds equally fitting.

@@ -278,6 +278,15 @@ func TestAppendFit(t *testing.T) {
 	if got := reasons(res.Pairs[1].Reasons); !strings.HasPrefix(got, "best_fit:1 better_choices_full:1") {
 		t.Errorf("11's reasons: %s", got)
 	}
+	// Who asked for their ranked mentors only gets no others.
+	mentees[1].OnlyRanked = true
+	res = solve(t, mentors, mentees, Options{AppendFit: true})
+	if got := pairs(res); got != "10→1 11→-" {
+		t.Errorf("append fit, only ranked: %s", got)
+	}
+	if got := reasons(res.Unmatched[0].Reasons); got != "all_full:1" {
+		t.Errorf("11's reasons: %s", got)
+	}
 }
 
 func TestFitListLength(t *testing.T) {

@@ -79,7 +79,7 @@ func (md *model) list(e Mentee) []int {
 			list = append(list, j)
 		}
 	}
-	if len(list) > 0 && !md.opts.AppendFit || len(list) == 0 && len(e.Preferences) > 0 && e.OnlyRanked {
+	if len(e.Preferences) > 0 && e.OnlyRanked || len(list) > 0 && !md.opts.AppendFit {
 		return list
 	}
 	n := len(md.mentors)

@@ -413,9 +413,9 @@ func (s *solver) buildLists() {
 			ranked++
 		}
 		switch {
+		case len(e.Preferences) > 0 && e.OnlyRanked:
+			s.onlyRanked[m] = ranked == 0
 		case ranked > 0 && !s.opts.AppendFit:
-		case ranked == 0 && len(e.Preferences) > 0 && e.OnlyRanked:
-			s.onlyRanked[m] = true
 		default:
 			s.fitList(m)
 		}
