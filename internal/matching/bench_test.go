@@ -30,11 +30,16 @@ func BenchmarkSolve(b *testing.B) {
 			opts := Options{Seed: 42, AppendFit: c.appendFit}
 			var res Result
 			b.ReportAllocs()
+			runs, cpu0 := 0, cpuTime()
 			for b.Loop() {
+				runs++
 				var err error
 				if res, err = Solve(mentors, mentees, opts); err != nil {
 					b.Fatal(err)
 				}
+			}
+			if cpu := cpuTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(runs), "cpu-ms/op")
 			}
 			b.ReportMetric(float64(len(res.Pairs)), "matched")
 			b.ReportMetric(float64(res.Proposals), "proposals")

@@ -89,7 +89,7 @@ type solver struct {
 	listKey    []uint64   // the mentor's key for this mentee (smaller is better)
 	listTag    []int32    // >0: ranked at that position; <0: -(place in the list by fit)
 	notes      [][]Reason // on ranked mentors left out
-	noteValues arena
+	noteArena  arena
 	onlyRanked []bool
 
 	// Scratch for lists by fit.
@@ -378,13 +378,17 @@ func (s *solver) buildLists() {
 	s.notes = make([][]Reason, nM)
 	s.onlyRanked = make([]bool, nM)
 	// Room for every ranked mentor, and a list by fit for everyone who
-	// ranked nobody; appends grow it when more fall back to lists by fit.
-	room := 0
+	// ranked nobody and for one in three who did (when all they ranked are
+	// out of reach); appends grow it when more need one.
+	room, fitLen := 0, min(max(s.fitLen, 0), len(s.mentors))
 	for _, e := range s.mentees {
-		if len(e.Preferences) > 0 && !s.opts.AppendFit {
+		switch {
+		case len(e.Preferences) == 0 || s.opts.AppendFit:
+			room += len(e.Preferences) + fitLen
+		case e.OnlyRanked:
 			room += len(e.Preferences)
-		} else {
-			room += len(e.Preferences) + min(max(s.fitLen, 0), len(s.mentors))
+		default:
+			room += len(e.Preferences) + fitLen/3
 		}
 	}
 	s.listMentor = make([]int32, 0, room)
@@ -395,6 +399,7 @@ func (s *solver) buildLists() {
 		e := s.mentees[m]
 		stamp := m + 1
 		ranked := 0
+		notes := s.noteArena.tmp[:0]
 		for p, id := range e.Preferences {
 			j, ok := s.byID[id]
 			why := WhyUnknown
@@ -406,12 +411,16 @@ func (s *solver) buildLists() {
 				}
 			}
 			if why != "" {
-				s.notes[m] = append(s.notes[m], Reason{Code: RankedUnavailable, Values: s.noteValues.strings(why), Mentor: id})
+				notes = append(notes, Reason{Code: RankedUnavailable, Values: s.noteArena.strings(why), Mentor: id})
 				continue
 			}
 			s.add(m, j, s.fit(m, j), int32(p+1))
 			ranked++
 		}
+		if len(notes) > 0 {
+			s.notes[m] = s.noteArena.reasons(notes)
+		}
+		s.noteArena.tmp = notes
 		switch {
 		case len(e.Preferences) > 0 && e.OnlyRanked:
 			s.onlyRanked[m] = ranked == 0
@@ -717,7 +726,17 @@ func (s *solver) propose() {
 }
 
 func (s *solver) result() Result {
-	r := Result{Pairs: []Pair{}, Unmatched: []Unmatched{}, Proposals: s.proposals}
+	matched := 0
+	for _, e := range s.assigned {
+		if e >= 0 {
+			matched++
+		}
+	}
+	r := Result{
+		Pairs:     make([]Pair, 0, matched),
+		Unmatched: make([]Unmatched, 0, len(s.mentees)-matched),
+		Proposals: s.proposals,
+	}
 	var a arena
 	for m := range int32(len(s.mentees)) {
 		if e := s.assigned[m]; e >= 0 {
