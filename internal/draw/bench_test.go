@@ -28,11 +28,16 @@ func BenchmarkSwiss(b *testing.B) {
 			}
 			var d SwissDraw
 			b.ReportAllocs()
+			runs, cpu0 := 0, cpuTime()
 			for b.Loop() {
+				runs++
 				var err error
 				if d, err = Swiss(teams, games, opts); err != nil {
 					b.Fatal(err)
 				}
+			}
+			if cpu := cpuTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(runs), "cpu-ms/op")
 			}
 			b.ReportMetric(float64(d.CrossGroup), "cross-group")
 			b.ReportMetric(float64(d.SameOrg), "same-org")
