@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 )
@@ -144,13 +145,6 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 	}
 
 	// Costs, level by level; weights put them in lexicographic order.
-	const (
-		lvBye = iota
-		lvScore
-		lvOrg
-		lvOrder
-		levels
-	)
 	orderCost := func(a, b int) int64 { // a < b
 		if group[a] == group[b] {
 			size := groupStart[group[a]+1] - groupStart[group[a]]
@@ -199,28 +193,9 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 	if opts.Orgs == OrgsBeforeScores {
 		priority = []int{lvBye, lvOrg, lvScore, lvOrder}
 	}
-	// unit[l] exceeds the largest possible sum over a round of every less
-	// significant level, so a level is only traded for a better one above.
-	const limit = 1 << 60
-	mul := func(x, y int64) (int64, bool) {
-		hi, lo := bits.Mul64(uint64(x), uint64(y))
-		return int64(lo), hi == 0 && lo < limit
-	}
-	var unit [levels]int64
-	var acc int64 // Σ unit·(largest total) of the less significant levels
-	for k := len(priority) - 1; k >= 0; k-- {
-		l := priority[k]
-		unit[l] = acc + 1
-		total, ok1 := mul(maxEdge[l], int64((n+1)/2))
-		add, ok2 := mul(unit[l], total)
-		acc += add
-		if !ok1 || !ok2 || acc >= limit {
-			return SwissDraw{}, fmt.Errorf("%w: %d teams overflow the pairing weights", ErrTooLarge, n)
-		}
-	}
-	var top int64
-	for l := range levels {
-		top += unit[l] * maxEdge[l]
+	unit, top, err := pairingUnits(maxEdge, priority, int64((n+1)/2))
+	if err != nil {
+		return SwissDraw{}, fmt.Errorf("%w: %d teams: %w", ErrTooLarge, n, err)
 	}
 	edges := make([]wedge, len(cands))
 	for k, c := range cands {
@@ -274,6 +249,51 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 		d.Pairings = append(d.Pairings, *bye)
 	}
 	return d, nil
+}
+
+// The levels of a Swiss pairing's cost, most important first by default.
+const (
+	lvBye = iota
+	lvScore
+	lvOrg
+	lvOrder
+	levels
+)
+
+// weightLimit keeps every edge weight, and so the blossom algorithm's duals
+// and slacks (at most twice a weight), far from int64's end.
+const weightLimit = 1 << 60
+
+// pairingUnits returns each level's unit and the largest edge cost, such
+// that one unit of a level outweighs the largest possible sum of all less
+// important levels over a round: priority lists the levels, most important
+// first; maxEdge is each level's largest cost on one edge; a round has
+// games games and at most one bye. An error means the costs do not fit.
+func pairingUnits(maxEdge [levels]int64, priority []int, games int64) (unit [levels]int64, top int64, err error) {
+	mul := func(x, y int64) (int64, bool) {
+		hi, lo := bits.Mul64(uint64(x), uint64(y))
+		return int64(lo), hi == 0 && lo < weightLimit
+	}
+	var acc int64 // Σ unit·(largest total in a round) of the less important levels
+	for k := len(priority) - 1; k >= 0; k-- {
+		l := priority[k]
+		unit[l] = acc + 1
+		perRound := games
+		if l == lvBye {
+			perRound = 1
+		}
+		total, ok1 := mul(maxEdge[l], perRound)
+		add, ok2 := mul(unit[l], total)
+		if !ok1 || !ok2 || acc+add >= weightLimit {
+			return unit, 0, errors.New("pairing weights overflow")
+		}
+		acc += add
+	}
+	for l := range levels {
+		c, _ := mul(unit[l], maxEdge[l])
+		top += c // ≤ acc < weightLimit
+	}
+	return unit, top, nil
 }
 
 func abs(x int) int {

@@ -340,3 +340,49 @@ func TestSwissDeterministic(t *testing.T) {
 	}
 	slices.SortFunc(games, func(a, b Game) int { return cmp.Compare(a.Round, b.Round) })
 }
+
+// TestPairingUnits: a unit of each level outweighs everything the less
+// important levels can add up to in a round, fields of a thousand teams
+// fit, and costs that cannot fit are refused instead of wrapping around.
+func TestPairingUnits(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for range 2000 {
+		var maxEdge [levels]int64
+		for l := range maxEdge {
+			maxEdge[l] = r.Int64N(2000)
+		}
+		priority := []int{lvBye, lvScore, lvOrg, lvOrder}
+		if r.IntN(2) == 0 {
+			priority = []int{lvBye, lvOrg, lvScore, lvOrder}
+		}
+		games := 1 + r.Int64N(300)
+		unit, top, err := pairingUnits(maxEdge, priority, games)
+		if err != nil {
+			continue
+		}
+		var below, edge int64
+		for k := len(priority) - 1; k >= 0; k-- {
+			l := priority[k]
+			if unit[l] <= below {
+				t.Fatalf("unit of level %d is %d, the levels below can sum to %d", l, unit[l], below)
+			}
+			perRound := games
+			if l == lvBye {
+				perRound = 1
+			}
+			below += unit[l] * maxEdge[l] * perRound
+			edge += unit[l] * maxEdge[l]
+		}
+		if top != edge || top >= weightLimit {
+			t.Fatalf("top %d, want %d", top, edge)
+		}
+	}
+	// 1,025 teams after eight rounds of 3/1/0 (25 score groups): fits.
+	const n = 1025
+	if _, _, err := pairingUnits([levels]int64{n - 1, 24 * 24, 1, n}, []int{lvBye, lvScore, lvOrg, lvOrder}, (n+1)/2); err != nil {
+		t.Fatalf("1,025 teams: %v", err)
+	}
+	if _, _, err := pairingUnits([levels]int64{1 << 40, 1 << 40, 1, 1 << 20}, []int{lvBye, lvScore, lvOrg, lvOrder}, 1<<20); err == nil {
+		t.Fatal("absurd costs accepted")
+	}
+}
