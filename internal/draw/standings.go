@@ -44,7 +44,7 @@ var (
 
 // StandingsOptions say how a table is ordered.
 type StandingsOptions struct {
-	Points    Points
+	Points    Points      // required: the zero value scores every result 0 (Football, Chess, Debate or your own)
 	TieBreaks []Criterion // nil: DefaultTieBreaks; head-to-head, score difference, scores for, Buchholz, wins
 	Seed      uint64      // for the draw by lot that ends every tie
 }

@@ -22,7 +22,7 @@ const (
 
 // SwissOptions configure a Swiss draw.
 type SwissOptions struct {
-	Points    Points
+	Points    Points      // required: the zero value scores every result 0 and pairs as if nobody had won
 	TieBreaks []Criterion // for the standings the draw follows; nil: SwissTieBreaks
 	Seed      uint64      // ties in the standings, so the first round, are drawn by lot
 	Orgs      OrgPolicy
