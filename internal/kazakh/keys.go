@@ -281,11 +281,39 @@ func queryLangs(lang Lang, w string) []Lang {
 // in -ск, the stem without it.
 func appendQueryTokens(out []string, w string, lang Lang) []string {
 	out = appendTokens(out, w, lang)
+	if lang == KK && !hasCyrillic(w) {
+		// ш typed as a plain s on a phone: "Symkent" for Shymkent.
+		for _, t := range out[len(out)-1:] {
+			if strings.Count(t, "s") <= 2 {
+				out = appendSh(out, t)
+			}
+		}
+	}
 	if lang == RU {
 		s := russian.Stem(w)
 		out = appendFolded(out, s, nil)
 		if t, ok := strings.CutSuffix(s, "ск"); ok && utf8.RuneCountInString(t) >= 4 {
 			out = appendFolded(out, strings.TrimSuffix(t, "ь"), nil)
+		}
+	}
+	return out
+}
+
+func hasCyrillic(w string) bool {
+	for _, r := range w {
+		if isCyrillic(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendSh appends the readings of a folded Latin word with one of its
+// plain s (not sh) read as ш, stemmed again.
+func appendSh(out []string, w string) []string {
+	for i := 0; i < len(w); i++ {
+		if w[i] == 's' && (i+1 == len(w) || w[i+1] != 'h') && (i == 0 || w[i-1] != 's') {
+			out = append(out, cut(Stem(w[:i]+"sh"+w[i+1:])))
 		}
 	}
 	return out

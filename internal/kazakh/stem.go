@@ -435,7 +435,9 @@ var ruleSuffixesByLast = func() (t [256][]*suffix) {
 	return t
 }()
 
-// minRuleStem is the shortest stem the rules leave.
+// minRuleStem is the shortest stem the rules leave; a one-letter suffix
+// (-ы, -м, a final n or s) leaves at least one letter more, so that a short
+// word or a typed prefix ("shym") is not taken for a shorter one.
 const minRuleStem = 3
 
 // stemByRules strips suffixes from a word whose stem the lexicon does not
@@ -456,7 +458,7 @@ func stemByRules[S string | []byte](w S) (int, byte) {
 		cut := 0
 		for _, s := range ruleSuffixesByLast[w[n-1]] {
 			rest := n - len(s.s)
-			if rest < minRuleStem || string(w[rest:n]) != s.s {
+			if rest < minRuleStem || len(s.s) == 1 && rest < minRuleStem+1 || string(w[rest:n]) != s.s {
 				continue
 			}
 			if letterClass[w[rest-1]]&s.after == 0 {
@@ -467,7 +469,7 @@ func stemByRules[S string | []byte](w S) (int, byte) {
 		}
 		// A final n or s after a vowel, so that whichever way an ambiguous
 		// form is cut, all forms meet (see the comment at the top).
-		if cut == 0 && (w[n-1] == 'n' || w[n-1] == 's') && isVowel(w[n-2]) {
+		if cut == 0 && n > minRuleStem+1 && (w[n-1] == 'n' || w[n-1] == 's') && isVowel(w[n-2]) {
 			cut = 1
 		}
 		if cut == 0 {
