@@ -280,8 +280,9 @@ func queryLangs(lang Lang, w string) []Lang {
 // document's, and for Russian also the plain Snowball stem and, for a stem
 // in -ск, the stem without it.
 func appendQueryTokens(out []string, w string, lang Lang) []string {
+	before := len(out)
 	out = appendTokens(out, w, lang)
-	if lang == KK && !hasCyrillic(w) {
+	if lang == KK && !hasCyrillic(w) && len(out) > before {
 		// ш typed as a plain s on a phone: "Symkent" for Shymkent.
 		for _, t := range out[len(out)-1:] {
 			if strings.Count(t, "s") <= 2 {
