@@ -66,7 +66,7 @@ var (
 )
 
 func hasSuffix(w, e []rune) bool {
-	if len(e) > len(w) {
+	if len(e) > len(w) || len(e) > 0 && w[len(w)-1] != e[len(e)-1] {
 		return false
 	}
 	for i := range e {
@@ -132,11 +132,19 @@ func regions(w []rune) (rv, r2 int) {
 // Stem returns the stem of a Russian word, lower-cased (ё as е). Words that
 // are not Cyrillic letters come back lower-cased and otherwise unchanged.
 func Stem(word string) string {
+	s, _ := StemAdjective(word)
+	return s
+}
+
+// StemAdjective is Stem, and reports whether the ending it removed was an
+// adjective's (школьный, Шымкентского), which lets a caller treat
+// place-name adjectives like the place.
+func StemAdjective(word string) (string, bool) {
 	var buf [maxWord]rune
 	w := buf[:0]
 	for _, r := range word {
 		if len(w) == maxWord {
-			return lower(word)
+			return lower(word), false
 		}
 		r = unicode.ToLower(r)
 		if r == 'ё' {
@@ -147,12 +155,13 @@ func Stem(word string) string {
 	rv, r2 := regions(w)
 
 	// Step 1.
+	adj := false
 	if s, ok := strip(w, rv, perfectiveGerund); ok {
 		w = s
 	} else {
 		w, _ = strip(w, rv, reflexive)
 		if s, ok := strip(w, rv, adjective); ok {
-			w = s
+			w, adj = s, true
 			w, _ = strip(w, rv, participle)
 		} else if s, ok := strip(w, rv, verb); ok {
 			w = s
@@ -172,17 +181,19 @@ func Stem(word string) string {
 	// Step 4.
 	n := len(w)
 	switch {
-	case n-4 >= rv && hasSuffix(w, []rune("ейше")):
+	case n-4 >= rv && hasSuffix(w, superlative4):
 		w = undoubleN(w[:n-4], rv)
-	case n-3 >= rv && hasSuffix(w, []rune("ейш")):
+	case n-3 >= rv && hasSuffix(w, superlative4[:3]):
 		w = undoubleN(w[:n-3], rv)
-	case n-2 >= rv && hasSuffix(w, []rune("нн")):
+	case n-2 >= rv && w[n-1] == 'н' && w[n-2] == 'н':
 		w = w[:n-1]
 	case n-1 >= rv && n > 0 && w[n-1] == 'ь':
 		w = w[:n-1]
 	}
-	return string(w)
+	return string(w), adj
 }
+
+var superlative4 = []rune("ейше")
 
 func undoubleN(w []rune, rv int) []rune {
 	if n := len(w); n-2 >= rv && w[n-1] == 'н' && w[n-2] == 'н' {
