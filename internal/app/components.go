@@ -52,6 +52,10 @@ func (a *App) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Search keys made by an older internal/kazakh are recomputed.
+	if err := ps.Proposals.Rekey(ctx); err != nil {
+		return err
+	}
 	// Notifications' emails and Telegram messages that failed are retried.
 	a.background = append(a.background, func(ctx context.Context) { ps.Notify.Run(ctx, time.Minute) })
 	a.stop = append(a.stop, ps.Proposals.Stop)

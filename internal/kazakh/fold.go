@@ -27,13 +27,17 @@ func fold(dst []byte, s string) []byte {
 
 // foldCyrillic is the first stage of folding for each lower-case Cyrillic
 // letter. It is the Latin fold of ToLatin's spelling, except ё, which becomes
-// e as Russian writers (and ICAO passport spellings) usually treat it.
+// e as Russian writers (and ICAO passport spellings) usually treat it. х and
+// һ are written h, as ToLatin does, and respell reads h the same way whatever
+// the script: after с, з, к/қ or г/ғ it is part of a digraph (асхана →
+// "ashana", the 2021 spelling, which has no way to tell с+х from ш), elsewhere
+// it becomes k.
 var foldCyrillic = map[rune]string{
 	'а': "a", 'ә': "a", 'б': "b", 'в': "v", 'г': "g", 'ғ': "g", 'д': "d",
 	'е': "e", 'ё': "e", 'ж': "j", 'з': "z", 'и': "i", 'й': "i", 'к': "k",
 	'қ': "k", 'л': "l", 'м': "m", 'н': "n", 'ң': "n", 'о': "o", 'ө': "o",
 	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ұ': "u", 'ү': "u",
-	'ф': "f", 'х': "k", 'һ': "k", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "sh",
+	'ф': "f", 'х': "h", 'һ': "h", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "sh",
 	'ъ': "", 'ы': "i", 'і': "i", 'ь': "", 'э': "e", 'ю': "iu", 'я': "ia",
 	// Letters of neighbouring alphabets that turn up in names.
 	'є': "e", 'ї': "i", 'ґ': "g", 'ў': "u",
@@ -167,7 +171,8 @@ func isVowel(c byte) bool {
 // respell is the second folding stage, in place: it reduces the Latin
 // spellings of one sound to one.
 //
-//	sh, ch       kept (ş, ш, š → sh; ç, ч → ch); щ as "shch" or "şş" → sh
+//	sh, ch       kept (ş, ш, š → sh; ç, ч → ch); щ as "shch" or "şş" → sh;
+//	             с+х as "skh" → sh, as the 2021 spelling reads it (Askhat = Ashat)
 //	zh → j       ж, as in Zhambyl / Jambyl
 //	kh, h → k    х and һ, which Kazakh speech merges with қ: Kazakhstan /
 //	             Qazaqstan / Қазақстан, Rukhy / Ruhy / Рухы
@@ -191,6 +196,11 @@ func respell(b []byte) []byte {
 		case ' ':
 			word = w + 1
 		case 's', 'c':
+			if c == 's' && next == 'k' && r+2 < len(b) && b[r+2] == 'h' {
+				// skh: с+х in Russian-style spelling (Askhat = Асхат = Ashat).
+				r++
+				next = 'h'
+			}
 			if next == 'h' {
 				r++
 				if w-word >= 2 && b[w-2] == 's' && b[w-1] == 'h' {

@@ -1,8 +1,19 @@
 // Package kazakh handles Kazakh text: transliteration from Cyrillic to the
-// official 2021 Latin alphabet (ToLatin), and the normalization used for
-// search and name matching (Fold, Stem, SearchKey).
+// official 2021 Latin alphabet (ToLatin), the folding of every spelling to
+// one key (Fold), and the keys search stores and asks for, in Kazakh,
+// Russian and English:
 //
-// The choices behind both are recorded in docs/decisions/0002-kazakh-latin.md.
+//   - Tokens / DocumentKey (TokensIn, DocumentKeyIn, SearchKeys): a
+//     document field, language detected (Detect), folded and stemmed once —
+//     Kazakh by Stem, Russian by internal/russian, English by a plural strip.
+//   - QueryTerms / QueryKeys: a query, each word stemmed for every language
+//     it may be in; a document matches a word when it has any of its tokens.
+//   - SearchKey: DocumentKey, as orgs and proposals use it.
+//   - KeyVersion: changes when stored keys would; stores recompute theirs.
+//
+// Tokens are lower-case letters and digits, at most 64 bytes: safe in FTS5
+// and tsquery. The choices are recorded in docs/decisions/0002-kazakh-latin.md
+// and 0070-kazakh-search.md.
 package kazakh
 
 import (

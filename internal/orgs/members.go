@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/notify"
 )
 
@@ -648,7 +649,12 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 // Backfill fills in the search and sort keys of organizations and
 // memberships written by other code (the core's demo, tests) and makes
 // the counts exact. It runs at start; it is cheap when nothing is missing.
+// When the search keys were made by another version of internal/kazakh
+// (kazakh.KeyVersion), every organization's key is recomputed first.
 func (s *Service) Backfill(ctx context.Context) error {
+	if err := s.rekey(ctx); err != nil {
+		return fmt.Errorf("orgs: backfill: %w", err)
+	}
 	type named struct {
 		id    int64
 		name  Text
@@ -688,6 +694,28 @@ func (s *Service) Backfill(ctx context.Context) error {
 		return fmt.Errorf("orgs: backfill: %w", err)
 	}
 	return s.backfillMembers(ctx)
+}
+
+// rekey clears every organization's search key, for the backfill to
+// recompute, when the keys were made by another kazakh.KeyVersion (or
+// before versions were recorded).
+func (s *Service) rekey(ctx context.Context) error {
+	var v string
+	err := s.db.QueryRow(ctx, "SELECT value FROM settings WHERE key = 'orgs.search_key_version'").Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if v == kazakh.KeyVersion {
+		return nil
+	}
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET search_key = NULL WHERE search_key IS NOT NULL"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('orgs.search_key_version', ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, kazakh.KeyVersion)
+		return err
+	})
 }
 
 func (s *Service) backfillMembers(ctx context.Context) error {

@@ -158,9 +158,10 @@ var almaty = time.FixedZone("UTC+5", 5*3600)
 func today(t time.Time) string { return t.In(almaty).Format("2006-01-02") }
 
 // searchKey is what the directory search matches: every name and short
-// name, folded and stemmed (both scripts and all spellings meet).
+// name, folded and stemmed, each in its own language (both scripts and all
+// spellings meet).
 func searchKey(name, short Text) string {
-	return kazakh.SearchKey(strings.Join([]string{name.KK, name.RU, name.EN, short.KK, short.RU, short.EN}, " "))
+	return kazakh.SearchKeys(name.KK, name.RU, name.EN, short.KK, short.RU, short.EN)
 }
 
 // sortKey orders the directory: the Kazakh name folded (quotes and case

@@ -20,7 +20,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/programmes"
 )
@@ -201,7 +200,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO proposals (programme_id, author_id, direction_id, region, title, body, body_html, search, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, programmeID, u.ID, nullInt(in.DirectionID), in.Region,
-			in.Title, in.Body, string(Markdown(in.Body)), kazakh.SearchKey(in.Title+" "+in.Body), tx.Now, tx.Now).Scan(&id)
+			in.Title, in.Body, string(Markdown(in.Body)), searchKey(in.Title, in.Body), tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("proposals: create: %w", err)
 		}
