@@ -156,10 +156,10 @@ func advanceHolding(h *HoldingRanking, n int, keepTies bool, declines []string) 
 			}
 			if len(idx) < n {
 				idx = append(idx, i)
-				last = key(it.Score)
+				last = it.score
 				continue
 			}
-			if keepTies && key(it.Score) == last {
+			if keepTies && it.score == last {
 				idx = append(idx, i)
 				continue
 			}

@@ -90,6 +90,7 @@ type Ranked struct {
 	SubmittedAt time.Time `json:"submitted_at"`
 	Draw        string    `json:"draw"` // hex of the draw value
 	draw        uint64
+	score, lead int64 // key(Score), key(Lead)
 }
 
 // Tie is a run of scored applications of one holding with equal scores
@@ -188,9 +189,9 @@ func Rank(in RankInput) (*Ranking, error) {
 		sheets[i] = sheet{app: a, appID: s.Application, jurorS: s.Juror,
 			total: in.Rubric.Total(s.Scores), lead: s.Scores[leadKey]}
 	}
-	slices.SortFunc(sheets, func(x, y sheet) int {
-		if c := strings.Compare(x.appID, y.appID); c != 0 {
-			return c
+	slices.SortFunc(sheets, func(x, y sheet) int { // applications are sorted by id
+		if x.app != y.app {
+			return x.app - y.app
 		}
 		return strings.Compare(x.jurorS, y.jurorS)
 	})
@@ -314,6 +315,7 @@ func Rank(in RankInput) (*Ranking, error) {
 		it := &items[sheets[lo].app]
 		it.Sheets, it.Scored = hi-lo, true
 		it.Score, it.RawScore, it.Lead = v/n, raw/n, ld/n
+		it.score, it.lead = key(it.Score), key(it.Lead)
 		lo = hi
 	}
 
@@ -324,17 +326,26 @@ func Rank(in RankInput) (*Ranking, error) {
 	}
 	r := &Ranking{Normalization: norm, Lead: leadKey}
 	for h, list := range byHolding {
-		slices.SortFunc(list, func(a, b Ranked) int {
-			c, _ := compare(&a, &b)
+		ptrs := make([]*Ranked, len(list))
+		for i := range list {
+			ptrs[i] = &list[i]
+		}
+		slices.SortFunc(ptrs, func(a, b *Ranked) int {
+			c, _ := compare(a, b)
 			return c
 		})
+		sorted := make([]Ranked, len(list))
+		for i, p := range ptrs {
+			sorted[i] = *p
+		}
+		list = sorted
 		hr := &HoldingRanking{Holding: h, Items: list, Ties: []Tie{}}
 		for i := range list {
 			list[i].Rank = i + 1
 		}
 		for lo := 0; lo < len(list); {
 			hi := lo + 1
-			for hi < len(list) && list[lo].Scored && list[hi].Scored && key(list[hi].Score) == key(list[lo].Score) {
+			for hi < len(list) && list[lo].Scored && list[hi].Scored && list[hi].score == list[lo].score {
 				hi++
 			}
 			if hi-lo > 1 {
@@ -365,10 +376,10 @@ func compare(a, b *Ranked) (int, string) {
 		}
 		return 1, ByScore
 	}
-	if c := cmp.Compare(key(b.Score), key(a.Score)); c != 0 {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c, ByScore
 	}
-	if c := cmp.Compare(key(b.Lead), key(a.Lead)); c != 0 {
+	if c := cmp.Compare(b.lead, a.lead); c != 0 {
 		return c, ByLead
 	}
 	if c := cmp.Compare(b.FirstPlaces, a.FirstPlaces); c != 0 {

@@ -90,10 +90,12 @@ func (e *SheetError) Error() string {
 // It returns a *SheetError listing every problem, or nil.
 func (r Rubric) Validate(scores map[string]float64) error {
 	var ps []FieldProblem
-	known := make(map[string]bool, len(r))
+	present := 0
 	for _, c := range r {
-		known[c.Key] = true
 		v, ok := scores[c.Key]
+		if ok {
+			present++
+		}
 		switch {
 		case !ok:
 			if !c.Optional {
@@ -105,9 +107,15 @@ func (r Rubric) Validate(scores map[string]float64) error {
 			ps = append(ps, FieldProblem{Key: c.Key, Code: ProblemRange, Max: c.Max})
 		}
 	}
-	for k := range scores {
-		if !known[k] {
-			ps = append(ps, FieldProblem{Key: k, Code: ProblemUnknown})
+	if present < len(scores) { // some key is not the rubric's
+		known := make(map[string]bool, len(r))
+		for _, c := range r {
+			known[c.Key] = true
+		}
+		for k := range scores {
+			if !known[k] {
+				ps = append(ps, FieldProblem{Key: k, Code: ProblemUnknown})
+			}
 		}
 	}
 	if len(ps) == 0 {
