@@ -26,6 +26,7 @@ func thousand() []Award {
 func BenchmarkBatch1000(b *testing.B) {
 	awards := thousand()
 	var size int
+	cpu := cpuTime()
 	for b.Loop() {
 		pdf, err := RenderBatch(awards, Options{Base: "https://ortaq.kz"})
 		if err != nil {
@@ -34,6 +35,7 @@ func BenchmarkBatch1000(b *testing.B) {
 		size = len(pdf)
 	}
 	b.ReportMetric(float64(size), "bytes/pdf")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
 }
 
 // BenchmarkFiles1000 renders the same 1,000 awards as 1,000 PDFs (the
@@ -41,6 +43,7 @@ func BenchmarkBatch1000(b *testing.B) {
 func BenchmarkFiles1000(b *testing.B) {
 	awards := thousand()
 	var size int
+	cpu := cpuTime()
 	for b.Loop() {
 		size = 0
 		for _, a := range awards {
@@ -52,6 +55,7 @@ func BenchmarkFiles1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size)/1000, "bytes/file")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
 }
 
 // BenchmarkIssue signs one credential.

@@ -36,6 +36,7 @@ func BenchmarkRankAndAdvance(b *testing.B) {
 	for _, norm := range []Normalization{Raw, ZScore, RankBased} {
 		b.Run(string(norm), func(b *testing.B) {
 			in.Normalization = norm
+			cpu := cpuTime()
 			for b.Loop() {
 				r, err := Rank(in)
 				if err != nil {
@@ -45,6 +46,7 @@ func BenchmarkRankAndAdvance(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
 }
@@ -56,6 +58,7 @@ func BenchmarkAssign(b *testing.B) {
 	apps, jurors := ids("app", 10000), ids("juror", 60)
 	c := randomConflicts(rng, jurors, apps, 0.05)
 	in := AssignInput{Applications: apps, Jurors: jurors, PerApplication: 3, Seed: 16, Conflict: c.Has}
+	cpu := cpuTime()
 	for b.Loop() {
 		res, err := Assign(in)
 		if err != nil {
@@ -65,4 +68,5 @@ func BenchmarkAssign(b *testing.B) {
 			b.Fatal("unbalanced")
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }
