@@ -6,11 +6,15 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/yeqown/go-qrcode/v2 v2.3.0
 	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.62.0
 )
+
+require github.com/yeqown/reedsolomon v1.0.0 // indirect
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0
