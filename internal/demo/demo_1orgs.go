@@ -24,6 +24,7 @@ import (
 	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
@@ -130,8 +131,8 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 		return err
 	}
 	s := func(v string) *string { return &v }
-	tx := func(kk, ru, en string) *orgs.Text { return &orgs.Text{KK: kk, RU: ru, EN: en} }
-	create := func(parent int64, kind string, name, short, about *orgs.Text, region, district string) (int64, error) {
+	tx := func(kk, ru, en string) *i18n.Text { return &i18n.Text{KK: kk, RU: ru, EN: en} }
+	create := func(parent int64, kind string, name, short, about *i18n.Text, region, district string) (int64, error) {
 		p := orgs.Patch{Kind: s(kind), Name: name, Short: short, Description: about, Region: s(region), District: s(district)}
 		o, err := svc.Create(ctx, admin, parent, p)
 		if err != nil {
@@ -314,7 +315,7 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 		}
 	}
 	next := 1000
-	council := func(parent int64, kind string, name *orgs.Text, purpose *orgs.Text, region, district, domain string, n int) error {
+	council := func(parent int64, kind string, name *i18n.Text, purpose *i18n.Text, region, district, domain string, n int) error {
 		p := orgs.Patch{Kind: s(kind), Name: name, Purpose: purpose, Region: s(region), District: s(district)}
 		o, err := svc.Create(ctx, admin, parent, p)
 		if err != nil {
@@ -334,7 +335,7 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 	}
 	for _, c := range []struct {
 		kind          string
-		name, purpose *orgs.Text
+		name, purpose *i18n.Text
 		n             int
 	}{
 		{"council", tx("Қоғамдық келісім кеңесі", "Совет общественного согласия", "Public Accord Council"),

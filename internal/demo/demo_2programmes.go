@@ -9,6 +9,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -51,7 +52,7 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 			{Kind: "report", StartsAt: now.Add(470 * day), EndsAt: now.Add(500 * day)},
 		}
 	}
-	t := func(kk, ru, en string) programmes.Text { return programmes.Text{KK: kk, RU: ru, EN: en} }
+	t := func(kk, ru, en string) i18n.Text { return i18n.Text{KK: kk, RU: ru, EN: en} }
 
 	youth, err := s.Programmes.Create(ctx, admin, programmes.Input{OrgID: wing, Kind: "programme",
 		Title: t("«ЖАСТАР – ОТАНҒА!» 2025 жылға дейінгі жастар бағдарламасы", "Молодёжная программа «ЖАСТАР – ОТАНҒА!» до 2025 года", "“JASTAR – OTANǴA!” youth programme to 2025"),
@@ -141,7 +142,7 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 	}
 
 	items := []struct {
-		title    programmes.Text
+		title    i18n.Text
 		dir      int
 		status   string
 		progress int
@@ -171,7 +172,7 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 	}
 
 	type ind struct {
-		name             programmes.Text
+		name             i18n.Text
 		unit, better     string
 		baseline, target float64
 		values           []programmes.Value
@@ -229,7 +230,7 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 	if err != nil {
 		return fmt.Errorf("demo: assembly project: %w", err)
 	}
-	for _, sub := range []programmes.Text{
+	for _, sub := range []i18n.Text{
 		t("Мемлекеттік тіл курстары", "Курсы государственного языка", "State-language courses"),
 		t("Медиация мектебі", "Школа медиации", "Mediation school"),
 	} {

@@ -22,6 +22,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/elections"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/meetings"
 )
 
@@ -94,7 +95,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		return fmt.Errorf("meetings demo: %d members in the primary organization", len(members))
 	}
 	report, err := ms.Create(ctx, admin, meetings.NewMeeting{OrgID: primary, Kind: "report", Format: "online", Invite: "members",
-		Title: meetings.Text{KK: "Бастауыш ұйымның жылдық есеп беру жиналысы", RU: "Годовое отчётное собрание первичной организации",
+		Title: i18n.Text{KK: "Бастауыш ұйымның жылдық есеп беру жиналысы", RU: "Годовое отчётное собрание первичной организации",
 			EN: "Annual report meeting of the primary organization"},
 		Description: "Бір жылда атқарылған жұмыс қорытындыланады, қалалық конференцияға делегаттар сайланады.",
 		OnlineURL:   "https://meet.demo.ortaq.kz/report", StartsAt: day(-14, 15), EndsAt: day(-14, 17), QuorumPct: 50})
@@ -143,7 +144,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 	}
 	election, err := es.Create(ctx, admin, elections.NewElection{OrgID: primary, MeetingID: report, AgendaItemID: itemIDs[2], Seats: 5, Method: elections.MethodChoose,
 		Rule: elections.RulePlurality, Quorum: 0.5,
-		Title: elections.Text{KK: "Қалалық партия конференциясына делегаттар сайлау", RU: "Выборы делегатов на городскую партийную конференцию",
+		Title: i18n.Text{KK: "Қалалық партия конференциясына делегаттар сайлау", RU: "Выборы делегатов на городскую партийную конференцию",
 			EN: "Election of delegates to the city party conference"}})
 	if err != nil {
 		return err
@@ -205,7 +206,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		return err
 	}
 	cm, err := ms.Create(ctx, admin, meetings.NewMeeting{OrgID: council, Kind: "council", Format: "hybrid", Invite: "members",
-		Title:       meetings.Text{KK: "Кеңестің кезекті отырысы", RU: "Очередное заседание совета", EN: "Regular council session"},
+		Title:       i18n.Text{KK: "Кеңестің кезекті отырысы", RU: "Очередное заседание совета", EN: "Regular council session"},
 		Description: "Күн тәртібінде: жасөспірімдердің жазғы демалысы және отбасыларды қолдау.",
 		Address:     "Аудандық мәдениет үйі, 2-қабат (ойдан шығарылған)", OnlineURL: "https://meet.demo.ortaq.kz/council",
 		StartsAt: day(5, 11), EndsAt: day(5, 13), Capacity: 30, QuorumPct: 50})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
 
@@ -30,7 +31,7 @@ func TestBrowserDirectorySearchLatinFindsCyrillic(t *testing.T) {
 	admin := env.NewPerson("admin")
 	kind := "assembly"
 	for _, name := range []string{"Шымкент қаласының Қазақстан халқы Ассамблеясы", "Жамбыл облысының Ассамблеясы"} {
-		if _, err := svc.Create(context.Background(), admin.User, 0, orgs.Patch{Kind: &kind, Name: &orgs.Text{KK: name}}); err != nil {
+		if _, err := svc.Create(context.Background(), admin.User, 0, orgs.Patch{Kind: &kind, Name: &i18n.Text{KK: name}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,7 +64,7 @@ func TestBrowserImportWithBadRowShowsReportWritesNothing(t *testing.T) {
 	svc := orgsService(env)
 	admin := env.NewPerson("admin")
 	kind := "primary_organization"
-	org, err := svc.Create(context.Background(), admin.User, 0, orgs.Patch{Kind: &kind, Name: &orgs.Text{KK: "Теміртау Мәдениет сарайы"}})
+	org, err := svc.Create(context.Background(), admin.User, 0, orgs.Patch{Kind: &kind, Name: &i18n.Text{KK: "Теміртау Мәдениет сарайы"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestBrowserDirectoryTreeOpensWithoutScript(t *testing.T) {
 	svc := orgsService(env)
 	admin := env.NewPerson("admin")
 	create := func(parent int64, kind, name string) int64 {
-		o, err := svc.Create(context.Background(), admin.User, parent, orgs.Patch{Kind: &kind, Name: &orgs.Text{KK: name}})
+		o, err := svc.Create(context.Background(), admin.User, parent, orgs.Patch{Kind: &kind, Name: &i18n.Text{KK: name}})
 		if err != nil {
 			t.Fatal(err)
 		}

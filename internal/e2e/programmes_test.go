@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -37,9 +38,9 @@ func collecting(t *testing.T, env *apptest.Env, directions ...string) (*progwire
 	org := env.NewOrg(0, "Жастар қанаты")
 	admin := env.NewPerson()
 	env.Grant(admin, org, "admin")
-	in := programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"}, AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"}}
+	in := programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"}, AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-79"}}
 	for _, d := range directions {
-		in.Directions = append(in.Directions, programmes.Direction{Title: programmes.Text{KK: d}})
+		in.Directions = append(in.Directions, programmes.Direction{Title: i18n.Text{KK: d}})
 	}
 	now := env.Clock.Now()
 	in.Phases = []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}

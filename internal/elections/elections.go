@@ -49,32 +49,6 @@ const (
 	Published = "published"
 )
 
-// Text is a multilingual text.
-type Text struct {
-	KK string `json:"kk"`
-	RU string `json:"ru,omitempty"`
-	EN string `json:"en,omitempty"`
-}
-
-// In returns the text for language l, falling back to the others.
-func (t Text) In(l i18n.Lang) string {
-	var order []string
-	switch l {
-	case i18n.RU:
-		order = []string{t.RU, t.KK, t.EN}
-	case i18n.EN:
-		order = []string{t.EN, t.RU, t.KK}
-	default:
-		order = []string{t.KK, t.RU, t.EN}
-	}
-	for _, s := range order {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // Election is one election.
 type Election struct {
 	ID               int64
@@ -82,7 +56,7 @@ type Election struct {
 	OrgName          string
 	MeetingID        int64
 	AgendaItemID     int64 // the meeting's agenda item it is held under (0: none)
-	Title            Text
+	Title            i18n.Text
 	Seats            int
 	Method           string
 	Rule             string
@@ -155,7 +129,7 @@ type NewElection struct {
 	OrgID            int64
 	MeetingID        int64
 	AgendaItemID     int64 // an item of the meeting's agenda (the meeting is then implied)
-	Title            Text
+	Title            i18n.Text
 	Seats            int
 	Method           string
 	Rule             string
@@ -283,7 +257,7 @@ type rowScanner interface{ Scan(...any) error }
 
 func scanElection(r rowScanner, l i18n.Lang) (*Election, error) {
 	var e Election
-	var org Text
+	var org i18n.Text
 	var nom, op, cl, pub db.Time
 	err := r.Scan(&e.ID, &e.OrgID, &org.KK, &org.RU, &org.EN, &e.MeetingID, &e.AgendaItemID, &e.Title.KK, &e.Title.RU, &e.Title.EN,
 		&e.Seats, &e.Method, &e.Rule, &e.QuorumBP, &e.ElectorateOrgID, &e.ElectorateRole, &nom, &e.Status,
@@ -669,7 +643,7 @@ func (s *Service) LinksForMeeting(ctx context.Context, meetingID int64, l i18n.L
 	var out []meetings.ElectionLink
 	for rows.Next() {
 		var x meetings.ElectionLink
-		var t Text
+		var t i18n.Text
 		var sum string
 		if err := rows.Scan(&x.ID, &x.ItemID, &t.KK, &t.RU, &t.EN, &x.Status, &sum); err != nil {
 			return nil, err

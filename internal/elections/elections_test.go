@@ -120,7 +120,7 @@ func (f *fixture) members(n int) []*auth.User {
 func (f *fixture) election(method string, seats, ncands int, open bool) (int64, []string) {
 	f.t.Helper()
 	ctx := context.Background()
-	id, err := f.svc.Create(ctx, f.officer, NewElection{OrgID: f.org, Title: Text{KK: "Делегаттар сайлауы"}, Seats: seats,
+	id, err := f.svc.Create(ctx, f.officer, NewElection{OrgID: f.org, Title: i18n.Text{KK: "Делегаттар сайлауы"}, Seats: seats,
 		Method: method, Rule: RulePlurality, Quorum: 0.5})
 	if err != nil {
 		f.t.Fatal(err)

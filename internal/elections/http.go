@@ -129,7 +129,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		quorum = -1
 	}
 	in := NewElection{OrgID: atoi64(f.Get("org_id")), MeetingID: atoi64(f.Get("meeting_id")), AgendaItemID: atoi64(f.Get("agenda_item_id")),
-		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Seats: seats, Method: f.Get("method"), Rule: f.Get("rule"),
+		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Seats: seats, Method: f.Get("method"), Rule: f.Get("rule"),
 		Quorum: quorum / 100, ElectorateRole: f.Get("role")}
 	id, err := h.svc.Create(ctxIP(h, r).Context(), u, in)
 	if err != nil {
@@ -437,7 +437,7 @@ type ElectionIn struct {
 	OrganizationID   string       `json:"organization_id"`
 	MeetingID        string       `json:"meeting_id,omitempty"`
 	AgendaItemID     string       `json:"agenda_item_id,omitempty" doc:"an item of the meeting's agenda; the meeting is then implied"`
-	Title            Text         `json:"title"`
+	Title            i18n.Text    `json:"title"`
 	Seats            int          `json:"seats" minimum:"1" maximum:"1000"`
 	Method           string       `json:"method" enum:"choose,for_against_abstain"`
 	Electorate       ElectorateIn `json:"electorate"`
@@ -458,7 +458,7 @@ type ElectionOut struct {
 	OrganizationID   string         `json:"organization_id"`
 	MeetingID        string         `json:"meeting_id,omitempty"`
 	AgendaItemID     string         `json:"agenda_item_id,omitempty"`
-	Title            Text           `json:"title"`
+	Title            i18n.Text      `json:"title"`
 	Seats            int            `json:"seats"`
 	Method           string         `json:"method"`
 	Electorate       ElectorateOut  `json:"electorate"`

@@ -16,7 +16,7 @@ func TestProtocolPDFHasKazakhLetters(t *testing.T) {
 	const letters = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
 	cat := i18n.MustLoad()
 	at := time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC)
-	e := &elections.Election{ID: 1, OrgName: "Бастауыш ұйым", Title: elections.Text{KK: "Делегаттар сайлауы: " + letters, RU: "Выборы делегатов: " + letters},
+	e := &elections.Election{ID: 1, OrgName: "Бастауыш ұйым", Title: i18n.Text{KK: "Делегаттар сайлауы: " + letters, RU: "Выборы делегатов: " + letters},
 		Seats: 1, Method: elections.MethodChoose, Rule: "plurality", QuorumBP: 5000, Status: "closed", OpenedAt: &at, ClosedAt: &at, Electorate: 3}
 	r := &elections.Result{Electorate: 3, Ballots: 3, Valid: 3, Turnout: 1, QuorumReached: true, Candidates: []elections.CandidateResult{
 		{ID: 1, Name: "Әлия Ғалымқызы " + letters, Votes: 2, Elected: true}, {ID: 2, Name: "Нұрлан Үсенов", Votes: 1}}}

@@ -118,7 +118,7 @@ func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var name Text
+	var name i18n.Text
 	if err := h.svc.db.QueryRow(r.Context(), "SELECT name_kk, name_ru, name_en FROM organizations WHERE id = ?", id).Scan(&name.KK, &name.RU, &name.EN); err != nil {
 		h.srv.Fail(w, r, notFound())
 		return

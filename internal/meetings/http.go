@@ -182,7 +182,7 @@ func formData() map[string]any {
 // meetingForm reads the create and edit form.
 func meetingForm(f url.Values) (NewMeeting, error) {
 	in := NewMeeting{OrgID: atoi64(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
-		Title: Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}, Description: f.Get("description"), Address: f.Get("address"),
+		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}, Description: f.Get("description"), Address: f.Get("address"),
 		OnlineURL: f.Get("online_url"), Capacity: atoi(f.Get("capacity")), QuorumPct: atoi(f.Get("quorum"))}
 	var fs errs.Fields
 	if p := strings.TrimSpace(f.Get("programme_id")); p != "" {
@@ -900,7 +900,7 @@ func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) {
 type MeetingIn struct {
 	OrganizationID       string     `json:"organization_id"`
 	ProgrammeID          string     `json:"programme_id,omitempty"`
-	Title                Text       `json:"title"`
+	Title                i18n.Text  `json:"title"`
 	Kind                 string     `json:"kind" enum:"report,conference,council,public,qa,other"`
 	Format               string     `json:"format" enum:"in_person,online,hybrid"`
 	Description          string     `json:"description,omitempty" maxLength:"10000"`
@@ -919,7 +919,7 @@ type MeetingOut struct {
 	ID                   string     `json:"id"`
 	OrganizationID       string     `json:"organization_id"`
 	ProgrammeID          string     `json:"programme_id,omitempty"`
-	Title                Text       `json:"title"`
+	Title                i18n.Text  `json:"title"`
 	Kind                 string     `json:"kind"`
 	Format               string     `json:"format"`
 	Description          string     `json:"description"`

@@ -39,39 +39,15 @@ var (
 	Invites = []string{"members", "subtree", "anyone"}
 )
 
-// Text is a multilingual text.
-type Text struct {
-	KK string `json:"kk"`
-	RU string `json:"ru,omitempty"`
-	EN string `json:"en,omitempty"`
-}
-
-// In returns the text in language l, or another one when that is empty.
-func (t Text) In(l i18n.Lang) string {
-	order := []string{t.KK, t.RU, t.EN}
-	switch l {
-	case i18n.RU:
-		order = []string{t.RU, t.KK, t.EN}
-	case i18n.EN:
-		order = []string{t.EN, t.RU, t.KK}
-	}
-	for _, s := range order {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // Meeting is one meeting.
 type Meeting struct {
 	ID                   int64
 	OrgID                int64
-	OrgName              Text
+	OrgName              i18n.Text
 	OrgPath              string
 	ProgrammeID          int64
 	Kind, Format         string
-	Title                Text
+	Title                i18n.Text
 	Description          string
 	Address, OnlineURL   string
 	StartsAt, EndsAt     time.Time
@@ -126,7 +102,7 @@ type NewMeeting struct {
 	OrgID                int64
 	ProgrammeID          int64
 	Kind, Format         string
-	Title                Text
+	Title                i18n.Text
 	Description          string
 	Address, OnlineURL   string
 	StartsAt, EndsAt     time.Time
@@ -149,8 +125,8 @@ func checkText(fs *errs.Fields, field, s string, max int, required bool) {
 
 func (in *NewMeeting) validate() error {
 	var fs errs.Fields
-	in.Title = Text{strings.TrimSpace(in.Title.KK), strings.TrimSpace(in.Title.RU), strings.TrimSpace(in.Title.EN)}
-	if in.Title.KK == "" && in.Title.RU == "" && in.Title.EN == "" {
+	in.Title = in.Title.Trim()
+	if in.Title.Empty() {
 		fs.Add("title", "validation.required")
 	}
 	for _, s := range []string{in.Title.KK, in.Title.RU, in.Title.EN} {

@@ -16,8 +16,8 @@ func TestMinutesPDFHasKazakhLetters(t *testing.T) {
 	const letters = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
 	cat := i18n.MustLoad()
 	start := time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC)
-	m := &meetings.Meeting{ID: 1, Kind: "report", Format: "in_person", Title: meetings.Text{KK: "Есеп беру жиналысы: " + letters, RU: "Отчётное собрание: " + letters},
-		OrgName: meetings.Text{KK: "Бастауыш ұйым"}, Address: "Орал қ.", StartsAt: start, EndsAt: start.Add(2 * time.Hour), QuorumPct: 50}
+	m := &meetings.Meeting{ID: 1, Kind: "report", Format: "in_person", Title: i18n.Text{KK: "Есеп беру жиналысы: " + letters, RU: "Отчётное собрание: " + letters},
+		OrgName: i18n.Text{KK: "Бастауыш ұйым"}, Address: "Орал қ.", StartsAt: start, EndsAt: start.Add(2 * time.Hour), QuorumPct: 50}
 	items := []meetings.Item{{ID: 1, Title: "Жыл қорытындысы: " + letters, Minutes: "Баяндама тыңдалды: " + letters}}
 	decisions := []meetings.Decision{{ID: 1, ItemID: 1, Text: "Бірауыздан қабылдансын: " + letters, Mode: "counted", Status: "closed", For: 12}}
 	for _, l := range []i18n.Lang{i18n.KK, i18n.RU} {

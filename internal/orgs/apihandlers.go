@@ -8,6 +8,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -32,10 +33,10 @@ type OrgJSON struct {
 	ID                 string            `json:"id"`
 	ParentID           *string           `json:"parent_id" doc:"null for a top-level organization"`
 	Kind               string            `json:"kind"`
-	Name               Text              `json:"name"`
-	ShortName          Text              `json:"short_name"`
-	Description        Text              `json:"description"`
-	Purpose            Text              `json:"purpose" doc:"what a council or working group is for"`
+	Name               i18n.Text         `json:"name"`
+	ShortName          i18n.Text         `json:"short_name"`
+	Description        i18n.Text         `json:"description"`
+	Purpose            i18n.Text         `json:"purpose" doc:"what a council or working group is for"`
 	Region             string            `json:"region" doc:"region code from /api/v1/regions, or empty"`
 	District           string            `json:"district"`
 	Contacts           Contacts          `json:"contacts"`
@@ -51,10 +52,10 @@ type OrgJSON struct {
 type OrgInput struct {
 	ParentID     *string           `json:"parent_id,omitempty"`
 	Kind         *string           `json:"kind,omitempty" enum:"party,party_branch,primary_organization,youth_wing,assembly,ethnocultural_association,council,working_group,public_institution,akimat,school,college,university,company,ngo,other"`
-	Name         *Text             `json:"name,omitempty"`
-	ShortName    *Text             `json:"short_name,omitempty"`
-	Description  *Text             `json:"description,omitempty"`
-	Purpose      *Text             `json:"purpose,omitempty"`
+	Name         *i18n.Text        `json:"name,omitempty"`
+	ShortName    *i18n.Text        `json:"short_name,omitempty"`
+	Description  *i18n.Text        `json:"description,omitempty"`
+	Purpose      *i18n.Text        `json:"purpose,omitempty"`
 	Region       *string           `json:"region,omitempty"`
 	District     *string           `json:"district,omitempty"`
 	Contacts     *Contacts         `json:"contacts,omitempty"`

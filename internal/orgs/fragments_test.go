@@ -12,6 +12,7 @@ import (
 	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
 
@@ -66,7 +67,7 @@ func TestSharedFragmentsKeepReadersApart(t *testing.T) {
 		// old name on a later reader's page shows that reader got the copy.
 		rename := func(kk string) {
 			t.Helper()
-			if _, err := f.svc.Update(ctx, f.admin.User, org.ID, orgs.Patch{Name: &orgs.Text{KK: kk, RU: kk}}); err != nil {
+			if _, err := f.svc.Update(ctx, f.admin.User, org.ID, orgs.Patch{Name: &i18n.Text{KK: kk, RU: kk}}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -549,8 +549,8 @@ func dateText(p *i18n.Printer, d string) string {
 // every field is set.
 func patchFromForm(f url.Values) Patch {
 	s := func(k string) *string { v := f.Get(k); return &v }
-	t := func(k string) *Text {
-		return &Text{KK: f.Get(k + ".kk"), RU: f.Get(k + ".ru"), EN: f.Get(k + ".en")}
+	t := func(k string) *i18n.Text {
+		return &i18n.Text{KK: f.Get(k + ".kk"), RU: f.Get(k + ".ru"), EN: f.Get(k + ".en")}
 	}
 	p := Patch{Kind: s("kind"), Name: t("name"), Short: t("short_name"), Description: t("description"), Purpose: t("purpose"),
 		Region: s("region"), District: s("district"), Phone: s("contacts.phone"), Email: s("contacts.email"),
@@ -572,7 +572,7 @@ func formOf(o *Org) url.Values {
 	set("kind", o.Kind)
 	for _, t := range []struct {
 		k string
-		t Text
+		t i18n.Text
 	}{{"name", o.Name}, {"short_name", o.Short}, {"description", o.Description}, {"purpose", o.Purpose}} {
 		set(t.k+".kk", t.t.KK)
 		set(t.k+".ru", t.t.RU)

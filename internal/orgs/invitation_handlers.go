@@ -81,8 +81,8 @@ type MyInvitationJSON struct {
 
 // OrgRefJSON names an organization.
 type OrgRefJSON struct {
-	ID   string `json:"id"`
-	Name Text   `json:"name"`
+	ID   string    `json:"id"`
+	Name i18n.Text `json:"name"`
 }
 
 // GuardianJSON names a guardian (only when none is recorded yet).

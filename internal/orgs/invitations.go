@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/notify"
 )
 
@@ -49,8 +50,8 @@ func (s *Service) sendNotes(b *notify.Batch) {
 type Invitation struct {
 	ID        int64
 	OrgID     int64
-	OrgName   Text   // for the invited person's list
-	Target    string // what the administrator typed: an address, or '#' and an id (their list only)
+	OrgName   i18n.Text // for the invited person's list
+	Target    string    // what the administrator typed: an address, or '#' and an id (their list only)
 	Role      string
 	Since     string
 	Until     string

@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/notify"
 )
@@ -657,8 +658,8 @@ func (s *Service) Backfill(ctx context.Context) error {
 	}
 	type named struct {
 		id    int64
-		name  Text
-		short Text
+		name  i18n.Text
+		short i18n.Text
 	}
 	var todo []named
 	rows, err := s.db.Query(ctx, `SELECT id, name_kk, name_ru, name_en, short_kk, short_ru, short_en FROM organizations

@@ -59,46 +59,14 @@ const (
 	MaxImportBytes = 16 << 20 // a member file: 50,000 rows of CSV are about 4 MB
 )
 
-// Text is a text in the three catalog languages.
-type Text struct {
-	KK string `json:"kk"`
-	RU string `json:"ru"`
-	EN string `json:"en"`
-}
-
-// In returns the text for readers of l: their language when written, else
-// Kazakh (shown in Latin to kk-Latn readers by the templates' text func).
-func (t Text) In(l i18n.Lang) string {
-	switch l {
-	case i18n.RU:
-		if t.RU != "" {
-			return t.RU
-		}
-	case i18n.EN:
-		if t.EN != "" {
-			return t.EN
-		}
-	}
-	if t.KK == "" {
-		if t.RU != "" {
-			return t.RU
-		}
-		return t.EN
-	}
-	return t.KK
-}
-
-// Empty reports whether no language has the text.
-func (t Text) Empty() bool { return t.KK == "" && t.RU == "" && t.EN == "" }
-
 // Org is an organization.
 type Org struct {
 	ID, ParentID int64
 	Path         string
 	Kind         string
-	Name, Short  Text
-	Description  Text
-	Purpose      Text
+	Name, Short  i18n.Text
+	Description  i18n.Text
+	Purpose      i18n.Text
 	Region       string
 	District     string
 	Phone        string
@@ -160,13 +128,13 @@ func today(t time.Time) string { return t.In(almaty).Format("2006-01-02") }
 // searchKey is what the directory search matches: every name and short
 // name, folded and stemmed, each in its own language (both scripts and all
 // spellings meet).
-func searchKey(name, short Text) string {
+func searchKey(name, short i18n.Text) string {
 	return kazakh.SearchKeys(name.KK, name.RU, name.EN, short.KK, short.RU, short.EN)
 }
 
 // sortKey orders the directory: the Kazakh name folded (quotes and case
 // do not matter, Cyrillic and Latin names interleave).
-func sortKey(name Text) string {
+func sortKey(name i18n.Text) string {
 	k := kazakh.Fold(name.In(i18n.KK))
 	if len(k) > 120 {
 		k = k[:120]

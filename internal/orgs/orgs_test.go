@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
 
@@ -36,7 +37,7 @@ func ptr[T any](v T) *T { return &v }
 
 func (f *fixture) mustCreate(t *testing.T, parent int64, kind, kk, ru string) *orgs.Org {
 	t.Helper()
-	o, err := f.svc.Create(ctx, f.admin.User, parent, orgs.Patch{Kind: ptr(kind), Name: &orgs.Text{KK: kk, RU: ru}})
+	o, err := f.svc.Create(ctx, f.admin.User, parent, orgs.Patch{Kind: ptr(kind), Name: &i18n.Text{KK: kk, RU: ru}})
 	if err != nil {
 		t.Fatalf("create %s: %v", kk, err)
 	}
@@ -120,7 +121,7 @@ func TestTreeSearchAndMove(t *testing.T) {
 func TestValidationAndPermissions(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		_, err := f.svc.Create(ctx, f.admin.User, 0, orgs.Patch{Kind: ptr("club"), Name: &orgs.Text{KK: " "},
+		_, err := f.svc.Create(ctx, f.admin.User, 0, orgs.Patch{Kind: ptr("club"), Name: &i18n.Text{KK: " "},
 			Region: ptr("KZ-79"), District: ptr("KZ-31-sarysu"), Website: ptr("javascript:alert(1)")})
 		got := fieldKeys(err)
 		for field, key := range map[string]string{"kind": "validation.invalid_choice", "name.kk": "validation.required",
@@ -134,18 +135,18 @@ func TestValidationAndPermissions(t *testing.T) {
 		// administrator of root may add below it, not elsewhere.
 		p := f.env.NewPerson()
 		f.env.Grant(p, root.ID, "admin")
-		if _, err := f.svc.Create(ctx, p.User, 0, orgs.Patch{Kind: ptr("party"), Name: &orgs.Text{KK: "Басқа"}}); errs.CodeOf(err) != errs.Forbidden {
+		if _, err := f.svc.Create(ctx, p.User, 0, orgs.Patch{Kind: ptr("party"), Name: &i18n.Text{KK: "Басқа"}}); errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("org admin creating a top-level organization: %v", err)
 		}
-		child, err := f.svc.Create(ctx, p.User, root.ID, orgs.Patch{Kind: ptr("party_branch"), Name: &orgs.Text{KK: "Филиал"}})
+		child, err := f.svc.Create(ctx, p.User, root.ID, orgs.Patch{Kind: ptr("party_branch"), Name: &i18n.Text{KK: "Филиал"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		stranger := f.env.NewPerson()
-		if _, err := f.svc.Update(ctx, stranger.User, child.ID, orgs.Patch{Name: &orgs.Text{KK: "X"}}); errs.CodeOf(err) != errs.Forbidden {
+		if _, err := f.svc.Update(ctx, stranger.User, child.ID, orgs.Patch{Name: &i18n.Text{KK: "X"}}); errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("stranger edits: %v", err)
 		}
-		if _, err := f.svc.Update(ctx, nil, child.ID, orgs.Patch{Name: &orgs.Text{KK: "X"}}); errs.CodeOf(err) != errs.Unauthorized {
+		if _, err := f.svc.Update(ctx, nil, child.ID, orgs.Patch{Name: &i18n.Text{KK: "X"}}); errs.CodeOf(err) != errs.Unauthorized {
 			t.Fatalf("guest edits: %v", err)
 		}
 		// Audit: every change above is recorded.

@@ -11,6 +11,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/regions"
 )
@@ -100,7 +101,7 @@ func TestRegionImport(t *testing.T) {
 			t.Errorf("new district: %q %q", en, kind)
 		}
 		// The list in memory is fresh: an organization may use the new codes.
-		if _, err := f.svc.Create(ctx, f.admin.User, 0, orgs.Patch{Kind: ptr("ngo"), Name: &orgs.Text{KK: "Сынақ"},
+		if _, err := f.svc.Create(ctx, f.admin.User, 0, orgs.Patch{Kind: ptr("ngo"), Name: &i18n.Text{KK: "Сынақ"},
 			Region: ptr("KZ-99"), District: ptr("KZ-99-ortalyq")}); err != nil {
 			t.Fatalf("organization in the new district: %v", err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
 )
 
@@ -79,7 +80,7 @@ func TestNameSearchIndex(t *testing.T) {
 			restore()
 		}
 		// A rename: the index follows.
-		if _, err := f.svc.Update(ctx, f.admin.User, tar.ID, orgs.Patch{Name: &orgs.Text{KK: "Түркістан жастар кеңесі"}}); err != nil {
+		if _, err := f.svc.Update(ctx, f.admin.User, tar.ID, orgs.Patch{Name: &i18n.Text{KK: "Түркістан жастар кеңесі"}}); err != nil {
 			t.Fatal(err)
 		}
 		if got := search("taraz"); len(got) != 0 {

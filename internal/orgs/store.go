@@ -15,6 +15,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Org, error) {
 // Patch changes an organization; nil fields are left as they are.
 type Patch struct {
 	Kind                              *string
-	Name, Short, Description, Purpose *Text
+	Name, Short, Description, Purpose *i18n.Text
 	Region, District                  *string
 	Phone, Email, Website, Address    *string
 	Registration                      *RegInput
@@ -77,19 +78,15 @@ type RegInput struct {
 	Number, Date, Authority, Status string
 }
 
-func trimText(t Text) Text {
-	return Text{KK: strings.TrimSpace(t.KK), RU: strings.TrimSpace(t.RU), EN: strings.TrimSpace(t.EN)}
-}
-
 func (p Patch) apply(o *Org) {
 	str := func(dst *string, v *string) {
 		if v != nil {
 			*dst = strings.TrimSpace(*v)
 		}
 	}
-	txt := func(dst *Text, v *Text) {
+	txt := func(dst *i18n.Text, v *i18n.Text) {
 		if v != nil {
-			*dst = trimText(*v)
+			*dst = v.Trim()
 		}
 	}
 	str(&o.Kind, p.Kind)
@@ -765,7 +762,7 @@ func (s *Service) denseMatch(ctx context.Context, c, q string) (bool, error) {
 type Named struct {
 	ID    int64
 	Kind  string
-	Name  Text
+	Name  i18n.Text
 	Count int
 	Below bool // has active organizations below it (set by TreeBelow)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 )
@@ -54,7 +55,7 @@ func TestCachedProgramme(t *testing.T) {
 		}
 
 		// A change on this node is seen at once.
-		in := programmes.Input{Title: programmes.Text{KK: "Жаңа атау"}, AgeMin: 16, AgeMax: 29, Regions: []string{"KZ-79"},
+		in := programmes.Input{Title: i18n.Text{KK: "Жаңа атау"}, AgeMin: 16, AgeMax: 29, Regions: []string{"KZ-79"},
 			Directions: p.Directions, Phases: p.Phases}
 		if _, err := k.Programmes.Update(ctx, admin, p.ID, in); err != nil {
 			t.Fatal(err)
@@ -64,7 +65,7 @@ func TestCachedProgramme(t *testing.T) {
 			t.Fatalf("after Update: %+v", got)
 		}
 		// A new sub-project shows on its parent at once.
-		sub, err := k.Programmes.Create(ctx, admin, programmes.Input{OrgID: k.Org, ParentID: p.ID, Title: programmes.Text{KK: "Ішкі жоба"}})
+		sub, err := k.Programmes.Create(ctx, admin, programmes.Input{OrgID: k.Org, ParentID: p.ID, Title: i18n.Text{KK: "Ішкі жоба"}})
 		if err != nil {
 			t.Fatal(err)
 		}

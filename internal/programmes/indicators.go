@@ -15,6 +15,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/tabular"
 )
@@ -26,7 +27,7 @@ const Country = "KZ"
 type Indicator struct {
 	ID          int64
 	ProgrammeID int64
-	Name        Text
+	Name        i18n.Text
 	Unit        string
 	Better      string // "lower" or "higher"
 	Baseline    float64
@@ -44,7 +45,7 @@ type Value struct {
 
 // IndicatorInput is what an administrator writes.
 type IndicatorInput struct {
-	Name       Text
+	Name       i18n.Text
 	Unit       string
 	Better     string
 	Baseline   float64

@@ -20,7 +20,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		k := progtest.New(t, d)
 		admin := k.Admin()
 		p := k.Programme(admin)
-		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: programmes.Text{KK: "NEET үлесі", RU: "Доля NEET"},
+		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: i18n.Text{KK: "NEET үлесі", RU: "Доля NEET"},
 			Unit: "%", Better: "lower", Baseline: 7.1, Target: 5, TargetDate: "2025-12-31"})
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +89,7 @@ func TestPhasesAndEligibility(t *testing.T) {
 		if err := k.Programmes.CanTakePart(u, p, eve.Add(-2*time.Hour)); errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("13-year-old accepted: %v", err)
 		}
-		_, err := k.Programmes.Create(context.Background(), k.Person(), programmes.Input{OrgID: k.Org, Title: programmes.Text{KK: "x"}})
+		_, err := k.Programmes.Create(context.Background(), k.Person(), programmes.Input{OrgID: k.Org, Title: i18n.Text{KK: "x"}})
 		if errs.CodeOf(err) != errs.Forbidden {
 			t.Fatalf("non-admin created a programme: %v", err)
 		}
@@ -104,7 +104,7 @@ func TestUpdateIndicator(t *testing.T) {
 		k := progtest.New(t, d)
 		admin := k.Admin()
 		p := k.Programme(admin)
-		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: programmes.Text{KK: "Жұмыссыздық"},
+		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: i18n.Text{KK: "Жұмыссыздық"},
 			Unit: "%", Better: "lower", Baseline: 4.1, Target: 3.5, TargetDate: "2025-12-31"})
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +112,7 @@ func TestUpdateIndicator(t *testing.T) {
 		if _, err := k.Programmes.SetValues(ctx, admin, ind.ID, []programmes.Value{{Region: "KZ", Period: "2024", Value: 4}}); err != nil {
 			t.Fatal(err)
 		}
-		in := programmes.IndicatorInput{Name: programmes.Text{KK: "Жастар жұмыссыздығы", RU: "Молодёжная безработица"}, Unit: " % ",
+		in := programmes.IndicatorInput{Name: i18n.Text{KK: "Жастар жұмыссыздығы", RU: "Молодёжная безработица"}, Unit: " % ",
 			Better: "lower", Baseline: 4.15, Target: 3, TargetDate: "2027-12-31"}
 		_, err = k.Programmes.UpdateIndicator(ctx, k.Granted("moderator"), ind.ID, in)
 		if errs.CodeOf(err) != errs.Forbidden {

@@ -22,40 +22,8 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/regions"
 )
-
-// Text is a multilingual text: {"kk","ru","en"}.
-type Text struct {
-	KK string `json:"kk"`
-	RU string `json:"ru"`
-	EN string `json:"en"`
-}
-
-// In is the text in language l, falling back to Kazakh (in Latin script
-// for kk-Latn readers).
-func (t Text) In(l i18n.Lang) string {
-	switch l {
-	case i18n.RU:
-		if t.RU != "" {
-			return t.RU
-		}
-	case i18n.EN:
-		if t.EN != "" {
-			return t.EN
-		}
-		if t.RU != "" && t.KK == "" {
-			return t.RU
-		}
-	case i18n.KKLatn:
-		return kazakh.ToLatin(t.KK)
-	}
-	if t.KK == "" {
-		return t.RU
-	}
-	return t.KK
-}
 
 // PhaseKinds are the phases in their usual order.
 var PhaseKinds = []string{"proposals", "evaluation", "roadmap", "implementation", "report"}
@@ -77,7 +45,7 @@ func (ph Phase) LastDay() time.Time { return ph.EndsAt.Add(-time.Second) }
 // Direction is a line of work inside a programme.
 type Direction struct {
 	ID    int64
-	Title Text
+	Title i18n.Text
 }
 
 // Summary is a programme in a list.
@@ -86,14 +54,14 @@ type Summary struct {
 	OrgID    int64
 	ParentID int64
 	Kind     string
-	Title    Text
-	OrgName  Text
+	Title    i18n.Text
+	OrgName  i18n.Text
 }
 
 // Programme is a space with everything its pages need.
 type Programme struct {
 	Summary
-	Description Text
+	Description i18n.Text
 	StartsOn    string
 	EndsOn      string
 	AgeMin      int
@@ -149,8 +117,8 @@ type Input struct {
 	OrgID       int64
 	ParentID    int64
 	Kind        string
-	Title       Text
-	Description Text
+	Title       i18n.Text
+	Description i18n.Text
 	StartsOn    string
 	EndsOn      string
 	AgeMin      int

@@ -10,6 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 	"github.com/ortaq/ortaq/internal/tabular"
@@ -25,7 +26,7 @@ func TestImportXLSX(t *testing.T) {
 		k := progtest.New(t, d)
 		admin := k.Admin()
 		p := k.Programme(admin)
-		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: programmes.Text{KK: "NEET үлесі", RU: "Доля NEET"},
+		ind, err := k.Programmes.CreateIndicator(ctx, admin, p.ID, programmes.IndicatorInput{Name: i18n.Text{KK: "NEET үлесі", RU: "Доля NEET"},
 			Unit: "%", Better: "lower", Baseline: 7.1, Target: 5, TargetDate: "2025-12-31"})
 		if err != nil {
 			t.Fatal(err)

@@ -93,7 +93,7 @@ type view struct {
 	Extra    map[string]any
 }
 
-func (v view) T(t Text) string { return t.In(v.Lang) }
+func (v view) T(t i18n.Text) string { return t.In(v.Lang) }
 
 // RegionName names a region in the page's language.
 func (h *Handler) RegionName(l i18n.Lang, code string) string {
@@ -207,8 +207,8 @@ func inputOf(f url.Values, old *Programme) (Input, error) {
 		return n
 	}
 	in := Input{Kind: f.Get("kind"),
-		Title:       Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
-		Description: Text{KK: f.Get("description.kk"), RU: f.Get("description.ru"), EN: f.Get("description.en")},
+		Title:       i18n.Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
+		Description: i18n.Text{KK: f.Get("description.kk"), RU: f.Get("description.ru"), EN: f.Get("description.en")},
 		StartsOn:    f.Get("starts_on"), EndsOn: f.Get("ends_on"), AgeMin: num("age_min"), AgeMax: num("age_max"), Regions: f["regions"]}
 	in.OrgID, _ = strconv.ParseInt(f.Get("organization_id"), 10, 64)
 	in.ParentID, _ = strconv.ParseInt(f.Get("parent_id"), 10, 64)
@@ -221,7 +221,7 @@ func inputOf(f url.Values, old *Programme) (Input, error) {
 		for len(parts) < 3 {
 			parts = append(parts, "")
 		}
-		d := Direction{Title: Text{KK: strings.TrimSpace(parts[0]), RU: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}}
+		d := Direction{Title: i18n.Text{KK: strings.TrimSpace(parts[0]), RU: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}}
 		if old != nil {
 			for _, od := range old.Directions {
 				if od.Title.KK == d.Title.KK {
@@ -439,7 +439,7 @@ func (h *Handler) createIndicator(w http.ResponseWriter, r *http.Request) {
 // indicatorForm reads an indicator's form (new or edited).
 func indicatorForm(f url.Values) (IndicatorInput, error) {
 	var fs errs.Fields
-	in := IndicatorInput{Name: Text{KK: f.Get("name.kk"), RU: f.Get("name.ru"), EN: f.Get("name.en")}, Unit: f.Get("unit"),
+	in := IndicatorInput{Name: i18n.Text{KK: f.Get("name.kk"), RU: f.Get("name.ru"), EN: f.Get("name.en")}, Unit: f.Get("unit"),
 		Better: f.Get("better"), Baseline: parseNum(&fs, "baseline", f.Get("baseline")), Target: parseNum(&fs, "target", f.Get("target")),
 		TargetDate: f.Get("target_date")}
 	return in, fs.Err()
@@ -575,14 +575,14 @@ func (h *Handler) importValues(w http.ResponseWriter, r *http.Request) {
 
 // Direction as the API shows it.
 type DirectionOut struct {
-	ID    string `json:"id"`
-	Title Text   `json:"title"`
+	ID    string    `json:"id"`
+	Title i18n.Text `json:"title"`
 }
 
 // DirectionIn is a direction in a request (id to keep an existing one).
 type DirectionIn struct {
-	ID    string `json:"id,omitempty"`
-	Title Text   `json:"title"`
+	ID    string    `json:"id,omitempty"`
+	Title i18n.Text `json:"title"`
 }
 
 // ProgrammeIn is the body of POST /api/v1/programmes.
@@ -590,8 +590,8 @@ type ProgrammeIn struct {
 	OrganizationID string        `json:"organization_id"`
 	ParentID       string        `json:"parent_id,omitempty" doc:"the programme this is a sub-project of"`
 	Kind           string        `json:"kind,omitempty" enum:"programme,project,council"`
-	Title          Text          `json:"title"`
-	Description    Text          `json:"description"`
+	Title          i18n.Text     `json:"title"`
+	Description    i18n.Text     `json:"description"`
 	StartsOn       string        `json:"starts_on,omitempty" format:"date"`
 	EndsOn         string        `json:"ends_on,omitempty" format:"date"`
 	AgeMin         int           `json:"age_min"`
@@ -607,8 +607,8 @@ type ProgrammeOut struct {
 	OrganizationID string         `json:"organization_id"`
 	ParentID       string         `json:"parent_id,omitempty"`
 	Kind           string         `json:"kind"`
-	Title          Text           `json:"title"`
-	Description    Text           `json:"description"`
+	Title          i18n.Text      `json:"title"`
+	Description    i18n.Text      `json:"description"`
 	StartsOn       string         `json:"starts_on,omitempty"`
 	EndsOn         string         `json:"ends_on,omitempty"`
 	AgeMin         int            `json:"age_min"`
@@ -684,25 +684,25 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 
 // IndicatorIn is the body of POST …/indicators.
 type IndicatorIn struct {
-	Name       Text    `json:"name"`
-	Unit       string  `json:"unit" doc:"%, tenge, people …"`
-	Better     string  `json:"better" enum:"lower,higher"`
-	Baseline   float64 `json:"baseline"`
-	Target     float64 `json:"target"`
-	TargetDate string  `json:"target_date" format:"date"`
+	Name       i18n.Text `json:"name"`
+	Unit       string    `json:"unit" doc:"%, tenge, people …"`
+	Better     string    `json:"better" enum:"lower,higher"`
+	Baseline   float64   `json:"baseline"`
+	Target     float64   `json:"target"`
+	TargetDate string    `json:"target_date" format:"date"`
 }
 
 // IndicatorOut is an indicator as the API shows it.
 type IndicatorOut struct {
-	ID          string  `json:"id"`
-	ProgrammeID string  `json:"programme_id"`
-	Name        Text    `json:"name"`
-	Unit        string  `json:"unit"`
-	Better      string  `json:"better"`
-	Baseline    float64 `json:"baseline"`
-	Target      float64 `json:"target"`
-	TargetDate  string  `json:"target_date"`
-	Values      []Value `json:"values"`
+	ID          string    `json:"id"`
+	ProgrammeID string    `json:"programme_id"`
+	Name        i18n.Text `json:"name"`
+	Unit        string    `json:"unit"`
+	Better      string    `json:"better"`
+	Baseline    float64   `json:"baseline"`
+	Target      float64   `json:"target"`
+	TargetDate  string    `json:"target_date"`
+	Values      []Value   `json:"values"`
 }
 
 // ValuesIn is the body of PUT /indicators/{id}/values.

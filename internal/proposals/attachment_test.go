@@ -11,6 +11,7 @@ import (
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -49,8 +50,8 @@ func TestAttachmentNamedByItsType(t *testing.T) {
 		admin, author := env.NewPerson(), env.NewPerson()
 		env.Grant(admin, org, "admin")
 		now := env.Clock.Now()
-		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
-			Directions: []programmes.Direction{{Title: programmes.Text{KK: "Білім"}}},
+		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
+			Directions: []programmes.Direction{{Title: i18n.Text{KK: "Білім"}}},
 			Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -36,8 +37,8 @@ func TestHiddenProposalOnlyForAuthorAndModerators(t *testing.T) {
 		env.Grant(mod, org, "moderator")
 		env.Grant(member, org, "member")
 		now := env.Clock.Now()
-		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
-			Directions: []programmes.Direction{{Title: programmes.Text{KK: "Білім"}}},
+		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
+			Directions: []programmes.Direction{{Title: i18n.Text{KK: "Білім"}}},
 			Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +52,7 @@ func TestHiddenProposalOnlyForAuthorAndModerators(t *testing.T) {
 		if _, err := s.Proposals.SetAnswer(ctx, mod.User, pr.ID, "accepted", answer); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Roadmap.Create(ctx, admin.User, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Спорт алаңдары"}}, pr.ID); err != nil {
+		if _, err := s.Roadmap.Create(ctx, admin.User, p.ID, roadmap.ItemInput{Title: i18n.Text{KK: "Спорт алаңдары"}}, pr.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Proposals.AddComment(ctx, member.User, pr.ID, 0, "Өте керек нәрсе, қолдаймын."); err != nil {

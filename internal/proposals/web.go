@@ -37,7 +37,7 @@ var templates embed.FS
 type RoadmapRef struct {
 	ItemID      int64
 	ProgrammeID int64
-	Title       programmes.Text
+	Title       i18n.Text
 	Status      string
 	Progress    int
 }
@@ -142,7 +142,7 @@ type listView struct {
 	Closed  string // why proposals and supports are closed, outside the collecting stage
 }
 
-func (v listView) T(t programmes.Text) string { return t.In(v.Lang) }
+func (v listView) T(t i18n.Text) string { return t.In(v.Lang) }
 
 // Dir names a direction.
 func (v listView) Dir(id int64) string {
@@ -383,7 +383,7 @@ type proposalPart struct {
 	Roadmap   []RoadmapRef
 }
 
-func (v *proposalPart) T(t programmes.Text) string { return t.In(v.Lang) }
+func (v *proposalPart) T(t i18n.Text) string { return t.In(v.Lang) }
 
 // showView is the rest of the page, made per request: the reader's
 // buttons, forms and links around the parts rendered for everyone. Its
@@ -902,10 +902,10 @@ type AnswerOut struct {
 
 // RoadmapOut is a roadmap item a proposal is linked to.
 type RoadmapOut struct {
-	ItemID   string          `json:"item_id"`
-	Title    programmes.Text `json:"title"`
-	Status   string          `json:"status"`
-	Progress int             `json:"progress"`
+	ItemID   string    `json:"item_id"`
+	Title    i18n.Text `json:"title"`
+	Status   string    `json:"status"`
+	Progress int       `json:"progress"`
 }
 
 // ProposalOut is a proposal as the API shows it.

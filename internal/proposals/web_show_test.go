@@ -35,8 +35,8 @@ func TestProposalPageFromSharedParts(t *testing.T) {
 		env.Grant(admin, org, "admin")
 		env.Grant(mod, org, "moderator")
 		now := env.Clock.Now()
-		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
-			Directions: []programmes.Direction{{Title: programmes.Text{KK: "Білім"}}},
+		p, err := s.Programmes.Create(ctx, admin.User, programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
+			Directions: []programmes.Direction{{Title: i18n.Text{KK: "Білім"}}},
 			Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
 		if err != nil {
 			t.Fatal(err)

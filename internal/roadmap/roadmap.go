@@ -18,6 +18,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -31,9 +32,9 @@ type Item struct {
 	ID              int64
 	ProgrammeID     int64
 	DirectionID     int64
-	Title           programmes.Text
+	Title           i18n.Text
 	ResponsibleID   int64
-	ResponsibleName programmes.Text
+	ResponsibleName i18n.Text
 	Deadline        string
 	Status          string
 	Progress        int
@@ -60,7 +61,7 @@ type Update struct {
 type Ref struct {
 	ItemID      int64
 	ProgrammeID int64
-	Title       programmes.Text
+	Title       i18n.Text
 	Status      string
 	Progress    int
 }
@@ -76,7 +77,7 @@ type Service struct {
 
 // ItemInput is what an administrator writes.
 type ItemInput struct {
-	Title         programmes.Text
+	Title         i18n.Text
 	DirectionID   int64
 	ResponsibleID int64
 	Deadline      string
@@ -262,7 +263,7 @@ func (s *Service) Delete(ctx context.Context, u *auth.User, itemID int64) (*Item
 // Org is an organization an item can be given to.
 type Org struct {
 	ID   int64
-	Name programmes.Text
+	Name i18n.Text
 }
 
 // MaxResponsibleChoices bounds the list of organizations offered.

@@ -8,7 +8,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 	"github.com/ortaq/ortaq/internal/roadmap"
 )
@@ -43,7 +43,7 @@ func TestEditAndDeleteItem(t *testing.T) {
 		if _, err := k.Proposals.SetAnswer(ctx, admin, pr.ID, "accepted", "Қабылданды, жол картасына енеді."); err != nil {
 			t.Fatal(err)
 		}
-		it, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Мектептерді қосу"}})
+		it, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: i18n.Text{KK: "Мектептерді қосу"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +54,7 @@ func TestEditAndDeleteItem(t *testing.T) {
 			t.Fatal(err)
 		}
 		child := k.NewOrg(k.Org)
-		in := roadmap.ItemInput{Title: programmes.Text{KK: " Мектептерді интернетке қосу ", RU: "Подключить школы"}, DirectionID: p.Directions[1].ID,
+		in := roadmap.ItemInput{Title: i18n.Text{KK: " Мектептерді интернетке қосу ", RU: "Подключить школы"}, DirectionID: p.Directions[1].ID,
 			ResponsibleID: child, Deadline: "2027-06-30", Status: "done", Progress: 100}
 		_, err = k.Roadmap.Update(ctx, k.Person(), it.ID, in)
 		code(t, err, errs.Forbidden)
@@ -67,7 +67,7 @@ func TestEditAndDeleteItem(t *testing.T) {
 			t.Fatalf("after edit: %+v", got)
 		}
 		bad := in
-		bad.Title, bad.Deadline, bad.ResponsibleID, bad.DirectionID = programmes.Text{}, "31.12.2027", 999999, 999999
+		bad.Title, bad.Deadline, bad.ResponsibleID, bad.DirectionID = i18n.Text{}, "31.12.2027", 999999, 999999
 		_, err = k.Roadmap.Update(ctx, admin, it.ID, bad)
 		e, ok := errs.As(err)
 		if !ok || e.Code != errs.Invalid || len(e.Fields) != 3 {
@@ -145,12 +145,12 @@ func TestCreateWithLinksIsAllOrNothing(t *testing.T) {
 			}
 			return n
 		}
-		_, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Орталық ашу"}}, accepted.ID, pending.ID)
+		_, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: i18n.Text{KK: "Орталық ашу"}}, accepted.ID, pending.ID)
 		code(t, err, errs.Invalid)
 		if n := items(); n != 0 {
 			t.Fatalf("%d items after a refused create", n)
 		}
-		it, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Орталық ашу"}}, accepted.ID)
+		it, err := k.Roadmap.Create(ctx, admin, p.ID, roadmap.ItemInput{Title: i18n.Text{KK: "Орталық ашу"}}, accepted.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

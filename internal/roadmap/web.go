@@ -61,7 +61,7 @@ type pageView struct {
 	Orgs     []Org // administrators: the choices of a responsible organization
 }
 
-func (v pageView) T(t programmes.Text) string { return t.In(v.Lang) }
+func (v pageView) T(t i18n.Text) string { return t.In(v.Lang) }
 
 // Offered reports whether organization id is among v.Orgs.
 func (v pageView) Offered(id int64) bool {
@@ -138,7 +138,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, programmeID int64
 
 // inputOf reads an item's form.
 func inputOf(f url.Values) ItemInput {
-	in := ItemInput{Title: programmes.Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
+	in := ItemInput{Title: i18n.Text{KK: f.Get("title.kk"), RU: f.Get("title.ru"), EN: f.Get("title.en")},
 		Deadline: f.Get("deadline"), Status: f.Get("status")}
 	in.DirectionID, _ = strconv.ParseInt(f.Get("direction_id"), 10, 64)
 	in.ResponsibleID, _ = strconv.ParseInt(f.Get("responsible_id"), 10, 64)
@@ -298,26 +298,26 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 
 // ItemIn is the body of POST …/roadmap.
 type ItemIn struct {
-	Title         programmes.Text `json:"title"`
-	DirectionID   string          `json:"direction_id,omitempty"`
-	ResponsibleID string          `json:"responsible_organization_id,omitempty"`
-	Deadline      string          `json:"deadline,omitempty" format:"date"`
-	Status        string          `json:"status,omitempty" enum:"planned,in_progress,done,cancelled"`
-	Progress      int             `json:"progress" doc:"0–100"`
-	ProposalIDs   []string        `json:"proposal_ids,omitempty" doc:"accepted proposals of the programme to link"`
+	Title         i18n.Text `json:"title"`
+	DirectionID   string    `json:"direction_id,omitempty"`
+	ResponsibleID string    `json:"responsible_organization_id,omitempty"`
+	Deadline      string    `json:"deadline,omitempty" format:"date"`
+	Status        string    `json:"status,omitempty" enum:"planned,in_progress,done,cancelled"`
+	Progress      int       `json:"progress" doc:"0–100"`
+	ProposalIDs   []string  `json:"proposal_ids,omitempty" doc:"accepted proposals of the programme to link"`
 }
 
 // ItemOut is a roadmap item as the API shows it.
 type ItemOut struct {
-	ID            string          `json:"id"`
-	ProgrammeID   string          `json:"programme_id"`
-	Title         programmes.Text `json:"title"`
-	DirectionID   string          `json:"direction_id,omitempty"`
-	ResponsibleID string          `json:"responsible_organization_id,omitempty"`
-	Deadline      string          `json:"deadline,omitempty"`
-	Status        string          `json:"status"`
-	Progress      int             `json:"progress"`
-	ProposalIDs   []string        `json:"proposal_ids"`
+	ID            string    `json:"id"`
+	ProgrammeID   string    `json:"programme_id"`
+	Title         i18n.Text `json:"title"`
+	DirectionID   string    `json:"direction_id,omitempty"`
+	ResponsibleID string    `json:"responsible_organization_id,omitempty"`
+	Deadline      string    `json:"deadline,omitempty"`
+	Status        string    `json:"status"`
+	Progress      int       `json:"progress"`
+	ProposalIDs   []string  `json:"proposal_ids"`
 }
 
 func idStr(n int64) string {

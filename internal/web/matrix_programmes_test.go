@@ -14,6 +14,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
@@ -37,8 +38,8 @@ func progFixture(w *world) *progFix {
 	owner := w.env.NewPerson("admin").User
 	now := w.env.Clock.Now()
 	ctx := context.Background()
-	p, err := s.Programmes.Create(ctx, owner, programmes.Input{OrgID: w.child, Title: programmes.Text{KK: "Бағдарлама"},
-		AgeMin: 14, AgeMax: 35, Directions: []programmes.Direction{{Title: programmes.Text{KK: "Бағыт"}}},
+	p, err := s.Programmes.Create(ctx, owner, programmes.Input{OrgID: w.child, Title: i18n.Text{KK: "Бағдарлама"},
+		AgeMin: 14, AgeMax: 35, Directions: []programmes.Direction{{Title: i18n.Text{KK: "Бағыт"}}},
 		Phases: []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(240 * time.Hour)}}})
 	if err != nil {
 		panic(err)
@@ -73,7 +74,7 @@ func (f *progFix) accepted() int64 {
 }
 
 func (f *progFix) item() *roadmap.Item {
-	it, err := f.s.Roadmap.Create(context.Background(), f.owner, f.p.ID, roadmap.ItemInput{Title: programmes.Text{KK: "Тармақ"}})
+	it, err := f.s.Roadmap.Create(context.Background(), f.owner, f.p.ID, roadmap.ItemInput{Title: i18n.Text{KK: "Тармақ"}})
 	if err != nil {
 		panic(err)
 	}
@@ -82,7 +83,7 @@ func (f *progFix) item() *roadmap.Item {
 
 func (f *progFix) indicator() int64 {
 	ind, err := f.s.Programmes.CreateIndicator(context.Background(), f.owner, f.p.ID, programmes.IndicatorInput{
-		Name: programmes.Text{KK: "NEET үлесі"}, Unit: "%", Better: "lower", Baseline: 7, Target: 5, TargetDate: "2027-01-01"})
+		Name: i18n.Text{KK: "NEET үлесі"}, Unit: "%", Better: "lower", Baseline: 7, Target: 5, TargetDate: "2027-01-01"})
 	if err != nil {
 		panic(err)
 	}

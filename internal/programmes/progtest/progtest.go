@@ -145,9 +145,9 @@ func (k *Kit) Programme(admin *auth.User) *programmes.Programme {
 	k.T.Helper()
 	now := k.Clock.Now()
 	p, err := k.Programmes.Create(context.Background(), admin, programmes.Input{
-		OrgID: k.Org, Title: programmes.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"},
+		OrgID: k.Org, Title: i18n.Text{KK: "Жастар – Отанға!", RU: "Молодёжь – Родине!"},
 		AgeMin: 14, AgeMax: 35, Regions: []string{"KZ-27", "KZ-79"},
-		Directions: []programmes.Direction{{Title: programmes.Text{KK: "Жұмыспен қамту"}}, {Title: programmes.Text{KK: "Білім"}}},
+		Directions: []programmes.Direction{{Title: i18n.Text{KK: "Жұмыспен қамту"}}, {Title: i18n.Text{KK: "Білім"}}},
 		Phases: []programmes.Phase{
 			{Kind: "proposals", StartsAt: now.Add(-24 * time.Hour), EndsAt: now.Add(30 * 24 * time.Hour)},
 			{Kind: "evaluation", StartsAt: now.Add(30 * 24 * time.Hour), EndsAt: now.Add(60 * 24 * time.Hour)},

@@ -25,7 +25,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/ortaq/ortaq/scripts/bench/servertime"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -38,6 +37,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ortaq/ortaq/scripts/bench/servertime"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
@@ -120,8 +121,8 @@ func gen(args []string) error {
 		return err
 	}
 	ps := programmes.New(d, a, regs)
-	p, err := ps.Create(ctx, admin, programmes.Input{OrgID: org, Title: programmes.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
-		Directions: []programmes.Direction{{Title: programmes.Text{KK: "Жұмыс"}}, {Title: programmes.Text{KK: "Білім"}}, {Title: programmes.Text{KK: "Баспана"}}},
+	p, err := ps.Create(ctx, admin, programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
+		Directions: []programmes.Direction{{Title: i18n.Text{KK: "Жұмыс"}}, {Title: i18n.Text{KK: "Білім"}}, {Title: i18n.Text{KK: "Баспана"}}},
 		Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-24 * time.Hour), EndsAt: now.Add(30 * 24 * time.Hour)}}})
 	if err != nil {
 		return err
