@@ -31,10 +31,15 @@ type Client struct {
 	UserAgent string
 }
 
-// SignIn checks an email and password and opens a session. Failed
-// attempts are counted per account and per client address in the
-// database, so the limits hold across every node; when one is reached the
-// answer is TooMany whatever the password.
+// SignIn checks an email and password and opens a session. Attempts are
+// limited per account and per client address in the database, so the
+// limits hold across every node: each attempt is reserved (counted) before
+// its password is hashed, so that a burst of concurrent attempts gets no
+// more hashes than the limit; when a limit is reached the answer is
+// TooMany whatever the password. A wrong password keeps its reservation as
+// a failure; the right one removes its own and the account's failures that
+// had been settled when it started — never those of attempts still being
+// checked beside it.
 func (s *Service) SignIn(ctx context.Context, email, password string, c Client) (token string, u *User, err error) {
 	email = normalizeEmail(email)
 	var fs errs.Fields
@@ -47,21 +52,13 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if err := fs.Err(); err != nil {
 		return "", nil, err
 	}
-	acctKey, ipKey := "acct:"+email, "ip:"+c.IP
 	var hash string
-	err = s.db.Read(ctx, func(tx *db.Tx) error {
-		since := tx.Now.Add(-s.set.SigninWindow)
-		var nAcct, nIP int
-		if err := tx.QueryRow(ctx, `SELECT
-			(SELECT COUNT(*) FROM signin_failures WHERE key = ? AND at > ?),
-			(SELECT COUNT(*) FROM signin_failures WHERE key = ? AND at > ?)`,
-			acctKey, since, ipKey, since).Scan(&nAcct, &nIP); err != nil {
+	var att *attempt
+	err = s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
+		var err error
+		if att, err = s.reserveSignin(ctx, tx, email, c.IP); err != nil {
 			return err
 		}
-		if nAcct >= s.set.SigninAccount || nIP >= s.set.SigninIP {
-			return errs.New(errs.TooMany, "auth.too_many_attempts", "minutes", int(s.set.SigninWindow.Minutes()))
-		}
-		var err error
 		u, hash, err = userByEmail(ctx, tx, email)
 		if errors.Is(err, sql.ErrNoRows) {
 			u, err = nil, nil
@@ -78,20 +75,17 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		_, err = s.hasher.Verify(ctx, s.hasher.dummy(), password) // same time as a real check
 	}
 	if err != nil {
-		return "", nil, err
+		return "", nil, err // the reservation stays: it counts as a failure
 	}
 	if !ok {
-		if err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
-			_, err := tx.Exec(ctx, "INSERT INTO signin_failures (key, at) VALUES (?, ?), (?, ?)", acctKey, tx.Now, ipKey, tx.Now)
-			return err
-		}); err != nil {
+		if err := s.failed(ctx, att); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errs.New(errs.Unauthorized, "auth.wrong_credentials")
 	}
 	token, hashed := randomToken("")
 	err = s.write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM signin_failures WHERE key = ?", acctKey); err != nil {
+		if err := att.succeeded(ctx, tx); err != nil {
 			return err
 		}
 		ua, ip := truncate(c.UserAgent, 300), c.IP
