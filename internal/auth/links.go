@@ -164,8 +164,9 @@ func (s *Service) CheckResetLink(ctx context.Context, token string) error {
 	return err
 }
 
-// ResetPassword sets a new password with a reset link and signs the person
-// out everywhere: whoever knew the old password is out.
+// ResetPassword sets a new password with a reset link, signs the person
+// out everywhere and revokes their API tokens: whoever knew the old
+// password is out.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
 	var fs errs.Fields
 	CheckPassword(&fs, "password", password)
@@ -190,8 +191,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			hash, tx.Now, tx.Now, id, email); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
-		return err
+		return endAccess(ctx, tx, id, 0)
 	})
 }
 

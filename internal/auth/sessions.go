@@ -196,12 +196,24 @@ func (s *Service) RevokeSession(ctx context.Context, userID, sessionID int64) er
 	})
 }
 
-// SignOutEverywhere ends every session of the person.
+// SignOutEverywhere ends every session of the person and revokes their
+// API tokens: a token acts with its owner's permissions, so whoever is
+// being shut out must not keep one (tokens end with the password).
 func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
 	return s.write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
-		return err
+		return endAccess(ctx, tx, userID, 0)
 	})
+}
+
+// endAccess ends the person's sessions (all but keep, when not 0) and
+// revokes their API tokens: after "sign out everywhere", a password reset
+// or a password change, nothing opened with the old password still works.
+func endAccess(ctx context.Context, tx *db.Tx, userID, keep int64) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", userID, keep); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE user_id = ?", userID)
+	return err
 }
 
 // Cleanup removes expired sessions, used or expired links and old failed

@@ -330,6 +330,27 @@ func (s *Server) signoutAll(w http.ResponseWriter, r *http.Request) {
 	s.Redirect(w, r, "/signin", "auth.signed_out_everywhere")
 }
 
+// changePassword sets a new password; the other sessions end and the API
+// tokens are revoked (this session stays).
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	err := s.auth.ChangePassword(r.Context(), u, sessionOf(r), f.Get("current_password"), f.Get("new_password"),
+		auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()})
+	if err != nil {
+		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
+			s.profilePage(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe})
+			return
+		}
+		s.Fail(w, r, err)
+		return
+	}
+	s.Redirect(w, r, "/profile", "profile.password_changed")
+}
+
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	u := s.SignedIn(w, r)
 	if u == nil || !s.ParseForm(w, r) {

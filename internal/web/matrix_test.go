@@ -114,6 +114,9 @@ var coreCases = map[string]routeCase{
 		return w.c.PostForm(fmt.Sprintf("/kk/profile/sessions/%d/revoke", w.otherSess), nil)
 	}, signedIn(http.StatusNotFound)},
 	"POST /{lang}/profile/signout-all": {form("/kk/profile/signout-all", nil), signedIn(http.StatusSeeOther)},
+	"POST /{lang}/profile/password": {func(w *world) *apptest.Response {
+		return w.c.PostForm("/kk/profile/password", url.Values{"current_password": {w.me.Password}, "new_password": {"a brand new password"}})
+	}, signedIn(http.StatusSeeOther)},
 	"POST /{lang}/profile/tokens": {form("/kk/profile/tokens", url.Values{"token_name": {"script"}}), func() map[string]int {
 		m := signedIn(http.StatusCreated)
 		m["limited"] = http.StatusForbidden // a minor without consent

@@ -32,6 +32,7 @@ func (s *Server) routesCore() {
 	s.Page("POST /profile/hidden", s.setHidden)
 	s.Page("POST /profile/sessions/{id}/revoke", s.revokeSession)
 	s.Page("POST /profile/signout-all", s.signoutAll)
+	s.Page("POST /profile/password", s.changePassword)
 	s.Page("POST /profile/tokens", s.createToken)
 	s.Page("POST /profile/tokens/{id}/delete", s.deleteToken)
 	s.Page("GET /profile/export", s.exportData)
