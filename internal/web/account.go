@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -47,7 +46,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, "signup", &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
+	s.Render(w, r, http.StatusOK, "signup", &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r),
+		Form: url.Values{"next": {SafeNext(r.URL.Query().Get("next"), "")}}})
 }
 
 func (s *Server) signupData(r *http.Request) map[string]any {
@@ -76,21 +76,18 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if u.Limited() {
 		text += " " + s.T(r, "signup.done_minor", "guardian", u.GuardianEmail)
 	}
+	// Continue to sign in, and from there to the page the person came from.
+	signin := "/signin"
+	if next := SafeNext(f.Get("next"), ""); next != "" {
+		signin += "?next=" + url.QueryEscape(next)
+	}
 	s.Render(w, r, http.StatusOK, "message", &PageData{Title: s.T(r, "signup.done_title"),
-		Data: map[string]any{"Text": text, "Next": "/signin"}})
+		Data: map[string]any{"Text": text, "Next": signin}})
 }
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "signin", &PageData{Title: s.T(r, "signin.title"),
-		Form: url.Values{"next": {safeNext(r.URL.Query().Get("next"))}}, Data: map[string]any{}})
-}
-
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return ""
-	}
-	return p
+		Form: url.Values{"next": {SafeNext(r.URL.Query().Get("next"), "")}}, Data: map[string]any{}})
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
@@ -122,11 +119,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	}
-	next := safeNext(f.Get("next"))
-	if next == "" {
-		next = "/" + string(u.Lang) + "/profile"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, SafeNext(f.Get("next"), "/"+string(u.Lang)+"/profile"), http.StatusSeeOther)
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
