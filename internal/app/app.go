@@ -97,7 +97,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	})
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
-		ClientIPHeader: cfg.ClientIPHeader, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		ClientIPHeader: cfg.ClientIPHeader, ProxyHops: cfg.ProxyHops, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
 		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL,
 	}, d, a.Auth, a.Regions, a.Catalog, log)
 	if err != nil {

@@ -34,6 +34,7 @@ type Config struct {
 	PageCacheTTL    time.Duration
 	AuthCacheTTL    time.Duration
 	ClientIPHeader  string
+	ProxyHops       int
 	SMTPHost        string
 	SMTPPort        int
 	SMTPUsername    string
@@ -129,6 +130,8 @@ var Options = []Option{
 		}},
 	{Flag: "client-ip-header", Default: "", Help: "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For); empty: use the connection",
 		set: func(c *Config, v string) error { c.ClientIPHeader = v; return nil }},
+	{Flag: "trusted-proxy-hops", Default: "1", Help: "with --client-ip-header: how many trusted proxies add to that header; the client is the entry this many from the right (fewer entries, or a malformed one: the connection's address)",
+		set: func(c *Config, v string) (err error) { c.ProxyHops, err = positive(v); return }},
 	{Flag: "smtp-host", Default: "", Help: "SMTP server for outgoing email; empty: emails are written to the log",
 		set: func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 	{Flag: "smtp-port", Default: "587", Help: "SMTP port",

@@ -76,3 +76,17 @@ func TestDocsAreCurrent(t *testing.T) {
 		t.Fatalf("docs/configuration.md is out of date; the table should read:\n%s", b.String())
 	}
 }
+
+func TestTrustedProxyHops(t *testing.T) {
+	if c, err := resolve(t, nil); err != nil || c.ProxyHops != 1 {
+		t.Fatalf("default hops %d (%v), want 1", c.ProxyHops, err)
+	}
+	if c, err := resolve(t, map[string]string{"ORTAQ_TRUSTED_PROXY_HOPS": "2"}); err != nil || c.ProxyHops != 2 {
+		t.Fatalf("hops %d (%v), want 2", c.ProxyHops, err)
+	}
+	for _, bad := range []string{"0", "-1", "two"} {
+		if _, err := resolve(t, nil, "--trusted-proxy-hops", bad); err == nil {
+			t.Errorf("--trusted-proxy-hops %s accepted", bad)
+		}
+	}
+}
