@@ -38,6 +38,11 @@ type App struct {
 	Mail     mail.Sender
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 
+	// MetricsListener, when set before Serve, is where /metrics is served
+	// on its own (tests open it on port 0); otherwise Serve listens on
+	// Cfg.MetricsAddr when that is set.
+	MetricsListener net.Listener
+
 	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
 }
 
@@ -98,7 +103,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
 		ClientIPHeader: cfg.ClientIPHeader, ProxyHops: cfg.ProxyHops, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
-		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL,
+		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL, MetricsToken: cfg.MetricsToken,
 	}, d, a.Auth, a.Regions, a.Catalog, log)
 	if err != nil {
 		return nil, err
@@ -113,18 +118,38 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 func (a *App) Close() error { return a.DB.Close() }
 
 // Serve serves HTTP on ln until ctx ends, then lets in-flight requests
-// finish (up to the shutdown timeout). ready, if not nil, is called once
-// the server accepts connections.
+// finish (up to the shutdown timeout). With --metrics-addr, /metrics is
+// served on a listener of its own as well (see MetricsListener).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Web.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		}
+	}
+	srv := newServer(a.Web.Handler())
+	var msrv *http.Server // the metrics listener's, if any
+	if mln := a.MetricsListener; mln != nil || a.Cfg.MetricsAddr != "" {
+		if mln == nil {
+			var err error
+			if mln, err = net.Listen("tcp", a.Cfg.MetricsAddr); err != nil {
+				return fmt.Errorf("metrics: %w", err)
+			}
+		}
+		msrv = newServer(a.Web.MetricsHandler())
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("metrics listener", "err", err)
+			}
+		}()
+		defer msrv.Close() // when serving ends early; after a shutdown, a no-op
+		a.Log.Info("serving metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
 	var bg sync.WaitGroup
@@ -148,6 +173,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx) // scrapes are short; the main server's requests matter
+	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -43,6 +44,8 @@ type Config struct {
 	SMTPTLS         string
 	TelegramToken   string
 	TelegramAPIURL  string
+	MetricsAddr     string
+	MetricsToken    string
 }
 
 // Option is one row of the table.
@@ -153,6 +156,25 @@ var Options = []Option{
 				return errors.New("want an absolute http(s) URL")
 			}
 			c.TelegramAPIURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
+	{Flag: "metrics-addr", Default: "", Help: "a separate address (e.g. 127.0.0.1:9090) that serves only /metrics, for Prometheus; empty: none",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("want host:port, e.g. 127.0.0.1:9090")
+			}
+			c.MetricsAddr = v
+			return nil
+		}},
+	{Flag: "metrics-token", Default: "", Help: "token that lets a scraper read /metrics (Authorization: Bearer TOKEN), also on the public address; with neither it nor --metrics-addr, /metrics is not served (404)", Secret: true,
+		set: func(c *Config, v string) error {
+			c.MetricsToken = strings.TrimSpace(v)
+			if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+				return errors.New("want at least 16 characters (e.g. openssl rand -hex 32)")
+			}
 			return nil
 		}},
 }

@@ -90,3 +90,18 @@ func TestTrustedProxyHops(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsOptions(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "metrics-token")
+	os.WriteFile(file, []byte("0123456789abcdef0123\n"), 0o600)
+	c, err := resolve(t, map[string]string{"ORTAQ_METRICS_TOKEN_FILE": file}, "--metrics-addr", "127.0.0.1:9090")
+	if err != nil || c.MetricsToken != "0123456789abcdef0123" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("metrics options %q %q (%v)", c.MetricsToken, c.MetricsAddr, err)
+	}
+	if _, err := resolve(t, nil, "--metrics-token", "short"); err == nil || strings.Contains(err.Error(), "short") {
+		t.Errorf("a short metrics token: %v (want refused, and not shown)", err)
+	}
+	if _, err := resolve(t, nil, "--metrics-addr", "9090"); err == nil {
+		t.Error("--metrics-addr without a host:port accepted")
+	}
+}

@@ -43,7 +43,7 @@ func (s *Server) routesCore() {
 	s.Page("POST /admin/roles/{id}/revoke", s.revokeRole)
 
 	s.handleOther("GET /healthz", s.healthz)
-	s.handleOther("GET /metrics", s.metrics.Handler().ServeHTTP)
+	s.handleOther("GET /metrics", s.serveMetrics)
 	s.handleOther("GET /static/", s.assets.ServeHTTP)
 	s.handleOther("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -33,6 +33,7 @@ type Config struct {
 	SecureCookies  bool
 	SessionMaxAge  time.Duration
 	PageCacheTTL   time.Duration // guests' copies of public pages; 0: none
+	MetricsToken   string        // lets a scraper read /metrics here; "": /metrics is not served here (see MetricsHandler)
 }
 
 // Server is the HTTP side of Ortaq.
@@ -273,6 +274,10 @@ func sessionOf(r *http.Request) int64 {
 // identify finds who is asking: a bearer token (API) or a session cookie.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r) // its bearer token is the metrics token, not a person's
+			return
+		}
 		ctx := r.Context()
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
