@@ -98,7 +98,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Auth = auth.New(d, hasher, a.Mail, a.Catalog, log, auth.Settings{
 		BaseURL: cfg.BaseURL, SiteName: cfg.SiteName, SessionLifetime: cfg.SessionLifetime,
 		SigninAccount: cfg.SigninAccount, SigninIP: cfg.SigninIP, SigninWindow: cfg.SigninWindow,
-		CheckedTTL: cfg.AuthCacheTTL,
+		CheckedTTL: cfg.AuthCacheTTL, MailPerAddress: cfg.MailPerAddress, MailPerClient: cfg.MailPerClient, MailWindow: cfg.MailWindow,
 	})
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
@@ -178,6 +178,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Emails that requests asked for and that are still being sent.
+	mailed := make(chan struct{})
+	go func() { a.Auth.Wait(); close(mailed) }()
+	select {
+	case <-mailed:
+	case <-sctx.Done():
+		a.Log.Warn("shutdown: emails still being sent were abandoned")
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -115,3 +115,37 @@ func (a *attempt) succeeded(ctx context.Context, tx *db.Tx) error {
 	_, err := tx.Exec(ctx, "DELETE FROM signin_failures WHERE id IN "+in, args...)
 	return err
 }
+
+// reserveEmails counts one email asked for from client address ip to each
+// of the addresses to (empty ones skipped), or answers TooMany, recording
+// nothing, when the client or any recipient has reached its limit in the
+// window. It counts requests, not emails sent: a request for an address
+// with no account counts the same, so a refusal tells nothing about who
+// has an account.
+func (s *Service) reserveEmails(ctx context.Context, tx *db.Tx, ip string, to ...string) error {
+	keys := []string{"ip:" + ip}
+	for _, a := range to {
+		if a != "" && !slices.Contains(keys, "to:"+a) {
+			keys = append(keys, "to:"+a)
+		}
+	}
+	n, err := lockAndCount(ctx, tx, "email_requests", tx.Now.Add(-s.set.MailWindow), keys...)
+	if err != nil {
+		return err
+	}
+	for i := range keys {
+		max := s.set.MailPerAddress
+		if i == 0 {
+			max = s.set.MailPerClient
+		}
+		if n[i] >= max {
+			return errs.New(errs.TooMany, "auth.too_many_emails", "minutes", int(s.set.MailWindow.Minutes()))
+		}
+	}
+	for _, k := range keys {
+		if _, err := tx.Exec(ctx, "INSERT INTO email_requests (key, at) VALUES (?, ?)", k, tx.Now); err != nil {
+			return fmt.Errorf("auth: limits: %w", err)
+		}
+	}
+	return nil
+}

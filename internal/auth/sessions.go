@@ -216,8 +216,8 @@ func endAccess(ctx context.Context, tx *db.Tx, userID, keep int64) error {
 	return err
 }
 
-// Cleanup removes expired sessions, used or expired links and old failed
-// sign-ins. Every node may run it; it is idempotent.
+// Cleanup removes expired sessions, used or expired links, old failed
+// sign-ins and old email requests. Every node may run it; it is idempotent.
 func (s *Service) Cleanup(ctx context.Context) error {
 	return s.write(ctx, func(tx *db.Tx) error {
 		for _, q := range []struct {
@@ -227,6 +227,7 @@ func (s *Service) Cleanup(ctx context.Context) error {
 			{"DELETE FROM sessions WHERE expires_at <= ?", tx.Now},
 			{"DELETE FROM email_tokens WHERE expires_at <= ?", tx.Now},
 			{"DELETE FROM signin_failures WHERE at <= ?", tx.Now.Add(-s.set.SigninWindow)},
+			{"DELETE FROM email_requests WHERE at <= ?", tx.Now.Add(-s.set.MailWindow)},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return fmt.Errorf("auth: cleanup: %w", err)

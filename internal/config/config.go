@@ -30,6 +30,9 @@ type Config struct {
 	SigninAccount   int
 	SigninIP        int
 	SigninWindow    time.Duration
+	MailPerAddress  int
+	MailPerClient   int
+	MailWindow      time.Duration
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	PageCacheTTL    time.Duration
@@ -105,6 +108,12 @@ var Options = []Option{
 		set: func(c *Config, v string) (err error) { c.SigninIP, err = positive(v); return }},
 	{Flag: "signin-window", Default: "15m", Help: "window of the sign-in limits",
 		set: func(c *Config, v string) (err error) { c.SigninWindow, err = duration(v); return }},
+	{Flag: "email-limit-address", Default: "3", Help: "emails that sign-up, password reset and resending a confirmation may send to one address in the email window (asked for with or without an account there)",
+		set: func(c *Config, v string) (err error) { c.MailPerAddress, err = positive(v); return }},
+	{Flag: "email-limit-ip", Default: "20", Help: "the same emails asked for from one client address in the email window",
+		set: func(c *Config, v string) (err error) { c.MailPerClient, err = positive(v); return }},
+	{Flag: "email-window", Default: "1h", Help: "window of the email limits",
+		set: func(c *Config, v string) (err error) { c.MailWindow, err = duration(v); return }},
 	{Flag: "max-body-bytes", Default: "1048576", Help: "largest request body accepted (larger gets 413)",
 		set: func(c *Config, v string) error {
 			n, err := positive(v)

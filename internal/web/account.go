@@ -63,18 +63,20 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		lang = LangOf(r)
 	}
-	u, err := s.auth.Register(r.Context(), auth.SignUp{
+	done, err := s.auth.Register(r.Context(), auth.SignUp{
 		Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password"), BirthDate: f.Get("birth_date"),
 		Region: f.Get("region"), District: f.Get("district"), Lang: lang,
 		GuardianName: f.Get("guardian_name"), GuardianEmail: f.Get("guardian_email"),
-	})
+	}, auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		s.FormError(w, r, "signup", err, &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
 		return
 	}
-	text := s.T(r, "signup.done", "email", u.Email)
-	if u.Limited() {
-		text += " " + s.T(r, "signup.done_minor", "guardian", u.GuardianEmail)
+	// The same answer whether or not the address had an account: the
+	// email tells its owner which.
+	text := s.T(r, "signup.done", "email", done.Email)
+	if done.GuardianEmail != "" {
+		text += " " + s.T(r, "signup.done_minor", "guardian", done.GuardianEmail)
 	}
 	// Continue to sign in, and from there to the page the person came from.
 	signin := "/signin"
@@ -161,7 +163,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	if !s.ParseForm(w, r) {
 		return
 	}
-	if err := s.auth.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), LangOf(r)); err != nil {
+	if err := s.auth.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), LangOf(r), auth.Client{IP: s.ClientIP(r)}); err != nil {
 		s.FormError(w, r, "forgot", err, &PageData{Title: s.T(r, "forgot.title")})
 		return
 	}
@@ -267,7 +269,7 @@ func (s *Server) resendConfirm(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := s.auth.ResendConfirmation(r.Context(), u); err != nil {
+	if err := s.auth.ResendConfirmation(r.Context(), u, auth.Client{IP: s.ClientIP(r)}); err != nil {
 		s.Fail(w, r, err)
 		return
 	}
