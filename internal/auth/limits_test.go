@@ -259,3 +259,43 @@ func TestSignupHashesEitherWay(t *testing.T) {
 		}
 	})
 }
+
+// Housekeeping forgets failed sign-ins and email requests once their
+// window has passed, and only then.
+func TestCleanupForgetsOldLimits(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := countingService(d, auth.Settings{SigninAccount: 5, SigninIP: 50, MailWindow: time.Hour}, nil)
+		clock := dbtest.SetClock(d, dbtest.Clock)
+		count := func(table string) (n int) {
+			t.Helper()
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if _, _, err := s.SignIn(ctx, "who@example.kz", "a password", auth.Client{IP: "10.0.0.1"}); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatal(err)
+		}
+		if err := s.RequestPasswordReset(ctx, "who@example.kz", i18n.KK, auth.Client{IP: "10.0.0.1"}); err != nil {
+			t.Fatal(err)
+		}
+		if count("signin_failures") != 2 || count("email_requests") != 2 {
+			t.Fatalf("%d failures, %d email requests recorded; want 2 and 2", count("signin_failures"), count("email_requests"))
+		}
+		clock.Advance(16 * time.Minute) // past the sign-in window, within the email one
+		if err := s.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if count("signin_failures") != 0 || count("email_requests") != 2 {
+			t.Fatalf("after 16 minutes: %d failures, %d email requests; want 0 and 2", count("signin_failures"), count("email_requests"))
+		}
+		clock.Advance(45 * time.Minute)
+		if err := s.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("email_requests"); n != 0 {
+			t.Fatalf("after an hour: %d email requests", n)
+		}
+	})
+}
