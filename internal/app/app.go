@@ -173,25 +173,31 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
-	if msrv != nil {
-		_ = msrv.Shutdown(sctx) // scrapes are short; the main server's requests matter
-	}
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
-	}
-	// Emails that requests asked for and that are still being sent.
-	mailed := make(chan struct{})
-	go func() { a.Auth.Wait(); close(mailed) }()
-	select {
-	case <-mailed:
-	case <-sctx.Done():
-		a.Log.Warn("shutdown: emails still being sent were abandoned")
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	a.finish(sctx, msrv)
 	a.Log.Info("stopped")
 	return nil
+}
+
+// finish, once the last request has been answered, stops the metrics
+// listener (msrv, if any) and waits for the emails that requests asked for
+// and that are still being sent, until ctx ends.
+func (a *App) finish(ctx context.Context, msrv *http.Server) {
+	if msrv != nil {
+		_ = msrv.Shutdown(ctx) // a scrape is short, and may be cut
+	}
+	mailed := make(chan struct{})
+	go func() { a.Auth.Wait(); close(mailed) }()
+	select {
+	case <-mailed:
+	case <-ctx.Done():
+		a.Log.Warn("shutdown: emails still being sent were abandoned")
+	}
 }
 
 // runJobs does the periodic housekeeping. Every node runs it; each job is

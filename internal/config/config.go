@@ -39,6 +39,8 @@ type Config struct {
 	AuthCacheTTL    time.Duration
 	ClientIPHeader  string
 	ProxyHops       int
+	MetricsAddr     string
+	MetricsToken    string
 	SMTPHost        string
 	SMTPPort        int
 	SMTPUsername    string
@@ -47,8 +49,6 @@ type Config struct {
 	SMTPTLS         string
 	TelegramToken   string
 	TelegramAPIURL  string
-	MetricsAddr     string
-	MetricsToken    string
 }
 
 // Option is one row of the table.
@@ -144,6 +144,25 @@ var Options = []Option{
 		set: func(c *Config, v string) error { c.ClientIPHeader = v; return nil }},
 	{Flag: "trusted-proxy-hops", Default: "1", Help: "with --client-ip-header: how many trusted proxies add to that header; the client is the entry this many from the right (fewer entries, or a malformed one: the connection's address)",
 		set: func(c *Config, v string) (err error) { c.ProxyHops, err = positive(v); return }},
+	{Flag: "metrics-addr", Default: "", Help: "a separate address (e.g. 127.0.0.1:9090) that serves only /metrics, for Prometheus; empty: none",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("want host:port, e.g. 127.0.0.1:9090")
+			}
+			c.MetricsAddr = v
+			return nil
+		}},
+	{Flag: "metrics-token", Default: "", Help: "token that lets a scraper read /metrics (Authorization: Bearer TOKEN), also on the public address; with neither it nor --metrics-addr, /metrics is not served (404)", Secret: true,
+		set: func(c *Config, v string) error {
+			c.MetricsToken = strings.TrimSpace(v)
+			if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+				return errors.New("want at least 16 characters (e.g. openssl rand -hex 32)")
+			}
+			return nil
+		}},
 	{Flag: "smtp-host", Default: "", Help: "SMTP server for outgoing email; empty: emails are written to the log",
 		set: func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 	{Flag: "smtp-port", Default: "587", Help: "SMTP port",
@@ -165,25 +184,6 @@ var Options = []Option{
 				return errors.New("want an absolute http(s) URL")
 			}
 			c.TelegramAPIURL = strings.TrimSuffix(v, "/")
-			return nil
-		}},
-	{Flag: "metrics-addr", Default: "", Help: "a separate address (e.g. 127.0.0.1:9090) that serves only /metrics, for Prometheus; empty: none",
-		set: func(c *Config, v string) error {
-			if v == "" {
-				return nil
-			}
-			if _, _, err := net.SplitHostPort(v); err != nil {
-				return errors.New("want host:port, e.g. 127.0.0.1:9090")
-			}
-			c.MetricsAddr = v
-			return nil
-		}},
-	{Flag: "metrics-token", Default: "", Help: "token that lets a scraper read /metrics (Authorization: Bearer TOKEN), also on the public address; with neither it nor --metrics-addr, /metrics is not served (404)", Secret: true,
-		set: func(c *Config, v string) error {
-			c.MetricsToken = strings.TrimSpace(v)
-			if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
-				return errors.New("want at least 16 characters (e.g. openssl rand -hex 32)")
-			}
 			return nil
 		}},
 }
