@@ -40,6 +40,11 @@ type App struct {
 	Keys     *keys.Keys    // the installation's secret: seals ballots
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 
+	// MetricsListener, when set before Serve, is where /metrics is served
+	// on its own (tests open it on port 0); otherwise Serve listens on
+	// Cfg.MetricsAddr when that is set.
+	MetricsListener net.Listener
+
 	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
 	stop       []func()                // components' writers to finish after the last request (group commit)
 }
@@ -99,12 +104,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Auth = auth.New(d, hasher, a.Mail, a.Catalog, log, auth.Settings{
 		BaseURL: cfg.BaseURL, SiteName: cfg.SiteName, SessionLifetime: cfg.SessionLifetime,
 		SigninAccount: cfg.SigninAccount, SigninIP: cfg.SigninIP, SigninWindow: cfg.SigninWindow,
-		CheckedTTL: cfg.AuthCacheTTL,
+		CheckedTTL: cfg.AuthCacheTTL, MailPerAddress: cfg.MailPerAddress, MailPerClient: cfg.MailPerClient, MailWindow: cfg.MailWindow,
 	})
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
-		ClientIPHeader: cfg.ClientIPHeader, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
-		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL,
+		ClientIPHeader: cfg.ClientIPHeader, ProxyHops: cfg.ProxyHops, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL, MetricsToken: cfg.MetricsToken,
 	}, d, a.Auth, a.Regions, a.Catalog, log)
 	if err != nil {
 		return nil, err
@@ -119,18 +124,38 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 func (a *App) Close() error { return a.DB.Close() }
 
 // Serve serves HTTP on ln until ctx ends, then lets in-flight requests
-// finish (up to the shutdown timeout). ready, if not nil, is called once
-// the server accepts connections.
+// finish (up to the shutdown timeout). With --metrics-addr, /metrics is
+// served on a listener of its own as well (see MetricsListener).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           a.Web.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		}
+	}
+	srv := newServer(a.Web.Handler())
+	var msrv *http.Server // the metrics listener's, if any
+	if mln := a.MetricsListener; mln != nil || a.Cfg.MetricsAddr != "" {
+		if mln == nil {
+			var err error
+			if mln, err = net.Listen("tcp", a.Cfg.MetricsAddr); err != nil {
+				return fmt.Errorf("metrics: %w", err)
+			}
+		}
+		msrv = newServer(a.Web.MetricsHandler())
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("metrics listener", "err", err)
+			}
+		}()
+		defer msrv.Close() // when serving ends early; after a shutdown, a no-op
+		a.Log.Info("serving metrics", "addr", "http://"+mln.Addr().String()+"/metrics")
 	}
 	jobs, stopJobs := context.WithCancel(ctx)
 	var bg sync.WaitGroup
@@ -165,8 +190,25 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	a.finish(sctx, msrv)
 	a.Log.Info("stopped")
 	return nil
+}
+
+// finish, once the last request has been answered, stops the metrics
+// listener (msrv, if any) and waits for the emails that requests asked for
+// and that are still being sent, until ctx ends.
+func (a *App) finish(ctx context.Context, msrv *http.Server) {
+	if msrv != nil {
+		_ = msrv.Shutdown(ctx) // a scrape is short, and may be cut
+	}
+	mailed := make(chan struct{})
+	go func() { a.Auth.Wait(); close(mailed) }()
+	select {
+	case <-mailed:
+	case <-ctx.Done():
+		a.Log.Warn("shutdown: emails still being sent were abandoned")
+	}
 }
 
 // runJobs does the periodic housekeeping. Every node runs it; each job is

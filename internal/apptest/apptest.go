@@ -29,11 +29,12 @@ import (
 
 // Env is one running Ortaq.
 type Env struct {
-	T     testing.TB
-	App   *app.App
-	URL   string
-	Mail  *mailtest.Server
-	Clock *dbtest.Fixed
+	T          testing.TB
+	App        *app.App
+	URL        string
+	MetricsURL string // the --metrics-addr listener's, when the configuration sets one (any port: 0 is fine)
+	Mail       *mailtest.Server
+	Clock      *dbtest.Fixed
 }
 
 // Options adjust the app.
@@ -83,6 +84,14 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 		tb.Fatal(err)
 	}
 	clock := dbtest.SetClock(d, dbtest.Clock)
+	metricsURL := ""
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		a.MetricsListener, metricsURL = mln, "http://"+mln.Addr().String()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
@@ -92,7 +101,7 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 			tb.Errorf("serve: %v", err)
 		}
 	})
-	return &Env{T: tb, App: a, URL: "http://" + cfg.Addr, Mail: smtp, Clock: clock}
+	return &Env{T: tb, App: a, URL: "http://" + cfg.Addr, MetricsURL: metricsURL, Mail: smtp, Clock: clock}
 }
 
 type tlogWriter struct{ tb testing.TB }

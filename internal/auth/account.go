@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -146,5 +148,69 @@ func (s *Service) SetHidden(ctx context.Context, u *User, hidden bool) error {
 	return s.write(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, "UPDATE users SET hidden = ?, updated_at = ? WHERE id = ?", hidden, tx.Now, u.ID)
 		return err
+	})
+}
+
+// ChangePassword sets a new password for a signed-in person who gives
+// their current one. The check of the current password counts against the
+// sign-in limits like a sign-in (a session left open must not become a way
+// to guess the password). Every other session ends, every API token is
+// revoked and unused reset links die with the old password; the session
+// the change was made in (sessionID, 0 for none) stays open.
+func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID int64, current, password string, c Client) error {
+	var fs errs.Fields
+	if current == "" {
+		fs.Add("current_password", "validation.required")
+	} else if len(current) > MaxPassword {
+		fs.Add("current_password", "validation.too_long", "max", MaxPassword)
+	}
+	CheckPassword(&fs, "new_password", password)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	var hash string
+	var att *attempt
+	err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
+		var err error
+		if att, err = s.reserveSignin(ctx, tx, u.Email, c.IP); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COALESCE(password_hash, '') FROM users WHERE id = ? AND deleted_at IS NULL", u.ID).Scan(&hash)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	if err != nil {
+		return err
+	}
+	if hash == "" {
+		hash = s.hasher.dummy()
+	}
+	ok, err := s.hasher.Verify(ctx, hash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.failed(ctx, att); err != nil {
+			return err
+		}
+		fs.Add("current_password", "auth.wrong_password")
+		return fs.Err()
+	}
+	newHash, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *db.Tx) error {
+		if err := att.succeeded(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, tx.Now, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM email_tokens WHERE user_id = ? AND purpose = 'reset' AND used_at IS NULL", u.ID); err != nil {
+			return err
+		}
+		return endAccess(ctx, tx, u.ID, sessionID)
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/db"
@@ -33,6 +34,9 @@ type Settings struct {
 	SigninIP        int // failed sign-ins per client address per window
 	SigninWindow    time.Duration
 	CheckedTTL      time.Duration // how long a checked session or token is trusted without a query; 0: always query
+	MailPerAddress  int           // sign-up, reset and confirmation emails per recipient address per MailWindow (0: 3)
+	MailPerClient   int           // the same per client address (0: 20)
+	MailWindow      time.Duration // (0: an hour)
 }
 
 // Service is the accounts service.
@@ -45,13 +49,46 @@ type Service struct {
 	set     Settings
 	recent  *recent // checked sessions and tokens
 	views   *recent // ViewRole's roles
+
+	mailing sync.WaitGroup // emails being sent after their request was answered (see later)
+	senders chan struct{}  // bounds them
 }
 
 // New returns the service.
 func New(d *db.DB, h *Hasher, m mail.Sender, c *i18n.Catalog, log *slog.Logger, s Settings) *Service {
+	if s.MailPerAddress <= 0 {
+		s.MailPerAddress = 3
+	}
+	if s.MailPerClient <= 0 {
+		s.MailPerClient = 20
+	}
+	if s.MailWindow <= 0 {
+		s.MailWindow = time.Hour
+	}
 	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }),
-		views: newRecent(s.CheckedTTL, func() time.Time { return d.Now() })}
+		views: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }), senders: make(chan struct{}, 4)}
 }
+
+// later runs fn — sending an email, and making its link — after the
+// request that asked for it has been answered, with a context that
+// outlives the request. Whether a sign-up or a password reset mails a
+// link, a notice or nothing depends on whether the address has an
+// account; doing that work here keeps it out of the answer's timing.
+// At most four run at once; Wait waits for them.
+func (s *Service) later(ctx context.Context, fn func(ctx context.Context)) {
+	s.mailing.Add(1)
+	go func() {
+		defer s.mailing.Done()
+		s.senders <- struct{}{}
+		defer func() { <-s.senders }()
+		fn(context.WithoutCancel(ctx))
+	}()
+}
+
+// Wait returns when the emails being sent in the background have gone
+// (or failed, which is logged): at shutdown, once the last request has
+// been answered, and in tests.
+func (s *Service) Wait() { s.mailing.Wait() }
 
 // write runs fn in a write transaction and, when it commits, forgets the
 // sessions and tokens this node checked recently: whatever fn changed (a

@@ -121,8 +121,13 @@ func TestResendGuardianRequest(t *testing.T) {
 		s, box := serviceWithInbox(d)
 		clock := dbtest.SetClock(d, dbtest.Clock)
 		birth := clock.Now().AddDate(-16, 0, 0).Format("2006-01-02")
-		u, err := s.Register(ctx, auth.SignUp{Name: "Ерлан", Email: "erlan@example.kz", Password: "long enough password",
-			BirthDate: birth, Region: "KZ-79", GuardianName: "Айгүл Сейітова", GuardianEmail: "aigul@example.kz"})
+		done, err := s.Register(ctx, auth.SignUp{Name: "Ерлан", Email: "erlan@example.kz", Password: "long enough password",
+			BirthDate: birth, Region: "KZ-79", GuardianName: "Айгүл Сейітова", GuardianEmail: "aigul@example.kz"}, auth.Client{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Wait()
+		u, err := s.UserByEmail(ctx, done.Email)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,9 +174,14 @@ func TestChangeGuardianOnce(t *testing.T) {
 		ctx := context.Background()
 		s, box := serviceWithInbox(d)
 		clock := dbtest.SetClock(d, dbtest.Clock)
-		u, err := s.Register(ctx, auth.SignUp{Name: "Әмина", Email: "amina@example.kz", Password: "long enough password",
+		done, err := s.Register(ctx, auth.SignUp{Name: "Әмина", Email: "amina@example.kz", Password: "long enough password",
 			BirthDate: clock.Now().AddDate(-15, 0, 0).Format("2006-01-02"), Region: "KZ-79",
-			GuardianName: "Қате Адам", GuardianEmail: "typo@example.kz"})
+			GuardianName: "Қате Адам", GuardianEmail: "typo@example.kz"}, auth.Client{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Wait()
+		u, err := s.UserByEmail(ctx, done.Email)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,9 +57,14 @@ func (s *Service) sendConfirmation(ctx context.Context, u *User) error {
 }
 
 // ResendConfirmation sends a new confirmation link to a signed-in person.
-func (s *Service) ResendConfirmation(ctx context.Context, u *User) error {
+// It counts against the email limits (c is the client): an account made
+// with someone else's address must not become a way to flood it.
+func (s *Service) ResendConfirmation(ctx context.Context, u *User, c Client) error {
 	if u.EmailConfirmed {
 		return nil
+	}
+	if err := s.db.Write(ctx, func(tx *db.Tx) error { return s.reserveEmails(ctx, tx, c.IP, u.Email) }); err != nil {
+		return err
 	}
 	return s.sendConfirmation(ctx, u)
 }
@@ -118,9 +123,12 @@ func (s *Service) ConfirmEmail(ctx context.Context, token string) (*User, error)
 }
 
 // RequestPasswordReset emails a reset link when the address belongs to an
-// account; it says the same either way, so it cannot be used to learn who
-// has an account.
-func (s *Service) RequestPasswordReset(ctx context.Context, email string, l i18n.Lang) error {
+// account. It says the same either way, takes the same time (one write
+// transaction that counts the request against the email limits, per
+// address whether or not it has an account, and per client c; the link is
+// made and sent after the answer, see later), so it cannot be used to
+// learn who has an account.
+func (s *Service) RequestPasswordReset(ctx context.Context, email string, l i18n.Lang, c Client) error {
 	email = normalizeEmail(email)
 	var fs errs.Fields
 	checkEmail(&fs, "email", email, true)
@@ -128,23 +136,32 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, l i18n
 		return err
 	}
 	var u *User
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
+	err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
+		if err := s.reserveEmails(ctx, tx, c.IP, email); err != nil {
+			return err
+		}
 		var err error
 		u, _, err = userByEmail(ctx, tx, email)
+		if errors.Is(err, sql.ErrNoRows) {
+			u, err = nil, nil
+		}
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
+	if err != nil {
+		return err
+	}
+	if u == nil {
 		s.log.Info("password reset for unknown address", "email_domain", email[strings.LastIndexByte(email, '@')+1:])
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	token, err := s.newLink(ctx, u.ID, "reset", u.Email, resetTTL)
-	if err != nil {
-		return err
-	}
-	s.send(ctx, u.Email, l, "email.reset", "name", u.Name, "link", s.link(l, "reset", token))
+	s.later(ctx, func(ctx context.Context) {
+		token, err := s.newLink(ctx, u.ID, "reset", u.Email, resetTTL)
+		if err != nil {
+			s.log.Error("password reset link", "err", err)
+			return
+		}
+		s.send(ctx, u.Email, l, "email.reset", "name", u.Name, "link", s.link(l, "reset", token))
+	})
 	return nil
 }
 
@@ -154,8 +171,9 @@ func (s *Service) CheckResetLink(ctx context.Context, token string) error {
 	return err
 }
 
-// ResetPassword sets a new password with a reset link and signs the person
-// out everywhere: whoever knew the old password is out.
+// ResetPassword sets a new password with a reset link, signs the person
+// out everywhere and revokes their API tokens: whoever knew the old
+// password is out.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
 	var fs errs.Fields
 	CheckPassword(&fs, "password", password)
@@ -180,8 +198,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			hash, tx.Now, tx.Now, id, email); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
-		return err
+		return endAccess(ctx, tx, id, 0)
 	})
 }
 

@@ -31,10 +31,15 @@ type Client struct {
 	UserAgent string
 }
 
-// SignIn checks an email and password and opens a session. Failed
-// attempts are counted per account and per client address in the
-// database, so the limits hold across every node; when one is reached the
-// answer is TooMany whatever the password.
+// SignIn checks an email and password and opens a session. Attempts are
+// limited per account and per client address in the database, so the
+// limits hold across every node: each attempt is reserved (counted) before
+// its password is hashed, so that a burst of concurrent attempts gets no
+// more hashes than the limit; when a limit is reached the answer is
+// TooMany whatever the password. A wrong password keeps its reservation as
+// a failure; the right one removes its own and the account's failures that
+// had been settled when it started — never those of attempts still being
+// checked beside it.
 func (s *Service) SignIn(ctx context.Context, email, password string, c Client) (token string, u *User, err error) {
 	email = normalizeEmail(email)
 	var fs errs.Fields
@@ -47,21 +52,13 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if err := fs.Err(); err != nil {
 		return "", nil, err
 	}
-	acctKey, ipKey := "acct:"+email, "ip:"+c.IP
 	var hash string
-	err = s.db.Read(ctx, func(tx *db.Tx) error {
-		since := tx.Now.Add(-s.set.SigninWindow)
-		var nAcct, nIP int
-		if err := tx.QueryRow(ctx, `SELECT
-			(SELECT COUNT(*) FROM signin_failures WHERE key = ? AND at > ?),
-			(SELECT COUNT(*) FROM signin_failures WHERE key = ? AND at > ?)`,
-			acctKey, since, ipKey, since).Scan(&nAcct, &nIP); err != nil {
+	var att *attempt
+	err = s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
+		var err error
+		if att, err = s.reserveSignin(ctx, tx, email, c.IP); err != nil {
 			return err
 		}
-		if nAcct >= s.set.SigninAccount || nIP >= s.set.SigninIP {
-			return errs.New(errs.TooMany, "auth.too_many_attempts", "minutes", int(s.set.SigninWindow.Minutes()))
-		}
-		var err error
 		u, hash, err = userByEmail(ctx, tx, email)
 		if errors.Is(err, sql.ErrNoRows) {
 			u, err = nil, nil
@@ -78,20 +75,17 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		_, err = s.hasher.Verify(ctx, s.hasher.dummy(), password) // same time as a real check
 	}
 	if err != nil {
-		return "", nil, err
+		return "", nil, err // the reservation stays: it counts as a failure
 	}
 	if !ok {
-		if err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
-			_, err := tx.Exec(ctx, "INSERT INTO signin_failures (key, at) VALUES (?, ?), (?, ?)", acctKey, tx.Now, ipKey, tx.Now)
-			return err
-		}); err != nil {
+		if err := s.failed(ctx, att); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errs.New(errs.Unauthorized, "auth.wrong_credentials")
 	}
 	token, hashed := randomToken("")
 	err = s.write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM signin_failures WHERE key = ?", acctKey); err != nil {
+		if err := att.succeeded(ctx, tx); err != nil {
 			return err
 		}
 		ua, ip := truncate(c.UserAgent, 300), c.IP
@@ -202,16 +196,28 @@ func (s *Service) RevokeSession(ctx context.Context, userID, sessionID int64) er
 	})
 }
 
-// SignOutEverywhere ends every session of the person.
+// SignOutEverywhere ends every session of the person and revokes their
+// API tokens: a token acts with its owner's permissions, so whoever is
+// being shut out must not keep one (tokens end with the password).
 func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
 	return s.write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
-		return err
+		return endAccess(ctx, tx, userID, 0)
 	})
 }
 
-// Cleanup removes expired sessions, used or expired links and old failed
-// sign-ins. Every node may run it; it is idempotent.
+// endAccess ends the person's sessions (all but keep, when not 0) and
+// revokes their API tokens: after "sign out everywhere", a password reset
+// or a password change, nothing opened with the old password still works.
+func endAccess(ctx context.Context, tx *db.Tx, userID, keep int64) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", userID, keep); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "DELETE FROM api_tokens WHERE user_id = ?", userID)
+	return err
+}
+
+// Cleanup removes expired sessions, used or expired links, old failed
+// sign-ins and old email requests. Every node may run it; it is idempotent.
 func (s *Service) Cleanup(ctx context.Context) error {
 	return s.write(ctx, func(tx *db.Tx) error {
 		for _, q := range []struct {
@@ -221,6 +227,7 @@ func (s *Service) Cleanup(ctx context.Context) error {
 			{"DELETE FROM sessions WHERE expires_at <= ?", tx.Now},
 			{"DELETE FROM email_tokens WHERE expires_at <= ?", tx.Now},
 			{"DELETE FROM signin_failures WHERE at <= ?", tx.Now.Add(-s.set.SigninWindow)},
+			{"DELETE FROM email_requests WHERE at <= ?", tx.Now.Add(-s.set.MailWindow)},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return fmt.Errorf("auth: cleanup: %w", err)

@@ -138,10 +138,26 @@ func checkRegion(ctx context.Context, tx *db.Tx, fs *errs.Fields, region, distri
 	return nil
 }
 
+// SignedUp is what the sign-up page may say afterwards: what was asked
+// for, never whether the address already had an account.
+type SignedUp struct {
+	Email         string
+	GuardianEmail string // a minor's guardian, who is asked for consent when the account is new; "" for an adult
+}
+
 // Register creates an account from a sign-up form and emails the link that
-// confirms the address, and, for a minor, the consent link to the guardian.
-// Nothing is written unless every field is valid.
-func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
+// confirms the address, and, for a minor, the consent link to the
+// guardian. Nothing is written unless every field is valid.
+//
+// When the address already has an account, nothing is created and that
+// account's owner gets an email instead ("someone tried to sign up with
+// your address; if it was you, sign in or reset your password"). The
+// answer is the same either way, and so is the work done before it (one
+// hash, one write transaction; the emails go after the answer, see later),
+// so sign-up does not tell who has an account. The emails count against
+// the limits per recipient (the address and the guardian's) and per client
+// address (reserveEmails).
+func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignedUp, error) {
 	in.Email = normalizeEmail(in.Email)
 	in.GuardianEmail = normalizeEmail(in.GuardianEmail)
 	in.Name = strings.TrimSpace(in.Name)
@@ -171,20 +187,9 @@ func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
 	}
 	// Validate against the database first, hash outside any transaction
 	// (hashing inside one would hold SQLite's only writer for tens of
-	// milliseconds), then insert; the unique index settles a race for the
-	// same address.
+	// milliseconds), then insert unless the address is taken.
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		if err := checkRegion(ctx, tx, &fs, in.Region, in.District, true); err != nil {
-			return err
-		}
-		if fs.Has("email") {
-			return nil
-		}
-		taken, err := tx.Exists(ctx, "SELECT 1 FROM users WHERE email = ?", in.Email)
-		if taken {
-			fs.Add("email", "validation.email_taken")
-		}
-		return err
+		return checkRegion(ctx, tx, &fs, in.Region, in.District, true)
 	})
 	if err != nil {
 		return nil, err
@@ -192,16 +197,19 @@ func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.hasher.Hash(ctx, in.Password) // whether or not the account will be made
 	if err != nil {
 		return nil, err
 	}
-	var u *User
+	var u, taken *User
 	err = s.write(ctx, func(tx *db.Tx) error {
-		id, err := insertUser(ctx, tx, in, hash, false, minor)
-		if db.IsUnique(err) {
-			fs.Add("email", "validation.email_taken")
-			return fs.Err()
+		if err := s.reserveEmails(ctx, tx, c.IP, in.Email, in.GuardianEmail); err != nil {
+			return err
+		}
+		id, err := insertUserOr(ctx, tx, "ON CONFLICT (email) DO NOTHING", in, hash, false, minor)
+		if errors.Is(err, sql.ErrNoRows) { // the address has an account
+			taken, _, err = userByEmail(ctx, tx, in.Email)
+			return err
 		}
 		if err != nil {
 			return err
@@ -212,18 +220,37 @@ func (s *Service) Register(ctx context.Context, in SignUp) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.sendConfirmation(ctx, u); err != nil {
-		return u, err
+	if taken != nil {
+		s.later(ctx, func(ctx context.Context) { s.sendSignupTaken(ctx, taken) })
+	} else {
+		s.later(ctx, func(ctx context.Context) {
+			if err := s.sendConfirmation(ctx, u); err != nil {
+				s.log.Error("sign-up: confirmation link", "err", err)
+			}
+			if minor {
+				if err := s.sendGuardianRequest(ctx, u, true); err != nil {
+					s.log.Error("sign-up: consent link", "err", err)
+				}
+			}
+		})
 	}
-	if minor {
-		if err := s.sendGuardianRequest(ctx, u, true); err != nil {
-			return u, err
-		}
-	}
-	return u, nil
+	return &SignedUp{Email: in.Email, GuardianEmail: in.GuardianEmail}, nil
+}
+
+// sendSignupTaken tells the owner of an address that someone tried to sign
+// up with it, in the owner's language.
+func (s *Service) sendSignupTaken(ctx context.Context, u *User) {
+	s.send(ctx, u.Email, u.Lang, "email.signup_taken", "name", u.Name,
+		"signin", fmt.Sprintf("%s/%s/signin", s.set.BaseURL, u.Lang), "reset", fmt.Sprintf("%s/%s/forgot", s.set.BaseURL, u.Lang))
 }
 
 func insertUser(ctx context.Context, tx *db.Tx, in SignUp, hash string, confirmed, consentRequired bool) (int64, error) {
+	return insertUserOr(ctx, tx, "", in, hash, confirmed, consentRequired)
+}
+
+// insertUserOr inserts with an ON CONFLICT clause (sql.ErrNoRows when it
+// inserted nothing).
+func insertUserOr(ctx context.Context, tx *db.Tx, onConflict string, in SignUp, hash string, confirmed, consentRequired bool) (int64, error) {
 	var id int64
 	var confirmedAt any
 	if confirmed {
@@ -231,7 +258,7 @@ func insertUser(ctx context.Context, tx *db.Tx, in SignUp, hash string, confirme
 	}
 	err := tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, birth_date, region, district, lang,
 		email_confirmed_at, consent_required, guardian_name, guardian_email, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict+` RETURNING id`,
 		in.Email, in.Name, nullStr(hash), nullStr(in.BirthDate), nullStr(in.Region), nullStr(in.District), string(in.Lang),
 		confirmedAt, consentRequired, nullStr(in.GuardianName), nullStr(in.GuardianEmail), tx.Now, tx.Now).Scan(&id)
 	return id, err

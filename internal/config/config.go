@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -29,11 +30,17 @@ type Config struct {
 	SigninAccount   int
 	SigninIP        int
 	SigninWindow    time.Duration
+	MailPerAddress  int
+	MailPerClient   int
+	MailWindow      time.Duration
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	PageCacheTTL    time.Duration
 	AuthCacheTTL    time.Duration
 	ClientIPHeader  string
+	ProxyHops       int
+	MetricsAddr     string
+	MetricsToken    string
 	SMTPHost        string
 	SMTPPort        int
 	SMTPUsername    string
@@ -102,6 +109,12 @@ var Options = []Option{
 		set: func(c *Config, v string) (err error) { c.SigninIP, err = positive(v); return }},
 	{Flag: "signin-window", Default: "15m", Help: "window of the sign-in limits",
 		set: func(c *Config, v string) (err error) { c.SigninWindow, err = duration(v); return }},
+	{Flag: "email-limit-address", Default: "3", Help: "emails that sign-up, password reset and resending a confirmation may send to one address in the email window (asked for with or without an account there)",
+		set: func(c *Config, v string) (err error) { c.MailPerAddress, err = positive(v); return }},
+	{Flag: "email-limit-ip", Default: "20", Help: "the same emails asked for from one client address in the email window",
+		set: func(c *Config, v string) (err error) { c.MailPerClient, err = positive(v); return }},
+	{Flag: "email-window", Default: "1h", Help: "window of the email limits",
+		set: func(c *Config, v string) (err error) { c.MailWindow, err = duration(v); return }},
 	{Flag: "max-body-bytes", Default: "1048576", Help: "largest request body accepted (larger gets 413)",
 		set: func(c *Config, v string) error {
 			n, err := positive(v)
@@ -130,6 +143,27 @@ var Options = []Option{
 		}},
 	{Flag: "client-ip-header", Default: "", Help: "header carrying the client address when behind a trusted proxy (e.g. X-Forwarded-For); empty: use the connection",
 		set: func(c *Config, v string) error { c.ClientIPHeader = v; return nil }},
+	{Flag: "trusted-proxy-hops", Default: "1", Help: "with --client-ip-header: how many trusted proxies add to that header; the client is the entry this many from the right (fewer entries, or a malformed one: the connection's address)",
+		set: func(c *Config, v string) (err error) { c.ProxyHops, err = positive(v); return }},
+	{Flag: "metrics-addr", Default: "", Help: "a separate address (e.g. 127.0.0.1:9090) that serves only /metrics, for Prometheus; empty: none",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("want host:port, e.g. 127.0.0.1:9090")
+			}
+			c.MetricsAddr = v
+			return nil
+		}},
+	{Flag: "metrics-token", Default: "", Help: "token that lets a scraper read /metrics (Authorization: Bearer TOKEN), also on the public address; with neither it nor --metrics-addr, /metrics is not served (404)", Secret: true,
+		set: func(c *Config, v string) error {
+			c.MetricsToken = strings.TrimSpace(v)
+			if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+				return errors.New("want at least 16 characters (e.g. openssl rand -hex 32)")
+			}
+			return nil
+		}},
 	{Flag: "smtp-host", Default: "", Help: "SMTP server for outgoing email; empty: emails are written to the log",
 		set: func(c *Config, v string) error { c.SMTPHost = v; return nil }},
 	{Flag: "smtp-port", Default: "587", Help: "SMTP port",

@@ -76,3 +76,32 @@ func TestDocsAreCurrent(t *testing.T) {
 		t.Fatalf("docs/configuration.md is out of date; the table should read:\n%s", b.String())
 	}
 }
+
+func TestTrustedProxyHops(t *testing.T) {
+	if c, err := resolve(t, nil); err != nil || c.ProxyHops != 1 {
+		t.Fatalf("default hops %d (%v), want 1", c.ProxyHops, err)
+	}
+	if c, err := resolve(t, map[string]string{"ORTAQ_TRUSTED_PROXY_HOPS": "2"}); err != nil || c.ProxyHops != 2 {
+		t.Fatalf("hops %d (%v), want 2", c.ProxyHops, err)
+	}
+	for _, bad := range []string{"0", "-1", "two"} {
+		if _, err := resolve(t, nil, "--trusted-proxy-hops", bad); err == nil {
+			t.Errorf("--trusted-proxy-hops %s accepted", bad)
+		}
+	}
+}
+
+func TestMetricsOptions(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "metrics-token")
+	os.WriteFile(file, []byte("0123456789abcdef0123\n"), 0o600)
+	c, err := resolve(t, map[string]string{"ORTAQ_METRICS_TOKEN_FILE": file}, "--metrics-addr", "127.0.0.1:9090")
+	if err != nil || c.MetricsToken != "0123456789abcdef0123" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("metrics options %q %q (%v)", c.MetricsToken, c.MetricsAddr, err)
+	}
+	if _, err := resolve(t, nil, "--metrics-token", "short"); err == nil || strings.Contains(err.Error(), "short") {
+		t.Errorf("a short metrics token: %v (want refused, and not shown)", err)
+	}
+	if _, err := resolve(t, nil, "--metrics-addr", "9090"); err == nil {
+		t.Error("--metrics-addr without a host:port accepted")
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -47,7 +46,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, "signup", &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
+	s.Render(w, r, http.StatusOK, "signup", &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r),
+		Form: url.Values{"next": {SafeNext(r.URL.Query().Get("next"), "")}}})
 }
 
 func (s *Server) signupData(r *http.Request) map[string]any {
@@ -63,34 +63,33 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		lang = LangOf(r)
 	}
-	u, err := s.auth.Register(r.Context(), auth.SignUp{
+	done, err := s.auth.Register(r.Context(), auth.SignUp{
 		Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password"), BirthDate: f.Get("birth_date"),
 		Region: f.Get("region"), District: f.Get("district"), Lang: lang,
 		GuardianName: f.Get("guardian_name"), GuardianEmail: f.Get("guardian_email"),
-	})
+	}, auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		s.FormError(w, r, "signup", err, &PageData{Title: s.T(r, "signup.title"), Data: s.signupData(r)})
 		return
 	}
-	text := s.T(r, "signup.done", "email", u.Email)
-	if u.Limited() {
-		text += " " + s.T(r, "signup.done_minor", "guardian", u.GuardianEmail)
+	// The same answer whether or not the address had an account: the
+	// email tells its owner which.
+	text := s.T(r, "signup.done", "email", done.Email)
+	if done.GuardianEmail != "" {
+		text += " " + s.T(r, "signup.done_minor", "guardian", done.GuardianEmail)
+	}
+	// Continue to sign in, and from there to the page the person came from.
+	signin := "/signin"
+	if next := SafeNext(f.Get("next"), ""); next != "" {
+		signin += "?next=" + url.QueryEscape(next)
 	}
 	s.Render(w, r, http.StatusOK, "message", &PageData{Title: s.T(r, "signup.done_title"),
-		Data: map[string]any{"Text": text, "Next": "/signin"}})
+		Data: map[string]any{"Text": text, "Next": signin}})
 }
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "signin", &PageData{Title: s.T(r, "signin.title"),
-		Form: url.Values{"next": {safeNext(r.URL.Query().Get("next"))}}, Data: map[string]any{}})
-}
-
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return ""
-	}
-	return p
+		Form: url.Values{"next": {SafeNext(r.URL.Query().Get("next"), "")}}, Data: map[string]any{}})
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
@@ -122,11 +121,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	}
-	next := safeNext(f.Get("next"))
-	if next == "" {
-		next = "/" + string(u.Lang) + "/profile"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, SafeNext(f.Get("next"), "/"+string(u.Lang)+"/profile"), http.StatusSeeOther)
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +163,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	if !s.ParseForm(w, r) {
 		return
 	}
-	if err := s.auth.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), LangOf(r)); err != nil {
+	if err := s.auth.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), LangOf(r), auth.Client{IP: s.ClientIP(r)}); err != nil {
 		s.FormError(w, r, "forgot", err, &PageData{Title: s.T(r, "forgot.title")})
 		return
 	}
@@ -274,7 +269,7 @@ func (s *Server) resendConfirm(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if err := s.auth.ResendConfirmation(r.Context(), u); err != nil {
+	if err := s.auth.ResendConfirmation(r.Context(), u, auth.Client{IP: s.ClientIP(r)}); err != nil {
 		s.Fail(w, r, err)
 		return
 	}
@@ -328,6 +323,27 @@ func (s *Server) signoutAll(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearSession(w)
 	s.Redirect(w, r, "/signin", "auth.signed_out_everywhere")
+}
+
+// changePassword sets a new password; the other sessions end and the API
+// tokens are revoked (this session stays).
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	u := s.SignedIn(w, r)
+	if u == nil || !s.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	err := s.auth.ChangePassword(r.Context(), u, sessionOf(r), f.Get("current_password"), f.Get("new_password"),
+		auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()})
+	if err != nil {
+		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
+			s.profilePage(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe})
+			return
+		}
+		s.Fail(w, r, err)
+		return
+	}
+	s.Redirect(w, r, "/profile", "profile.password_changed")
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {

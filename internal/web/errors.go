@@ -60,7 +60,11 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
-		http.Redirect(w, r, "/"+string(LangOf(r))+"/signin?next="+urlQuery(r.URL.RequestURI()), http.StatusSeeOther)
+		signin := "/" + string(LangOf(r)) + "/signin"
+		if next := SafeNext(r.URL.RequestURI(), ""); next != "" {
+			signin += "?next=" + urlQuery(next)
+		}
+		http.Redirect(w, r, signin, http.StatusSeeOther)
 		return
 	}
 	p := s.catalog.Printer(LangOf(r))

@@ -102,9 +102,11 @@ var coreCases = map[string]routeCase{
 	"POST /{lang}/signin": {func(w *world) *apptest.Response {
 		return w.c.PostForm("/kk/signin", url.Values{"email": {w.other.Email}, "password": {w.other.Password}})
 	}, all(http.StatusSeeOther)},
-	"POST /{lang}/signout":         {form("/kk/signout", nil), all(http.StatusSeeOther)},
-	"POST /{lang}/confirm":         {form("/kk/confirm", url.Values{"token": {"not-a-token"}}), all(http.StatusNotFound)},
-	"POST /{lang}/forgot":          {form("/kk/forgot", url.Values{"email": {"nobody@example.kz"}}), all(http.StatusOK)},
+	"POST /{lang}/signout": {form("/kk/signout", nil), all(http.StatusSeeOther)},
+	"POST /{lang}/confirm": {form("/kk/confirm", url.Values{"token": {"not-a-token"}}), all(http.StatusNotFound)},
+	"POST /{lang}/forgot": {func(w *world) *apptest.Response {
+		return w.c.PostForm("/kk/forgot", url.Values{"email": {fmt.Sprintf("nobody%d@example.kz", uniq.Add(1))}}) // one address per call: each has an email limit
+	}, all(http.StatusOK)},
 	"POST /{lang}/reset":           {form("/kk/reset", url.Values{"token": {"not-a-token"}, "password": {"long enough password"}}), all(http.StatusNotFound)},
 	"POST /{lang}/consent":         {form("/kk/consent", url.Values{"token": {"not-a-token"}, "guardian_name": {"Ата-ана"}}), all(http.StatusNotFound)},
 	"POST /{lang}/profile/confirm": {form("/kk/profile/confirm", nil), signedIn(http.StatusSeeOther)},
@@ -114,6 +116,9 @@ var coreCases = map[string]routeCase{
 		return w.c.PostForm(fmt.Sprintf("/kk/profile/sessions/%d/revoke", w.otherSess), nil)
 	}, signedIn(http.StatusNotFound)},
 	"POST /{lang}/profile/signout-all": {form("/kk/profile/signout-all", nil), signedIn(http.StatusSeeOther)},
+	"POST /{lang}/profile/password": {func(w *world) *apptest.Response {
+		return w.c.PostForm("/kk/profile/password", url.Values{"current_password": {w.me.Password}, "new_password": {"a brand new password"}})
+	}, signedIn(http.StatusSeeOther)},
 	"POST /{lang}/profile/tokens": {form("/kk/profile/tokens", url.Values{"token_name": {"script"}}), func() map[string]int {
 		m := signedIn(http.StatusCreated)
 		m["limited"] = http.StatusForbidden // a minor without consent

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,6 +77,55 @@ func (m *Metrics) middleware(next http.Handler) http.Handler {
 // Handler serves the Prometheus exposition.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// serveMetrics answers GET /metrics on the public address: only to a
+// scraper with the metrics token (--metrics-token). Without a token it is
+// not there (404): the figures tell an outsider how busy the site is and
+// which routes exist, and a check for loopback connections would let
+// everything in through a reverse proxy on the same machine. Monitoring
+// then reads the separate --metrics-addr (MetricsHandler).
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.MetricsToken == "" {
+		http.NotFound(w, r)
+		return
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
+}
+
+// MetricsHandler serves GET /metrics and nothing else, behind the metrics
+// token when one is configured: for the --metrics-addr listener.
+func (s *Server) MetricsHandler() http.Handler {
+	exposition := s.metrics.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		if s.cfg.MetricsToken != "" && !bearerIs(r, s.cfg.MetricsToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		exposition.ServeHTTP(w, r)
+	})
+}
+
+// bearerIs reports whether r carries "Authorization: Bearer token", in time
+// that does not depend on how much of a guess was right.
+func bearerIs(r *http.Request, token string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	a, b := sha256.Sum256([]byte(strings.TrimSpace(got))), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
 type dbCollector struct{ d *db.DB }

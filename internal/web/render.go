@@ -135,11 +135,7 @@ func (r *Renderer) Add(fsys fs.FS, dir string) error {
 // links after the language is the same in every language: it is
 // normalized and escaped once.
 func (r *Renderer) langNav(c *PageContext) template.HTML {
-	rest := c.Path
-	if c.RawQuery != "" {
-		rest += "?" + c.RawQuery
-	}
-	rest = template.HTMLEscapeString(normalizeURL(rest)) // the language codes need neither
+	rest := template.HTMLEscapeString(switchRest(c)) // the language codes need no escaping
 	var b strings.Builder
 	b.Grow(400 + 4*len(rest))
 	for _, l := range i18n.Langs {
@@ -152,6 +148,23 @@ func (r *Renderer) langNav(c *PageContext) template.HTML {
 		b.WriteString(`<a href="/` + string(l) + rest + `" hreflang="` + hl + `" lang="` + hl + `">` + short + `</a> `)
 	}
 	return template.HTML(b.String())
+}
+
+// switchRest is what the language switch's links have after the language:
+// this page's path and query, normalized as html/template would. The path
+// passes through SafeNext like every return address (a request for
+// "/kk//evil.example" gets a switch to "/ru/", not to a path a browser
+// might read as another host); the query cannot change where a link that
+// begins with a clean path goes, and is kept as the request had it.
+func switchRest(c *PageContext) string {
+	p := normalizeURL(c.Path)
+	if SafeNext("/"+string(c.Lang)+p, "") == "" {
+		return "/"
+	}
+	if c.RawQuery != "" {
+		p += "?" + normalizeURL(c.RawQuery)
+	}
+	return p
 }
 
 // normalizeURL percent-encodes what html/template's URL normalizer does
@@ -341,14 +354,8 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return s
 		},
-		"link": func(c *PageContext, p string) string { return "/" + string(c.Lang) + p },
-		"langlink": func(c *PageContext, l string) string {
-			u := "/" + l + c.Path
-			if c.RawQuery != "" {
-				u += "?" + c.RawQuery
-			}
-			return u
-		},
+		"link":     func(c *PageContext, p string) string { return "/" + string(c.Lang) + p },
+		"langlink": func(c *PageContext, l string) string { return "/" + l + switchRest(c) },
 		// langnav is the language switch: the current language in bold, the
 		// others as links to this page in them. Built here rather than in the
 		// layout: as a template loop it was a fifth of a page's rendering.

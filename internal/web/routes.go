@@ -32,6 +32,7 @@ func (s *Server) routesCore() {
 	s.Page("POST /profile/hidden", s.setHidden)
 	s.Page("POST /profile/sessions/{id}/revoke", s.revokeSession)
 	s.Page("POST /profile/signout-all", s.signoutAll)
+	s.Page("POST /profile/password", s.changePassword)
 	s.Page("POST /profile/tokens", s.createToken)
 	s.Page("POST /profile/tokens/{id}/delete", s.deleteToken)
 	s.Page("GET /profile/export", s.exportData)
@@ -43,7 +44,7 @@ func (s *Server) routesCore() {
 	s.registerGuardian()
 
 	s.handleOther("GET /healthz", s.healthz)
-	s.handleOther("GET /metrics", s.metrics.Handler().ServeHTTP)
+	s.handleOther("GET /metrics", s.serveMetrics)
 	s.handleOther("GET /static/", s.assets.ServeHTTP)
 	s.handleOther("GET /robots.txt", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

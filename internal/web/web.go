@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,11 @@ type Config struct {
 	BaseURL        string
 	MaxBodyBytes   int64
 	ClientIPHeader string
+	ProxyHops      int // trusted proxies that append to ClientIPHeader (0 counts as 1)
 	SecureCookies  bool
 	SessionMaxAge  time.Duration
 	PageCacheTTL   time.Duration // guests' copies of public pages; 0: none
+	MetricsToken   string        // lets a scraper read /metrics here; "": /metrics is not served here (see MetricsHandler)
 }
 
 // Server is the HTTP side of Ortaq.
@@ -271,6 +274,10 @@ func sessionOf(r *http.Request) int64 {
 // identify finds who is asking: a bearer token (API) or a session cookie.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r) // its bearer token is the metrics token, not a person's
+			return
+		}
 		ctx := r.Context()
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
@@ -309,20 +316,49 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-// ClientIP is the client's address: the connection's, or the first entry
-// of the configured proxy header when Ortaq runs behind a trusted proxy.
+// ClientIP is the client's address, for the per-address limits and the
+// audit log: the connection's, or, behind trusted proxies
+// (--client-ip-header), the address the outermost of them appended to the
+// header. Every proxy appends the address it got the request from, so the
+// entries on the left are whatever the client wrote and only the last
+// ProxyHops were written by proxies we trust: the client is the entry
+// ProxyHops from the right. A header with fewer entries, or whose entry
+// there is not an IP address, counts as absent.
 func (s *Server) ClientIP(r *http.Request) string {
-	if s.cfg.ClientIPHeader != "" {
-		if v := r.Header.Get(s.cfg.ClientIPHeader); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			return strings.TrimSpace(first)
+	conn := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		conn = host
+	}
+	if s.cfg.ClientIPHeader == "" {
+		return conn
+	}
+	if ip, ok := forwardedFor(r.Header.Values(s.cfg.ClientIPHeader), max(s.cfg.ProxyHops, 1)); ok {
+		return ip
+	}
+	return conn
+}
+
+// forwardedFor picks the entry hops from the right of a comma-separated
+// header (which may come as several lines, read in order) and returns it
+// as a normalized IP address.
+func forwardedFor(lines []string, hops int) (string, bool) {
+	var entries []string
+	for _, l := range lines {
+		for e := range strings.SplitSeq(l, ",") {
+			entries = append(entries, strings.TrimSpace(e))
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if len(entries) < hops {
+		return "", false
 	}
-	return host
+	e := entries[len(entries)-hops]
+	if a, err := netip.ParseAddr(e); err == nil && a.Zone() == "" {
+		return a.Unmap().String(), true
+	}
+	if ap, err := netip.ParseAddrPort(e); err == nil && ap.Addr().Zone() == "" {
+		return ap.Addr().Unmap().String(), true // some proxies add the port
+	}
+	return "", false
 }
 
 func (s *Server) limitBody(next http.Handler) http.Handler {
