@@ -22,6 +22,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/keys"
 	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/regions"
 	"github.com/ortaq/ortaq/internal/telegram"
 	"github.com/ortaq/ortaq/internal/web"
@@ -39,8 +40,9 @@ type App struct {
 	Mail     mail.Sender
 	Keys     *keys.Keys    // the installation's secret: seals ballots
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
+	Outbox   *outbox.Box   // emails and Telegram messages sent after a change, retried until sent
 
-	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
+	background []func(context.Context) // components' loops run while serving (the outbox, the bot)
 	stop       []func()                // components' writers to finish after the last request (group commit)
 }
 
@@ -159,6 +161,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	for _, stop := range a.stop {
 		stop()
 	}
+	// Last, after the writers that may still hand it messages: sends under
+	// way end, what they held is due again at once (for another node, or
+	// this one when it starts again).
+	a.Outbox.Stop()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

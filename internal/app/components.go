@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/telegram"
 )
@@ -42,15 +42,22 @@ func (a *App) wire(ctx context.Context) error {
 		a.background = append(a.background, tg.Run)
 	}
 
+	// wire:outbox (emails and Telegram messages after a change: stored,
+	// sent after the commit, retried by every node until sent)
+	{
+		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log})
+		if m := a.messenger(); m != nil {
+			a.Outbox.SetMessenger(m)
+		}
+		a.background = append(a.background, a.Outbox.Run) // stopped last by Serve
+	}
+
 	// wire:programmes (programmes, proposals, roadmap, indicators)
 	ps, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName,
-		Telegram: a.messenger()})
+		Mail: a.Mail, Web: a.Web, Outbox: a.Outbox, BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
 	if err != nil {
 		return err
 	}
-	// Notifications' emails and Telegram messages that failed are retried.
-	a.background = append(a.background, func(ctx context.Context) { ps.Notify.Run(ctx, time.Minute) })
 	a.stop = append(a.stop, ps.Proposals.Stop)
 
 	// wire:meetings (meetings and elections)
@@ -63,8 +70,7 @@ func (a *App) wire(ctx context.Context) error {
 		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
 			return err
 		}
-		ms := meetings.New(a.DB, a.Auth, a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		a.background = append(a.background, func(ctx context.Context) { ms.RunMail(ctx, time.Minute) })
+		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
 			return err
 		}
