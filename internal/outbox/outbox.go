@@ -347,6 +347,7 @@ type item struct {
 	body     string
 	token    string
 	attempts int
+	lease    time.Time // the due_at this attempt set: the row is still ours while it is there
 }
 
 // attempt takes row id when it is due and delivers it.
@@ -376,7 +377,7 @@ func (b *Box) claim(ctx context.Context, id int64) (*item, error) {
 			pick = "SELECT id FROM outbox WHERE id = ? AND due_at <= ?"
 			args = []any{tx.Now.Add(Lease), id, tx.Now}
 		}
-		var x item
+		x := item{lease: tx.Now.Add(Lease)}
 		var ref, user sql.NullInt64
 		err := tx.QueryRow(ctx, `UPDATE outbox SET due_at = ? WHERE id = (`+pick+tx.SkipLocked()+`)
 			RETURNING id, kind, ref_id, user_id, recipient, subject, body, token, attempts`, args...).
@@ -406,7 +407,7 @@ func (b *Box) deliver(ctx context.Context, it *item) bool {
 	if err != nil && ctx.Err() != nil {
 		// Stopped, not failed: due again at once, on any node, without
 		// counting an attempt.
-		if rerr := b.release(it.id); rerr != nil {
+		if rerr := b.release(it); rerr != nil {
 			b.log.Warn("outbox: release", "id", it.id, "err", rerr)
 		}
 		return false
@@ -465,6 +466,8 @@ func (b *Box) send(ctx context.Context, it *item) (by string, err error) {
 
 // record writes the outcome of an attempt: done (by the channel, or by
 // none), or the error and when to try again — given up after MaxAttempts.
+// Only while the row is still this attempt's: a node whose lease ran out
+// (it stalled) does not write over what another node did since.
 func (b *Box) record(ctx context.Context, it *item, by string, sendErr error) error {
 	wctx := context.WithoutCancel(ctx) // the outcome is recorded even when ctx ends
 	return b.db.Write(wctx, func(tx *db.Tx) error {
@@ -474,7 +477,7 @@ func (b *Box) record(ctx context.Context, it *item, by string, sendErr error) er
 				at = tx.Now
 			}
 			_, err := tx.Exec(wctx, `UPDATE outbox SET due_at = NULL, attempts = attempts + 1, last_error = '', sent_at = ?, sent_by = ?
-				WHERE id = ?`, at, by, it.id)
+				WHERE id = ? AND due_at = ?`, at, by, it.id, it.lease)
 			return err
 		}
 		var due any
@@ -484,17 +487,17 @@ func (b *Box) record(ctx context.Context, it *item, by string, sendErr error) er
 			b.log.Warn("outbox: given up", "id", it.id, "kind", it.kind, "attempts", it.attempts+1)
 		}
 		msg := []rune(strings.ToValidUTF8(sendErr.Error(), "?"))
-		_, err := tx.Exec(wctx, "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
-			due, string(msg[:min(len(msg), 400)]), it.id)
+		_, err := tx.Exec(wctx, "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND due_at = ?",
+			due, string(msg[:min(len(msg), 400)]), it.id, it.lease)
 		return err
 	})
 }
 
-// release makes a taken row due again at once.
-func (b *Box) release(id int64) error {
+// release makes a taken row due again at once, while it is still ours.
+func (b *Box) release(it *item) error {
 	ctx := context.Background()
 	return b.db.Write(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE outbox SET due_at = ? WHERE id = ? AND due_at IS NOT NULL", tx.Now, id)
+		_, err := tx.Exec(ctx, "UPDATE outbox SET due_at = ? WHERE id = ? AND due_at = ?", tx.Now, it.id, it.lease)
 		return err
 	})
 }
