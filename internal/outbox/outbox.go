@@ -109,7 +109,9 @@ type Box struct {
 	renderers map[string]Renderer
 	tg        Messenger
 
-	stopping atomic.Bool
+	slots    chan struct{} // attempts after the commit under way on this node: at most workers
+	stopMu   sync.Mutex
+	stopped  bool
 	quit     context.Context // ends sends after the commit on Stop
 	cancel   context.CancelFunc
 	inflight sync.WaitGroup
@@ -127,6 +129,7 @@ func New(d *db.DB, m mail.Sender, cfg Config) *Box {
 	if b.every <= 0 {
 		b.every = time.Minute
 	}
+	b.slots = make(chan struct{}, b.workers)
 	if b.log == nil {
 		b.log = slog.Default()
 	}
@@ -225,32 +228,34 @@ func (b *Box) add(ctx context.Context, tx *db.Tx, entries []Entry) ([]int64, err
 }
 
 // Send tries the committed rows ids now, in the background, a few at a
-// time; what fails waits for the background step. Call it after the
+// time (at most Workers at once on this node, whatever the number of
+// batches); what fails waits for the background step. Call it after the
 // transaction that added them commits.
 func (b *Box) Send(ids []int64) {
-	if len(ids) == 0 || b.stopping.Load() {
+	if len(ids) == 0 {
 		return
+	}
+	b.stopMu.Lock()
+	defer b.stopMu.Unlock()
+	if b.stopped {
+		return // the rows wait for the background step
 	}
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
-		next := make(chan int64)
 		var wg sync.WaitGroup
-		for range min(b.workers, len(ids)) {
+		defer wg.Wait()
+		for _, id := range ids {
+			select {
+			case b.slots <- struct{}{}:
+			case <-b.quit.Done():
+				return
+			}
 			wg.Go(func() {
-				for id := range next {
-					b.attempt(b.quit, id)
-				}
+				defer func() { <-b.slots }()
+				b.attempt(b.quit, id)
 			})
 		}
-		for _, id := range ids {
-			if b.quit.Err() != nil {
-				break
-			}
-			next <- id
-		}
-		close(next)
-		wg.Wait()
 	}()
 }
 
@@ -258,7 +263,9 @@ func (b *Box) Send(ids []int64) {
 // is due again at once) and waits for them; later Sends do nothing, the
 // rows wait for the background step. Run stops with its context.
 func (b *Box) Stop() {
-	b.stopping.Store(true)
+	b.stopMu.Lock()
+	b.stopped = true
+	b.stopMu.Unlock()
 	b.cancel()
 	b.inflight.Wait()
 }
@@ -273,6 +280,19 @@ func (b *Box) SendPending(ctx context.Context) (int, error) {
 // pending runs the workers over due rows until none is left or a batch
 // was taken; it returns how many were taken and how many went out.
 func (b *Box) pending(ctx context.Context) (taken, sent int) {
+	// A read first: an idle outbox costs every node one query a period,
+	// not a write transaction per worker.
+	var one int
+	err := b.db.QueryRow(ctx, "SELECT 1 FROM outbox WHERE due_at <= ? LIMIT 1", b.db.Now().UTC()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Warn("outbox: pending", "err", err)
+		}
+		return 0, 0
+	}
 	var nTaken, nSent atomic.Int64
 	var wg sync.WaitGroup
 	for range b.workers {
@@ -483,13 +503,17 @@ func (b *Box) record(ctx context.Context, it *item, by string, sendErr error) er
 		var due any
 		if it.attempts+1 < MaxAttempts {
 			due = tx.Now.Add(retry.Backoff(it.attempts + 1))
-		} else {
-			b.log.Warn("outbox: given up", "id", it.id, "kind", it.kind, "attempts", it.attempts+1)
 		}
 		msg := []rune(strings.ToValidUTF8(sendErr.Error(), "?"))
-		_, err := tx.Exec(wctx, "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND due_at = ?",
+		res, err := tx.Exec(wctx, "UPDATE outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND due_at = ?",
 			due, string(msg[:min(len(msg), 400)]), it.id, it.lease)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 && due == nil {
+			b.log.Warn("outbox: given up", "id", it.id, "kind", it.kind, "attempts", it.attempts+1, "err", sendErr)
+		}
+		return nil
 	})
 }
 

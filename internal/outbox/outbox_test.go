@@ -343,7 +343,10 @@ func TestLeaseOfAStalledNode(t *testing.T) {
 		clock := dbtest.SetClock(d, dbtest.Clock)
 		server := mailtest.Start(t)
 		stalled := &blocking{Sender: mail.NewSMTP(server.Config()), sent: make(chan struct{}), release: make(chan struct{})}
-		first := newBox(t, d, stalled)
+		// One worker: the whole node stalls (a second worker of its own
+		// would rightly take the row once the lease is over).
+		first := outbox.New(d, stalled, outbox.Config{BaseURL: base, Workers: 1, Log: quiet})
+		t.Cleanup(first.Stop)
 		second := newBox(t, d, mail.NewSMTP(server.Config()))
 		add(t, d, first, 1, "lease")
 		done := make(chan struct{})
