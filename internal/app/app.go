@@ -22,6 +22,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/keys"
 	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/regions"
 	"github.com/ortaq/ortaq/internal/telegram"
 	"github.com/ortaq/ortaq/internal/web"
@@ -39,13 +40,14 @@ type App struct {
 	Mail     mail.Sender
 	Keys     *keys.Keys    // the installation's secret: seals ballots
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
+	Outbox   *outbox.Box   // emails and Telegram messages sent after a change, retried until sent
 
 	// MetricsListener, when set before Serve, is where /metrics is served
 	// on its own (tests open it on port 0); otherwise Serve listens on
 	// Cfg.MetricsAddr when that is set.
 	MetricsListener net.Listener
 
-	background []func(context.Context) // components' loops run while serving (mail retries, the bot)
+	background []func(context.Context) // components' loops run while serving (the outbox, the bot)
 	stop       []func()                // components' writers to finish after the last request (group commit)
 }
 
@@ -184,6 +186,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	for _, stop := range a.stop {
 		stop()
 	}
+	// Last, after the writers that may still hand it messages: sends under
+	// way end, what they held is due again at once (for another node, or
+	// this one when it starts again).
+	a.Outbox.Stop()
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/telegram"
 )
@@ -17,20 +17,6 @@ import (
 // registers their routes on the web server. Each component keeps to its
 // own block below.
 func (a *App) wire(ctx context.Context) error {
-	// wire:orgs (registry of organizations and members)
-	{
-		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
-		// Invitations are announced in the inbox, and by Telegram or email.
-		svc.SetNotifier(&notify.Service{DB: a.DB, Mail: a.Mail, Email: a.Cfg.SMTPHost != "", Telegram: a.lateMessenger(),
-			Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL, Site: a.Cfg.SiteName, Log: a.Log})
-		if err := svc.Backfill(ctx); err != nil {
-			return err
-		}
-		if err := orgs.Register(a.Web, svc); err != nil {
-			return err
-		}
-	}
-
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
 		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
@@ -45,10 +31,33 @@ func (a *App) wire(ctx context.Context) error {
 		a.background = append(a.background, tg.Run)
 	}
 
+	// wire:outbox (emails and Telegram messages after a change: stored,
+	// sent after the commit, retried by every node until sent)
+	{
+		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log})
+		if m := a.messenger(); m != nil {
+			a.Outbox.SetMessenger(m)
+		}
+		a.background = append(a.background, a.Outbox.Run) // stopped last by Serve
+	}
+
+	// wire:orgs (registry of organizations and members)
+	{
+		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
+		// Invitations are announced in the inbox, and by Telegram or email.
+		svc.SetNotifier(&notify.Service{DB: a.DB, Outbox: a.Outbox, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL,
+			Site: a.Cfg.SiteName, Log: a.Log})
+		if err := svc.Backfill(ctx); err != nil {
+			return err
+		}
+		if err := orgs.Register(a.Web, svc); err != nil {
+			return err
+		}
+	}
+
 	// wire:programmes (programmes, proposals, roadmap, indicators)
 	ps, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-		Mail: a.Mail, Web: a.Web, SMTP: a.Cfg.SMTPHost != "", BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName,
-		Telegram: a.messenger()})
+		Mail: a.Mail, Web: a.Web, Outbox: a.Outbox, BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
 	if err != nil {
 		return err
 	}
@@ -56,8 +65,6 @@ func (a *App) wire(ctx context.Context) error {
 	if err := ps.Proposals.Rekey(ctx); err != nil {
 		return err
 	}
-	// Notifications' emails and Telegram messages that failed are retried.
-	a.background = append(a.background, func(ctx context.Context) { ps.Notify.Run(ctx, time.Minute) })
 	a.stop = append(a.stop, ps.Proposals.Stop)
 
 	// wire:meetings (meetings and elections)
@@ -70,8 +77,7 @@ func (a *App) wire(ctx context.Context) error {
 		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
 			return err
 		}
-		ms := meetings.New(a.DB, a.Auth, a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		a.background = append(a.background, func(ctx context.Context) { ms.RunMail(ctx, time.Minute) })
+		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
 			return err
 		}

@@ -41,6 +41,8 @@ type Env struct {
 type Options struct {
 	RealHasher bool                 // argon2id with production parameters (default: the cheap test hasher)
 	Config     func(*config.Config) // changes to the default configuration
+	NoSMTP     bool                 // no mail server: the app writes emails to its log, as in production (Env.Mail gets nothing)
+	Log        *slog.Logger         // the app's log; nil: discarded (warnings to the test log with -v)
 }
 
 // Start runs Ortaq on d until the test ends.
@@ -79,7 +81,13 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(tlogWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := app.Build(context.Background(), cfg, log, d, withMail(aopt, smtp))
+	if opt.Log != nil {
+		log = opt.Log
+	}
+	if !opt.NoSMTP {
+		aopt = withMail(aopt, smtp)
+	}
+	a, err := app.Build(context.Background(), cfg, log, d, aopt)
 	if err != nil {
 		tb.Fatal(err)
 	}

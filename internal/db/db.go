@@ -171,6 +171,18 @@ type Tx struct {
 // Dialect is the engine the transaction runs on.
 func (t *Tx) Dialect() Dialect { return t.d.Dialect }
 
+// SkipLocked is the clause that ends a SELECT taking rows to work on, so
+// that transactions on several nodes take different rows instead of
+// waiting for each other: " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on
+// SQLite, where the one writer makes every write transaction wait its
+// turn and see what the one before it committed.
+func (t *Tx) SkipLocked() string {
+	if t.d.Dialect == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // Write runs fn in a read-write transaction and commits when fn returns nil.
 func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return d.run(ctx, d.w, nil, fn)

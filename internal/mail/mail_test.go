@@ -201,6 +201,40 @@ func TestSMTPRefusesHeaderInjection(t *testing.T) {
 	}
 }
 
+// A message that names its Message-ID keeps it, however often it is sent
+// (the outbox's retries), so that mail clients show it once; one that
+// could smuggle a header in is refused.
+func TestSMTPKeepsGivenMessageID(t *testing.T) {
+	srv := mailtest.Start(t)
+	sender := mail.NewSMTP(srv.Config())
+	m := confirmMessage("aliya@example.kz")
+	m.ID = "outbox-42.0f1e2d3c4b5a6978@ortaq.kz"
+	for range 2 {
+		if err := sender.Send(context.Background(), m); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	for _, got := range msgs {
+		if id := got.Header.Get("Message-ID"); id != "<"+m.ID+">" {
+			t.Errorf("Message-ID = %q, want <%s>", id, m.ID)
+		}
+		checkWireFormat(t, got.Raw)
+	}
+	for _, bad := range []string{"no-at-sign", "a@b\r\nBcc: all@example.kz", "a b@c", "<a@b>", "a@b@c", "@b", "a@"} {
+		m.ID = bad
+		if err := sender.Send(context.Background(), m); !errors.Is(err, mail.ErrInvalidMessage) {
+			t.Errorf("Send with Message-ID %q = %v, want ErrInvalidMessage", bad, err)
+		}
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("server received %d messages, want only the 2 good ones", n)
+	}
+}
+
 func TestSMTPConfigValidate(t *testing.T) {
 	good := mail.SMTPConfig{Host: "smtp.example.kz", From: "noreply@example.kz"}
 	if err := good.Validate(); err != nil {

@@ -1,22 +1,19 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"mime"
-	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
-	"net/smtp"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 )
 
 // TLS modes of SMTPConfig.
@@ -30,7 +27,7 @@ const (
 type SMTPConfig struct {
 	Host     string
 	Port     int    // 0: 587 for starttls, 465 for tls, 25 for none
-	Username string // PLAIN authentication when set; net/smtp sends it only over TLS or to localhost
+	Username string // PLAIN authentication when set; sent only over TLS or to localhost
 	Password string
 	From     string        // "noreply@example.kz" or "Ortaq <noreply@example.kz>"
 	TLS      string        // TLSStartTLS (the default when empty), TLSImplicit or TLSNone
@@ -59,7 +56,10 @@ func (c SMTPConfig) Validate() error {
 	return nil
 }
 
-// SMTP sends messages through an SMTP server, one connection per message.
+// SMTP sends messages through an SMTP server, one connection per message,
+// with github.com/wneessen/go-mail (composing the MIME message and speaking
+// SMTP); we keep the checks on what goes into headers, the TLS modes and
+// one deadline for the whole exchange.
 type SMTP struct {
 	cfg SMTPConfig
 }
@@ -100,17 +100,17 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	from, _ := netmail.ParseAddress(s.cfg.From) // checked by Validate
-	raw, err := compose(from, to, m, time.Now())
+	msg, err := compose(from, to, m, time.Now())
 	if err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, from.Address, to.Address, raw); err != nil {
+	if err := s.deliver(ctx, msg); err != nil {
 		return fmt.Errorf("mail: send to %s via %s:%d: %w", to.Address, s.cfg.Host, s.cfg.Port, err)
 	}
 	return nil
 }
 
-func (s *SMTP) deliver(ctx context.Context, from, to string, raw []byte) (err error) {
+func (s *SMTP) deliver(ctx context.Context, msg *gomail.Msg) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	defer func() {
@@ -124,69 +124,90 @@ func (s *SMTP) deliver(ctx context.Context, from, to string, raw []byte) (err er
 		}
 	}()
 
-	addr := net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port))
 	tlsConfig := &tls.Config{ServerName: s.cfg.Host, MinVersion: tls.VersionTLS12}
-	var conn net.Conn
-	if s.cfg.TLS == TLSImplicit {
-		conn, err = (&tls.Dialer{Config: tlsConfig}).DialContext(ctx, "tcp", addr)
-	} else {
-		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-	}
-	if err != nil {
-		return err
-	}
-	// net/smtp knows no context: a deadline bounds every read and write, and
-	// cancelling ctx moves it to now, which ends a blocked one at once.
-	deadline, _ := ctx.Deadline()
-	if err := conn.SetDeadline(deadline); err != nil {
-		conn.Close()
-		return err
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
-
-	c, err := smtp.NewClient(conn, s.cfg.Host)
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	defer c.Close()
-	if err := c.Hello(heloName()); err != nil {
-		return err
-	}
+	policy := gomail.NoTLS // TLSNone, and TLSImplicit: the dialer below does TLS
 	if s.cfg.TLS == TLSStartTLS {
-		if ok, _ := c.Extension("STARTTLS"); ok {
-			if err := c.StartTLS(tlsConfig); err != nil {
-				return err
-			}
-		}
+		policy = gomail.TLSOpportunistic
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(s.cfg.Port),
+		gomail.WithTimeout(s.cfg.Timeout),
+		gomail.WithHELO(heloName()),
+		gomail.WithTLSPolicy(policy),
+		gomail.WithTLSConfig(tlsConfig),
+		gomail.WithDialContextFunc(func(_ context.Context, network, addr string) (net.Conn, error) {
+			// go-mail uses its context for dialling only and sets
+			// deadlines of its own afterwards: the connection keeps
+			// every deadline within ctx's, and cancelling ctx ends a
+			// blocked read or write at once.
+			return dial(ctx, network, addr, s.cfg.TLS == TLSImplicit, tlsConfig)
+		}),
 	}
 	if s.cfg.Username != "" {
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return errors.New("a username is configured but the server offers no AUTH")
-		}
-		// PlainAuth refuses to send the password unencrypted, except to localhost.
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host)); err != nil {
-			return err
-		}
+		// PLAIN, which go-mail (like net/smtp) sends only over TLS or to localhost.
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain),
+			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
 	}
-	if err := c.Mail(from); err != nil {
-		return err
-	}
-	if err := c.Rcpt(to); err != nil {
-		return err
-	}
-	w, err := c.Data()
+	c, err := gomail.NewClient(s.cfg.Host, opts...)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(raw); err != nil {
-		return err
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+// dial connects to addr within ctx, with TLS from the first byte when
+// implicit is set.
+func dial(ctx context.Context, network, addr string, implicit bool, cfg *tls.Config) (net.Conn, error) {
+	raw, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
 	}
-	if err := w.Close(); err != nil {
-		return err
+	conn := newCtxConn(ctx, raw)
+	if !implicit {
+		return conn, nil
 	}
-	return c.Quit()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// ctxConn is a connection whose deadlines never reach past its context's,
+// and which times out at once when the context ends.
+type ctxConn struct {
+	net.Conn
+	ctx  context.Context
+	stop func() bool
+}
+
+func newCtxConn(ctx context.Context, c net.Conn) *ctxConn {
+	cc := &ctxConn{Conn: c, ctx: ctx}
+	if d, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(d)
+	}
+	cc.stop = context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	return cc
+}
+
+func (c *ctxConn) clamp(t time.Time) time.Time {
+	if c.ctx.Err() != nil {
+		return time.Unix(1, 0)
+	}
+	if d, ok := c.ctx.Deadline(); ok && (t.IsZero() || d.Before(t)) {
+		return d
+	}
+	return t
+}
+
+func (c *ctxConn) SetDeadline(t time.Time) error      { return c.Conn.SetDeadline(c.clamp(t)) }
+func (c *ctxConn) SetReadDeadline(t time.Time) error  { return c.Conn.SetReadDeadline(c.clamp(t)) }
+func (c *ctxConn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWriteDeadline(c.clamp(t)) }
+
+func (c *ctxConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
 }
 
 // heloName is this machine's name for EHLO, when it looks like a domain.
@@ -197,71 +218,32 @@ func heloName() string {
 	return "localhost"
 }
 
-// compose builds the RFC 5322 message: ASCII headers (non-ASCII text as
-// RFC 2047 encoded-words), a UTF-8 plain-text body in quoted-printable, CRLF
-// line endings.
-func compose(from, to *netmail.Address, m Message, now time.Time) ([]byte, error) {
-	var b bytes.Buffer
-	header := func(name, value string) {
-		b.WriteString(fold(name + ": " + value))
-		b.WriteString("\r\n")
+// compose builds the message: a UTF-8 plain-text body in quoted-printable,
+// non-ASCII header text as RFC 2047 encoded-words (go-mail), the Message-ID
+// m.ID or a new random one in the sender's domain.
+func compose(from, to *netmail.Address, m Message, now time.Time) (*gomail.Msg, error) {
+	msg := gomail.NewMsg(gomail.WithEncoding(gomail.EncodingQP), gomail.WithCharset("utf-8"), gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(from)
+	msg.ToMailAddress(to)
+	msg.Subject(m.Subject)
+	msg.SetDateWithValue(now)
+	id := m.ID
+	if id == "" {
+		id = randomID(from.Address)
 	}
-	header("Date", now.Format(time.RFC1123Z))
-	header("Message-ID", messageID(from.Address))
-	header("From", from.String()) // String encodes a non-ASCII display name
-	header("To", to.String())
-	header("Subject", mime.BEncoding.Encode("utf-8", m.Subject)) // B: shorter than Q for Cyrillic
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
-	b.WriteString("\r\n")
-
-	qp := quotedprintable.NewWriter(&b) // also turns "\n" into "\r\n"
-	if _, err := qp.Write([]byte(m.Text)); err != nil {
-		return nil, fmt.Errorf("mail: encode body: %w", err)
-	}
-	if err := qp.Close(); err != nil {
-		return nil, fmt.Errorf("mail: encode body: %w", err)
-	}
-	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
-		b.WriteString("\r\n")
-	}
-	return b.Bytes(), nil
+	msg.SetMessageIDWithValue(id)
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	return msg, nil
 }
 
-// fold breaks a header line longer than 78 characters before spaces
-// (RFC 5322 2.2.3); a single longer word stays whole (the hard limit is 998). Encoded-words are separated by spaces, so a long encoded
-// subject folds between them.
-func fold(line string) string {
-	const limit = 78
-	if len(line) <= limit {
-		return line
-	}
-	var b strings.Builder
-	n := 0 // length of the current output line
-	for i, word := range strings.Split(line, " ") {
-		if i > 0 {
-			// Never right after "Name:": that line would carry no value.
-			if i > 1 && n+1+len(word) > limit {
-				b.WriteString("\r\n")
-				n = 0
-			}
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += len(word)
-	}
-	return b.String()
-}
-
-// messageID returns a new unique Message-ID in the sender's domain.
-func messageID(from string) string {
+// randomID returns a new unique Message-ID (without the angle brackets)
+// in the sender's domain.
+func randomID(from string) string {
 	domain := "localhost"
 	if i := strings.LastIndexByte(from, '@'); i >= 0 && i+1 < len(from) {
 		domain = from[i+1:]
 	}
 	var r [16]byte
 	_, _ = rand.Read(r[:]) // never fails (crypto/rand)
-	return "<" + hex.EncodeToString(r[:]) + "@" + domain + ">"
+	return hex.EncodeToString(r[:]) + "@" + domain
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Almaty is Kazakhstan's time: UTC+5 everywhere since March 2024.
@@ -65,15 +65,15 @@ type Meeting struct {
 type Service struct {
 	db      *db.DB
 	auth    *auth.Service
-	mail    mail.Sender
+	outbox  *outbox.Box // mail about meetings; nil: none is sent
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	baseURL string
 }
 
-// New returns the service.
-func New(d *db.DB, a *auth.Service, m mail.Sender, c *i18n.Catalog, log *slog.Logger, baseURL string) *Service {
-	return &Service{db: d, auth: a, mail: m, catalog: c, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+// New returns the service; its emails go through ob (nil: none is sent).
+func New(d *db.DB, a *auth.Service, ob *outbox.Box, c *i18n.Catalog, log *slog.Logger, baseURL string) *Service {
+	return &Service{db: d, auth: a, outbox: ob, catalog: c, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }

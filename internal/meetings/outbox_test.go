@@ -14,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/mail/mailtest"
 	"github.com/ortaq/ortaq/internal/meetings"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // When the mail server is down, the cancellation of a meeting and a move
@@ -28,7 +29,9 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 		server := mailtest.Start(t)
 		sender := &mailtest.Switch{}
 		sender.Set(mailtest.Down(t, server.Config()))
-		svc := meetings.New(d, env.App.Auth, sender, env.App.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil)), env.URL)
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ob := outbox.New(d, sender, outbox.Config{BaseURL: env.URL, Log: quiet})
+		svc := meetings.New(d, env.App.Auth, ob, env.App.Catalog, quiet, env.URL)
 
 		org := env.NewOrg(0, "Орал қаласының бастауыш ұйымы")
 		chair := env.NewPerson()
@@ -73,7 +76,7 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 		// The first attempts, right after the changes, fail.
 		stored := func() (all, failed, sent int) {
 			t.Helper()
-			if err := d.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN attempts > 0 AND sent_at IS NULL THEN 1 END), COUNT(sent_at) FROM meeting_mail`).
+			if err := d.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN attempts > 0 AND sent_at IS NULL THEN 1 END), COUNT(sent_at) FROM outbox WHERE kind = 'mail'`).
 				Scan(&all, &failed, &sent); err != nil {
 				t.Fatal(err)
 			}
@@ -92,11 +95,11 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 		}
 		// The server is back; the step sends when each message is due again.
 		sender.Set(server.Config())
-		if n, err := svc.SendPending(ctx); err != nil || n != 0 {
+		if n, err := ob.SendPending(ctx); err != nil || n != 0 {
 			t.Fatalf("sent before the wait was over: %d %v", n, err)
 		}
 		env.Clock.Advance(time.Minute)
-		if n, err := svc.SendPending(ctx); err != nil || n != 3 {
+		if n, err := ob.SendPending(ctx); err != nil || n != 3 {
 			t.Fatalf("pending: sent %d, %v", n, err)
 		}
 		got := func(to, text string) bool {
@@ -111,7 +114,7 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 			t.Fatalf("received: %+v", server.Messages())
 		}
 		env.Clock.Advance(time.Hour)
-		if n, err := svc.SendPending(ctx); err != nil || n != 0 {
+		if n, err := ob.SendPending(ctx); err != nil || n != 0 {
 			t.Fatalf("sent again: %d %v", n, err)
 		}
 		if all, failed, sent := stored(); all != 3 || failed != 0 || sent != 3 || len(server.Messages()) != 3 {

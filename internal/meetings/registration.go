@@ -148,7 +148,7 @@ func (s *Service) Cancel(ctx context.Context, u *auth.User, meetingID int64) err
 // tellPromoted stores an email, in their language, for each person who
 // moved up from the waiting list of m (as it is after tx).
 func (s *Service) tellPromoted(ctx context.Context, tx *db.Tx, m *Meeting, userIDs []int64) ([]int64, error) {
-	if s.mail == nil || len(userIDs) == 0 {
+	if s.outbox == nil || len(userIDs) == 0 {
 		return nil, nil
 	}
 	var msgs []mail.Message

@@ -3,6 +3,8 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,8 +17,11 @@ import (
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/mail/mailtest"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 )
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func milestones(people []*auth.User, count int) []notify.Note {
 	notes := make([]notify.Note, len(people))
@@ -47,11 +52,13 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		server := mailtest.Start(t)
 		sender := &mailtest.Switch{}
 		sender.Set(mailtest.Down(t, server.Config()))
+		ob := outbox.New(d, sender, outbox.Config{BaseURL: "https://ortaq.test", Log: quiet})
 		n := *k.Notify
-		n.Email, n.Mail, n.BaseURL, n.Site = true, sender, "https://ortaq.test", "Ortaq"
+		n.BaseURL, n.Site = "https://ortaq.test", "Ortaq"
+		n.SetOutbox(ob)
 		state := func() (due, failed, delivered int) {
 			t.Helper()
-			if err := d.QueryRow(ctx, `SELECT COUNT(deliver_at), COUNT(CASE WHEN deliver_error <> '' THEN 1 END), COUNT(delivered_at) FROM notifications`).
+			if err := d.QueryRow(ctx, `SELECT COUNT(due_at), COUNT(CASE WHEN last_error <> '' THEN 1 END), COUNT(sent_at) FROM outbox`).
 				Scan(&due, &failed, &delivered); err != nil {
 				t.Fatal(err)
 			}
@@ -60,18 +67,18 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 
 		people := k.People(3, "KZ-27", "2000-05-05")
 		store(t, d, &n, milestones(people, 10))
-		if sent, err := n.SendPending(ctx); sent != 0 || err != nil {
+		if sent, err := ob.SendPending(ctx); sent != 0 || err != nil {
 			t.Fatalf("server down: sent %d, %v", sent, err)
 		}
 		if due, failed, delivered := state(); due != 3 || failed != 3 || delivered != 0 {
 			t.Fatalf("after the failed attempt: due %d, failed %d, delivered %d", due, failed, delivered)
 		}
 		sender.Set(server.Config())
-		if sent, err := n.SendPending(ctx); sent != 0 || err != nil {
+		if sent, err := ob.SendPending(ctx); sent != 0 || err != nil {
 			t.Fatalf("before the wait was over: sent %d, %v", sent, err)
 		}
 		k.Clock.Advance(time.Minute)
-		if sent, err := n.SendPending(ctx); sent != 3 || err != nil {
+		if sent, err := ob.SendPending(ctx); sent != 3 || err != nil {
 			t.Fatalf("server back: sent %d, %v", sent, err)
 		}
 		msgs := server.Messages()
@@ -84,7 +91,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 			}
 		}
 		k.Clock.Advance(time.Hour)
-		if sent, err := n.SendPending(ctx); sent != 0 || err != nil || len(server.Messages()) != 3 {
+		if sent, err := ob.SendPending(ctx); sent != 0 || err != nil || len(server.Messages()) != 3 {
 			t.Fatalf("sent again: %d, %v, %d messages", sent, err, len(server.Messages()))
 		}
 		if due, failed, delivered := state(); due != 0 || failed != 0 || delivered != 3 {
@@ -98,7 +105,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		var total atomic.Int64
 		for range 2 {
 			wg.Go(func() {
-				sent, err := n.SendPending(ctx)
+				sent, err := ob.SendPending(ctx)
 				if err != nil {
 					t.Error(err)
 				}
@@ -122,7 +129,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		}
 		store(t, d, &n, milestones([]*auth.User{last, gone, noEmail}, 50))
 		if err := d.Write(ctx, func(tx *db.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE notifications SET deliver_attempts = 29 WHERE user_id = ?", last.ID); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE outbox SET attempts = ? WHERE user_id = ?", outbox.MaxAttempts-1, last.ID); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, "UPDATE users SET deleted_at = ? WHERE id = ?", tx.Now, gone.ID)
@@ -130,13 +137,13 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if sent, err := n.SendPending(ctx); sent != 0 || err != nil {
+		if sent, err := ob.SendPending(ctx); sent != 0 || err != nil {
 			t.Fatalf("last attempt: sent %d, %v", sent, err)
 		}
 		var lastDue, lastErr, goneDue, noEmailDue int
 		if err := d.QueryRow(ctx, `SELECT
-			(SELECT COUNT(deliver_at) FROM notifications WHERE user_id = ?), (SELECT COUNT(*) FROM notifications WHERE user_id = ? AND deliver_error <> ''),
-			(SELECT COUNT(deliver_at) FROM notifications WHERE user_id = ?), (SELECT COUNT(deliver_at) FROM notifications WHERE user_id = ?)`,
+			(SELECT COUNT(due_at) FROM outbox WHERE user_id = ?), (SELECT COUNT(*) FROM outbox WHERE user_id = ? AND last_error <> ''),
+			(SELECT COUNT(due_at) FROM outbox WHERE user_id = ?), (SELECT COUNT(due_at) FROM outbox WHERE user_id = ?)`,
 			last.ID, last.ID, gone.ID, noEmail.ID).Scan(&lastDue, &lastErr, &goneDue, &noEmailDue); err != nil {
 			t.Fatal(err)
 		}
@@ -153,14 +160,16 @@ func TestSendDeliversAWholeBatch(t *testing.T) {
 		ctx := context.Background()
 		k := progtest.New(t, d)
 		server := mailtest.Start(t)
+		ob := outbox.New(d, mail.NewSMTP(server.Config()), outbox.Config{BaseURL: "https://ortaq.test", Log: quiet})
 		n := *k.Notify
-		n.Email, n.Mail, n.BaseURL, n.Site = true, mail.NewSMTP(server.Config()), "https://ortaq.test", "Ortaq"
+		n.BaseURL, n.Site = "https://ortaq.test", "Ortaq"
+		n.SetOutbox(ob)
 		people := k.People(150, "KZ-27", "2000-05-05")
 		n.Send(store(t, d, &n, milestones(people, 100)))
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			var delivered, due int
-			if err := d.QueryRow(ctx, "SELECT COUNT(delivered_at), COUNT(deliver_at) FROM notifications").Scan(&delivered, &due); err != nil {
+			if err := d.QueryRow(ctx, "SELECT COUNT(sent_at), COUNT(due_at) FROM outbox").Scan(&delivered, &due); err != nil {
 				t.Fatal(err)
 			}
 			if delivered == len(people) && due == 0 {

@@ -1,5 +1,6 @@
 // Package notify keeps each person's notifications: a web inbox always,
-// and an email too when an SMTP server is configured. A notification is
+// and a Telegram message or an email (the log without an SMTP server)
+// through the outbox. A notification is
 // stored as a message key and its arguments, so it is read in whatever
 // language the person uses when they open the inbox.
 package notify
@@ -15,25 +16,23 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Messenger delivers a text to a person through another channel (the
 // Telegram bot): false when the person cannot be reached there.
-type Messenger interface {
-	SendText(ctx context.Context, userID int64, text string) (bool, error)
-}
+type Messenger = outbox.Messenger
 
 // Service stores and delivers notifications.
 type Service struct {
-	DB       *db.DB
-	Mail     mail.Sender
-	Email    bool      // send emails (SMTP is configured)
-	Telegram Messenger // nil: no bot; else a person who linked Telegram hears there instead of by email
-	Catalog  *i18n.Catalog
-	BaseURL  string
-	Site     string
-	Log      *slog.Logger
+	DB *db.DB
+	// Outbox delivers (set it with SetOutbox): by Telegram to a person who
+	// linked the bot, else by email. nil: the inbox only.
+	Outbox  *outbox.Box
+	Catalog *i18n.Catalog
+	BaseURL string
+	Site    string
+	Log     *slog.Logger
 }
 
 // Notification is one entry of an inbox.
@@ -64,10 +63,11 @@ func (n Notification) Text(p *i18n.Printer) string {
 	return p.T("notify.kind."+n.Kind, args...)
 }
 
-// Batch collects what a transaction notified, to be emailed after it
+// Batch collects what a transaction notified, to be delivered after it
 // commits.
 type Batch struct {
-	items []pending
+	items  []pending
+	outbox []int64 // the outbox rows of items
 }
 
 // Delivery is one notification a committed batch will deliver.
@@ -115,12 +115,13 @@ type Note struct {
 	Link   string
 }
 
-// maxNotes bounds the rows of one INSERT (6 parameters each).
+// maxNotes bounds the rows of one INSERT (5 parameters each).
 const maxNotes = 1000
 
 // AddAll stores notes inside tx, two statements however many there are
-// (deleted accounts are skipped): a batch of supports that passes several
-// milestones, or an answer to many followers, costs what one does.
+// (deleted accounts are skipped), and their deliveries in the outbox, one
+// more per 500: a batch of supports that passes several milestones, or an
+// answer to many followers, costs about what one does.
 func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note) error {
 	for len(notes) > maxNotes {
 		if err := s.AddAll(ctx, tx, b, notes[:maxNotes]); err != nil {
@@ -163,12 +164,13 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	deliver := b != nil && (s.Telegram != nil || s.Email)
+	deliver := b != nil && s.Outbox != nil
+	telegram := deliver && s.Outbox.HasMessenger()
 	var q strings.Builder
 	args := make([]any, 0, 6*len(notes))
 	kept := make([]int, 0, len(notes)) // indexes into notes, in VALUES order
 	jsons := make([]string, len(notes))
-	q.WriteString("INSERT INTO notifications (user_id, kind, args_json, link, created_at, deliver_at) VALUES ")
+	q.WriteString("INSERT INTO notifications (user_id, kind, args_json, link, created_at) VALUES ")
 	for i, n := range notes {
 		if people[n.UserID] == nil { // deleted, or no such account
 			continue
@@ -181,12 +183,8 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 		if len(kept) > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?)")
-		var due any // delivered by Telegram or email (deliver.go): due now
-		if p := people[n.UserID]; deliver && (s.Telegram != nil || p.email != "") {
-			due = tx.Now
-		}
-		args = append(args, n.UserID, n.Kind, jsons[i], n.Link, tx.Now, due)
+		q.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, n.UserID, n.Kind, jsons[i], n.Link, tx.Now)
 		kept = append(kept, i)
 	}
 	if len(kept) == 0 {
@@ -198,7 +196,7 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 		}
 		return nil
 	}
-	// The ids, for delivery. RETURNING's row order is not promised (SQLite
+	// The ids, for the outbox. RETURNING's row order is not promised (SQLite
 	// says so), so rows are matched by their content; equal notes are
 	// interchangeable.
 	q.WriteString(" RETURNING id, user_id, kind, args_json, link")
@@ -224,6 +222,8 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("notify: add: %w", err)
 	}
+	var entries []outbox.Entry
+	var items []pending
 	for _, i := range kept {
 		n := notes[i]
 		p := people[n.UserID]
@@ -233,10 +233,17 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 		}
 		id := got[k][0]
 		got[k] = got[k][1:]
-		if s.Telegram != nil || p.email != "" {
-			b.items = append(b.items, pending{userID: n.UserID, email: p.email, lang: p.lang, n: Notification{ID: id, Kind: n.Kind, Args: n.Args, Link: n.Link}})
+		if telegram || p.email != "" { // else nobody can be reached: the inbox only
+			items = append(items, pending{userID: n.UserID, email: p.email, lang: p.lang, n: Notification{ID: id, Kind: n.Kind, Args: n.Args, Link: n.Link}})
+			entries = append(entries, outbox.Entry{Kind: Kind, Ref: id, Message: outbox.Message{UserID: n.UserID}})
 		}
 	}
+	due, err := s.Outbox.Add(ctx, tx, entries...)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	b.items = append(b.items, items...)
+	b.outbox = append(b.outbox, due...)
 	return nil
 }
 

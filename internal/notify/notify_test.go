@@ -7,7 +7,9 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progtest"
 )
 
@@ -27,7 +29,7 @@ func TestAddAllStoresAndMatchesIDs(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := *k.Notify
-		n.Email = true // deliveries are collected for people with an email
+		n.SetOutbox(outbox.New(d, mail.NewLog(quiet), outbox.Config{})) // deliveries are collected for people with an email
 		notes := []notify.Note{
 			{UserID: a.ID, Kind: "support_milestone", Args: map[string]string{"title": "Бір", "count": "10"}, Link: "/proposals/1"},
 			{UserID: b.ID, Kind: "support_milestone", Args: map[string]string{"title": "Екі", "count": "25"}, Link: "/proposals/2"},

@@ -1,5 +1,6 @@
 // Package retry has the waits between attempts at delivering a stored
-// message (meeting mail, notifications' emails and Telegram messages).
+// message (internal/outbox: meeting mail, notifications' emails and
+// Telegram messages).
 package retry
 
 import "time"

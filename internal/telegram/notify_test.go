@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/mail/mailtest"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Notifications reach a person who linked Telegram there, in their
@@ -29,8 +30,11 @@ func TestNotificationsGoByTelegramToThoseWhoLinkedIt(t *testing.T) {
 		expect(t, f, 555, "(Aigerim)")
 
 		smtp := mailtest.Start(t)
-		n := &notify.Service{DB: d, Mail: mail.NewSMTP(smtp.Config()), Email: true, Telegram: b, Catalog: catalog,
-			BaseURL: site, Site: "Ortaq", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		ob := outbox.New(d, mail.NewSMTP(smtp.Config()), outbox.Config{BaseURL: site, Log: quiet})
+		ob.SetMessenger(b)
+		n := &notify.Service{DB: d, Catalog: catalog, BaseURL: site, Site: "Ortaq", Log: quiet}
+		n.SetOutbox(ob)
 		var batch notify.Batch
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			return n.Add(ctx, tx, &batch, []int64{aigerim, bolat}, 0, "answer",

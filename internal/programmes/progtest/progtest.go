@@ -52,7 +52,7 @@ func New(tb testing.TB, d *db.DB) *Kit {
 	}
 	k := &Kit{T: tb, DB: d, Clock: dbtest.SetClock(d, dbtest.Clock)}
 	k.Auth = auth.New(d, auth.NewTestHasher(), mail.NewLog(log), cat, log, auth.Settings{BaseURL: "http://test", SiteName: "Ortaq"})
-	k.Notify = &notify.Service{DB: d, Mail: mail.NewLog(log), Catalog: cat, Log: log}
+	k.Notify = &notify.Service{DB: d, Catalog: cat, Log: log} // the inbox only; tests that deliver call SetOutbox
 	k.Programmes = programmes.New(d, k.Auth, regs)
 	k.Proposals = proposals.New(d, k.Auth, k.Programmes, k.Notify)
 	k.Roadmap = &roadmap.Service{DB: d, Auth: k.Auth, Programmes: k.Programmes, Proposals: k.Proposals, Notify: k.Notify}

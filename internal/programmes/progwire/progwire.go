@@ -15,6 +15,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/mail"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/regions"
@@ -29,10 +30,9 @@ type Deps struct {
 	Regions  *regions.List
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
-	Mail     mail.Sender
+	Mail     mail.Sender // unused: notifications go through Outbox (kept for the callers that set it)
 	Web      *web.Server
-	SMTP     bool             // an SMTP server is configured: notifications are emailed too
-	Telegram notify.Messenger // nil: no bot
+	Outbox   *outbox.Box // delivers notifications by Telegram or email (the log without SMTP); nil: the inbox only
 	BaseURL  string
 	SiteName string
 }
@@ -48,7 +48,8 @@ type Services struct {
 // Build makes the services without registering anything (demo data,
 // benchmarks).
 func Build(d Deps) *Services {
-	n := &notify.Service{DB: d.DB, Mail: d.Mail, Email: d.SMTP, Telegram: d.Telegram, Catalog: d.Catalog, BaseURL: d.BaseURL, Site: d.SiteName, Log: d.Log}
+	n := &notify.Service{DB: d.DB, Catalog: d.Catalog, BaseURL: d.BaseURL, Site: d.SiteName, Log: d.Log}
+	n.SetOutbox(d.Outbox)
 	p := programmes.New(d.DB, d.Auth, d.Regions)
 	pr := proposals.New(d.DB, d.Auth, p, n)
 	rm := &roadmap.Service{DB: d.DB, Auth: d.Auth, Programmes: p, Proposals: pr, Notify: n}
