@@ -37,14 +37,8 @@ func lockAndCount(ctx context.Context, tx *db.Tx, table string, since time.Time,
 	if !slices.Contains(limitTables, table) {
 		return nil, fmt.Errorf("auth: limits: unknown table %q", table)
 	}
-	if tx.Dialect() == db.Postgres {
-		sorted := slices.Clone(keys)
-		slices.Sort(sorted)
-		for _, k := range slices.Compact(sorted) {
-			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7270, hashtext(?))", k); err != nil {
-				return nil, fmt.Errorf("auth: limits: lock: %w", err)
-			}
-		}
+	if err := tx.LockKeys(ctx, 7270, keys...); err != nil {
+		return nil, fmt.Errorf("auth: limits: %w", err)
 	}
 	counts := make([]int, len(keys))
 	q := "SELECT COUNT(*) FROM " + table + " WHERE key = ? AND at > ?"

@@ -338,9 +338,6 @@ func backup(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer d.Close()
-	if d.Dialect == db.Postgres {
-		return errors.New("backup: this database is PostgreSQL; use pg_dump --format=custom (see docs/operations.md)")
-	}
 	if err := d.Backup(ctx, *out); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,6 +184,63 @@ func (t *Tx) SkipLocked() string {
 	return ""
 }
 
+// ForUpdate ends a SELECT whose rows the transaction will change: " FOR
+// UPDATE" on PostgreSQL (other writers of those rows wait), "" on SQLite,
+// whose one writer already serializes every write transaction.
+func (t *Tx) ForUpdate() string {
+	if t.d.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// ForUpdateOf is ForUpdate for the rows of one table of a join.
+func (t *Tx) ForUpdateOf(table string) string {
+	if t.d.Dialect == Postgres {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}
+
+// ForShare ends a SELECT whose rows must not change until the transaction
+// ends, while other readers that also share them go on: " FOR SHARE" on
+// PostgreSQL, "" on SQLite (one writer).
+func (t *Tx) ForShare() string {
+	if t.d.Dialect == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
+// LockKeys makes transactions that name the same key (in namespace ns)
+// take turns until they end: transaction-scoped advisory locks on
+// PostgreSQL, taken in sorted order so that two transactions never wait
+// for each other in a circle; nothing on SQLite (one writer).
+func (t *Tx) LockKeys(ctx context.Context, ns int32, keys ...string) error {
+	if t.d.Dialect != Postgres {
+		return nil
+	}
+	sorted := slices.Clone(keys)
+	slices.Sort(sorted)
+	for _, k := range slices.Compact(sorted) {
+		if _, err := t.Exec(ctx, "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(?))", ns, k); err != nil {
+			return fmt.Errorf("db: lock %d/%s: %w", ns, k, err)
+		}
+	}
+	return nil
+}
+
+// LockTable keeps other transactions from writing table until this one
+// ends (they may still read it): on PostgreSQL a SHARE ROW EXCLUSIVE lock,
+// on SQLite nothing (its one writer already does).
+func (t *Tx) LockTable(ctx context.Context, table string) error {
+	if t.d.Dialect != Postgres {
+		return nil
+	}
+	_, err := t.Exec(ctx, "LOCK TABLE "+pgIdent(table)+" IN SHARE ROW EXCLUSIVE MODE")
+	return err
+}
+
 // Write runs fn in a read-write transaction and commits when fn returns nil.
 func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return d.run(ctx, d.w, nil, fn)
@@ -280,6 +338,48 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 		return st.QueryContext(ctx, args...)
 	}
 	return d.r.QueryContext(ctx, d.Rebind(query), args...)
+}
+
+// Placeholders is n question marks separated by commas, for IN (…) and
+// multi-row VALUES.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// Args turns ids into query arguments.
+func Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// NullID is NULL for 0, else id.
+func NullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// NullStr is NULL for "", else s.
+func NullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// NullTime is NULL for nil, else the time in UTC.
+func NullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
 }
 
 // ScanIDs reads rows of one integer each (ids), as a query returns them:

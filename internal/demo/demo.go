@@ -64,7 +64,7 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 		org := func(parent int64, parentPath, kind, kk, ru, en, region string) (int64, string, error) {
 			var id int64
 			if err := tx.QueryRow(ctx, `INSERT INTO organizations (parent_id, path, kind, name_kk, name_ru, name_en, region, created_at, updated_at)
-				VALUES (?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`, nullID(parent), kind, kk, ru, en, region, tx.Now, tx.Now).Scan(&id); err != nil {
+				VALUES (?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`, db.NullID(parent), kind, kk, ru, en, region, tx.Now, tx.Now).Scan(&id); err != nil {
 				return 0, "", err
 			}
 			path := fmt.Sprintf("%s%d/", parentPath, id)
@@ -117,11 +117,4 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 		return false, fmt.Errorf("demo: %w", err)
 	}
 	return true, nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -231,8 +231,8 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int
 		err := tx.QueryRow(ctx, `INSERT INTO elections (org_id, meeting_id, agenda_item_id, title_kk, title_ru, title_en, seats, method, rule, quorum_bp,
 			electorate_org_id, electorate_role, nominations_until, status, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id`,
-			in.OrgID, nullID(in.MeetingID), nullID(in.AgendaItemID), in.Title.KK, in.Title.RU, in.Title.EN, in.Seats, in.Method, in.Rule,
-			int(in.Quorum*10000+0.5), in.ElectorateOrgID, in.ElectorateRole, nullTime(in.NominationsUntil), u.ID, tx.Now, tx.Now).Scan(&id)
+			in.OrgID, db.NullID(in.MeetingID), db.NullID(in.AgendaItemID), in.Title.KK, in.Title.RU, in.Title.EN, in.Seats, in.Method, in.Rule,
+			int(in.Quorum*10000+0.5), in.ElectorateOrgID, in.ElectorateRole, db.NullTime(in.NominationsUntil), u.ID, tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -444,10 +444,7 @@ func (s *Service) Respond(ctx context.Context, u *auth.User, electionID, candida
 // side by side while a status change waits for them, and they for it); on
 // SQLite the single writer already serializes.
 func lockElection(ctx context.Context, tx *db.Tx, id int64, want, key string) error {
-	q := "SELECT status FROM elections WHERE id = ?"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR SHARE"
-	}
+	q := "SELECT status FROM elections WHERE id = ?" + tx.ForShare()
 	var status string
 	err := tx.QueryRow(ctx, q, id).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -614,20 +611,6 @@ func (s *Service) VoterStatus(ctx context.Context, electionID, personID int64) (
 		EXISTS (SELECT 1 FROM election_voters WHERE election_id = ? AND person_id = ?)`,
 		electionID, personID, electionID, personID).Scan(&inElectorate, &voted)
 	return inElectorate, voted, err
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
 }
 
 // LinksForMeeting lists the elections held at a meeting, for its page,

@@ -83,7 +83,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in NewMeet
 			registered_count = registered_count + ?, registration_closes_at = ?, quorum_pct = ?, updated_at = ? WHERE id = ?`,
 			nullInt(in.ProgrammeID), in.Kind, in.Format, in.Title.KK, in.Title.RU, in.Title.EN, in.Description, in.Address,
 			strings.TrimSpace(in.OnlineURL), in.StartsAt.UTC(), in.EndsAt.UTC(), in.Invite, capacity, len(promoted),
-			nullTime(in.RegistrationClosesAt), in.QuorumPct, tx.Now, id)
+			db.NullTime(in.RegistrationClosesAt), in.QuorumPct, tx.Now, id)
 		if err != nil {
 			return err
 		}

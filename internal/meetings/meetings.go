@@ -204,13 +204,6 @@ func nullInt(n int64) any {
 	return n
 }
 
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
-}
-
 // Create makes a meeting; moderators and admins of the organization
 // organize its meetings.
 func (s *Service) Create(ctx context.Context, u *auth.User, in NewMeeting) (int64, error) {
@@ -233,7 +226,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewMeeting) (int6
 			online_url, starts_at, ends_at, invite, capacity, registration_closes_at, quorum_pct, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, nullInt(in.ProgrammeID), in.Kind, in.Format, in.Title.KK, in.Title.RU, in.Title.EN, in.Description, in.Address,
-			strings.TrimSpace(in.OnlineURL), in.StartsAt.UTC(), in.EndsAt.UTC(), in.Invite, capacity, nullTime(in.RegistrationClosesAt),
+			strings.TrimSpace(in.OnlineURL), in.StartsAt.UTC(), in.EndsAt.UTC(), in.Invite, capacity, db.NullTime(in.RegistrationClosesAt),
 			in.QuorumPct, u.ID, tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return err

@@ -326,10 +326,7 @@ func (s *Service) VoteDecision(ctx context.Context, u *auth.User, meetingID, dec
 		return err
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		q := "SELECT status FROM meeting_decisions WHERE id = ? AND meeting_id = ?"
-		if tx.Dialect() == db.Postgres {
-			q += " FOR SHARE"
-		}
+		q := "SELECT status FROM meeting_decisions WHERE id = ? AND meeting_id = ?" + tx.ForShare()
 		var status string
 		if err := tx.QueryRow(ctx, q, decisionID, meetingID).Scan(&status); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {

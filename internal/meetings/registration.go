@@ -39,10 +39,7 @@ func lockMeeting(ctx context.Context, tx *db.Tx, id int64) (capacity, registered
 }
 
 func lockMeetingRow(ctx context.Context, tx *db.Tx, id int64) (capacity, registered int, closes, cancelled db.Time, err error) {
-	q := "SELECT COALESCE(capacity, 0), registered_count, registration_closes_at, cancelled_at FROM meetings WHERE id = ?"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
-	}
+	q := "SELECT COALESCE(capacity, 0), registered_count, registration_closes_at, cancelled_at FROM meetings WHERE id = ?" + tx.ForUpdate()
 	err = tx.QueryRow(ctx, q, id).Scan(&capacity, &registered, &closes, &cancelled)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = notFound()

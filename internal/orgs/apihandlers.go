@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
@@ -157,7 +158,7 @@ func (s *Service) latestRegistrations(ctx context.Context, ids []int64) (map[int
 		args[i] = id
 	}
 	rows, err := s.db.Query(ctx, `SELECT org_id, number, date, authority, status FROM org_registrations
-		WHERE org_id IN (`+placeholders(len(ids))+`) ORDER BY org_id, date DESC, id DESC`, args...)
+		WHERE org_id IN (`+db.Placeholders(len(ids))+`) ORDER BY org_id, date DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -385,7 +385,7 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, orgID int64, rows
 				args[j] = e
 			}
 			q, err := tx.Query(ctx, `SELECT id, email, name, COALESCE(created_by_org, 0), (consent_required = TRUE AND guardian_consent_at IS NULL
-				AND guardian_email IS NULL AND deleted_at IS NULL) FROM users WHERE email IN (`+placeholders(len(part))+")", args...)
+				AND guardian_email IS NULL AND deleted_at IS NULL) FROM users WHERE email IN (`+db.Placeholders(len(part))+")", args...)
 			if err != nil {
 				return fmt.Errorf("orgs: import: people: %w", err)
 			}
@@ -432,7 +432,7 @@ func (s *Service) ensurePeople(ctx context.Context, tx *db.Tx, orgID int64, rows
 			}
 			sb.WriteString("(?, ?, ?, ?, 'kk', ?, ?, ?, ?, ?)")
 			r := first[e]
-			args = append(args, e, r.name, nullStr(r.birth), nullStr(r.reg), tx.Now, r.minor, orgID, tx.Now, tx.Now)
+			args = append(args, e, r.name, db.NullStr(r.birth), db.NullStr(r.reg), tx.Now, r.minor, orgID, tx.Now, tx.Now)
 			if r.minor {
 				res.Limited++
 			}
@@ -534,7 +534,7 @@ func (s *Service) applyMemberships(ctx context.Context, tx *db.Tx, actor *auth.U
 				res.Unchanged++
 				continue
 			}
-			if _, err := tx.Exec(ctx, "UPDATE memberships SET until = ?, updated_at = ? WHERE id = ?", nullStr(r.until), tx.Now, e.id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE memberships SET until = ?, updated_at = ? WHERE id = ?", db.NullStr(r.until), tx.Now, e.id); err != nil {
 				return err
 			}
 			res.Updated++
@@ -544,7 +544,7 @@ func (s *Service) applyMemberships(ctx context.Context, tx *db.Tx, actor *auth.U
 			// The person's open term in this role, with another start date
 			// (or now an end date): the file corrects it.
 			if _, err := tx.Exec(ctx, "UPDATE memberships SET since = ?, until = ?, updated_at = ? WHERE id = ?",
-				nullStr(r.since), nullStr(r.until), tx.Now, o.id); err != nil {
+				db.NullStr(r.since), db.NullStr(r.until), tx.Now, o.id); err != nil {
 				return err
 			}
 			res.Updated++
@@ -574,7 +574,7 @@ func (s *Service) applyMemberships(ctx context.Context, tx *db.Tx, actor *auth.U
 			if p.createdBy != orgID {
 				source = "platform_admin" // a platform administrator's import of someone else's account
 			}
-			args = append(args, orgID, p.id, r.role, nullStr(r.since), nullStr(r.until), nameKey(p.name), source, tx.Now, tx.Now)
+			args = append(args, orgID, p.id, r.role, db.NullStr(r.since), db.NullStr(r.until), nameKey(p.name), source, tx.Now, tx.Now)
 		}
 		sb.WriteString(" ON CONFLICT DO NOTHING")
 		out, err := tx.Exec(ctx, sb.String(), args...)

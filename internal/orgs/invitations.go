@@ -72,7 +72,7 @@ func (s *Service) invite(ctx context.Context, tx *db.Tx, actor *auth.User, o *Or
 	}
 	// Inviting again renews an open invitation; the person is told once.
 	open, err := tx.Exists(ctx, `SELECT 1 FROM org_invitations WHERE org_id = ? AND target = ? AND role = ? AND status = 'pending'
-		AND expires_at > ? AND user_id IS NOT DISTINCT FROM ?`, o.ID, inv.Target, role, tx.Now, nullID(p.id))
+		AND expires_at > ? AND user_id IS NOT DISTINCT FROM ?`, o.ID, inv.Target, role, tx.Now, db.NullID(p.id))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) invite(ctx context.Context, tx *db.Tx, actor *auth.User, o *Or
 		ON CONFLICT (org_id, target, role) WHERE status = 'pending' DO UPDATE SET user_id = excluded.user_id,
 		since = excluded.since, until = excluded.until, source_org_id = excluded.source_org_id,
 		invited_by = excluded.invited_by, created_at = excluded.created_at, expires_at = excluded.expires_at
-		RETURNING id`, o.ID, inv.Target, email, nullID(p.id), role, nullStr(in.Since), nullStr(in.Until), nullID(in.SourceID),
+		RETURNING id`, o.ID, inv.Target, email, db.NullID(p.id), role, db.NullStr(in.Since), db.NullStr(in.Until), db.NullID(in.SourceID),
 		actor.ID, tx.Now, inv.ExpiresAt).Scan(&inv.ID)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: invite: %w", err)
@@ -233,7 +233,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, u *auth.User, id int64) 
 			SourceID: inv.SourceID, Source: "invitation", Contact: true}
 		err = tx.QueryRow(ctx, `INSERT INTO memberships (org_id, user_id, role, since, until, source_org_id, name_key, source, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 'invitation', ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			o.ID, u.ID, inv.Role, nullStr(inv.Since), nullStr(inv.Until), nullID(inv.SourceID), nameKey(u.Name), tx.Now, tx.Now).Scan(&m.ID)
+			o.ID, u.ID, inv.Role, db.NullStr(inv.Since), db.NullStr(inv.Until), db.NullID(inv.SourceID), nameKey(u.Name), tx.Now, tx.Now).Scan(&m.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Already a member in this role (the open term, or one with this
 			// start date): that membership is now theirs by their own act.

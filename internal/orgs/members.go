@@ -81,7 +81,7 @@ func addSubtree(ctx context.Context, tx *db.Tx, ids []int64, delta int) error {
 		args = append(args, id)
 	}
 	_, err := tx.Exec(ctx, "UPDATE organizations SET subtree_member_count = subtree_member_count + ? WHERE id IN ("+
-		placeholders(len(ids))+")", args...)
+		db.Placeholders(len(ids))+")", args...)
 	return err
 }
 
@@ -90,12 +90,10 @@ func addSubtree(ctx context.Context, tx *db.Tx, ids []int64, delta int) error {
 // where they were never made (an installation's first count).
 func (s *Service) RecountAll(ctx context.Context) error {
 	return s.db.Write(ctx, func(tx *db.Tx) error {
-		if tx.Dialect() == db.Postgres {
-			// Membership changes wait (they lock an organization's row) while
-			// the counts are rebuilt from one view of the memberships.
-			if _, err := tx.Exec(ctx, "LOCK TABLE organizations IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-				return err
-			}
+		// Membership changes wait (they lock an organization's row) while
+		// the counts are rebuilt from one view of the memberships.
+		if err := tx.LockTable(ctx, "organizations"); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM org_counts_stale"); err != nil {
 			return fmt.Errorf("orgs: recount: %w", err)
@@ -473,7 +471,7 @@ func addMember(ctx context.Context, tx *db.Tx, actor *auth.User, orgID int64, in
 	m := &Member{PersonID: p.id, Name: p.name, Role: role, Since: in.Since, Until: in.Until, SourceID: in.SourceID, Source: source}
 	err := tx.QueryRow(ctx, `INSERT INTO memberships (org_id, user_id, role, since, until, source_org_id, name_key, source, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		orgID, m.PersonID, role, nullStr(in.Since), nullStr(in.Until), nullID(in.SourceID), nameKey(m.Name), source, tx.Now, tx.Now).Scan(&m.ID)
+		orgID, m.PersonID, role, db.NullStr(in.Since), db.NullStr(in.Until), db.NullID(in.SourceID), nameKey(m.Name), source, tx.Now, tx.Now).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		fs.Add("role", "orgs.member_exists")
 		return nil, fs.Err()

@@ -271,12 +271,6 @@ func pathCol(d db.Dialect, col string) string {
 }
 
 // placeholders returns "?, ?, …" n times.
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
 
 // Has reports whether v is one of the list.
 func has(list []string, v string) bool { return slices.Contains(list, v) }

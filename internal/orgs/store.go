@@ -194,9 +194,9 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, parentID int64, 
 			short_kk, short_ru, short_en, description_kk, description_ru, description_en, purpose_kk, purpose_ru, purpose_en,
 			region, district, phone, email, website, address, search_key, sort_key, created_at, updated_at)
 			VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			nullID(parentID), o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK, o.Short.RU, o.Short.EN,
+			db.NullID(parentID), o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK, o.Short.RU, o.Short.EN,
 			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
-			nullStr(o.Region), nullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
+			db.NullStr(o.Region), db.NullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
 			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("orgs: create: %w", err)
@@ -250,7 +250,7 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, id int64, p Patc
 			website = ?, address = ?, search_key = ?, sort_key = ?, updated_at = ? WHERE id = ?`,
 			o.Kind, o.Name.KK, o.Name.RU, o.Name.EN, o.Short.KK, o.Short.RU, o.Short.EN,
 			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
-			nullStr(o.Region), nullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
+			db.NullStr(o.Region), db.NullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
 			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, id); err != nil {
 			return fmt.Errorf("orgs: update: %w", err)
 		}
@@ -407,7 +407,7 @@ func (s *Service) Move(ctx context.Context, actor *auth.User, id, newParent int6
 			WHERE `+pc+` >= ? AND `+pc+` < ?`, newPath, len(o.Path)+1, tx.Now, lo, hi); err != nil {
 			return fmt.Errorf("orgs: move: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE organizations SET parent_id = ? WHERE id = ?", nullID(newParent), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET parent_id = ? WHERE id = ?", db.NullID(newParent), id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "orgs.move", TargetType: "organization",
@@ -778,7 +778,7 @@ func (s *Service) Ancestors(ctx context.Context, o *Org) ([]Named, error) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.Query(ctx, "SELECT id, kind, name_kk, name_ru, name_en FROM organizations WHERE id IN ("+placeholders(len(ids))+")", args...)
+	rows, err := s.db.Query(ctx, "SELECT id, kind, name_kk, name_ru, name_en FROM organizations WHERE id IN ("+db.Placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: ancestors: %w", err)
 	}
@@ -898,7 +898,7 @@ func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (ma
 		return below, more, nil
 	}
 	has := map[int64]bool{}
-	rows, err = s.db.Query(ctx, `SELECT o.id FROM organizations o WHERE o.id IN (`+placeholders(len(childIDs))+`)
+	rows, err = s.db.Query(ctx, `SELECT o.id FROM organizations o WHERE o.id IN (`+db.Placeholders(len(childIDs))+`)
 		AND EXISTS (SELECT 1 FROM organizations c WHERE c.parent_id = o.id AND c.archived_at IS NULL)`, childIDs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("orgs: tree: %w", err)
@@ -1106,18 +1106,4 @@ func (s *Service) Sources(ctx context.Context, orgID int64) ([]Named, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

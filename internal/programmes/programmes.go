@@ -268,7 +268,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Programm
 			description_kk, description_ru, description_en, starts_on, ends_on, age_min, age_max, regions,
 			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, nullInt(in.ParentID), in.Kind, in.Title.KK, in.Title.RU, in.Title.EN,
-			in.Description.KK, in.Description.RU, in.Description.EN, nullStr(in.StartsOn), nullStr(in.EndsOn),
+			in.Description.KK, in.Description.RU, in.Description.EN, db.NullStr(in.StartsOn), db.NullStr(in.EndsOn),
 			in.AgeMin, in.AgeMax, strings.Join(in.Regions, ","), u.ID, tx.Now, tx.Now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("programmes: create: %w", err)
@@ -307,7 +307,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 			description_kk = ?, description_ru = ?, description_en = ?, starts_on = ?, ends_on = ?,
 			age_min = ?, age_max = ?, regions = ?, updated_at = ? WHERE id = ?`,
 			in.Kind, in.Title.KK, in.Title.RU, in.Title.EN, in.Description.KK, in.Description.RU, in.Description.EN,
-			nullStr(in.StartsOn), nullStr(in.EndsOn), in.AgeMin, in.AgeMax, strings.Join(in.Regions, ","), tx.Now, id)
+			db.NullStr(in.StartsOn), db.NullStr(in.EndsOn), in.AgeMin, in.AgeMax, strings.Join(in.Regions, ","), tx.Now, id)
 		if err != nil {
 			return fmt.Errorf("programmes: update: %w", err)
 		}
@@ -577,13 +577,6 @@ func nullInt(n int64) any {
 		return nil
 	}
 	return n
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // TitleIn is the title in language l.

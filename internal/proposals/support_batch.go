@@ -100,11 +100,9 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []supportRe
 	q := "SELECT t.proposal_id, p.programme_id, p.author_id, p.title, t.listed, t.support_count, " +
 		"COALESCE((SELECT ph.kind FROM programme_phases ph WHERE ph.programme_id = t.programme_id AND ph.starts_at <= ? AND ph.ends_at > ? " +
 		"ORDER BY ph.starts_at LIMIT 1), '') FROM proposal_tallies t " +
-		"JOIN proposals p ON p.id = t.proposal_id WHERE t.proposal_id IN (" + placeholders(len(ids)) + ") ORDER BY t.proposal_id"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE OF t"
-	}
-	rows, err := tx.Query(ctx, q, append([]any{tx.Now, tx.Now}, int64Args(ids)...)...)
+		"JOIN proposals p ON p.id = t.proposal_id WHERE t.proposal_id IN (" + db.Placeholders(len(ids)) + ") ORDER BY t.proposal_id" +
+		tx.ForUpdateOf("t")
+	rows, err := tx.Query(ctx, q, append([]any{tx.Now, tx.Now}, db.Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("proposals: support: lock: %w", err)
 	}
@@ -219,9 +217,9 @@ func (s *Service) supportBatch(ctx context.Context, tx *db.Tx, batch []supportRe
 		}
 	}
 	if len(moved) > 0 {
-		args = append(args, int64Args(moved)...)
+		args = append(args, db.Args(moved)...)
 		rows, err := tx.Query(ctx, "UPDATE proposal_tallies SET support_count = support_count + CASE proposal_id"+cases.String()+
-			" END WHERE proposal_id IN ("+placeholders(len(moved))+") RETURNING proposal_id, support_count", args...)
+			" END WHERE proposal_id IN ("+db.Placeholders(len(moved))+") RETURNING proposal_id, support_count", args...)
 		if err != nil {
 			return nil, fmt.Errorf("proposals: support: count: %w", err)
 		}
@@ -293,16 +291,4 @@ func collectKeys(ctx context.Context, tx *db.Tx, q string, args []any, set map[s
 		set[k] = true
 	}
 	return rows.Err()
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }

@@ -175,7 +175,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 		if err := tx.QueryRow(ctx, `INSERT INTO roadmap_items (programme_id, direction_id, title_kk, title_ru, title_en,
 			responsible_org_id, deadline, status, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			programmeID, nullInt(in.DirectionID), in.Title.KK, in.Title.RU, in.Title.EN, nullInt(in.ResponsibleID),
-			nullStr(in.Deadline), in.Status, in.Progress, tx.Now, tx.Now).Scan(&id); err != nil {
+			db.NullStr(in.Deadline), in.Status, in.Progress, tx.Now, tx.Now).Scan(&id); err != nil {
 			return fmt.Errorf("roadmap: create: %w", err)
 		}
 		if err := audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "roadmap.create", TargetType: "roadmap_item",
@@ -218,7 +218,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, itemID int64, in Ite
 		}
 		if _, err := tx.Exec(ctx, `UPDATE roadmap_items SET title_kk = ?, title_ru = ?, title_en = ?, direction_id = ?,
 			responsible_org_id = ?, deadline = ?, updated_at = ? WHERE id = ?`, in.Title.KK, in.Title.RU, in.Title.EN,
-			nullInt(in.DirectionID), nullInt(in.ResponsibleID), nullStr(in.Deadline), tx.Now, itemID); err != nil {
+			nullInt(in.DirectionID), nullInt(in.ResponsibleID), db.NullStr(in.Deadline), tx.Now, itemID); err != nil {
 			return fmt.Errorf("roadmap: update: %w", err)
 		}
 		before := ItemInput{Title: it.Title, DirectionID: it.DirectionID, ResponsibleID: it.ResponsibleID, Deadline: it.Deadline,
@@ -543,11 +543,4 @@ func nullInt(n int64) any {
 		return nil
 	}
 	return n
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
