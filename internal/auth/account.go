@@ -103,26 +103,15 @@ func (s *Service) rows(ctx context.Context, out *[]map[string]any, q string, id 
 // they contributed in public (proposals, comments) stays, credited to a
 // deleted participant; their sessions, tokens, links, memberships and
 // roles go.
-func (s *Service) DeleteAccount(ctx context.Context, u *User, password string) error {
-	var hash string
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		_, hash, err = userByEmail(ctx, tx, u.Email)
-		return err
-	})
+func (s *Service) DeleteAccount(ctx context.Context, u *User, password string, c Client) error {
+	att, err := s.confirmPassword(ctx, u, "password", password, c)
 	if err != nil {
 		return err
-	}
-	ok, err := s.hasher.Verify(ctx, hash, password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		var fs errs.Fields
-		fs.Add("password", "auth.wrong_password")
-		return fs.Err()
 	}
 	return s.write(ctx, func(tx *db.Tx) error {
+		if err := att.succeeded(ctx, tx); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			"DELETE FROM sessions WHERE user_id = ?",
 			"DELETE FROM api_tokens WHERE user_id = ?",
@@ -168,34 +157,9 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID int64, 
 	if err := fs.Err(); err != nil {
 		return err
 	}
-	var hash string
-	var att *attempt
-	err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
-		var err error
-		if att, err = s.reserveSignin(ctx, tx, u.Email, c.IP); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, "SELECT COALESCE(password_hash, '') FROM users WHERE id = ? AND deleted_at IS NULL", u.ID).Scan(&hash)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.New(errs.Unauthorized, "auth.signin_required")
-	}
+	att, err := s.confirmPassword(ctx, u, "current_password", current, c)
 	if err != nil {
 		return err
-	}
-	if hash == "" {
-		hash = s.hasher.dummy()
-	}
-	ok, err := s.hasher.Verify(ctx, hash, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := s.failed(ctx, att); err != nil {
-			return err
-		}
-		fs.Add("current_password", "auth.wrong_password")
-		return fs.Err()
 	}
 	newHash, err := s.hasher.Hash(ctx, password)
 	if err != nil {
@@ -213,4 +177,52 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID int64, 
 		}
 		return endAccess(ctx, tx, u.ID, sessionID)
 	})
+}
+
+// confirmPassword checks the password of the signed-in person u before an
+// act that needs it (changing the password or the guardian, deleting the
+// account). The check counts against the sign-in limits exactly like a
+// sign-in, so a session left open is no way to guess the password; a wrong
+// password is answered on field. The returned attempt must be marked
+// succeeded in the act's transaction.
+func (s *Service) confirmPassword(ctx context.Context, u *User, field, password string, c Client) (*attempt, error) {
+	var fs errs.Fields
+	if password == "" {
+		fs.Add(field, "validation.required")
+	} else if len(password) > MaxPassword {
+		fs.Add(field, "validation.too_long", "max", MaxPassword)
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	var hash string
+	var att *attempt
+	err := s.db.Write(ctx, func(tx *db.Tx) error { // changes no account: not s.write
+		var err error
+		if att, err = s.reserveSignin(ctx, tx, u.Email, c.IP); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT COALESCE(password_hash, '') FROM users WHERE id = ? AND deleted_at IS NULL", u.ID).Scan(&hash)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if hash == "" {
+		hash = s.hasher.dummy()
+	}
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if err := s.failed(ctx, att); err != nil {
+			return nil, err
+		}
+		fs.Add(field, "auth.wrong_password")
+		return nil, fs.Err()
+	}
+	return att, nil
 }

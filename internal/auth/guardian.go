@@ -252,7 +252,7 @@ func (s *Service) ResendGuardianRequest(ctx context.Context, holder *User) error
 // password; the new guardian is asked at once and the old link stops
 // working. An account made by an organization has no password until its
 // holder sets one ("forgot password", which proves the address).
-func (s *Service) ChangeGuardian(ctx context.Context, holder *User, password, name, email string) error {
+func (s *Service) ChangeGuardian(ctx context.Context, holder *User, password, name, email string, c Client) error {
 	name, email = strings.TrimSpace(name), normalizeEmail(email)
 	var hash sql.NullString
 	cur, err := scanUser(s.db.Now(), s.db.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.id = ?", holder.ID), &hash)
@@ -281,17 +281,16 @@ func (s *Service) ChangeGuardian(ctx context.Context, holder *User, password, na
 	if err := fs.Err(); err != nil {
 		return err
 	}
-	ok, err := s.hasher.Verify(ctx, hash.String, password)
+	att, err := s.confirmPassword(ctx, cur, "password", password, c)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		fs.Add("password", "auth.wrong_password")
-		return fs.Err()
 	}
 	var u *User
 	var token string
 	err = s.write(ctx, func(tx *db.Tx) error {
+		if err := att.succeeded(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE users SET guardian_name = ?, guardian_email = ?, guardian_changed_at = ?, updated_at = ?
 			WHERE id = ? AND guardian_changed_at IS NULL AND guardian_consent_at IS NULL AND deleted_at IS NULL`,
 			name, email, tx.Now, tx.Now, cur.ID)

@@ -195,13 +195,13 @@ func TestChangeGuardianOnce(t *testing.T) {
 			}
 			return m
 		}
-		if k := keys(s.ChangeGuardian(ctx, u, "wrong password!", "Сара Әлиева", "sara@example.kz")); k["password"] != "auth.wrong_password" {
+		if k := keys(s.ChangeGuardian(ctx, u, "wrong password!", "Сара Әлиева", "sara@example.kz", auth.Client{})); k["password"] != "auth.wrong_password" {
 			t.Fatalf("a wrong password: %v", k)
 		}
-		if k := keys(s.ChangeGuardian(ctx, u, "long enough password", "Сара Әлиева", "amina@example.kz")); k["guardian_email"] != "auth.guardian_email_own" {
+		if k := keys(s.ChangeGuardian(ctx, u, "long enough password", "Сара Әлиева", "amina@example.kz", auth.Client{})); k["guardian_email"] != "auth.guardian_email_own" {
 			t.Fatalf("her own address as the guardian's: %v", k)
 		}
-		if err := s.ChangeGuardian(ctx, u, "long enough password", "Сара Әлиева", "Sara@Example.kz"); err != nil {
+		if err := s.ChangeGuardian(ctx, u, "long enough password", "Сара Әлиева", "Sara@Example.kz", auth.Client{}); err != nil {
 			t.Fatal(err)
 		}
 		if box.sentTo("sara@example.kz") != 1 {
@@ -215,7 +215,7 @@ func TestChangeGuardianOnce(t *testing.T) {
 			t.Fatalf("after the change: %+v", u)
 		}
 		clock.Advance(24 * time.Hour)
-		if err := s.ChangeGuardian(ctx, u, "long enough password", "Тағы Біреу", "other@example.kz"); errs.CodeOf(err) != errs.Conflict {
+		if err := s.ChangeGuardian(ctx, u, "long enough password", "Тағы Біреу", "other@example.kz", auth.Client{}); errs.CodeOf(err) != errs.Conflict {
 			t.Fatalf("a second change: %v", err)
 		}
 		if box.sentTo("other@example.kz") != 0 {

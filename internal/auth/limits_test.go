@@ -299,3 +299,39 @@ func TestCleanupForgetsOldLimits(t *testing.T) {
 		}
 	})
 }
+
+// Acts confirmed with the password from an open session (deleting the
+// account, changing the guardian or the password) count against the
+// sign-in limits: a session left open is no way to guess the password.
+func TestPasswordConfirmationsAreLimited(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		const limit = 5
+		s, hashed := countingService(d, auth.Settings{SigninAccount: limit, SigninIP: 1000}, nil)
+		u, _, err := s.CreateConfirmed(ctx, 0, auth.NewUser{Name: "Асқар", Email: "asqar@example.kz", Password: "the right password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashed.Store(0)
+		var tooMany int
+		for i := range 30 {
+			err := s.DeleteAccount(ctx, u, fmt.Sprint("guess ", i), auth.Client{IP: "10.4.4.4"})
+			if errs.CodeOf(err) == errs.TooMany {
+				tooMany++
+			} else if err == nil {
+				t.Fatal("a wrong password deleted the account")
+			}
+		}
+		if h := hashed.Load(); h > limit {
+			t.Errorf("%d guesses checked, want at most %d", h, limit)
+		}
+		if tooMany != 30-limit {
+			t.Errorf("%d refused with 429, want %d", tooMany, 30-limit)
+		}
+		// The same limit holds for changing the password.
+		err = s.ChangePassword(ctx, u, 0, "the right password", "a new long password", auth.Client{IP: "10.4.4.5"})
+		if errs.CodeOf(err) != errs.TooMany {
+			t.Fatalf("a password change at the limit: %v, want TooMany", err)
+		}
+	})
+}

@@ -408,7 +408,7 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	if u == nil || !s.ParseForm(w, r) {
 		return
 	}
-	if err := s.auth.DeleteAccount(audit.WithIP(r.Context(), s.ClientIP(r)), u, r.PostForm.Get("password")); err != nil {
+	if err := s.auth.DeleteAccount(audit.WithIP(r.Context(), s.ClientIP(r)), u, r.PostForm.Get("password"), auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()}); err != nil {
 		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
 			s.profilePage(w, r, http.StatusUnprocessableEntity, &PageData{Errors: fe})
 			return

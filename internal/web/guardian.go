@@ -68,7 +68,7 @@ func (s *Server) changeGuardian(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	err := s.auth.ChangeGuardian(audit.WithIP(r.Context(), s.ClientIP(r)), u, f.Get("guardian_password"), f.Get("guardian_name"), f.Get("guardian_email"))
+	err := s.auth.ChangeGuardian(audit.WithIP(r.Context(), s.ClientIP(r)), u, f.Get("guardian_password"), f.Get("guardian_name"), f.Get("guardian_email"), auth.Client{IP: s.ClientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		if fe, ok := FieldErrors(s.catalog.Printer(LangOf(r)), err); ok {
 			if m, ok := fe["password"]; ok {
