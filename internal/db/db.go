@@ -510,6 +510,28 @@ func (d *DB) Scrub(ctx context.Context, tables ...string) error {
 	return nil
 }
 
+// Analyze refreshes the planner's statistics of tables a bulk write has
+// just filled, so the next queries are planned for what is there now
+// rather than for what was there before (PostgreSQL's autovacuum catches
+// up only after a while: listing 50,000 freshly imported members took
+// 141–151 ms per request until it did, 3–8 ms after). On PostgreSQL it
+// runs ANALYZE on the tables; on SQLite PRAGMA optimize, which analyzes
+// what needs it. Call it after the commit, outside any transaction.
+func (d *DB) Analyze(ctx context.Context, tables ...string) error {
+	if d.Dialect == SQLite {
+		if _, err := d.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+			return fmt.Errorf("db: optimize: %w", err)
+		}
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := d.w.ExecContext(ctx, "ANALYZE "+pgIdent(t)); err != nil {
+			return fmt.Errorf("db: analyze %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // pgIdent quotes a table name for PostgreSQL.
 func pgIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 

@@ -17,6 +17,10 @@ import (
 	"github.com/ortaq/ortaq/internal/tabular"
 )
 
+// analyzeAfter is the number of rows from which an import refreshes the
+// planner's statistics (db.Analyze).
+const analyzeAfter = 1000
+
 // MaxImportRows bounds a member file.
 const MaxImportRows = 100_000
 
@@ -334,6 +338,12 @@ func (s *Service) ImportMembers(ctx context.Context, actor *auth.User, orgID int
 		return res, err
 	}
 	s.sendNotes(&batch)
+	// A large import changes what the member list should be planned for.
+	if res.Created+res.Updated >= analyzeAfter {
+		if err := s.db.Analyze(ctx, "users", "memberships", "organizations"); err != nil {
+			s.log.Warn("orgs: import: refresh statistics", "err", err)
+		}
+	}
 	// The members are in; now the guardians of minors are asked (as at
 	// sign-up: one link each, by email). A failure here is logged: the
 	// import stands, and the request can be sent again from the member
