@@ -59,7 +59,7 @@ type Options struct {
 
 // New opens the database, applies migrations and builds the services.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
-	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns})
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxOpenConns: cfg.DBMaxConns, ConnectTimeout: min(cfg.DBTimeout, 3*time.Second)})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	a.Web, err = web.New(web.Config{
 		SiteName: cfg.SiteName, BaseURL: cfg.BaseURL, MaxBodyBytes: cfg.MaxBodyBytes,
 		ClientIPHeader: cfg.ClientIPHeader, ProxyHops: cfg.ProxyHops, SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
-		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL, MetricsToken: cfg.MetricsToken,
+		SessionMaxAge: cfg.SessionLifetime, PageCacheTTL: cfg.PageCacheTTL, MetricsToken: cfg.MetricsToken, DBTimeout: cfg.DBTimeout,
 	}, d, a.Auth, a.Regions, a.Catalog, log)
 	if err != nil {
 		return nil, err

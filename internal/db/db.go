@@ -7,13 +7,18 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,6 +39,29 @@ const (
 // Options tune the connection pools.
 type Options struct {
 	MaxOpenConns int // PostgreSQL pool size, SQLite read pool size; 0 = a default
+	// ConnectTimeout bounds opening a connection to PostgreSQL (unless the
+	// URL sets connect_timeout); 0: 3 s.
+	ConnectTimeout time.Duration
+}
+
+// withConnectTimeout adds connect_timeout to a PostgreSQL URL that has
+// none, so that a server that is down or frozen fails a new connection in
+// seconds rather than after the operating system's TCP timeout.
+func withConnectTimeout(raw string, d time.Duration) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") != "" {
+		return raw
+	}
+	if d <= 0 {
+		d = 3 * time.Second
+	}
+	q.Set("connect_timeout", strconv.Itoa(max(1, int(d.Round(time.Second)/time.Second))))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // DB is the database handle shared by all services.
@@ -72,7 +100,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		d.Dialect = Postgres
 		d.URL = redact(rawURL)
-		p, err := sql.Open("pgx", rawURL)
+		p, err := sql.Open("pgx", withConnectTimeout(rawURL, opt.ConnectTimeout))
 		if err != nil {
 			return nil, fmt.Errorf("db: open postgres: %w", err)
 		}
@@ -453,6 +481,46 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return fmt.Sprint(n)
+}
+
+// IsUnavailable reports whether err says the database could not be reached
+// or did not answer in time — the server is down, restarting, refusing
+// connections, or frozen past the caller's deadline — rather than that
+// the request itself was wrong. Such a request may simply be tried again
+// shortly: the web layer answers 503 with Retry-After.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01–57P03: the server is
+		// shutting down, crashed or not yet accepting; 53300: too many
+		// connections.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		// Locked past the busy timeout: too much at once, not a bad request.
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	// pgx reports a connection that broke mid-statement as a plain error.
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection reset") ||
+		strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "broken pipe")
 }
 
 // IsUnique reports whether err is a unique-constraint violation.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -35,8 +36,14 @@ func Status(err error) int {
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge
 	}
+	if db.IsUnavailable(err) {
+		return http.StatusServiceUnavailable
+	}
 	return http.StatusInternalServerError
 }
+
+// retryAfter is what a 503 asks clients to wait, in seconds.
+const retryAfter = "5"
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
@@ -49,7 +56,14 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusRequestEntityTooLarge && !coded {
 		e, coded = errs.New(errs.TooLarge, "error.413.text"), true
 	}
-	if status == http.StatusInternalServerError || !coded {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		// The database is down, restarting or frozen: nothing the person
+		// sent was stored, and trying again shortly will do.
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", retryAfter)
+		e = errs.New("unavailable", "error.503.text")
+	case status == http.StatusInternalServerError || !coded:
 		if err != errPanic {
 			s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
@@ -76,7 +90,7 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func titleKey(status int) string {
 	switch status {
-	case 400, 401, 403, 404, 413, 422, 429:
+	case 400, 401, 403, 404, 413, 422, 429, 503:
 		return "error." + itoa(status) + ".title"
 	}
 	return "error.500.title"

@@ -34,6 +34,7 @@ type Config struct {
 	SessionMaxAge  time.Duration
 	PageCacheTTL   time.Duration // guests' copies of public pages; 0: none
 	MetricsToken   string        // lets a scraper read /metrics here; "": /metrics is not served here (see MetricsHandler)
+	DBTimeout      time.Duration // longest a request waits for the database in all; 0: no bound
 }
 
 // Server is the HTTP side of Ortaq.
@@ -163,6 +164,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.identify(h)
 	h = cop.Handler(h)
 	h = s.limitBody(h)
+	h = s.deadline(h)
 	h = s.metrics.middleware(h)
 	h = s.logRequests(h)
 	h = s.recoverPanics(h)
@@ -205,6 +207,15 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) rootRedirect(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/"+string(s.preferredLang(r))+"/", http.StatusFound)
+}
+
+// pathLang is the language a page's path names, else the preferred one.
+func (s *Server) pathLang(r *http.Request) i18n.Lang {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if l, ok := i18n.Parse(seg); ok {
+		return l
+	}
+	return s.preferredLang(r)
 }
 
 // preferredLang: the remembered choice, then the browser's.
@@ -298,7 +309,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			case errs.CodeOf(err) == errs.Unauthorized:
 				s.clearSession(w) // expired or revoked: forget it
 			default:
-				s.Fail(w, r, err)
+				s.Fail(w, withLang(r, s.pathLang(r)), err) // the page's language is not known yet: read it from the path
 				return
 			}
 		}
@@ -438,5 +449,26 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// deadline bounds how long a request may wait for the database in all —
+// opening a connection, a free place in the pool, its statements — so that
+// a database that is down or frozen makes requests fail in seconds with
+// 503 rather than hang. Imports and exports (paths ending in /import or
+// /export) read or write thousands of rows and get ten times as long;
+// /healthz has its own second.
+func (s *Server) deadline(next http.Handler) http.Handler {
+	if s.cfg.DBTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := s.cfg.DBTimeout
+		if p := r.URL.Path; strings.HasSuffix(p, "/import") || strings.HasSuffix(p, "/export") {
+			d *= 10
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
