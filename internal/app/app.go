@@ -116,6 +116,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 	if err != nil {
 		return nil, err
 	}
+	// Other nodes' changes (sign-outs, revoked roles, changed pages) reach
+	// this node's caches as soon as PostgreSQL tells it.
+	a.background = append(a.background, func(ctx context.Context) { a.DB.Listen(ctx, a.Log) })
 	if err := a.wire(ctx); err != nil {
 		return nil, err
 	}

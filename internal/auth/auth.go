@@ -65,8 +65,10 @@ func New(d *db.DB, h *Hasher, m mail.Sender, c *i18n.Catalog, log *slog.Logger, 
 	if s.MailWindow <= 0 {
 		s.MailWindow = time.Hour
 	}
-	return &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }),
+	svc := &Service{db: d, hasher: h, mail: m, catalog: c, log: log, set: s, recent: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }),
 		views: newRecent(s.CheckedTTL, func() time.Time { return d.Now() }), senders: make(chan struct{}, 4)}
+	d.OnEvent("auth", svc.forgetChecked)
+	return svc
 }
 
 // later runs fn — sending an email, and making its link — after the
@@ -90,16 +92,25 @@ func (s *Service) later(ctx context.Context, fn func(ctx context.Context)) {
 // been answered, and in tests.
 func (s *Service) Wait() { s.mailing.Wait() }
 
-// write runs fn in a write transaction and, when it commits, forgets the
-// sessions and tokens this node checked recently: whatever fn changed (a
-// sign-out, a deletion, a consent) counts from the next request on.
+// write runs fn in a write transaction and, when it commits, has every
+// node forget the sessions, tokens and roles it checked recently (the
+// "auth" event: this node at once, the others as soon as PostgreSQL
+// tells them): whatever fn changed (a sign-out, a deletion, a consent, a
+// revoked role) counts from the next request on, on every node.
 func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
-	err := s.db.Write(ctx, fn)
-	if err == nil {
-		s.recent.forget()
-		s.views.forget()
-	}
-	return err
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Announce(ctx, "auth")
+	})
+}
+
+// forgetChecked drops what this node remembers of sessions, tokens and
+// roles (the "auth" event's handler).
+func (s *Service) forgetChecked() {
+	s.recent.forget()
+	s.views.forget()
 }
 
 // User is a person with an account.

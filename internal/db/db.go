@@ -72,6 +72,8 @@ type DB struct {
 	r       *sql.DB
 	path    string // SQLite file path
 	ws, rs  *stmts // SQLite's prepared statements per pool (nil on PostgreSQL)
+	raw     string // the URL as given, password included (events.go listens with it); never logged
+	ev      events // handlers of announced changes (events.go)
 
 	// Now is the clock; tests replace it to fix time. It is read once per
 	// transaction and always returns UTC truncated to microseconds, the
@@ -100,6 +102,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		d.Dialect = Postgres
 		d.URL = redact(rawURL)
+		d.raw = rawURL
 		p, err := sql.Open("pgx", withConnectTimeout(rawURL, opt.ConnectTimeout))
 		if err != nil {
 			return nil, fmt.Errorf("db: open postgres: %w", err)
@@ -191,10 +194,11 @@ func (d *DB) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
 // Tx is a transaction with one clock reading for all it writes.
 type Tx struct {
-	tx    *sql.Tx
-	d     *DB
-	write bool // on the writer pool
-	Now   time.Time
+	tx        *sql.Tx
+	d         *DB
+	write     bool // on the writer pool
+	Now       time.Time
+	announced []string // topics to tell every node about at commit (events.go)
 }
 
 // Dialect is the engine the transaction runs on.
@@ -299,6 +303,9 @@ func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*T
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
+	}
+	for _, topic := range tx.announced {
+		d.fire(topic) // this node at once; others by NOTIFY
 	}
 	return nil
 }

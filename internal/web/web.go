@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/api"
@@ -39,17 +40,18 @@ type Config struct {
 
 // Server is the HTTP side of Ortaq.
 type Server struct {
-	cfg     Config
-	db      *db.DB
-	auth    *auth.Service
-	catalog *i18n.Catalog
-	log     *slog.Logger
-	regions *regions.List
-	render  *Renderer
-	assets  *Assets
-	metrics *Metrics
-	cache   *pageCache
-	API     *api.API
+	pagesChanged coalescer // announces changes to other nodes
+	cfg          Config
+	db           *db.DB
+	auth         *auth.Service
+	catalog      *i18n.Catalog
+	log          *slog.Logger
+	regions      *regions.List
+	render       *Renderer
+	assets       *Assets
+	metrics      *Metrics
+	cache        *pageCache
+	API          *api.API
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
 
@@ -103,8 +105,30 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 		pages:   http.NewServeMux(),
 		other:   http.NewServeMux(),
 	}
-	if a != nil {
-		s.cache.onChange = a.ForgetViews
+	// A successful change made through any node's web server (a
+	// membership, a proposal, a meeting) empties every node's guest page
+	// copies and remembered roles: this node at once, the others as soon
+	// as PostgreSQL tells them (the "pages" event).
+	// Announcements are coalesced (at most one per 100 ms per node): a
+	// NOTIFY per support would cost every write a round trip and a turn
+	// at PostgreSQL's notification lock.
+	if d != nil { // (some tests render pages without a database)
+		s.cache.onChange = func() {
+			if a != nil {
+				a.ForgetViews()
+			}
+			s.pagesChanged.do(func() {
+				if err := d.Announce(context.Background(), "pages"); err != nil {
+					s.log.Warn("telling other nodes of a change", "err", err)
+				}
+			})
+		}
+		d.OnEvent("pages", func() {
+			s.cache.clear()
+			if a != nil {
+				a.ForgetViews()
+			}
+		})
 	}
 	s.render, err = NewRenderer(c, assets, cfg.SiteName)
 	if err != nil {
@@ -470,5 +494,31 @@ func (s *Server) deadline(next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// coalescer runs a function at most once per coalesceWindow: a call while
+// one is due joins it.
+type coalescer struct {
+	mu      sync.Mutex
+	pending bool
+	last    time.Time
+}
+
+const coalesceWindow = 100 * time.Millisecond
+
+func (c *coalescer) do(fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending {
+		return
+	}
+	c.pending = true
+	wait := max(0, coalesceWindow-time.Since(c.last))
+	time.AfterFunc(wait, func() {
+		c.mu.Lock()
+		c.pending, c.last = false, time.Now()
+		c.mu.Unlock()
+		fn()
 	})
 }
