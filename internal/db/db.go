@@ -6,6 +6,7 @@ package db
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -88,6 +89,7 @@ var ErrNotFound = errors.New("db: not found")
 // It does not run migrations; call Migrate.
 func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	d := &DB{Now: func() time.Time { return time.Now() }}
+	d.ev.node = rand.Text()[:12]
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		d.Dialect = SQLite

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +31,14 @@ const eventChannel = "ortaq_events"
 type events struct {
 	mu       sync.RWMutex
 	handlers map[string][]func()
+	node     string // this node's name in notifications: its own are skipped
 }
+
+// payload is what a notification carries: the topic and the node that
+// sent it, which has already run its own handlers and must not run them a
+// second time when PostgreSQL echoes the notification back (a late second
+// run would forget copies made after the change).
+func (d *DB) payload(topic string) string { return topic + " " + d.ev.node }
 
 // OnEvent runs fn whenever a transaction that announced topic commits, on
 // any node.
@@ -70,7 +78,7 @@ func (t *Tx) Announce(ctx context.Context, topic string) error {
 	}
 	t.announced = append(t.announced, topic)
 	if t.d.Dialect == Postgres {
-		if _, err := t.tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, topic); err != nil {
+		if _, err := t.tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, t.d.payload(topic)); err != nil {
 			return fmt.Errorf("db: announce %s: %w", topic, err)
 		}
 	}
@@ -82,10 +90,16 @@ func (t *Tx) Announce(ctx context.Context, topic string) error {
 // NOTIFY.
 func (d *DB) Announce(ctx context.Context, topic string) error {
 	d.fire(topic)
+	return d.TellOthers(ctx, topic)
+}
+
+// TellOthers tells the other nodes, not this one, that topic changed: for
+// a node that has already forgotten its own copies.
+func (d *DB) TellOthers(ctx context.Context, topic string) error {
 	if d.Dialect != Postgres {
 		return nil
 	}
-	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, topic); err != nil {
+	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, d.payload(topic)); err != nil {
 		return fmt.Errorf("db: announce %s: %w", topic, err)
 	}
 	return nil
@@ -140,6 +154,9 @@ func (d *DB) listenOnce(ctx context.Context, connected func()) error {
 		if err != nil {
 			return err
 		}
-		d.fire(n.Payload)
+		topic, node, _ := strings.Cut(n.Payload, " ")
+		if node != d.ev.node {
+			d.fire(topic)
+		}
 	}
 }

@@ -89,9 +89,9 @@ func TestBrowserAdministratorSetsUpProgramme(t *testing.T) {
 			t.Fatal(err)
 		}
 		run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/programmes/%d/indicators", env.URL, prog)), chromedp.WaitVisible(C("#f-file")),
-			chromedp.SetUploadFiles(C("#f-file"), []string{file}),
-			chromedp.Click(C(`form[action$="/indicators/import"] button`)),
-			chromedp.WaitVisible(C(sec)))
+			chromedp.SetUploadFiles(C("#f-file"), []string{file}))
+		clickAndLoad(t, ctx, `form[action$="/indicators/import"] button`)
+		run(t, ctx, chromedp.WaitVisible(C(sec)))
 	}
 	count := func() (n int) {
 		t.Helper()

@@ -239,3 +239,20 @@ func TestBrowserCrossOriginPostRefused(t *testing.T) {
 		t.Fatalf("the forged post signed the person out (now at %s)", loc)
 	}
 }
+
+// clickAndLoad clicks sel and waits until the browser has loaded the page
+// the click leads to: a WaitVisible alone can be satisfied by the page
+// the click was made on, before the answer arrives.
+func clickAndLoad(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`window.__ortaqOld = true`), chromedp.Click(C(sel)))
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		// Errors while the old page goes away are expected: try again.
+		if fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__ortaqOld !== true && document.readyState === "complete"`)); err == nil && fresh {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("clicking %s loaded no new page", sel)
+}

@@ -118,7 +118,7 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 				a.ForgetViews()
 			}
 			s.pagesChanged.do(func() {
-				if err := d.Announce(context.Background(), "pages"); err != nil {
+				if err := d.TellOthers(context.Background(), "pages"); err != nil {
 					s.log.Warn("telling other nodes of a change", "err", err)
 				}
 			})
