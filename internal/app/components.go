@@ -44,8 +44,8 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
-		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
-			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, a.DB, a.Catalog, a.Log)
+		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log})
 		if err != nil {
 			return err
 		}
