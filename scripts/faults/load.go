@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -251,6 +252,9 @@ func runPhase(name string, w *world, pg *postgres, nodes []*node) *phaseResult {
 	time.Sleep(max(3*time.Second, *flagPhase-time.Since(t0)))
 	cancel()
 	r.samples = <-done
+	if os.Getenv("FAULTS_DEBUG") != "" {
+		timeline(r, t0)
+	}
 	return r
 }
 
@@ -258,7 +262,7 @@ func runPhase(name string, w *world, pg *postgres, nodes []*node) *phaseResult {
 
 type counts struct {
 	n, ok2, ok3, c4, c500, c502, c503, c504, c5other, none, retryAfter503 int
-	guestOK, guestTried                                                      int
+	guestOK, guestTried                                                   int
 }
 
 func count(ss []sample) counts {
@@ -448,6 +452,9 @@ func report(w *world, rs []*phaseResult) bool {
 		if r.pgFault {
 			check(c.c502+c.c504+c.c5other+c.none == 0, "%s: %d × 502/504, %d without an answer (the database's fault shows as 503)", r.name, c.c502+c.c504+c.c5other, c.none)
 			check(c.c503 == c.retryAfter503, "%s: every 503 carries Retry-After (%d of %d)", r.name, c.retryAfter503, c.c503)
+			// Issue 20, item 1: guests keep getting the last copy of a
+			// public page while the database is unreachable.
+			check(d.guestOK == d.guestTried, "%s: guest pages answered 200 during the fault: %d of %d", r.name, d.guestOK, d.guestTried)
 		}
 		if r.name == "pg-freeze" {
 			bound := *flagTimeout + time.Second
@@ -500,3 +507,28 @@ func joinCounts(m map[string]int) string {
 	return strings.Join(out, ", ")
 }
 
+// timeline prints, per half second of the phase, how many requests started
+// and with what status (FAULTS_DEBUG=1).
+func timeline(r *phaseResult, t0 time.Time) {
+	type key struct {
+		slot   int
+		status int
+	}
+	m := map[key]int{}
+	slots := 0
+	for _, s := range r.samples {
+		k := key{int(s.start.Sub(t0) / (500 * time.Millisecond)), s.status}
+		m[k]++
+		slots = max(slots, k.slot+1)
+	}
+	fmt.Printf("    fault %.1f–%.1f s\n", r.fs.Sub(t0).Seconds(), r.fe.Sub(t0).Seconds())
+	for i := range slots {
+		var parts []string
+		for _, st := range []int{200, 201, 503, 502, 500, 0} {
+			if n := m[key{i, st}]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d×%d", n, st))
+			}
+		}
+		fmt.Printf("    %4.1f s: %s\n", float64(i)/2, strings.Join(parts, " "))
+	}
+}

@@ -32,9 +32,9 @@ import (
 	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -96,6 +96,13 @@ func cleanup() {
 	childMu.Lock()
 	for c := range children {
 		if c.Process != nil {
+			// PostgreSQL's children are sessions of their own: signal them
+			// one by one (continued first, in case they were frozen).
+			kids := childrenOf(c.Process.Pid)
+			for _, k := range kids {
+				syscall.Kill(k, syscall.SIGCONT)
+				syscall.Kill(k, syscall.SIGKILL)
+			}
 			syscall.Kill(-c.Process.Pid, syscall.SIGCONT)
 			syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
 		}
@@ -135,7 +142,9 @@ func start(logfile string, cred *syscall.Credential, dir string, name string, ar
 	}
 	c := exec.Command(name, args...)
 	c.Stdout, c.Stderr, c.Dir = f, f, dir
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
+	// Pdeathsig: should this program die without cleaning up, the kernel
+	// kills what it started (PostgreSQL's children follow their postmaster).
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred, Pdeathsig: syscall.SIGKILL}
 	if err := c.Start(); err != nil {
 		die("start %s: %v", name, err)
 	}
@@ -262,9 +271,50 @@ func (p *postgres) crash() {
 	<-p.exited
 }
 
-// freeze and thaw stop and continue every PostgreSQL process.
-func (p *postgres) freeze() { syscall.Kill(-p.cmd.Process.Pid, syscall.SIGSTOP) }
-func (p *postgres) thaw()   { syscall.Kill(-p.cmd.Process.Pid, syscall.SIGCONT) }
+// freeze and thaw stop and continue every PostgreSQL process: the
+// postmaster first (it forks no more), then its children, each of which is
+// a session of its own (PostgreSQL calls setsid in every child), so a
+// process group signal would reach the postmaster only.
+func (p *postgres) freeze() {
+	syscall.Kill(p.cmd.Process.Pid, syscall.SIGSTOP)
+	for _, c := range childrenOf(p.cmd.Process.Pid) {
+		syscall.Kill(c, syscall.SIGSTOP)
+	}
+}
+
+func (p *postgres) thaw() {
+	for _, c := range childrenOf(p.cmd.Process.Pid) {
+		syscall.Kill(c, syscall.SIGCONT)
+	}
+	syscall.Kill(p.cmd.Process.Pid, syscall.SIGCONT)
+}
+
+// childrenOf lists the processes whose parent is pid (from /proc).
+func childrenOf(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		fs := strings.Fields(s[i+1:])
+		if len(fs) < 2 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fs[1]); ppid == pid {
+			c, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // ---------------------------------------------------------------- nodes, nginx
 
@@ -424,7 +474,8 @@ func main() {
 	}
 	os.Chmod(tmpDir, 0o755)
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Ignore(syscall.SIGPIPE) // output piped into head: keep going, clean up
 	go func() { <-sig; die("interrupted") }()
 	defer cleanup()
 
@@ -503,8 +554,8 @@ type world struct {
 	election  string
 	cands     []string
 	codes     []code
-	guest     []string      // guest pages
-	member    []string      // signed-in pages
+	guest     []string       // guest pages
+	member    []string       // signed-in pages
 	jar       http.CookieJar // the signed-in member's session
 
 	commentDiff string // {"proposal id": comment_count minus rows} before the load
