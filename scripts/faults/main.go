@@ -67,6 +67,7 @@ var (
 	flagTimeout = flag.Duration("db-timeout", 2*time.Second, "the nodes' --db-timeout: the bound checked while PostgreSQL is frozen")
 	flagKeep    = flag.Bool("keep", false, "keep the temp dir (logs) at the end")
 	flagPG      = flag.String("pg-bin", "", "PostgreSQL binaries (default: newest /usr/lib/postgresql/*/bin)")
+	flagNginx   = flag.String("nginx-conf", "docs/deploy/nginx.conf", "nginx site configuration to test (its lines marked \"# suite:\" get the loopback addresses), relative to the repository")
 )
 
 // ---------------------------------------------------------------- processes
@@ -404,7 +405,11 @@ func startNginx(root string, nodes []*node) *exec.Cmd {
 			}
 		}
 	}
-	site, err := os.ReadFile(filepath.Join(root, "docs/deploy/nginx.conf"))
+	conf := *flagNginx
+	if !filepath.IsAbs(conf) {
+		conf = filepath.Join(root, conf)
+	}
+	site, err := os.ReadFile(conf)
 	if err != nil {
 		die("%v", err)
 	}
@@ -421,7 +426,7 @@ func startNginx(root string, nodes []*node) *exec.Cmd {
 		out = append(out, line)
 	}
 	if i != len(nodes) {
-		die("docs/deploy/nginx.conf: %d node lines marked \"# suite: node\", want %d", i, len(nodes))
+		die("%s: %d node lines marked \"# suite: node\", want %d", conf, i, len(nodes))
 	}
 	dir := filepath.Join(tmpDir, "nginx")
 	os.MkdirAll(dir, 0o755)
