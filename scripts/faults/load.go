@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -155,6 +156,12 @@ type phaseResult struct {
 	recovery   time.Duration // fault undone → every node's /healthz 200 (-1: none)
 	samples    []sample
 	rollingGap []time.Duration
+	healthz    []healthzProbe // /healthz of each node while PostgreSQL is frozen
+}
+
+type healthzProbe struct {
+	took   time.Duration
+	status int
 }
 
 func (r *phaseResult) total() int { return len(r.samples) }
@@ -208,7 +215,13 @@ var faults = map[string]faultFunc{
 		r.pgFault = true
 		r.fs = time.Now()
 		pg.freeze()
-		time.Sleep(5 * time.Second)
+		time.Sleep(time.Second)
+		for _, n := range nodes { // /healthz answers within 1 s, frozen or not
+			t := time.Now()
+			st := n.health()
+			r.healthz = append(r.healthz, healthzProbe{time.Since(t), st})
+		}
+		time.Sleep(4*time.Second - time.Since(r.fs.Add(time.Second)))
 		pg.thaw()
 		r.fe = time.Now()
 		r.recovery = allHealthy(nodes)
@@ -318,6 +331,10 @@ func report(w *world, rs []*phaseResult) bool {
 		}
 		lines = append(lines, mark+" "+fmt.Sprintf(format, a...))
 	}
+
+	// Revocation.
+	check(slices.Max(w.revoked) < 100*time.Millisecond, "sign out everywhere on node 1: the session refused on node 2 after %.1f ms, on node 3 after %.1f ms (bound 100 ms)",
+		float64(w.revoked[0].Microseconds())/1000, float64(w.revoked[1].Microseconds())/1000)
 
 	// Writes.
 	stored := map[[2]int64]bool{}
@@ -459,6 +476,9 @@ func report(w *world, rs []*phaseResult) bool {
 		if r.name == "pg-freeze" {
 			bound := *flagTimeout + time.Second
 			check(longest <= bound, "pg-freeze: longest request %.2f s, bound --db-timeout %v + 1 s", longest.Seconds(), *flagTimeout)
+			for i, h := range r.healthz {
+				check(h.status == 503 && h.took <= 1200*time.Millisecond, "pg-freeze: node %d /healthz answered %d in %.2f s (want 503 within 1 s)", i+1, h.status, h.took.Seconds())
+			}
 		}
 		if r.name == "rolling" || r.name == "baseline" {
 			check(c.failed() == 0, "%s: %d failed requests (5xx or no answer)", r.name, c.failed())

@@ -11,6 +11,11 @@
 //	rolling     the nodes restarted one after another (SIGTERM, start, wait
 //	            for /healthz, next), as docs/operations.md describes
 //
+// Before the phases it signs a person in on node 1, lets every node check
+// the session, signs out everywhere on node 1 and measures how long nodes 2
+// and 3 still accept it (bound: 100 ms). While PostgreSQL is frozen it asks
+// every node's /healthz (bound: 503 within 1 s).
+//
 // Then it checks every acknowledged write against the database (none lost,
 // none stored twice, stored counts equal counted rows) and prints a table:
 // statuses per phase, the longest request while the database was frozen
@@ -343,14 +348,17 @@ func (n *node) start() {
 	go func() { cmd.Wait(); untrack(cmd); close(exited) }()
 }
 
-func (n *node) healthy() bool {
-	c := http.Client{Timeout: time.Second}
+func (n *node) healthy() bool { return n.health() == 200 }
+
+// health is the status of the node's /healthz (0: no answer within 3 s).
+func (n *node) health() int {
+	c := http.Client{Timeout: 3 * time.Second}
 	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", n.port))
 	if err != nil {
-		return false
+		return 0
 	}
 	resp.Body.Close()
-	return resp.StatusCode == 200
+	return resp.StatusCode
 }
 
 func (n *node) waitHealthy(limit time.Duration) time.Duration {
@@ -525,6 +533,10 @@ func main() {
 	fmt.Printf("load: %d clients, at most %d requests/s; %d people with tokens, %d proposals, %d voting codes\n",
 		*flagConc, *flagRate, len(w.tokens), len(w.proposals), len(w.codes))
 
+	w.revoked = revocation(nodes)
+	fmt.Printf("sign out everywhere on node 1: refused on node 2 after %v, on node 3 after %v\n",
+		w.revoked[0].Round(100*time.Microsecond), w.revoked[1].Round(100*time.Microsecond))
+
 	var results []*phaseResult
 	for _, ph := range phases {
 		r := runPhase(ph, w, pg, nodes)
@@ -563,7 +575,8 @@ type world struct {
 	member    []string       // signed-in pages
 	jar       http.CookieJar // the signed-in member's session
 
-	commentDiff string // {"proposal id": comment_count minus rows} before the load
+	commentDiff string
+	revoked     []time.Duration // sign-out on node 1 → refused on nodes 2, 3 // {"proposal id": comment_count minus rows} before the load
 
 	pairs    atomic.Int64 // next (person, proposal) pair to support
 	nextCode atomic.Int64
@@ -767,4 +780,71 @@ func tokenFor(d *sql.DB, id int64) string {
 		die("setup: token: %v", err)
 	}
 	return tok
+}
+
+// revocation signs the demo moderator in on node 1, has every node check
+// the session (so each holds it in its two-second auth cache), signs out
+// everywhere on node 1, and measures how long after that answer nodes 2
+// and 3 still accept the session (issue 20, item 3: under 100 ms).
+func revocation(nodes []*node) []time.Duration {
+	nodeURL := func(n *node) string { return fmt.Sprintf("http://127.0.0.1:%d", n.port) }
+	form := func(n *node, path string, v url.Values, cookie string) *http.Response {
+		req, _ := http.NewRequest("POST", nodeURL(n)+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", nodeURL(n))
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			die("revocation: POST %s: %v", path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	profile := func(n *node, cookie string) int {
+		req, _ := http.NewRequest("GET", nodeURL(n)+"/kk/profile", nil)
+		req.Header.Set("Cookie", cookie)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	resp := form(nodes[0], "/kk/signin", url.Values{"email": {"moderator@demo.ortaq.kz"}, "password": {"demo-moder-2026"}}, "")
+	var cookie []string
+	for _, c := range resp.Cookies() {
+		cookie = append(cookie, c.Name+"="+c.Value)
+	}
+	if resp.StatusCode != http.StatusSeeOther || len(cookie) == 0 {
+		die("revocation: sign in on node 1: %d", resp.StatusCode)
+	}
+	ck := strings.Join(cookie, "; ")
+	for _, n := range nodes {
+		if st := profile(n, ck); st != 200 {
+			die("revocation: node %d does not accept the new session: %d", n.n, st)
+		}
+	}
+	if st := form(nodes[0], "/kk/profile/signout-all", nil, ck).StatusCode; st >= 400 {
+		die("revocation: sign out everywhere: %d", st)
+	}
+	t := time.Now()
+	out := make([]time.Duration, len(nodes)-1)
+	var wg sync.WaitGroup
+	for i, n := range nodes[1:] {
+		wg.Go(func() {
+			for time.Since(t) < 5*time.Second {
+				if st := profile(n, ck); st != 200 && st != 0 {
+					out[i] = time.Since(t)
+					return
+				}
+			}
+			out[i] = time.Since(t)
+		})
+	}
+	wg.Wait()
+	return out
 }
