@@ -240,6 +240,23 @@ var faults = map[string]faultFunc{
 		r.fe = time.Now()
 		r.recovery = 0
 	},
+	"rolling-drain": func(r *phaseResult, pg *postgres, nodes []*node) {
+		r.faultDesc = "down in nginx + reload, SIGTERM, start, /healthz, back + reload, next"
+		r.fs = time.Now()
+		for i, n := range nodes {
+			t := time.Now()
+			writeSite(i)
+			reloadNginx()
+			n.stop()
+			n.start()
+			n.waitHealthy(60 * time.Second)
+			writeSite(-1)
+			reloadNginx()
+			r.rollingGap = append(r.rollingGap, time.Since(t))
+		}
+		r.fe = time.Now()
+		r.recovery = 0
+	},
 }
 
 // allHealthy waits until every node answers /healthz 200 and says how long
@@ -452,7 +469,7 @@ func report(w *world, rs []*phaseResult) bool {
 			long = fmt.Sprintf("%.2f s", longest.Seconds())
 		}
 		rec := fmtDur(r.recovery)
-		if r.name == "rolling" {
+		if strings.HasPrefix(r.name, "rolling") {
 			var gs []string
 			for _, g := range r.rollingGap {
 				gs = append(gs, fmt.Sprintf("%.1f", g.Seconds()))
@@ -480,7 +497,7 @@ func report(w *world, rs []*phaseResult) bool {
 				check(h.status == 503 && h.took <= 1200*time.Millisecond, "pg-freeze: node %d /healthz answered %d in %.2f s (want 503 within 1 s)", i+1, h.status, h.took.Seconds())
 			}
 		}
-		if r.name == "rolling" || r.name == "baseline" {
+		if strings.HasPrefix(r.name, "rolling") || r.name == "baseline" {
 			check(c.failed() == 0, "%s: %d failed requests (5xx or no answer)", r.name, c.failed())
 		}
 		if r.name == "node-kill" && c.failed() > 0 {

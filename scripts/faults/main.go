@@ -65,7 +65,7 @@ import (
 )
 
 var (
-	flagPhases  = flag.String("phases", "baseline,node-kill,pg-restart,pg-crash,pg-stop,pg-freeze,rolling", "phases to run, in order")
+	flagPhases  = flag.String("phases", "baseline,node-kill,pg-restart,pg-crash,pg-stop,pg-freeze,rolling,rolling-drain", "phases to run, in order")
 	flagConc    = flag.Int("c", 8, "concurrent clients")
 	flagRate    = flag.Int("rate", 400, "requests per second at most (all clients together)")
 	flagPhase   = flag.Duration("phase", 14*time.Second, "load per phase (the fault starts 3 s in; the phase is stretched until recovery plus 3 s)")
@@ -438,7 +438,8 @@ func startNginx(root string, nodes []*node) *exec.Cmd {
 	}
 	dir := filepath.Join(tmpDir, "nginx")
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "ortaq.conf"), []byte(strings.Join(out, "\n")), 0o644)
+	nginxSite, nginxDir = out, dir
+	writeSite(-1)
 	main := fmt.Sprintf(`worker_processes 1;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log warn;
@@ -459,6 +460,7 @@ http {
 		die("nginx -t: %v\n%s", err, out)
 	}
 	c := start(filepath.Join(dir, "stderr.log"), nil, dir, bin, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"))
+	nginxCmd = c
 	for range 100 {
 		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", proxyPort)); err == nil {
 			conn.Close()
@@ -468,6 +470,43 @@ http {
 	}
 	die("nginx does not listen; see %s", dir)
 	return nil
+}
+
+var (
+	nginxSite []string // the site configuration with the suite's addresses
+	nginxDir  string
+	nginxCmd  *exec.Cmd
+)
+
+// writeSite writes the site configuration, with node down (0-based) marked
+// "down" (-1: none).
+func writeSite(down int) {
+	out := slices.Clone(nginxSite)
+	i := 0
+	for j, line := range out {
+		if strings.Contains(line, "# suite: node") {
+			if i == down {
+				k := strings.Index(line, ";")
+				out[j] = line[:k] + " down" + line[k:]
+			}
+			i++
+		}
+	}
+	os.WriteFile(filepath.Join(nginxDir, "ortaq.conf"), []byte(strings.Join(out, "\n")), 0o644)
+}
+
+// reloadNginx makes nginx read its configuration again (SIGHUP: new workers;
+// the old ones finish their requests, close their connections to the
+// nodes and exit) and waits until only the new worker is left.
+func reloadNginx() {
+	nginxCmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(100 * time.Millisecond)
+	for t := time.Now(); time.Since(t) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
+		if len(childrenOf(nginxCmd.Process.Pid)) == 1 {
+			return
+		}
+	}
+	die("nginx: the old workers did not exit within 10 s of a reload")
 }
 
 // ---------------------------------------------------------------- main
