@@ -500,8 +500,8 @@ func report(w *world, rs []*phaseResult) bool {
 		if strings.HasPrefix(r.name, "rolling") || r.name == "baseline" {
 			check(c.failed() == 0, "%s: %d failed requests (5xx or no answer)", r.name, c.failed())
 		}
-		if r.name == "node-kill" && c.failed() > 0 {
-			lines = append(lines, fmt.Sprintf("     node-kill: %d failed (%s) — requests the killed node had received; nginx does not resend a POST", c.failed(), failedKinds(r.samples)))
+		if c.failed() > 0 {
+			lines = append(lines, fmt.Sprintf("     %s: %d failed: %s", r.name, c.failed(), failedKinds(r.samples)))
 		}
 	}
 	fmt.Println()
