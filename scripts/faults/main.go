@@ -9,7 +9,9 @@
 //	pg-stop     PostgreSQL stopped for 8 s
 //	pg-freeze   every PostgreSQL process stopped (SIGSTOP) for 5 s
 //	rolling     the nodes restarted one after another (SIGTERM, start, wait
-//	            for /healthz, next), as docs/operations.md describes
+//	            for /healthz, 2 s, next), as docs/operations.md describes
+//	rolling-drain  the same, each node first marked down in nginx (reload)
+//	            and put back after it is healthy (reload)
 //
 // Before the phases it signs a person in on node 1, lets every node check
 // the session, signs out everywhere on node 1 and measures how long nodes 2
@@ -22,7 +24,7 @@
 // against --db-timeout, and the time until every node answered /healthz 200
 // again. It exits 1 when a check fails.
 //
-//	go run ./scripts/faults                 # about 3 minutes
+//	go run ./scripts/faults                 # about 2½ minutes
 //	go run ./scripts/faults -phases pg-freeze,rolling -c 8
 //
 // Everything it starts (PostgreSQL in a temp dir on its own port, the
