@@ -772,7 +772,6 @@ func setup(base, dbURL string) *world {
 	if len(w.proposals) == 0 {
 		die("setup: no proposal of the demo accepts supports")
 	}
-	w.supported[[2]int64{w.people[len(w.people)-1], 0}] = false
 	for _, p := range w.proposals {
 		w.supported[[2]int64{w.people[len(w.people)-1], p}] = true
 	}
