@@ -1,7 +1,6 @@
 package proposals
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -47,8 +46,6 @@ type showView struct {
 	Head         template.HTML // the proposal (proposalPart's "head")
 	Tail         template.HTML // its answer and roadmap links ("tail")
 	Thread       template.HTML // the comments (threadView, rendered once per moment) with the reader's links
-	Support      template.HTML // the "support" block for readers in this one's state (see stateKeys); empty: rendered in the page
-	Forms        template.HTML // the "forms" block, likewise
 	SignedIn     bool
 	Limited      bool     // signed in, but may not take part yet (a minor without consent)
 	ReplyTo      *Comment // the comment the comment form answers (?reply=)
@@ -76,6 +73,10 @@ func latin(l i18n.Lang, s string) template.HTML {
 	}
 	return template.HTML(s)
 }
+
+// partKey names the fragments "head" and "tail": the same for every
+// reader of the proposal.
+type partKey struct{ Proposal int64 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	h.showWith(w, r, http.StatusOK, &web.PageData{})
@@ -121,7 +122,8 @@ func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 // from fragments rendered at most once per moment (emptied by any change
 // on this node, like guests' pages); per request there remain the
 // reader's support and follow (1 query when signed in) and their role
-// (remembered by auth), and the small template around the fragments.
+// (remembered by auth), and the reader's own blocks ("support", "forms":
+// their buttons and forms), rendered for them alone.
 func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
 	id, err := web.PathID(r, "id")
 	if err != nil {
@@ -129,7 +131,7 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		return
 	}
 	ctx := r.Context()
-	key := strconv.FormatInt(id, 10)
+	key := partKey{Proposal: id}
 	head, data, err := h.Srv.Fragment(r, "proposals_show", "head", key, func() (any, error) { return h.loadPart(r, id) })
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -178,52 +180,12 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		}
 		v.Supported, v.Following = vw.Supports, vw.Following
 	}
-	if d.Errors == nil && d.Form == nil {
-		// The reader's buttons and forms are the same for every reader in
-		// the same state: rendered once per moment for each state.
-		support, forms := v.stateKeys()
-		state := func() (any, error) {
-			c := v // what the blocks read, without the parts (kept with the copy)
-			c.Head, c.Tail, c.Thread = "", "", ""
-			return &c, nil
-		}
-		if v.Support, _, err = h.Srv.Fragment(r, "proposals_show", "support", support, state); err == nil {
-			v.Forms, _, err = h.Srv.Fragment(r, "proposals_show", "forms", forms, state)
-		}
-		if err != nil {
-			h.Srv.Fail(w, r, err)
-			return
-		}
-	}
 	d.Title = pp.Title
 	if pp.Lang == i18n.KKLatn {
 		d.Title = kazakh.ToLatin(pp.Title)
 	}
 	d.Data = &v
 	h.Srv.Render(w, r, status, "proposals_show", d)
-}
-
-// stateKeys name everything the blocks "support" and "forms" show: two
-// readers with the same key get the same HTML.
-func (v *showView) stateKeys() (support, forms string) {
-	b := func(x bool) byte {
-		if x {
-			return '1'
-		}
-		return '0'
-	}
-	id := func(c *Comment) string {
-		if c == nil {
-			return "-"
-		}
-		return strconv.FormatInt(c.ID, 10)
-	}
-	common := strconv.FormatInt(v.ID, 10) + ":" + strconv.FormatInt(v.MergedInto, 10) + ":" +
-		string([]byte{b(v.Hidden), b(v.SignedIn), b(v.Limited)})
-	support = common + ":" + strconv.Itoa(v.SupportCount) + ":" + string([]byte{b(v.Open), b(v.CanAct), b(v.Supported), b(v.Following)}) +
-		"\x00" + v.Closed + "\x00" + v.Refusal
-	forms = common + ":" + id(v.ReplyTo) + ":" + id(v.EditC) + ":" + id(v.ReportC) + ":" + id(v.HideC)
-	return support, forms
 }
 
 // threadView is a proposal's comments: the same for every reader.
@@ -234,6 +196,16 @@ type threadView struct {
 	Comments []Comment
 }
 
+// threadKey names a thread fragment: everything the "thread" block shows
+// besides the comments, and their count, so that a new comment misses on
+// every node.
+type threadKey struct {
+	Proposal int64
+	Open     bool // replies are taken
+	Actions  bool // the reader may comment: reply and report links
+	Comments int
+}
+
 // thread fills v's comments: the thread rendered at most once per moment
 // for every reader (the key names the proposal, whether it takes replies
 // and its comment count, so a new comment misses on every node), then the
@@ -241,7 +213,7 @@ type threadView struct {
 func (h *Handler) thread(r *http.Request, pp *proposalPart, v *showView, d *web.PageData) error {
 	u := web.UserOf(r)
 	open, actions := !pp.Hidden && pp.MergedInto == 0, u != nil && !u.Limited()
-	key := fmt.Sprintf("%d:%t:%t:%d", pp.ID, open, actions, pp.CommentCount)
+	key := threadKey{Proposal: pp.ID, Open: open, Actions: actions, Comments: pp.CommentCount}
 	html, data, err := h.Srv.Fragment(r, "proposals_show", "thread", key, func() (any, error) {
 		list, err := h.S.Comments(r.Context(), pp.ID)
 		return threadView{Count: pp.CommentCount, Open: open, Actions: actions, Comments: list}, err

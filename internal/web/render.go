@@ -45,9 +45,7 @@ type PageContext struct {
 	HasInbox bool // a header counter is set: the header links to the inbox
 	Inbox    int  // the signed-in person's unread notifications (0 for guests)
 
-	out   *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
-	frags *pageCache    // where embed finds the fragments it puts in (nil: none)
-	spans []span        // the cached fragments embed put into out
+	out *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
 }
 
 func (s *Server) pageContext(r *http.Request) *PageContext {
@@ -58,7 +56,7 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, frags: s.cache}
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
@@ -388,29 +386,13 @@ func (r *Renderer) funcs() template.FuncMap {
 	}
 }
 
-func embedHTML(c *PageContext, v any) (template.HTML, error) {
-	var f Revealed
-	switch v := v.(type) {
-	case template.HTML:
-		f.h = v
-		if len(v) >= gzipMinCached && c != nil && c.frags != nil {
-			f.e = c.frags.fragment(v)
-		}
-	case Revealed:
-		f = v
-	default:
-		return "", fmt.Errorf("web: embed of a %T", v)
-	}
+func embedHTML(c *PageContext, h template.HTML) (template.HTML, error) {
 	if c == nil || c.out == nil {
-		return f.HTML(), nil
+		return h, nil
 	}
 	// Everything before this action is in c.out already: templates write
-	// as they go. A cached fragment is remembered where it went, so that a
-	// gzipped page takes it as it was compressed once (gzipPage).
-	if f.e != nil && len(f.h) >= gzipMinCached && c.frags != nil {
-		c.spans = append(c.spans, span{at: c.out.Len(), n: len(f.h), e: f.e})
-	}
-	f.writeTo(c.out)
+	// as they go.
+	c.out.WriteString(string(h))
 	return "", nil
 }
 
@@ -426,7 +408,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	c.out, c.spans = buf, c.spans[:0]
+	c.out = buf
 	err = t.ExecuteTemplate(buf, "layout", d)
 	c.out = nil
 	if err != nil {
@@ -438,15 +420,11 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
 	body := buf.Bytes()
-	if (len(c.spans) > 0 || len(body) >= gzipMin) && acceptsGzip(req) {
+	if len(body) >= gzipMin && acceptsGzip(req) {
 		zb := r.bufs.Get().(*bytes.Buffer)
 		zb.Reset()
 		defer r.bufs.Put(zb)
-		if len(c.spans) > 0 {
-			gzipPage(zb, body, c.spans)
-		} else {
-			gzipTo(zb, body)
-		}
+		gzipTo(zb, body)
 		body = zb.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}
