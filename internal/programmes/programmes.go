@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/cache"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,12 +105,17 @@ type Service struct {
 	DB      *db.DB
 	Auth    *auth.Service
 	Regions *regions.List
-	cache   *cache
+	cache   *cache.Cache[int64, *Programme]
 }
 
 // New returns the service, keeping programmes for DefaultCacheTTL.
 func New(d *db.DB, a *auth.Service, r *regions.List) *Service {
-	return &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
+	s := &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
+	if d != nil {
+		// A change made on another node: forget this node's copies.
+		d.OnEvent("pages", func() { s.cache.Clear() })
+	}
+	return s
 }
 
 // Input is what an administrator writes when creating or editing.
@@ -285,7 +291,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Programm
 	if err != nil {
 		return nil, err
 	}
-	s.cache.forget(in.ParentID) // its list of sub-projects changed
+	s.cache.Forget(in.ParentID) // its list of sub-projects changed
 	return s.Get(ctx, id)
 }
 
@@ -354,7 +360,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "programmes.update", TargetType: "programme",
 			TargetID: strconv.FormatInt(id, 10), OrgID: old.OrgID, Before: old, After: in})
 	})
-	s.cache.forget(id, old.ParentID)
+	s.cache.Forget(id, old.ParentID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/cache"
@@ -57,6 +58,17 @@ type cached struct {
 	gz     []byte        // body gzipped (nil: not worth it or not a page)
 	data   any           // a fragment's data (see Fragment), or a count
 	html   template.HTML // a fragment's HTML
+
+	zOnce sync.Once
+	z     []byte // html as deflate blocks that stand alone (see deflated)
+}
+
+// deflated returns a fragment's HTML compressed once, as deflate blocks
+// that refer to nothing before them and end byte-aligned, to be put into
+// a gzipped page as they are (gzipPage).
+func (e *cached) deflated() []byte {
+	e.zOnce.Do(func() { e.z = deflateSegment(nil, []byte(e.html)) })
+	return e.z
 }
 
 func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
@@ -218,6 +230,9 @@ func (s *Server) Fragment(r *http.Request, page, block string, key any, load fun
 	})
 	if err != nil {
 		return "", nil, err
+	}
+	if p := pageReqOf(r); p != nil && s.cache.c.On() && len(e.html) >= gzipMinCached {
+		p.took(e)
 	}
 	return e.html, e.data, nil
 }

@@ -3,6 +3,9 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
+	"hash/crc32"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -152,6 +155,91 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 		if got := acceptsGzip(r); got != want {
 			t.Errorf("Accept-Encoding %q: %v, want %v", accept, got, want)
+		}
+	}
+}
+
+// A page of cached fragments goes to a browser that accepts gzip as one
+// stream of pieces — each fragment as compressed once, the reader's parts
+// stored — that decodes (checksum and length checked) to exactly the page
+// sent to one that does not, whatever the fragments' sizes and neighbours.
+func TestGzippedPageOfFragments(t *testing.T) {
+	s := pagesServer(t, fstest.MapFS{
+		"t/frags.html": {Data: []byte(`{{define "content"}}{{$c := .Ctx}}<p>{{t $c "nav.home"}}</p>{{range .Data}}{{embed $c .}}<hr>{{end}}<p>соңы</p>{{end}}` +
+			`{{define "rows"}}<ul>{{range .Data}}<li id="c{{.}}">Пікір №{{.}}: мектептерге кең жолақты интернет · <a href="?reply={{.}}#comment-form">жауап</a></li>{{end}}</ul>{{end}}`)},
+	})
+	// One request takes the fragments and renders the page, as a handler
+	// does; the same page is rendered for a client that accepts gzip and
+	// for one that does not.
+	r := withLang(httptest.NewRequest("GET", "/kk/x", nil), i18n.KK)
+	req := func(accept string) *http.Request {
+		r.Header.Set("Accept-Encoding", accept)
+		return r
+	}
+	frag := func(key string, n int) template.HTML {
+		h, _, err := s.Fragment(r, "frags", "rows", key, func() (any, error) {
+			rows := make([]int, n)
+			for i := range rows {
+				rows[i] = i
+			}
+			return rows, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	big, small, huge := frag("big", 300), frag("small", 2), frag("huge", 2000)
+	if len(big) < 20<<10 || len(small) >= gzipMinCached || len(huge) < 0x10000 {
+		t.Fatalf("fragment sizes %d, %d, %d", len(big), len(small), len(huge))
+	}
+	mine := big + `<p>оқырманның сілтемесі</p>` // a fragment the reader's links went into: a new string
+	for name, parts := range map[string][]template.HTML{
+		"one big":            {big},
+		"big, reader, big":   {big, "<b>оқырман</b>", small, big},
+		"small only":         {small, small},
+		"changed copy":       {mine, big},
+		"over 64 KB":         {huge, template.HTML(strings.Repeat("ә", 9000)), huge},
+		"adjacent fragments": {big, big},
+	} {
+		render := func(accept string) *httptest.ResponseRecorder {
+			w := httptest.NewRecorder()
+			s.Render(w, req(accept), 200, "frags", &PageData{Title: "x", Data: parts})
+			return w
+		}
+		plain, got := render(""), render("gzip")
+		if plain.Header().Get("Content-Encoding") != "" {
+			t.Fatalf("%s: plain page encoded %q", name, plain.Header().Get("Content-Encoding"))
+		}
+		if got.Header().Get("Content-Encoding") != "gzip" {
+			if plain.Body.Len() >= gzipMin || strings.Contains(name, "big") {
+				t.Fatalf("%s: %d bytes not gzipped", name, plain.Body.Len())
+			}
+			continue // small pieces only, no fragment worth it: plain
+		}
+		if gunzip(t, got.Body.Bytes()) != plain.Body.String() {
+			t.Fatalf("%s: the gzipped page is not the page", name)
+		}
+		if got.Header().Get("Content-Length") != strconv.Itoa(got.Body.Len()) || got.Body.Len()*3 > plain.Body.Len() {
+			t.Fatalf("%s: %d bytes gzipped of %d, Content-Length %s", name, got.Body.Len(), plain.Body.Len(), got.Header().Get("Content-Length"))
+		}
+		// The fragments went in as they were compressed once.
+		if e := pageReqOf(r).fragment(big); e == nil || strings.Contains(name, "big, reader") && !strings.Contains(got.Body.String(), string(e.deflated())) {
+			t.Fatalf("%s: the fragment was compressed again", name)
+		}
+	}
+}
+
+func TestStoredBlocks(t *testing.T) {
+	for _, n := range []int{0, 1, 0xffff, 0x10000, 200000} {
+		p := bytes.Repeat([]byte("ортақ "), n/11+1)[:n]
+		var b bytes.Buffer
+		b.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+		storedBlocks(&b, p)
+		b.Write([]byte{1, 0, 0, 0xff, 0xff})
+		b.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(p)), uint32(n)))
+		if got := gunzip(t, b.Bytes()); got != string(p) {
+			t.Fatalf("%d bytes: got %d back", n, len(got))
 		}
 	}
 }

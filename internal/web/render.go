@@ -45,7 +45,9 @@ type PageContext struct {
 	HasInbox bool // a header counter is set: the header links to the inbox
 	Inbox    int  // the signed-in person's unread notifications (0 for guests)
 
-	out *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
+	out   *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
+	req   *pageReq      // where embed finds the fragments the handler took (nil: none)
+	spans []span        // the cached fragments embed put into out
 }
 
 func (s *Server) pageContext(r *http.Request) *PageContext {
@@ -56,7 +58,7 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName}
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, req: pageReqOf(r)}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
@@ -391,7 +393,13 @@ func embedHTML(c *PageContext, h template.HTML) (template.HTML, error) {
 		return h, nil
 	}
 	// Everything before this action is in c.out already: templates write
-	// as they go.
+	// as they go. A cached fragment is remembered where it went, so that a
+	// gzipped page takes it as it was compressed once (gzipPage).
+	if len(h) >= gzipMinCached && c.req != nil {
+		if e := c.req.fragment(h); e != nil {
+			c.spans = append(c.spans, span{at: c.out.Len(), n: len(h), e: e})
+		}
+	}
 	c.out.WriteString(string(h))
 	return "", nil
 }
@@ -408,7 +416,7 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	buf := r.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer r.bufs.Put(buf)
-	c.out = buf
+	c.out, c.spans = buf, c.spans[:0]
 	err = t.ExecuteTemplate(buf, "layout", d)
 	c.out = nil
 	if err != nil {
@@ -420,11 +428,15 @@ func (r *Renderer) Page(w http.ResponseWriter, req *http.Request, status int, na
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Add("Vary", "Accept-Encoding")
 	body := buf.Bytes()
-	if len(body) >= gzipMin && acceptsGzip(req) {
+	if (len(c.spans) > 0 || len(body) >= gzipMin) && acceptsGzip(req) {
 		zb := r.bufs.Get().(*bytes.Buffer)
 		zb.Reset()
 		defer r.bufs.Put(zb)
-		gzipTo(zb, body)
+		if len(c.spans) > 0 {
+			gzipPage(zb, body, c.spans)
+		} else {
+			gzipTo(zb, body)
+		}
 		body = zb.Bytes()
 		h.Set("Content-Encoding", "gzip")
 	}
