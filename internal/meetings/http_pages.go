@@ -325,10 +325,11 @@ func (h *Handler) markMine(r *http.Request, d *showData, mine []int64) error {
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	d, err := h.page(r, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)

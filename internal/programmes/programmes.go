@@ -11,7 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/ortaq/ortaq/internal/cache"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -106,14 +107,36 @@ type Service struct {
 	Auth    *auth.Service
 	Regions *regions.List
 	cache   *cache.Cache[int64, *Programme]
+
+	log       *slog.Logger
+	proposals ProposalCounter
+}
+
+// ProposalCounter is what the programme page shows of the proposals
+// component: how many proposals a programme has.
+type ProposalCounter interface {
+	Count(ctx context.Context, programmeID int64) (int, error)
+}
+
+// Deps are what the programmes service needs.
+type Deps struct {
+	DB      *db.DB
+	Auth    *auth.Service
+	Regions *regions.List
+	Log     *slog.Logger // nil: discarded
+	// Proposals counts a programme's proposals for its page; nil: no count.
+	Proposals ProposalCounter
 }
 
 // New returns the service, keeping programmes for DefaultCacheTTL.
-func New(d *db.DB, a *auth.Service, r *regions.List) *Service {
-	s := &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
-	if d != nil {
+func New(d Deps) *Service {
+	s := &Service{DB: d.DB, Auth: d.Auth, Regions: d.Regions, cache: newCache(DefaultCacheTTL), log: d.Log, proposals: d.Proposals}
+	if d.DB != nil {
 		// A change made on another node: forget this node's copies.
-		d.OnEvent("pages", func() { s.cache.Clear() })
+		d.DB.OnEvent("pages", func() { s.cache.Clear() })
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	return s
 }

@@ -16,22 +16,12 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// RoadmapRef is where a proposal went on the roadmap (given by the
-// roadmap component at wiring).
-type RoadmapRef struct {
-	ItemID      int64
-	ProgrammeID int64
-	Title       i18n.Text
-	Status      string
-	Progress    int
-}
-
 // Handler serves proposal pages and API.
 type Handler struct {
 	S       *Service
 	Srv     *web.Server
 	BaseURL string
-	Roadmap func(ctx context.Context, proposalID int64) ([]RoadmapRef, error)
+	Roadmap Roadmaps
 }
 
 // Register adds the routes and templates.

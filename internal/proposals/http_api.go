@@ -243,7 +243,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 	}
 	o := Out(p, true)
 	if h.Roadmap != nil {
-		refs, err := h.Roadmap(r.Context(), id)
+		refs, err := h.Roadmap.ForProposal(r.Context(), id)
 		if err != nil {
 			h.Srv.Fail(w, r, err)
 			return

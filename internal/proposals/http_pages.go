@@ -110,7 +110,7 @@ func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 		}
 	}
 	if h.Roadmap != nil {
-		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
+		if v.Roadmap, err = h.Roadmap.ForProposal(ctx, id); err != nil {
 			return nil, err
 		}
 	}
