@@ -17,10 +17,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/cache"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
@@ -95,7 +95,10 @@ type Service struct {
 
 	messenger Messenger // codes through Telegram
 
-	ballotOnce sync.Map // election id → *ballotInfo, for open elections (their candidates are fixed)
+	// open elections' ballot rules and key (their candidates are fixed),
+	// by election id: kept a minute at most, so that an election closed on
+	// another node leaves no key behind here for long (ballot.go)
+	ballotInfos *cache.Cache[int64, *ballotInfo]
 
 	ballots *db.Group[castReq, struct{}] // ballots waiting to be written (ballot.go)
 }
@@ -121,7 +124,8 @@ type Deps struct {
 // New returns the service.
 func New(d Deps) *Service {
 	s := &Service{db: d.DB, auth: d.Auth, wrapKey: d.Keys.Derive("ballot-wrap"), mail: d.Mail, catalog: d.Catalog,
-		log: d.Log, baseURL: strings.TrimSuffix(d.BaseURL, "/"), messenger: d.Messenger}
+		log: d.Log, baseURL: strings.TrimSuffix(d.BaseURL, "/"), messenger: d.Messenger,
+		ballotInfos: cache.New[int64, *ballotInfo](ballotInfoTTL, 1000, nil)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -606,7 +610,7 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 		return err
 	}
 	if to == Closed {
-		s.ballotOnce.Delete(id)
+		s.ballotInfos.Forget(id)
 		// What deleting the sealed rows left behind (SQLite's WAL frames,
 		// PostgreSQL's dead tuples) is removed now rather than whenever.
 		if err := s.db.Scrub(ctx, "election_sealed"); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -105,7 +106,7 @@ type Service struct {
 	DB      *db.DB
 	Auth    *auth.Service
 	Regions *regions.List
-	cache   *cache
+	cache   *cache.Cache[int64, *Programme]
 
 	log       *slog.Logger
 	proposals ProposalCounter
@@ -130,6 +131,10 @@ type Deps struct {
 // New returns the service, keeping programmes for DefaultCacheTTL.
 func New(d Deps) *Service {
 	s := &Service{DB: d.DB, Auth: d.Auth, Regions: d.Regions, cache: newCache(DefaultCacheTTL), log: d.Log, proposals: d.Proposals}
+	if d.DB != nil {
+		// A change made on another node: forget this node's copies.
+		d.DB.OnEvent("pages", func() { s.cache.Clear() })
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -309,7 +314,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Programm
 	if err != nil {
 		return nil, err
 	}
-	s.cache.forget(in.ParentID) // its list of sub-projects changed
+	s.cache.Forget(in.ParentID) // its list of sub-projects changed
 	return s.Get(ctx, id)
 }
 
@@ -378,7 +383,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "programmes.update", TargetType: "programme",
 			TargetID: strconv.FormatInt(id, 10), OrgID: old.OrgID, Before: old, After: in})
 	})
-	s.cache.forget(id, old.ParentID)
+	s.cache.Forget(id, old.ParentID)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -283,14 +284,51 @@ const (
 	keySession
 )
 
+// pageReq is a page request's own state, in its context: its language,
+// and the cached fragments its handler took (Fragment), which the page
+// sends as they were compressed once (embed, gzipPage).
+type pageReq struct {
+	lang i18n.Lang
+
+	mu    sync.Mutex
+	frags []*cached
+}
+
 func withLang(r *http.Request, l i18n.Lang) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), keyLang, l))
+	return r.WithContext(context.WithValue(r.Context(), keyLang, &pageReq{lang: l}))
+}
+
+func pageReqOf(r *http.Request) *pageReq {
+	p, _ := r.Context().Value(keyLang).(*pageReq)
+	return p
+}
+
+// took records that the request's handler took fragment e.
+func (p *pageReq) took(e *cached) {
+	p.mu.Lock()
+	p.frags = append(p.frags, e)
+	p.mu.Unlock()
+}
+
+// fragment returns the fragment taken whose HTML is h, or nil. Comparing
+// the very string a fragment returned with its own costs no more than
+// comparing two pointers; a different string (the fragment with a
+// reader's links put in) differs from it early, or is not as long.
+func (p *pageReq) fragment(h template.HTML) *cached {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.frags {
+		if e.html == h {
+			return e
+		}
+	}
+	return nil
 }
 
 // LangOf returns the page's language.
 func LangOf(r *http.Request) i18n.Lang {
-	if l, ok := r.Context().Value(keyLang).(i18n.Lang); ok {
-		return l
+	if p := pageReqOf(r); p != nil {
+		return p.lang
 	}
 	return i18n.KK
 }
