@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/calls"
 	"io"
 	"log/slog"
 	"net"
@@ -38,9 +39,10 @@ type App struct {
 	Auth     *auth.Service
 	Web      *web.Server
 	Mail     mail.Sender
-	Keys     *keys.Keys    // the installation's secret: seals ballots
-	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
-	Outbox   *outbox.Box   // emails and Telegram messages sent after a change, retried until sent
+	Keys     *keys.Keys     // the installation's secret: seals ballots
+	Telegram *telegram.Bot  // nil-safe; polls only while serving with a token
+	Outbox   *outbox.Box    // emails and Telegram messages sent after a change, retried until sent
+	Calls    *calls.Service // calls and contests: awards reads participants and winners from it
 
 	// MetricsListener, when set before Serve, is where /metrics is served
 	// on its own (tests open it on port 0); otherwise Serve listens on

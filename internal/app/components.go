@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/calls"
+
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -79,6 +81,15 @@ func (a *App) wire(ctx context.Context) error {
 		}
 		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
+			return err
+		}
+	}
+
+	// wire:calls (calls, selections and contests: stages across organizations, juries, referral)
+	{
+		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		if err := a.Calls.Register(a.Web); err != nil {
 			return err
 		}
 	}

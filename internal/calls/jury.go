@@ -23,6 +23,7 @@ type Juror struct {
 	UserID    int64
 	Name      string
 	HoldingID int64
+	Chair     bool
 	Assigned  int
 	Scored    int
 }
@@ -53,7 +54,7 @@ func (s *Service) requireHolding(ctx context.Context, u *auth.User, c *Call, hol
 
 // AddJuror puts person personID on the jury of a stage's holding (the
 // stage's only holding when hostID is 0).
-func (s *Service) AddJuror(ctx context.Context, u *auth.User, callID, stageID, personID, hostID int64) error {
+func (s *Service) AddJuror(ctx context.Context, u *auth.User, callID, stageID, personID, hostID int64, chair bool) error {
 	c, st, err := s.stageOf(ctx, callID, stageID)
 	if err != nil {
 		return err
@@ -85,8 +86,8 @@ func (s *Service) AddJuror(ctx context.Context, u *auth.User, callID, stageID, p
 	}
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		var n int64
-		err := tx.QueryRow(ctx, `INSERT INTO call_jurors (stage_id, user_id, holding_id, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (stage_id, user_id) DO NOTHING RETURNING user_id`, stageID, personID, hostID, tx.Now).Scan(&n)
+		err := tx.QueryRow(ctx, `INSERT INTO call_jurors (stage_id, user_id, holding_id, chair, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (stage_id, user_id) DO NOTHING RETURNING user_id`, stageID, personID, hostID, chair, tx.Now).Scan(&n)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.New(errs.Conflict, "calls.error.already_juror")
 		}
@@ -100,10 +101,10 @@ func (s *Service) AddJuror(ctx context.Context, u *auth.User, callID, stageID, p
 
 // Jurors lists a stage's jurors with their progress.
 func (s *Service) Jurors(ctx context.Context, stageID int64) ([]Juror, error) {
-	rows, err := s.DB.Query(ctx, `SELECT j.user_id, u.name, j.holding_id,
+	rows, err := s.DB.Query(ctx, `SELECT j.user_id, u.name, j.holding_id, j.chair,
 		(SELECT COUNT(*) FROM call_assignments a WHERE a.stage_id = j.stage_id AND a.juror_id = j.user_id),
 		(SELECT COUNT(*) FROM call_scores sc WHERE sc.stage_id = j.stage_id AND sc.juror_id = j.user_id)
-		FROM call_jurors j JOIN users u ON u.id = j.user_id WHERE j.stage_id = ? ORDER BY j.holding_id, u.name, j.user_id`, stageID)
+		FROM call_jurors j JOIN users u ON u.id = j.user_id WHERE j.stage_id = ? ORDER BY j.holding_id, j.chair DESC, u.name, j.user_id`, stageID)
 	if err != nil {
 		return nil, fmt.Errorf("calls: jurors: %w", err)
 	}
@@ -111,7 +112,7 @@ func (s *Service) Jurors(ctx context.Context, stageID int64) ([]Juror, error) {
 	var out []Juror
 	for rows.Next() {
 		var j Juror
-		if err := rows.Scan(&j.UserID, &j.Name, &j.HoldingID, &j.Assigned, &j.Scored); err != nil {
+		if err := rows.Scan(&j.UserID, &j.Name, &j.HoldingID, &j.Chair, &j.Assigned, &j.Scored); err != nil {
 			return nil, err
 		}
 		out = append(out, j)

@@ -78,6 +78,7 @@ CREATE TABLE call_jurors (
     stage_id        INTEGER NOT NULL REFERENCES call_stages (id) ON DELETE CASCADE,
     user_id         INTEGER NOT NULL REFERENCES users (id),
     holding_id      INTEGER NOT NULL REFERENCES organizations (id),
+    chair           BOOLEAN NOT NULL DEFAULT FALSE,
     created_at      TIMESTAMP NOT NULL,
     PRIMARY KEY (stage_id, user_id)
 );
