@@ -49,7 +49,9 @@ func init() {
 		}))
 		return id
 	}
-	stagePath := func(c *calls.Call, rest string) string { return fmt.Sprintf("/calls/%d/stages/%d%s", c.ID, c.Stages[0].ID, rest) }
+	stagePath := func(c *calls.Call, rest string) string {
+		return fmt.Sprintf("/calls/%d/stages/%d%s", c.ID, c.Stages[0].ID, rest)
+	}
 	ownDecline := func() map[string]int {
 		m := signedIn(see)
 		m["limited"] = http.StatusNotFound // a minor waiting for consent has no application to give up
