@@ -125,6 +125,18 @@ func compute(ctx context.Context, tx *db.Tx, st *Stage) (*computed, error) {
 	return cp, nil
 }
 
+// resultRow is one stored result (short JSON names: PostgreSQL reads
+// 10,000 of them in one statement).
+type resultRow struct {
+	App       int64   `json:"a"`
+	Holding   int64   `json:"h"`
+	Rank      int     `json:"r"`
+	Score     float64 `json:"s"`
+	Raw       float64 `json:"w"`
+	Status    string  `json:"t"`
+	InPlaceOf *int64  `json:"p"`
+}
+
 // storeResults replaces the stage's stored results and report.
 func storeResults(ctx context.Context, tx *db.Tx, st *Stage, cp *computed) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM call_results WHERE stage_id = ?", st.ID); err != nil {
@@ -134,31 +146,48 @@ func storeResults(ctx context.Context, tx *db.Tx, st *Stage, cp *computed) error
 	for _, h := range cp.adv.Holdings {
 		outs = append(outs, h.Outcomes...)
 	}
-	const batch = 200
-	for i := 0; i < len(outs); i += batch {
-		end := min(i+batch, len(outs))
-		var b strings.Builder
-		args := make([]any, 0, 8*(end-i))
-		b.WriteString("INSERT INTO call_results (stage_id, application_id, holding_id, rank, score, raw_score, status, in_place_of) VALUES ")
-		for k, o := range outs[i:end] {
-			if k > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			id, _ := strconv.ParseInt(o.Application, 10, 64)
-			var in any
-			if o.InPlaceOf != "" {
-				p, _ := strconv.ParseInt(o.InPlaceOf, 10, 64)
-				in = p
-			}
-			raw := o.Score
-			if r := cp.raw(o.Application); r >= 0 {
-				raw = r
-			}
-			args = append(args, st.ID, id, cp.holding[o.Application], o.Rank, o.Score, raw, o.Status, in)
+	rows := make([]resultRow, len(outs))
+	for i, o := range outs {
+		id, _ := strconv.ParseInt(o.Application, 10, 64)
+		rows[i] = resultRow{App: id, Holding: cp.holding[o.Application], Rank: o.Rank, Score: o.Score, Raw: o.Score, Status: o.Status}
+		if o.InPlaceOf != "" {
+			p, _ := strconv.ParseInt(o.InPlaceOf, 10, 64)
+			rows[i].InPlaceOf = &p
 		}
-		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+		if r := cp.raw(o.Application); r >= 0 {
+			rows[i].Raw = r
+		}
+	}
+	if tx.Dialect() == db.Postgres {
+		// One statement: on a server across the network each round trip
+		// costs more than the rows it carries.
+		body, _ := json.Marshal(rows)
+		if _, err := tx.Exec(ctx, `INSERT INTO call_results (stage_id, application_id, holding_id, rank, score, raw_score, status, in_place_of)
+			SELECT ?, x.a, x.h, x.r, x.s, x.w, x.t, x.p FROM jsonb_to_recordset(CAST(? AS jsonb))
+			AS x(a BIGINT, h BIGINT, r INTEGER, s DOUBLE PRECISION, w DOUBLE PRECISION, t TEXT, p BIGINT)`, st.ID, string(body)); err != nil {
 			return fmt.Errorf("calls: store results: %w", err)
+		}
+	} else {
+		const batch = 1000 // 8,000 parameters, under SQLite's limit
+		for i := 0; i < len(rows); i += batch {
+			end := min(i+batch, len(rows))
+			var b strings.Builder
+			args := make([]any, 0, 8*(end-i))
+			b.WriteString("INSERT INTO call_results (stage_id, application_id, holding_id, rank, score, raw_score, status, in_place_of) VALUES ")
+			for k, r := range rows[i:end] {
+				if k > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+				var in any
+				if r.InPlaceOf != nil {
+					in = *r.InPlaceOf
+				}
+				args = append(args, st.ID, r.App, r.Holding, r.Rank, r.Score, r.Raw, r.Status, in)
+			}
+			if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+				return fmt.Errorf("calls: store results: %w", err)
+			}
 		}
 	}
 	rep, _ := json.Marshal(cp.report)
@@ -263,13 +292,25 @@ func (s *Service) Close(ctx context.Context, u *auth.User, callID, stageID int64
 	return res, nil
 }
 
-// enter puts advanced applications into the next stage.
+// enter puts advanced applications into the next stage, in one statement
+// per 500.
 func enter(ctx context.Context, tx *db.Tx, st, next *Stage, cp *computed, ids []string) error {
-	for _, a := range ids {
-		id, _ := strconv.ParseInt(a, 10, 64)
-		if _, err := tx.Exec(ctx, `INSERT INTO call_entries (stage_id, application_id, holding_id) VALUES (?, ?, ?)
-			ON CONFLICT (stage_id, application_id) DO NOTHING`, next.ID, id, nextHolding(st, next, cp.holding[a])); err != nil {
-			return err
+	for i := 0; i < len(ids); i += 500 {
+		chunk := ids[i:min(i+500, len(ids))]
+		var b strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		b.WriteString("INSERT INTO call_entries (stage_id, application_id, holding_id) VALUES ")
+		for k, a := range chunk {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?)")
+			id, _ := strconv.ParseInt(a, 10, 64)
+			args = append(args, next.ID, id, nextHolding(st, next, cp.holding[a]))
+		}
+		b.WriteString(" ON CONFLICT (stage_id, application_id) DO NOTHING")
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("calls: enter the next stage: %w", err)
 		}
 	}
 	return nil

@@ -110,9 +110,12 @@ CREATE TABLE call_declines (
     PRIMARY KEY (stage_id, application_id)
 );
 
+-- Derived from the sheets and declines (recomputable), written 10,000 at a
+-- time when a stage closes: no per-row foreign key check on the
+-- application; the stage's cascade removes them with their stage.
 CREATE TABLE call_results (
     stage_id        BIGINT NOT NULL REFERENCES call_stages (id) ON DELETE CASCADE,
-    application_id  BIGINT NOT NULL REFERENCES call_applications (id) ON DELETE CASCADE,
+    application_id  BIGINT NOT NULL,
     holding_id      BIGINT NOT NULL,
     rank            INTEGER NOT NULL,
     score           DOUBLE PRECISION NOT NULL,
