@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/selection"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -94,6 +95,7 @@ type holdingView struct {
 	Jurors  []Juror
 	Results []Result
 	Report  *HoldingReport
+	Ties    []selection.Tie // every tie of the holding's ranking, with the rules that split it
 	Entries int
 }
 
@@ -188,6 +190,11 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 		if v.Report != nil {
+			for _, t := range v.Report.Ties {
+				if t.Holding == strconv.FormatInt(o.ID, 10) {
+					hv.Ties = append(hv.Ties, t)
+				}
+			}
 			for i := range v.Report.Holdings {
 				if v.Report.Holdings[i].Holding == strconv.FormatInt(o.ID, 10) {
 					hv.Report = &v.Report.Holdings[i]
