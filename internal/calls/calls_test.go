@@ -196,6 +196,28 @@ func TestFestivalAcrossLevels(t *testing.T) {
 			t.Fatalf("%d assignments, want 10 applications × 2", n)
 		}
 
+		// Juror 1 declares a conflict with applicant 3 (a relative): the pair
+		// goes at once, and the next run gives the application to another juror.
+		var had int
+		if had = count(t, d, "SELECT COUNT(*) FROM call_assignments WHERE juror_id = ? AND application_id = ?", jurors[1].User.ID, people[3].id); had == 0 {
+			wantStatus(t, "conflict on an unassigned application", js(env, c, "POST", "/api/v1/applications/"+people[3].id+"/conflicts", token(t, env, jurors[1]),
+				fmt.Sprintf(`{"stage_id":"%s"}`, s1)), 200, `"declared":true`)
+		} else {
+			decode[calls.ConflictOut](t, js(env, c, "POST", "/api/v1/applications/"+people[3].id+"/conflicts", token(t, env, jurors[1]), fmt.Sprintf(`{"stage_id":"%s"}`, s1)), 200)
+		}
+		wantStatus(t, "conflict by a non-juror", js(env, c, "POST", "/api/v1/applications/"+people[3].id+"/conflicts", token(t, env, stranger),
+			fmt.Sprintf(`{"stage_id":"%s"}`, s1)), 403, "")
+		if n := count(t, d, "SELECT COUNT(*) FROM call_assignments WHERE juror_id = ? AND application_id = ?", jurors[1].User.ID, people[3].id); n != 0 {
+			t.Fatal("the declared conflict kept its assignment")
+		}
+		decode[calls.AssignOut](t, js(env, c, "POST", fmt.Sprintf("%s/stages/%s/assignments", base, s1), otok, ""), 200)
+		if n := count(t, d, "SELECT COUNT(*) FROM call_assignments WHERE juror_id = ? AND application_id = ?", jurors[1].User.ID, people[3].id); n != 0 {
+			t.Fatal("the assignment gave a declared conflict back")
+		}
+		if n := count(t, d, "SELECT COUNT(*) FROM call_assignments WHERE application_id = ?", people[3].id); n != 2 {
+			t.Fatalf("applicant 3 has %d jurors after the conflict, want 2", n)
+		}
+
 		// Jurors score blind: no names, no identifying answers.
 		scoresOf := map[string]float64{} // application → art score given
 		for ji, j := range jurors {

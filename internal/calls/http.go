@@ -32,6 +32,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /calls/{id}/stages/{stage_id}/decline", h.decline)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/review", h.review)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}", h.score)
+	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}/conflict", h.conflict)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/results.xlsx", h.exportXLSX)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/protocol.pdf", h.exportPDF)
 	h.registerAPI()

@@ -294,6 +294,32 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/decline", ID: "declineAdvancement",
 		Summary: "The applicant gives up their place at a stage", Tags: tags, Auth: true, Request: DeclineIn{}, Response: DeclineOut{},
 		Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiDecline))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
+		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
+		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
+}
+
+// ConflictIn is the body of POST /applications/{id}/conflicts.
+type ConflictIn struct {
+	StageID string `json:"stage_id"`
+}
+
+// ConflictOut confirms a declared conflict.
+type ConflictOut struct {
+	Declared bool `json:"declared"`
+}
+
+func (h *handler) apiConflict(r *http.Request, u *auth.User, id int64, in ConflictIn) (ConflictOut, error) {
+	sid, err := strconv.ParseInt(in.StageID, 10, 64)
+	if err != nil || sid <= 0 {
+		var fs errs.Fields
+		fs.Add("stage_id", "calls.error.no_stage")
+		return ConflictOut{}, fs.Err()
+	}
+	if err := h.s.DeclareConflict(r.Context(), u, id, sid); err != nil {
+		return ConflictOut{}, err
+	}
+	return ConflictOut{Declared: true}, nil
 }
 
 func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {

@@ -180,3 +180,30 @@ func (h *handler) score(w http.ResponseWriter, r *http.Request) {
 	}
 	h.srv.Redirect(w, r, next, "calls.flash.scored")
 }
+
+// conflict: a juror declares they may not judge this application.
+func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	app, err := web.PathID(r, "app")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != id {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_application"))
+		return
+	}
+	if err := h.s.DeclareConflict(r.Context(), u, app, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d/review", id, sid), "calls.flash.conflict")
+}

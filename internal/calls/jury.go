@@ -214,8 +214,9 @@ func insertPairs(ctx context.Context, tx *db.Tx, stageID int64, pairs []selectio
 
 // assignInput loads one holding's pool: its applications, its jurors, the
 // stored and scored pairs, and the conflicts of interest — a juror never
-// judges their own application nor anyone who is a member of one of the
-// juror's primary organizations.
+// judges their own application, anyone who is a member of one of the
+// juror's primary organizations, nor an application they declared a
+// conflict with (a relative).
 func assignInput(ctx context.Context, tx *db.Tx, st *Stage, holding int64) (*selection.AssignInput, error) {
 	in := &selection.AssignInput{PerApplication: st.PerApplication, Seed: st.Seed}
 	owner := map[string]int64{}
@@ -267,10 +268,26 @@ func assignInput(ctx context.Context, tx *db.Tx, st *Stage, holding int64) (*sel
 	if err := prow.Close(); err != nil {
 		return nil, err
 	}
+	declared := map[selection.Pair]bool{}
+	drows, err := tx.Query(ctx, "SELECT juror_id, application_id FROM call_conflicts WHERE stage_id = ?", st.ID)
+	if err != nil {
+		return nil, err
+	}
+	for drows.Next() {
+		var j, a int64
+		if err := drows.Scan(&j, &a); err != nil {
+			drows.Close()
+			return nil, err
+		}
+		declared[selection.Pair{Juror: strconv.FormatInt(j, 10), Application: strconv.FormatInt(a, 10)}] = true
+	}
+	if err := drows.Close(); err != nil {
+		return nil, err
+	}
 	in.Conflict = func(juror, app string) bool {
 		j, _ := strconv.ParseInt(juror, 10, 64)
 		o := owner[app]
-		if j == o {
+		if j == o || declared[selection.Pair{Juror: juror, Application: app}] {
 			return true
 		}
 		for org := range primary[j] {
@@ -451,4 +468,50 @@ func formatNum(f float64) string {
 		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// DeclareConflict records that juror u may not judge an application (a
+// relative, a friend, a pupil). An unscored assignment of it to u is
+// removed at once; the organizers' next assignment run gives it to another
+// juror. A sheet u already gave stays, reported by the assignment as a
+// scored conflict for the organizers to decide.
+func (s *Service) DeclareConflict(ctx context.Context, u *auth.User, applicationID, stageID int64) error {
+	if u == nil {
+		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	a, err := s.Application(ctx, applicationID)
+	if err != nil {
+		return err
+	}
+	_, st, err := s.stageOf(ctx, a.CallID, stageID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.IsJuror(ctx, u, stageID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.New(errs.Forbidden, "calls.error.not_juror")
+	}
+	if st.Closed() {
+		return errs.New(errs.Conflict, "calls.error.stage_closed")
+	}
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		var in bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM call_entries WHERE stage_id = ? AND application_id = ?)", stageID, applicationID).Scan(&in); err != nil {
+			return err
+		}
+		if !in {
+			return errs.New(errs.NotFound, "calls.error.no_application")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO call_conflicts (stage_id, juror_id, application_id, declared_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (stage_id, juror_id, application_id) DO NOTHING`, stageID, u.ID, applicationID, tx.Now); err != nil {
+			return fmt.Errorf("calls: declare conflict: %w", err)
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM call_assignments WHERE stage_id = ? AND juror_id = ? AND application_id = ?
+			AND NOT EXISTS (SELECT 1 FROM call_scores sc WHERE sc.stage_id = ? AND sc.juror_id = ? AND sc.application_id = ?)`,
+			stageID, u.ID, applicationID, stageID, u.ID, applicationID)
+		return err
+	})
 }

@@ -84,6 +84,12 @@ func init() {
 			app := applicationOf(w, c, w.other.User.ID) // assigned to nobody
 			return w.c.PostForm("/kk"+stagePath(c, fmt.Sprintf("/review/%d", app)), url.Values{"scores.motivation": {"7"}})
 		}, signedIn(http.StatusForbidden)},
+		// Only the stage's jurors declare conflicts; w.me is on no jury.
+		"POST /{lang}/calls/{id}/stages/{stage_id}/review/{app}/conflict": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			app := applicationOf(w, c, w.other.User.ID)
+			return w.c.PostForm("/kk"+stagePath(c, fmt.Sprintf("/review/%d/conflict", app)), nil)
+		}, signedIn(http.StatusForbidden)},
 
 		// --- API
 		"POST /api/v1/calls": {func(w *world) *apptest.Response {
@@ -109,6 +115,11 @@ func init() {
 			c := callOf(w)
 			app := applicationOf(w, c, w.other.User.ID)
 			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/applications/%d/scores", app), fmt.Sprintf(`{"stage_id":"%d","scores":{"motivation":7}}`, c.Stages[0].ID))
+		}, signedIn(http.StatusForbidden)},
+		"POST /api/v1/applications/{id}/conflicts": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			app := applicationOf(w, c, w.other.User.ID)
+			return apiCall(w, "POST", fmt.Sprintf("/api/v1/applications/%d/conflicts", app), fmt.Sprintf(`{"stage_id":"%d"}`, c.Stages[0].ID))
 		}, signedIn(http.StatusForbidden)},
 		// Someone else's application: nobody, not even an administrator, gives up another's place.
 		"POST /api/v1/applications/{id}/decline": {func(w *world) *apptest.Response {
