@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/calls"
+
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -26,6 +28,7 @@ type Components struct {
 	Roadmap    *roadmap.Service
 	Elections  *elections.Service
 	Meetings   *meetings.Service
+	Calls      *calls.Service // calls and contests
 }
 
 // component is what every component's service is: built by its package's
@@ -118,6 +121,13 @@ func (a *App) wire(ctx context.Context) error {
 		a.Meetings = meetings.New(meetings.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
 			BaseURL: a.Cfg.BaseURL, Elections: a.Elections})
 		registered = append(registered, a.Meetings)
+	}
+
+	// wire:calls (calls, selections and contests: stages across organizations, juries, referral)
+	{
+		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		registered = append(registered, a.Calls)
 	}
 
 	for _, c := range registered {

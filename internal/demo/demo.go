@@ -46,6 +46,7 @@ var loaders = []loader{
 	{"orgs", loadOrgs},
 	{"programmes", loadProgrammes},
 	{"meetings", loadMeetings},
+	{"calls", loadCalls},
 }
 
 // orgNamed is the id of the one organization with this English name, under
