@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -38,9 +39,10 @@ type App struct {
 	Auth     *auth.Service
 	Web      *web.Server
 	Mail     mail.Sender
-	Keys     *keys.Keys    // the installation's secret: seals ballots
-	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
-	Outbox   *outbox.Box   // emails and Telegram messages sent after a change, retried until sent
+	Keys     *keys.Keys      // the installation's secret: seals ballots
+	Telegram *telegram.Bot   // nil-safe; polls only while serving with a token
+	Outbox   *outbox.Box     // emails and Telegram messages sent after a change, retried until sent
+	Awards   *awards.Service // certificates and diplomas: calls and courses issue through it
 
 	// MetricsListener, when set before Serve, is where /metrics is served
 	// on its own (tests open it on port 0); otherwise Serve listens on

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/awards"
+	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -79,6 +81,19 @@ func (a *App) wire(ctx context.Context) error {
 		}
 		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
+			return err
+		}
+	}
+
+	// wire:awards (certificates, diplomas and letters of thanks with
+	// verification pages, PDFs and signed Open Badges credentials)
+	{
+		signer, err := certificate.NewSigner(a.Keys, a.Cfg.BaseURL)
+		if err != nil {
+			return err
+		}
+		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log})
+		if err := a.Awards.Register(a.Web); err != nil {
 			return err
 		}
 	}

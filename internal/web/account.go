@@ -257,6 +257,18 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Sessions"], data["Tokens"] = sessions, tokens
+	var parts []*ProfileSection
+	for _, part := range s.profileParts {
+		sec, err := part(r, u)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		if sec != nil {
+			parts = append(parts, sec)
+		}
+	}
+	data["Parts"] = parts
 	if reg, ok := s.regions.Get(u.Region); ok {
 		data["Region"] = reg.NameIn(LangOf(r))
 	}
