@@ -128,8 +128,8 @@ func TestAwardsAPI(t *testing.T) {
 		// Bad input: refused with a translated message and nothing issued.
 		for _, tc := range []struct {
 			name, token, body, lang string
-			status               int
-			want                 string
+			status                  int
+			want                    string
 		}{
 			{"guest", "", body(`[{"name":"Әлібек"}]`), "en", 401, ""},
 			{"not an organizer", token(t, env, member), body(`[{"name":"Әлібек"}]`), "en", 403, ""},
