@@ -724,7 +724,7 @@ func (h *Handler) apiStep(action string) http.HandlerFunc {
 
 // apiCast casts a ballot, signed in or with a voting code in the body.
 func (h *Handler) apiCast(r *http.Request, u *auth.User, id int64, in BallotIn) (TrackerOut, error) {
-	tracker, err := h.svc.Cast(r.Context(), u, id, BallotInput{Choices: in.Choices, Marks: in.Marks, Code: in.Code})
+	tracker, err := h.svc.Cast(r.Context(), u, id, BallotInput(in))
 	return TrackerOut{Tracker: tracker}, err
 }
 
