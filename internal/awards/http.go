@@ -35,7 +35,7 @@ func (s *Service) Register(srv *web.Server) error {
 	}
 	h := &handler{srv: srv, svc: s}
 	srv.Page("GET /awards", h.mine)
-	srv.Page("GET /awards/{code}", h.show) // also {code}.pdf
+	srv.PageCached("GET /awards/{code}", h.show) // also {code}.pdf; guests may get a copy up to --page-cache-ttl old
 	srv.Page("POST /awards/{code}/revoke", h.revoke)
 	srv.Page("GET /organizations/{id}/awards", h.orgPage)
 	srv.Page("POST /organizations/{id}/awards", h.issue)
