@@ -57,6 +57,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.HandleWellKnown("GET "+certificate.JWKSPath, h.jwks)
 
 	srv.AddProfilePart(h.profilePart)
+	srv.AddHomePart(h.homePart)
 	s.auth.AddExportPart("awards", s.exportPart)
 	return nil
 }
@@ -357,6 +358,20 @@ func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Render(w, r, http.StatusOK, "awards_mine", &web.PageData{Title: h.srv.T(r, "awards.mine.title"), Data: h.items(r, list)})
+}
+
+// homePart lists a person's newest awards on their home page; nothing
+// when they have none.
+func (h *handler) homePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {
+	sec, err := h.profilePart(r, u)
+	if err != nil || sec == nil || len(sec.Items) == 0 {
+		return nil, err
+	}
+	if len(sec.Items) > 3 {
+		sec.Items = sec.Items[:3]
+		sec.More = &web.ProfileItem{Text: h.srv.T(r, "awards.mine.all"), URL: "/" + string(web.LangOf(r)) + "/awards"}
+	}
+	return sec, nil
 }
 
 func (h *handler) profilePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {

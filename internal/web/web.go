@@ -55,6 +55,7 @@ type Server struct {
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
 	profileParts  []ProfilePart                               // see AddProfilePart
+	homeParts     []ProfilePart                               // see AddHomePart
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
