@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/calls"
 	"io"
 	"log/slog"
 	"net"
@@ -42,6 +43,7 @@ type App struct {
 	Keys     *keys.Keys      // the installation's secret: seals ballots
 	Telegram *telegram.Bot   // nil-safe; polls only while serving with a token
 	Outbox   *outbox.Box     // emails and Telegram messages sent after a change, retried until sent
+	Calls    *calls.Service  // calls and contests: awards reads participants and winners from it
 	Awards   *awards.Service // certificates and diplomas: calls and courses issue through it
 
 	// MetricsListener, when set before Serve, is where /metrics is served

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/ortaq/ortaq/internal/awards"
+	"github.com/ortaq/ortaq/internal/calls"
 	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
@@ -85,14 +86,25 @@ func (a *App) wire(ctx context.Context) error {
 		}
 	}
 
+	// wire:calls (calls, selections and contests: stages across organizations, juries, referral)
+	{
+		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		if err := a.Calls.Register(a.Web); err != nil {
+			return err
+		}
+	}
+
 	// wire:awards (certificates, diplomas and letters of thanks with
-	// verification pages, PDFs and signed Open Badges credentials)
+	// verification pages, PDFs and signed Open Badges credentials; to a
+	// call's participants and winners through callsForAwards)
 	{
 		signer, err := certificate.NewSigner(a.Keys, a.Cfg.BaseURL)
 		if err != nil {
 			return err
 		}
-		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log})
+		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
+			Calls: callsForAwards{a.Calls}})
 		if err := a.Awards.Register(a.Web); err != nil {
 			return err
 		}

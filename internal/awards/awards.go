@@ -269,6 +269,11 @@ func (s *Service) issue(ctx context.Context, actorID int64, b Batch) ([]Issued, 
 			if err != nil {
 				return nil, err
 			}
+			if b.Kind != certificate.Diploma { // places only on diplomas
+				for i := range more {
+					more[i].Place = 0
+				}
+			}
 			b.Recipients = append(more, b.Recipients...)
 		}
 	} else if b.To != "" {
