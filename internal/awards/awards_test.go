@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,6 +134,11 @@ func TestIssueAndRevoke(t *testing.T) {
 		}
 		if n := f.count("SELECT COUNT(*) FROM awards"); n != 0 {
 			t.Fatalf("%d awards after refused batches", n)
+		}
+		// Without the calls component, a call's people cannot be filled in.
+		if _, err := f.svc.Issue(ctx, f.organizer, awards.Batch{OrgID: f.org, Kind: certificate.Certificate, Title: title, CallID: 3,
+			To: "participants"}); errs.CodeOf(err) != errs.Invalid || !strings.Contains(err.Error(), "awards.error.calls_unavailable") {
+			t.Errorf("to participants without calls: %v", err)
 		}
 		// Only organizers issue.
 		if _, err := f.svc.Issue(ctx, subMember, awards.Batch{OrgID: f.org, Kind: certificate.Certificate, Title: title,

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/audit"
@@ -139,7 +140,8 @@ func TestAwardsAPI(t *testing.T) {
 			{"place on a certificate", tok, strings.Replace(body(`[{"name":"Әлібек","place":1}]`), "diploma", "certificate", 1), "kk", 422, "тек дипломда"},
 			{"unknown kind", tok, strings.Replace(body(`[{"name":"Әлібек"}]`), "diploma", "medal", 1), "en", 422, "Choose one"},
 			{"name and id", tok, body(fmt.Sprintf(`[{"name":"X","person_id":"%d"}]`, member.User.ID)), "en", 422, "not both"},
-			{"call participants without calls", tok, strings.Replace(body(`[]`), `"recipients"`, `"call_id":"7","to":"participants","recipients"`, 1), "en", 422, "cannot be filled in automatically"},
+			{"participants of an unknown call", tok, strings.Replace(body(`[]`), `"recipients"`, `"call_id":"999999","to":"participants","recipients"`, 1), "en", 404, "no such call"},
+			{"participants of no call", tok, strings.Replace(body(`[]`), `"recipients"`, `"to":"participants","recipients"`, 1), "en", 422, "call_id"},
 		} {
 			req, _ := http.NewRequest("POST", env.URL+"/api/v1/awards", strings.NewReader(tc.body))
 			req.Header.Set("Content-Type", "application/json")
@@ -326,4 +328,98 @@ func TestAwardsAPI(t *testing.T) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// Awards to a call's people: certificates to all its participants, diplomas
+// to its winners with their places, through the calls component.
+func TestAwardsToCallPeople(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		env := apptest.Start(t, d, apptest.Options{})
+		c := env.Client()
+		org := env.NewOrg(0, "Аудандық мәдениет үйі")
+		other := env.NewOrg(0, "Басқа ұйым")
+		organizer := env.NewPerson()
+		env.Grant(organizer, org, "moderator")
+		tok := token(t, env, organizer)
+		var people []apptest.Person
+		for range 3 {
+			people = append(people, env.NewPerson()) // applicants, not members
+		}
+		var call int64
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			if err := tx.QueryRow(ctx, `INSERT INTO calls (org_id, kind, title_kk, created_at, updated_at) VALUES (?, 'festival', 'Достық керуені', ?, ?) RETURNING id`,
+				org, tx.Now, tx.Now).Scan(&call); err != nil {
+				return err
+			}
+			var stage int64
+			if err := tx.QueryRow(ctx, `INSERT INTO call_stages (call_id, position, title_kk, opens_at, closes_at, criteria, advance, seed, closed_at)
+				VALUES (?, 1, 'Аудандық кезең', ?, ?, '[]', 2, 1, ?) RETURNING id`, call, tx.Now.Add(-48*time.Hour), tx.Now.Add(-time.Hour), tx.Now).Scan(&stage); err != nil {
+				return err
+			}
+			for i, p := range people {
+				var app int64
+				if err := tx.QueryRow(ctx, "INSERT INTO call_applications (call_id, user_id, submitted_at) VALUES (?, ?, ?) RETURNING id", call, p.User.ID, tx.Now).Scan(&app); err != nil {
+					return err
+				}
+				status := "advanced"
+				if i == 2 {
+					status = "not_advanced"
+				}
+				// the second applicant ranked first
+				if _, err := tx.Exec(ctx, `INSERT INTO call_results (stage_id, application_id, holding_id, rank, score, raw_score, status)
+					VALUES (?, ?, ?, ?, ?, ?, ?)`, stage, app, org, []int{2, 1, 3}[i], 90-i, 90-i, status); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		issue := func(org int64, kind, to string) *apptest.Response {
+			return c.JSON("POST", "/api/v1/awards", tok, fmt.Sprintf(`{"organization_id":"%d","kind":%q,"title":{"kk":"Достық керуені"},"call_id":"%d","to":%q,"recipients":[]}`,
+				org, kind, call, to))
+		}
+		if r := issue(other, "certificate", "participants"); r.StatusCode != 403 {
+			t.Errorf("another organization's organizer: %d %s", r.StatusCode, r.Body)
+		}
+		env.Grant(organizer, other, "moderator")
+		if r := issue(other, "certificate", "participants"); r.StatusCode != 422 || !strings.Contains(r.Body, "call_id") {
+			t.Errorf("a call of another organization: %d %s", r.StatusCode, r.Body)
+		}
+		r := issue(org, "certificate", "participants")
+		if r.StatusCode != 201 {
+			t.Fatalf("participants: %d %s", r.StatusCode, r.Body)
+		}
+		got := map[string]bool{}
+		for _, it := range decode[struct{ Items []item }](t, r).Items {
+			got[it.Recipient] = true
+		}
+		for _, p := range people {
+			if !got[p.User.Name] {
+				t.Errorf("participant %s has no certificate: %v", p.User.Name, got)
+			}
+		}
+		r = issue(org, "diploma", "winners")
+		if r.StatusCode != 201 {
+			t.Fatalf("winners: %d %s", r.StatusCode, r.Body)
+		}
+		items := decode[struct{ Items []item }](t, r).Items
+		if len(items) != 2 || items[0].Recipient != people[1].User.Name || items[1].Recipient != people[0].User.Name {
+			t.Fatalf("winners: %+v", items)
+		}
+		for i, it := range items {
+			v := decode[map[string]any](t, c.JSON("GET", "/api/v1/awards/verify/"+it.Code, "", ""))
+			if v["place"] != float64(i+1) || v["kind"] != "diploma" {
+				t.Errorf("winner %d: %v", i, v)
+			}
+		}
+		// Named by id as a participant of the call, not a member.
+		r = c.JSON("POST", "/api/v1/awards", tok, fmt.Sprintf(`{"organization_id":"%d","kind":"thanks","title":{"kk":"Рақмет"},"call_id":"%d","recipients":[{"person_id":"%d"}]}`,
+			org, call, people[2].User.ID))
+		if r.StatusCode != 201 {
+			t.Errorf("a participant by id: %d %s", r.StatusCode, r.Body)
+		}
+	})
 }
