@@ -430,6 +430,7 @@ type orgData struct {
 	OrgID   int64
 	OrgName string
 	Kinds   []string
+	Tos     []string // recipients from the call: "", "participants", "winners"
 	Items   []item
 	Batches []int64
 	Issued  []Issued // just issued (after a redirect: none)
@@ -442,7 +443,7 @@ func (h *handler) orgData(r *http.Request, u *auth.User, orgID int64) (*orgData,
 	if err != nil {
 		return nil, err
 	}
-	d := &orgData{OrgID: orgID, Kinds: []string{"certificate", "diploma", "thanks"}}
+	d := &orgData{OrgID: orgID, Kinds: []string{"certificate", "diploma", "thanks"}, Tos: []string{"", "participants", "winners"}}
 	if len(list) == 101 {
 		list = list[:100]
 		d.Next = list[99].ID
@@ -536,7 +537,7 @@ func (h *handler) issue(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	var fs errs.Fields
 	b := Batch{OrgID: id, Kind: certificate.Kind(f.Get("kind")), Title: certificate.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
-		CallID: parseID("call_id", strings.TrimSpace(f.Get("call_id")), &fs)}
+		CallID: parseID("call_id", strings.TrimSpace(f.Get("call_id")), &fs), To: f.Get("to")}
 	recs, perr := ParseRecipients(f.Get("recipients"))
 	b.Recipients = recs
 	fail := func(err error) {

@@ -415,6 +415,17 @@ func TestAwardsToCallPeople(t *testing.T) {
 				t.Errorf("winner %d: %v", i, v)
 			}
 		}
+		// The organizer's form does the same, without JavaScript.
+		oc := env.Client()
+		oc.SignIn(organizer)
+		if r := oc.PostForm(fmt.Sprintf("/kk/organizations/%d/awards", org), url.Values{"kind": {"diploma"}, "title_kk": {"Достық керуені"},
+			"call_id": {fmt.Sprint(call)}, "to": {"winners"}}); r.StatusCode != 303 {
+			t.Errorf("winners by form: %d %.2000s", r.StatusCode, r.Body)
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM awards WHERE kind = 'diploma' AND call_id = ? AND place IS NOT NULL", call).Scan(&n); err != nil || n != 4 {
+			t.Errorf("%d diplomas with places (%v)", n, err)
+		}
 		// Named by id as a participant of the call, not a member.
 		r = c.JSON("POST", "/api/v1/awards", tok, fmt.Sprintf(`{"organization_id":"%d","kind":"thanks","title":{"kk":"Рақмет"},"call_id":"%d","recipients":[{"person_id":"%d"}]}`,
 			org, call, people[2].User.ID))
