@@ -23,11 +23,11 @@ import (
 // cutoff, the ties at it and how they were broken, who declined and who
 // moved up in their place. It is stored with the stage.
 type Report struct {
-	Normalization string            `json:"normalization"`
-	Lead          string            `json:"lead_criterion"`
-	Holdings      []HoldingReport   `json:"holdings"`
-	Ties          []selection.Tie   `json:"ties"` // every tie of the ranking, with the rules that split it
-	Declined      []string          `json:"declined"`
+	Normalization string          `json:"normalization"`
+	Lead          string          `json:"lead_criterion"`
+	Holdings      []HoldingReport `json:"holdings"`
+	Ties          []selection.Tie `json:"ties"` // every tie of the ranking, with the rules that split it
+	Declined      []string        `json:"declined"`
 }
 
 // HoldingReport is one holding's part of a Report.
@@ -312,7 +312,7 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, c *Call, st, next *Stag
 			}
 			entries = append(entries, outbox.Entry{Message: outbox.Message{UserID: uid, Telegram: true, To: email,
 				Subject: p.T(key+".subject", "call", c.Title.In(l)),
-				Text: p.T(key+".body", "call", c.Title.In(l), "stage", st.Title.In(l), "next", nextTitle, "link", link, "site", s.SiteName)}})
+				Text:    p.T(key+".body", "call", c.Title.In(l), "stage", st.Title.In(l), "next", nextTitle, "link", link, "site", s.SiteName)}})
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err

@@ -132,7 +132,7 @@ func (s *Service) IsJuror(ctx context.Context, u *auth.User, stageID int64) (boo
 
 // AssignResult is what one assignment run did, per holding.
 type AssignResult struct {
-	Added, Removed int
+	Added, Removed  int
 	ScoredConflicts int
 }
 
