@@ -97,6 +97,8 @@ type Recipient struct {
 	PersonID int64  `json:"person_id,omitempty"`
 	Name     string `json:"name,omitempty"`
 	Place    int    `json:"place,omitempty"`
+
+	fromCall bool // filled in from the call: skipped, not refused, when it cannot be awarded (a minor without consent)
 }
 
 // Batch is one issuing: the same award to many recipients.
@@ -269,12 +271,13 @@ func (s *Service) issue(ctx context.Context, actorID int64, b Batch) ([]Issued, 
 			if err != nil {
 				return nil, err
 			}
-			if b.Kind != certificate.Diploma { // places only on diplomas
-				for i := range more {
+			for i := range more {
+				more[i].fromCall = true
+				if b.Kind != certificate.Diploma { // places only on diplomas
 					more[i].Place = 0
 				}
 			}
-			b.Recipients = append(more, b.Recipients...)
+			b.Recipients = append(b.Recipients, more...) // after the typed ones: their indexes name them in errors
 		}
 	} else if b.To != "" {
 		var fs errs.Fields
@@ -289,6 +292,17 @@ func (s *Service) issue(ctx context.Context, actorID int64, b Batch) ([]Issued, 
 	names, err := s.people(ctx, b)
 	if err != nil {
 		return nil, err
+	}
+	kept := b.Recipients[:0:0]
+	for _, r := range b.Recipients {
+		if _, ok := names[r.PersonID]; r.PersonID == 0 || ok {
+			kept = append(kept, r)
+		}
+	}
+	if b.Recipients = kept; len(kept) == 0 {
+		var fs errs.Fields
+		fs.Add("recipients", "awards.error.no_recipients")
+		return nil, fs.Err()
 	}
 	var out []Issued
 	err = s.d.Write(ctx, func(tx *db.Tx) error {
@@ -403,6 +417,9 @@ func (s *Service) people(ctx context.Context, b Batch) (map[int64]string, error)
 	for i, r := range b.Recipients {
 		if r.PersonID == 0 {
 			continue
+		}
+		if _, ok := names[r.PersonID]; !ok && r.fromCall {
+			continue // dropped by issue
 		}
 		field := fmt.Sprintf("recipients[%d].person_id", i)
 		if _, ok := names[r.PersonID]; !ok {

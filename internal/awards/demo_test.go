@@ -11,8 +11,8 @@ import (
 	"github.com/ortaq/ortaq/internal/demo"
 )
 
-// The demo: certificates for every participant of the caravan festival,
-// diplomas with places 1-3 for its winners, and a letter of thanks that
+// The demo: certificates for every participant of the calls demo's caravan
+// festival, diplomas with places for its winners, and a letter of thanks that
 // the demo member sees on their page.
 func TestDemo(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
@@ -21,15 +21,19 @@ func TestDemo(t *testing.T) {
 		if _, err := demo.Load(ctx, env.App); err != nil {
 			t.Fatal(err)
 		}
-		var certs, byAccount, diplomas, places int
-		if err := d.QueryRow(ctx, `SELECT COUNT(*), COUNT(recipient_id) FROM awards WHERE kind = 'certificate'`).Scan(&certs, &byAccount); err != nil {
+		var call int64
+		if err := d.QueryRow(ctx, "SELECT id FROM calls WHERE title_en = 'Friendship Caravan festival'").Scan(&call); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(place), 0) FROM awards WHERE kind = 'diploma'`).Scan(&diplomas, &places); err != nil {
+		var applicants, certs, diplomas, placed int
+		if err := d.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM call_applications WHERE call_id = ?),
+			(SELECT COUNT(*) FROM awards WHERE call_id = ? AND kind = 'certificate' AND recipient_id IS NOT NULL),
+			(SELECT COUNT(*) FROM awards WHERE call_id = ? AND kind = 'diploma'),
+			(SELECT COUNT(*) FROM awards WHERE call_id = ? AND kind = 'diploma' AND place >= 1)`, call, call, call, call).Scan(&applicants, &certs, &diplomas, &placed); err != nil {
 			t.Fatal(err)
 		}
-		if certs < 13 || byAccount < 1 || diplomas != 3 || places != 6 {
-			t.Errorf("demo: %d certificates (%d to accounts), %d diplomas, places sum %d", certs, byAccount, diplomas, places)
+		if applicants < 4 || certs != applicants || diplomas < 2 || placed != diplomas {
+			t.Errorf("caravan: %d applicants, %d certificates, %d diplomas (%d with a place)", applicants, certs, diplomas, placed)
 		}
 		c := env.Client()
 		r := c.PostForm("/kk/signin", map[string][]string{"email": {"member@demo.ortaq.kz"}, "password": {"demo-member-2026"}})

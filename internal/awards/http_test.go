@@ -346,6 +346,7 @@ func TestAwardsToCallPeople(t *testing.T) {
 		for range 3 {
 			people = append(people, env.NewPerson()) // applicants, not members
 		}
+		minor := env.NewPerson("minor") // applied; no guardian's consent yet
 		var call int64
 		err := d.Write(ctx, func(tx *db.Tx) error {
 			if err := tx.QueryRow(ctx, `INSERT INTO calls (org_id, kind, title_kk, created_at, updated_at) VALUES (?, 'festival', 'Достық керуені', ?, ?) RETURNING id`,
@@ -372,7 +373,8 @@ func TestAwardsToCallPeople(t *testing.T) {
 					return err
 				}
 			}
-			return nil
+			_, err := tx.Exec(ctx, "INSERT INTO call_applications (call_id, user_id, submitted_at) VALUES (?, ?, ?)", call, minor.User.ID, tx.Now)
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -395,6 +397,9 @@ func TestAwardsToCallPeople(t *testing.T) {
 		got := map[string]bool{}
 		for _, it := range decode[struct{ Items []item }](t, r).Items {
 			got[it.Recipient] = true
+		}
+		if len(got) != 3 || got[minor.User.Name] {
+			t.Errorf("certificates to %v: the three adults, not the minor without consent", got)
 		}
 		for _, p := range people {
 			if !got[p.User.Name] {

@@ -2,21 +2,23 @@ package demo
 
 // Awards in the demo, after the meetings (issue 16):
 //
-//   - the district festival of the friendship caravan («Достық керуені»),
-//     held by the West Kazakhstan regional branch in its districts: a
-//     certificate for every participant (members of its organizations, and
-//     guests by name) and diplomas for the three winning acts;
+//   - the friendship caravan festival («Достық керуені»): a certificate for
+//     every participant and diplomas with places for its winners;
 //   - a letter of thanks from the Oral primary organization to its
 //     volunteers, the demo member among them, so that member@demo sees an
 //     award on their profile.
 //
-// All people and acts are invented. When the calls component has its demo
-// (the festival as a call with stages), the certificates and diplomas
-// should go to the call's participants and winners through
-// awards.Batch{CallID, To}: then this file names the call instead.
+// The festival is the calls demo's «Friendship Caravan festival» (two
+// district holdings referring their best to the regional stage): the
+// certificates go to all its applicants and the diplomas to those the
+// districts referred, with their places, through awards.Batch{CallID, To}.
+// Without the calls demo, invented names stand in. All people are
+// invented.
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/ortaq/ortaq/internal/app"
@@ -43,43 +45,60 @@ func loadAwards(ctx context.Context, a *app.App, people map[string]int64) error 
 		return err
 	}
 	festival := certificate.Text{
-		KK: "«Достық керуені» аудандық фестиваліне қатысқаны үшін",
-		RU: "За участие в районном фестивале «Караван дружбы»",
-		EN: "For taking part in the Friendship Caravan district festival",
-	}
-	members, err := demoMembers(ctx, a.DB, oral, 40) // members of the branch's subtree
-
-	if err != nil {
-		return err
-	}
-	var recs []awards.Recipient
-	for _, m := range members {
-		recs = append(recs, awards.Recipient{PersonID: m.ID})
-	}
-	for _, name := range []string{"Жанар Әбілқасымова", "Тимур Исмаилов", "Наталья Шевченко", "Бауыржан Оспанов", "Гүлшат Рахымжанова",
-		"Ислам Мұратұлы", "Диана Ким", "Аружан Серікқызы", "Руслан Ғабдуллин", "Мадина Қожахметова", "Ерасыл Төлеген", "Айша Әлиева"} {
-		recs = append(recs, awards.Recipient{Name: name})
-	}
-	if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: district, Kind: certificate.Certificate, Title: festival, Recipients: recs}); err != nil {
-		return fmt.Errorf("awards demo: certificates: %w", err)
+		KK: "«Достық керуені» фестиваліне қатысқаны үшін",
+		RU: "За участие в фестивале «Караван дружбы»",
+		EN: "For taking part in the Friendship Caravan festival",
 	}
 	winners := certificate.Text{
-		KK: "«Достық керуені» аудандық фестивалі: «Бір шаңырақ астында» ансамблінің өнері",
-		RU: "Районный фестиваль «Караван дружбы»: выступление ансамбля «Под одним шаныраком»",
-		EN: "Friendship Caravan district festival: the «Under One Shanyrak» ensemble",
+		KK: "«Достық керуені» фестивалі, аудандық кезең",
+		RU: "Фестиваль «Караван дружбы», районный этап",
+		EN: "Friendship Caravan festival, district stage",
 	}
-	if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: district, Kind: certificate.Diploma, Title: winners, Recipients: []awards.Recipient{
-		{Name: "«Бір шаңырақ астында» ансамблі (жетекшісі Гүлшат Рахымжанова)", Place: 1},
-		{Name: "Тимур Исмаилов пен Ислам Мұратұлы, домбыра дуэті", Place: 2},
-		{Name: "Наталья Шевченко, «Дала әуені» әні", Place: 3},
-	}}); err != nil {
-		return fmt.Errorf("awards demo: diplomas: %w", err)
+	// The festival as the calls demo holds it: certificates to all who
+	// applied, diplomas with places to those each district referred on.
+	var call, callOrg int64
+	err = a.DB.QueryRow(ctx, "SELECT id, org_id FROM calls WHERE title_en = ? ORDER BY id LIMIT 1", "Friendship Caravan festival").Scan(&call, &callOrg)
+	switch {
+	case err == nil:
+		if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: callOrg, Kind: certificate.Certificate, Title: festival, CallID: call,
+			To: "participants"}); err != nil {
+			return fmt.Errorf("awards demo: certificates: %w", err)
+		}
+		if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: callOrg, Kind: certificate.Diploma, Title: winners, CallID: call,
+			To: "winners"}); err != nil {
+			return fmt.Errorf("awards demo: diplomas: %w", err)
+		}
+	case errors.Is(err, sql.ErrNoRows): // no calls demo: the festival by names
+		members, err := demoMembers(ctx, a.DB, oral, 40) // members of the branch's subtree
+		if err != nil {
+			return err
+		}
+		var recs []awards.Recipient
+		for _, m := range members {
+			recs = append(recs, awards.Recipient{PersonID: m.ID})
+		}
+		for _, name := range []string{"Жанар Әбілқасымова", "Тимур Исмаилов", "Наталья Шевченко", "Бауыржан Оспанов", "Гүлшат Рахымжанова",
+			"Ислам Мұратұлы", "Диана Ким", "Аружан Серікқызы", "Руслан Ғабдуллин", "Мадина Қожахметова", "Ерасыл Төлеген", "Айша Әлиева"} {
+			recs = append(recs, awards.Recipient{Name: name})
+		}
+		if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: district, Kind: certificate.Certificate, Title: festival, Recipients: recs}); err != nil {
+			return fmt.Errorf("awards demo: certificates: %w", err)
+		}
+		if _, err := a.Awards.Issue(ctx, admin, awards.Batch{OrgID: district, Kind: certificate.Diploma, Title: winners, Recipients: []awards.Recipient{
+			{Name: "«Бір шаңырақ астында» ансамблі (жетекшісі Гүлшат Рахымжанова)", Place: 1},
+			{Name: "Тимур Исмаилов пен Ислам Мұратұлы, домбыра дуэті", Place: 2},
+			{Name: "Наталья Шевченко, «Дала әуені» әні", Place: 3},
+		}}); err != nil {
+			return fmt.Errorf("awards demo: diplomas: %w", err)
+		}
+	default:
+		return err
 	}
 	volunteers, err := demoMembers(ctx, a.DB, oral, 5)
 	if err != nil {
 		return err
 	}
-	recs = recs[:0]
+	var recs []awards.Recipient
 	if id := people["member@demo.ortaq.kz"]; id != 0 {
 		recs = append(recs, awards.Recipient{PersonID: id})
 	}
