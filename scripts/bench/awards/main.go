@@ -3,9 +3,11 @@
 // in this process:
 //
 //  1. issue: POST /api/v1/awards with N recipients (one batch), wall time;
+//
 //  2. print: GET /kk/organizations/{id}/awards/print?batch=… as the
 //     organizer: the N awards read and rendered into one PDF with QR codes
 //     (budget: 1,000 under 20 s), wall time and size;
+//
 //  3. verification: 32 clients for -d on the verification page
 //     GET /kk/awards/{code} and the API GET /api/v1/awards/verify/{code},
 //     random codes among the N; server time (Server-Timing) p50/p99
@@ -145,7 +147,7 @@ func run(dbURL string, n, conc int, dur time.Duration) error {
 		recs[i] = rec{Name: fmt.Sprintf("Қатысушы Әлібекұлы Өтепов %04d", i)}
 	}
 	body, _ := json.Marshal(map[string]any{"organization_id": fmt.Sprint(org), "kind": "certificate",
-		"title": map[string]string{"kk": "«Достық керуені» аудандық фестиваліне қатысқаны үшін", "ru": "За участие в районном фестивале «Караван дружбы»"},
+		"title":      map[string]string{"kk": "«Достық керуені» аудандық фестиваліне қатысқаны үшін", "ru": "За участие в районном фестивале «Караван дружбы»"},
 		"recipients": recs})
 	req, _ := http.NewRequest("POST", base+"/api/v1/awards", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
