@@ -3,8 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
-
+	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -28,7 +29,8 @@ type Components struct {
 	Roadmap    *roadmap.Service
 	Elections  *elections.Service
 	Meetings   *meetings.Service
-	Calls      *calls.Service // calls and contests
+	Calls      *calls.Service  // calls and contests: awards reads participants and winners from it
+	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 }
 
 // component is what every component's service is: built by its package's
@@ -128,6 +130,19 @@ func (a *App) wire(ctx context.Context) error {
 		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
 			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
 		registered = append(registered, a.Calls)
+	}
+
+	// wire:awards (certificates, diplomas and letters of thanks with
+	// verification pages, PDFs and signed Open Badges credentials; to a
+	// call's participants and winners through callsForAwards)
+	{
+		signer, err := certificate.NewSigner(a.Keys, a.Cfg.BaseURL)
+		if err != nil {
+			return err
+		}
+		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
+			Calls: callsForAwards{a.Calls}})
+		registered = append(registered, a.Awards)
 	}
 
 	for _, c := range registered {

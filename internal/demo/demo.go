@@ -47,6 +47,7 @@ var loaders = []loader{
 	{"programmes", loadProgrammes},
 	{"meetings", loadMeetings},
 	{"calls", loadCalls},
+	{"awards", loadAwards},
 }
 
 // orgNamed is the id of the one organization with this English name, under
