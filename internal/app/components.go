@@ -10,6 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/telegram"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // wire builds the components (one package each: its service, its pages and
@@ -53,6 +54,7 @@ func (a *App) wire(ctx context.Context) error {
 		if err := orgs.Register(a.Web, svc); err != nil {
 			return err
 		}
+		a.Web.AddMeBoard("orgs", svc.MeBoard()) // nav: /me panels
 	}
 
 	// wire:programmes (programmes, proposals, roadmap, indicators)
@@ -66,6 +68,9 @@ func (a *App) wire(ctx context.Context) error {
 		return err
 	}
 	a.stop = append(a.stop, ps.Proposals.Stop)
+	a.Web.AddMeBoard("proposals", ps.Proposals.MeBoard()) // nav: /me and home panels
+	a.Web.AddNowBoard("proposals", ps.Proposals.NowBoard())
+	a.Web.AddMeBoard("notify", ps.Notify.MeBoard())
 
 	// wire:meetings (meetings and elections)
 	{
@@ -81,6 +86,20 @@ func (a *App) wire(ctx context.Context) error {
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
 			return err
 		}
+		a.Web.AddMeBoard("meetings", ms.MeBoard()) // nav: /me and home panels
+		a.Web.AddNowBoard("meetings", ms.NowBoard())
+		a.Web.AddMeBoard("elections", el.Board("me-votes", 2))
+		a.Web.AddNowBoard("elections", el.Board("now-votes", 1))
+	}
+
+	// wire:nav (the sections every page links to; a new component adds
+	// its own with a.Web.Section in its block)
+	for _, sec := range []web.Section{
+		{Path: "/organizations", Title: "nav.organizations", Text: "home.orgs.text", Order: 10},
+		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
+		{Path: "/meetings", Title: "nav.meetings", Text: "home.meetings.text", Order: 30},
+	} {
+		a.Web.Section(sec)
 	}
 
 	return nil

@@ -1,0 +1,46 @@
+package elections
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// Board is the elections open to the reader that they have not voted in
+// yet: on their home (/me) and on the home page for them (nothing for
+// guests: who may vote is personal).
+func (s *Service) Board(id string, order int) web.Board {
+	return func(ctx context.Context, rd web.Reader) ([]web.Panel, error) {
+		if rd.User == nil {
+			return nil, nil
+		}
+		p := web.Panel{ID: id, Title: rd.P.T("me.votes.title"), Order: order}
+		if id == "me-votes" {
+			p.Empty = rd.P.T("me.votes.empty")
+		}
+		rows, err := s.db.Query(ctx, `SELECT e.id, e.title_kk, e.title_ru, e.title_en, e.seats FROM election_electorate v
+			JOIN elections e ON e.id = v.election_id
+			WHERE v.person_id = ? AND e.status = 'open'
+			AND NOT EXISTS (SELECT 1 FROM election_voters x WHERE x.election_id = e.id AND x.person_id = v.person_id)
+			ORDER BY e.opened_at DESC, e.id LIMIT 10`, rd.User.ID)
+		if err != nil {
+			return nil, fmt.Errorf("elections: board: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var eid int64
+			var t i18n.Text
+			var seats int
+			if err := rows.Scan(&eid, &t.KK, &t.RU, &t.EN, &seats); err != nil {
+				return nil, fmt.Errorf("elections: board: %w", err)
+			}
+			title, lang := rd.Text(t)
+			p.Items = append(p.Items, web.PanelItem{Title: title, Lang: lang, URL: rd.Link("/elections/" + strconv.FormatInt(eid, 10)),
+				Badge: rd.P.T("me.badge.open")})
+		}
+		return []web.Panel{p}, rows.Err()
+	}
+}
