@@ -363,7 +363,7 @@ func (r *Renderer) funcs() template.FuncMap {
 		},
 		// timerange is a span of time, the date once when it is one day.
 		"timerange": func(c *PageContext, from, to time.Time) string { return c.P.TimeRange(from, to) },
-		"number": func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
+		"number":    func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
 		// text shows user content written in Kazakh Cyrillic in Latin to
 		// Qaz readers.
 		"text": func(c *PageContext, s string) string {
@@ -381,8 +381,8 @@ func (r *Renderer) funcs() template.FuncMap {
 		// sectionnav is the sections' links (as list items), the current
 		// one marked (see Server.Section).
 		"sectionnav": r.sectionNav,
-		"asset":   func(name string) (string, error) { return r.assets.URL(name) },
-		"langs":   func() []i18n.Lang { return i18n.Langs },
+		"asset":      func(name string) (string, error) { return r.assets.URL(name) },
+		"langs":      func() []i18n.Lang { return i18n.Langs },
 		// langshort is each language's own short name (Қаз · Qaz · Рус · Eng).
 		"langshort": func(l i18n.Lang) string { return r.catalog.Printer(l).T("lang.short") },
 		"itoa":      func(n int64) string { return strconv.FormatInt(n, 10) },
