@@ -90,6 +90,7 @@ func (a *App) wire(ctx context.Context) error {
 		a.Web.AddNowBoard("meetings", ms.NowBoard())
 		a.Web.AddMeBoard("elections", el.Board("me-votes", 2))
 		a.Web.AddNowBoard("elections", el.Board("now-votes", 1))
+		a.Web.AddNowBoard("results", el.ResultsBoard())
 	}
 
 	// wire:nav (the sections every page links to; a new component adds

@@ -83,7 +83,7 @@ func TestBrowserImportWithBadRowShowsReportWritesNothing(t *testing.T) {
 		chromedp.SendKeys(C("#f-email"), admin.Email),
 		chromedp.SendKeys(C("#f-password"), admin.Password),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
 	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/organizations/%d/members", env.URL, org.ID)), chromedp.WaitVisible(C("#import-form")))
 	run(t, ctx,
 		chromedp.SetUploadFiles(C("#f-file"), []string{file}),

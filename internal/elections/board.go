@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -40,6 +41,32 @@ func (s *Service) Board(id string, order int) web.Board {
 			title, lang := rd.Text(t)
 			p.Items = append(p.Items, web.PanelItem{Title: title, Lang: lang, URL: rd.Link("/elections/" + strconv.FormatInt(eid, 10)),
 				Badge: rd.P.T("me.badge.open")})
+		}
+		return []web.Panel{p}, rows.Err()
+	}
+}
+
+// ResultsBoard is the home page's newest published results (published
+// results are public).
+func (s *Service) ResultsBoard() web.Board {
+	return func(ctx context.Context, rd web.Reader) ([]web.Panel, error) {
+		p := web.Panel{ID: "now-results", Title: rd.P.T("now.results.title"), Order: 25}
+		rows, err := s.db.Query(ctx, `SELECT e.id, e.title_kk, e.title_ru, e.title_en, e.published_at FROM elections e
+			WHERE e.status = 'published' ORDER BY e.published_at DESC, e.id DESC LIMIT 3`)
+		if err != nil {
+			return nil, fmt.Errorf("elections: board: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var eid int64
+			var t i18n.Text
+			var at db.Time
+			if err := rows.Scan(&eid, &t.KK, &t.RU, &t.EN, &at); err != nil {
+				return nil, fmt.Errorf("elections: board: %w", err)
+			}
+			title, lang := rd.Text(t)
+			p.Items = append(p.Items, web.PanelItem{Title: title, Lang: lang, URL: rd.Link("/elections/" + strconv.FormatInt(eid, 10)),
+				Meta: rd.P.T("now.results.published", "date", rd.P.Date(at.Time))})
 		}
 		return []web.Panel{p}, rows.Err()
 	}

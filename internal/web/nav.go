@@ -105,7 +105,15 @@ func (s *Server) panels(r *http.Request, boards []namedBoard) []Panel {
 			out = append(out, p)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
+	// What has something to show comes first; empty panels keep their
+	// place below (they tell where things will appear).
+	sort.SliceStable(out, func(i, j int) bool {
+		ei, ej := len(out[i].Items) == 0, len(out[j].Items) == 0
+		if ei != ej {
+			return ej
+		}
+		return out[i].Order < out[j].Order
+	})
 	return out
 }
 

@@ -58,7 +58,8 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, frags: s.cache}
+	path, query := s.switchTarget(r, "/"+rest)
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: path, RawQuery: query, Site: s.cfg.SiteName, frags: s.cache}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
