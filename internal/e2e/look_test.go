@@ -132,7 +132,7 @@ func TestBrowserGuestReachesEverySectionByClicking(t *testing.T) {
 	}
 	// The home page shows what is happening now.
 	for _, id := range []string{"#now-collections", "#now-meetings"} {
-		if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('` + id + ` li a').length`)); n == 0 {
+		if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+id+` li a').length`)); n == 0 {
 			t.Errorf("the home page's %s lists nothing", id)
 		}
 	}
