@@ -40,8 +40,10 @@ func TestBrowserDirectorySearchLatinFindsCyrillic(t *testing.T) {
 	run(t, ctx,
 		chromedp.SendKeys(C("#f-q"), "Shymkent"),
 		chromedp.Submit(C("#f-q")),
-		chromedp.WaitVisible(C(`#orgs`)),
 	)
+	// The list was there before the search: wait for the search's page.
+	waitLeft(t, ctx, env.URL+"/kk-Latn/organizations")
+	run(t, ctx, chromedp.WaitVisible(C(`#orgs`)))
 	got := text(t, ctx, "#orgs tbody")
 	if !strings.Contains(got, "Şymkent qalasynyñ") || strings.Contains(got, "Jambyl") {
 		t.Fatalf("search for Shymkent listed %q", got)

@@ -234,7 +234,8 @@ func TestBrowserListMarksGzipped(t *testing.T) {
 			t.Fatalf("pass %d: rows marked as supported %v, want %v", pass, marked, want)
 		}
 		sizes := get(t, ctx, chromedp.Evaluate[[]int](`(e => [e.encodedBodySize, e.decodedBodySize])(performance.getEntriesByType('navigation')[0])`))
-		if len(sizes) != 2 || sizes[0]*3 > sizes[1] {
+		// Uncompressed, the two are equal; gzipped, this page is well under half.
+		if len(sizes) != 2 || sizes[0]*2 > sizes[1] {
 			t.Fatalf("pass %d: encoded/decoded body sizes %v: the list did not come gzipped", pass, sizes)
 		}
 	}

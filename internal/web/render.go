@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -364,7 +365,9 @@ func (r *Renderer) funcs() template.FuncMap {
 		},
 		// timerange is a span of time, the date once when it is one day.
 		"timerange": func(c *PageContext, from, to time.Time) string { return c.P.TimeRange(from, to) },
-		"number":    func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
+		// auditlabel is an audit log action's name for people.
+		"auditlabel": func(c *PageContext, action string) string { return audit.Label(c.P, action) },
+		"number":     func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
 		// text shows user content written in Kazakh Cyrillic in Latin to
 		// Qaz readers.
 		"text": func(c *PageContext, s string) string {
