@@ -103,6 +103,28 @@ func checkNoRawKeys(t *testing.T, ctx context.Context) {
 	}
 }
 
+// checkLatin: a kk-Latn page has no Cyrillic letter outside text marked
+// as written in another language (lang="ru", "kk").
+func checkLatin(t *testing.T, ctx context.Context) {
+	t.Helper()
+	bad := get(t, ctx, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			if (!/\p{Script=Cyrillic}/u.test(n.data)) continue;
+			const el = n.parentElement;
+			if (el.closest('script,style')) continue;
+			const l = el.closest('[lang]').getAttribute('lang');
+			if (l !== 'kk-Latn') continue;
+			out.push(n.data.trim().slice(0, 80));
+		}
+		return out;
+	})()`))
+	for _, s := range bad {
+		t.Errorf("%s: Cyrillic on a kk-Latn page: %q", get(t, ctx, chromedp.Location()), s)
+	}
+}
+
 // openSection reaches a section from the header: on a phone through the
 // menu, on a wide screen from the header's row.
 func openSection(t *testing.T, ctx context.Context, path string) {
@@ -277,6 +299,9 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 						t.Errorf("%s %s (%s): %s", vp.name, url, st.name, v)
 					}
 					checkNoRawKeys(t, ctx)
+					if l == "kk-Latn" {
+						checkLatin(t, ctx)
+					}
 					if shots != "" && st.shoot && vp.name == "phone" {
 						png := get(t, ctx, chromedp.FullScreenshot(100))
 						if err := os.WriteFile(filepath.Join(shots, l+"-"+st.name+".png"), png, 0o644); err != nil {

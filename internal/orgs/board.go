@@ -33,6 +33,7 @@ func (s *Service) MeBoard() web.Board {
 		if err := scanOrgItems(rows, rd, &mine, func(role string) string { return roleLabel(rd.P, role) }); err != nil {
 			return nil, err
 		}
+		rd.Sort(mine.Items)
 		out = append(out, mine)
 
 		run := web.Panel{ID: "me-run", Title: rd.P.T("me.run.title"), Order: 5}
@@ -46,6 +47,7 @@ func (s *Service) MeBoard() web.Board {
 		if err := scanOrgItems(rows, rd, &run, func(role string) string { return rd.P.T("me.grant." + role) }); err != nil {
 			return nil, err
 		}
+		rd.Sort(run.Items)
 		out = append(out, run)
 
 		inv := web.Panel{ID: "me-invitations", Title: rd.P.T("me.invitations.title"), Order: 1}

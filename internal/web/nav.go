@@ -6,6 +6,9 @@ import (
 	"slices"
 	"sort"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -139,3 +142,18 @@ func (rd Reader) Text(t i18n.Text) (string, string) {
 
 // Link is p (a path without the language) in the reader's language.
 func (rd Reader) Link(p string) string { return "/" + string(rd.Lang) + p }
+
+// Sort puts items in the alphabetical order of the reader's language (an
+// English reader's list in English order, a Russian reader's in Russian
+// order), by their titles as shown.
+func (rd Reader) Sort(items []PanelItem) {
+	tag := language.Kazakh
+	switch rd.Lang {
+	case i18n.RU:
+		tag = language.Russian
+	case i18n.EN:
+		tag = language.English
+	}
+	c := collate.New(tag, collate.IgnoreCase, collate.Loose)
+	sort.SliceStable(items, func(i, j int) bool { return c.CompareString(items[i].Title, items[j].Title) < 0 })
+}
