@@ -125,6 +125,42 @@ func checkLatin(t *testing.T, ctx context.Context) {
 	}
 }
 
+// checkSizes: the page is under 60 KB as sent, and on a phone its main
+// actions (buttons, submit buttons, the menu) are at least 44 px high and
+// no text is smaller than 12 px.
+func checkSizes(t *testing.T, ctx context.Context, phone bool) {
+	t.Helper()
+	loc := get(t, ctx, chromedp.Location())
+	size := get(t, ctx, chromedp.Evaluate[int](`performance.getEntriesByType('navigation')[0].decodedBodySize`))
+	if size > 60<<10 {
+		t.Errorf("%s: %d bytes, over 60 KB", loc, size)
+	}
+	if !phone {
+		return
+	}
+	small := get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('main button, main .button, .menu summary, header .button')]
+		.filter(b => b.getClientRects().length > 0 && !b.classList.contains('link') && b.getBoundingClientRect().height < 43.5)
+		.map(b => b.textContent.trim().slice(0, 40) + ' ' + Math.round(b.getBoundingClientRect().height) + 'px')`))
+	for _, b := range small {
+		t.Errorf("%s: main action %s high, under 44 px", loc, b)
+	}
+	tiny := get(t, ctx, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			if (!n.data.trim()) continue;
+			const el = n.parentElement;
+			if (el.getClientRects().length === 0) continue;
+			const fs = parseFloat(getComputedStyle(el).fontSize);
+			if (fs < 12) out.push(n.data.trim().slice(0, 40) + ' ' + fs + 'px');
+		}
+		return out;
+	})()`))
+	for _, s := range tiny {
+		t.Errorf("%s: text under 12 px: %s", loc, s)
+	}
+}
+
 // openSection reaches a section from the header: on a phone through the
 // menu, on a wide screen from the header's row.
 func openSection(t *testing.T, ctx context.Context, path string) {
@@ -228,7 +264,7 @@ func axeRun(t *testing.T, ctx context.Context) []string {
 	if !get(t, ctx, chromedp.Evaluate[bool](`typeof axe !== 'undefined'`)) {
 		run(t, ctx, chromedp.Evaluate[chromedp.Void](axeJS))
 	}
-	out := get(t, ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then(r =>
+	out := get(t, ctx, chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations'], rules: {'target-size': {enabled: true}}}).then(r =>
 		r.violations.flatMap(v => v.nodes.map(n => v.impact + ' ' + v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 200))))`,
 		chromedp.EvalAwaitPromise))
 	return out
@@ -302,6 +338,7 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 					if l == "kk-Latn" {
 						checkLatin(t, ctx)
 					}
+					checkSizes(t, ctx, vp.name == "phone")
 					if shots != "" && st.shoot && vp.name == "phone" {
 						png := get(t, ctx, chromedp.FullScreenshot(100))
 						if err := os.WriteFile(filepath.Join(shots, l+"-"+st.name+".png"), png, 0o644); err != nil {
