@@ -8,7 +8,6 @@ import (
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -36,7 +35,8 @@ func (s *Service) MeBoard() web.Board {
 			if err := rows.Scan(&id, &title, &status, &answered); err != nil {
 				return nil, fmt.Errorf("proposals: board: %w", err)
 			}
-			it := web.PanelItem{Title: userText(rd, title), URL: rd.Link("/proposals/" + strconv.FormatInt(id, 10)),
+			shown, lang := rd.UserText(title)
+			it := web.PanelItem{Title: shown, Lang: lang, URL: rd.Link("/proposals/" + strconv.FormatInt(id, 10)),
 				Badge: rd.P.T("proposals.status." + status)}
 			if answered.Valid {
 				it.Meta = rd.P.T("me.proposals.answered", "date", rd.P.Date(answered.V.Time))
@@ -120,18 +120,10 @@ func (s *Service) NowBoard() web.Board {
 			if err := rows.Scan(&id, &title, &at); err != nil {
 				return nil, fmt.Errorf("proposals: board: %w", err)
 			}
-			newest.Items = append(newest.Items, web.PanelItem{Title: userText(rd, title),
+			shown, lang := rd.UserText(title)
+			newest.Items = append(newest.Items, web.PanelItem{Title: shown, Lang: lang,
 				URL: rd.Link("/proposals/" + strconv.FormatInt(id, 10)), Meta: rd.P.Date(at.Time)})
 		}
 		return []web.Panel{open, newest}, rows.Err()
 	}
-}
-
-// userText is a person's own words for the reader: Kazakh Cyrillic in
-// Latin letters for kk-Latn readers.
-func userText(rd web.Reader, s string) string {
-	if rd.Lang == i18n.KKLatn {
-		return kazakh.ToLatin(s)
-	}
-	return s
 }

@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
+	"unicode"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
 )
 
 // Section is a part of the site anyone can reach from every page: a link
@@ -156,4 +159,43 @@ func (rd Reader) Sort(items []PanelItem) {
 	}
 	c := collate.New(tag, collate.IgnoreCase, collate.Loose)
 	sort.SliceStable(items, func(i, j int) bool { return c.CompareString(items[i].Title, items[j].Title) < 0 })
+}
+
+// UserText is a person's own words (a proposal's title: its language not
+// recorded) for the reader, and the lang attribute to mark it with when
+// its script shows it is not in the page's language ("" when it is, or
+// when it cannot be told): Cyrillic with letters only Kazakh has is
+// Kazakh, other Cyrillic Russian. kk-Latn readers get Kazakh Cyrillic in
+// Latin letters, as everywhere.
+func (rd Reader) UserText(s string) (string, string) {
+	g := GuessLang(s)
+	if rd.Lang == i18n.KKLatn {
+		if g == i18n.RU {
+			return s, "ru"
+		}
+		return kazakh.ToLatin(s), ""
+	}
+	if g == "" || g == rd.Lang {
+		return s, ""
+	}
+	return s, g.HTMLLang()
+}
+
+// GuessLang tells the language of a short text by its letters: KK for
+// Cyrillic with a letter only Kazakh uses, RU for other Cyrillic, "" for
+// anything else (Latin may be English or Kazakh in Latin letters).
+func GuessLang(s string) i18n.Lang {
+	cyr := false
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("әғқңөұүһіӘҒҚҢӨҰҮҺІ", r):
+			return i18n.KK
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr = true
+		}
+	}
+	if cyr {
+		return i18n.RU
+	}
+	return ""
 }

@@ -42,3 +42,27 @@ func TestPanelItemsSortInTheReadersOrder(t *testing.T) {
 		t.Errorf("ru: %q, want %q", got, want)
 	}
 }
+
+// A person's words in another language than the page's are marked with
+// lang; Kazakh is told from Russian by the letters only Kazakh has.
+func TestUserTextMarksAnotherLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		page      i18n.Lang
+		in        string
+		want, tag string
+	}{
+		{i18n.EN, "Мектеп кітапханаларында ашық Wi-Fi", "Мектеп кітапханаларында ашық Wi-Fi", "kk"},
+		{i18n.EN, "Арендное жильё для молодых", "Арендное жильё для молодых", "ru"},
+		{i18n.EN, "Free Wi-Fi in libraries", "Free Wi-Fi in libraries", ""},
+		{i18n.KK, "Арендное жильё для молодых", "Арендное жильё для молодых", "ru"},
+		{i18n.KK, "Мектеп кітапханалары", "Мектеп кітапханалары", ""},
+		{i18n.RU, "Мектеп кітапханалары", "Мектеп кітапханалары", "kk"},
+		{i18n.KKLatn, "Мектеп кітапханалары", "Mektep kıtaphanalary", ""},
+		{i18n.KKLatn, "Арендное жильё", "Арендное жильё", "ru"},
+	} {
+		got, tag := Reader{Lang: tc.page}.UserText(tc.in)
+		if got != tc.want || tag != tc.tag {
+			t.Errorf("%s %q: %q lang=%q, want %q lang=%q", tc.page, tc.in, got, tag, tc.want, tc.tag)
+		}
+	}
+}
