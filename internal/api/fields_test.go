@@ -19,8 +19,9 @@ type (
 		B    int `json:"b"`
 		Dup  int `json:"Dup"`
 	}
-	embC        struct{ Deep string }
-	embD        struct{ embC }
+	embC struct{ Deep string }
+	embD struct{ embC }
+	//lint:ignore U1000 embedded below to test that an unexported non-struct embedding is ignored
 	unexStr     string
 	fieldsCase1 struct {
 		embA
@@ -35,9 +36,11 @@ type (
 		embD         // Deep is two levels down
 		Tagged  embC `json:"tagged"`
 		Renamed embC `json:"deep"` // shallower "deep" than embD's Deep? names differ in case: both kept
-		unexStr      // unexported non-struct embedded: ignored
-		Skip    int  `json:"-"`
-		Bad     int  `json:"a\"b"` // invalid tag name: the Go name is used
+		//lint:ignore U1000 the point of the case: an unexported non-struct embedding is ignored
+		unexStr     // unexported non-struct embedded: ignored
+		Skip    int `json:"-"`
+		//lint:ignore SA5008 a malformed tag on purpose: the Go name is used
+		Bad int `json:"a\"b"` // invalid tag name: the Go name is used
 	}
 )
 

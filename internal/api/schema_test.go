@@ -42,9 +42,11 @@ type (
 		Name  string `json:"name"`
 		Email string `json:"email" format:"email"`
 	}
-	Kind     string
-	Money    struct{ cents int64 }
-	Level    int
+	Kind string
+	//lint:ignore U1000 a struct with only unexported fields is the case under test
+	Money struct{ cents int64 }
+	Level int
+	//lint:ignore U1000 a struct with only unexported fields is the case under test
 	Opaque   struct{ raw string }
 	Template struct{}
 	// providerIface is an interface that has JSONSchema: still any value.
@@ -198,10 +200,11 @@ func TestSchema(t *testing.T) {
 		{
 			name: "field rules",
 			v: struct {
-				Req      string `json:"req"`
-				Omit     string `json:"omit,omitempty"`
-				Zero     Text   `json:"zero,omitzero"`
-				Skip     string `json:"-"`
+				Req  string `json:"req"`
+				Omit string `json:"omit,omitempty"`
+				Zero Text   `json:"zero,omitzero"`
+				Skip string `json:"-"`
+				//lint:ignore SA5008 `json:"-,"` names the field "-": the case under test
 				Dash     string `json:"-,"`
 				NoTag    int
 				Quoted   int64  `json:"quoted,string"`

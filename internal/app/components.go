@@ -8,26 +8,48 @@ import (
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
+	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/proposals"
+	"github.com/ortaq/ortaq/internal/roadmap"
 	"github.com/ortaq/ortaq/internal/telegram"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
-// wire builds the components (one package each: its service, its pages and
-// API routes, its templates and catalog messages) on top of the core and
-// registers their routes on the web server. Each component keeps to its
-// own block below.
+// Components are the built components (one package each: its service,
+// its pages and API routes, its templates and catalog messages), for the
+// demo data, tests and benchmarks.
+type Components struct {
+	Notify     *notify.Service
+	Orgs       *orgs.Service
+	Programmes *programmes.Service
+	Proposals  *proposals.Service
+	Roadmap    *roadmap.Service
+	Elections  *elections.Service
+	Meetings   *meetings.Service
+}
+
+// component is what every component's service is: built by its package's
+// New(Deps), its routes and templates added by Register.
+type component interface {
+	Register(srv *web.Server) error
+}
+
+// wire builds the components on top of the core and registers their
+// routes on the web server: every component is built by New(Deps) in its
+// own block below, and registered at the end in the order listed. A
+// component needing another declares a small interface in its own package
+// and gets it here through its Deps.
 func (a *App) wire(ctx context.Context) error {
+	var registered []component
+
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
-		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
-			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, a.DB, a.Catalog, a.Log)
+		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log})
 		if err != nil {
 			return err
 		}
-		if err := tg.Register(a.Web); err != nil {
-			return err
-		}
+		registered = append(registered, tg)
 		a.Telegram = tg
 		a.background = append(a.background, tg.Run)
 	}
@@ -35,66 +57,79 @@ func (a *App) wire(ctx context.Context) error {
 	// wire:outbox (emails and Telegram messages after a change: stored,
 	// sent after the commit, retried by every node until sent)
 	{
-		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log})
-		if m := a.messenger(); m != nil {
-			a.Outbox.SetMessenger(m)
-		}
+		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log, Messenger: a.messenger()})
 		a.background = append(a.background, a.Outbox.Run) // stopped last by Serve
+	}
+
+	// wire:notify (each person's inbox; delivery by Telegram or email)
+	{
+		a.Notify = notify.New(notify.Deps{DB: a.DB, Outbox: a.Outbox, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL,
+			Site: a.Cfg.SiteName, Log: a.Log})
+		registered = append(registered, a.Notify)
 	}
 
 	// wire:orgs (registry of organizations and members)
 	{
-		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
-		// Invitations are announced in the inbox, and by Telegram or email.
-		svc.SetNotifier(&notify.Service{DB: a.DB, Outbox: a.Outbox, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL,
-			Site: a.Cfg.SiteName, Log: a.Log})
-		if err := svc.Backfill(ctx); err != nil {
+		a.Orgs = orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
+			Notifier: a.Notify}) // invitations are announced in the inbox, and by Telegram or email
+		if err := a.Orgs.Backfill(ctx); err != nil {
 			return err
 		}
-		if err := orgs.Register(a.Web, svc); err != nil {
-			return err
-		}
-		a.Web.AddMeBoard("orgs", svc.MeBoard()) // nav: /me panels
+		registered = append(registered, a.Orgs)
 	}
 
-	// wire:programmes (programmes, proposals, roadmap, indicators)
-	ps, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-		Mail: a.Mail, Web: a.Web, Outbox: a.Outbox, BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
-	if err != nil {
-		return err
-	}
-	// Search keys made by an older internal/kazakh are recomputed.
-	if err := ps.Proposals.Rekey(ctx); err != nil {
-		return err
-	}
-	a.stop = append(a.stop, ps.Proposals.Stop)
-	a.Web.AddMeBoard("proposals", ps.Proposals.MeBoard()) // nav: /me and home panels
-	a.Web.AddNowBoard("proposals", ps.Proposals.NowBoard())
-	a.Web.AddMeBoard("notify", ps.Notify.MeBoard())
-
-	// wire:meetings (meetings and elections)
+	// wire:programmes (programmes and indicators)
 	{
-		el := elections.New(a.DB, a.Auth, a.Keys).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if m := a.messenger(); m != nil {
-			el.SetMessenger(m) // voting codes by Telegram to those who linked it
-		}
-		a.stop = append(a.stop, el.Stop)
-		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
-			return err
-		}
-		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if err := meetings.Mount(a.Web, ms, el); err != nil {
-			return err
-		}
-		a.Web.AddMeBoard("meetings", ms.MeBoard()) // nav: /me and home panels
-		a.Web.AddNowBoard("meetings", ms.NowBoard())
-		a.Web.AddMeBoard("elections", el.Board("me-votes", 2))
-		a.Web.AddNowBoard("elections", el.Board("now-votes", 1))
-		a.Web.AddNowBoard("results", el.ResultsBoard())
+		a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+			Proposals: proposals.Counts{DB: a.DB}})
+		registered = append(registered, a.Programmes)
 	}
 
-	// wire:nav (the sections every page links to; a new component adds
-	// its own with a.Web.Section in its block)
+	// wire:proposals (proposals, support, comments, moderation)
+	{
+		a.Proposals = proposals.New(proposals.Deps{DB: a.DB, Auth: a.Auth, Programmes: a.Programmes, Notify: a.Notify,
+			BaseURL: a.Cfg.BaseURL, Roadmap: roadmap.Links{DB: a.DB}})
+		// Search keys made by an older internal/kazakh are recomputed.
+		if err := a.Proposals.Rekey(ctx); err != nil {
+			return err
+		}
+		a.stop = append(a.stop, a.Proposals.Stop)
+		registered = append(registered, a.Proposals)
+	}
+
+	// wire:roadmap (what became of accepted proposals)
+	{
+		a.Roadmap = roadmap.New(roadmap.Deps{DB: a.DB, Auth: a.Auth, Programmes: a.Programmes, Proposals: a.Proposals,
+			Notify: a.Notify})
+		registered = append(registered, a.Roadmap)
+	}
+
+	// wire:elections (secret-ballot elections)
+	{
+		a.Elections = elections.New(elections.Deps{DB: a.DB, Auth: a.Auth, Keys: a.Keys, Mail: a.Mail, Catalog: a.Catalog,
+			Log: a.Log, BaseURL: a.Cfg.BaseURL,
+			Messenger: a.messenger()}) // voting codes by Telegram to those who linked it
+		a.stop = append(a.stop, a.Elections.Stop)
+		registered = append(registered, a.Elections)
+	}
+
+	// wire:meetings (meetings, agendas, attendance, questions)
+	{
+		a.Meetings = meetings.New(meetings.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Elections: a.Elections})
+		registered = append(registered, a.Meetings)
+	}
+
+	for _, c := range registered {
+		if err := c.Register(a.Web); err != nil {
+			return err
+		}
+	}
+
+	// wire:nav (the navigation's sections, and what each component offers
+	// a person's home /me and the home page's "happening now"). A new
+	// component adds its section with a.Web.Section and its panels with
+	// a.Web.AddMeBoard / AddNowBoard here or in its Register.
 	for _, sec := range []web.Section{
 		{Path: "/organizations", Title: "nav.organizations", Text: "home.orgs.text", Order: 10},
 		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
@@ -102,7 +137,15 @@ func (a *App) wire(ctx context.Context) error {
 	} {
 		a.Web.Section(sec)
 	}
-
+	a.Web.AddMeBoard("orgs", a.Orgs.MeBoard())
+	a.Web.AddMeBoard("meetings", a.Meetings.MeBoard())
+	a.Web.AddMeBoard("elections", a.Elections.Board("me-votes", 2))
+	a.Web.AddMeBoard("proposals", a.Proposals.MeBoard())
+	a.Web.AddMeBoard("notify", a.Notify.MeBoard())
+	a.Web.AddNowBoard("elections", a.Elections.Board("now-votes", 1))
+	a.Web.AddNowBoard("proposals", a.Proposals.NowBoard())
+	a.Web.AddNowBoard("meetings", a.Meetings.NowBoard())
+	a.Web.AddNowBoard("results", a.Elections.ResultsBoard())
 	return nil
 }
 

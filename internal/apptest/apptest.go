@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -151,6 +152,20 @@ func (e *Env) Client() *Client {
 type Response struct {
 	*http.Response
 	Body string
+}
+
+// Statements is how many statements the server sent to the database
+// before answering, as its Server-Timing header says; -1 if it does not.
+func (r *Response) Statements() int {
+	_, v, ok := strings.Cut(r.Header.Get("Server-Timing"), `db;desc="`)
+	if !ok {
+		return -1
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(v, ` statements"`))
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // Do sends a request and reads the whole body.

@@ -239,6 +239,9 @@ func TestLinksAreSingleUseAndExpire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if u.EmailConfirmed {
+			t.Fatal("the address counts as confirmed before the link was used")
+		}
 		if u, err = s.ConfirmEmail(ctx, confirm); err != nil || !u.EmailConfirmed {
 			t.Fatalf("confirm: %v %v", u, err)
 		}

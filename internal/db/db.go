@@ -290,6 +290,7 @@ func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*T
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
+	counted(ctx, 2) // BEGIN, and COMMIT or ROLLBACK
 	tx := &Tx{tx: sqlTx, d: d, write: p == d.w, Now: d.now()}
 	defer func() {
 		if p := recover(); p != nil {
@@ -314,6 +315,7 @@ func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*T
 
 // Exec runs a statement inside the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	counted(ctx, 1)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -322,6 +324,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query runs a query inside the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	counted(ctx, 1)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -330,6 +333,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // QueryRow runs a query that returns at most one row.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	counted(ctx, 1)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -363,6 +367,7 @@ func (t *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error
 
 // QueryRow runs a single-row read outside a transaction (reader pool).
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	counted(ctx, 1)
 	if st := d.rs.get(ctx, query, false); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -371,6 +376,7 @@ func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 
 // Query runs a read outside a transaction (reader pool).
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	counted(ctx, 1)
 	if st := d.rs.get(ctx, query, false); st != nil {
 		return st.QueryContext(ctx, args...)
 	}

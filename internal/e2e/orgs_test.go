@@ -20,7 +20,7 @@ import (
 
 func orgsService(env *apptest.Env) *orgs.Service {
 	a := env.App
-	return orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // A person on a phone types "Shymkent" in Latin letters and finds the

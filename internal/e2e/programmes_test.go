@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/app"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 )
 
@@ -31,10 +31,10 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Perso
 // collecting starts the programme services on env, and an organization
 // whose administrator runs a programme for 14–35-year-olds in KZ-79 with
 // these directions, collecting proposals now.
-func collecting(t *testing.T, env *apptest.Env, directions ...string) (*progwire.Services, int64, apptest.Person, *programmes.Programme) {
+func collecting(t *testing.T, env *apptest.Env, directions ...string) (*app.Components, int64, apptest.Person, *programmes.Programme) {
 	t.Helper()
 	a := env.App
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	s := &a.Components
 	org := env.NewOrg(0, "Жастар қанаты")
 	admin := env.NewPerson()
 	env.Grant(admin, org, "admin")

@@ -22,12 +22,6 @@ const (
 	maxQueryWords = 16
 )
 
-// chunk is one word of the source text, as written, and its language.
-type chunk struct {
-	raw  string
-	lang Lang
-}
-
 // isWordRune reports whether r belongs to a word: letters, digits, and
 // combining marks (a decomposed ş).
 func isWordRune(r rune) bool {

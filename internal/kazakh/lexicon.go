@@ -57,9 +57,3 @@ func (l *lexiconSet) hasBytes(w []byte, want uint8) bool {
 	l.once.Do(l.load)
 	return l.m[string(w)]&want != 0
 }
-
-// size is the number of folded entries.
-func (l *lexiconSet) size() int {
-	l.once.Do(l.load)
-	return len(l.m)
-}

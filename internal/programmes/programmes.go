@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,11 +106,34 @@ type Service struct {
 	Auth    *auth.Service
 	Regions *regions.List
 	cache   *cache
+
+	log       *slog.Logger
+	proposals ProposalCounter
+}
+
+// ProposalCounter is what the programme page shows of the proposals
+// component: how many proposals a programme has.
+type ProposalCounter interface {
+	Count(ctx context.Context, programmeID int64) (int, error)
+}
+
+// Deps are what the programmes service needs.
+type Deps struct {
+	DB      *db.DB
+	Auth    *auth.Service
+	Regions *regions.List
+	Log     *slog.Logger // nil: discarded
+	// Proposals counts a programme's proposals for its page; nil: no count.
+	Proposals ProposalCounter
 }
 
 // New returns the service, keeping programmes for DefaultCacheTTL.
-func New(d *db.DB, a *auth.Service, r *regions.List) *Service {
-	return &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
+func New(d Deps) *Service {
+	s := &Service{DB: d.DB, Auth: d.Auth, Regions: d.Regions, cache: newCache(DefaultCacheTTL), log: d.Log, proposals: d.Proposals}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
 }
 
 // Input is what an administrator writes when creating or editing.

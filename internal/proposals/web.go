@@ -32,22 +32,12 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// RoadmapRef is where a proposal went on the roadmap (given by the
-// roadmap component at wiring).
-type RoadmapRef struct {
-	ItemID      int64
-	ProgrammeID int64
-	Title       i18n.Text
-	Status      string
-	Progress    int
-}
-
 // Handler serves proposal pages and API.
 type Handler struct {
 	S       *Service
 	Srv     *web.Server
 	BaseURL string
-	Roadmap func(ctx context.Context, proposalID int64) ([]RoadmapRef, error)
+	Roadmap Roadmaps
 }
 
 // Register adds the routes and templates.
@@ -461,7 +451,7 @@ func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 		}
 	}
 	if h.Roadmap != nil {
-		if v.Roadmap, err = h.Roadmap(ctx, id); err != nil {
+		if v.Roadmap, err = h.Roadmap.ForProposal(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -1106,7 +1096,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 	}
 	o := Out(p, true)
 	if h.Roadmap != nil {
-		refs, err := h.Roadmap(r.Context(), id)
+		refs, err := h.Roadmap.ForProposal(r.Context(), id)
 		if err != nil {
 			h.Srv.Fail(w, r, err)
 			return

@@ -281,9 +281,7 @@ func Assign(in AssignInput) (*AssignResult, error) {
 		final[pr] = true
 	}
 	res.Removed = slices.DeleteFunc(res.Removed, func(pr Pair) bool { return final[pr] })
-	for _, pr := range scoredPairsOfGoneJurors(current, scored, jurIdx, appIdx) {
-		res.Pairs = append(res.Pairs, pr)
-	}
+	res.Pairs = append(res.Pairs, scoredPairsOfGoneJurors(current, scored, jurIdx, appIdx)...)
 	sortPairs(res.Pairs)
 	sortPairs(res.Added)
 	sortPairs(res.Removed)

@@ -361,7 +361,7 @@ func TestServerTimingHeader(t *testing.T) {
 	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
 	for _, p := range []string{"/kk/", "/kk/signin", "/healthz", "/kk/no-such-page"} {
 		r := env.Client().Get(p)
-		if v := r.Header.Get("Server-Timing"); !regexp.MustCompile(`^app;dur=[0-9]+\.[0-9]{3}$`).MatchString(v) {
+		if v := r.Header.Get("Server-Timing"); !regexp.MustCompile(`^app;dur=[0-9]+\.[0-9]{3}, db;desc="[0-9]+ statements"$`).MatchString(v) {
 			t.Errorf("%s: Server-Timing %q", p, v)
 		}
 	}

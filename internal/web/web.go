@@ -432,7 +432,8 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int
-	start  time.Time // when the request arrived (zero: no timing header)
+	start  time.Time    // when the request arrived (zero: no timing header)
+	stmts  func() int64 // statements sent to the database so far
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -460,15 +461,22 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // read by the benchmarks: the budgets are server time).
 func (w *statusWriter) timing() {
 	if !w.start.IsZero() {
-		w.Header().Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64))
+		v := "app;dur=" + strconv.FormatFloat(float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64)
+		if w.stmts != nil {
+			// How many statements the database was sent before the
+			// answer began: a page that queries per item shows here.
+			v += `, db;desc="` + strconv.FormatInt(w.stmts(), 10) + ` statements"`
+		}
+		w.Header().Set("Server-Timing", v)
 	}
 }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, start: start}
-		next.ServeHTTP(sw, r)
+		ctx, stmts := db.CountStatements(r.Context())
+		sw := &statusWriter{ResponseWriter: w, start: start, stmts: stmts}
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
 			return
 		}

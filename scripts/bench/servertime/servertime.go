@@ -19,6 +19,8 @@ func Of(h http.Header) time.Duration {
 	if !ok {
 		return -1
 	}
+	dur, _, _ = strings.Cut(dur, ",") // the db statement count follows
+
 	ms, err := strconv.ParseFloat(dur, 64)
 	if err != nil {
 		return -1

@@ -41,11 +41,6 @@ var orgsAccounts = []Account{
 		"member of the Temirtau Palace of Culture primary organization (comes from the palace of culture)", "1998-07-22", "KZ-35"},
 }
 
-func init() {
-	Accounts = append(Accounts, orgsAccounts...)
-	loaders = append(loaders, loadOrgs)
-}
-
 // demoAccount returns the id of one of the registry's demo accounts,
 // creating it when Load has not.
 func demoAccount(ctx context.Context, a *app.App, people map[string]int64, email string) (int64, error) {
@@ -122,7 +117,8 @@ func memberFile(from, to int, domain string, role func(i int) string) []byte {
 }
 
 func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
-	svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
+	// Built without a notifier: the demo's invented people get no email.
+	svc := orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log})
 	if err := svc.Backfill(ctx); err != nil {
 		return err
 	}
@@ -365,9 +361,9 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 		}
 	}
 	if _, err := svc.Update(ctx, admin, wing, orgs.Patch{Short: tx("Жастар Рухы", "Жастар Рухы", "Jastar Rukhy"),
-		Description: tx("Жастар қанаты әр өңірде 2025 жылға дейінгі бағдарламаны әзірлеп, жастардың ұсыныстарын жинайды.",
-			"Молодёжное крыло в каждом регионе готовит программу до 2025 года и собирает предложения молодёжи.",
-			"The youth wing drafts a programme to 2025 in every region and collects young people's proposals."),
+		Description: tx(fmt.Sprintf("Жастар қанаты әр өңірде %d жылға дейінгі бағдарламаны әзірлеп, жастардың ұсыныстарын жинайды.", youthProgrammeEnd(a).Year()),
+			fmt.Sprintf("Молодёжное крыло в каждом регионе готовит программу до %d года и собирает предложения молодёжи.", youthProgrammeEnd(a).Year()),
+			fmt.Sprintf("The youth wing drafts a programme to %d in every region and collects young people's proposals.", youthProgrammeEnd(a).Year())),
 		Website: s("https://jastar.demo.ortaq.kz")}); err != nil {
 		return err
 	}

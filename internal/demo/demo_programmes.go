@@ -2,44 +2,57 @@ package demo
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/roadmap"
 )
 
-func init() { loaders = append(loaders, loadProgrammes) }
+// youthProgrammeDays is how long the youth programme runs from the day the
+// demo is loaded (its five phases, below); its title names the year it
+// ends.
+const youthProgrammeDays = 500
+
+// youthProgrammeEnd is when the youth programme ends.
+func youthProgrammeEnd(a *app.App) time.Time {
+	return a.DB.Now().UTC().Add(youthProgrammeDays * 24 * time.Hour)
+}
+
+// programmeComponents are the programme components as the app builds them,
+// but delivering nothing: the demo's invented people find notifications in
+// their inbox, never in an email or a message.
+func programmeComponents(a *app.App) *app.Components {
+	n := notify.New(notify.Deps{DB: a.DB, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL, Site: a.Cfg.SiteName, Log: a.Log})
+	p := programmes.New(programmes.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log, Proposals: proposals.Counts{DB: a.DB}})
+	pr := proposals.New(proposals.Deps{DB: a.DB, Auth: a.Auth, Programmes: p, Notify: n, BaseURL: a.Cfg.BaseURL,
+		Roadmap: roadmap.Links{DB: a.DB}})
+	rm := roadmap.New(roadmap.Deps{DB: a.DB, Auth: a.Auth, Programmes: p, Proposals: pr, Notify: n})
+	return &app.Components{Notify: n, Programmes: p, Proposals: pr, Roadmap: rm}
+}
 
 // loadProgrammes adds the youth wing's programme with proposals from
 // several regions (in Kazakh and Russian, some answered), a roadmap with
 // linked proposals and four indicators; a three-direction youth project;
 // and an Assembly project with sub-projects. All invented.
 func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) error {
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	s := programmeComponents(a)
+	defer s.Proposals.Stop()
 	user := func(email string) (*auth.User, error) { return a.Auth.UserByID(ctx, people[email]) }
 	admin, err := user("admin@demo.ortaq.kz")
 	if err != nil {
 		return err
 	}
-	orgID := func(q string, args ...any) (int64, error) {
-		var id int64
-		err := a.DB.QueryRow(ctx, q, args...).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil
-		}
-		return id, err
-	}
-	wing, err := orgID("SELECT id FROM organizations WHERE name_en = 'Jastar Rukhy youth wing' ORDER BY id LIMIT 1")
-	if err != nil || wing == 0 {
-		return fmt.Errorf("demo: programmes: no youth wing (%v)", err)
+	wing, err := orgNamed(ctx, a.DB, "Jastar Rukhy youth wing", "")
+	if err != nil {
+		return err
 	}
 	now := a.DB.Now().UTC()
 	day := 24 * time.Hour
@@ -49,13 +62,15 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 			{Kind: "evaluation", StartsAt: now.Add(45 * day), EndsAt: now.Add(75 * day)},
 			{Kind: "roadmap", StartsAt: now.Add(75 * day), EndsAt: now.Add(105 * day)},
 			{Kind: "implementation", StartsAt: now.Add(105 * day), EndsAt: now.Add(470 * day)},
-			{Kind: "report", StartsAt: now.Add(470 * day), EndsAt: now.Add(500 * day)},
+			{Kind: "report", StartsAt: now.Add(470 * day), EndsAt: now.Add(youthProgrammeDays * day)},
 		}
 	}
 	t := func(kk, ru, en string) i18n.Text { return i18n.Text{KK: kk, RU: ru, EN: en} }
+	end := youthProgrammeEnd(a)
 
 	youth, err := s.Programmes.Create(ctx, admin, programmes.Input{OrgID: wing, Kind: "programme",
-		Title: t("«ЖАСТАР – ОТАНҒА!» 2025 жылға дейінгі жастар бағдарламасы", "Молодёжная программа «ЖАСТАР – ОТАНҒА!» до 2025 года", "“JASTAR – OTANǴA!” youth programme to 2025"),
+		Title: t(fmt.Sprintf("«ЖАСТАР – ОТАНҒА!» %d жылға дейінгі жастар бағдарламасы", end.Year()),
+			fmt.Sprintf("Молодёжная программа «ЖАСТАР – ОТАНҒА!» до %d года", end.Year()), fmt.Sprintf("“JASTAR – OTANǴA!” youth programme to %d", end.Year())),
 		Description: t("Әр өңірде жастармен бірге жазылатын бағдарлама: жұмыс, білім, тұрғын үй, еріктілік. Алдымен ұсыныстар жинаймыз, содан кейін жол картасын бірге құрамыз.",
 			"Программа, которую пишем вместе с молодёжью каждого региона: работа, образование, жильё, волонтёрство. Сначала собираем предложения, затем вместе составляем дорожную карту.",
 			"A programme written with young people in every region: jobs, education, housing, volunteering. First we collect proposals, then we build the roadmap together."),
@@ -115,7 +130,10 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 		{6, 2, "Мектеп кітапханаларында ашық Wi-Fi", "Мектеп кітапханалары сабақтан кейін де ашық болып, тегін Wi-Fi берсе, ауылдағы оқушылар үй тапсырмасын сонда орындай алады.", 1, "", ""},
 	}
 	var created []*proposals.Proposal
+	next := strconv.Itoa(now.Year() + 1)
 	for i, p := range props {
+		// The texts speak of the coming year ("2025" as written).
+		p.body, p.text = strings.ReplaceAll(p.body, "2025", next), strings.ReplaceAll(p.text, "2025", next)
 		author := youngPeople[p.author]
 		pr, err := s.Proposals.Create(ctx, author, youth.ID, proposals.NewProposal{Title: p.title, Body: p.body,
 			DirectionID: youth.Directions[p.dir].ID, Region: author.Region})
@@ -191,7 +209,7 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 			[]programmes.Value{{Region: "KZ", Period: "2023", Value: 850}, {Region: "KZ", Period: "2024", Value: 1020}, {Region: "KZ", Period: "2025", Value: 1180}}},
 	} {
 		indicator, err := s.Programmes.CreateIndicator(ctx, admin, youth.ID, programmes.IndicatorInput{Name: in.name, Unit: in.unit, Better: in.better,
-			Baseline: in.baseline, Target: in.target, TargetDate: "2025-12-31"})
+			Baseline: in.baseline, Target: in.target, TargetDate: fmt.Sprintf("%d-12-31", end.Year()-1)})
 		if err != nil {
 			return fmt.Errorf("demo: indicator: %w", err)
 		}
@@ -216,12 +234,9 @@ func loadProgrammes(ctx context.Context, a *app.App, people map[string]int64) er
 	}
 
 	// The Assembly's project with sub-projects.
-	asm, err := orgID("SELECT id FROM organizations WHERE kind = 'assembly' ORDER BY id LIMIT 1")
+	asm, err := orgNamed(ctx, a.DB, "Shymkent City Assembly of People of Kazakhstan", "")
 	if err != nil {
 		return err
-	}
-	if asm == 0 {
-		asm = wing
 	}
 	parent, err := s.Programmes.Create(ctx, admin, programmes.Input{OrgID: asm, Kind: "project",
 		Title:       t("«Бірлік» жобасы", "Проект «Бірлік»", "“Birlik” project"),

@@ -26,27 +26,15 @@ import (
 	"github.com/ortaq/ortaq/internal/meetings"
 )
 
-func init() { loaders = append(loaders, loadMeetings) }
-
-// demoOrg finds an organization by its English name, else by kind, else
-// the core demo's Oral primary organization.
-func demoOrg(ctx context.Context, d *db.DB, nameEN, kind string) (int64, error) {
-	var id int64
-	for _, q := range []struct {
-		sql string
-		arg string
-	}{{"SELECT id FROM organizations WHERE name_en = ? ORDER BY id LIMIT 1", nameEN},
-		{"SELECT id FROM organizations WHERE kind = ? ORDER BY id LIMIT 1", kind},
-		{"SELECT id FROM organizations WHERE name_en = ? ORDER BY id LIMIT 1", "Oral city primary organization"}} {
-		err := d.QueryRow(ctx, q.sql, q.arg).Scan(&id)
-		if err == nil {
-			return id, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
+// demoChair is the chair of org among its current members.
+func demoChair(ctx context.Context, d *db.DB, org int64) (*auth.User, error) {
+	u := &auth.User{}
+	err := d.QueryRow(ctx, `SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND m.role = 'chair' AND m.until IS NULL ORDER BY u.id LIMIT 1`, org).Scan(&u.ID, &u.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("meetings demo: organization %d has no chair", org)
 	}
-	return 0, errors.New("meetings demo: no organization")
+	return u, err
 }
 
 // demoMembers returns up to n active adult members of org.
@@ -74,16 +62,18 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 	if err != nil {
 		return err
 	}
-	ms := meetings.New(a.DB, a.Auth, nil, a.Catalog, a.Log, a.Cfg.BaseURL)
-	es := elections.New(a.DB, a.Auth, a.Keys)
+	// Built without delivery: the demo's invented people get no email.
+	ms := meetings.New(meetings.Deps{DB: a.DB, Auth: a.Auth, Catalog: a.Catalog, Log: a.Log, BaseURL: a.Cfg.BaseURL})
+	es := elections.New(elections.Deps{DB: a.DB, Auth: a.Auth, Keys: a.Keys, Log: a.Log})
+	defer es.Stop()
 	now := a.DB.Now().UTC()
 	day := func(offset int, hour int) time.Time {
-		d := now.In(meetings.Almaty).AddDate(0, 0, offset)
-		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, meetings.Almaty).UTC()
+		d := now.In(i18n.Almaty).AddDate(0, 0, offset)
+		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, i18n.Almaty).UTC()
 	}
 
 	// ---- 1. The report meeting and the delegate election.
-	primary, err := demoOrg(ctx, a.DB, "Temirtau Palace of Culture primary organization", "primary_organization")
+	primary, err := orgNamed(ctx, a.DB, "Temirtau Palace of Culture primary organization", "")
 	if err != nil {
 		return err
 	}
@@ -196,8 +186,9 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		return err
 	}
 
-	// ---- 2. An upcoming council meeting with registrations and questions.
-	council, err := demoOrg(ctx, a.DB, "Council of Mothers", "council")
+	// ---- 2. An upcoming meeting of the Sarysu district's Mothers' Council
+	// with registrations and questions.
+	council, err := orgNamed(ctx, a.DB, "Mothers' Council", "Sarysu District Assembly")
 	if err != nil {
 		return err
 	}
@@ -220,7 +211,7 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		}
 	}
 	for _, u := range cmembers {
-		if _, err := ms.Register(ctx, u, cm); err != nil {
+		if _, err := ms.RegisterFor(ctx, u, cm); err != nil {
 			return fmt.Errorf("meetings demo: register: %w", err)
 		}
 	}
@@ -241,8 +232,17 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 		}
 	}
 
-	// ---- 3. A caravan meeting in a district, with answered questions.
-	district, err := demoOrg(ctx, a.DB, "Sarysu District Assembly of People", "assembly")
+	// ---- 3. A caravan meeting in the Sarysu district: members of the
+	// Mothers' Council ask, the chair of the Council of Elders answers.
+	district, err := orgNamed(ctx, a.DB, "Sarysu District Assembly", "")
+	if err != nil {
+		return err
+	}
+	elders, err := orgNamed(ctx, a.DB, "Council of Elders (Aksakals)", "Sarysu District Assembly")
+	if err != nil {
+		return err
+	}
+	answerer, err := demoChair(ctx, a.DB, elders)
 	if err != nil {
 		return err
 	}
@@ -252,29 +252,29 @@ func loadMeetings(ctx context.Context, a *app.App, people map[string]int64) erro
 			invite, created_by, created_at, updated_at) VALUES (?, 'public', 'in_person', ?, ?, ?, ?, ?, ?, ?, 'anyone', ?, ?, ?) RETURNING id`,
 			district, "Кеңес мүшелерінің ауданға сапары: тұрғындармен кездесу", "Караван встреч: члены советов встречаются с жителями района",
 			"Caravan of meetings: council members meet the district's residents",
-			"Қоғамдық келісім кеңесі мен Ақсақалдар кеңесінің мүшелері тұрғындардың сұрақтарына жауап берді.",
+			"Ақсақалдар кеңесінің мүшелері тұрғындардың сұрақтарына жауап берді.",
 			"Аудан орталығы, мәдениет үйі (ойдан шығарылған)", day(-7, 11), day(-7, 13), admin.ID, day(-10, 9), day(-10, 9)).Scan(&caravan)
 	})
 	if err != nil {
 		return err
 	}
-	askers, err := demoMembers(ctx, a.DB, district, 4)
+	askers, err := demoMembers(ctx, a.DB, council, 4)
 	if err != nil {
 		return err
 	}
 	if len(askers) == 0 {
-		askers = []*auth.User{admin}
+		return fmt.Errorf("meetings demo: the Mothers' Council %d has no members to ask", council)
 	}
 	qa := [][2]string{
 		{"Ауылдағы мектепке жаңа спорт залы қашан салынады?", "Жоба облыстық бюджетке енгізілді, құрылыс келесі жылы басталады."},
 		{"Жастарға арналған тегін заң кеңесі бар ма?", "Иә, аудандық жастар орталығында әр сейсенбі сайын тегін кеңес беріледі."},
-		{"Мемлекеттік тіл курсына қалай жазылуға болады?", "Курс аптасына екі рет өтеді; Ortaq-тағы курс бетінде тіркелуге болады."},
+		{"Мемлекеттік тіл курсына қалай жазылуға болады?", "Курс аптасына екі рет аудан орталығындағы мәдениет үйінде өтеді; жазылу үшін аудандық Ассамблеяның хатшылығына хабарласыңыз."},
 		{"Қоғамдық көлік кестесі өзгере ме?", "Әкімдік тұрғындардың ұсынысын қарап, кешкі рейс қосуға келісті."},
 	}
 	return a.DB.Write(ctx, func(tx *db.Tx) error {
 		for i, x := range qa {
 			if _, err := tx.Exec(ctx, `INSERT INTO meeting_questions (meeting_id, author_id, body, status, answer, answered_by, answered_at, votes, created_at)
-				VALUES (?, ?, ?, 'answered', ?, ?, ?, ?, ?)`, caravan, askers[i%len(askers)].ID, x[0], x[1], admin.ID, day(-7, 12), 0, day(-8, 18)); err != nil {
+				VALUES (?, ?, ?, 'answered', ?, ?, ?, ?, ?)`, caravan, askers[i%len(askers)].ID, x[0], x[1], answerer.ID, day(-7, 12), 0, day(-8, 18)); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package progwire_test
+package app_test
 
 import (
 	"bytes"
@@ -15,7 +15,6 @@ import (
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
-	"github.com/ortaq/ortaq/internal/demo"
 )
 
 func token(t *testing.T, env *apptest.Env, p apptest.Person) string {
@@ -259,33 +258,4 @@ func TestAttachmentIsServedSafely(t *testing.T) {
 		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment") || strings.Contains(h.Get("Content-Disposition"), `"".pdf`) {
 		t.Fatalf("attachment served as %d %v", a.StatusCode, h)
 	}
-}
-
-func TestDemoLoadsProgrammes(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
-		if _, err := demo.Load(context.Background(), env.App); err != nil {
-			t.Fatal(err)
-		}
-		c := env.Client()
-		var n int
-		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM proposals p JOIN roadmap_links l ON l.proposal_id = p.id WHERE p.status = 'accepted'`).Scan(&n); err != nil || n != 3 {
-			t.Fatalf("linked accepted proposals: %d (%v)", n, err)
-		}
-		list := c.Get("/kk/programmes").Body
-		for _, want := range []string{"ЖАСТАР – ОТАНҒА!", "Өрлеу", "Бірлік"} {
-			if !strings.Contains(list, want) {
-				t.Errorf("programme list lacks %q", want)
-			}
-		}
-		var id int64
-		if err := d.QueryRow(context.Background(), "SELECT MIN(id) FROM programmes").Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range []string{"", "/proposals", "/roadmap", "/indicators"} {
-			if r := c.Get(fmt.Sprintf("/ru/programmes/%d%s", id, p)); r.StatusCode != 200 {
-				t.Fatalf("%s: %d", p, r.StatusCode)
-			}
-		}
-	})
 }

@@ -1,4 +1,4 @@
-package progwire_test
+package app_test
 
 import (
 	"bytes"
