@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
@@ -128,8 +129,8 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:nav (the navigation's sections, and what each component offers
 	// a person's home /me and the home page's "happening now"). A new
-	// component adds its section with a.Web.Section and its panels with
-	// a.Web.AddMeBoard / AddNowBoard here or in its Register.
+	// component adds its section here (or with srv.Section in its
+	// Register) and offers panels by having MePanels / NowPanels.
 	for _, sec := range []web.Section{
 		{Path: "/organizations", Title: "nav.organizations", Text: "home.orgs.text", Order: 10},
 		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
@@ -137,15 +138,9 @@ func (a *App) wire(ctx context.Context) error {
 	} {
 		a.Web.Section(sec)
 	}
-	a.Web.AddMeBoard("orgs", a.Orgs.MeBoard())
-	a.Web.AddMeBoard("meetings", a.Meetings.MeBoard())
-	a.Web.AddMeBoard("elections", a.Elections.Board("me-votes", 2))
-	a.Web.AddMeBoard("proposals", a.Proposals.MeBoard())
-	a.Web.AddMeBoard("notify", a.Notify.MeBoard())
-	a.Web.AddNowBoard("elections", a.Elections.Board("now-votes", 1))
-	a.Web.AddNowBoard("proposals", a.Proposals.NowBoard())
-	a.Web.AddNowBoard("meetings", a.Meetings.NowBoard())
-	a.Web.AddNowBoard("results", a.Elections.ResultsBoard())
+	for _, c := range registered {
+		a.Web.AddBoards(fmt.Sprintf("%T", c), c) // those that are web.MeBoard or web.NowBoard
+	}
 	return nil
 }
 

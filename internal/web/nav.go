@@ -66,29 +66,41 @@ type PanelItem struct {
 	Lang  string // the item's own language when it is not the page's (lang attribute)
 }
 
-// Board gives the panels a component offers for reader. A board returns
-// no panel when it has nothing to say; it must be a few indexed queries.
-type Board func(ctx context.Context, rd Reader) ([]Panel, error)
+// MeBoard is a component that offers panels to every signed-in person's
+// home (/{lang}/me): what is theirs (organizations and roles,
+// registrations, votes open to them, answers, invitations) and, for
+// organizers, what needs them. MePanels returns no panel when it has
+// nothing to say; it must be a few indexed queries.
+type MeBoard interface {
+	MePanels(ctx context.Context, rd Reader) ([]Panel, error)
+}
+
+// NowBoard is a component that offers panels to the home page's
+// "happening now" (open proposal collections, coming meetings, newest
+// items). NowPanels runs for guests too (rd.User nil), whose copy of the
+// page may be cached.
+type NowBoard interface {
+	NowPanels(ctx context.Context, rd Reader) ([]Panel, error)
+}
+
+type board func(ctx context.Context, rd Reader) ([]Panel, error)
 
 type namedBoard struct {
 	name string
-	b    Board
+	b    board
 }
 
-// AddMeBoard adds a component's panels to every signed-in person's home
-// (/{lang}/me): what is theirs (organizations and roles, registrations,
-// votes open to them, answers, invitations) and, for organizers, what
-// needs them. Call it while wiring.
-func (s *Server) AddMeBoard(name string, b Board) {
-	s.meBoards = append(s.meBoards, namedBoard{name, b})
-}
-
-// AddNowBoard adds a component's panels to the home page's "happening
-// now" (open proposal collections, upcoming meetings, newest items). It
-// runs for guests too (rd.User nil); the guest's page is cached. Call it
-// while wiring.
-func (s *Server) AddNowBoard(name string, b Board) {
-	s.nowBoards = append(s.nowBoards, namedBoard{name, b})
+// AddBoards adds what component c (named name, for the logs) offers to
+// the person's home and the home page: its panels if it is a MeBoard, a
+// NowBoard or both. Call it while wiring; app does it for every
+// registered component.
+func (s *Server) AddBoards(name string, c any) {
+	if b, ok := c.(MeBoard); ok {
+		s.meBoards = append(s.meBoards, namedBoard{name, b.MePanels})
+	}
+	if b, ok := c.(NowBoard); ok {
+		s.nowBoards = append(s.nowBoards, namedBoard{name, b.NowPanels})
+	}
 }
 
 // panels runs boards for the request's reader. A board that fails is
