@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -62,8 +63,24 @@ func TestMeShowsWhatIsTheirs(t *testing.T) {
 	if p := panel(r.Body, "me-run"); !strings.Contains(p, "Администратор") {
 		t.Errorf("organizer's organizations: %q", p)
 	}
-	if p := panel(r.Body, "me-minutes"); !strings.Contains(p, `href="/ru/meetings/`) {
+	// An administrator of the organization that held a meeting whose
+	// minutes wait is asked to approve them.
+	var org41, meeting int64
+	if err := env.App.DB.QueryRow(context.Background(), `SELECT org_id, id FROM meetings
+		WHERE ends_at < ? AND minutes_approved_at IS NULL AND cancelled_at IS NULL ORDER BY id LIMIT 1`,
+		env.App.DB.Now()).Scan(&org41, &meeting); err != nil {
+		t.Fatal(err)
+	}
+	chair := env.NewPerson()
+	env.Grant(chair, org41, "admin")
+	cc := env.Client()
+	cc.SignIn(chair)
+	r = cc.Get("/en/me")
+	if p := panel(r.Body, "me-minutes"); !strings.Contains(p, fmt.Sprintf(`href="/en/meetings/%d"`, meeting)) || !strings.Contains(p, "to approve") {
 		t.Errorf("minutes to approve: %q", p)
+	}
+	if p := panel(r.Body, "me-run"); !strings.Contains(p, "Administrator") {
+		t.Errorf("the chair's organizations: %q", p)
 	}
 	// What is someone else's stays theirs.
 	if strings.Contains(r.Body, "Oral city") || strings.Contains(r.Body, "Орал қалалық") {
