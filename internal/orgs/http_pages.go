@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
@@ -145,11 +146,7 @@ func (h *Handler) activity(r *http.Request, id int64) ([]activityView, error) {
 	p := h.srv.Printer(r)
 	var views []activityView
 	for _, a := range acts {
-		label := a.Action
-		if key := "orgs.activity." + a.Action; p.Has(key) {
-			label = p.T(key)
-		}
-		views = append(views, activityView{At: p.DateTime(a.At.Time), Action: label, Actor: a.Actor})
+		views = append(views, activityView{At: p.DateTime(a.At.Time), Action: audit.Label(p, a.Action), Actor: a.Actor})
 	}
 	return views, nil
 }

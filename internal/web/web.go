@@ -56,7 +56,9 @@ type Server struct {
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
 	profileParts  []ProfilePart                               // see AddProfilePart
-	homeParts     []ProfilePart                               // see AddHomePart
+
+	sections            []Section    // the navigation (nav.go)
+	meBoards, nowBoards []namedBoard // panels of /me and of the home page (nav.go)
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
