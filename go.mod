@@ -15,7 +15,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/yeqown/reedsolomon v1.0.0 // indirect
+require (
+	github.com/yeqown/reedsolomon v1.0.0 // indirect
+	golang.org/x/image v0.44.0 // indirect
+)
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0

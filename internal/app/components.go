@@ -9,6 +9,7 @@ import (
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
+	"github.com/ortaq/ortaq/internal/reports"
 	"github.com/ortaq/ortaq/internal/telegram"
 )
 
@@ -79,6 +80,15 @@ func (a *App) wire(ctx context.Context) error {
 		}
 		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
 		if err := meetings.Mount(a.Web, ms, el); err != nil {
+			return err
+		}
+	}
+
+	// wire:reports (reports of what organizations did: pages, feeds, photos, API)
+	{
+		rs := reports.New(reports.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		if err := rs.Register(a.Web); err != nil {
 			return err
 		}
 	}
