@@ -821,7 +821,9 @@ func (s *Service) createPage(w http.ResponseWriter, r *http.Request) {
 	if u == nil || !s.parse(w, r) {
 		return
 	}
-	defer r.MultipartForm.RemoveAll()
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	in, err := readForm(r)
 	if err == nil {
 		var rep *Report
