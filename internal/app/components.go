@@ -8,8 +8,11 @@ import (
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
+	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/programmes/progwire"
+	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/reports"
+	"github.com/ortaq/ortaq/internal/search"
 	"github.com/ortaq/ortaq/internal/telegram"
 )
 
@@ -91,6 +94,25 @@ func (a *App) wire(ctx context.Context) error {
 		if err := rs.Register(a.Web); err != nil {
 			return err
 		}
+	}
+
+	// wire:search (one search over what the components register)
+	{
+		srch := search.New(search.Deps{DB: a.DB, Log: a.Log})
+		for _, src := range []search.Source{reports.SearchSource(a.DB), proposals.SearchSource(a.DB),
+			orgs.SearchSource(a.DB), programmes.SearchSource(a.DB), meetings.SearchSource(a.DB)} {
+			srch.Add(src)
+		}
+		if err := srch.Register(a.Web); err != nil {
+			return err
+		}
+		// What is not yet indexed (a first start, a new key version) is
+		// copied in the background; searches copy the rest as they come.
+		a.background = append(a.background, func(ctx context.Context) {
+			if err := srch.Sync(ctx, true); err != nil && ctx.Err() == nil {
+				a.Log.Warn("search: first sync", "err", err)
+			}
+		})
 	}
 
 	return nil
