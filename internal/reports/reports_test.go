@@ -246,6 +246,16 @@ func TestReportsAPIPagesFeedsViews(t *testing.T) {
 				t.Fatalf("show page lacks %s\n%s", want, p.Body)
 			}
 		}
+		// The organization's page (and its parent's) lists its reports.
+		for _, org := range []int64{branch, root} {
+			p := c.Get(fmt.Sprintf("/kk/organizations/%d", org))
+			if p.StatusCode != 200 || !strings.Contains(p.Body, `id="org-reports"`) || !strings.Contains(p.Body, "/kk/reports/"+pub.ID) || strings.Contains(p.Body, "Жоба есеп") {
+				t.Fatalf("organization %d page: %d", org, p.StatusCode)
+			}
+		}
+		if p := c.Get(fmt.Sprintf("/kk/organizations/%d", other)); strings.Contains(p.Body, `id="org-reports"`) {
+			t.Fatal("an organization without reports shows the section")
+		}
 		if p := c.Get("/kk/reports?month=2020-13"); p.StatusCode != 422 {
 			t.Fatalf("bad month: %d", p.StatusCode)
 		}

@@ -45,6 +45,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /reports/{id}", s.updatePage)
 	srv.Page("GET /reports/{id}/seen.gif", s.seen)
 	srv.Page("GET /reports/photos/{id}/{size}", s.photo)
+	srv.AddSection("orgs_show", s.orgSection)
 	srv.PageCached("GET /reports.atom", s.feed)
 	srv.PageCached("GET /organizations/{id}/reports.atom", s.feed)
 
@@ -871,4 +872,26 @@ func (s *Service) updatePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.formPage(w, r, http.StatusUnprocessableEntity, rep.OrgID, rep, &web.PageData{Errors: fe, Form: r.Form})
+}
+
+type orgSectionView struct {
+	OrgID int64
+	Items []itemView
+}
+
+// orgSection is the newest reports of an organization and its subtree,
+// on its page (web.Sections): the same for every reader, rendered once a
+// moment.
+func (s *Service) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
+	h, v, err := s.srv.Fragment(r, "reports_list", "reports_org_section", idStr(orgID), func() (any, error) {
+		list, _, err := s.List(r.Context(), Filter{OrgID: orgID, Limit: 5})
+		if err != nil {
+			return nil, err
+		}
+		return &orgSectionView{OrgID: orgID, Items: s.items(web.LangOf(r), list)}, nil
+	})
+	if err != nil || len(v.(*orgSectionView).Items) == 0 {
+		return "", err
+	}
+	return h, nil
 }

@@ -59,6 +59,8 @@ type Server struct {
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
 	routes []Route
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
+
+	sections map[string][]Section // parts of pages other components write (sections.go)
 }
 
 type largeBody struct {
