@@ -1,0 +1,87 @@
+package meetings
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	if h.srv.SignedIn(w, r) == nil {
+		return
+	}
+	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "quorum": {"50"}, "invite": {"members"}, "kind": {"report"}, "format": {"in_person"}}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData()})
+}
+
+func formData() map[string]any {
+	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites}
+}
+
+// meetingForm reads the create and edit form.
+func meetingForm(f url.Values) (NewMeeting, error) {
+	in := NewMeeting{OrgID: atoi64(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
+		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}, Description: f.Get("description"), Address: f.Get("address"),
+		OnlineURL: f.Get("online_url"), Capacity: atoi(f.Get("capacity")), QuorumPct: atoi(f.Get("quorum"))}
+	var fs errs.Fields
+	if p := strings.TrimSpace(f.Get("programme_id")); p != "" {
+		if in.ProgrammeID = atoi64(p); in.ProgrammeID <= 0 {
+			fs.Add("programme_id", "meetings.no_such_programme")
+		}
+	}
+	var ok bool
+	if in.StartsAt, ok = ParseLocal(f.Get("starts_at")); !ok {
+		fs.Add("starts_at", "validation.invalid_datetime")
+	}
+	if in.EndsAt, ok = ParseLocal(f.Get("ends_at")); !ok {
+		fs.Add("ends_at", "validation.invalid_datetime")
+	}
+	if s := f.Get("registration_closes_at"); s != "" {
+		if t, ok := ParseLocal(s); ok {
+			in.RegistrationClosesAt = &t
+		} else {
+			fs.Add("registration_closes_at", "validation.invalid_datetime")
+		}
+	}
+	return in, fs.Err()
+}
+
+// formErrors maps the service's field names to the form's.
+func (h *Handler) formErrors(r *http.Request, err error) (map[string]string, bool) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if ok {
+		for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
+			if m, ok := fe[k]; ok {
+				fe[v] = m
+			}
+		}
+	}
+	return fe, ok
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in, err := meetingForm(f)
+	var id int64
+	if err == nil {
+		id, err = h.svc.Create(withIP(h, r), u, in)
+	}
+	if err != nil {
+		if fe, ok := h.formErrors(r, err); ok {
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
+				Form: f, Errors: fe, Data: formData()})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "meetings.created", "")
+}

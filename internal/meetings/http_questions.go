@@ -1,0 +1,50 @@
+package meetings
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// --- questions
+
+func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if _, err := h.svc.Ask(r.Context(), u, id, r.PostForm.Get("body")); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.asked", "questions")
+}
+
+func (h *Handler) upvote(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	q, ok2 := h.id(w, r, "q")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	if _, err := h.svc.Upvote(r.Context(), u, id, q, r.PostForm.Get("up") != "0"); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, id, "", fmt.Sprintf("q-%d", q))
+}
+
+func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	id, ok := h.id(w, r, "id")
+	q, ok2 := h.id(w, r, "q")
+	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	if err := h.svc.Moderate(withIP(h, r), u, id, q, f.Get("action"), f.Get("answer"), atoi64(f.Get("into"))); err != nil {
+		h.formFail(w, r, id, err)
+		return
+	}
+	h.back(w, r, id, "meetings.saved", fmt.Sprintf("q-%d", q))
+}

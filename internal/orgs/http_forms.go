@@ -1,0 +1,327 @@
+package orgs
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// ---- create and edit ----
+
+// patchFromForm reads the organization form: every field is sent, so
+// every field is set.
+func patchFromForm(f url.Values) Patch {
+	s := func(k string) *string { v := f.Get(k); return &v }
+	t := func(k string) *i18n.Text {
+		return &i18n.Text{KK: f.Get(k + ".kk"), RU: f.Get(k + ".ru"), EN: f.Get(k + ".en")}
+	}
+	p := Patch{Kind: s("kind"), Name: t("name"), Short: t("short_name"), Description: t("description"), Purpose: t("purpose"),
+		Region: s("region"), District: s("district"), Phone: s("contacts.phone"), Email: s("contacts.email"),
+		Website: s("contacts.website"), Address: s("contacts.address")}
+	if f.Get("registration.number") != "" || f.Get("registration.date") != "" {
+		p.Registration = &RegInput{Number: f.Get("registration.number"), Date: f.Get("registration.date"),
+			Authority: f.Get("registration.authority"), Status: f.Get("registration.status")}
+	}
+	return p
+}
+
+func formOf(o *Org) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("kind", o.Kind)
+	for _, t := range []struct {
+		k string
+		t i18n.Text
+	}{{"name", o.Name}, {"short_name", o.Short}, {"description", o.Description}, {"purpose", o.Purpose}} {
+		set(t.k+".kk", t.t.KK)
+		set(t.k+".ru", t.t.RU)
+		set(t.k+".en", t.t.EN)
+	}
+	set("region", o.Region)
+	set("district", o.District)
+	set("contacts.phone", o.Phone)
+	set("contacts.email", o.Email)
+	set("contacts.website", o.Website)
+	set("contacts.address", o.Address)
+	if o.ParentID != 0 {
+		set("parent_id", strconv.FormatInt(o.ParentID, 10))
+	}
+	return v
+}
+
+func (h *Handler) formData(r *http.Request, o *Org, parent *Org) map[string]any {
+	h.svc.freshRegions(r.Context())
+	p := h.srv.Printer(r)
+	d := map[string]any{"Kinds": kindOptions(p), "Regions": h.regionOptions(p.Lang()), "Statuses": statusOptions(p)}
+	if o != nil {
+		d["Org"] = h.row(p, o)
+	}
+	if parent != nil {
+		d["Parent"] = h.row(p, parent)
+	}
+	return d
+}
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	var parent *Org
+	if v := r.URL.Query().Get("parent"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+			return
+		}
+		if parent, err = h.svc.Get(r.Context(), id); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	pid := int64(0)
+	form := url.Values{"kind": {"primary_organization"}}
+	if parent != nil {
+		pid = parent.ID
+		form.Set("region", parent.Region)
+		form.Set("district", parent.District)
+	}
+	if err := h.svc.auth.Require(r.Context(), u, pid, orgAdminOr(pid)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "orgs_form", &web.PageData{Title: h.srv.T(r, "orgs.new.title"),
+		Form: form, Data: h.formData(r, nil, parent)})
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	r = auditCtx(h, r)
+	var parent *Org
+	pid, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
+	if pid > 0 {
+		var err error
+		if parent, err = h.svc.Get(r.Context(), pid); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	o, err := h.svc.Create(r.Context(), u, pid, patchFromForm(r.PostForm))
+	if err != nil {
+		h.srv.FormError(w, r, "orgs_form", err, &web.PageData{Title: h.srv.T(r, "orgs.new.title"), Data: h.formData(r, nil, parent)})
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.created")
+}
+
+func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, o *Org, err error) {
+	p := h.srv.Printer(r)
+	d := &web.PageData{Title: p.T("orgs.edit.title"), Data: h.formData(r, o, nil), Form: formOf(o)}
+	if err != nil {
+		fe, ok := web.FieldErrors(p, err)
+		if !ok {
+			h.fail(w, r, err)
+			return
+		}
+		d.Errors = fe
+		for k, v := range r.PostForm {
+			d.Form[k] = v
+		}
+	}
+	regs, rerr := h.svc.Registrations(r.Context(), o.ID)
+	if rerr != nil {
+		h.fail(w, r, rerr)
+		return
+	}
+	sources, serr := h.svc.Sources(r.Context(), o.ID)
+	if serr != nil {
+		h.fail(w, r, serr)
+		return
+	}
+	named := make([]namedView, len(sources))
+	for i, n := range sources {
+		named[i] = namedView{ID: n.ID, Name: n.Name.In(p.Lang()), Kind: p.T("orgs.kind." + n.Kind), Count: n.Count}
+	}
+	d.Data.(map[string]any)["Registrations"] = regs
+	d.Data.(map[string]any)["Sources"] = named
+	h.srv.Render(w, r, status, "orgs_form", d)
+}
+
+// adminOrg loads the organization of the path for an administrator's form.
+func (h *Handler) adminOrg(w http.ResponseWriter, r *http.Request) (*auth.User, *Org, bool) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return nil, nil, false
+	}
+	if r.Method == http.MethodPost && !h.srv.ParseForm(w, r) {
+		return nil, nil, false
+	}
+	o, ok := h.orgFromPath(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	return u, o, true
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	if err := h.svc.auth.Require(r.Context(), u, o.ID, auth.OrgAdmin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.editPage(w, r, http.StatusOK, o, nil)
+}
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	if _, err := h.svc.Update(r.Context(), u, o.ID, patchFromForm(r.PostForm)); err != nil {
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.saved")
+}
+
+func (h *Handler) move(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	var to int64
+	if v := strings.TrimSpace(r.PostForm.Get("parent_id")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			var fs errs.Fields
+			fs.Add("parent_id", "validation.invalid_choice")
+			h.editPage(w, r, http.StatusUnprocessableEntity, o, fs.Err())
+			return
+		}
+		to = n
+	}
+	if err := h.svc.Move(r.Context(), u, o.ID, to); err != nil {
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.moved")
+}
+
+func (h *Handler) archive(w http.ResponseWriter, r *http.Request) { h.setArchived(w, r, true) }
+func (h *Handler) restore(w http.ResponseWriter, r *http.Request) { h.setArchived(w, r, false) }
+
+func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, archived bool) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	if err := h.svc.Archive(r.Context(), u, o.ID, archived); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	flash := "orgs.flash.archived"
+	if !archived {
+		flash = "orgs.flash.restored"
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), flash)
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	if err := h.svc.Delete(r.Context(), u, o.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	next := "/organizations"
+	if o.ParentID != 0 {
+		next = "/organizations/" + strconv.FormatInt(o.ParentID, 10)
+	}
+	h.srv.Redirect(w, r, next, "orgs.flash.deleted")
+}
+
+func (h *Handler) addRegistration(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	f := r.PostForm
+	err := h.svc.AddRegistration(r.Context(), u, o.ID, RegInput{Number: f.Get("registration.number"),
+		Date: f.Get("registration.date"), Authority: f.Get("registration.authority"), Status: f.Get("registration.status")})
+	if err != nil {
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.registration_saved")
+}
+
+func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	sid, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("source_id")), 10, 64)
+	if err != nil || sid <= 0 {
+		var fs errs.Fields
+		fs.Add("source_id", "validation.invalid_choice")
+		err = fs.Err()
+	} else {
+		err = h.svc.AddSource(r.Context(), u, o.ID, sid)
+	}
+	if err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
+			if rerr := h.svc.auth.Require(r.Context(), u, o.ID, auth.OrgAdmin); rerr != nil {
+				err = rerr
+			}
+		}
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10), "orgs.flash.source_added")
+}
+
+func (h *Handler) removeSource(w http.ResponseWriter, r *http.Request) {
+	u, o, ok := h.adminOrg(w, r)
+	if !ok {
+		return
+	}
+	r = auditCtx(h, r)
+	sid, err := web.PathID(r, "sid")
+	if err != nil {
+		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+		return
+	}
+	if err := h.svc.RemoveSource(r.Context(), u, o.ID, sid, r.PostForm.Get("detach") == "1"); err != nil {
+		if errs.CodeOf(err) != errs.Invalid {
+			h.fail(w, r, err)
+			return
+		}
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/edit", "orgs.flash.source_removed")
+}
