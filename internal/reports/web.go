@@ -206,6 +206,13 @@ func (s *Service) out(r *Report) ReportOut {
 	return o
 }
 
+// pagePath is a photo's address in a page, before the language prefix
+// (the link template function adds it).
+func pagePath(p Photo, size string) string {
+	return "/reports/photos/" + idStr(p.ID) + "/" + size + "?v=" + p.Hash
+}
+
+// photoPath is a photo's full path in language l.
 func photoPath(l i18n.Lang, p Photo, size string) string {
 	return "/" + string(l) + "/reports/photos/" + idStr(p.ID) + "/" + size + "?v=" + p.Hash
 }
@@ -402,7 +409,7 @@ func (s *Service) items(l i18n.Lang, list []*Report) []itemView {
 		v := itemView{ID: r.ID, Title: t, TLang: tl, Org: r.OrgName.In(l), OrgID: r.OrgID, At: r.PublishedAt, Status: r.Status,
 			Public: r.Public, Excerpt: excerpt(b, 220), Views: r.ViewCount}
 		if len(r.Photos) > 0 {
-			v.Thumb = photoPath(l, r.Photos[0], "thumb")
+			v.Thumb = pagePath(r.Photos[0], "thumb")
 		}
 		out = append(out, v)
 	}
@@ -535,7 +542,7 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 	v.Body, v.BLang = template.HTML(latin(l, bl, string(proposals.Markdown(body)))), bl
 	v.OGDesc = excerpt(body, 200)
 	for _, p := range rep.Photos {
-		v.Photos = append(v.Photos, photoView{Display: photoPath(l, p, "display"), Thumb: photoPath(l, p, "thumb"), Width: p.Width, Height: p.Height})
+		v.Photos = append(v.Photos, photoView{Display: pagePath(p, "display"), Thumb: pagePath(p, "thumb"), Width: p.Width, Height: p.Height})
 	}
 	if len(rep.Photos) > 0 {
 		v.OGImage = s.baseURL + photoPath(l, rep.Photos[0], "display")
@@ -682,7 +689,7 @@ func (s *Service) formPage(w http.ResponseWriter, r *http.Request, status int, o
 	}
 	if rep != nil {
 		for _, p := range rep.Photos {
-			v.Photos = append(v.Photos, photoView{Thumb: photoPath(web.LangOf(r), p, "thumb")})
+			v.Photos = append(v.Photos, photoView{Thumb: pagePath(p, "thumb")})
 			v.PhotoIDs = append(v.PhotoIDs, p.ID)
 		}
 	}
