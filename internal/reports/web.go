@@ -891,7 +891,7 @@ type orgSectionView struct {
 // moment.
 func (s *Service) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
 	h, v, err := s.srv.Fragment(r, "reports_list", "reports_org_section", idStr(orgID), func() (any, error) {
-		list, _, err := s.List(r.Context(), Filter{OrgID: orgID, Limit: 5})
+		list, _, err := s.List(r.Context(), Filter{OrgID: orgID, Limit: 5, NoPhotos: true})
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"github.com/ortaq/ortaq/internal/auth"
 )
 
 // pageCache keeps guests' copies of public pages for a moment (two
@@ -266,7 +269,9 @@ func (s *Server) Fragment(r *http.Request, page, block, key string, load func() 
 		if err != nil {
 			return "", nil, err
 		}
-		pc := s.pageContext(r)
+		// A fragment is the same for every reader: made as for a guest
+		// (without counting the reader's inbox for a header it has not).
+		pc := s.pageContext(r.WithContext(context.WithValue(r.Context(), keyUser, (*auth.User)(nil))))
 		pc.User, pc.Inbox = nil, 0
 		var buf bytes.Buffer
 		if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {
