@@ -34,6 +34,9 @@ import (
 // Kinds a search may be limited to, in the order the page offers them.
 var Kinds = []string{"report", "proposal", "organization", "programme", "meeting", "call", "course"}
 
+// candidates is how many text matches are ranked further (see run).
+const candidates = 300
+
 // MaxQuery is the longest query, in characters.
 const MaxQuery = 200
 
@@ -229,17 +232,22 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	cols := `d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en`
 	// Recency: up to ×1.2 for today's documents, fading over a year.
 	boost := `(1.0 + 0.2 / (1.0 + (CAST(? AS BIGINT) - d.epoch) / 31536000.0))`
+	// The engine ranks the matches by text alone and keeps the best
+	// candidates (its fast path: ORDER BY rank LIMIT); visibility, filters
+	// and the recency boost apply to those. A query whose best candidates
+	// are nearly all hidden from the reader finds fewer than it could.
 	var sql string
 	var args []any
 	if s.db.Dialect == db.Postgres {
 		// Weights {D, C, B, A}: title (A) 1.0, body (B) 0.1.
-		sql = `SELECT ` + cols + `, ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', d.vec, tq, 1) * ` + boost + ` AS score
-			FROM search_docs d, to_tsquery('simple', ?) tq WHERE d.vec @@ tq`
-		args = append(args, now.Unix(), match)
+		sql = `WITH c AS (SELECT d.id, ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', d.vec, tq, 1) AS s
+				FROM search_docs d, to_tsquery('simple', ?) tq WHERE d.vec @@ tq ORDER BY s DESC LIMIT ?)
+			SELECT ` + cols + `, c.s * ` + boost + ` AS score FROM c JOIN search_docs d ON d.id = c.id WHERE 1 = 1`
+		args = append(args, match, candidates, now.Unix())
 	} else {
-		sql = `SELECT ` + cols + `, -bm25(search_fts, 10.0, 1.0) * ` + boost + ` AS score
-			FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ?`
-		args = append(args, now.Unix(), match)
+		sql = `WITH c AS (SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY s LIMIT ?)
+			SELECT ` + cols + `, -c.s * ` + boost + ` AS score FROM c JOIN search_docs d ON d.id = c.id WHERE 1 = 1`
+		args = append(args, match, candidates, now.Unix())
 	}
 	// Who may see: the owner, anyone once public, officers and members as
 	// the document says; platform administrators everything.
