@@ -10,6 +10,8 @@ import (
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"runtime"
+	"sync"
 
 	"golang.org/x/image/draw"
 
@@ -37,14 +39,34 @@ func processAll(ups []Upload, have int) ([]processed, error) {
 		fs.Add("photo", "reports.photo.too_many", "max", MaxPhotos)
 		return nil, fs.Err()
 	}
-	out := make([]processed, 0, len(ups))
-	for _, u := range ups {
-		p, key, args := processPhoto(u.Data)
-		if key != "" {
-			fs.Add("photo", key, args...)
+	// Photos are decoded and scaled side by side, as many at once as
+	// there are processors.
+	out := make([]processed, len(ups))
+	type refusal struct {
+		key  string
+		args []any
+	}
+	bad := make([]*refusal, len(ups))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, u := range ups {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, key, args := processPhoto(u.Data)
+			if key != "" {
+				bad[i] = &refusal{key, args}
+				return
+			}
+			out[i] = p
+		})
+	}
+	wg.Wait()
+	for _, b := range bad {
+		if b != nil {
+			fs.Add("photo", b.key, b.args...)
 			return nil, fs.Err()
 		}
-		out = append(out, p)
 	}
 	return out, nil
 }
@@ -118,7 +140,12 @@ func scale(img image.Image, side int, k draw.Interpolator) image.Image {
 		stddraw.Draw(dst, dst.Bounds(), img, b.Min, stddraw.Over)
 		return dst
 	}
-	k.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
+	op := draw.Over // a PNG's transparency onto white
+	switch img.(type) {
+	case *image.YCbCr, *image.Gray, *image.RGBA:
+		op = draw.Src // opaque (a JPEG; our own display copy): the fast path
+	}
+	k.Scale(dst, dst.Bounds(), img, b, op, nil)
 	return dst
 }
 
