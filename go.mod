@@ -12,13 +12,11 @@ require (
 	github.com/wneessen/go-mail v0.8.1
 	github.com/yeqown/go-qrcode/v2 v2.3.0
 	golang.org/x/crypto v0.58.0
+	golang.org/x/image v0.44.0
 	modernc.org/sqlite v1.62.0
 )
 
-require (
-	github.com/yeqown/reedsolomon v1.0.0 // indirect
-	golang.org/x/image v0.44.0 // indirect
-)
+require github.com/yeqown/reedsolomon v1.0.0 // indirect
 
 require (
 	codeberg.org/go-pdf/fpdf v0.12.0
