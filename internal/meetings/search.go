@@ -19,9 +19,9 @@ type searchSource struct{ d *db.DB }
 func (searchSource) Kind() string         { return "meeting" }
 func (searchSource) Path(id int64) string { return "/meetings/" + strconv.FormatInt(id, 10) }
 
-func (s searchSource) Changed(ctx context.Context, since time.Time, limit int) ([]search.Doc, error) {
+func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description, invite, starts_at, updated_at
-		FROM meetings WHERE updated_at > ? ORDER BY updated_at, id LIMIT ?`, since.UTC(), limit)
+		FROM meetings WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -17,9 +17,9 @@ type searchSource struct{ d *db.DB }
 func (searchSource) Kind() string         { return "organization" }
 func (searchSource) Path(id int64) string { return "/organizations/" + strconv.FormatInt(id, 10) }
 
-func (s searchSource) Changed(ctx context.Context, since time.Time, limit int) ([]search.Doc, error) {
+func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, name_kk, name_ru, name_en, description_kk, description_ru, description_en,
-		purpose_kk, purpose_ru, purpose_en, created_at, updated_at FROM organizations WHERE updated_at > ? ORDER BY updated_at, id LIMIT ?`, since.UTC(), limit)
+		purpose_kk, purpose_ru, purpose_en, created_at, updated_at FROM organizations WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -22,8 +22,8 @@ type evalSource struct {
 
 func (evalSource) Kind() string         { return "report" }
 func (evalSource) Path(id int64) string { return fmt.Sprintf("/reports/%d", id) }
-func (e evalSource) Changed(_ context.Context, since time.Time, limit int) ([]search.Doc, error) {
-	if !since.Before(e.at) {
+func (e evalSource) Changed(_ context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
+	if !since.Before(e.at) || after > 0 {
 		return nil, nil
 	}
 	var out []search.Doc
@@ -119,4 +119,41 @@ func TestEvaluationOnBothEngines(t *testing.T) {
 	if float64(same1)/n < 0.9 {
 		t.Errorf("engines agree on the first result for only %.3f of the queries", float64(same1)/n)
 	}
+}
+
+// tiedSource has n documents changed in one transaction (one time).
+type tiedSource struct {
+	n  int
+	at time.Time
+}
+
+func (tiedSource) Kind() string         { return "organization" }
+func (tiedSource) Path(id int64) string { return fmt.Sprintf("/organizations/%d", id) }
+func (s tiedSource) Changed(_ context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
+	var out []search.Doc
+	for i := 1; i <= s.n && len(out) < limit; i++ {
+		if s.at.After(since) || (s.at.Equal(since) && int64(i) > after) {
+			out = append(out, search.Doc{ID: int64(i), Title: i18n.Text{KK: fmt.Sprintf("Ұйым %d", i)}, Vis: search.Public, UpdatedAt: s.at})
+		}
+	}
+	return out, nil
+}
+
+// A bulk change (an import: 1,200 documents with one change time) is
+// copied whole, a batch per search, never stuck on the tie.
+func TestSyncPagesThroughTies(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := search.New(search.Deps{DB: d})
+		s.Add(tiedSource{n: 1200, at: d.Now().Add(-time.Minute)})
+		for range 3 {
+			if err := s.Sync(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM search_docs`).Scan(&n); err != nil || n != 1200 {
+			t.Fatalf("indexed %d (%v), want 1200", n, err)
+		}
+	})
 }

@@ -73,9 +73,10 @@ type Source interface {
 	Kind() string
 	// Path is the page of document id, without the language: "/reports/5".
 	Path(id int64) string
-	// Changed returns up to limit documents whose UpdatedAt is after
-	// since, in UpdatedAt order.
-	Changed(ctx context.Context, since time.Time, limit int) ([]Doc, error)
+	// Changed returns up to limit documents changed after (since, after):
+	// UpdatedAt > since, or UpdatedAt = since and ID > after; in
+	// (UpdatedAt, ID) order.
+	Changed(ctx context.Context, since time.Time, after int64, limit int) ([]Doc, error)
 }
 
 // Deps are what the service needs.

@@ -39,20 +39,12 @@ func (s *Service) Sync(ctx context.Context, all bool) error {
 	s.synced, s.dirty = time.Now(), false
 	sources := slices.Clone(s.sources)
 	s.mu.Unlock()
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
 	for _, src := range sources {
-		for {
-			n, err := s.syncSource(ctx, src)
-			if err != nil {
-				return fmt.Errorf("search: sync %s: %w", src.Kind(), err)
-			}
-			if !all || n < batch {
-				break
-			}
+		if err := s.syncSource(ctx, src, all); err != nil {
+			return fmt.Errorf("search: sync %s: %w", src.Kind(), err)
 		}
 	}
-	return nil
+	return ctx.Err()
 }
 
 // mark returns how far kind is copied: from the table the first time
@@ -75,20 +67,49 @@ func (s *Service) mark(ctx context.Context, kind string) (time.Time, error) {
 	return m.Time, nil
 }
 
-func (s *Service) syncSource(ctx context.Context, src Source) (int, error) {
+// syncSource copies what src changed since the mark, less the overlap,
+// page by page in (UpdatedAt, ID) order — many documents changed in one
+// transaction share a time — skipping those already copied with the same
+// change time. Unless all, it stops after a batch written. One page at a
+// time holds the lock: a first start copying 100,000 documents in the
+// background takes turns with searches instead of holding them up.
+func (s *Service) syncSource(ctx context.Context, src Source, all bool) error {
 	kind := src.Kind()
+	var since time.Time
+	var after int64
+	first, written := true, 0
+	for {
+		s.syncMu.Lock()
+		n, last, wrote, err := s.syncPage(ctx, src, kind, first, since, after)
+		s.syncMu.Unlock()
+		if err != nil {
+			return err
+		}
+		first = false
+		written += wrote
+		if n < batch || (!all && written >= batch) || ctx.Err() != nil {
+			return nil
+		}
+		since, after = last.UpdatedAt, last.ID
+	}
+}
+
+func (s *Service) syncPage(ctx context.Context, src Source, kind string, first bool, since time.Time, after int64) (int, Doc, int, error) {
 	mark, err := s.mark(ctx, kind)
 	if err != nil {
-		return 0, err
+		return 0, Doc{}, 0, err
 	}
-	since := mark
-	if !since.IsZero() {
-		since = since.Add(-overlap)
+	if first {
+		since, after = mark, 0
+		if !since.IsZero() {
+			since = since.Add(-overlap)
+		}
 	}
-	docs, err := src.Changed(ctx, since, batch)
-	if err != nil {
-		return 0, err
+	docs, err := src.Changed(ctx, since, after, batch)
+	if err != nil || len(docs) == 0 {
+		return 0, Doc{}, 0, err
 	}
+	last := docs[len(docs)-1]
 	seen := s.recent[kind]
 	if seen == nil {
 		seen = map[int64]time.Time{}
@@ -107,7 +128,7 @@ func (s *Service) syncSource(ctx context.Context, src Source) (int, error) {
 		}
 	}
 	if len(todo) == 0 {
-		return len(docs), nil
+		return len(docs), last, 0, nil
 	}
 	// Keys are computed before the transaction: stemming a long body
 	// takes a while, and SQLite has one writer.
@@ -128,7 +149,7 @@ func (s *Service) syncSource(ctx context.Context, src Source) (int, error) {
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return 0, Doc{}, 0, err
 	}
 	s.marks[kind] = newMark
 	for _, d := range todo {
@@ -139,7 +160,7 @@ func (s *Service) syncSource(ctx context.Context, src Source) (int, error) {
 			delete(seen, id)
 		}
 	}
-	return len(docs), nil
+	return len(docs), last, len(todo), nil
 }
 
 type row struct {
