@@ -33,6 +33,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("GET /reports/{id}/seen.gif", s.seen)
 	srv.Page("GET /reports/photos/{id}/{size}", s.photo)
 	srv.AddSection("orgs_show", s.orgSection)
+	srv.AddSection("programmes_show", s.programmeSection)
 	srv.PageCached("GET /reports.atom", s.feed)
 	srv.PageCached("GET /organizations/{id}/reports.atom", s.feed)
 

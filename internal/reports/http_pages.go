@@ -278,12 +278,22 @@ type orgSectionView struct {
 // on its page (web.Sections): the same for every reader, rendered once a
 // moment.
 func (s *Service) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
-	h, v, err := s.srv.Fragment(r, "reports_list", "reports_org_section", idStr(orgID), func() (any, error) {
-		list, _, err := s.List(r.Context(), Filter{OrgID: orgID, Limit: 5, NoPhotos: true})
+	return s.section(r, "reports_org_section", Filter{OrgID: orgID, Limit: 5, NoPhotos: true}, orgID)
+}
+
+// programmeSection is the reports about a programme, on its page ("you
+// asked, we did").
+func (s *Service) programmeSection(r *http.Request, progID int64) (template.HTML, error) {
+	return s.section(r, "reports_programme_section", Filter{ProgrammeID: progID, Limit: 5, NoPhotos: true}, progID)
+}
+
+func (s *Service) section(r *http.Request, block string, f Filter, id int64) (template.HTML, error) {
+	h, v, err := s.srv.Fragment(r, "reports_list", block, idStr(id), func() (any, error) {
+		list, _, err := s.List(r.Context(), f)
 		if err != nil {
 			return nil, err
 		}
-		return &orgSectionView{OrgID: orgID, Items: s.items(web.LangOf(r), list)}, nil
+		return &orgSectionView{OrgID: id, Items: s.items(web.LangOf(r), list)}, nil
 	})
 	if err != nil || len(v.(*orgSectionView).Items) == 0 {
 		return "", err

@@ -291,6 +291,25 @@ func TestReportsAPIPagesFeedsViews(t *testing.T) {
 			t.Fatalf("report_views kept %d rows (%v); yesterday's readers should be gone", kept, err)
 		}
 
+		// A report about a programme shows on the programme's page.
+		var prog int64
+		if err := d.Write(context.Background(), func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), `INSERT INTO programmes (org_id, title_kk, created_at, updated_at) VALUES (?, 'Жастар бағдарламасы', ?, ?) RETURNING id`,
+				root, tx.Now, tx.Now).Scan(&prog)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		r = env.Client().JSON("POST", "/api/v1/reports", etok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Бағдарлама бойынша есеп"},"links":{"programme_id":"%d"}}`, branch, prog))
+		if r.StatusCode != 201 {
+			t.Fatalf("linked report: %d %s", r.StatusCode, r.Body)
+		}
+		if p := c.Get(fmt.Sprintf("/kk/programmes/%d", prog)); p.StatusCode != 200 || !strings.Contains(p.Body, `id="programme-reports"`) || !strings.Contains(p.Body, "Бағдарлама бойынша есеп") {
+			t.Fatalf("programme page: %d", p.StatusCode)
+		}
+		if r := env.Client().JSON("POST", "/api/v1/reports", etok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"x"},"links":{"meeting_id":"999999"}}`, branch)); r.StatusCode != 422 {
+			t.Fatalf("unknown meeting link: %d", r.StatusCode)
+		}
+
 		// Feeds: valid Atom, all and per organization.
 		for _, path := range []string{"/kk/reports.atom", fmt.Sprintf("/ru/organizations/%d/reports.atom", branch), fmt.Sprintf("/en/organizations/%d/reports.atom", other)} {
 			f := c.Get(path)
