@@ -42,6 +42,8 @@ type App struct {
 	Telegram *telegram.Bot // nil-safe; polls only while serving with a token
 	Outbox   *outbox.Box   // emails and Telegram messages sent after a change, retried until sent
 
+	Components // the components, built in components.go
+
 	// MetricsListener, when set before Serve, is where /metrics is served
 	// on its own (tests open it on port 0); otherwise Serve listens on
 	// Cfg.MetricsAddr when that is set.

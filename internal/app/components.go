@@ -3,34 +3,62 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/awards"
+	"github.com/ortaq/ortaq/internal/calls"
+	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/reports"
+	"github.com/ortaq/ortaq/internal/roadmap"
 	"github.com/ortaq/ortaq/internal/search"
 	"github.com/ortaq/ortaq/internal/telegram"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
-// wire builds the components (one package each: its service, its pages and
-// API routes, its templates and catalog messages) on top of the core and
-// registers their routes on the web server. Each component keeps to its
-// own block below.
+// Components are the built components (one package each: its service,
+// its pages and API routes, its templates and catalog messages), for the
+// demo data, tests and benchmarks.
+type Components struct {
+	Notify     *notify.Service
+	Orgs       *orgs.Service
+	Programmes *programmes.Service
+	Proposals  *proposals.Service
+	Roadmap    *roadmap.Service
+	Elections  *elections.Service
+	Meetings   *meetings.Service
+	Calls      *calls.Service  // calls and contests: awards reads participants and winners from it
+	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
+	Reports    *reports.Service
+	Search     *search.Service
+}
+
+// component is what every component's service is: built by its package's
+// New(Deps), its routes and templates added by Register.
+type component interface {
+	Register(srv *web.Server) error
+}
+
+// wire builds the components on top of the core and registers their
+// routes on the web server: every component is built by New(Deps) in its
+// own block below, and registered at the end in the order listed. A
+// component needing another declares a small interface in its own package
+// and gets it here through its Deps.
 func (a *App) wire(ctx context.Context) error {
+	var registered []component
+
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
-		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
-			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, a.DB, a.Catalog, a.Log)
+		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log})
 		if err != nil {
 			return err
 		}
-		if err := tg.Register(a.Web); err != nil {
-			return err
-		}
+		registered = append(registered, tg)
 		a.Telegram = tg
 		a.background = append(a.background, tg.Run)
 	}
@@ -38,83 +66,120 @@ func (a *App) wire(ctx context.Context) error {
 	// wire:outbox (emails and Telegram messages after a change: stored,
 	// sent after the commit, retried by every node until sent)
 	{
-		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log})
-		if m := a.messenger(); m != nil {
-			a.Outbox.SetMessenger(m)
-		}
+		a.Outbox = outbox.New(a.DB, a.Mail, outbox.Config{BaseURL: a.Cfg.BaseURL, Log: a.Log, Messenger: a.messenger()})
 		a.background = append(a.background, a.Outbox.Run) // stopped last by Serve
+	}
+
+	// wire:notify (each person's inbox; delivery by Telegram or email)
+	{
+		a.Notify = notify.New(notify.Deps{DB: a.DB, Outbox: a.Outbox, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL,
+			Site: a.Cfg.SiteName, Log: a.Log})
+		registered = append(registered, a.Notify)
 	}
 
 	// wire:orgs (registry of organizations and members)
 	{
-		svc := orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, a.Log)
-		// Invitations are announced in the inbox, and by Telegram or email.
-		svc.SetNotifier(&notify.Service{DB: a.DB, Outbox: a.Outbox, Catalog: a.Catalog, BaseURL: a.Cfg.BaseURL,
-			Site: a.Cfg.SiteName, Log: a.Log})
-		if err := svc.Backfill(ctx); err != nil {
+		a.Orgs = orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
+			Notifier: a.Notify}) // invitations are announced in the inbox, and by Telegram or email
+		if err := a.Orgs.Backfill(ctx); err != nil {
 			return err
 		}
-		if err := orgs.Register(a.Web, svc); err != nil {
-			return err
-		}
+		registered = append(registered, a.Orgs)
 	}
 
-	// wire:programmes (programmes, proposals, roadmap, indicators)
-	ps, err := progwire.Wire(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-		Mail: a.Mail, Web: a.Web, Outbox: a.Outbox, BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
-	if err != nil {
-		return err
-	}
-	// Search keys made by an older internal/kazakh are recomputed.
-	if err := ps.Proposals.Rekey(ctx); err != nil {
-		return err
-	}
-	a.stop = append(a.stop, ps.Proposals.Stop)
-
-	// wire:meetings (meetings and elections)
+	// wire:programmes (programmes and indicators)
 	{
-		el := elections.New(a.DB, a.Auth, a.Keys).WithMail(a.Mail, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if m := a.messenger(); m != nil {
-			el.SetMessenger(m) // voting codes by Telegram to those who linked it
-		}
-		a.stop = append(a.stop, el.Stop)
-		if err := elections.Mount(a.Web, el, a.Cfg.BaseURL); err != nil {
-			return err
-		}
-		ms := meetings.New(a.DB, a.Auth, a.Outbox, a.Catalog, a.Log, a.Cfg.BaseURL)
-		if err := meetings.Mount(a.Web, ms, el); err != nil {
-			return err
-		}
+		a.Programmes = programmes.New(programmes.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+			Proposals: proposals.Counts{DB: a.DB}})
+		registered = append(registered, a.Programmes)
 	}
 
-	// wire:reports (reports of what organizations did: pages, feeds, photos, API)
+	// wire:proposals (proposals, support, comments, moderation)
 	{
-		rs := reports.New(reports.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+		a.Proposals = proposals.New(proposals.Deps{DB: a.DB, Auth: a.Auth, Programmes: a.Programmes, Notify: a.Notify,
+			BaseURL: a.Cfg.BaseURL, Roadmap: roadmap.Links{DB: a.DB}})
+		// Search keys made by an older internal/kazakh are recomputed.
+		if err := a.Proposals.Rekey(ctx); err != nil {
+			return err
+		}
+		a.stop = append(a.stop, a.Proposals.Stop)
+		registered = append(registered, a.Proposals)
+	}
+
+	// wire:roadmap (what became of accepted proposals)
+	{
+		a.Roadmap = roadmap.New(roadmap.Deps{DB: a.DB, Auth: a.Auth, Programmes: a.Programmes, Proposals: a.Proposals,
+			Notify: a.Notify})
+		registered = append(registered, a.Roadmap)
+	}
+
+	// wire:elections (secret-ballot elections)
+	{
+		a.Elections = elections.New(elections.Deps{DB: a.DB, Auth: a.Auth, Keys: a.Keys, Mail: a.Mail, Catalog: a.Catalog,
+			Log: a.Log, BaseURL: a.Cfg.BaseURL,
+			Messenger: a.messenger()}) // voting codes by Telegram to those who linked it
+		a.stop = append(a.stop, a.Elections.Stop)
+		registered = append(registered, a.Elections)
+	}
+
+	// wire:meetings (meetings, agendas, attendance, questions)
+	{
+		a.Meetings = meetings.New(meetings.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Elections: a.Elections})
+		registered = append(registered, a.Meetings)
+	}
+
+	// wire:calls (calls, selections and contests: stages across organizations, juries, referral)
+	{
+		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
 			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
-		if err := rs.Register(a.Web); err != nil {
+		registered = append(registered, a.Calls)
+	}
+
+	// wire:awards (certificates, diplomas and letters of thanks with
+	// verification pages, PDFs and signed Open Badges credentials; to a
+	// call's participants and winners through callsForAwards)
+	{
+		signer, err := certificate.NewSigner(a.Keys, a.Cfg.BaseURL)
+		if err != nil {
 			return err
 		}
+		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
+			Calls: callsForAwards{a.Calls}})
+		registered = append(registered, a.Awards)
+	}
+
+	// wire:reports (reports of what organizations did: pages, feeds,
+	// photos, API; their lists on organizations' and programmes' pages)
+	{
+		a.Reports = reports.New(reports.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		registered = append(registered, a.Reports)
 	}
 
 	// wire:search (one search over what the components register)
 	{
-		srch := search.New(search.Deps{DB: a.DB, Log: a.Log})
+		a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log})
 		for _, src := range []search.Source{reports.SearchSource(a.DB), proposals.SearchSource(a.DB),
 			orgs.SearchSource(a.DB), programmes.SearchSource(a.DB), meetings.SearchSource(a.DB)} {
-			srch.Add(src)
-		}
-		if err := srch.Register(a.Web); err != nil {
-			return err
+			a.Search.Add(src)
 		}
 		// What is not yet indexed (a first start, a new key version) is
 		// copied in the background; searches copy the rest as they come.
+		srch := a.Search
 		a.background = append(a.background, func(ctx context.Context) {
 			if err := srch.Sync(ctx, true); err != nil && ctx.Err() == nil {
 				a.Log.Warn("search: first sync", "err", err)
 			}
 		})
+		registered = append(registered, a.Search)
 	}
 
+	for _, c := range registered {
+		if err := c.Register(a.Web); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -44,6 +44,7 @@ type Options struct {
 	Config     func(*config.Config) // changes to the default configuration
 	NoSMTP     bool                 // no mail server: the app writes emails to its log, as in production (Env.Mail gets nothing)
 	Log        *slog.Logger         // the app's log; nil: discarded (warnings to the test log with -v)
+	NoCaches   bool                 // no page, fragment or session copies (a test that writes to the database directly)
 }
 
 // Start runs Ortaq on d until the test ends.
@@ -63,10 +64,15 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	cfg.BaseURL = "http://" + cfg.Addr
 	cfg.DatabaseURL = d.URL
 	cfg.ShutdownTimeout = 10 * time.Second
-	// Tests change the database behind the app's back; a guest's page must
-	// show that at once. The cache has its own tests.
-	cfg.PageCacheTTL = 0
-	cfg.AuthCacheTTL = 0
+	// Every cache is on, with its production lifetime (the defaults): the
+	// permission matrix, the browser tests and every other whole-app test
+	// run where one reader's data could leak to another's page. A test that
+	// changes the database behind the app's back and needs a page to show
+	// it at once sets NoCaches.
+	if opt.NoCaches {
+		cfg.PageCacheTTL = 0
+		cfg.AuthCacheTTL = 0
+	}
 	// One secret for every app on a test database (nodes must share it),
 	// and no secret.key file written into the package's folder.
 	cfg.SecretKey = "ortaq test secret key, never used in production"

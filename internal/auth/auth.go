@@ -41,14 +41,15 @@ type Settings struct {
 
 // Service is the accounts service.
 type Service struct {
-	db      *db.DB
-	hasher  *Hasher
-	mail    mail.Sender
-	catalog *i18n.Catalog
-	log     *slog.Logger
-	set     Settings
-	recent  *recent // checked sessions and tokens
-	views   *recent // ViewRole's roles
+	db          *db.DB
+	hasher      *Hasher
+	mail        mail.Sender
+	catalog     *i18n.Catalog
+	log         *slog.Logger
+	exportParts map[string]ExportPart // components' parts of the data export (AddExportPart)
+	set         Settings
+	recent      *recent // checked sessions and tokens
+	views       *recent // ViewRole's roles
 
 	mailing sync.WaitGroup // emails being sent after their request was answered (see later)
 	senders chan struct{}  // bounds them
@@ -164,7 +165,7 @@ func (u *User) WaitsForConsent() bool { return !u.Deleted && u.Limited() }
 // AdultCutoff is the latest birth date of a person who is 18 on now's
 // calendar day in Kazakhstan: birth_date <= AdultCutoff(now) means adult.
 func AdultCutoff(now time.Time) string {
-	d := now.In(almaty)
+	d := now.In(i18n.Almaty)
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year()-AdultAge, d.Month(), d.Day())
 }
 
@@ -248,17 +249,13 @@ func age(birth string, now time.Time) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	now = now.In(almaty)
+	now = now.In(i18n.Almaty)
 	y := now.Year() - b.Year()
 	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
 		y--
 	}
 	return y, true
 }
-
-// almaty is Kazakhstan's time (UTC+5 everywhere since March 2024); dates
-// such as birthdays are judged by the local calendar day.
-var almaty = time.FixedZone("UTC+5", 5*3600)
 
 // AgeOf returns u's age at now, or -1 when the birth date is unknown.
 func AgeOf(u *User, now time.Time) int {

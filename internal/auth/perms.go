@@ -10,6 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 )
 
 // Role is what a person is with respect to an organization. Roles are
@@ -78,7 +79,7 @@ func (s *Service) RoleIn(ctx context.Context, u *User, orgID int64) (Role, error
 			WHERE g.user_id = ? AND substr(t.path, 1, length(o.path)) = o.path),
 		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = ?
 			AND (m.until IS NULL OR m.until >= ?))`,
-		orgID, u.ID, orgID, u.ID, s.db.Now().In(almaty).Format("2006-01-02")).Scan(&grant, &member)
+		orgID, u.ID, orgID, u.ID, s.db.Now().In(i18n.Almaty).Format("2006-01-02")).Scan(&grant, &member)
 	if err != nil {
 		return Guest, fmt.Errorf("auth: role: %w", err)
 	}

@@ -95,7 +95,7 @@ func checkBirthDate(fs *errs.Fields, field, v string, now time.Time, required bo
 		fs.Add(field, "validation.invalid_date")
 		return -1
 	}
-	if b.After(now.In(almaty)) {
+	if b.After(now.In(i18n.Almaty)) {
 		fs.Add(field, "validation.date_in_future")
 		return -1
 	}

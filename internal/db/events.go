@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +25,38 @@ import (
 // Handlers must be quick and must not write to the database (they forget
 // caches).
 
-// eventChannel is the PostgreSQL notification channel.
+// eventChannel is the PostgreSQL notification channel of installations
+// in the default schema.
 const eventChannel = "ortaq_events"
+
+// channel is this installation's notification channel. Notifications
+// reach every connection to the database, whatever its schema: an
+// installation kept in its own schema (search_path in the URL: the
+// tests' schemas on one shared server) has a channel of its own, so that
+// it does not forget its copies whenever another one changes something.
+func (d *DB) channel() string {
+	u, err := url.Parse(d.raw)
+	if err != nil {
+		return eventChannel
+	}
+	schema := u.Query().Get("search_path")
+	if schema == "" {
+		return eventChannel
+	}
+	var b strings.Builder
+	b.WriteString(eventChannel + "_")
+	for _, r := range strings.ToLower(schema) {
+		if b.Len() >= 63 { // PostgreSQL's identifier length
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
 
 // events holds a DB's handlers.
 type events struct {
@@ -78,7 +109,7 @@ func (t *Tx) Announce(ctx context.Context, topic string) error {
 	}
 	t.announced = append(t.announced, topic)
 	if t.d.Dialect == Postgres {
-		if _, err := t.tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, t.d.payload(topic)); err != nil {
+		if _, err := t.tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", t.d.channel(), t.d.payload(topic)); err != nil {
 			return fmt.Errorf("db: announce %s: %w", topic, err)
 		}
 	}
@@ -99,7 +130,7 @@ func (d *DB) TellOthers(ctx context.Context, topic string) error {
 	if d.Dialect != Postgres {
 		return nil
 	}
-	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify($1, $2)", eventChannel, d.payload(topic)); err != nil {
+	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify($1, $2)", d.channel(), d.payload(topic)); err != nil {
 		return fmt.Errorf("db: announce %s: %w", topic, err)
 	}
 	return nil
@@ -145,7 +176,7 @@ func (d *DB) listenOnce(ctx context.Context, connected func()) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+eventChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+d.channel()); err != nil {
 		return err
 	}
 	connected()

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -17,8 +18,11 @@ type Account struct {
 	Email, Password, Name, Role, BirthDate, Region string
 }
 
-// Accounts are the demo accounts, one per role.
-var Accounts = []Account{
+// Accounts are the demo accounts: the core's, one per role, then the
+// components' (Load creates them all before the loaders run).
+var Accounts = slices.Concat(coreAccounts, orgsAccounts)
+
+var coreAccounts = []Account{
 	{"admin@demo.ortaq.kz", "demo-admin-2026", "Айгерім Сәрсенова", "platform admin", "1988-04-12", "KZ-71"},
 	{"orgadmin@demo.ortaq.kz", "demo-orgadmin-2026", "Данияр Жұмабеков", "organization admin (Jastar Rukhy and below)", "1992-09-03", "KZ-27"},
 	{"moderator@demo.ortaq.kz", "demo-moder-2026", "Ольга Ким", "moderator (West Kazakhstan branch)", "1995-01-20", "KZ-27"},
@@ -26,11 +30,59 @@ var Accounts = []Account{
 	{"young@demo.ortaq.kz", "demo-young-2026", "Әлия Нұрланқызы", "16 years old, waiting for guardian consent", "", "KZ-79"},
 }
 
-// loaders add each component's demo data after the core's, in order. Each
-// component appends its own from its block below (demo_COMPONENT.go in this
-// package) and must be idempotent on its own only through the single
-// demo_loaded flag: all loaders run once, in one Load.
-var loaders []func(ctx context.Context, a *app.App, people map[string]int64) error
+// loader adds one component's demo data (demo_COMPONENT.go in this
+// package). people maps each demo account's email to its user id.
+type loader struct {
+	name string
+	load func(ctx context.Context, a *app.App, people map[string]int64) error
+}
+
+// loaders add the components' demo data after the core's, in this order: a
+// loader may look up what an earlier one made (orgNamed), and a lookup that
+// misses fails the load. A new component adds its loader here. They are
+// idempotent only through the single demo_loaded flag: all run once, in one
+// Load.
+var loaders = []loader{
+	{"orgs", loadOrgs},
+	{"programmes", loadProgrammes},
+	{"meetings", loadMeetings},
+	{"calls", loadCalls},
+	{"awards", loadAwards},
+	{"reports", loadReports},
+}
+
+// orgNamed is the id of the one organization with this English name, under
+// the one named parentEN when that is not empty. It fails when there is
+// none or more than one: a renamed organization stops the load instead of
+// the data landing on another one.
+func orgNamed(ctx context.Context, d *db.DB, nameEN, parentEN string) (int64, error) {
+	q, args := "SELECT id FROM organizations WHERE name_en = ?", []any{nameEN}
+	if parentEN != "" {
+		q = `SELECT o.id FROM organizations o JOIN organizations p ON p.id = o.parent_id
+			WHERE o.name_en = ? AND p.name_en = ?`
+		args = append(args, parentEN)
+	}
+	rows, err := d.Query(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(ids) != 1 {
+		return 0, fmt.Errorf("organization %q (under %q): %d found, want exactly one", nameEN, parentEN, len(ids))
+	}
+	return ids[0], nil
+}
 
 // Load loads the demo data unless it is there already; it reports whether
 // it loaded anything.
@@ -102,9 +154,9 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("demo: %w", err)
 	}
-	for _, load := range loaders {
-		if err := load(ctx, a, ids); err != nil {
-			return false, fmt.Errorf("demo: %w", err)
+	for _, l := range loaders {
+		if err := l.load(ctx, a, ids); err != nil {
+			return false, fmt.Errorf("demo: %s: %w", l.name, err)
 		}
 	}
 	// Marked loaded only when every part is in: an interrupted load is

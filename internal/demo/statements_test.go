@@ -90,10 +90,14 @@ func TestHotPagesQueryOncePerKind(t *testing.T) {
 				}, 16},
 			{"programme", `SELECT programme_id FROM proposals WHERE NOT hidden
 				GROUP BY programme_id ORDER BY COUNT(*) DESC, programme_id LIMIT 1`, "/kk/programmes/%d",
-				func(id int64) { copies("proposals", first("SELECT MIN(id) FROM proposals WHERE programme_id = ? AND NOT hidden", id), 5) }, 16},
+				func(id int64) {
+					copies("proposals", first("SELECT MIN(id) FROM proposals WHERE programme_id = ? AND NOT hidden", id), 5)
+				}, 16},
 			{"proposals list", `SELECT programme_id FROM proposals WHERE NOT hidden
 				GROUP BY programme_id ORDER BY COUNT(*) DESC, programme_id LIMIT 1`, "/kk/programmes/%d/proposals",
-				func(id int64) { copies("proposals", first("SELECT MIN(id) FROM proposals WHERE programme_id = ? AND NOT hidden", id), 5) }, 16},
+				func(id int64) {
+					copies("proposals", first("SELECT MIN(id) FROM proposals WHERE programme_id = ? AND NOT hidden", id), 5)
+				}, 16},
 			{"proposal", `SELECT x.id FROM proposals x JOIN proposal_comments c ON c.proposal_id = x.id
 				WHERE NOT x.hidden AND NOT c.hidden GROUP BY x.id ORDER BY COUNT(*) DESC, x.id LIMIT 1`, "/kk/proposals/%d",
 				func(id int64) {

@@ -20,7 +20,7 @@ import (
 
 func orgsService(env *apptest.Env) *orgs.Service {
 	a := env.App
-	return orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // A person on a phone types "Shymkent" in Latin letters and finds the
@@ -40,6 +40,9 @@ func TestBrowserDirectorySearchLatinFindsCyrillic(t *testing.T) {
 	run(t, ctx,
 		chromedp.SendKeys(C("#f-q"), "Shymkent"),
 		chromedp.Submit(C("#f-q")),
+		// The answer's page, not the one the search was typed on: only the
+		// server writes the search into the field's value attribute.
+		chromedp.WaitVisible(C(`#f-q[value="Shymkent"]`)),
 		chromedp.WaitVisible(C(`#orgs`)),
 	)
 	got := text(t, ctx, "#orgs tbody")

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/app"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 )
 
@@ -31,10 +31,10 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Perso
 // collecting starts the programme services on env, and an organization
 // whose administrator runs a programme for 14–35-year-olds in KZ-79 with
 // these directions, collecting proposals now.
-func collecting(t *testing.T, env *apptest.Env, directions ...string) (*progwire.Services, int64, apptest.Person, *programmes.Programme) {
+func collecting(t *testing.T, env *apptest.Env, directions ...string) (*app.Components, int64, apptest.Person, *programmes.Programme) {
 	t.Helper()
 	a := env.App
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+	s := &a.Components
 	org := env.NewOrg(0, "Жастар қанаты")
 	admin := env.NewPerson()
 	env.Grant(admin, org, "admin")
@@ -201,10 +201,12 @@ func TestBrowserGzippedProposalPage(t *testing.T) {
 }
 
 // A signed-in reader's proposal list marks the proposals they support —
-// shown in the shared rows, which everyone gets with the mark hidden — and
-// still reaches the browser gzipped: the rows as compressed once, only the
-// reader's marks written per request.
-func TestBrowserListMarksGzipped(t *testing.T) {
+// shown in the shared rows, which everyone gets with the mark hidden — on
+// exactly their rows, from the cached rows too, and the page stays well
+// under the 60 KB a main page may take to transfer (DESIGN §8). (It went
+// gzipped until the rows' cut compression was removed, issue 14: a
+// revealed list is 10 KB, sent as it is; docs/benchmarks.md.)
+func TestBrowserListMarks(t *testing.T) {
 	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
 	s, _, _, p := collecting(t, env, "Білім")
 	ctx0 := context.Background()
@@ -234,8 +236,8 @@ func TestBrowserListMarksGzipped(t *testing.T) {
 			t.Fatalf("pass %d: rows marked as supported %v, want %v", pass, marked, want)
 		}
 		sizes := get(t, ctx, chromedp.Evaluate[[]int](`(e => [e.encodedBodySize, e.decodedBodySize])(performance.getEntriesByType('navigation')[0])`))
-		if len(sizes) != 2 || sizes[0]*3 > sizes[1] {
-			t.Fatalf("pass %d: encoded/decoded body sizes %v: the list did not come gzipped", pass, sizes)
+		if len(sizes) != 2 || sizes[1] == 0 || sizes[0] > 60<<10 {
+			t.Fatalf("pass %d: encoded/decoded body sizes %v: over the 60 KB budget", pass, sizes)
 		}
 	}
 }

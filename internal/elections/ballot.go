@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -162,7 +163,12 @@ func canonical(e *Election, accepted map[string]bool, in BallotInput) (string, e
 // ballotInfo is what checking a ballot needs: the method, the seats, the
 // accepted candidates. It is cached while the election is open, when none
 // of it can change any more (the status itself is checked in the ballot's
-// transaction).
+// transaction), for ballotInfoTTL at most.
+// ballotInfoTTL is how long a node keeps an open election's ballotInfo:
+// a ballot costs three reads fewer while it is kept, and a key left by an
+// election closed on another node (or deleted) is gone within it.
+const ballotInfoTTL = time.Minute
+
 type ballotInfo struct {
 	e        Election
 	accepted map[string]bool
@@ -171,8 +177,8 @@ type ballotInfo struct {
 }
 
 func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error) {
-	if v, ok := s.ballotOnce.Load(id); ok {
-		return v.(*ballotInfo), nil
+	if v, ok := s.ballotInfos.Get(id); ok {
+		return v, nil
 	}
 	var info ballotInfo
 	err := s.db.QueryRow(ctx, "SELECT id, org_id, seats, method, status FROM elections WHERE id = ?", id).
@@ -197,7 +203,7 @@ func (s *Service) ballotInfo(ctx context.Context, id int64) (*ballotInfo, error)
 			return nil, fmt.Errorf("elections: %d: ballot key: %w", id, err)
 		}
 		info.size = sealSize(info.e.Method, info.accepted)
-		s.ballotOnce.Store(id, &info)
+		s.ballotInfos.Put(id, &info)
 	}
 	return &info, nil
 }
@@ -277,7 +283,7 @@ func (s *Service) Cast(ctx context.Context, u *auth.User, electionID int64, in B
 			if e.Key == "elections.closed" {
 				// Closed on another node: forget what was kept for voting,
 				// the ballot key included.
-				s.ballotOnce.Delete(electionID)
+				s.ballotInfos.Forget(electionID)
 			}
 			return "", err
 		}

@@ -17,10 +17,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/cache"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
@@ -87,23 +87,48 @@ type Service struct {
 	auth    *auth.Service
 	wrapKey []byte // wraps each election's ballot key (seal.go)
 
-	// Email (WithMail): codes sent to voters, nominees told.
+	// Email: codes sent to voters, nominees told.
 	mail    mail.Sender
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	baseURL string
 
-	messenger Messenger // SetMessenger: codes through Telegram
+	messenger Messenger // codes through Telegram
 
-	ballotOnce sync.Map // election id → *ballotInfo, for open elections (their candidates are fixed)
+	// open elections' ballot rules and key (their candidates are fixed),
+	// by election id: kept a minute at most, so that an election closed on
+	// another node leaves no key behind here for long (ballot.go)
+	ballotInfos *cache.Cache[int64, *ballotInfo]
 
 	ballots *db.Group[castReq, struct{}] // ballots waiting to be written (ballot.go)
 }
 
-// New returns the service. k is the installation's keys: ballots are
-// sealed under a key derived from them while voting is open.
-func New(d *db.DB, a *auth.Service, k *keys.Keys) *Service {
-	s := &Service{db: d, auth: a, wrapKey: k.Derive("ballot-wrap"), log: slog.New(slog.DiscardHandler)}
+// Deps are what the elections service needs.
+type Deps struct {
+	DB   *db.DB
+	Auth *auth.Service
+	// Keys are the installation's keys: ballots are sealed under a key
+	// derived from them while voting is open.
+	Keys *keys.Keys
+	// Mail, with Catalog, lets the service send email: voting codes to
+	// voters, and a word to members nominated by others; nil: none.
+	Mail    mail.Sender
+	Catalog *i18n.Catalog
+	Log     *slog.Logger // nil: discarded
+	BaseURL string       // links in messages and on the bulletin start with it
+	// Messenger, when set, carries a voter's code to those who linked a
+	// chat (Telegram), email to the others.
+	Messenger Messenger
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, auth: d.Auth, wrapKey: d.Keys.Derive("ballot-wrap"), mail: d.Mail, catalog: d.Catalog,
+		log: d.Log, baseURL: strings.TrimSuffix(d.BaseURL, "/"), messenger: d.Messenger,
+		ballotInfos: cache.New[int64, *ballotInfo](ballotInfoTTL, 1000, nil)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	s.ballots = s.newBallotWriter()
 	return s
 }
@@ -111,16 +136,7 @@ func New(d *db.DB, a *auth.Service, k *keys.Keys) *Service {
 // Stop writes the ballots still queued and refuses new ones (shutdown).
 func (s *Service) Stop() { s.ballots.Stop() }
 
-// WithMail lets the service send email: voting codes to voters, and a
-// word to members nominated by others. Links start with baseURL.
-func (s *Service) WithMail(m mail.Sender, c *i18n.Catalog, log *slog.Logger, baseURL string) *Service {
-	s.mail, s.catalog, s.log, s.baseURL = m, c, log, strings.TrimSuffix(baseURL, "/")
-	return s
-}
-
-var almaty = time.FixedZone("UTC+5", 5*3600)
-
-func today(now time.Time) string { return now.In(almaty).Format("2006-01-02") }
+func today(now time.Time) string { return now.In(i18n.Almaty).Format("2006-01-02") }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
 
@@ -594,7 +610,7 @@ func (s *Service) transition(ctx context.Context, u *auth.User, id int64, from, 
 		return err
 	}
 	if to == Closed {
-		s.ballotOnce.Delete(id)
+		s.ballotInfos.Forget(id)
 		// What deleting the sealed rows left behind (SQLite's WAL frames,
 		// PostgreSQL's dead tuples) is removed now rather than whenever.
 		if err := s.db.Scrub(ctx, "election_sealed"); err != nil {

@@ -34,7 +34,7 @@ var seq atomic.Int64
 func newFixture(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
-	f := &fixture{t: t, d: d, svc: New(d, a, keys.ForTest())}
+	f := &fixture{t: t, d: d, svc: New(Deps{DB: d, Auth: a, Keys: keys.ForTest()})}
 	f.org = f.mustOrg()
 	f.officer = f.mustPerson(false)
 	f.exec("INSERT INTO role_grants (user_id, org_id, role, created_at) VALUES (?, ?, 'moderator', ?)", f.officer.ID, f.org, d.Now())

@@ -29,12 +29,12 @@ type Handler struct {
 	baseURL string
 }
 
-// Mount registers the templates and routes.
-func Mount(srv *web.Server, svc *Service, baseURL string) error {
+// Register adds the templates and routes to the server.
+func (svc *Service) Register(srv *web.Server) error {
 	if err := srv.Renderer().Add(templateFS, "templates"); err != nil {
 		return err
 	}
-	h := &Handler{srv: srv, svc: svc, baseURL: strings.TrimSuffix(baseURL, "/")}
+	h := &Handler{srv: srv, svc: svc, baseURL: svc.baseURL}
 	srv.Page("GET /elections/new", h.newForm)
 	srv.Page("POST /elections", h.create)
 	srv.Page("GET /elections/{id}", h.show)
@@ -88,8 +88,7 @@ func ctxIP(h *Handler, r *http.Request) *http.Request {
 // --- pages
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -115,10 +114,11 @@ func atoi64(s string) int64 {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	f := r.PostForm
 	seats, err := strconv.Atoi(f.Get("seats"))
 	if err != nil {
@@ -168,11 +168,11 @@ type showData struct {
 }
 
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*showData, bool) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return nil, false
 	}
+	id := req.ID
 	l := web.LangOf(r)
 	e, err := h.svc.Get(r.Context(), id, l)
 	if err != nil {
@@ -234,11 +234,11 @@ func (h *Handler) castForm(w http.ResponseWriter, r *http.Request) {
 	if !h.srv.ParseForm(w, r) {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	f := r.PostForm
 	in := BallotInput{Code: strings.TrimSpace(f.Get("code"))}
 	e, err := h.svc.Get(r.Context(), id, web.LangOf(r))
@@ -284,15 +284,12 @@ func (h *Handler) castForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) nominateForm(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
+	u, id := req.User, req.ID
+	var err error
 	var fs errs.Fields
 	person, perr := h.svc.auth.UserByEmail(r.Context(), r.PostForm.Get("email"))
 	if perr != nil {
@@ -324,16 +321,11 @@ func (h *Handler) nominateForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) respond(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id", "cid")
+	if !ok {
 		return
 	}
-	id, err1 := web.PathID(r, "id")
-	cid, err2 := web.PathID(r, "cid")
-	if err1 != nil || err2 != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
+	u, id, cid := req.User, req.ID, req.PathID("cid")
 	if err := h.svc.Respond(ctxIP(h, r).Context(), u, id, cid, r.PathValue("action")); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -343,15 +335,11 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) step(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u := h.srv.SignedIn(w, r)
-		if u == nil {
+		req, ok := h.srv.Begin(w, r, "id")
+		if !ok {
 			return
 		}
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-			return
-		}
+		u, id := req.User, req.ID
 		if err := h.svc.do(ctxIP(h, r).Context(), u, id, action); err != nil {
 			h.srv.Fail(w, r, err)
 			return
@@ -362,11 +350,11 @@ func (h *Handler) step(action string) http.HandlerFunc {
 }
 
 func (h *Handler) bulletinPage(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	l := web.LangOf(r)
 	e, err := h.svc.Get(r.Context(), id, l)
 	if err != nil {
@@ -829,15 +817,11 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
+	u, id := req.User, req.ID
 	res, err := h.svc.EmailCodes(ctxIP(h, r).Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -859,16 +843,12 @@ func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) proposeList(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
-	_, err = h.svc.ProposeList(ctxIP(h, r).Context(), u, id, strings.Split(r.PostForm.Get("list"), "\n"))
+	u, id := req.User, req.ID
+	_, err := h.svc.ProposeList(ctxIP(h, r).Context(), u, id, strings.Split(r.PostForm.Get("list"), "\n"))
 	if err != nil {
 		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
 			d, ok := h.load(w, r)

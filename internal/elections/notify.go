@@ -25,11 +25,6 @@ type Messenger interface {
 	SendText(ctx context.Context, userID int64, text string) (sent bool, err error)
 }
 
-// SetMessenger makes EmailCodes send a voter's code through m when the
-// voter has linked a chat, and by email only otherwise. Call it while
-// wiring, before serving.
-func (s *Service) SetMessenger(m Messenger) { s.messenger = m }
-
 // Emailed says what sending codes by email did.
 type Emailed struct {
 	Sent     int // codes delivered to the mail server or the messenger

@@ -396,9 +396,8 @@ func TestVotingCodesThroughTheMessenger(t *testing.T) {
 		m := s.members
 		execSQL(t, d, "UPDATE users SET email = NULL WHERE id IN (?, ?)", m[2].User.ID, m[3].User.ID)
 		tg := &fakeMessenger{linked: map[int64]bool{m[1].User.ID: true, m[2].User.ID: true}, got: map[int64]string{}}
-		svc := elections.New(d, env.App.Auth, env.App.Keys).WithMail(mail.NewSMTP(env.Mail.Config()), env.App.Catalog,
-			slog.New(slog.NewTextHandler(io.Discard, nil)), env.URL)
-		svc.SetMessenger(tg)
+		svc := elections.New(elections.Deps{DB: d, Auth: env.App.Auth, Keys: env.App.Keys, Mail: mail.NewSMTP(env.Mail.Config()),
+			Catalog: env.App.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: env.URL, Messenger: tg})
 		var id int64
 		fmt.Sscan(s.id, &id)
 		res, err := svc.EmailCodes(ctx, s.officer.User, id)

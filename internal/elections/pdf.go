@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/meetings/pdfdoc"
@@ -138,11 +137,11 @@ func CodesPDF(p *i18n.Printer, e *Election, codes []IssuedCode, baseURL string) 
 }
 
 func (h *Handler) protocolPDF(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	e, res, err := h.svc.Results(r.Context(), web.UserOf(r), id, web.LangOf(r))
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -157,15 +156,11 @@ func (h *Handler) protocolPDF(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) codesPDF(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
+	u, id := req.User, req.ID
 	if !h.srv.ParseForm(w, r) {
 		return
 	}

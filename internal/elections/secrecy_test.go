@@ -252,7 +252,7 @@ func TestClosingNeedsTheInstallationsSecret(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stranger := New(d, f.svc.auth, other)
+		stranger := New(Deps{DB: d, Auth: f.svc.auth, Keys: other})
 		if err := stranger.Close(ctx, f.officer, id); err == nil {
 			t.Fatal("closed with the wrong secret")
 		}

@@ -9,9 +9,10 @@ import (
 	"github.com/ortaq/ortaq/internal/kazakh"
 )
 
-// almaty is Kazakhstan's time, UTC+5 all year since March 2024. A fixed zone
-// keeps the program independent of the tzdata installed on the host.
-var almaty = time.FixedZone("UTC+5", 5*3600)
+// Almaty is Kazakhstan's time, UTC+5 all year since March 2024, for the
+// whole program (calendar days, dates in forms). A fixed zone keeps the
+// program independent of the tzdata installed on the host.
+var Almaty = time.FixedZone("UTC+5", 5*3600)
 
 // locale holds what formatting needs besides the catalog.
 type locale struct {
@@ -71,11 +72,11 @@ func (p *Printer) Date(t time.Time) string {
 func (p *Printer) DateTime(t time.Time) string {
 	b := p.appendDate(make([]byte, 0, 40), t)
 	b = append(b, ' ')
-	return string(t.In(almaty).AppendFormat(b, "15:04"))
+	return string(t.In(Almaty).AppendFormat(b, "15:04"))
 }
 
 func (p *Printer) appendDate(b []byte, t time.Time) []byte {
-	y, m, d := t.In(almaty).Date()
+	y, m, d := t.In(Almaty).Date()
 	if p.base == "kk" {
 		b = strconv.AppendInt(b, int64(y), 10)
 		b = append(b, p.loc.year...)

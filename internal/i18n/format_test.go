@@ -47,7 +47,7 @@ func TestMonths(t *testing.T) {
 	for lang, months := range want {
 		p := c.Printer(lang)
 		for i, m := range months {
-			d := time.Date(2021, time.Month(i+1), 15, 12, 0, 0, 0, almaty)
+			d := time.Date(2021, time.Month(i+1), 15, 12, 0, 0, 0, Almaty)
 			var w string
 			switch lang {
 			case KK:

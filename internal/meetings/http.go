@@ -45,12 +45,12 @@ type Handler struct {
 	elections Elections
 }
 
-// Mount registers the templates and routes.
-func Mount(srv *web.Server, svc *Service, el Elections) error {
+// Register adds the templates and routes to the server.
+func (svc *Service) Register(srv *web.Server) error {
 	if err := srv.Renderer().Add(templateFS, "templates"); err != nil {
 		return err
 	}
-	h := &Handler{srv: srv, svc: svc, elections: el}
+	h := &Handler{srv: srv, svc: svc, elections: svc.elections}
 	srv.PageCached("GET /meetings", h.list)
 	srv.Page("GET /meetings/new", h.newForm)
 	srv.Page("POST /meetings", h.create)
@@ -103,15 +103,6 @@ func withIP(h *Handler, r *http.Request) context.Context {
 	return audit.WithIP(r.Context(), h.srv.ClientIP(r))
 }
 
-func (h *Handler) id(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
-	id, err := web.PathID(r, name)
-	if err != nil {
-		h.srv.Fail(w, r, notFound())
-		return 0, false
-	}
-	return id, true
-}
-
 func (h *Handler) back(w http.ResponseWriter, r *http.Request, id int64, flash, anchor string) {
 	p := fmt.Sprintf("/meetings/%d", id)
 	if anchor != "" {
@@ -124,7 +115,7 @@ func (h *Handler) back(w http.ResponseWriter, r *http.Request, id int64, flash, 
 // Kazakhstan time.
 func ParseLocal(s string) (time.Time, bool) {
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), Almaty); err == nil {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), i18n.Almaty); err == nil {
 			return t.UTC(), true
 		}
 	}

@@ -8,11 +8,11 @@ import (
 // --- agenda, minutes, decisions
 
 func (h *Handler) addItem(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	f := r.PostForm
 	if _, err := h.svc.AddItem(withIP(h, r), u, id, NewItem{Title: f.Get("title"), Presenter: f.Get("presenter"),
 		Attachments: f.Get("attachments"), DurationMin: atoi(f.Get("duration_min"))}); err != nil {
@@ -23,12 +23,11 @@ func (h *Handler) addItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) moveItem(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	item, ok2 := h.id(w, r, "item")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "item")
+	if !ok {
 		return
 	}
+	u, id, item := req.User, req.ID, req.PathID("item")
 	dir := 1
 	if r.PostForm.Get("dir") == "up" {
 		dir = -1
@@ -41,12 +40,11 @@ func (h *Handler) moveItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) minutes(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	item, ok2 := h.id(w, r, "item")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "item")
+	if !ok {
 		return
 	}
+	u, id, item := req.User, req.ID, req.PathID("item")
 	if err := h.svc.SetMinutes(withIP(h, r), u, id, item, r.PostForm.Get("minutes")); err != nil {
 		h.formFail(w, r, id, err)
 		return
@@ -55,11 +53,11 @@ func (h *Handler) minutes(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) addDecision(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	f := r.PostForm
 	if _, err := h.svc.AddDecision(withIP(h, r), u, id, NewDecision{ItemID: atoi64(f.Get("agenda_item_id")), Text: f.Get("text"),
 		Mode: f.Get("mode"), For: atoi(f.Get("votes_for")), Against: atoi(f.Get("votes_against")), Abstain: atoi(f.Get("votes_abstain"))}); err != nil {
@@ -70,12 +68,11 @@ func (h *Handler) addDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) voteDecision(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	dec, ok2 := h.id(w, r, "d")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "d")
+	if !ok {
 		return
 	}
+	u, id, dec := req.User, req.ID, req.PathID("d")
 	if err := h.svc.VoteDecision(r.Context(), u, id, dec, r.PostForm.Get("choice")); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -84,12 +81,11 @@ func (h *Handler) voteDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	dec, ok2 := h.id(w, r, "d")
-	if u == nil || !ok || !ok2 {
+	req, ok := h.srv.Begin(w, r, "id", "d")
+	if !ok {
 		return
 	}
+	u, id, dec := req.User, req.ID, req.PathID("d")
 	if err := h.svc.CloseDecision(withIP(h, r), u, id, dec); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -98,11 +94,11 @@ func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) approve(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	if err := h.svc.ApproveMinutes(withIP(h, r), u, id); err != nil {
 		h.srv.Fail(w, r, err)
 		return

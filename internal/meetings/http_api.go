@@ -89,28 +89,12 @@ func idStr(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-func (h *Handler) apiUser(w http.ResponseWriter, r *http.Request) *auth.User {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-	}
-	return u
-}
-
-func (h *Handler) apiID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.srv.Fail(w, r, notFound())
-		return 0, false
-	}
-	return id, true
-}
-
 func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	u := h.apiUser(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var in MeetingIn
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.srv.Fail(w, r, err)
@@ -177,21 +161,18 @@ func (h *Handler) writeMeeting(w http.ResponseWriter, r *http.Request, id int64,
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	if id, ok := h.apiID(w, r); ok {
-		h.writeMeeting(w, r, id, http.StatusOK)
+	if req, ok := h.srv.BeginGuest(w, r, "id"); ok {
+		h.writeMeeting(w, r, req.ID, http.StatusOK)
 	}
 }
 
 func (h *Handler) apiRegister(w http.ResponseWriter, r *http.Request) {
-	u := h.apiUser(w, r)
-	if u == nil {
-		return
-	}
-	id, ok := h.apiID(w, r)
+	req, ok := h.srv.Begin(w, r, "id")
 	if !ok {
 		return
 	}
-	reg, err := h.svc.Register(r.Context(), u, id)
+	u, id := req.User, req.ID
+	reg, err := h.svc.RegisterFor(r.Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -200,14 +181,11 @@ func (h *Handler) apiRegister(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiCancel(w http.ResponseWriter, r *http.Request) {
-	u := h.apiUser(w, r)
-	if u == nil {
-		return
-	}
-	id, ok := h.apiID(w, r)
+	req, ok := h.srv.Begin(w, r, "id")
 	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
 		h.srv.Fail(w, r, err)
 		return

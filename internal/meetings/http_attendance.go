@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/web"
 	"github.com/skip2/go-qrcode"
@@ -15,12 +16,12 @@ import (
 // --- registration and attendance
 
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	reg, err := h.svc.Register(r.Context(), u, id)
+	u, id := req.User, req.ID
+	reg, err := h.svc.RegisterFor(r.Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -33,11 +34,11 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -51,11 +52,11 @@ func (h *Handler) checkinURL(r *http.Request, id int64, token string) string {
 
 // pass shows the person's QR code to show at the door.
 func (h *Handler) pass(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	m, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -79,11 +80,7 @@ func (h *Handler) pass(w http.ResponseWriter, r *http.Request) {
 		"M": m, "Title": m.Title.In(web.LangOf(r)), "QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)), "Reg": reg}})
 }
 
-func (h *Handler) attendancePage(w http.ResponseWriter, r *http.Request, id int64, status int, fe map[string]string) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
-		return
-	}
+func (h *Handler) attendancePage(w http.ResponseWriter, r *http.Request, u *auth.User, id int64, status int, fe map[string]string) {
 	m, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -106,23 +103,23 @@ func (h *Handler) attendancePage(w http.ResponseWriter, r *http.Request, id int6
 }
 
 func (h *Handler) attendance(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.Begin(w, r, "id")
 	if ok {
-		h.attendancePage(w, r, id, http.StatusOK, nil)
+		h.attendancePage(w, r, req.User, req.ID, http.StatusOK, nil)
 	}
 }
 
 func (h *Handler) markPresent(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	f := r.PostForm
 	err := h.svc.MarkPresent(withIP(h, r), u, id, atoi64(f.Get("user_id")), f.Get("present") != "0")
 	if err != nil {
 		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
-			h.attendancePage(w, r, id, http.StatusUnprocessableEntity, fe)
+			h.attendancePage(w, r, u, id, http.StatusUnprocessableEntity, fe)
 			return
 		}
 		h.srv.Fail(w, r, err)
@@ -136,11 +133,11 @@ func (h *Handler) markPresent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) checkinForm(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	token := r.URL.Query().Get("t")
 	a, err := h.svc.CheckInToken(r.Context(), u, id, token)
 	if err != nil {
@@ -157,18 +154,18 @@ func (h *Handler) checkinForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) checkin(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	a, err := h.svc.CheckInToken(r.Context(), u, id, r.PostForm.Get("t"))
 	if err == nil {
 		err = h.svc.MarkPresent(withIP(h, r), u, id, a.UserID, true)
 	}
 	if err != nil {
 		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
-			h.attendancePage(w, r, id, http.StatusUnprocessableEntity, fe)
+			h.attendancePage(w, r, u, id, http.StatusUnprocessableEntity, fe)
 			return
 		}
 		h.srv.Fail(w, r, err)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -13,7 +14,7 @@ func editValues(m *Meeting) url.Values {
 	f := url.Values{"org_id": {strconv.FormatInt(m.OrgID, 10)}, "kind": {m.Kind}, "format": {m.Format}, "invite": {m.Invite},
 		"title_kk": {m.Title.KK}, "title_ru": {m.Title.RU}, "title_en": {m.Title.EN}, "description": {m.Description},
 		"address": {m.Address}, "online_url": {m.OnlineURL}, "quorum": {strconv.Itoa(m.QuorumPct)},
-		"starts_at": {m.StartsAt.In(Almaty).Format("2006-01-02T15:04")}, "ends_at": {m.EndsAt.In(Almaty).Format("2006-01-02T15:04")}}
+		"starts_at": {m.StartsAt.In(i18n.Almaty).Format("2006-01-02T15:04")}, "ends_at": {m.EndsAt.In(i18n.Almaty).Format("2006-01-02T15:04")}}
 	if m.Capacity > 0 {
 		f.Set("capacity", strconv.Itoa(m.Capacity))
 	}
@@ -21,7 +22,7 @@ func editValues(m *Meeting) url.Values {
 		f.Set("programme_id", strconv.FormatInt(m.ProgrammeID, 10))
 	}
 	if m.RegistrationClosesAt != nil {
-		f.Set("registration_closes_at", m.RegistrationClosesAt.In(Almaty).Format("2006-01-02T15:04"))
+		f.Set("registration_closes_at", m.RegistrationClosesAt.In(i18n.Almaty).Format("2006-01-02T15:04"))
 	}
 	return f
 }
@@ -35,11 +36,11 @@ func editData(m *Meeting, title string) map[string]any {
 // editForm shows the meeting's details for its organizers to change, and
 // the form that calls it off.
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	m, err := h.svc.requireOrganizer(r.Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -50,11 +51,11 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	f := r.PostForm
 	in, err := meetingForm(f)
 	if err == nil {
@@ -78,11 +79,11 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	if _, err := h.svc.CancelMeeting(withIP(h, r), u, id, r.PostForm.Get("reason")); err != nil {
 		if fe, ok := h.formErrors(r, err); ok {
 			m, gerr := h.svc.Get(r.Context(), id)
@@ -101,12 +102,11 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) editItem(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	item, ok2 := h.id(w, r, "item")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "item")
+	if !ok {
 		return
 	}
+	u, id, item := req.User, req.ID, req.PathID("item")
 	f := r.PostForm
 	err := h.svc.EditItem(withIP(h, r), u, id, item, NewItem{Title: f.Get("title"), Presenter: f.Get("presenter"),
 		Attachments: f.Get("attachments"), DurationMin: atoi(f.Get("duration_min"))})
@@ -130,12 +130,11 @@ func (h *Handler) editItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteItem(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	item, ok2 := h.id(w, r, "item")
-	if u == nil || !ok || !ok2 {
+	req, ok := h.srv.Begin(w, r, "id", "item")
+	if !ok {
 		return
 	}
+	u, id, item := req.User, req.ID, req.PathID("item")
 	if err := h.svc.DeleteItem(withIP(h, r), u, id, item); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -149,10 +148,11 @@ func (h *Handler) deleteItem(w http.ResponseWriter, r *http.Request) {
 // shows the current count (since=present-members) gets 204, which htmx
 // leaves alone, so screen readers hear only real changes.
 func (h *Handler) quorum(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	m, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -96,10 +96,11 @@ func writeICS(w http.ResponseWriter, name, body string) {
 }
 
 func (h *Handler) ics(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	m, err := h.svc.Get(r.Context(), id)
 	if err == nil {
 		m, err = h.svc.ForReader(r.Context(), web.UserOf(r), m)
@@ -114,10 +115,11 @@ func (h *Handler) ics(w http.ResponseWriter, r *http.Request) {
 // feed is a subscribable calendar of an organization's meetings (from a
 // month ago on).
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	var name i18n.Text
 	if err := h.svc.db.QueryRow(r.Context(), "SELECT name_kk, name_ru, name_en FROM organizations WHERE id = ?", id).Scan(&name.KK, &name.RU, &name.EN); err != nil {
 		h.srv.Fail(w, r, notFound())
@@ -226,10 +228,11 @@ func decisionLine(p *i18n.Printer, x Decision) string {
 }
 
 func (h *Handler) minutesPDF(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	m, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -237,10 +240,11 @@ func (h *Handler) minutesPDF(w http.ResponseWriter, r *http.Request) {
 	}
 	if m.MinutesApprovedAt == nil {
 		// Drafts are for the organizers.
-		u := h.srv.SignedIn(w, r)
-		if u == nil {
+		req, ok := h.srv.Begin(w, r)
+		if !ok {
 			return
 		}
+		u := req.User
 		if _, err := h.svc.requireOrganizer(r.Context(), u, id); err != nil {
 			h.srv.Fail(w, r, err)
 			return

@@ -11,7 +11,7 @@ import (
 )
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	if h.srv.SignedIn(w, r) == nil {
+	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "quorum": {"50"}, "invite": {"members"}, "kind": {"report"}, "format": {"in_person"}}
@@ -64,10 +64,11 @@ func (h *Handler) formErrors(r *http.Request, err error) (map[string]string, boo
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	f := r.PostForm
 	in, err := meetingForm(f)
 	var id int64

@@ -3,11 +3,9 @@ package meetings
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
@@ -194,6 +192,18 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64) (*showDat
 	return d, nil
 }
 
+// roleKey names the copy of a reader's role in a meeting's organization.
+type roleKey struct{ Person, Org int64 }
+
+// sharedKey names the copies of a meeting's agenda and questions: the
+// same for every reader of one kind (guest, reader, member, organizer)
+// on the same page of questions.
+type sharedKey struct {
+	Meeting          int64
+	Reader           string
+	Questions, After string // the question list's filter and page
+}
+
 // questionsPerPage: a phone screen or two; the rest are a link away.
 const questionsPerPage = 20
 
@@ -207,8 +217,7 @@ const showPage = "meetings_show"
 // rendered for them alone), the organizer's forms.
 func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
 	ctx := r.Context()
-	key := strconv.FormatInt(id, 10)
-	headHTML, v, err := h.srv.Fragment(r, showPage, "meeting_head", key, func() (any, error) { return h.head(ctx, r, id) })
+	headHTML, v, err := h.srv.Fragment(r, showPage, "meeting_head", id, func() (any, error) { return h.head(ctx, r, id) })
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +228,7 @@ func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
 		// The reader's role decides only which controls show (every action
 		// checks it again), so it may be as old as the fragments: kept
 		// with them, as the data of a block that renders nothing.
-		_, v, err := h.srv.Fragment(r, showPage, "meeting_role", fmt.Sprintf("%d\x00%d", u.ID, head.M.OrgID), func() (any, error) {
+		_, v, err := h.srv.Fragment(r, showPage, "meeting_role", roleKey{Person: u.ID, Org: head.M.OrgID}, func() (any, error) {
 			o, m, err := h.role(ctx, u, head.M)
 			return [2]bool{o, m}, err
 		})
@@ -238,7 +247,7 @@ func (h *Handler) page(r *http.Request, id int64) (*showData, error) {
 		kind = "reader"
 	}
 	q := r.URL.Query()
-	key += "\x00" + kind + "\x00" + q.Get("questions") + "\x00" + q.Get("qafter")
+	key := sharedKey{Meeting: id, Reader: kind, Questions: q.Get("questions"), After: q.Get("qafter")}
 	agendaHTML, v, err := h.srv.Fragment(r, showPage, "meeting_agenda", key, func() (any, error) {
 		return h.shared(ctx, r, head, u != nil, organizer, names(organizer, member), 0)
 	})
@@ -316,10 +325,11 @@ func (h *Handler) markMine(r *http.Request, d *showData, mine []int64) error {
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.id(w, r, "id")
+	req, ok := h.srv.BeginGuest(w, r, "id")
 	if !ok {
 		return
 	}
+	id := req.ID
 	d, err := h.page(r, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -8,11 +8,11 @@ import (
 // --- questions
 
 func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	if u == nil || !ok || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	if _, err := h.svc.Ask(r.Context(), u, id, r.PostForm.Get("body")); err != nil {
 		h.formFail(w, r, id, err)
 		return
@@ -21,12 +21,11 @@ func (h *Handler) ask(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) upvote(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	q, ok2 := h.id(w, r, "q")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "q")
+	if !ok {
 		return
 	}
+	u, id, q := req.User, req.ID, req.PathID("q")
 	if _, err := h.svc.Upvote(r.Context(), u, id, q, r.PostForm.Get("up") != "0"); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -35,12 +34,11 @@ func (h *Handler) upvote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	id, ok := h.id(w, r, "id")
-	q, ok2 := h.id(w, r, "q")
-	if u == nil || !ok || !ok2 || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "q")
+	if !ok {
 		return
 	}
+	u, id, q := req.User, req.ID, req.PathID("q")
 	f := r.PostForm
 	if err := h.svc.Moderate(withIP(h, r), u, id, q, f.Get("action"), f.Get("answer"), atoi64(f.Get("into"))); err != nil {
 		h.formFail(w, r, id, err)

@@ -303,3 +303,27 @@ func TestOnlineDecisionAmongPresentMembers(t *testing.T) {
 		}
 	})
 }
+
+// A handler answers once: a guest posting to a meeting path with a bad id
+// gets the sign-in page alone (it used to get the sign-in page with a 404
+// page glued after it), and a signed-in person gets the 404 page.
+func TestMeetingPreambleAnswersOnce(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		guest := env.Client()
+		for _, path := range []string{"/kk/meetings/abc/register", "/kk/meetings/abc/agenda/x/move", "/kk/meetings/0/questions/1/vote"} {
+			r := guest.PostForm(path, url.Values{})
+			if r.StatusCode != http.StatusUnauthorized || strings.Count(r.Body, "</html>") != 1 {
+				t.Errorf("guest %s: %d, %d pages\n%s", path, r.StatusCode, strings.Count(r.Body, "</html>"), r.Body)
+			}
+		}
+		c := env.Client()
+		c.SignIn(env.NewPerson())
+		for _, path := range []string{"/kk/meetings/abc/register", "/kk/meetings/1/agenda/x/move"} {
+			r := c.PostForm(path, url.Values{})
+			if r.StatusCode != http.StatusNotFound || strings.Count(r.Body, "</html>") != 1 {
+				t.Errorf("signed in %s: %d, %d pages\n%s", path, r.StatusCode, strings.Count(r.Body, "</html>"), r.Body)
+			}
+		}
+	})
+}

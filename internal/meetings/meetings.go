@@ -29,9 +29,6 @@ import (
 	"github.com/ortaq/ortaq/internal/outbox"
 )
 
-// Almaty is Kazakhstan's time: UTC+5 everywhere since March 2024.
-var Almaty = time.FixedZone("UTC+5", 5*3600)
-
 // Kinds, formats, invitations.
 var (
 	Kinds   = []string{"report", "conference", "council", "public", "qa", "other"}
@@ -69,16 +66,32 @@ type Service struct {
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	baseURL string
+
+	elections Elections // elections held at meetings; nil: none are shown
 }
 
-// New returns the service; its emails go through ob (nil: none is sent).
-func New(d *db.DB, a *auth.Service, ob *outbox.Box, c *i18n.Catalog, log *slog.Logger, baseURL string) *Service {
-	return &Service{db: d, auth: a, outbox: ob, catalog: c, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+// Deps are what the meetings service needs.
+type Deps struct {
+	DB      *db.DB
+	Auth    *auth.Service
+	Outbox  *outbox.Box // mail about meetings; nil: none is sent
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+	BaseURL string
+	// Elections lists the elections held at a meeting on its page (the
+	// elections component); nil: none are shown.
+	Elections Elections
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	return &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: d.Log,
+		baseURL: strings.TrimSuffix(d.BaseURL, "/"), elections: d.Elections}
 }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
 
-func today(now time.Time) string { return now.In(Almaty).Format("2006-01-02") }
+func today(now time.Time) string { return now.In(i18n.Almaty).Format("2006-01-02") }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -31,7 +31,7 @@ func TestMeetingMailIsRetriedUntilSent(t *testing.T) {
 		sender.Set(mailtest.Down(t, server.Config()))
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		ob := outbox.New(d, sender, outbox.Config{BaseURL: env.URL, Log: quiet})
-		svc := meetings.New(d, env.App.Auth, ob, env.App.Catalog, quiet, env.URL)
+		svc := meetings.New(meetings.Deps{DB: d, Auth: env.App.Auth, Outbox: ob, Catalog: env.App.Catalog, Log: quiet, BaseURL: env.URL})
 
 		org := env.NewOrg(0, "Орал қаласының бастауыш ұйымы")
 		chair := env.NewPerson()

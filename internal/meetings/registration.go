@@ -47,9 +47,9 @@ func lockMeetingRow(ctx context.Context, tx *db.Tx, id int64) (capacity, registe
 	return
 }
 
-// Register gives u a place, or a place on the waiting list when the
+// RegisterFor gives u a place, or a place on the waiting list when the
 // meeting is full. A second registration is refused.
-func (s *Service) Register(ctx context.Context, u *auth.User, meetingID int64) (*Registration, error) {
+func (s *Service) RegisterFor(ctx context.Context, u *auth.User, meetingID int64) (*Registration, error) {
 	m, err := s.Get(ctx, meetingID)
 	if err != nil {
 		return nil, err

@@ -23,15 +23,6 @@ import (
 // Kind is the outbox kind of a notification's delivery.
 const Kind = "notification"
 
-// SetOutbox makes s deliver through b (nil: the inbox only) and registers
-// the writing of its messages with b.
-func (s *Service) SetOutbox(b *outbox.Box) {
-	s.Outbox = b
-	if b != nil {
-		b.Register(Kind, s.render)
-	}
-}
-
 // Send tries a committed batch's deliveries now, in the background; what
 // fails waits for the outbox's background step.
 func (s *Service) Send(b *Batch) {

@@ -53,9 +53,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		sender := &mailtest.Switch{}
 		sender.Set(mailtest.Down(t, server.Config()))
 		ob := outbox.New(d, sender, outbox.Config{BaseURL: "https://ortaq.test", Log: quiet})
-		n := *k.Notify
-		n.BaseURL, n.Site = "https://ortaq.test", "Ortaq"
-		n.SetOutbox(ob)
+		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: ob, BaseURL: "https://ortaq.test", Site: "Ortaq"})
 		state := func() (due, failed, delivered int) {
 			t.Helper()
 			if err := d.QueryRow(ctx, `SELECT COUNT(due_at), COUNT(CASE WHEN last_error <> '' THEN 1 END), COUNT(sent_at) FROM outbox`).
@@ -66,7 +64,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		}
 
 		people := k.People(3, "KZ-27", "2000-05-05")
-		store(t, d, &n, milestones(people, 10))
+		store(t, d, n, milestones(people, 10))
 		if sent, err := ob.SendPending(ctx); sent != 0 || err != nil {
 			t.Fatalf("server down: sent %d, %v", sent, err)
 		}
@@ -100,7 +98,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 
 		// Two nodes sending at once deliver each notification once.
 		many := k.People(40, "KZ-27", "2000-05-05")
-		store(t, d, &n, milestones(many, 25))
+		store(t, d, n, milestones(many, 25))
 		var wg sync.WaitGroup
 		var total atomic.Int64
 		for range 2 {
@@ -127,7 +125,7 @@ func TestDeliveryRetriedUntilSent(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		store(t, d, &n, milestones([]*auth.User{last, gone, noEmail}, 50))
+		store(t, d, n, milestones([]*auth.User{last, gone, noEmail}, 50))
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			if _, err := tx.Exec(ctx, "UPDATE outbox SET attempts = ? WHERE user_id = ?", outbox.MaxAttempts-1, last.ID); err != nil {
 				return err
@@ -161,11 +159,9 @@ func TestSendDeliversAWholeBatch(t *testing.T) {
 		k := progtest.New(t, d)
 		server := mailtest.Start(t)
 		ob := outbox.New(d, mail.NewSMTP(server.Config()), outbox.Config{BaseURL: "https://ortaq.test", Log: quiet})
-		n := *k.Notify
-		n.BaseURL, n.Site = "https://ortaq.test", "Ortaq"
-		n.SetOutbox(ob)
+		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: ob, BaseURL: "https://ortaq.test", Site: "Ortaq"})
 		people := k.People(150, "KZ-27", "2000-05-05")
-		n.Send(store(t, d, &n, milestones(people, 100)))
+		n.Send(store(t, d, n, milestones(people, 100)))
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			var delivered, due int

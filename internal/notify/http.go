@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"strconv"
@@ -17,10 +18,11 @@ func (s *Service) Register(srv *web.Server) error {
 		return err
 	}
 	srv.Page("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
-		u := srv.SignedIn(w, r)
-		if u == nil {
+		req, ok := srv.Begin(w, r)
+		if !ok {
 			return
 		}
+		u := req.User
 		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 		const limit = 50
 		list, err := s.List(r.Context(), u.ID, before, limit)
@@ -48,10 +50,11 @@ func (s *Service) Register(srv *web.Server) error {
 		srv.Render(w, r, http.StatusOK, "notify_inbox", &web.PageData{Title: srv.T(r, "notify.inbox"), Data: data})
 	})
 	srv.Page("POST /inbox/read", func(w http.ResponseWriter, r *http.Request) {
-		u := srv.SignedIn(w, r)
-		if u == nil {
+		req, ok := srv.Begin(w, r)
+		if !ok {
 			return
 		}
+		u := req.User
 		if err := s.MarkRead(r.Context(), u.ID); err != nil {
 			srv.Fail(w, r, err)
 			return
@@ -59,5 +62,16 @@ func (s *Service) Register(srv *web.Server) error {
 		srv.Redirect(w, r, "/inbox", "notify.marked_read")
 	})
 	s.registerAPI(srv)
+	// The page header shows how many are unread.
+	srv.SetHeaderCounter(func(ctx context.Context, userID int64) int {
+		n, err := s.Unread(ctx, userID)
+		if err != nil {
+			if ctx.Err() == nil && s.Log != nil {
+				s.Log.Warn("notify: unread count", "err", err)
+			}
+			return 0
+		}
+		return n
+	})
 	return nil
 }

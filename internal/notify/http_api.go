@@ -45,10 +45,11 @@ func (s *Service) registerAPI(srv *web.Server) {
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/inbox", ID: "listInbox", Summary: "Your notifications, newest first",
 		Tags: []string{"notifications"}, Auth: true, Response: api.Page[ItemOut]{}, Query: api.ListQuery(), Errors: []int{401, 422}},
 		func(w http.ResponseWriter, r *http.Request) {
-			u := srv.SignedIn(w, r)
-			if u == nil {
+			req, ok := srv.Begin(w, r)
+			if !ok {
 				return
 			}
+			u := req.User
 			limit, err := srv.Limit(r, 20, 100)
 			if err != nil {
 				srv.Fail(w, r, err)
@@ -87,10 +88,11 @@ func (s *Service) registerAPI(srv *web.Server) {
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/inbox/read", ID: "markInboxRead", Summary: "Mark notifications read: the ones listed, or all",
 		Tags: []string{"notifications"}, Auth: true, Request: ReadIn{}, Response: ReadOut{}, Errors: []int{401, 422}},
 		func(w http.ResponseWriter, r *http.Request) {
-			u := srv.SignedIn(w, r)
-			if u == nil {
+			req, ok := srv.Begin(w, r)
+			if !ok {
 				return
 			}
+			u := req.User
 			var in ReadIn
 			if err := srv.Decode(r, &in); err != nil {
 				srv.Fail(w, r, err)

@@ -26,13 +26,35 @@ type Messenger = outbox.Messenger
 // Service stores and delivers notifications.
 type Service struct {
 	DB *db.DB
-	// Outbox delivers (set it with SetOutbox): by Telegram to a person who
-	// linked the bot, else by email. nil: the inbox only.
+	// Outbox delivers: by Telegram to a person who linked the bot, else by
+	// email. nil: the inbox only.
 	Outbox  *outbox.Box
 	Catalog *i18n.Catalog
 	BaseURL string
 	Site    string
 	Log     *slog.Logger
+}
+
+// Deps are what the notifications service needs.
+type Deps struct {
+	DB *db.DB
+	// Outbox delivers: by Telegram to a person who linked the bot, else by
+	// email. nil: the inbox only.
+	Outbox  *outbox.Box
+	Catalog *i18n.Catalog
+	BaseURL string // links in emails start with it
+	Site    string // the site's name in emails
+	Log     *slog.Logger
+}
+
+// New returns the service; with an outbox, it registers the writing of
+// its messages there.
+func New(d Deps) *Service {
+	s := &Service{DB: d.DB, Outbox: d.Outbox, Catalog: d.Catalog, BaseURL: d.BaseURL, Site: d.Site, Log: d.Log}
+	if d.Outbox != nil {
+		d.Outbox.Register(Kind, s.render)
+	}
+	return s
 }
 
 // Notification is one entry of an inbox.

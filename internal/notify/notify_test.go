@@ -28,8 +28,8 @@ func TestAddAllStoresAndMatchesIDs(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		n := *k.Notify
-		n.SetOutbox(outbox.New(d, mail.NewLog(quiet), outbox.Config{})) // deliveries are collected for people with an email
+		// deliveries are collected for people with an email
+		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: outbox.New(d, mail.NewLog(quiet), outbox.Config{})})
 		notes := []notify.Note{
 			{UserID: a.ID, Kind: "support_milestone", Args: map[string]string{"title": "Бір", "count": "10"}, Link: "/proposals/1"},
 			{UserID: b.ID, Kind: "support_milestone", Args: map[string]string{"title": "Екі", "count": "25"}, Link: "/proposals/2"},

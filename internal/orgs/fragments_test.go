@@ -26,7 +26,7 @@ func TestSharedFragmentsKeepReadersApart(t *testing.T) {
 		// A lifetime long enough that no copy expires during the test.
 		env := apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
 		a := env.App
-		f := &fixture{env: env, svc: orgs.New(a.DB, a.Auth, a.Regions, a.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		f := &fixture{env: env, svc: orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}),
 			admin: env.NewPerson("admin")}
 		org := f.mustCreate(t, 0, "primary_organization", "Бірлік бастауыш ұйымы", "Первичная организация Бирлик")
 		admin, member, hidden, outsider := env.NewPerson(), env.NewPerson(), env.NewPerson(), env.NewPerson()

@@ -23,7 +23,7 @@ type Handler struct {
 }
 
 // Register adds the registry's templates, pages and API to the server.
-func Register(srv *web.Server, svc *Service) error {
+func (svc *Service) Register(srv *web.Server) error {
 	if err := srv.Renderer().Add(templates, "templates"); err != nil {
 		return err
 	}
@@ -161,11 +161,11 @@ func sendFile(w http.ResponseWriter, format, name string, b []byte) {
 // ---- one organization ----
 
 func (h *Handler) orgFromPath(w http.ResponseWriter, r *http.Request) (*Org, bool) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return nil, false
 	}
+	id := req.ID
 	o, err := h.svc.Get(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, err)

@@ -234,11 +234,11 @@ func (h *Handler) writeOrg(w http.ResponseWriter, r *http.Request, status int, i
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if err := h.svc.EnsureCounts(r.Context()); err != nil {
 		h.fail(w, r, err)
 		return
@@ -311,11 +311,11 @@ func (h *Handler) apiPatch(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	var in OrgInput
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.fail(w, r, err)
@@ -349,11 +349,11 @@ func memberJSON(m Member) MemberJSON {
 }
 
 func (h *Handler) apiMembers(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	limit, err := h.srv.Limit(r, 50, 500)
 	if err != nil {
 		h.fail(w, r, err)
@@ -383,11 +383,11 @@ func (h *Handler) apiAddMember(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	var in MemberInputJSON
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.fail(w, r, err)
@@ -395,6 +395,7 @@ func (h *Handler) apiAddMember(w http.ResponseWriter, r *http.Request) {
 	}
 	var fs errs.Fields
 	var pid, sid int64
+	var err error
 	if in.PersonID != "" {
 		if pid, err = strconv.ParseInt(in.PersonID, 10, 64); err != nil || pid <= 0 {
 			fs.Add("person_id", "validation.invalid_value")
@@ -434,11 +435,11 @@ func (h *Handler) apiImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	ctx := auditCtx(h, r).Context()
 	if _, err := h.svc.Get(ctx, id); err != nil {
 		h.fail(w, r, err)

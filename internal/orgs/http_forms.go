@@ -73,10 +73,11 @@ func (h *Handler) formData(r *http.Request, o *Org, parent *Org) map[string]any 
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var parent *Org
 	if v := r.URL.Query().Get("parent"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -105,10 +106,11 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	r = auditCtx(h, r)
 	var parent *Org
 	pid, _ := strconv.ParseInt(r.PostForm.Get("parent_id"), 10, 64)
@@ -162,18 +164,20 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, o
 
 // adminOrg loads the organization of the path for an administrator's form.
 func (h *Handler) adminOrg(w http.ResponseWriter, r *http.Request) (*auth.User, *Org, bool) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
-		return nil, nil, false
+	begin := h.srv.Begin
+	if r.Method == http.MethodPost {
+		begin = h.srv.BeginForm
 	}
-	if r.Method == http.MethodPost && !h.srv.ParseForm(w, r) {
-		return nil, nil, false
-	}
-	o, ok := h.orgFromPath(w, r)
+	req, ok := begin(w, r, "id")
 	if !ok {
 		return nil, nil, false
 	}
-	return u, o, true
+	o, err := h.svc.Get(r.Context(), req.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, nil, false
+	}
+	return req.User, o, true
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
@@ -310,11 +314,11 @@ func (h *Handler) removeSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	sid, err := web.PathID(r, "sid")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "sid")
+	if !ok {
 		return
 	}
+	sid := req.ID
 	if err := h.svc.RemoveSource(r.Context(), u, o.ID, sid, r.PostForm.Get("detach") == "1"); err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			h.fail(w, r, err)

@@ -163,10 +163,11 @@ func (h *Handler) myInvitations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) myInvitationsPage(w http.ResponseWriter, r *http.Request, status int, problem string) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	list, err := h.svc.MyInvitations(r.Context(), u)
 	if err != nil {
 		h.fail(w, r, err)
@@ -178,14 +179,11 @@ func (h *Handler) myInvitationsPage(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "iid")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "iid")
-	if err == nil {
-		_, err = h.svc.AcceptInvitation(auditCtx(h, r).Context(), u, id)
-	}
+	_, err := h.svc.AcceptInvitation(auditCtx(h, r).Context(), req.User, req.ID)
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.ConsentRequired {
 			// Said on the page, next to the invitation that waits.
@@ -199,15 +197,11 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) declineInvitation(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "iid")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "iid")
-	if err == nil {
-		err = h.svc.DeclineInvitation(auditCtx(h, r).Context(), u, id)
-	}
-	if err != nil {
+	if err := h.svc.DeclineInvitation(auditCtx(h, r).Context(), req.User, req.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -254,11 +248,11 @@ func (h *Handler) guardianRequest(w http.ResponseWriter, r *http.Request) {
 // ---- API ----
 
 func (h *Handler) apiInvitations(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if _, err := h.svc.Get(r.Context(), id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -276,21 +270,11 @@ func (h *Handler) apiInvitations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiRevokeInvitation(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	req, ok := h.srv.Begin(w, r, "id", "invitation_id")
+	if !ok {
 		return
 	}
-	iid, err := web.PathID(r, "invitation_id")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	u := web.UserOf(r)
-	if u == nil {
-		h.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
-		return
-	}
+	u, id, iid := req.User, req.ID, req.PathID("invitation_id")
 	if err := h.svc.RevokeInvitation(auditCtx(h, r).Context(), u, id, iid); err != nil {
 		h.fail(w, r, err)
 		return
@@ -314,11 +298,11 @@ func (h *Handler) apiMyInvitations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	m, err := h.svc.AcceptInvitation(auditCtx(h, r).Context(), web.UserOf(r), id)
 	if err != nil {
 		h.fail(w, r, err)
@@ -328,11 +312,11 @@ func (h *Handler) apiAcceptInvitation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiDeclineInvitation(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if err := h.svc.DeclineInvitation(auditCtx(h, r).Context(), web.UserOf(r), id); err != nil {
 		h.fail(w, r, err)
 		return
@@ -341,21 +325,11 @@ func (h *Handler) apiDeclineInvitation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGuardianRequest(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := h.srv.Begin(w, r, "id", "person_id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	pid, err := web.PathID(r, "person_id")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	u, id, pid := req.User, req.ID, req.PathID("person_id")
 	var in GuardianJSON
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.fail(w, r, err)

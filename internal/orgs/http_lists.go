@@ -199,10 +199,11 @@ func (h *Handler) crumbs(l i18n.Lang, anc []Named) []crumb {
 }
 
 func (h *Handler) exportOrgs(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	q := r.URL.Query()
 	f, _ := h.filterFrom(q)
 	format := q.Get("format")

@@ -30,16 +30,12 @@ func (h *Handler) members(w http.ResponseWriter, r *http.Request) {
 // membersPage renders the member list; err (a form's) is shown next to its
 // fields, imported (a finished import) as a notice.
 func (h *Handler) membersPage(w http.ResponseWriter, r *http.Request, status int, formErr error, imported *ImportResult) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
+	u, id := req.User, req.ID
 	ctx := r.Context()
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
-		return
-	}
 	// Whether, and how much of, the list the reader may see: one query,
 	// before anything of the list is looked at.
 	view, err := h.svc.CanSeeMembers(ctx, u, id)
@@ -249,11 +245,11 @@ func (h *Handler) endMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	mid, err := web.PathID(r, "mid")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "mid")
+	if !ok {
 		return
 	}
+	mid := req.ID
 	if err := h.svc.EndMember(r.Context(), u, o.ID, mid, strings.TrimSpace(r.PostForm.Get("until"))); err != nil {
 		h.fail(w, r, err)
 		return
@@ -262,10 +258,11 @@ func (h *Handler) endMember(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) importMembers(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	o, ok := h.orgFromPath(w, r)
 	if !ok {
 		return
@@ -292,10 +289,11 @@ func (h *Handler) importMembers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) exportMembers(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	o, ok := h.orgFromPath(w, r)
 	if !ok {
 		return

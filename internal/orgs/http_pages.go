@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/ortaq/ortaq/internal/auth"
-	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -48,11 +47,11 @@ type showBlock struct {
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.fail(w, r, errs.New(errs.NotFound, "error.404.text"))
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	// The reader's part: one query (none for guests).
 	role, err := h.svc.auth.RoleIn(ctx, web.UserOf(r), id)
 	if err != nil {

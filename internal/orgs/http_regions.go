@@ -24,10 +24,11 @@ func (h *Handler) regionsAdmin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) regionsPage(w http.ResponseWriter, r *http.Request, status int, formErr error, res *RegionImportResult) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	if err := h.svc.auth.Require(r.Context(), u, 0, auth.PlatformAdmin); err != nil {
 		h.fail(w, r, err)
 		return
@@ -83,10 +84,11 @@ func (h *Handler) regionsPage(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (h *Handler) importRegions(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	r = auditCtx(h, r)
 	if err := h.svc.auth.Require(r.Context(), u, 0, auth.PlatformAdmin); err != nil {
 		h.fail(w, r, err)
@@ -134,10 +136,11 @@ func (h *Handler) apiImportRegions(w http.ResponseWriter, r *http.Request) {
 
 // exportRegions sends the reference list as a CSV file the import reads.
 func (h *Handler) exportRegions(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var buf bytes.Buffer
 	if err := h.svc.ExportRegions(r.Context(), u, &buf); err != nil {
 		h.fail(w, r, err)

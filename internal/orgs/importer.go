@@ -271,7 +271,7 @@ func ageOn(birth string, now time.Time) int {
 	if err != nil {
 		return -1
 	}
-	n := now.In(almaty)
+	n := now.In(i18n.Almaty)
 	y := n.Year() - b.Year()
 	if n.Month() < b.Month() || (n.Month() == b.Month() && n.Day() < b.Day()) {
 		y--

@@ -36,10 +36,6 @@ type Notifier interface {
 	Send(b *notify.Batch)
 }
 
-// SetNotifier makes the service tell invited people (without one, they
-// find their invitations on the page only).
-func (s *Service) SetNotifier(n Notifier) { s.notes = n }
-
 func (s *Service) sendNotes(b *notify.Batch) {
 	if s.notes != nil && len(b.Items()) > 0 {
 		s.notes.Send(b)

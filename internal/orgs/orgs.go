@@ -105,7 +105,7 @@ type Service struct {
 	regions *regions.List
 	catalog *i18n.Catalog
 	log     *slog.Logger
-	notes   Notifier // nil: invitations are not announced (SetNotifier)
+	notes   Notifier // nil: invitations are not announced
 
 	mu      sync.Mutex   // serializes the daily recount in this process
 	counted atomic.Value // string: the day counts were last made exact (Kazakhstan's calendar)
@@ -114,16 +114,26 @@ type Service struct {
 	regionsChecked atomic.Int64 // unix time of the last look at regions.version
 }
 
-// New returns the service.
-func New(d *db.DB, a *auth.Service, r *regions.List, c *i18n.Catalog, log *slog.Logger) *Service {
-	return &Service{db: d, auth: a, regions: r, catalog: c, log: log}
+// Deps are what the registry needs from the core and from other
+// components.
+type Deps struct {
+	DB      *db.DB
+	Auth    *auth.Service
+	Regions *regions.List
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+	// Notifier announces invitations (inbox, email, Telegram); nil: they
+	// are found on the page only.
+	Notifier Notifier
 }
 
-// almaty is Kazakhstan's time: membership terms are calendar days there.
-var almaty = time.FixedZone("UTC+5", 5*3600)
+// New returns the service.
+func New(d Deps) *Service {
+	return &Service{db: d.DB, auth: d.Auth, regions: d.Regions, catalog: d.Catalog, log: d.Log, notes: d.Notifier}
+}
 
 // today is the calendar day in Kazakhstan at t.
-func today(t time.Time) string { return t.In(almaty).Format("2006-01-02") }
+func today(t time.Time) string { return t.In(i18n.Almaty).Format("2006-01-02") }
 
 // searchKey is what the directory search matches: every name and short
 // name, folded and stemmed, each in its own language (both scripts and all

@@ -34,7 +34,7 @@ func TestRegionImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		other := orgs.New(d, f.env.App.Auth, otherList, f.env.App.Catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		other := orgs.New(orgs.Deps{DB: d, Auth: f.env.App.Auth, Regions: otherList, Catalog: f.env.App.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 
 		// Every kind of bad row is reported, with its row and column, and
 		// nothing is written.

@@ -135,7 +135,7 @@ func TestUpgradeMovesWhatWasStillToBeSent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		(&notify.Service{DB: d, Catalog: cat, BaseURL: base, Site: "Ortaq", Log: quiet}).SetOutbox(b)
+		notify.New(notify.Deps{DB: d, Catalog: cat, BaseURL: base, Site: "Ortaq", Log: quiet, Outbox: b})
 		clock.Advance(time.Minute)
 		if sent, err := b.SendPending(ctx); sent != 2 || err != nil {
 			t.Fatalf("sent %d, %v", sent, err)

@@ -92,10 +92,13 @@ type Config struct {
 	Workers int           // messages sent at once per node; 0: 4
 	Every   time.Duration // Run's period; 0: one minute
 	Log     *slog.Logger  // nil: slog.Default()
+	// Messenger, when set, carries messages that allow it (the Telegram
+	// bot) to those who linked it.
+	Messenger Messenger
 }
 
 // Box is the outbox on one database. Its methods are safe for concurrent
-// use; Register and SetMessenger belong to wiring, before serving.
+// use; Register belongs to wiring, before serving.
 type Box struct {
 	db      *db.DB
 	mail    mail.Sender
@@ -121,7 +124,7 @@ type Box struct {
 // is configured).
 func New(d *db.DB, m mail.Sender, cfg Config) *Box {
 	b := &Box{db: d, mail: m, host: host(cfg.BaseURL), workers: cfg.Workers, every: cfg.Every, log: cfg.Log,
-		renderers: map[string]Renderer{}}
+		renderers: map[string]Renderer{}, tg: cfg.Messenger}
 	_, b.logOnly = m.(*mail.Log)
 	if b.workers <= 0 {
 		b.workers = 4
@@ -151,14 +154,6 @@ func (b *Box) Register(kind string, r Renderer) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.renderers[kind] = r
-}
-
-// SetMessenger makes messages that allow it go through m (the Telegram
-// bot) to those who linked it.
-func (b *Box) SetMessenger(m Messenger) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.tg = m
 }
 
 // HasMessenger reports whether a messenger is set: a person without an

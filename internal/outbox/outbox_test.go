@@ -449,7 +449,9 @@ func TestRenderedKindsChannelsAndDeletedAccounts(t *testing.T) {
 		ctx := context.Background()
 		clock := dbtest.SetClock(d, dbtest.Clock)
 		server := mailtest.Start(t)
-		b := newBox(t, d, mail.NewSMTP(server.Config()))
+		tg := &messenger{got: map[int64][]string{}}
+		b := outbox.New(d, mail.NewSMTP(server.Config()), outbox.Config{BaseURL: base, Log: quiet, Messenger: tg})
+		t.Cleanup(b.Stop)
 		people := make([]int64, 4)
 		for i := range people {
 			if err := d.Write(ctx, func(tx *db.Tx) error {
@@ -459,8 +461,7 @@ func TestRenderedKindsChannelsAndDeletedAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		tg := &messenger{linked: map[int64]bool{people[0]: true, people[2]: true}, got: map[int64][]string{}}
-		b.SetMessenger(tg)
+		tg.linked = map[int64]bool{people[0]: true, people[2]: true}
 		email := map[int64]string{}
 		for i, id := range people {
 			email[id] = fmt.Sprintf("p%d@example.kz", i)

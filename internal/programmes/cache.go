@@ -2,9 +2,9 @@ package programmes
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/db"
 )
 
@@ -13,62 +13,18 @@ import (
 // phases or the age range a few times in their life) and are read on every
 // support, list page and proposal page, so each node keeps them for a
 // moment: a change made on this node is seen at once (the node forgets its
-// copy), one made on another node within DefaultCacheTTL.
+// copy), one made on another node as soon as PostgreSQL tells this one
+// (the "pages" event every successful change through the web announces),
+// and at the latest within DefaultCacheTTL. The copies are kept in
+// internal/cache, like every other layer of copies.
 const DefaultCacheTTL = 2 * time.Second
 
-// maxCached bounds the cache; when it is full it is emptied (programmes
-// number in the tens, so this is a safeguard, not a policy).
+// maxCached bounds the cache (programmes number in the tens: a
+// safeguard, not a policy).
 const maxCached = 1000
 
-type cacheEntry struct {
-	p       *Programme
-	expires time.Time
-}
-
-type cache struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu sync.Mutex
-	m  map[int64]cacheEntry
-}
-
-func newCache(ttl time.Duration) *cache {
-	return &cache{ttl: ttl, now: time.Now, m: map[int64]cacheEntry{}}
-}
-
-func (c *cache) get(id int64) *Programme {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[id]
-	if !ok {
-		return nil
-	}
-	if !c.now().Before(e.expires) {
-		delete(c.m, id)
-		return nil
-	}
-	return e.p
-}
-
-func (c *cache) put(id int64, p *Programme) {
-	if c.ttl <= 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxCached {
-		clear(c.m)
-	}
-	c.m[id] = cacheEntry{p: p, expires: c.now().Add(c.ttl)}
-}
-
-func (c *cache) forget(ids ...int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, id := range ids {
-		delete(c.m, id)
-	}
+func newCache(ttl time.Duration) *cache.Cache[int64, *Programme] {
+	return cache.New[int64, *Programme](ttl, maxCached, nil)
 }
 
 // SetCache sets how long programmes are kept (0 turns the cache off) and
@@ -77,7 +33,7 @@ func (c *cache) forget(ids ...int64) {
 func (s *Service) SetCache(ttl time.Duration, now func() time.Time) {
 	s.cache = newCache(ttl)
 	if now != nil {
-		s.cache.now = now
+		s.cache.SetClock(now)
 	}
 }
 
@@ -86,15 +42,7 @@ func (s *Service) SetCache(ttl time.Duration, now func() time.Time) {
 // change it. Pages and the support path use it; administrative changes
 // read with Get.
 func (s *Service) Cached(ctx context.Context, id int64) (*Programme, error) {
-	if p := s.cache.get(id); p != nil {
-		return p, nil
-	}
-	p, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.cache.put(id, p)
-	return p, nil
+	return s.cache.Load(ctx, id, func() (*Programme, error) { return s.Get(ctx, id) })
 }
 
 // CachedTx is Cached for code inside a transaction: a programme not in
@@ -102,14 +50,14 @@ func (s *Service) Cached(ctx context.Context, id int64) (*Programme, error) {
 // transaction waiting for a second connection could exhaust (on
 // PostgreSQL readers and writers share one bounded pool).
 func (s *Service) CachedTx(ctx context.Context, tx *db.Tx, id int64) (*Programme, error) {
-	if p := s.cache.get(id); p != nil {
+	if p, ok := s.cache.Get(id); ok {
 		return p, nil
 	}
 	p, err := s.get(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(id, p)
+	s.cache.Put(id, p)
 	return p, nil
 }
 

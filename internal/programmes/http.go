@@ -20,21 +20,20 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// Extras lets other components add to the programme page: counts and
-// links (proposals, roadmap), without this package knowing them.
-type Extras func(r *http.Request, p *Programme) map[string]any
-
 // Handler serves programme and indicator pages and API.
 type Handler struct {
-	S      *Service
-	Srv    *web.Server
-	Extras Extras
+	S   *Service
+	Srv *web.Server
 }
 
-var almaty = time.FixedZone("UTC+5", 5*3600)
+// Extra is what other components add to the programme page.
+type Extra struct {
+	Proposals int // how many proposals the programme has
+}
 
-// Register adds the routes and templates.
-func (h *Handler) Register() error {
+// Register adds the routes and templates to the server.
+func (svc *Service) Register(srv *web.Server) error {
+	h := &Handler{S: svc, Srv: srv}
 	if err := h.Srv.Renderer().Add(templates, "templates"); err != nil {
 		return err
 	}
@@ -90,7 +89,7 @@ type view struct {
 	Lang     i18n.Lang
 	Phase    string
 	CanAdmin bool
-	Extra    map[string]any
+	Extra    *Extra
 }
 
 func (v view) T(t i18n.Text) string { return t.In(v.Lang) }
@@ -107,11 +106,11 @@ func (h *Handler) RegionName(l i18n.Lang, code string) string {
 }
 
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*view, bool) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return nil, false
 	}
+	id := req.ID
 	p, err := h.S.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -130,8 +129,12 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if h.Extras != nil {
-		v.Extra = h.Extras(r, v.Programme)
+	if h.S.proposals != nil {
+		n, err := h.S.proposals.Count(r.Context(), v.ID)
+		if err != nil {
+			h.S.log.Warn("programmes: count proposals", "programme", strconv.FormatInt(v.ID, 10), "err", err)
+		}
+		v.Extra = &Extra{Proposals: n}
 	}
 	regs := make([]string, len(v.Regions))
 	for i, c := range v.Regions {
@@ -191,8 +194,8 @@ func formOf(p *Programme) url.Values {
 	}
 	f.Set("directions", strings.Join(lines, "\n"))
 	for _, ph := range p.Phases {
-		f.Set("phases."+ph.Kind+".from", ph.StartsAt.In(almaty).Format("2006-01-02"))
-		f.Set("phases."+ph.Kind+".to", ph.EndsAt.In(almaty).AddDate(0, 0, -1).Format("2006-01-02"))
+		f.Set("phases."+ph.Kind+".from", ph.StartsAt.In(i18n.Almaty).Format("2006-01-02"))
+		f.Set("phases."+ph.Kind+".to", ph.EndsAt.In(i18n.Almaty).AddDate(0, 0, -1).Format("2006-01-02"))
 	}
 	return f
 }
@@ -242,8 +245,8 @@ func inputOf(f url.Values, old *Programme) (Input, error) {
 		if from == "" && to == "" {
 			continue
 		}
-		a, err1 := time.ParseInLocation("2006-01-02", from, almaty)
-		b, err2 := time.ParseInLocation("2006-01-02", to, almaty)
+		a, err1 := time.ParseInLocation("2006-01-02", from, i18n.Almaty)
+		b, err2 := time.ParseInLocation("2006-01-02", to, i18n.Almaty)
 		if err1 != nil || err2 != nil {
 			fs.Add("phases."+k, "validation.invalid_date")
 			continue
@@ -254,8 +257,7 @@ func inputOf(f url.Values, old *Programme) (Input, error) {
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil {
+	if _, ok := h.Srv.Begin(w, r); !ok {
 		return
 	}
 	f := url.Values{"age_min": {"14"}, "age_max": {"35"}, "parent_id": {r.URL.Query().Get("parent")}}
@@ -263,10 +265,11 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	in, err := inputOf(r.PostForm, nil)
 	var p *Programme
 	if err == nil {
@@ -280,7 +283,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
-	if h.Srv.SignedIn(w, r) == nil {
+	if _, ok := h.Srv.Begin(w, r); !ok {
 		return
 	}
 	v, ok := h.load(w, r)
@@ -300,15 +303,11 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	old, err := h.S.Get(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -422,15 +421,11 @@ func parseNum(fs *errs.Fields, name, s string) float64 {
 }
 
 func (h *Handler) createIndicator(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	in, err := indicatorForm(r.PostForm)
 	if err == nil {
 		_, err = h.S.CreateIndicator(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, in)
@@ -452,15 +447,11 @@ func indicatorForm(f url.Values) (IndicatorInput, error) {
 }
 
 func (h *Handler) editIndicator(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	ind, err := h.S.Indicator(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -501,15 +492,11 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (h *Handler) addValue(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	ind, err := h.S.Indicator(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -536,15 +523,11 @@ func (h *Handler) addValue(w http.ResponseWriter, r *http.Request) {
 const maxImportBytes = 4 << 20
 
 func (h *Handler) importValues(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.Srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		h.Srv.Fail(w, r, errs.New(errs.BadRequest, "error.400.text"))
 		return
@@ -675,11 +658,11 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	p, err := h.S.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -726,11 +709,11 @@ func indicatorOut(ind *Indicator) IndicatorOut {
 }
 
 func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if _, err := h.S.Rules(r.Context(), id); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -748,11 +731,11 @@ func (h *Handler) apiIndicators(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiIndicator(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	ind, err := h.S.Indicator(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)

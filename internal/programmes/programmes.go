@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -104,12 +106,39 @@ type Service struct {
 	DB      *db.DB
 	Auth    *auth.Service
 	Regions *regions.List
-	cache   *cache
+	cache   *cache.Cache[int64, *Programme]
+
+	log       *slog.Logger
+	proposals ProposalCounter
+}
+
+// ProposalCounter is what the programme page shows of the proposals
+// component: how many proposals a programme has.
+type ProposalCounter interface {
+	Count(ctx context.Context, programmeID int64) (int, error)
+}
+
+// Deps are what the programmes service needs.
+type Deps struct {
+	DB      *db.DB
+	Auth    *auth.Service
+	Regions *regions.List
+	Log     *slog.Logger // nil: discarded
+	// Proposals counts a programme's proposals for its page; nil: no count.
+	Proposals ProposalCounter
 }
 
 // New returns the service, keeping programmes for DefaultCacheTTL.
-func New(d *db.DB, a *auth.Service, r *regions.List) *Service {
-	return &Service{DB: d, Auth: a, Regions: r, cache: newCache(DefaultCacheTTL)}
+func New(d Deps) *Service {
+	s := &Service{DB: d.DB, Auth: d.Auth, Regions: d.Regions, cache: newCache(DefaultCacheTTL), log: d.Log, proposals: d.Proposals}
+	if d.DB != nil {
+		// A change made on another node: forget this node's copies.
+		d.DB.OnEvent("pages", func() { s.cache.Clear() })
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
 }
 
 // Input is what an administrator writes when creating or editing.
@@ -285,7 +314,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Programm
 	if err != nil {
 		return nil, err
 	}
-	s.cache.forget(in.ParentID) // its list of sub-projects changed
+	s.cache.Forget(in.ParentID) // its list of sub-projects changed
 	return s.Get(ctx, id)
 }
 
@@ -354,7 +383,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "programmes.update", TargetType: "programme",
 			TargetID: strconv.FormatInt(id, 10), OrgID: old.OrgID, Before: old, After: in})
 	})
-	s.cache.forget(id, old.ParentID)
+	s.cache.Forget(id, old.ParentID)
 	if err != nil {
 		return nil, err
 	}

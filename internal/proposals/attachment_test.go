@@ -13,7 +13,6 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 )
 
@@ -44,7 +43,7 @@ func TestAttachmentNamedByItsType(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		env := apptest.Start(t, d, apptest.Options{})
 		a := env.App
-		s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+		s := &a.Components
 		ctx := context.Background()
 		org := env.NewOrg(0, "Жастар қанаты")
 		admin, author := env.NewPerson(), env.NewPerson()

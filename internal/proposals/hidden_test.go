@@ -14,7 +14,6 @@ import (
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/roadmap"
 )
@@ -29,7 +28,7 @@ func TestHiddenProposalOnlyForAuthorAndModerators(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		env := apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = 10 * time.Minute }})
 		a := env.App
-		s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+		s := &a.Components
 		ctx := context.Background()
 		org := env.NewOrg(0, "Жастар қанаты")
 		admin, mod, author, member := env.NewPerson(), env.NewPerson(), env.NewPerson(), env.NewPerson()

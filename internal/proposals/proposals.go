@@ -20,8 +20,10 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/programmes"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // Statuses of an official answer; "new" until answered.
@@ -93,13 +95,46 @@ type Service struct {
 	Notify     *notify.Service
 
 	supports *db.Group[supportReq, SupportResult] // supports and withdrawals waiting to be written (support_batch.go)
+
+	baseURL string
+	roadmap Roadmaps
+}
+
+// Roadmaps tells where a proposal went on the roadmap (the roadmap
+// component, which is built after this one: roadmap.Links).
+type Roadmaps interface {
+	ForProposal(ctx context.Context, proposalID int64) ([]RoadmapRef, error)
+}
+
+// RoadmapRef is a roadmap item a proposal is linked to.
+type RoadmapRef struct {
+	ItemID      int64
+	ProgrammeID int64
+	Title       i18n.Text
+	Status      string
+	Progress    int
+}
+
+// Deps are what the proposals service needs.
+type Deps struct {
+	DB         *db.DB
+	Auth       *auth.Service
+	Programmes *programmes.Service
+	Notify     *notify.Service
+	BaseURL    string   // links in exports start with it
+	Roadmap    Roadmaps // nil: proposals show no roadmap items
 }
 
 // New returns the service.
-func New(d *db.DB, a *auth.Service, p *programmes.Service, n *notify.Service) *Service {
-	s := &Service{DB: d, Auth: a, Programmes: p, Notify: n}
+func New(d Deps) *Service {
+	s := &Service{DB: d.DB, Auth: d.Auth, Programmes: d.Programmes, Notify: d.Notify, baseURL: d.BaseURL, roadmap: d.Roadmap}
 	s.supports = s.newSupportWriter()
 	return s
+}
+
+// Register adds the routes and templates to the server.
+func (s *Service) Register(srv *web.Server) error {
+	return (&Handler{S: s, Srv: srv, BaseURL: s.baseURL, Roadmap: s.roadmap}).Register()
 }
 
 // Stop writes the supports still queued and refuses new ones (shutdown).
@@ -301,8 +336,17 @@ func countVisible(ctx context.Context, tx *db.Tx, programmeID int64, delta int) 
 // Count returns how many of a programme's proposals are visible (neither
 // hidden nor merged): the stored count, one row read.
 func (s *Service) Count(ctx context.Context, programmeID int64) (int, error) {
+	return Counts{DB: s.DB}.Count(ctx, programmeID)
+}
+
+// Counts counts proposals with the database alone, so that the programmes
+// component, built before this one, can show them on its page.
+type Counts struct{ DB *db.DB }
+
+// Count is Service.Count.
+func (c Counts) Count(ctx context.Context, programmeID int64) (int, error) {
 	var n int
-	err := s.DB.QueryRow(ctx, "SELECT proposal_count FROM programmes WHERE id = ?", programmeID).Scan(&n)
+	err := c.DB.QueryRow(ctx, "SELECT proposal_count FROM programmes WHERE id = ?", programmeID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errs.New(errs.NotFound, "error.404.text")
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 )
 
@@ -28,7 +27,7 @@ func TestProposalPageFromSharedParts(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		env := apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
 		a := env.App
-		s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log, Mail: a.Mail})
+		s := &a.Components
 		ctx := context.Background()
 		org := env.NewOrg(0, "Жастар қанаты")
 		admin, mod, author, member := env.NewPerson(), env.NewPerson(), env.NewPerson(), env.NewPerson()

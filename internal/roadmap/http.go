@@ -25,8 +25,9 @@ type Handler struct {
 	Srv *web.Server
 }
 
-// Register adds the routes and templates.
-func (h *Handler) Register() error {
+// Register adds the routes and templates to the server.
+func (svc *Service) Register(srv *web.Server) error {
+	h := &Handler{S: svc, Srv: srv}
 	if err := h.Srv.Renderer().Add(templates, "templates"); err != nil {
 		return err
 	}
@@ -78,11 +79,11 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) pageWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	p, err := h.S.Programmes.Cached(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -153,11 +154,11 @@ type editView struct {
 
 // editPage shows an item's edit and delete forms (administrators).
 func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	it, err := h.S.Get(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -183,22 +184,18 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, d
 }
 
 func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
-	if h.Srv.SignedIn(w, r) == nil {
+	if _, ok := h.Srv.Begin(w, r); !ok {
 		return
 	}
 	h.editPage(w, r, http.StatusOK, &web.PageData{})
 }
 
 func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	it, err := h.S.Update(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, inputOf(r.PostForm))
 	if err != nil {
 		fe, ok := web.FieldErrors(h.Srv.Printer(r), err)
@@ -213,15 +210,11 @@ func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	it, err := h.S.Delete(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -231,15 +224,11 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	in := inputOf(r.PostForm)
 	if _, err := h.S.Create(audit.WithIP(r.Context(), h.Srv.ClientIP(r)), u, id, in); err != nil {
 		h.fail(w, r, id, err)
@@ -249,15 +238,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) itemAction(w http.ResponseWriter, r *http.Request, fn func(u *auth.User, it *Item) error, flash string) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	it, err := h.S.Get(r.Context(), id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -337,11 +322,11 @@ func out(it *Item) ItemOut {
 }
 
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if _, err := h.S.Programmes.Rules(r.Context(), id); err != nil {
 		h.Srv.Fail(w, r, err)
 		return

@@ -57,14 +57,9 @@ type Update struct {
 	CreatedAt time.Time
 }
 
-// Ref is where a proposal went on a roadmap.
-type Ref struct {
-	ItemID      int64
-	ProgrammeID int64
-	Title       i18n.Text
-	Status      string
-	Progress    int
-}
+// Ref is where a proposal went on a roadmap, as the proposals component
+// shows it.
+type Ref = proposals.RoadmapRef
 
 // Service keeps roadmaps.
 type Service struct {
@@ -73,6 +68,20 @@ type Service struct {
 	Programmes *programmes.Service
 	Proposals  *proposals.Service
 	Notify     *notify.Service
+}
+
+// Deps are what the roadmap service needs.
+type Deps struct {
+	DB         *db.DB
+	Auth       *auth.Service
+	Programmes *programmes.Service
+	Proposals  *proposals.Service
+	Notify     *notify.Service
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	return &Service{DB: d.DB, Auth: d.Auth, Programmes: d.Programmes, Proposals: d.Proposals, Notify: d.Notify}
 }
 
 // ItemInput is what an administrator writes.
@@ -505,7 +514,17 @@ func (s *Service) list(ctx context.Context, programmeID, only int64) ([]Item, er
 
 // ForProposal returns the items a proposal is linked to.
 func (s *Service) ForProposal(ctx context.Context, proposalID int64) ([]Ref, error) {
-	rows, err := s.DB.Query(ctx, `SELECT i.id, i.programme_id, i.title_kk, i.title_ru, i.title_en, i.status, i.progress
+	return Links{DB: s.DB}.ForProposal(ctx, proposalID)
+}
+
+// Links reads which roadmap items proposals are linked to with the
+// database alone, so that the proposals component, built before this one,
+// can show them (it is their proposals.Roadmaps).
+type Links struct{ DB *db.DB }
+
+// ForProposal returns the items a proposal is linked to.
+func (l Links) ForProposal(ctx context.Context, proposalID int64) ([]Ref, error) {
+	rows, err := l.DB.Query(ctx, `SELECT i.id, i.programme_id, i.title_kk, i.title_ru, i.title_en, i.status, i.progress
 		FROM roadmap_links l JOIN roadmap_items i ON i.id = l.item_id WHERE l.proposal_id = ? ORDER BY i.id`, proposalID)
 	if err != nil {
 		return nil, err

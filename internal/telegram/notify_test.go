@@ -31,10 +31,8 @@ func TestNotificationsGoByTelegramToThoseWhoLinkedIt(t *testing.T) {
 
 		smtp := mailtest.Start(t)
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ob := outbox.New(d, mail.NewSMTP(smtp.Config()), outbox.Config{BaseURL: site, Log: quiet})
-		ob.SetMessenger(b)
-		n := &notify.Service{DB: d, Catalog: catalog, BaseURL: site, Site: "Ortaq", Log: quiet}
-		n.SetOutbox(ob)
+		ob := outbox.New(d, mail.NewSMTP(smtp.Config()), outbox.Config{BaseURL: site, Log: quiet, Messenger: b})
+		n := notify.New(notify.Deps{DB: d, Catalog: catalog, BaseURL: site, Site: "Ortaq", Log: quiet, Outbox: ob})
 		var batch notify.Batch
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			return n.Add(ctx, tx, &batch, []int64{aigerim, bolat}, 0, "answer",

@@ -3,73 +3,78 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html/template"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/cache"
+	"github.com/ortaq/ortaq/internal/i18n"
 )
 
 // pageCache keeps guests' copies of public pages for a moment (two
 // seconds by default), so that a crowd reading the same list — a link
 // shared in a Telegram chat, a programme announced on television — costs
 // one rendering per moment instead of one per reader. Only guests are
-// served from it: anyone signed in gets a fresh page. A successful change
-// on this node empties it at once; other nodes' copies age out within the
-// lifetime. See docs/decisions/0006-guest-page-cache.md.
+// served from it: anyone signed in gets a fresh page. It also keeps the
+// fragments of pages that are the same for every reader (Fragment) and
+// each signed-in person's unread count (count). A successful change on
+// this node empties it at once, and other nodes' as soon as PostgreSQL
+// tells them (the "pages" event). See docs/decisions/0006-guest-page-cache.md
+// and, for what each of these copies buys, docs/benchmarks.md ("Caching:
+// what each layer buys").
 type pageCache struct {
-	ttl      time.Duration
-	maxBytes int
-	now      func() time.Time
-
-	mu      sync.RWMutex
-	entries map[string]*cached
-	bytes   int
-	flights map[string]*flight // fragments being built
-	frags   map[*byte]*cached  // the fragments in entries, by their HTML's first byte (see fragment)
+	c *cache.Cache[pageKey, *cached]
 
 	onChange func() // also run after a successful change (the roles auth remembers for pages)
 }
 
-type cached struct {
-	header  http.Header
-	body    []byte
-	gz      []byte        // body gzipped (nil: not worth it or not a page)
-	data    any           // a fragment's data (see Fragment)
-	html    template.HTML // a fragment's HTML (body as a string, made once)
-	expires time.Time
-
-	zOnce sync.Once
-	z     [][]byte // html as deflate blocks (see deflated)
-
-	swOnce sync.Once
-	sw     []int    // offsets of the switches in html (see switches)
-	keys   []string // their keys
-	mask   byte
+// pageKey names a kept copy. Each kind of copy fills its own fields; a
+// fragment's own key is the caller's comparable value (a struct with a
+// field for everything the fragment shows), never a string packed by hand.
+type pageKey struct {
+	kind  keyKind
+	path  string    // a page: its path and query (the language is in the path); a fragment: its template file; a count: its name
+	block string    // a fragment: its template block
+	lang  i18n.Lang // a fragment: the language it is rendered in
+	key   any       // a fragment: what the caller's load and block depend on
+	user  int64     // a count: whose
 }
 
-// deflated returns a fragment's HTML compressed once, as pieces of a
-// deflate stream that stand alone (they refer to nothing before the
-// fragment and end byte-aligned, with a sync flush), to be put into a
-// gzipped page (gzipPage): one piece, or, for a fragment with switches
-// (reveal.go), one more than it has switches, which go between them.
-func (e *cached) deflated() [][]byte {
-	e.zOnce.Do(func() {
-		if sw := e.switches(); len(sw) > 0 {
-			e.z = deflateCut(string(e.html), sw, e.mask)
-			return
-		}
-		e.z = [][]byte{deflateSegment(nil, []byte(e.html))}
-	})
+type keyKind uint8
+
+const (
+	guestPage keyKind = iota + 1
+	fragment
+	personCount
+)
+
+type cached struct {
+	header http.Header
+	body   []byte
+	gz     []byte        // body gzipped (nil: not worth it or not a page)
+	data   any           // a fragment's data (see Fragment), or a count
+	html   template.HTML // a fragment's HTML
+
+	zOnce sync.Once
+	z     []byte // html as deflate blocks that stand alone (see deflated)
+}
+
+// deflated returns a fragment's HTML compressed once, as deflate blocks
+// that refer to nothing before them and end byte-aligned, to be put into
+// a gzipped page as they are (gzipPage).
+func (e *cached) deflated() []byte {
+	e.zOnce.Do(func() { e.z = deflateSegment(nil, []byte(e.html)) })
 	return e.z
 }
 
 func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
-	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*cached{}, flights: map[string]*flight{}, frags: map[*byte]*cached{}}
+	return &pageCache{c: cache.New(ttl, maxBytes, entrySize)}
 }
 
 // PageCached registers a GET page like Page; guests may get a copy of it
@@ -81,16 +86,12 @@ func (s *Server) PageCached(pattern string, h http.HandlerFunc) {
 
 func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if c.ttl <= 0 || r.Method != http.MethodGet || UserOf(r) != nil || hasCookie(r, flashCookie) {
+		if !c.c.On() || r.Method != http.MethodGet || UserOf(r) != nil || hasCookie(r, flashCookie) {
 			h(w, r)
 			return
 		}
-		key := r.URL.Path + "?" + r.URL.RawQuery // the language is in the path
-		now := c.now()
-		c.mu.RLock()
-		e := c.entries[key]
-		c.mu.RUnlock()
-		if e != nil && now.Before(e.expires) {
+		key := pageKey{kind: guestPage, path: r.URL.Path + "?" + r.URL.RawQuery} // the language is in the path
+		if e, ok := c.c.Get(key); ok {
 			e.serve(w, r, http.StatusOK)
 			return
 		}
@@ -98,7 +99,7 @@ func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
 		// gzipped once here for those who accept gzip.
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		h(rec, withoutGzip(r))
-		e = &cached{header: rec.header, body: rec.body.Bytes(), expires: now.Add(c.ttl)}
+		e := &cached{header: rec.header, body: rec.body.Bytes()}
 		if len(e.body) >= gzipMinCached && rec.header.Get("Content-Encoding") == "" && compressible(rec.header.Get("Content-Type")) {
 			var zb bytes.Buffer
 			gzipTo(&zb, e.body)
@@ -111,7 +112,7 @@ func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
 		// Only a plain success is kept: never an error, a redirect, or a
 		// response that sets a cookie.
 		if rec.status == http.StatusOK && len(rec.header.Values("Set-Cookie")) == 0 {
-			c.put(key, e)
+			c.c.Put(key, e)
 		}
 	}
 }
@@ -133,66 +134,22 @@ func (e *cached) serve(w http.ResponseWriter, r *http.Request, status int) {
 	w.Write(body)
 }
 
-func (c *pageCache) put(key string, e *cached) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.entries[key]; old != nil {
-		c.bytes -= entrySize(key, old)
-		if old.html != "" {
-			delete(c.frags, unsafe.StringData(string(old.html)))
-		}
-	}
-	if c.bytes+entrySize(key, e) > c.maxBytes {
-		// Full: start over rather than track ages; entries live seconds.
-		c.entries, c.bytes, c.frags = map[string]*cached{}, 0, map[*byte]*cached{}
-	}
-	c.entries[key] = e
-	c.bytes += entrySize(key, e)
-	if e.html != "" {
-		c.frags[unsafe.StringData(string(e.html))] = e
-	}
-}
-
-// fragment returns the cached fragment whose HTML h is — the very string
-// Fragment returned, not an equal one (a fragment the reader's own links
-// were put into is a new string) — or nil. Map entries go with the
-// entries that keep their strings alive, so an address is never reused
-// while it is a key.
-func (c *pageCache) fragment(h template.HTML) *cached {
-	if h == "" {
-		return nil
-	}
-	c.mu.RLock()
-	e := c.frags[unsafe.StringData(string(h))]
-	c.mu.RUnlock()
-	if e == nil || len(e.html) != len(h) {
-		return nil
-	}
-	return e
-}
-
 // entrySize is what an entry is counted as against maxBytes: its body and
 // key plus a rough overhead, so that many small entries (counts) are
 // bounded too.
-func entrySize(key string, e *cached) int {
-	return len(key) + len(e.body) + len(e.gz) + len(e.html) + 128
+func entrySize(k pageKey, e *cached) int {
+	return len(k.path) + len(k.block) + len(e.body) + len(e.gz) + len(e.html) + 128
 }
 
-// clear forgets every copy (after a change made on this node).
-func (c *pageCache) clear() {
-	c.mu.Lock()
-	if len(c.entries) > 0 {
-		c.entries, c.bytes, c.frags = map[string]*cached{}, 0, map[*byte]*cached{}
-	}
-	c.mu.Unlock()
-}
+// clear forgets every copy (after a change made on this node or another).
+func (c *pageCache) clear() { c.c.Clear() }
 
 // invalidate empties the cache after every successful state-changing
 // request, so that whoever made a change, and everyone reading this node,
 // sees it at once.
 func (c *pageCache) invalidate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead || (c.ttl <= 0 && c.onChange == nil) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || (!c.c.On() && c.onChange == nil) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -248,26 +205,22 @@ func (r *recorder) Write(b []byte) (int, error) {
 // buttons that depend on the reader's role — is rendered per request.
 // The block therefore sees .Data and a .Ctx without a person (.Ctx.User is
 // nil, .Ctx.Inbox 0): whatever depends on the reader belongs outside it.
+//
 // key must name everything load and the block depend on besides the
-// language (the filters, the page's cursor). A successful change on this
-// node forgets every fragment, as it does guests' pages.
-func (s *Server) Fragment(r *http.Request, page, block, key string, load func() (any, error)) (template.HTML, any, error) {
-	c := s.cache
-	lang := LangOf(r)
-	ck := "\x00frag\x00" + string(lang) + "\x00" + page + "\x00" + block + "\x00" + key
-	now := c.now()
-	if c.ttl > 0 {
-		c.mu.RLock()
-		e := c.entries[ck]
-		c.mu.RUnlock()
-		if e != nil && now.Before(e.expires) {
-			return e.html, e.data, nil
-		}
+// language: a comparable value, best a struct with one field for each
+// (the proposal's id, whether it takes replies, its comment count), or a
+// string of the request's filters. When expired copies are asked for at
+// once, the readers share one load. A successful change on this node
+// forgets every fragment, as it does guests' pages.
+func (s *Server) Fragment(r *http.Request, page, block string, key any, load func() (any, error)) (template.HTML, any, error) {
+	if key == nil || !reflect.TypeOf(key).Comparable() {
+		return "", nil, fmt.Errorf("web: fragment %s/%s: key of type %T is not comparable", page, block, key)
 	}
-	build := func() (template.HTML, any, error) {
+	k := pageKey{kind: fragment, path: page, block: block, lang: LangOf(r), key: key}
+	e, err := s.cache.c.Load(r.Context(), k, func() (*cached, error) {
 		v, err := load()
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		// A fragment is the same for every reader: made as for a guest
 		// (without counting the reader's inbox for a header it has not).
@@ -275,53 +228,17 @@ func (s *Server) Fragment(r *http.Request, page, block, key string, load func() 
 		pc.User, pc.Inbox = nil, 0
 		var buf bytes.Buffer
 		if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		return template.HTML(buf.String()), v, nil
+		return &cached{html: template.HTML(buf.String()), data: v}, nil
+	})
+	if err != nil {
+		return "", nil, err
 	}
-	if c.ttl <= 0 {
-		return build()
+	if p := pageReqOf(r); p != nil && s.cache.c.On() && len(e.html) >= gzipMinCached {
+		p.took(e)
 	}
-	// When a copy expires, the readers who ask at that moment share one
-	// load: the first builds it, the others wait for it (instead of every
-	// one of 32 readers querying and rendering the same thing at once).
-	c.mu.Lock()
-	if e := c.entries[ck]; e != nil && now.Before(e.expires) {
-		c.mu.Unlock() // built while we looked
-		return e.html, e.data, nil
-	}
-	if f := c.flights[ck]; f != nil {
-		c.mu.Unlock()
-		select {
-		case <-f.done:
-			if f.err == nil {
-				return f.html, f.data, nil
-			}
-			return build() // the first reader's load failed (e.g. it left): try ours
-		case <-r.Context().Done():
-			return "", nil, r.Context().Err()
-		}
-	}
-	f := &flight{done: make(chan struct{})}
-	c.flights[ck] = f
-	c.mu.Unlock()
-	f.html, f.data, f.err = build()
-	if f.err == nil {
-		c.put(ck, &cached{html: f.html, data: f.data, expires: now.Add(c.ttl)})
-	}
-	c.mu.Lock()
-	delete(c.flights, ck)
-	c.mu.Unlock()
-	close(f.done)
-	return f.html, f.data, f.err
-}
-
-// flight is a fragment being built, which other readers wait for.
-type flight struct {
-	done chan struct{}
-	html template.HTML
-	data any
-	err  error
+	return e.html, e.data, nil
 }
 
 // count returns what n counts for a person, or the number it gave at most
@@ -329,18 +246,11 @@ type flight struct {
 // made on this node empties the cache; one made on another node shows
 // within the lifetime).
 func (c *pageCache) count(name string, userID int64, n func() int) int {
-	if c.ttl <= 0 {
-		return n()
-	}
-	key := "\x00count\x00" + name + "\x00" + strconv.FormatInt(userID, 10)
-	now := c.now()
-	c.mu.RLock()
-	e := c.entries[key]
-	c.mu.RUnlock()
-	if e != nil && now.Before(e.expires) {
+	k := pageKey{kind: personCount, path: name, user: userID}
+	if e, ok := c.c.Get(k); ok {
 		return e.data.(int)
 	}
 	v := n()
-	c.put(key, &cached{data: v, expires: now.Add(c.ttl)})
+	c.c.Put(k, &cached{data: v})
 	return v
 }

@@ -15,7 +15,7 @@ import (
 func TestGuestPageCache(t *testing.T) {
 	c := newPageCache(2*time.Second, 1<<20)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	c.now = func() time.Time { return now }
+	c.c.SetClock(func() time.Time { return now })
 	renders := 0
 	page := c.wrap(func(w http.ResponseWriter, r *http.Request) {
 		renders++

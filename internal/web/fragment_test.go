@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
 
@@ -22,7 +23,7 @@ func TestFragmentSharedAcrossReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	s.cache.now = func() time.Time { return now }
+	s.cache.c.SetClock(func() time.Time { return now })
 	// The block may not see the reader: .Ctx.User is nil inside it.
 	err = s.Renderer().Add(fstest.MapFS{"t/list.html": {Data: []byte(
 		`{{define "content"}}{{.Data}}{{end}}{{define "rows"}}<b>{{.Data}}</b>{{if .Ctx.User}}LEAK{{end}} {{t .Ctx "nav.home"}}{{end}}`)}}, "t")
@@ -65,7 +66,7 @@ func TestFragmentSharedAcrossReaders(t *testing.T) {
 	if get(i18n.KK, nil, "a"); loads != 5 {
 		t.Fatal("the fragment outlived the lifetime")
 	}
-	s.cache.ttl = 0
+	s.cache.c = cache.New(0, 1<<20, entrySize)
 	get(i18n.KK, nil, "a")
 	get(i18n.KK, nil, "a")
 	if loads != 7 {

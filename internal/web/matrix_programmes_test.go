@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/ortaq/ortaq/internal/app"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -16,7 +16,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/programmes"
-	"github.com/ortaq/ortaq/internal/programmes/progwire"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/roadmap"
 )
@@ -25,7 +24,7 @@ import (
 // (roles held at w.root reach it) whose collecting phase is open, with a
 // proposal and a comment by another person.
 type progFix struct {
-	s        *progwire.Services
+	s        *app.Components
 	owner    *auth.User // a platform admin who set it up
 	p        *programmes.Programme
 	proposal *proposals.Proposal
@@ -33,8 +32,7 @@ type progFix struct {
 
 func progFixture(w *world) *progFix {
 	a := w.env.App
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := progwire.Build(progwire.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: log, Mail: a.Mail})
+	s := &a.Components
 	owner := w.env.NewPerson("admin").User
 	now := w.env.Clock.Now()
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +79,47 @@ func TestSignOutReachesEveryNode(t *testing.T) {
 			t.Fatalf("node %d: a write with the signed-out session answered %d", i+1, r.StatusCode)
 		}
 	}
+}
+
+// A change made through one node empties every node's copies of pages at
+// once (the "pages" event), not when they expire: a guest reading another
+// node sees the change within moments even with a ten-minute lifetime.
+func TestPageChangeReachesEveryNode(t *testing.T) {
+	base := dbtest.PostgresURL(t)
+	var envs []*apptest.Env
+	for i := range 2 {
+		d, err := db.Open(context.Background(), base, db.Options{MaxOpenConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if i == 0 {
+			if _, err := d.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		envs = append(envs, apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = 10 * time.Minute }}))
+	}
+	admin := envs[0].NewPerson("admin")
+	tok, err := envs[0].App.Auth.CreateToken(context.Background(), admin.User, "test", admin.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest := envs[1].Client()
+	const page = "/kk/organizations?q=Шалқар"
+	if r := guest.Get(page); r.StatusCode != http.StatusOK || strings.Contains(r.Body, "Шалқар ауылының") {
+		t.Fatalf("before: %d", r.StatusCode)
+	}
+	time.Sleep(300 * time.Millisecond) // the listeners are listening
+	if r := envs[0].Client().JSON("POST", "/api/v1/organizations", tok, `{"kind":"ngo","name":{"kk":"Шалқар ауылының жастар орталығы"}}`); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	changed := time.Now()
+	for !strings.Contains(guest.Get(page).Body, "Шалқар ауылының") {
+		if time.Since(changed) > 5*time.Second {
+			t.Fatal("the other node still serves its copy from before the change")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("the other node's copy was forgotten %v after the change", time.Since(changed))
 }

@@ -46,7 +46,7 @@ type PageContext struct {
 	Inbox    int  // the signed-in person's unread notifications (0 for guests)
 
 	out   *bytes.Buffer // the page being rendered by Renderer.Page (see embed)
-	frags *pageCache    // where embed finds the fragments it puts in (nil: none)
+	req   *pageReq      // where embed finds the fragments the handler took (nil: none)
 	spans []span        // the cached fragments embed put into out
 }
 
@@ -58,7 +58,7 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, frags: s.cache}
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, req: pageReqOf(r)}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
@@ -388,29 +388,19 @@ func (r *Renderer) funcs() template.FuncMap {
 	}
 }
 
-func embedHTML(c *PageContext, v any) (template.HTML, error) {
-	var f Revealed
-	switch v := v.(type) {
-	case template.HTML:
-		f.h = v
-		if len(v) >= gzipMinCached && c != nil && c.frags != nil {
-			f.e = c.frags.fragment(v)
-		}
-	case Revealed:
-		f = v
-	default:
-		return "", fmt.Errorf("web: embed of a %T", v)
-	}
+func embedHTML(c *PageContext, h template.HTML) (template.HTML, error) {
 	if c == nil || c.out == nil {
-		return f.HTML(), nil
+		return h, nil
 	}
 	// Everything before this action is in c.out already: templates write
 	// as they go. A cached fragment is remembered where it went, so that a
 	// gzipped page takes it as it was compressed once (gzipPage).
-	if f.e != nil && len(f.h) >= gzipMinCached && c.frags != nil {
-		c.spans = append(c.spans, span{at: c.out.Len(), n: len(f.h), e: f.e})
+	if len(h) >= gzipMinCached && c.req != nil {
+		if e := c.req.fragment(h); e != nil {
+			c.spans = append(c.spans, span{at: c.out.Len(), n: len(h), e: e})
+		}
 	}
-	f.writeTo(c.out)
+	c.out.WriteString(string(h))
 	return "", nil
 }
 

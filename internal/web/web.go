@@ -7,6 +7,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -54,6 +55,8 @@ type Server struct {
 	API          *api.API
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
+	profileParts  []ProfilePart                               // see AddProfilePart
+	homeParts     []ProfilePart                               // see AddHomePart
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
@@ -173,6 +176,28 @@ func (s *Server) APIOperation(op api.Operation, h http.HandlerFunc) {
 	s.other.Handle(op.Method+" "+p, s.metrics.route(p, h))
 }
 
+// APIShared documents several operations that net/http cannot tell apart
+// (GET /awards/verify/{code} and GET /awards/{code}/credential) and serves
+// them with one handler mounted at pattern ("GET /api/v1/awards/{a}/{b}"),
+// which tells them apart itself.
+func (s *Server) APIShared(pattern string, h http.HandlerFunc, ops ...api.Operation) {
+	for _, op := range ops {
+		s.API.Handle(op, h)
+		s.routes = append(s.routes, Route{Method: op.Method, Pattern: "/api/v1" + op.Path})
+	}
+	_, path, _ := strings.Cut(pattern, " ")
+	s.other.Handle(pattern, s.metrics.route(path, h))
+}
+
+// HandleWellKnown serves a site-wide address under /.well-known/ (RFC
+// 8615), outside the language prefix: "GET /.well-known/jwks.json".
+func (s *Server) HandleWellKnown(pattern string, h http.HandlerFunc) {
+	if _, path, _ := strings.Cut(pattern, " "); !strings.HasPrefix(path, "/.well-known/") {
+		panic("web: HandleWellKnown: " + pattern + " is not under /.well-known/")
+	}
+	s.handleOther(pattern, h)
+}
+
 func (s *Server) handleOther(pattern string, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Pattern: path})
@@ -205,7 +230,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/":
 		s.rootRedirect(w, r)
-	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/metrics" || p == "/favicon.ico" || p == "/robots.txt":
+	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/.well-known/") || p == "/healthz" || p == "/metrics" || p == "/favicon.ico" || p == "/robots.txt":
 		s.other.ServeHTTP(w, r)
 	default:
 		s.servePage(w, r)
@@ -285,14 +310,51 @@ const (
 	keySession
 )
 
+// pageReq is a page request's own state, in its context: its language,
+// and the cached fragments its handler took (Fragment), which the page
+// sends as they were compressed once (embed, gzipPage).
+type pageReq struct {
+	lang i18n.Lang
+
+	mu    sync.Mutex
+	frags []*cached
+}
+
 func withLang(r *http.Request, l i18n.Lang) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), keyLang, l))
+	return r.WithContext(context.WithValue(r.Context(), keyLang, &pageReq{lang: l}))
+}
+
+func pageReqOf(r *http.Request) *pageReq {
+	p, _ := r.Context().Value(keyLang).(*pageReq)
+	return p
+}
+
+// took records that the request's handler took fragment e.
+func (p *pageReq) took(e *cached) {
+	p.mu.Lock()
+	p.frags = append(p.frags, e)
+	p.mu.Unlock()
+}
+
+// fragment returns the fragment taken whose HTML is h, or nil. Comparing
+// the very string a fragment returned with its own costs no more than
+// comparing two pointers; a different string (the fragment with a
+// reader's links put in) differs from it early, or is not as long.
+func (p *pageReq) fragment(h template.HTML) *cached {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.frags {
+		if e.html == h {
+			return e
+		}
+	}
+	return nil
 }
 
 // LangOf returns the page's language.
 func LangOf(r *http.Request) i18n.Lang {
-	if l, ok := r.Context().Value(keyLang).(i18n.Lang); ok {
-		return l
+	if p := pageReqOf(r); p != nil {
+		return p.lang
 	}
 	return i18n.KK
 }

@@ -52,10 +52,10 @@ func New(tb testing.TB, d *db.DB) *Kit {
 	}
 	k := &Kit{T: tb, DB: d, Clock: dbtest.SetClock(d, dbtest.Clock)}
 	k.Auth = auth.New(d, auth.NewTestHasher(), mail.NewLog(log), cat, log, auth.Settings{BaseURL: "http://test", SiteName: "Ortaq"})
-	k.Notify = &notify.Service{DB: d, Catalog: cat, Log: log} // the inbox only; tests that deliver call SetOutbox
-	k.Programmes = programmes.New(d, k.Auth, regs)
-	k.Proposals = proposals.New(d, k.Auth, k.Programmes, k.Notify)
-	k.Roadmap = &roadmap.Service{DB: d, Auth: k.Auth, Programmes: k.Programmes, Proposals: k.Proposals, Notify: k.Notify}
+	k.Notify = notify.New(notify.Deps{DB: d, Catalog: cat, Log: log}) // the inbox only; tests that deliver build their own
+	k.Programmes = programmes.New(programmes.Deps{DB: d, Auth: k.Auth, Regions: regs, Log: log, Proposals: proposals.Counts{DB: d}})
+	k.Proposals = proposals.New(proposals.Deps{DB: d, Auth: k.Auth, Programmes: k.Programmes, Notify: k.Notify, Roadmap: roadmap.Links{DB: d}})
+	k.Roadmap = roadmap.New(roadmap.Deps{DB: d, Auth: k.Auth, Programmes: k.Programmes, Proposals: k.Proposals, Notify: k.Notify})
 	k.Org = k.NewOrg(0)
 	return k
 }

@@ -54,8 +54,11 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "how long to load the meeting page")
 	pageConc := flag.String("page-c", "1,32", "page clients, one run per comma-separated value")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the page runs to this file")
+	plainFlag := flag.Bool("plain", false, "also serve the page from a second node on the same database with no page cache and no fragments (--page-cache-ttl 0), in alternating rounds")
+	roundsFlag := flag.Int("rounds", 1, "rounds of page runs (with -plain: each round the caching node, then the plain one)")
 	flag.Parse()
 	profile = *cpuprofile
+	plain, rounds = *plainFlag, *roundsFlag
 	if err := run(*dbFlag, *voters, *conc, *dur, *pageConc); err != nil {
 		fmt.Fprintln(os.Stderr, "meetings bench:", err)
 		os.Exit(1)
@@ -328,7 +331,25 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 		return err
 	}
 	resp.Body.Close()
-	page := fmt.Sprintf("%s/kk/meetings/%d", base, mid)
+	nodes := []struct{ name, base string }{{"cached", base}}
+	if plain {
+		// A second node on the same database, with no copies (its
+		// sessions are the database's, so the reader's cookie works there).
+		cfg2 := cfg
+		cfg2.PageCacheTTL = 0
+		ln2, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		cfg2.Addr, cfg2.BaseURL = ln2.Addr().String(), "http://"+ln2.Addr().String()
+		a2, err := app.New(ctx, cfg2, log, app.Options{Hasher: auth.NewTestHasher()})
+		if err != nil {
+			return err
+		}
+		defer a2.Close()
+		go a2.Serve(sctx, ln2)
+		nodes = append(nodes, struct{ name, base string }{"plain", cfg2.BaseURL})
+	}
 	if profile != "" {
 		f, err := os.Create(profile)
 		if err != nil {
@@ -337,6 +358,20 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	for round := range rounds {
+		for _, nd := range nodes {
+			page := fmt.Sprintf("%s/kk/meetings/%d", nd.base, mid)
+			if err := loadPage(page, nd.name, round, pc, pageConc, dur); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loadPage loads the meeting page as the signed-in member (pc) and as a
+// guest, with each number of clients in pageConc, for dur.
+func loadPage(page, node string, round int, pc *http.Client, pageConc string, dur time.Duration) error {
 	for _, run := range []string{"member", "guest"} {
 		for _, pcs := range strings.Split(pageConc, ",") {
 			who := run
@@ -385,15 +420,19 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 			all := slices.Concat(lat...)
 			slices.Sort(all)
 			srvAll := slices.Concat(srv...)
-			fmt.Printf("meeting page (%s, %d bytes): %d requests in %v = %.0f/s; latency p50 %v p99 %v (%d clients, client-side); server time p50 %v p99 %v\n",
-				who, size, len(all), dur, float64(len(all))/dur.Seconds(), pct(all, 50), pct(all, 99), conc,
+			fmt.Printf("meeting page (%s node, round %d, %s, %d bytes): %d requests in %v = %.0f/s; latency p50 %v p99 %v (%d clients, client-side); server time p50 %v p99 %v\n",
+				node, round+1, who, size, len(all), dur, float64(len(all))/dur.Seconds(), pct(all, 50), pct(all, 99), conc,
 				servertime.Pct(srvAll, 50).Round(10*time.Microsecond), servertime.Pct(srvAll, 99).Round(10*time.Microsecond))
 		}
 	}
 	return nil
 }
 
-var profile string
+var (
+	profile string
+	plain   bool
+	rounds  int
+)
 
 func pct(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {

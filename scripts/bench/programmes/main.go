@@ -120,7 +120,7 @@ func gen(args []string) error {
 	if err != nil {
 		return err
 	}
-	ps := programmes.New(d, a, regs)
+	ps := programmes.New(programmes.Deps{DB: d, Auth: a, Regions: regs})
 	p, err := ps.Create(ctx, admin, programmes.Input{OrgID: org, Title: i18n.Text{KK: "Жастар – Отанға!"}, AgeMin: 14, AgeMax: 35,
 		Directions: []programmes.Direction{{Title: i18n.Text{KK: "Жұмыс"}}, {Title: i18n.Text{KK: "Білім"}}, {Title: i18n.Text{KK: "Баспана"}}},
 		Phases:     []programmes.Phase{{Kind: "proposals", StartsAt: now.Add(-24 * time.Hour), EndsAt: now.Add(30 * 24 * time.Hour)}}})

@@ -196,7 +196,7 @@ func run(url string, nOrgs, nPeople, nMembers, big int) error {
 	if err != nil {
 		return err
 	}
-	svc := orgs.New(d, nil, regs, cat, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := orgs.New(orgs.Deps{DB: d, Regions: regs, Catalog: cat, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err := svc.RecountAll(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,113 @@
+package demo_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/demo"
+)
+
+func TestDemoLoadsProgrammes(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		if _, err := demo.Load(context.Background(), env.App); err != nil {
+			t.Fatal(err)
+		}
+		c := env.Client()
+		var n int
+		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM proposals p JOIN roadmap_links l ON l.proposal_id = p.id WHERE p.status = 'accepted'`).Scan(&n); err != nil || n != 3 {
+			t.Fatalf("linked accepted proposals: %d (%v)", n, err)
+		}
+		list := c.Get("/kk/programmes").Body
+		for _, want := range []string{"ЖАСТАР – ОТАНҒА!", "Өрлеу", "Бірлік"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("programme list lacks %q", want)
+			}
+		}
+		var id int64
+		if err := d.QueryRow(context.Background(), "SELECT MIN(id) FROM programmes").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"", "/proposals", "/roadmap", "/indicators"} {
+			if r := c.Get(fmt.Sprintf("/ru/programmes/%d%s", id, p)); r.StatusCode != 200 {
+				t.Fatalf("%s: %d", p, r.StatusCode)
+			}
+		}
+	})
+}
+
+// The demo's meetings land on the organizations their stories name, with
+// the people of those organizations asking and answering; the youth
+// programme's title names the year its last phase ends; no answer points to
+// a page that does not exist.
+func TestDemoLandsWhereItSays(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		env := apptest.Start(t, d, apptest.Options{})
+		if _, err := demo.Load(ctx, env.App); err != nil {
+			t.Fatal(err)
+		}
+		var admin int64
+		if err := d.QueryRow(ctx, "SELECT id FROM users WHERE email = 'admin@demo.ortaq.kz'").Scan(&admin); err != nil {
+			t.Fatal(err)
+		}
+		// The meeting's organization and its parent, by their English names.
+		where := func(titleEN string) (org, parent string, id int64) {
+			t.Helper()
+			if err := d.QueryRow(ctx, `SELECT m.id, o.name_en, p.name_en FROM meetings m JOIN organizations o ON o.id = m.org_id
+				JOIN organizations p ON p.id = o.parent_id WHERE m.title_en = ?`, titleEN).Scan(&id, &org, &parent); err != nil {
+				t.Fatalf("meeting %q: %v", titleEN, err)
+			}
+			return org, parent, id
+		}
+		org, parent, caravan := where("Caravan of meetings: council members meet the district's residents")
+		if org != "Sarysu District Assembly" || parent != "Zhambyl Regional Assembly of People of Kazakhstan" {
+			t.Errorf("caravan meeting on %q under %q", org, parent)
+		}
+		var questions, byAdmin, strangers int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN author_id = ? OR answered_by = ? THEN 1 END),
+			COUNT(CASE WHEN author_id NOT IN (SELECT m.user_id FROM memberships m JOIN organizations o ON o.id = m.org_id
+				WHERE o.path LIKE (SELECT path FROM organizations WHERE name_en = 'Sarysu District Assembly') || '%') THEN 1 END)
+			FROM meeting_questions WHERE meeting_id = ?`, admin, admin, caravan).Scan(&questions, &byAdmin, &strangers); err != nil {
+			t.Fatal(err)
+		}
+		if questions != 4 || byAdmin != 0 || strangers != 0 {
+			t.Errorf("caravan questions: %d, %d asked or answered by the platform administrator, %d by people outside the district", questions, byAdmin, strangers)
+		}
+		if org, parent, _ := where("Regular council session"); org != "Mothers' Council" || parent != "Sarysu District Assembly" {
+			t.Errorf("Mothers' meeting on %q under %q", org, parent)
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM meeting_questions WHERE answer LIKE '%курс бетінде%' OR answer LIKE '%Ortaq-та%'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("answers pointing to a page in Ortaq: %d (%v)", n, err)
+		}
+		var title string
+		var end db.Time
+		if err := d.QueryRow(ctx, `SELECT p.title_en, MAX(ph.ends_at) FROM programmes p JOIN programme_phases ph ON ph.programme_id = p.id
+			WHERE p.title_en LIKE '%youth programme to%' GROUP BY p.id, p.title_en`).Scan(&title, &end); err != nil {
+			t.Fatal(err)
+		}
+		if want := "to " + strconv.Itoa(end.Time.Year()); !strings.HasSuffix(title, want) {
+			t.Errorf("programme %q ends in %d", title, end.Time.Year())
+		}
+		// A lookup that misses or is ambiguous fails instead of falling back.
+		for _, c := range [][2]string{{"Sarysu District Assembly of People", ""}, {"Mothers' Council", ""}, {"Mothers' Council", "Zhambyl Regional Assembly of People of Kazakhstan"}} {
+			if id, err := demo.OrgNamed(ctx, d, c[0], c[1]); err == nil {
+				t.Errorf("lookup %q under %q found %d", c[0], c[1], id)
+			}
+		}
+		if _, err := demo.OrgNamed(ctx, d, "Mothers' Council", "Sarysu District Assembly"); err != nil {
+			t.Error(err)
+		}
+		var target string
+		if err := d.QueryRow(ctx, "SELECT MAX(target_date) FROM indicators").Scan(&target); err != nil || target >= fmt.Sprintf("%d-", end.Time.Year()+1) {
+			t.Errorf("indicator target %s after the programme's end (%v)", target, err)
+		}
+	})
+}
