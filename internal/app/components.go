@@ -14,7 +14,9 @@ import (
 	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/proposals"
+	"github.com/ortaq/ortaq/internal/reports"
 	"github.com/ortaq/ortaq/internal/roadmap"
+	"github.com/ortaq/ortaq/internal/search"
 	"github.com/ortaq/ortaq/internal/telegram"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -32,6 +34,8 @@ type Components struct {
 	Meetings   *meetings.Service
 	Calls      *calls.Service  // calls and contests: awards reads participants and winners from it
 	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
+	Reports    *reports.Service
+	Search     *search.Service
 }
 
 // component is what every component's service is: built by its package's
@@ -146,6 +150,32 @@ func (a *App) wire(ctx context.Context) error {
 		registered = append(registered, a.Awards)
 	}
 
+	// wire:reports (reports of what organizations did: pages, feeds,
+	// photos, API; their lists on organizations' and programmes' pages)
+	{
+		a.Reports = reports.New(reports.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		registered = append(registered, a.Reports)
+	}
+
+	// wire:search (one search over what the components register)
+	{
+		a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log})
+		for _, src := range []search.Source{reports.SearchSource(a.DB), proposals.SearchSource(a.DB),
+			orgs.SearchSource(a.DB), programmes.SearchSource(a.DB), meetings.SearchSource(a.DB)} {
+			a.Search.Add(src)
+		}
+		// What is not yet indexed (a first start, a new key version) is
+		// copied in the background; searches copy the rest as they come.
+		srch := a.Search
+		a.background = append(a.background, func(ctx context.Context) {
+			if err := srch.Sync(ctx, true); err != nil && ctx.Err() == nil {
+				a.Log.Warn("search: first sync", "err", err)
+			}
+		})
+		registered = append(registered, a.Search)
+	}
+
 	for _, c := range registered {
 		if err := c.Register(a.Web); err != nil {
 			return err
@@ -161,6 +191,8 @@ func (a *App) wire(ctx context.Context) error {
 		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
 		{Path: "/meetings", Title: "nav.meetings", Text: "home.meetings.text", Order: 30},
 		{Path: "/calls", Title: "calls.title", Text: "calls.home.text", Order: 40},
+		{Path: "/reports", Title: "reports.title", Text: "reports.home.text", Order: 50},
+		{Path: "/search", Title: "search.title", Text: "search.home.text", Order: 60},
 	} {
 		a.Web.Section(sec)
 	}

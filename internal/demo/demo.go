@@ -48,6 +48,7 @@ var loaders = []loader{
 	{"meetings", loadMeetings},
 	{"calls", loadCalls},
 	{"awards", loadAwards},
+	{"reports", loadReports},
 }
 
 // orgNamed is the id of the one organization with this English name, under

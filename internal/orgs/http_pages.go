@@ -71,7 +71,13 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	data := map[string]any{"Org": b.Org, "Head": head, "Body": body,
+	// Other components' parts of the page (its reports), via web.Sections.
+	sections, err := h.srv.PageParts(r, "orgs_show", id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data := map[string]any{"Org": b.Org, "Head": head, "Body": body, "Sections": sections,
 		"CanSeeMembers": role >= auth.Member, "CanAdmin": role >= auth.OrgAdmin}
 	if role >= auth.Member {
 		// Recent activity: the same for every member, shown only to them.

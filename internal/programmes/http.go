@@ -140,8 +140,14 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	for i, c := range v.Regions {
 		regs[i] = h.RegionName(v.Lang, c)
 	}
+	// Other components' parts of the page (its reports), via web.Sections.
+	sections, err := h.Srv.PageParts(r, "programmes_show", v.ID)
+	if err != nil {
+		h.Srv.Fail(w, r, err)
+		return
+	}
 	h.Srv.Render(w, r, http.StatusOK, "programmes_show", &web.PageData{Title: v.T(v.Title),
-		Data: map[string]any{"P": v, "Regions": regs}})
+		Data: map[string]any{"P": v, "Regions": regs, "Sections": sections}})
 }
 
 func (h *Handler) formData(r *http.Request, p *Programme, f url.Values) map[string]any {

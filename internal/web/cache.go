@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -220,7 +222,9 @@ func (s *Server) Fragment(r *http.Request, page, block string, key any, load fun
 		if err != nil {
 			return nil, err
 		}
-		pc := s.pageContext(r)
+		// A fragment is the same for every reader: made as for a guest
+		// (without counting the reader's inbox for a header it has not).
+		pc := s.pageContext(r.WithContext(context.WithValue(r.Context(), keyUser, (*auth.User)(nil))))
 		pc.User, pc.Inbox = nil, 0
 		var buf bytes.Buffer
 		if err := s.render.Block(&buf, page, block, &PageData{Data: v, Ctx: pc}); err != nil {

@@ -64,6 +64,8 @@ type Server struct {
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
 	routes []Route
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
+
+	pageParts map[string][]PagePart // parts of pages other components write (page_parts.go)
 }
 
 type largeBody struct {

@@ -1,0 +1,38 @@
+package programmes
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/search"
+)
+
+// SearchSource gives programmes to the search (all public).
+func SearchSource(d *db.DB) search.Source { return searchSource{d} }
+
+type searchSource struct{ d *db.DB }
+
+func (searchSource) Kind() string         { return "programme" }
+func (searchSource) Path(id int64) string { return "/programmes/" + strconv.FormatInt(id, 10) }
+
+func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
+	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en,
+		created_at, updated_at FROM programmes WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []search.Doc
+	for rows.Next() {
+		var d search.Doc
+		var created, updated db.Time
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Title.KK, &d.Title.RU, &d.Title.EN, &d.Body.KK, &d.Body.RU, &d.Body.EN, &created, &updated); err != nil {
+			return nil, err
+		}
+		d.Date, d.UpdatedAt, d.Vis = created.Time, updated.Time, search.Public
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,263 @@
+// Command reports is the benchmark kit for reports and search (issue 17):
+//
+//	gen      100,000 published reports (half Kazakh, half Russian, made
+//	         from word lists) in 20 organizations, then the search index
+//	         built from them (search.Sync, as a first start does)
+//	search   C clients search for D with queries drawn from the
+//	         evaluation set's (kk and ru, several Latin spellings);
+//	         p50/p99 of the time Service.Search takes (what the
+//	         handler spends besides writing the JSON)
+//	publish  N reports with 5 phone photos each (3000×2000 JPEG)
+//	         through Service.Create: p50/max per report
+//
+//	go run ./scripts/bench/reports -db sqlite:/tmp/reports-bench.db gen
+//	go run ./scripts/bench/reports -db sqlite:/tmp/reports-bench.db -c 32 -d 20s search
+//	go run ./scripts/bench/reports -db sqlite:/tmp/reports-bench.db publish
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh/searcheval"
+	"github.com/ortaq/ortaq/internal/reports"
+	"github.com/ortaq/ortaq/internal/search"
+)
+
+func main() {
+	url := flag.String("db", "sqlite:/tmp/reports-bench.db", "database")
+	n := flag.Int("n", 100000, "gen: reports")
+	c := flag.Int("c", 32, "search: clients")
+	dur := flag.Duration("d", 20*time.Second, "search: duration")
+	pubs := flag.Int("p", 10, "publish: reports")
+	flag.Parse()
+	ctx := context.Background()
+	d, err := db.Open(ctx, *url, db.Options{MaxOpenConns: 16})
+	if err != nil {
+		fail(err)
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		fail(err)
+	}
+	switch flag.Arg(0) {
+	case "gen":
+		err = gen(ctx, d, *n)
+	case "search":
+		err = load(ctx, d, *c, *dur)
+	case "publish":
+		err = publish(ctx, d, *pubs)
+	default:
+		err = fmt.Errorf("gen, search or publish")
+	}
+	if err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+
+func words(set *searcheval.Set, lang string) []string {
+	var out []string
+	for _, d := range set.Docs {
+		if d.Lang == lang {
+			out = append(out, strings.Fields(d.Title+" "+d.Body)...)
+		}
+	}
+	return out
+}
+
+func sentence(r *rand.Rand, ws []string, n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = strings.Trim(ws[r.IntN(len(ws))], ".,;:!?«»()\"")
+	}
+	return strings.Join(parts, " ")
+}
+
+func gen(ctx context.Context, d *db.DB, n int) error {
+	set, err := searcheval.Load()
+	if err != nil {
+		return err
+	}
+	kk, ru := words(set, "kk"), words(set, "ru")
+	r := rand.New(rand.NewPCG(17, 17))
+	start := time.Now()
+	var orgs []int64
+	var user int64
+	err = d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('bench@reports.bench', 'Bench', TRUE, ?, ?)
+			ON CONFLICT (email) DO UPDATE SET name = excluded.name RETURNING id`, tx.Now, tx.Now).Scan(&user); err != nil {
+			return err
+		}
+		for i := range 20 {
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, region, created_at, updated_at) VALUES ('', 'other', ?, 'KZ-79', ?, ?) RETURNING id`,
+				fmt.Sprintf("Бенчмарк ұйымы %d", i), tx.Now, tx.Now).Scan(&id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE organizations SET path = ? WHERE id = ?`, fmt.Sprintf("/%d/", id), id); err != nil {
+				return err
+			}
+			orgs = append(orgs, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	const chunk = 1000
+	for done := 0; done < n; done += chunk {
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			var sb strings.Builder
+			var args []any
+			sb.WriteString(`INSERT INTO reports (org_id, author_id, title_kk, title_ru, body_kk, body_ru, status, published_at, created_at, updated_at) VALUES `)
+			for i := 0; i < chunk && done+i < n; i++ {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				sb.WriteString("(?, ?, ?, ?, ?, ?, 'published', ?, ?, ?)")
+				at := tx.Now.Add(-time.Duration(r.IntN(3*365*24)) * time.Hour)
+				var tk, tr, bk, br string
+				if (done+i)%2 == 0 {
+					tk, bk = sentence(r, kk, 6), sentence(r, kk, 60)
+				} else {
+					tr, br = sentence(r, ru, 6), sentence(r, ru, 60)
+				}
+				args = append(args, orgs[r.IntN(len(orgs))], user, tk, tr, bk, br, at, at, at)
+			}
+			_, err := tx.Exec(ctx, sb.String(), args...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Printf("%d reports in %v\n", n, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	s := search.New(search.Deps{DB: d})
+	s.Add(reports.SearchSource(d))
+	if err := s.Sync(ctx, true); err != nil {
+		return err
+	}
+	fmt.Printf("indexed in %v\n", time.Since(start).Round(time.Millisecond))
+	if d.Dialect == db.Postgres {
+		return d.Analyze(ctx, "search_docs", "reports")
+	}
+	return nil
+}
+
+func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
+	set, err := searcheval.Load()
+	if err != nil {
+		return err
+	}
+	var qs []string
+	for _, q := range set.Queries {
+		qs = append(qs, q.Text)
+	}
+	s := search.New(search.Deps{DB: d, Every: time.Second})
+	s.Add(reports.SearchSource(d))
+	if err := s.Sync(ctx, true); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var all []time.Duration
+	var empty, errs int
+	end := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(i), 3))
+			var mine []time.Duration
+			var e, er int
+			for time.Now().Before(end) {
+				q := qs[r.IntN(len(qs))]
+				t0 := time.Now()
+				res, err := s.Search(ctx, nil, search.Query{Text: q, Limit: 20, Lang: i18n.KK})
+				mine = append(mine, time.Since(t0))
+				if err != nil {
+					er++
+				} else if len(res) == 0 {
+					e++
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			empty += e
+			errs += er
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(float64(len(all))*p/100))] }
+	fmt.Printf("%s, %d clients, %v: %d searches (%.0f/s), p50 %v, p99 %v, max %v; %d with no result, %d errors\n",
+		d.Dialect, clients, dur, len(all), float64(len(all))/dur.Seconds(), pct(50).Round(10*time.Microsecond), pct(99).Round(10*time.Microsecond),
+		all[len(all)-1].Round(10*time.Microsecond), empty, errs)
+	return nil
+}
+
+func phonePhoto(seed uint64) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 3000, 2000))
+	r := rand.New(rand.NewPCG(seed, 1))
+	for y := 0; y < 2000; y++ {
+		for x := 0; x < 3000; x++ {
+			img.Set(x, y, color.RGBA{uint8(x/12 + r.IntN(16)), uint8(y/8 + r.IntN(16)), uint8(120 + r.IntN(40)), 255})
+		}
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, &jpeg.Options{Quality: 88})
+	return buf.Bytes()
+}
+
+func publish(ctx context.Context, d *db.DB, n int) error {
+	var user, org int64
+	if err := d.QueryRow(ctx, `SELECT id FROM users WHERE email = 'bench@reports.bench'`).Scan(&user); err != nil {
+		return fmt.Errorf("run gen first: %w", err)
+	}
+	if err := d.QueryRow(ctx, `SELECT MIN(org_id) FROM reports`).Scan(&org); err != nil {
+		return err
+	}
+	a := auth.New(d, auth.NewHasher(1), nil, i18n.MustLoad(), slog.New(slog.DiscardHandler), auth.Settings{})
+	rs := reports.New(reports.Deps{DB: d, Auth: a})
+	var photos []reports.Upload
+	size := 0
+	for i := range 5 {
+		p := phonePhoto(uint64(i))
+		size += len(p)
+		photos = append(photos, reports.Upload{Name: fmt.Sprintf("IMG_%d.jpg", i), Data: p})
+	}
+	u := &auth.User{ID: user, IsAdmin: true}
+	var ts []time.Duration
+	for i := range n {
+		t0 := time.Now()
+		if _, err := rs.Create(ctx, u, reports.Input{OrgID: org, Title: i18n.Text{KK: fmt.Sprintf("Фотоесеп %d", i)},
+			Body: i18n.Text{KK: "Бес суретпен есеп."}, Photos: photos}); err != nil {
+			return err
+		}
+		ts = append(ts, time.Since(t0))
+	}
+	slices.Sort(ts)
+	fmt.Printf("%s: %d reports with 5 photos (%.1f MB in all, 3000×2000 JPEG): p50 %v, max %v\n", d.Dialect, n, float64(size)/(1<<20),
+		ts[len(ts)/2].Round(time.Millisecond), ts[len(ts)-1].Round(time.Millisecond))
+	return nil
+}
