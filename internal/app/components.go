@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 
+	"github.com/ortaq/ortaq/internal/awards"
+	"github.com/ortaq/ortaq/internal/calls"
+	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -26,6 +29,8 @@ type Components struct {
 	Roadmap    *roadmap.Service
 	Elections  *elections.Service
 	Meetings   *meetings.Service
+	Calls      *calls.Service  // calls and contests: awards reads participants and winners from it
+	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 }
 
 // component is what every component's service is: built by its package's
@@ -44,8 +49,8 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
 	{
-		tg, err := telegram.New(telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
-			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, a.DB, a.Catalog, a.Log)
+		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log})
 		if err != nil {
 			return err
 		}
@@ -118,6 +123,26 @@ func (a *App) wire(ctx context.Context) error {
 		a.Meetings = meetings.New(meetings.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
 			BaseURL: a.Cfg.BaseURL, Elections: a.Elections})
 		registered = append(registered, a.Meetings)
+	}
+
+	// wire:calls (calls, selections and contests: stages across organizations, juries, referral)
+	{
+		a.Calls = calls.New(calls.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
+		registered = append(registered, a.Calls)
+	}
+
+	// wire:awards (certificates, diplomas and letters of thanks with
+	// verification pages, PDFs and signed Open Badges credentials; to a
+	// call's participants and winners through callsForAwards)
+	{
+		signer, err := certificate.NewSigner(a.Keys, a.Cfg.BaseURL)
+		if err != nil {
+			return err
+		}
+		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
+			Calls: callsForAwards{a.Calls}})
+		registered = append(registered, a.Awards)
 	}
 
 	for _, c := range registered {

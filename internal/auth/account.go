@@ -21,6 +21,20 @@ type Export struct {
 	Memberships []map[string]any `json:"memberships"`
 	Roles       []map[string]any `json:"roles"`
 	Audit       []audit.Row      `json:"audit_log"`
+	// Components holds what components keep about the person (their
+	// awards, say), by component name: see AddExportPart.
+	Components map[string]any `json:"components,omitempty"`
+}
+
+// ExportPart gives a component's part of a person's data export.
+type ExportPart func(ctx context.Context, userID int64) (any, error)
+
+// AddExportPart adds a component's part to the data export (at wiring).
+func (s *Service) AddExportPart(name string, p ExportPart) {
+	if s.exportParts == nil {
+		s.exportParts = map[string]ExportPart{}
+	}
+	s.exportParts[name] = p
 }
 
 // ExportData gathers a person's data. Components that keep more about a
@@ -70,6 +84,16 @@ func (s *Service) ExportData(ctx context.Context, u *User) (*Export, error) {
 		return nil, err
 	}
 	e.Audit = append(mine, about...)
+	for name, part := range s.exportParts {
+		v, err := part(ctx, u.ID)
+		if err != nil {
+			return nil, fmt.Errorf("auth: export %s: %w", name, err)
+		}
+		if e.Components == nil {
+			e.Components = map[string]any{}
+		}
+		e.Components[name] = v
+	}
 	return e, nil
 }
 

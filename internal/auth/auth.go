@@ -41,14 +41,15 @@ type Settings struct {
 
 // Service is the accounts service.
 type Service struct {
-	db      *db.DB
-	hasher  *Hasher
-	mail    mail.Sender
-	catalog *i18n.Catalog
-	log     *slog.Logger
-	set     Settings
-	recent  *recent // checked sessions and tokens
-	views   *recent // ViewRole's roles
+	db          *db.DB
+	hasher      *Hasher
+	mail        mail.Sender
+	catalog     *i18n.Catalog
+	log         *slog.Logger
+	exportParts map[string]ExportPart // components' parts of the data export (AddExportPart)
+	set         Settings
+	recent      *recent // checked sessions and tokens
+	views       *recent // ViewRole's roles
 
 	mailing sync.WaitGroup // emails being sent after their request was answered (see later)
 	senders chan struct{}  // bounds them

@@ -46,6 +46,8 @@ var loaders = []loader{
 	{"orgs", loadOrgs},
 	{"programmes", loadProgrammes},
 	{"meetings", loadMeetings},
+	{"calls", loadCalls},
+	{"awards", loadAwards},
 }
 
 // orgNamed is the id of the one organization with this English name, under

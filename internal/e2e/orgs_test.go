@@ -40,6 +40,9 @@ func TestBrowserDirectorySearchLatinFindsCyrillic(t *testing.T) {
 	run(t, ctx,
 		chromedp.SendKeys(C("#f-q"), "Shymkent"),
 		chromedp.Submit(C("#f-q")),
+		// The answer's page, not the one the search was typed on: only the
+		// server writes the search into the field's value attribute.
+		chromedp.WaitVisible(C(`#f-q[value="Shymkent"]`)),
 		chromedp.WaitVisible(C(`#orgs`)),
 	)
 	got := text(t, ctx, "#orgs tbody")

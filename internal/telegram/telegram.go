@@ -83,10 +83,19 @@ func (b *Bot) pace(ctx context.Context) error {
 	}
 }
 
+// Deps are what the bot needs: its configuration and the core.
+type Deps struct {
+	Config
+	DB      *db.DB
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+}
+
 // New builds the bot. It does not contact Telegram: the bot's name is
 // asked for when first needed, so a node starts even when Telegram is
-// unreachable.
-func New(cfg Config, d *db.DB, c *i18n.Catalog, log *slog.Logger) (*Bot, error) {
+// unreachable. It fails only on a malformed token.
+func New(deps Deps) (*Bot, error) {
+	cfg, d, c, log := deps.Config, deps.DB, deps.Catalog, deps.Log
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.telegram.org"
 	}

@@ -23,8 +23,8 @@ var catalog = i18n.MustLoad()
 
 func newBot(t *testing.T, d *db.DB, apiURL string) *telegram.Bot {
 	t.Helper()
-	b, err := telegram.New(telegram.Config{Token: testToken, APIURL: apiURL, BaseURL: site, SiteName: "Ortaq",
-		PollTimeout: 2 * time.Second, LeaseTTL: 300 * time.Millisecond}, d, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: testToken, APIURL: apiURL, BaseURL: site, SiteName: "Ortaq",
+		PollTimeout: 2 * time.Second, LeaseTTL: 300 * time.Millisecond}, DB: d, Catalog: catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +403,7 @@ func TestOnePoller(t *testing.T) {
 // The bot without a token is off: nothing to send, nothing to run.
 func TestOff(t *testing.T) {
 	d := dbtest.SQLite(t)
-	b, err := telegram.New(telegram.Config{}, d, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b, err := telegram.New(telegram.Deps{DB: d, Catalog: catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,16 @@ func (s *Server) T(r *http.Request, key string, args ...any) string {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.Render(w, r, http.StatusOK, "home", &PageData{Title: s.T(r, "nav.home")})
+	d := &PageData{Title: s.T(r, "nav.home")}
+	if u := UserOf(r); u != nil && len(s.homeParts) > 0 {
+		parts, err := s.parts(r, u, s.homeParts)
+		if err != nil {
+			s.Fail(w, r, err)
+			return
+		}
+		d.Data = map[string]any{"Parts": parts}
+	}
+	s.Render(w, r, http.StatusOK, "home", d)
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
@@ -257,6 +266,12 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Sessions"], data["Tokens"] = sessions, tokens
+	parts, err := s.parts(r, u, s.profileParts)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	data["Parts"] = parts
 	if reg, ok := s.regions.Get(u.Region); ok {
 		data["Region"] = reg.NameIn(LangOf(r))
 	}

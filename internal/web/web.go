@@ -55,6 +55,8 @@ type Server struct {
 	API          *api.API
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
+	profileParts  []ProfilePart                               // see AddProfilePart
+	homeParts     []ProfilePart                               // see AddHomePart
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
@@ -172,6 +174,28 @@ func (s *Server) APIOperation(op api.Operation, h http.HandlerFunc) {
 	s.other.Handle(op.Method+" "+p, s.metrics.route(p, h))
 }
 
+// APIShared documents several operations that net/http cannot tell apart
+// (GET /awards/verify/{code} and GET /awards/{code}/credential) and serves
+// them with one handler mounted at pattern ("GET /api/v1/awards/{a}/{b}"),
+// which tells them apart itself.
+func (s *Server) APIShared(pattern string, h http.HandlerFunc, ops ...api.Operation) {
+	for _, op := range ops {
+		s.API.Handle(op, h)
+		s.routes = append(s.routes, Route{Method: op.Method, Pattern: "/api/v1" + op.Path})
+	}
+	_, path, _ := strings.Cut(pattern, " ")
+	s.other.Handle(pattern, s.metrics.route(path, h))
+}
+
+// HandleWellKnown serves a site-wide address under /.well-known/ (RFC
+// 8615), outside the language prefix: "GET /.well-known/jwks.json".
+func (s *Server) HandleWellKnown(pattern string, h http.HandlerFunc) {
+	if _, path, _ := strings.Cut(pattern, " "); !strings.HasPrefix(path, "/.well-known/") {
+		panic("web: HandleWellKnown: " + pattern + " is not under /.well-known/")
+	}
+	s.handleOther(pattern, h)
+}
+
 func (s *Server) handleOther(pattern string, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Pattern: path})
@@ -204,7 +228,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/":
 		s.rootRedirect(w, r)
-	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/metrics" || p == "/favicon.ico" || p == "/robots.txt":
+	case strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/.well-known/") || p == "/healthz" || p == "/metrics" || p == "/favicon.ico" || p == "/robots.txt":
 		s.other.ServeHTTP(w, r)
 	default:
 		s.servePage(w, r)

@@ -8,6 +8,13 @@
 //	    -page /kk/organizations/1 -page /kk/organizations/421/members \
 //	    -import-org 10000 -import-rows 50000
 //
+// With -after-import, the given pages are measured right after the import
+// of new people (issue 20: the member list before the planner's statistics
+// would have caught up on their own):
+//
+//	go run ./scripts/bench/orgs/load -url … -c 32 -d 5s -import-org 10000 \
+//	    -after-import '/api/v1/organizations/{ORG}/members?limit=50'
+//
 // It signs in as the generator's administrator (every page is fetched with
 // that session, so the member list is visible). Latency is measured by the
 // client, over loopback: an upper bound of the server's time.
@@ -44,8 +51,9 @@ func main() {
 	password := flag.String("password", "bench-password-2026", "password")
 	importOrg := flag.Int("import-org", 0, "organization to import into (0: no import)")
 	importRows := flag.Int("import-rows", 50000, "rows of the import file")
-	var ps pages
+	var ps, after pages
 	flag.Var(&ps, "page", "a page to load (repeatable)")
+	flag.Var(&after, "after-import", "a page to load right after the 50,000-row import, before anything else (repeatable; issue 20: {ORG} is -import-org)")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") || *dur > time.Minute {
@@ -73,7 +81,12 @@ func main() {
 		measure(c, *base+p, p, *conc, *dur)
 	}
 	if *importOrg != 0 {
-		imports(c, *base, *importOrg, *importRows)
+		imports(c, *base, *importOrg, *importRows, func() {
+			for _, p := range after {
+				p = strings.ReplaceAll(p, "{ORG}", fmt.Sprint(*importOrg))
+				measure(c, *base+p, p+" (right after the import)", *conc, *dur)
+			}
+		})
 	}
 }
 
@@ -140,7 +153,7 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func imports(c *http.Client, base string, org, rows int) {
+func imports(c *http.Client, base string, org, rows int, afterNew func()) {
 	var b bytes.Buffer
 	b.WriteString("name,email,role,since,until,birth_date,region\n")
 	for i := 0; i < rows; i++ {
@@ -190,5 +203,6 @@ func imports(c *http.Client, base string, org, rows int) {
 	fmt.Println("before imports:", count())
 	post("import, bad last row", bad)
 	post("import, 50k new people", good)
+	afterNew()
 	post("import, same file again", good)
 }

@@ -1,0 +1,108 @@
+package awards
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+type item struct {
+	A     *Award
+	Code  string
+	Title string
+	Org   string
+}
+
+func (h *handler) items(r *http.Request, list []*Award) []item {
+	base := string(web.LangOf(r))
+	if base == "kk-Latn" {
+		base = "kk"
+	}
+	out := make([]item, len(list))
+	for i, a := range list {
+		out[i] = item{A: a, Code: certificate.FormatCode(a.Code), Title: a.Title.In(base, true), Org: a.Org.In(base, true)}
+	}
+	return out
+}
+
+func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil {
+		return
+	}
+	list, err := h.svc.ForPerson(r.Context(), u.ID)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "awards_mine", &web.PageData{Title: h.srv.T(r, "awards.mine.title"), Data: h.items(r, list)})
+}
+
+// homePart lists a person's newest awards on their home page; nothing
+// when they have none.
+func (h *handler) homePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {
+	sec, err := h.profilePart(r, u)
+	if err != nil || sec == nil || len(sec.Items) == 0 {
+		return nil, err
+	}
+	if len(sec.Items) > 3 {
+		sec.Items = sec.Items[:3]
+		sec.More = &web.ProfileItem{Text: h.srv.T(r, "awards.mine.all"), URL: "/" + string(web.LangOf(r)) + "/awards"}
+	}
+	return sec, nil
+}
+
+func (h *handler) profilePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {
+	list, err := h.svc.ForPerson(r.Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	sec := &web.ProfileSection{ID: "awards", Title: h.srv.T(r, "awards.mine.title"), Empty: h.srv.T(r, "awards.mine.none")}
+	p := h.srv.Printer(r)
+	for i, it := range h.items(r, list) {
+		if i == 10 {
+			sec.More = &web.ProfileItem{Text: h.srv.T(r, "awards.mine.all"), URL: "/" + string(web.LangOf(r)) + "/awards"}
+			break
+		}
+		note := it.Org + " · " + p.Date(it.A.IssuedAt)
+		if it.A.Revoked {
+			note += " · " + h.srv.T(r, "awards.status.revoked")
+		}
+		sec.Items = append(sec.Items, web.ProfileItem{Text: h.srv.T(r, "awards.kind."+string(it.A.Kind)) + ": " + it.Title, Note: note,
+			URL: "/" + string(web.LangOf(r)) + "/awards/" + it.Code})
+	}
+	return sec, nil
+}
+
+// ExportItem is one award in a person's data export.
+type ExportItem struct {
+	Code         string           `json:"code"`
+	Kind         string           `json:"kind"`
+	Title        certificate.Text `json:"title"`
+	Place        int              `json:"place,omitempty"`
+	Recipient    string           `json:"recipient"`
+	Organization certificate.Text `json:"organization"`
+	IssuedAt     time.Time        `json:"issued_at"`
+	Revoked      bool             `json:"revoked"`
+	RevokeReason string           `json:"revoke_reason,omitempty"`
+	VerifyURL    string           `json:"verify_url"`
+	Credential   string           `json:"credential_url"`
+}
+
+func (s *Service) exportPart(ctx context.Context, userID int64) (any, error) {
+	list, err := s.ForPerson(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ExportItem, 0, len(list))
+	for _, a := range list {
+		v := s.verifyOut(a)
+		out = append(out, ExportItem{Code: v.Code, Kind: v.Kind, Title: a.Title, Place: a.Place, Recipient: a.Recipient, Organization: a.Org,
+			IssuedAt: v.IssuedAt, Revoked: a.Revoked, RevokeReason: a.RevokeReason, VerifyURL: v.VerifyURL, Credential: v.Credential})
+	}
+	return out, nil
+}

@@ -1,0 +1,573 @@
+package calls
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/selection"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// EligibilityIO is who may apply.
+type EligibilityIO struct {
+	AgeMin   int      `json:"age_min,omitempty"`
+	AgeMax   int      `json:"age_max,omitempty"`
+	Regions  []string `json:"regions,omitempty"`
+	MemberOf string   `json:"member_of,omitempty" doc:"an organization id: members of its subtree"`
+}
+
+// TeamIO is the size of a team application.
+type TeamIO struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
+
+// StageIn is a stage in POST /calls.
+type StageIn struct {
+	Title          i18n.Text   `json:"title"`
+	Hosts          []string    `json:"hosts,omitempty" doc:"organization ids holding the stage; default: the call's organization"`
+	OpensAt        time.Time   `json:"opens_at"`
+	ClosesAt       time.Time   `json:"closes_at"`
+	Criteria       []Criterion `json:"criteria"`
+	Advance        int         `json:"advance" doc:"how many each holding advances"`
+	Blind          bool        `json:"blind"`
+	KeepTies       bool        `json:"keep_ties,omitempty"`
+	Normalization  string      `json:"normalization,omitempty" enum:"raw,zscore,rank"`
+	PerApplication int         `json:"jurors_per_application,omitempty" doc:"default 3"`
+}
+
+// CallIn is the body of POST /calls.
+type CallIn struct {
+	OrganizationID string        `json:"organization_id"`
+	ProgrammeID    string        `json:"programme_id,omitempty"`
+	Kind           string        `json:"kind" enum:"selection,contest,festival,grant"`
+	Title          i18n.Text     `json:"title"`
+	Description    i18n.Text     `json:"description"`
+	Eligibility    EligibilityIO `json:"eligibility"`
+	Form           []Field       `json:"form"`
+	Team           *TeamIO       `json:"team,omitempty"`
+	PublishScores  bool          `json:"publish_scores,omitempty" doc:"applicants see their sheets and comments after each stage"`
+	Stages         []StageIn     `json:"stages"`
+}
+
+// HostOut is a holding organization.
+type HostOut struct {
+	ID   string    `json:"id"`
+	Name i18n.Text `json:"name"`
+}
+
+// StageOut is a stage as the API shows it.
+type StageOut struct {
+	ID             string      `json:"id"`
+	Title          i18n.Text   `json:"title"`
+	Hosts          []HostOut   `json:"hosts"`
+	OpensAt        time.Time   `json:"opens_at"`
+	ClosesAt       time.Time   `json:"closes_at"`
+	Criteria       []Criterion `json:"criteria"`
+	Advance        int         `json:"advance"`
+	Blind          bool        `json:"blind"`
+	KeepTies       bool        `json:"keep_ties"`
+	Normalization  string      `json:"normalization"`
+	PerApplication int         `json:"jurors_per_application"`
+	Seed           string      `json:"seed" doc:"the stage's draw seed: anyone can recompute the tie-break draws"`
+	ClosedAt       *time.Time  `json:"closed_at"`
+}
+
+// CallOut is a call as the API shows it.
+type CallOut struct {
+	ID             string        `json:"id"`
+	OrganizationID string        `json:"organization_id"`
+	ProgrammeID    string        `json:"programme_id,omitempty"`
+	Kind           string        `json:"kind"`
+	Title          i18n.Text     `json:"title"`
+	Description    i18n.Text     `json:"description"`
+	Eligibility    EligibilityIO `json:"eligibility"`
+	Form           []Field       `json:"form"`
+	Stages         []StageOut    `json:"stages"`
+}
+
+func callOut(c *Call) CallOut {
+	o := CallOut{ID: idStr(c.ID), OrganizationID: idStr(c.OrgID), ProgrammeID: idStr(c.ProgrammeID), Kind: c.Kind, Title: c.Title,
+		Description: c.Description, Form: c.Form, Stages: []StageOut{},
+		Eligibility: EligibilityIO{AgeMin: c.AgeMin, AgeMax: c.AgeMax, Regions: c.Regions, MemberOf: idStr(c.MemberOf)}}
+	if o.Form == nil {
+		o.Form = []Field{}
+	}
+	for _, st := range c.Stages {
+		so := StageOut{ID: idStr(st.ID), Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
+			Blind: st.Blind, KeepTies: st.KeepTies, Normalization: st.Normalization, PerApplication: st.PerApplication,
+			Seed: strconv.FormatUint(st.Seed, 10), ClosedAt: st.ClosedAt, Hosts: []HostOut{}}
+		for _, h := range st.Hosts {
+			so.Hosts = append(so.Hosts, HostOut{ID: idStr(h.ID), Name: h.Name})
+		}
+		o.Stages = append(o.Stages, so)
+	}
+	return o
+}
+
+// parseID reads an optional id field; a malformed one is a field error.
+func parseID(fs *errs.Fields, field, s string) int64 {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		fs.Add(field, "calls.error.unknown_org")
+		return 0
+	}
+	return n
+}
+
+func (in CallIn) input() (Input, error) {
+	var fs errs.Fields
+	out := Input{Kind: in.Kind, Title: in.Title, Description: in.Description, Form: in.Form, PublishScores: in.PublishScores,
+		AgeMin: in.Eligibility.AgeMin, AgeMax: in.Eligibility.AgeMax, Regions: in.Eligibility.Regions}
+	out.OrgID = parseID(&fs, "organization_id", in.OrganizationID)
+	out.ProgrammeID = parseID(&fs, "programme_id", in.ProgrammeID)
+	out.MemberOf = parseID(&fs, "eligibility.member_of", in.Eligibility.MemberOf)
+	if in.Team != nil && in.Team.Max > 1 {
+		fs.Add("team", "calls.error.teams_unsupported")
+	}
+	for i, st := range in.Stages {
+		si := StageInput{Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
+			Blind: st.Blind, KeepTies: st.KeepTies, Normalization: st.Normalization, PerApplication: st.PerApplication}
+		for _, h := range st.Hosts {
+			if id := parseID(&fs, "stages."+strconv.Itoa(i)+".hosts", h); id > 0 {
+				si.Hosts = append(si.Hosts, id)
+			}
+		}
+		out.Stages = append(out.Stages, si)
+	}
+	return out, fs.Err()
+}
+
+// ApplicationIn is the body of POST /calls/{id}/applications.
+type ApplicationIn struct {
+	Answers map[string]any `json:"answers"`
+	HostID  string         `json:"host_id,omitempty"`
+	Members []string       `json:"members,omitempty" doc:"team members' emails (teams are not supported yet: 422)"`
+}
+
+// ApplicationOut is an application's id and status.
+type ApplicationOut struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// Answers turns JSON answers (strings, numbers, booleans) into text.
+func answersText(in map[string]any) (map[string]string, error) {
+	out := map[string]string{}
+	var fs errs.Fields
+	for k, v := range in {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case float64:
+			out[k] = strconv.FormatFloat(x, 'f', -1, 64)
+		case json.Number:
+			out[k] = x.String()
+		case bool:
+			out[k] = strconv.FormatBool(x)
+		case nil:
+		default:
+			fs.Add("answers."+k, "calls.error.bad_answer")
+		}
+	}
+	return out, fs.Err()
+}
+
+// JurorIn is the body of POST …/jurors.
+type JurorIn struct {
+	PersonID string `json:"person_id"`
+	HostID   string `json:"host_id,omitempty"`
+	Chair    bool   `json:"chair,omitempty" doc:"the jury's chair signs the protocol"`
+}
+
+// JurorOut confirms a juror.
+type JurorOut struct {
+	PersonID string `json:"person_id"`
+	HostID   string `json:"host_id"`
+}
+
+// AssignmentOut is one application on a juror's list.
+type AssignmentOut struct {
+	ApplicationID string             `json:"application_id"`
+	Name          string             `json:"name,omitempty" doc:"absent when the stage is blind"`
+	Answers       map[string]string  `json:"answers"`
+	Scored        bool               `json:"scored"`
+	Scores        map[string]float64 `json:"scores,omitempty"`
+	Comment       string             `json:"comment,omitempty"`
+}
+
+// AssignOut is what an assignment run did.
+type AssignOut struct {
+	Added           int `json:"added"`
+	Removed         int `json:"removed"`
+	ScoredConflicts int `json:"scored_conflicts"`
+}
+
+// ScoresIn is the body of PUT /applications/{id}/scores.
+type ScoresIn struct {
+	StageID string             `json:"stage_id"`
+	Scores  map[string]float64 `json:"scores"`
+	Comment string             `json:"comment,omitempty"`
+}
+
+// ScoresOut is the stored sheet's total.
+type ScoresOut struct {
+	ApplicationID string  `json:"application_id"`
+	StageID       string  `json:"stage_id"`
+	Total         float64 `json:"total" doc:"0–100: 100 × Σ weight·score/max ÷ Σ weight"`
+}
+
+// CloseOut is the answer of closing a stage.
+type CloseOut struct {
+	Advanced []string              `json:"advanced"`
+	Ties     []selection.CutoffTie `json:"ties"`
+	Report   *Report               `json:"report"`
+}
+
+// ResultOut is one application's place at a closed stage.
+type ResultOut struct {
+	ApplicationID string  `json:"application_id"`
+	HoldingID     string  `json:"holding_id"`
+	Rank          int     `json:"rank"`
+	Score         float64 `json:"score"`
+	RawScore      float64 `json:"raw_score"`
+	Advanced      bool    `json:"advanced"`
+	Status        string  `json:"status" enum:"advanced,declined,not_advanced,unscored"`
+	InPlaceOf     string  `json:"in_place_of,omitempty"`
+}
+
+// ResultsOut is a stage's results.
+type ResultsOut struct {
+	Items  []ResultOut `json:"items"`
+	Report *Report     `json:"report"`
+}
+
+// DeclineIn is the body of POST /applications/{id}/decline.
+type DeclineIn struct {
+	StageID string `json:"stage_id"`
+}
+
+// DeclineOut confirms a decline.
+type DeclineOut struct {
+	Declined bool `json:"declined"`
+}
+
+func (h *handler) registerAPI() {
+	s := h.srv
+	tags := []string{"calls"}
+	s.APIOperation(api.Operation{Method: "GET", Path: "/calls", ID: "listCalls", Summary: "Calls, newest first", Tags: tags,
+		Response: api.Page[CallOut]{}, Query: api.ListQuery(api.Param{Name: "organization_id", Description: "only this organization's calls"})}, h.apiList)
+	s.APIOperation(api.Operation{Method: "GET", Path: "/calls/{id}", ID: "getCall", Summary: "A call with its stages", Tags: tags,
+		Response: CallOut{}, Errors: []int{404}}, h.apiGet)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls", ID: "createCall", Summary: "Create a call with its stages (moderators of the organization)",
+		Tags: tags, Auth: true, Request: CallIn{}, Response: CallOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/applications", ID: "applyToCall", Summary: "Apply (once per person)",
+		Tags: tags, Auth: true, Request: ApplicationIn{}, Response: ApplicationOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, h.apiApply))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/jurors", ID: "addJuror", Summary: "Put a person on a holding's jury",
+		Tags: tags, Auth: true, Request: JurorIn{}, Response: JurorOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiJuror)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/assignments", ID: "assignJurors",
+		Summary: "Spread the applications over the jurors (organizers; scored pairs never move)", Tags: tags, Auth: true,
+		Response: AssignOut{}, Errors: []int{401, 403, 404, 409}}, h.apiAssign)
+	s.APIOperation(api.Operation{Method: "GET", Path: "/calls/{id}/stages/{stage_id}/assignments", ID: "listAssignments",
+		Summary: "The signed-in juror's applications at a stage (names hidden when blind)", Tags: tags, Auth: true,
+		Response: api.Page[AssignmentOut]{}, Errors: []int{401, 403, 404}}, h.apiAssignments)
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/applications/{id}/scores", ID: "scoreApplication", Summary: "A juror's score sheet",
+		Tags: tags, Auth: true, Request: ScoresIn{}, Response: ScoresOut{}, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusOK, true, h.apiScore))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/close", ID: "closeStage",
+		Summary: "Fix a stage's results and advance each holding's best", Tags: tags, Auth: true, Response: CloseOut{},
+		Errors: []int{401, 403, 404, 409}}, h.apiClose)
+	s.APIOperation(api.Operation{Method: "GET", Path: "/calls/{id}/stages/{stage_id}/results", ID: "stageResults",
+		Summary: "A closed stage's results by holding and rank, with the cutoff, ties and backfills", Tags: tags,
+		Response: ResultsOut{}, Errors: []int{404, 409}}, h.apiResults)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/decline", ID: "declineAdvancement",
+		Summary: "The applicant gives up their place at a stage", Tags: tags, Auth: true, Request: DeclineIn{}, Response: DeclineOut{},
+		Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiDecline))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
+		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
+		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
+}
+
+// ConflictIn is the body of POST /applications/{id}/conflicts.
+type ConflictIn struct {
+	StageID string `json:"stage_id"`
+}
+
+// ConflictOut confirms a declared conflict.
+type ConflictOut struct {
+	Declared bool `json:"declared"`
+}
+
+func (h *handler) apiConflict(r *http.Request, u *auth.User, id int64, in ConflictIn) (ConflictOut, error) {
+	sid, err := strconv.ParseInt(in.StageID, 10, 64)
+	if err != nil || sid <= 0 {
+		var fs errs.Fields
+		fs.Add("stage_id", "calls.error.no_stage")
+		return ConflictOut{}, fs.Err()
+	}
+	if err := h.s.DeclareConflict(r.Context(), u, id, sid); err != nil {
+		return ConflictOut{}, err
+	}
+	return ConflictOut{Declared: true}, nil
+}
+
+func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
+	limit, err := h.srv.Limit(r, 50, 200)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var before, org int64
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if err := api.DecodeCursor(c, &before); err != nil {
+			h.srv.Fail(w, r, errs.New(errs.BadRequest, "api.bad_cursor"))
+			return
+		}
+	}
+	if o := r.URL.Query().Get("organization_id"); o != "" {
+		org, _ = strconv.ParseInt(o, 10, 64)
+	}
+	cs, err := h.s.List(r.Context(), org, limit+1, before)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := api.Page[CallOut]{Items: []CallOut{}}
+	for i, c := range cs {
+		if i == limit {
+			out.NextCursor = api.EncodeCursor(cs[i-1].ID)
+			break
+		}
+		full, err := h.s.Get(r.Context(), c.ID)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		out.Items = append(out.Items, callOut(full))
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) apiGet(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	c, err := h.s.Get(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, callOut(c))
+}
+
+func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return
+	}
+	var in CallIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	inp, err := in.input()
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	c, err := h.s.Create(audit.WithIP(r.Context(), h.srv.ClientIP(r)), u, inp)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, callOut(c))
+}
+
+func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn) (ApplicationOut, error) {
+	var fs errs.Fields
+	if len(in.Members) > 0 {
+		fs.Add("members", "calls.error.teams_unsupported")
+	}
+	host := parseID(&fs, "host_id", in.HostID)
+	answers, err := answersText(in.Answers)
+	if err != nil {
+		return ApplicationOut{}, err
+	}
+	if err := fs.Err(); err != nil {
+		return ApplicationOut{}, err
+	}
+	a, err := h.s.Apply(r.Context(), u, id, answers, host)
+	if err != nil {
+		return ApplicationOut{}, err
+	}
+	return ApplicationOut{ID: idStr(a.ID), Status: "submitted"}, nil
+}
+
+// stagePath reads {id} and {stage_id}.
+func stagePath(r *http.Request) (int64, int64, error) {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	sid, err := web.PathID(r, "stage_id")
+	return id, sid, err
+}
+
+func (h *handler) signedIn(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int64, bool) {
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return nil, 0, 0, false
+	}
+	u := web.UserOf(r)
+	if u == nil {
+		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+		return nil, 0, 0, false
+	}
+	return u, id, sid, true
+}
+
+func (h *handler) apiJuror(w http.ResponseWriter, r *http.Request) {
+	u, id, sid, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	var in JurorIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var fs errs.Fields
+	person, _ := strconv.ParseInt(in.PersonID, 10, 64)
+	if person <= 0 {
+		fs.Add("person_id", "calls.error.no_person")
+	}
+	host := parseID(&fs, "host_id", in.HostID)
+	if err := fs.Err(); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	ctx := audit.WithIP(r.Context(), h.srv.ClientIP(r))
+	if err := h.s.AddJuror(ctx, u, id, sid, person, host, in.Chair); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if host == 0 {
+		_, st, _ := h.s.stageOf(ctx, id, sid)
+		if st != nil && len(st.Hosts) == 1 {
+			host = st.Hosts[0].ID
+		}
+	}
+	api.WriteJSON(w, http.StatusCreated, JurorOut{PersonID: idStr(person), HostID: idStr(host)})
+}
+
+func (h *handler) apiAssign(w http.ResponseWriter, r *http.Request) {
+	u, id, sid, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	res, err := h.s.Assign(audit.WithIP(r.Context(), h.srv.ClientIP(r)), u, id, sid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, AssignOut{Added: res.Added, Removed: res.Removed, ScoredConflicts: res.ScoredConflicts})
+}
+
+func (h *handler) apiAssignments(w http.ResponseWriter, r *http.Request) {
+	u, id, sid, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	_, _, as, err := h.s.Assignments(r.Context(), u, id, sid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := api.Page[AssignmentOut]{Items: []AssignmentOut{}}
+	for _, a := range as {
+		out.Items = append(out.Items, AssignmentOut{ApplicationID: idStr(a.ApplicationID), Name: a.Name, Answers: a.Answers,
+			Scored: a.Scored(), Scores: a.Scores, Comment: a.Comment})
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) apiScore(r *http.Request, u *auth.User, id int64, in ScoresIn) (ScoresOut, error) {
+	sid, err := strconv.ParseInt(in.StageID, 10, 64)
+	if err != nil || sid <= 0 {
+		var fs errs.Fields
+		fs.Add("stage_id", "calls.error.no_stage")
+		return ScoresOut{}, fs.Err()
+	}
+	total, err := h.s.Score(r.Context(), u, id, sid, in.Scores, in.Comment)
+	if err != nil {
+		return ScoresOut{}, err
+	}
+	return ScoresOut{ApplicationID: idStr(id), StageID: idStr(sid), Total: total}, nil
+}
+
+func (h *handler) apiClose(w http.ResponseWriter, r *http.Request) {
+	u, id, sid, ok := h.signedIn(w, r)
+	if !ok {
+		return
+	}
+	res, err := h.s.Close(audit.WithIP(r.Context(), h.srv.ClientIP(r)), u, id, sid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := CloseOut{Advanced: []string{}, Ties: res.Ties, Report: res.Report}
+	if out.Ties == nil {
+		out.Ties = []selection.CutoffTie{}
+	}
+	for _, a := range res.Advanced {
+		out.Advanced = append(out.Advanced, idStr(a))
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) apiResults(w http.ResponseWriter, r *http.Request) {
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	_, _, rs, rep, err := h.s.Results(r.Context(), id, sid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := ResultsOut{Items: []ResultOut{}, Report: rep}
+	for _, x := range rs {
+		out.Items = append(out.Items, ResultOut{ApplicationID: idStr(x.ApplicationID), HoldingID: idStr(x.HoldingID), Rank: x.Rank,
+			Score: x.Score, RawScore: x.RawScore, Advanced: x.Advanced(), Status: x.Status, InPlaceOf: idStr(x.InPlaceOf)})
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) apiDecline(r *http.Request, u *auth.User, id int64, in DeclineIn) (DeclineOut, error) {
+	sid, err := strconv.ParseInt(in.StageID, 10, 64)
+	if err != nil || sid <= 0 {
+		var fs errs.Fields
+		fs.Add("stage_id", "calls.error.no_stage")
+		return DeclineOut{}, fs.Err()
+	}
+	if err := h.s.Decline(r.Context(), u, id, sid); err != nil {
+		return DeclineOut{}, err
+	}
+	return DeclineOut{Declined: true}, nil
+}

@@ -1,0 +1,209 @@
+package calls
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/audit"
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	answers := map[string]string{}
+	for k, vs := range r.PostForm {
+		if key, ok := strings.CutPrefix(k, "answers."); ok && len(vs) > 0 {
+			answers[key] = vs[0]
+		}
+	}
+	host, _ := strconv.ParseInt(r.PostForm.Get("host_id"), 10, 64)
+	if _, err := h.s.Apply(r.Context(), u, id, answers, host); err != nil {
+		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+		if !ok {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		h.showWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: r.PostForm})
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#my-application", id), "calls.flash.applied")
+}
+
+// stageAction runs an organizer's POST and returns to the stage page.
+func (h *handler) stageAction(w http.ResponseWriter, r *http.Request, flash string, do func(u *auth.User, id, sid int64) error) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if err := do(u, id, sid); err != nil {
+		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+		if !ok {
+			if ce, isCoded := errs.As(err); isCoded && ce.Code == errs.Conflict {
+				// Shown on the page it came from, as the form's error.
+				h.stageWith(w, r, http.StatusConflict, &web.PageData{Errors: map[string]string{"stage": h.srv.Printer(r).T(ce.Key, ce.Args...)}, Form: r.PostForm})
+				return
+			}
+			h.srv.Fail(w, r, err)
+			return
+		}
+		h.stageWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: fe, Form: r.PostForm})
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d", id, sid), flash)
+}
+
+func (h *handler) addJuror(w http.ResponseWriter, r *http.Request) {
+	h.stageAction(w, r, "calls.flash.juror_added", func(u *auth.User, id, sid int64) error {
+		ctx := audit.WithIP(r.Context(), h.srv.ClientIP(r))
+		host, _ := strconv.ParseInt(r.PostForm.Get("host_id"), 10, 64)
+		c, _, err := h.s.stageOf(ctx, id, sid)
+		if err != nil {
+			return err
+		}
+		// Only organizers learn whether an address has an account.
+		if err := h.s.requireHolding(ctx, u, c, host); err != nil {
+			return err
+		}
+		email := strings.TrimSpace(r.PostForm.Get("email"))
+		p, err := h.s.Auth.UserByEmail(ctx, email)
+		if err != nil || p == nil {
+			var fs errs.Fields
+			fs.Add("email", "calls.error.no_person")
+			return fs.Err()
+		}
+		return h.s.AddJuror(ctx, u, id, sid, p.ID, host, r.PostForm.Get("chair") == "1")
+	})
+}
+
+func (h *handler) assign(w http.ResponseWriter, r *http.Request) {
+	h.stageAction(w, r, "calls.flash.assigned", func(u *auth.User, id, sid int64) error {
+		_, err := h.s.Assign(audit.WithIP(r.Context(), h.srv.ClientIP(r)), u, id, sid)
+		return err
+	})
+}
+
+func (h *handler) close(w http.ResponseWriter, r *http.Request) {
+	h.stageAction(w, r, "calls.flash.closed", func(u *auth.User, id, sid int64) error {
+		_, err := h.s.Close(audit.WithIP(r.Context(), h.srv.ClientIP(r)), u, id, sid)
+		return err
+	})
+}
+
+func (h *handler) decline(w http.ResponseWriter, r *http.Request) {
+	h.stageAction(w, r, "calls.flash.declined", func(u *auth.User, id, sid int64) error {
+		a, err := h.s.ApplicationOf(r.Context(), u, id)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return errs.New(errs.NotFound, "calls.error.no_application")
+		}
+		return h.s.Decline(r.Context(), u, a.ID, sid)
+	})
+}
+
+func (h *handler) score(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	app, err := web.PathID(r, "app")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	c, st, err := h.s.stageOf(r.Context(), id, sid)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	a, err := h.s.Application(r.Context(), app)
+	if err != nil || a.CallID != c.ID {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_application"))
+		return
+	}
+	scores := map[string]float64{}
+	var fs errs.Fields
+	for _, cr := range st.Criteria {
+		s := strings.TrimSpace(strings.ReplaceAll(r.PostForm.Get("scores."+cr.Key), ",", "."))
+		if s == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			fs.Add("scores."+cr.Key, "calls.error.not_a_number")
+			continue
+		}
+		scores[cr.Key] = f
+	}
+	err = fs.Err()
+	if err == nil {
+		_, err = h.s.Score(r.Context(), u, app, sid, scores, r.PostForm.Get("comment"))
+	}
+	if err != nil {
+		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+		if !ok {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		h.reviewWith(w, r, http.StatusUnprocessableEntity, app, &web.PageData{Errors: fe, Form: r.PostForm})
+		return
+	}
+	next := fmt.Sprintf("/calls/%d/stages/%d/review", id, sid)
+	if n := r.PostForm.Get("next"); n != "" {
+		if nid, err := strconv.ParseInt(n, 10, 64); err == nil && nid > 0 {
+			next += "?a=" + url.QueryEscape(strconv.FormatInt(nid, 10))
+		}
+	}
+	h.srv.Redirect(w, r, next, "calls.flash.scored")
+}
+
+// conflict: a juror declares they may not judge this application.
+func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
+	u := h.srv.SignedIn(w, r)
+	if u == nil || !h.srv.ParseForm(w, r) {
+		return
+	}
+	id, sid, err := stagePath(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	app, err := web.PathID(r, "app")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != id {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_application"))
+		return
+	}
+	if err := h.s.DeclareConflict(r.Context(), u, app, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d/review", id, sid), "calls.flash.conflict")
+}
