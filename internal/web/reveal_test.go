@@ -3,7 +3,6 @@ package web
 import (
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -45,9 +44,4 @@ func TestReveal(t *testing.T) {
 	if strings.Count(string(all), `"`+switchOn) != 2 || len(all) != len(h) {
 		t.Fatalf("every switch revealed: %s", all)
 	}
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }
