@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
@@ -179,6 +180,22 @@ func (a *App) wire(ctx context.Context) error {
 		if err := c.Register(a.Web); err != nil {
 			return err
 		}
+	}
+
+	// wire:nav (the navigation's sections, and what each component offers
+	// a person's home /me and the home page's "happening now"). A new
+	// component adds its section here (or with srv.Section in its
+	// Register) and offers panels by having MePanels / NowPanels.
+	for _, sec := range []web.Section{
+		{Path: "/organizations", Title: "nav.organizations", Text: "home.orgs.text", Order: 10},
+		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
+		{Path: "/meetings", Title: "nav.meetings", Text: "home.meetings.text", Order: 30},
+		{Path: "/calls", Title: "calls.title", Text: "calls.home.text", Order: 40},
+	} {
+		a.Web.Section(sec)
+	}
+	for _, c := range registered {
+		a.Web.AddBoards(fmt.Sprintf("%T", c), c) // those that are web.MeBoard or web.NowBoard
 	}
 	return nil
 }

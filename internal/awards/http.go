@@ -51,7 +51,6 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.HandleWellKnown("GET "+certificate.JWKSPath, h.jwks)
 
 	srv.AddProfilePart(h.profilePart)
-	srv.AddHomePart(h.homePart)
 	s.auth.AddExportPart("awards", s.exportPart)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -18,13 +19,16 @@ type item struct {
 }
 
 func (h *handler) items(r *http.Request, list []*Award) []item {
-	base := string(web.LangOf(r))
+	base, latin := string(web.LangOf(r)), false
 	if base == "kk-Latn" {
-		base = "kk"
+		base, latin = "kk", true
 	}
 	out := make([]item, len(list))
 	for i, a := range list {
 		out[i] = item{A: a, Code: certificate.FormatCode(a.Code), Title: a.Title.In(base, true), Org: a.Org.In(base, true)}
+		if latin { // kk-Latn readers get the Kazakh in Latin letters, as everywhere
+			out[i].Title, out[i].Org = kazakh.ToLatin(out[i].Title), kazakh.ToLatin(out[i].Org)
+		}
 	}
 	return out
 }
@@ -40,20 +44,6 @@ func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Render(w, r, http.StatusOK, "awards_mine", &web.PageData{Title: h.srv.T(r, "awards.mine.title"), Data: h.items(r, list)})
-}
-
-// homePart lists a person's newest awards on their home page; nothing
-// when they have none.
-func (h *handler) homePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {
-	sec, err := h.profilePart(r, u)
-	if err != nil || sec == nil || len(sec.Items) == 0 {
-		return nil, err
-	}
-	if len(sec.Items) > 3 {
-		sec.Items = sec.Items[:3]
-		sec.More = &web.ProfileItem{Text: h.srv.T(r, "awards.mine.all"), URL: "/" + string(web.LangOf(r)) + "/awards"}
-	}
-	return sec, nil
 }
 
 func (h *handler) profilePart(r *http.Request, u *auth.User) (*web.ProfileSection, error) {

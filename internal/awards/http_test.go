@@ -289,10 +289,10 @@ func TestAwardsAPI(t *testing.T) {
 		if prof := mc.Get("/kk/profile"); !strings.Contains(prof.Body, "«Достық керуені» аудандық фестивалі") || !strings.Contains(prof.Body, mine.Code[:4]+"-") {
 			t.Errorf("profile lacks the award:\n%.3000s", prof.Body)
 		}
-		if home := mc.Get("/kk/"); !strings.Contains(home.Body, `id="home-awards"`) || !strings.Contains(home.Body, mine.Code[:4]+"-") {
-			t.Errorf("home page lacks the award:\n%.3000s", home.Body)
+		if home := mc.Get("/kk/me"); !strings.Contains(home.Body, `id="me-awards"`) || !strings.Contains(home.Body, mine.Code[:4]+"-") {
+			t.Errorf("the person's home lacks the award:\n%.3000s", home.Body)
 		}
-		if home := env.Client().Get("/kk/"); strings.Contains(home.Body, `id="home-awards"`) {
+		if home := env.Client().Get("/kk/"); strings.Contains(home.Body, `id="me-awards"`) || strings.Contains(home.Body, mine.Code[:4]+"-") {
 			t.Error("a guest's home page lists awards")
 		}
 		exp := mc.Get("/kk/profile/export")

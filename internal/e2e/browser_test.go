@@ -24,6 +24,12 @@ import (
 // loudly (elsewhere) when there is none.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser with a time limit of d for all the test does in it.
+func browserFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path := os.Getenv("ORTAQ_TEST_CHROMIUM")
 	if path == "" {
 		for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
@@ -59,7 +65,7 @@ func browser(t *testing.T) context.Context {
 		cancelA()
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelC := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancelC := context.WithTimeout(bctx, d)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	return ctx
 }
@@ -137,7 +143,9 @@ func TestBrowserSignUpConfirmSignInQazSignOut(t *testing.T) {
 		chromedp.SendKeys(C("#f-email"), "nursultan@example.kz"),
 		chromedp.SendKeys(C("#f-password"), "a long enough password"),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
+	// Sign-in lands on the person's home, which leads to the profile.
+	run(t, ctx, chromedp.Click(C(`main a[href$="/profile"]`)), chromedp.WaitVisible(C("#sessions")))
 	if s := text(t, ctx, ".facts"); !strings.Contains(s, "nursultan@example.kz") || !strings.Contains(s, "Нұрсұлтан") {
 		t.Fatalf("profile shows %q", s)
 	}
@@ -182,7 +190,8 @@ func TestBrowserMinorLimitedUntilGuardianConsents(t *testing.T) {
 		chromedp.SendKeys(C("#f-email"), "teen@example.kz"),
 		chromedp.SendKeys(C("#f-password"), "a long enough password"),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
+	run(t, ctx, chromedp.Navigate(env.URL+"/ru/profile"), chromedp.WaitVisible(C("#sessions")))
 	if s := text(t, ctx, ".notice.warn"); s == "" {
 		t.Fatal("a minor without consent sees no notice")
 	}
@@ -214,7 +223,7 @@ func TestBrowserCrossOriginPostRefused(t *testing.T) {
 		chromedp.SendKeys(C("#f-email"), p.Email),
 		chromedp.SendKeys(C("#f-password"), p.Password),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
 
 	// Another origin (same host, another port: the session cookie would be
 	// sent along) serves a page that posts to Ortaq on load.

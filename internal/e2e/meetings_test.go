@@ -21,7 +21,7 @@ func meetingsSignIn(t *testing.T, ctx context.Context, env *apptest.Env, p appte
 		chromedp.SendKeys(C("#f-email"), p.Email),
 		chromedp.SendKeys(C("#f-password"), p.Password),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
 }
 
 // A member on a phone, in Kazakh: registers for the report meeting, asks a

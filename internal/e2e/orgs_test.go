@@ -45,6 +45,9 @@ func TestBrowserDirectorySearchLatinFindsCyrillic(t *testing.T) {
 		chromedp.WaitVisible(C(`#f-q[value="Shymkent"]`)),
 		chromedp.WaitVisible(C(`#orgs`)),
 	)
+	// The list was there before the search: wait for the search's page.
+	waitLeft(t, ctx, env.URL+"/kk-Latn/organizations")
+	run(t, ctx, chromedp.WaitVisible(C(`#orgs`)))
 	got := text(t, ctx, "#orgs tbody")
 	if !strings.Contains(got, "Şymkent qalasynyñ") || strings.Contains(got, "Jambyl") {
 		t.Fatalf("search for Shymkent listed %q", got)
@@ -86,7 +89,7 @@ func TestBrowserImportWithBadRowShowsReportWritesNothing(t *testing.T) {
 		chromedp.SendKeys(C("#f-email"), admin.Email),
 		chromedp.SendKeys(C("#f-password"), admin.Password),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
 	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/organizations/%d/members", env.URL, org.ID)), chromedp.WaitVisible(C("#import-form")))
 	run(t, ctx,
 		chromedp.SetUploadFiles(C("#f-file"), []string{file}),

@@ -25,7 +25,7 @@ func signIn(t *testing.T, ctx context.Context, env *apptest.Env, p apptest.Perso
 		chromedp.SendKeys(C("#f-email"), p.Email),
 		chromedp.SendKeys(C("#f-password"), p.Password),
 		chromedp.Click(C(`form.form button[type=submit]`)),
-		chromedp.WaitVisible(C("#sessions")))
+		chromedp.WaitVisible(C("#me-link[aria-current]")))
 }
 
 // collecting starts the programme services on env, and an organization

@@ -75,6 +75,22 @@ func (p *Printer) DateTime(t time.Time) string {
 	return string(t.In(Almaty).AppendFormat(b, "15:04"))
 }
 
+// TimeRange is a span of time in Kazakhstan: the date once when both ends
+// fall on the same day ("4 November 2020 15:00–17:00"), both dates and
+// times otherwise ("4 November 2020 15:00 – 5 November 2020 10:00").
+func (p *Printer) TimeRange(from, to time.Time) string {
+	fy, fm, fd := from.In(Almaty).Date()
+	ty, tm, td := to.In(Almaty).Date()
+	if fy == ty && fm == tm && fd == td {
+		b := p.appendDate(make([]byte, 0, 48), from)
+		b = append(b, ' ')
+		b = from.In(Almaty).AppendFormat(b, "15:04")
+		b = append(b, "–"...)
+		return string(to.In(Almaty).AppendFormat(b, "15:04"))
+	}
+	return p.DateTime(from) + " – " + p.DateTime(to)
+}
+
 func (p *Printer) appendDate(b []byte, t time.Time) []byte {
 	y, m, d := t.In(Almaty).Date()
 	if p.base == "kk" {

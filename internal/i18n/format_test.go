@@ -125,3 +125,29 @@ func TestDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeRangeShowsTheDateOnceOnOneDay(t *testing.T) {
+	c := MustLoad()
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		l        Lang
+		from, to string
+		want     string
+	}{
+		{EN, "2026-12-07T05:00:00Z", "2026-12-07T07:30:00Z", "7 December 2026 10:00–12:30"},
+		{RU, "2026-12-07T05:00:00Z", "2026-12-07T07:30:00Z", "7 декабря 2026 г. 10:00–12:30"},
+		{KK, "2026-12-07T05:00:00Z", "2026-12-07T07:30:00Z", "2026 ж. 7 желтоқсан 10:00–12:30"},
+		// 20:00 UTC is the next day in Kazakhstan: two dates.
+		{EN, "2026-12-07T05:00:00Z", "2026-12-07T20:00:00Z", "7 December 2026 10:00 – 8 December 2026 01:00"},
+	} {
+		if got := c.Printer(tc.l).TimeRange(at(tc.from), at(tc.to)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.l, got, tc.want)
+		}
+	}
+}

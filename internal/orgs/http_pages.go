@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
@@ -70,8 +71,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	// Other components' parts of the page (its reports), via web.Sections.
-	sections, err := h.srv.Sections(r, "orgs_show", id)
+	// Other components' parts of the page (its reports), via web.Parts.
+	sections, err := h.srv.Parts(r, "orgs_show", id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -151,11 +152,7 @@ func (h *Handler) activity(r *http.Request, id int64) ([]activityView, error) {
 	p := h.srv.Printer(r)
 	var views []activityView
 	for _, a := range acts {
-		label := a.Action
-		if key := "orgs.activity." + a.Action; p.Has(key) {
-			label = p.T(key)
-		}
-		views = append(views, activityView{At: p.DateTime(a.At.Time), Action: label, Actor: a.Actor})
+		views = append(views, activityView{At: p.DateTime(a.At.Time), Action: audit.Label(p, a.Action), Actor: a.Actor})
 	}
 	return views, nil
 }

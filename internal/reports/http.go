@@ -32,8 +32,8 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /reports/{id}", s.updatePage)
 	srv.Page("GET /reports/{id}/seen.gif", s.seen)
 	srv.Page("GET /reports/photos/{id}/{size}", s.photo)
-	srv.AddSection("orgs_show", s.orgSection)
-	srv.AddSection("programmes_show", s.programmeSection)
+	srv.AddPart("orgs_show", s.orgSection)
+	srv.AddPart("programmes_show", s.programmeSection)
 	srv.PageCached("GET /reports.atom", s.feed)
 	srv.PageCached("GET /organizations/{id}/reports.atom", s.feed)
 

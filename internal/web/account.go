@@ -42,16 +42,15 @@ func (s *Server) T(r *http.Request, key string, args ...any) string {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	d := &PageData{Title: s.T(r, "nav.home")}
-	if u := UserOf(r); u != nil && len(s.homeParts) > 0 {
-		parts, err := s.parts(r, u, s.homeParts)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
+	var cards []Section
+	for _, sec := range s.sections {
+		if sec.Text != "" {
+			cards = append(cards, sec)
 		}
-		d.Data = map[string]any{"Parts": parts}
 	}
-	s.Render(w, r, http.StatusOK, "home", d)
+	s.Render(w, r, http.StatusOK, "home", &PageData{Title: s.T(r, "nav.home"), Data: map[string]any{
+		"Sections": cards, "Panels": s.panels(r, s.nowBoards),
+	}})
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +129,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	}
-	http.Redirect(w, r, SafeNext(f.Get("next"), "/"+string(u.Lang)+"/profile"), http.StatusSeeOther)
+	http.Redirect(w, r, SafeNext(f.Get("next"), "/"+string(u.Lang)+"/me"), http.StatusSeeOther)
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +158,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 	}
 	next := "/signin"
 	if UserOf(r) != nil {
-		next = "/profile"
+		next = "/me"
 	}
 	s.Redirect(w, r, next, "auth.email_confirmed")
 }

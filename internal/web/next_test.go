@@ -80,8 +80,8 @@ func TestReturnAddressesStayOnSite(t *testing.T) {
 		return r.Header.Get("Location")
 	}
 	for _, next := range []string{"/\t/evil.example/phish", "/%09/evil.example/phish", "//evil.example", "/\\evil.example", "https://evil.example/"} {
-		if loc := signIn(next); loc != "/kk/profile" {
-			t.Errorf("sign-in with next=%q went to %q, want /kk/profile", next, loc)
+		if loc := signIn(next); loc != "/kk/me" {
+			t.Errorf("sign-in with next=%q went to %q, want /kk/me", next, loc)
 		}
 	}
 	if loc := signIn("/ru/proposals/15?x=1"); loc != "/ru/proposals/15?x=1" {

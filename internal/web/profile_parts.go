@@ -28,10 +28,6 @@ type ProfilePart func(r *http.Request, u *auth.User) (*ProfileSection, error)
 // AddProfilePart adds a section to the profile page (at wiring).
 func (s *Server) AddProfilePart(p ProfilePart) { s.profileParts = append(s.profileParts, p) }
 
-// AddHomePart adds a section to the home page of signed-in people (at
-// wiring); guests never see it (their home page is cached).
-func (s *Server) AddHomePart(p ProfilePart) { s.homeParts = append(s.homeParts, p) }
-
 func (s *Server) parts(r *http.Request, u *auth.User, list []ProfilePart) ([]*ProfileSection, error) {
 	var out []*ProfileSection
 	for _, part := range list {

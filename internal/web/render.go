@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -58,7 +59,8 @@ func (s *Server) pageContext(r *http.Request) *PageContext {
 	} else {
 		rest = ""
 	}
-	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: "/" + rest, RawQuery: r.URL.RawQuery, Site: s.cfg.SiteName, req: pageReqOf(r)}
+	path, query := s.switchTarget(r, "/"+rest)
+	c := &PageContext{Lang: l, P: s.catalog.Printer(l), User: UserOf(r), Path: path, RawQuery: query, Site: s.cfg.SiteName, req: pageReqOf(r)}
 	if s.headerCounter != nil {
 		c.HasInbox = true
 		if c.User != nil {
@@ -89,6 +91,8 @@ type Renderer struct {
 	layouts map[i18n.Lang]*template.Template
 	pages   map[i18n.Lang]map[string]*template.Template // parsed on first use (see Add)
 	noFold  bool                                        // tests: parse the templates as written
+
+	sections []Section // the navigation's sections (Server.Section)
 }
 
 // NewRenderer parses the embedded templates.
@@ -146,6 +150,20 @@ func (r *Renderer) langNav(c *PageContext) template.HTML {
 		}
 		hl := template.HTMLEscapeString(l.HTMLLang())
 		b.WriteString(`<a href="/` + string(l) + rest + `" hreflang="` + hl + `" lang="` + hl + `">` + short + `</a> `)
+	}
+	return template.HTML(b.String())
+}
+
+// sectionNav writes the navigation's sections as list items for c; the
+// section the page belongs to is marked aria-current.
+func (r *Renderer) sectionNav(c *PageContext) template.HTML {
+	var b strings.Builder
+	for _, sec := range r.sections {
+		b.WriteString(`<li><a href="/` + string(c.Lang) + template.HTMLEscapeString(sec.Path) + `"`)
+		if c.Path == sec.Path || strings.HasPrefix(c.Path, sec.Path+"/") {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(`>` + template.HTMLEscapeString(c.P.T(sec.Title)) + `</a></li>`)
 	}
 	return template.HTML(b.String())
 }
@@ -345,7 +363,11 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return c.P.DateTime(t)
 		},
-		"number": func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
+		// timerange is a span of time, the date once when it is one day.
+		"timerange": func(c *PageContext, from, to time.Time) string { return c.P.TimeRange(from, to) },
+		// auditlabel is an audit log action's name for people.
+		"auditlabel": func(c *PageContext, action string) string { return audit.Label(c.P, action) },
+		"number":     func(c *PageContext, n int) string { return c.P.Number(int64(n)) },
 		// text shows user content written in Kazakh Cyrillic in Latin to
 		// Qaz readers.
 		"text": func(c *PageContext, s string) string {
@@ -360,8 +382,11 @@ func (r *Renderer) funcs() template.FuncMap {
 		// others as links to this page in them. Built here rather than in the
 		// layout: as a template loop it was a fifth of a page's rendering.
 		"langnav": r.langNav,
-		"asset":   func(name string) (string, error) { return r.assets.URL(name) },
-		"langs":   func() []i18n.Lang { return i18n.Langs },
+		// sectionnav is the sections' links (as list items), the current
+		// one marked (see Server.Section).
+		"sectionnav": r.sectionNav,
+		"asset":      func(name string) (string, error) { return r.assets.URL(name) },
+		"langs":      func() []i18n.Lang { return i18n.Langs },
 		// langshort is each language's own short name (Қаз · Qaz · Рус · Eng).
 		"langshort": func(l i18n.Lang) string { return r.catalog.Printer(l).T("lang.short") },
 		"itoa":      func(n int64) string { return strconv.FormatInt(n, 10) },

@@ -29,6 +29,7 @@ func (s *Server) routesCore() {
 	s.Page("POST /reset", s.reset)
 	s.Page("GET /consent", s.consentForm)
 	s.Page("POST /consent", s.consent)
+	s.Page("GET /me", s.me)
 	s.Page("GET /profile", s.profile)
 	s.Page("POST /profile/confirm", s.resendConfirm)
 	s.Page("POST /profile/hidden", s.setHidden)

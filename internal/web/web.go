@@ -56,14 +56,16 @@ type Server struct {
 
 	headerCounter func(ctx context.Context, userID int64) int // see SetHeaderCounter
 	profileParts  []ProfilePart                               // see AddProfilePart
-	homeParts     []ProfilePart                               // see AddHomePart
+
+	sections            []Section    // the navigation (nav.go)
+	meBoards, nowBoards []namedBoard // panels of /me and of the home page (nav.go)
 
 	pages  *http.ServeMux // patterns "METHOD /{lang}/…"
 	other  *http.ServeMux // /api/v1, /static, /healthz, /metrics
 	routes []Route
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
 
-	sections map[string][]Section // parts of pages other components write (sections.go)
+	pageParts map[string][]Part // parts of pages other components write (parts.go)
 }
 
 type largeBody struct {

@@ -1,0 +1,102 @@
+package orgs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// MePanels is what the registry offers a person's home (/{lang}/me): their
+// organizations with their roles, the organizations they run, and the
+// invitations waiting for their answer.
+func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, error) {
+	u := rd.User
+	if u == nil {
+		return nil, nil
+	}
+	now := s.db.Now()
+	var out []web.Panel
+
+	mine := web.Panel{ID: "me-orgs", Title: rd.P.T("me.orgs.title"), Empty: rd.P.T("me.orgs.empty"), Order: 10,
+		More: rd.Link("/organizations"), MoreText: rd.P.T("me.orgs.find")}
+	rows, err := s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, m.role FROM memberships m
+		JOIN organizations o ON o.id = m.org_id
+		WHERE m.user_id = ? AND `+currentSQL+` AND o.archived_at IS NULL
+		ORDER BY o.sort_key, o.id LIMIT 30`, u.ID, today(now))
+	if err != nil {
+		return nil, fmt.Errorf("orgs: board: %w", err)
+	}
+	if err := scanOrgItems(rows, rd, &mine, func(role string) string { return roleLabel(rd.P, role) }); err != nil {
+		return nil, err
+	}
+	rd.Sort(mine.Items)
+	out = append(out, mine)
+
+	run := web.Panel{ID: "me-run", Title: rd.P.T("me.run.title"), Order: 5}
+	rows, err = s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, g.role FROM role_grants g
+		JOIN organizations o ON o.id = g.org_id
+		WHERE g.user_id = ? AND o.archived_at IS NULL
+		ORDER BY o.sort_key, o.id LIMIT 30`, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: board: %w", err)
+	}
+	if err := scanOrgItems(rows, rd, &run, func(role string) string { return rd.P.T("me.grant." + role) }); err != nil {
+		return nil, err
+	}
+	rd.Sort(run.Items)
+	out = append(out, run)
+
+	inv := web.Panel{ID: "me-invitations", Title: rd.P.T("me.invitations.title"), Order: 1}
+	rows, err = s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, i.role FROM org_invitations i
+		JOIN organizations o ON o.id = i.org_id
+		WHERE i.user_id = ? AND i.status = 'pending' AND i.expires_at > ?
+		ORDER BY i.id DESC LIMIT 10`, u.ID, now)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: board: %w", err)
+	}
+	if err := scanOrgItems(rows, rd, &inv, func(role string) string { return roleLabel(rd.P, role) }); err != nil {
+		return nil, err
+	}
+	for i := range inv.Items {
+		inv.Items[i].URL = rd.Link("/invitations")
+		inv.Items[i].Badge = rd.P.T("me.badge.waiting")
+	}
+	out = append(out, inv)
+	return out, nil
+}
+
+type rowsScanner interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}
+
+// scanOrgItems reads rows of (id, name_kk, name_ru, name_en, role) into p,
+// each item linking to the organization with meta(role) below.
+func scanOrgItems(rows rowsScanner, rd web.Reader, p *web.Panel, meta func(string) string) error {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name i18n.Text
+		var role string
+		if err := rows.Scan(&id, &name.KK, &name.RU, &name.EN, &role); err != nil {
+			return fmt.Errorf("orgs: board: %w", err)
+		}
+		title, lang := rd.Text(name)
+		p.Items = append(p.Items, web.PanelItem{Title: title, Lang: lang, URL: rd.Link("/organizations/" + strconv.FormatInt(id, 10)), Meta: meta(role)})
+	}
+	return rows.Err()
+}
+
+// roleLabel is a membership role in the reader's language (a custom role
+// as its organization wrote it).
+func roleLabel(p *i18n.Printer, role string) string {
+	if k := "orgs.role." + role; p.Has(k) {
+		return p.T(k)
+	}
+	return role
+}
