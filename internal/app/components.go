@@ -191,8 +191,6 @@ func (a *App) wire(ctx context.Context) error {
 		{Path: "/programmes", Title: "nav.programmes", Text: "home.programmes.text", Order: 20},
 		{Path: "/meetings", Title: "nav.meetings", Text: "home.meetings.text", Order: 30},
 		{Path: "/calls", Title: "calls.title", Text: "calls.home.text", Order: 40},
-		{Path: "/reports", Title: "reports.title", Text: "reports.home.text", Order: 50},
-		{Path: "/search", Title: "search.title", Text: "search.home.text", Order: 60},
 	} {
 		a.Web.Section(sec)
 	}

@@ -71,8 +71,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	// Other components' parts of the page (its reports), via web.Sections.
-	sections, err := h.srv.PageParts(r, "orgs_show", id)
+	// Other components' parts of the page (its reports), via web.Parts.
+	sections, err := h.srv.Parts(r, "orgs_show", id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -140,8 +140,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	for i, c := range v.Regions {
 		regs[i] = h.RegionName(v.Lang, c)
 	}
-	// Other components' parts of the page (its reports), via web.Sections.
-	sections, err := h.Srv.PageParts(r, "programmes_show", v.ID)
+	// Other components' parts of the page (its reports), via web.Parts.
+	sections, err := h.Srv.Parts(r, "programmes_show", v.ID)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return

@@ -32,8 +32,9 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /reports/{id}", s.updatePage)
 	srv.Page("GET /reports/{id}/seen.gif", s.seen)
 	srv.Page("GET /reports/photos/{id}/{size}", s.photo)
-	srv.AddPagePart("orgs_show", s.orgSection)
-	srv.AddPagePart("programmes_show", s.programmeSection)
+	srv.Section(web.Section{Path: "/reports", Title: "reports.title", Text: "reports.home.text", Order: 50})
+	srv.AddPart("orgs_show", s.orgSection)
+	srv.AddPart("programmes_show", s.programmeSection)
 	srv.PageCached("GET /reports.atom", s.feed)
 	srv.PageCached("GET /organizations/{id}/reports.atom", s.feed)
 

@@ -275,7 +275,7 @@ type orgSectionView struct {
 }
 
 // orgSection is the newest reports of an organization and its subtree,
-// on its page (web.Sections): the same for every reader, rendered once a
+// on its page (web.Parts): the same for every reader, rendered once a
 // moment.
 func (s *Service) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
 	return s.section(r, "reports_org_section", Filter{OrgID: orgID, Limit: 5, NoPhotos: true}, orgID)

@@ -20,6 +20,7 @@ func (s *Service) Register(srv *web.Server) error {
 	if err := srv.Renderer().Add(templates, "templates"); err != nil {
 		return err
 	}
+	srv.Section(web.Section{Path: "/search", Title: "search.title", Text: "search.home.text", Order: 60})
 	srv.Page("GET /search", s.page)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/search", ID: "search", Summary: "Search reports, proposals, organizations, programmes and meetings, best match first",
 		Description: "Kazakh in Cyrillic or any Latin spelling (with or without Kazakh letters) and Russian; inflected forms find their stem. " +

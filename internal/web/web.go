@@ -65,7 +65,7 @@ type Server struct {
 	routes []Route
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
 
-	pageParts map[string][]PagePart // parts of pages other components write (page_parts.go)
+	pageParts map[string][]Part // parts of pages other components write (parts.go)
 }
 
 type largeBody struct {
