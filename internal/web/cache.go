@@ -30,6 +30,10 @@ import (
 // what each layer buys").
 type pageCache struct {
 	c *cache.Cache[pageKey, *cached]
+	// last keeps the last good copy of each guest page for lastCopyTTL,
+	// emptied by nothing else: while the database is unreachable a guest
+	// gets it, marked as possibly out of date, instead of an error page.
+	last *cache.Cache[string, *cached]
 
 	onChange func() // also run after a successful change (the roles auth remembers for pages)
 }
@@ -73,18 +77,31 @@ func (e *cached) deflated() []byte {
 	return e.z
 }
 
+// lastCopyTTL bounds how old a copy served during an outage may be. A
+// change made since (a proposal hidden by a moderator, too) can be missing
+// from it: the page says so, and it is served only while the database
+// cannot answer. See decision 0006.
+const lastCopyTTL = 10 * time.Minute
+
 func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
-	return &pageCache{c: cache.New(ttl, maxBytes, entrySize)}
+	c := &pageCache{c: cache.New(ttl, maxBytes, entrySize)}
+	if ttl > 0 {
+		c.last = cache.New(lastCopyTTL, maxBytes/2, func(k string, e *cached) int { return len(k) + len(e.body) + 128 })
+	}
+	return c
 }
 
 // PageCached registers a GET page like Page; guests may get a copy of it
 // up to the cache lifetime old. Use it for public pages whose content does
 // not depend on who the guest is (lists, public records), never for forms.
 func (s *Server) PageCached(pattern string, h http.HandlerFunc) {
-	s.Page(pattern, s.cache.wrap(h))
+	s.Page(pattern, s.cache.wrap(h, func(r *http.Request) string { return s.T(r, "error.503.copy") }))
 }
 
-func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
+// wrap serves guests copies of h's answers; notice is what a copy served
+// during an outage says about itself, in the reader's language (nil: no
+// such copies are served).
+func (c *pageCache) wrap(h http.HandlerFunc, notice func(*http.Request) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !c.c.On() || r.Method != http.MethodGet || UserOf(r) != nil || hasCookie(r, flashCookie) {
 			h(w, r)
@@ -108,13 +125,43 @@ func (c *pageCache) wrap(h http.HandlerFunc) http.HandlerFunc {
 				e.header.Add("Vary", "Accept-Encoding")
 			}
 		}
+		if rec.status == http.StatusServiceUnavailable && c.last != nil && notice != nil {
+			if old, ok := c.last.Get(key.path); ok { // the database is away: the last good copy
+				old.serveOutdated(w, template.HTMLEscapeString(notice(r)))
+				return
+			}
+		}
 		e.serve(w, r, rec.status)
 		// Only a plain success is kept: never an error, a redirect, or a
 		// response that sets a cookie.
 		if rec.status == http.StatusOK && len(rec.header.Values("Set-Cookie")) == 0 {
 			c.c.Put(key, e)
+			if c.last != nil {
+				c.last.Put(key.path, e)
+			}
 		}
 	}
+}
+
+// serveOutdated writes e, a page's last good copy, with a notice at the
+// top of its main content that it may be out of date; nobody keeps it.
+func (e *cached) serveOutdated(w http.ResponseWriter, notice string) {
+	body := e.body
+	banner := []byte(`<p class="notice warn" role="status" id="outdated">` + notice + `</p>`)
+	if i := bytes.Index(body, []byte("<main")); i >= 0 {
+		if j := bytes.IndexByte(body[i:], '>'); j >= 0 {
+			at := i + j + 1
+			body = slices.Concat(body[:at:at], banner, body[at:])
+		}
+	}
+	dst := w.Header()
+	for k, v := range e.header {
+		dst[k] = v
+	}
+	dst.Del("Content-Length")
+	dst.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 // serve writes e as the answer to r: gzipped when there is a gzipped copy

@@ -27,7 +27,7 @@ func TestGuestPageCache(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound)
 		}
 		io.WriteString(w, "render "+strconv.Itoa(renders))
-	})
+	}, nil)
 	get := func(target string, mod ...func(*http.Request) *http.Request) string {
 		r := httptest.NewRequest("GET", target, nil)
 		for _, m := range mod {
@@ -93,7 +93,7 @@ func TestGuestPageCache(t *testing.T) {
 	// Off when the lifetime is zero.
 	off := newPageCache(0, 1<<20)
 	n := 0
-	h := off.wrap(func(w http.ResponseWriter, r *http.Request) { n++ })
+	h := off.wrap(func(w http.ResponseWriter, r *http.Request) { n++ }, nil)
 	for range 3 {
 		h(httptest.NewRecorder(), httptest.NewRequest("GET", "/kk/list", nil))
 	}

@@ -112,7 +112,7 @@ func TestPagesGzipped(t *testing.T) {
 		page := newPageCache(time.Minute, 1<<20).wrap(func(w http.ResponseWriter, r *http.Request) {
 			renders++
 			s.Render(w, r, 200, "small", &PageData{Title: "x", Data: "бір"})
-		})
+		}, nil)
 		get := func(accept string) *httptest.ResponseRecorder {
 			w := httptest.NewRecorder()
 			r := withLang(httptest.NewRequest("GET", "/kk/x", nil), i18n.KK)
