@@ -7,6 +7,12 @@ import "github.com/ortaq/ortaq/internal/i18n"
 // check both, and that every action written in the code is listed here.
 // A component that records a new kind adds it here and to its catalog.
 var Kinds = []string{
+	"awards.issue",
+	"awards.revoke",
+	"calls.assign",
+	"calls.create",
+	"calls.juror.add",
+	"calls.stage.close",
 	"elections.candidate_add",
 	"elections.candidate_withdraw",
 	"elections.candidates_list",
@@ -62,6 +68,8 @@ var Kinds = []string{
 	"proposals.merge",
 	"proposals.reports_resolve",
 	"proposals.unhidden",
+	"reports.create",
+	"reports.edit",
 	"roadmap.create",
 	"roadmap.delete",
 	"roadmap.link",
