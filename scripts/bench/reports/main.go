@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -45,7 +46,18 @@ func main() {
 	c := flag.Int("c", 32, "search: clients")
 	dur := flag.Duration("d", 20*time.Second, "search: duration")
 	pubs := flag.Int("p", 10, "publish: reports")
+	prof := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	d, err := db.Open(ctx, *url, db.Options{MaxOpenConns: 16})
 	if err != nil {
