@@ -14,6 +14,7 @@ package search
 
 import (
 	"context"
+	stdsql "database/sql"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -258,23 +259,26 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	// reader finds fewer than it could.
 	//
 	// Neither engine stops early when it ranks (FTS5 bm25 and ts_rank_cd
-	// score every row they are given), so the rows given are capped: the
-	// first readCap matches in the title, and the first readCap anywhere
-	// (newest first on SQLite, in table order on PostgreSQL). A title
-	// match weighs ten times a body match, so the best documents are
-	// nearly always among the title matches; the body matches keep
-	// queries whose words meet only in bodies. With fewer matches than
-	// the cap (every query of the evaluation set) the ranking is exact.
+	// score every row they are given), so the rows given are capped.
+	// SQLite: the newest readCap matches in the title and the newest
+	// readCap anywhere (FTS5 indexes each column, so a title-only MATCH
+	// is as cheap as any); a title match weighs ten times a body match,
+	// so the best documents are nearly always among the title matches,
+	// and the body matches keep queries whose words meet only in bodies.
+	// PostgreSQL: the GIN index does not know titles from bodies (a
+	// weight is checked on the row), so a title-only pass reads every
+	// match; it ranks the first readCap matches in table order instead.
+	// With fewer matches than the cap (every query of the evaluation set)
+	// the ranking is exact on both.
 	var sql string
 	var args []any
 	if s.db.Dialect == db.Postgres {
-		// Weights {D, C, B, A}: title (A) 1.0, body (B) 0.1. A row in both
-		// parts has the same score in each.
-		rank := `SELECT id, ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', vec, to_tsquery('simple', ?), 1) AS s
-				FROM (SELECT id, vec FROM search_docs WHERE vec @@ to_tsquery('simple', ?) LIMIT ?) m`
-		sql = `WITH c AS (SELECT id, MAX(s) AS s FROM (` + rank + ` UNION ALL ` + rank + `) u GROUP BY id ORDER BY s DESC LIMIT ?)
+		// Weights {D, C, B, A}: title (A) 1.0, body (B) 0.1.
+		sql = `WITH c AS (SELECT id, ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', vec, tq, 1) AS s
+				FROM (SELECT id, vec FROM search_docs WHERE vec @@ to_tsquery('simple', ?) LIMIT ?) m, to_tsquery('simple', ?) tq
+				ORDER BY s DESC LIMIT ?)
 			SELECT ` + cols + `, c.s * ` + boost + ` AS score FROM c JOIN search_docs d ON d.id = c.id WHERE 1 = 1`
-		args = append(args, match, matchTitles(s.db.Dialect, terms, all), readCap, match, match, readCap, candidates, now.Unix())
+		args = append(args, match, readCap, match, candidates, now.Unix())
 	} else {
 		// FTS5 scores what the MATCH selects, with the statistics of that
 		// MATCH: a row found anywhere keeps that score; one found only
@@ -313,12 +317,29 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	}
 	sql += ` ORDER BY score DESC, d.id LIMIT ?`
 	args = append(args, q.Limit)
-	rows, err := s.db.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	words := flatten(terms)
+	var out []Result
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		if s.db.Dialect == db.Postgres {
+			// With a LIMIT, the planner prefers reading the table in
+			// order until enough rows match: for a rare word, the whole
+			// table. The GIN index bounds the work by the matches.
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = s.results(rows, q, words)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool) ([]Result, error) {
 	var out []Result
 	for rows.Next() {
 		var r Result
