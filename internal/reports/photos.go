@@ -107,7 +107,10 @@ func processPhoto(data []byte) (processed, string, []any) {
 		// After scaling: turning 1,600 pixels a side costs little.
 		display = orient(display, exifOrientation(data))
 	}
-	thumb := scale(display, ThumbSide, draw.CatmullRom)
+	// Bilinear (scaled to the reduction, so it averages, unlike
+	// ApproxBiLinear) at half the cost of Catmull-Rom: a 400-pixel
+	// thumbnail shows no difference.
+	thumb := scale(display, ThumbSide, draw.BiLinear)
 	var p processed
 	if p.display, err = encode(display); err != nil {
 		return processed{}, "reports.photo.broken", nil

@@ -45,21 +45,15 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 	}
 	text = plain(text)
 	lang := kazakh.Detect(text)
+	// Words are found first and stemmed only as far as needed: up to the
+	// first match, then within the snippet (stemming is most of the cost).
 	var words []word
 	start := -1
 	flush := func(end int) {
-		if start < 0 {
-			return
+		if start >= 0 {
+			words = append(words, word{start: start, end: end})
+			start = -1
 		}
-		w := word{start: start, end: end}
-		for _, t := range kazakh.TokensIn(lang, text[start:end]) {
-			if want[t] {
-				w.hit = true
-				break
-			}
-		}
-		words = append(words, w)
-		start = -1
 	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
@@ -74,9 +68,24 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 	if len(words) == 0 {
 		return "", false
 	}
+	seen := map[string]bool{}
+	hit := func(w word) bool {
+		s := text[w.start:w.end]
+		h, ok := seen[s]
+		if !ok {
+			for _, t := range kazakh.TokensIn(lang, s) {
+				if want[t] {
+					h = true
+					break
+				}
+			}
+			seen[s] = h
+		}
+		return h
+	}
 	firstHit := -1
-	for i, w := range words {
-		if w.hit {
+	for i := range words {
+		if words[i].hit = hit(words[i]); words[i].hit {
 			firstHit = i
 			break
 		}
@@ -86,6 +95,9 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 		from = firstHit - 8
 	}
 	to := min(len(words), from+snippetWords)
+	for i := max(firstHit+1, from); i < to; i++ {
+		words[i].hit = hit(words[i])
+	}
 	var b strings.Builder
 	if from > 0 {
 		b.WriteString("… ")
