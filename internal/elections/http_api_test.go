@@ -1,6 +1,8 @@
 package elections_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -133,6 +135,17 @@ func TestElectionsListAPI(t *testing.T) {
 		if !strings.Contains(r.Body, `"id":"`+drafts[2]+`"`) || !strings.Contains(r.Body, `"title":{"kk":"Сайлау 2","ru":"Выборы 2","en":""}`) ||
 			!strings.Contains(r.Body, fmt.Sprintf(`"organization_id":"%d"`, orgB)) {
 			t.Fatalf("shape: %s", r.Body)
+		}
+		// Documented in the OpenAPI document.
+		doc := env.Client().JSON("GET", "/api/v1/openapi.json", "", "")
+		var compact bytes.Buffer
+		if doc.StatusCode != 200 || json.Compact(&compact, []byte(doc.Body)) != nil {
+			t.Fatalf("openapi.json: %d", doc.StatusCode)
+		}
+		for _, op := range []string{"listElections"} {
+			if !strings.Contains(compact.String(), `"operationId":"`+op+`"`) {
+				t.Fatalf("OpenAPI document lacks %s", op)
+			}
 		}
 		// Filters.
 		now := env.Clock.Now().UTC()

@@ -1,7 +1,9 @@
 package meetings_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -146,6 +148,17 @@ func TestMeetingsListAPI(t *testing.T) {
 			t.Fatalf("starts_at %q not UTC", st)
 		}
 
+		// Documented in the OpenAPI document.
+		doc := env.Client().JSON("GET", "/api/v1/openapi.json", "", "")
+		var compact bytes.Buffer
+		if doc.StatusCode != 200 || json.Compact(&compact, []byte(doc.Body)) != nil {
+			t.Fatalf("openapi.json: %d", doc.StatusCode)
+		}
+		for _, op := range []string{"listMeetings", "getMeetingAgenda", "getMeetingMinutes", "listMeetingDecisions"} {
+			if !strings.Contains(compact.String(), `"operationId":"`+op+`"`) {
+				t.Fatalf("OpenAPI document lacks %s", op)
+			}
+		}
 		// Filters.
 		now := env.Clock.Now().UTC()
 		for q, want := range map[string][]string{

@@ -1,6 +1,7 @@
 package programmes_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -114,6 +115,17 @@ func TestProgrammesListAPI(t *testing.T) {
 		if r.StatusCode != 200 || !strings.Contains(r.Body, strings.TrimSpace(one.Body)) ||
 			!strings.Contains(r.Body, `"title":{"kk":"Алдағы","ru":"Программа","en":""}`) {
 			t.Fatalf("list item %s\nprogramme %s", r.Body, one.Body)
+		}
+		// Documented in the OpenAPI document.
+		doc := env.Client().JSON("GET", "/api/v1/openapi.json", "", "")
+		var compact bytes.Buffer
+		if doc.StatusCode != 200 || json.Compact(&compact, []byte(doc.Body)) != nil {
+			t.Fatalf("openapi.json: %d", doc.StatusCode)
+		}
+		for _, op := range []string{"listProgrammes"} {
+			if !strings.Contains(compact.String(), `"operationId":"`+op+`"`) {
+				t.Fatalf("OpenAPI document lacks %s", op)
+			}
 		}
 		// Filters.
 		for q, want := range map[string][]string{
