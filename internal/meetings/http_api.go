@@ -247,7 +247,8 @@ func parseTime(s string) (time.Time, bool) {
 
 // apiList is GET /api/v1/meetings: past and coming meetings by start time,
 // keyset-paged by (starts_at, id). Meetings are public as on the pages;
-// the link to join online goes only to those who may attend (ForReader).
+// the link to join online goes only to those who may attend (MayAttend,
+// as ForReader applies it).
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	limit, err := h.srv.Limit(r, 50, 200)
 	if err != nil {
@@ -337,10 +338,27 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	u := web.UserOf(r)
 	out := api.Page[MeetingOut]{Items: make([]MeetingOut, 0, len(page.Items)), NextCursor: page.NextCursor}
+	// Whether u may attend depends only on the organization and whom it
+	// invites: asked once per pair.
+	type whom struct {
+		org    int64
+		invite string
+	}
+	attends := map[whom]bool{}
 	for _, m := range page.Items {
-		if m, err = h.svc.ForReader(ctx, u, m); err != nil {
-			h.srv.Fail(w, r, err)
-			return
+		k := whom{m.OrgID, m.Invite}
+		may, seen := attends[k]
+		if !seen {
+			if may, err = h.svc.MayAttend(ctx, u, m); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
+			attends[k] = may
+		}
+		if !may {
+			c := *m
+			c.OnlineURL = ""
+			m = &c
 		}
 		out.Items = append(out.Items, meetingOut(m, agendas[m.ID]))
 	}
