@@ -51,6 +51,9 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("GET /elections/{id}/protocol.pdf", h.protocolPDF)
 
 	tags := []string{"elections"}
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections", ID: "listElections",
+		Summary: "Every election, newest first (elections are public: title, status, accepted candidates, turnout)",
+		Tags:    tags, Response: api.Page[ElectionOut]{}, Query: listQuery(), Errors: []int{422}}, h.apiList)
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/elections", ID: "createElection", Summary: "Create an election (officers)",
 		Tags: tags, Auth: true, Request: ElectionIn{}, Response: ElectionOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/elections/{id}", ID: "getElection", Summary: "An election with its candidates",
@@ -544,17 +547,30 @@ func (h *Handler) out(r *http.Request, e *Election) (ElectionOut, error) {
 	if err != nil {
 		return ElectionOut{}, err
 	}
+	u := web.UserOf(r)
+	officer, err := h.svc.IsOfficer(r.Context(), u, e)
+	if err != nil {
+		return ElectionOut{}, err
+	}
+	return electionOut(e, cands, u, officer), nil
+}
+
+// electionOut is e as the API shows it to u: accepted candidates to
+// everyone, nominations still waiting only to the officers, the nominee
+// and whoever nominated them (as the election's page shows them).
+func electionOut(e *Election, cands []Candidate, u *auth.User, officer bool) ElectionOut {
 	o := ElectionOut{ID: idStr(e.ID), OrganizationID: idStr(e.OrgID), MeetingID: idStr(e.MeetingID), AgendaItemID: idStr(e.AgendaItemID), Title: e.Title, Seats: e.Seats,
 		Method: e.Method, Rule: e.Rule, Quorum: float64(e.QuorumBP) / 10000, Status: e.Status,
 		Electorate:       ElectorateOut{OrganizationID: idStr(e.ElectorateOrgID), Role: e.ElectorateRole, Size: e.Electorate},
 		NominationsUntil: e.NominationsUntil, OpenedAt: e.OpenedAt, ClosedAt: e.ClosedAt, PublishedAt: e.PublishedAt, Voters: e.Voters,
 		Candidates: []CandidateOut{}}
 	for _, c := range cands {
-		if c.Status == "accepted" || c.Status == "nominated" {
+		mine := u != nil && (c.PersonID == u.ID || c.NominatedBy == u.ID)
+		if c.Status == "accepted" || (c.Status == "nominated" && (officer || mine)) {
 			o.Candidates = append(o.Candidates, CandidateOut{ID: idStr(c.ID), PersonID: idStr(c.PersonID), Name: c.Name, Status: c.Status})
 		}
 	}
-	return o, nil
+	return o
 }
 
 func parseID(s, field string) (int64, error) {

@@ -83,6 +83,17 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("GET /organizations/{id}/meetings.ics", h.feed)
 
 	tags := []string{"meetings"}
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings", ID: "listMeetings",
+		Summary: "Meetings, past and coming, by start time (the link to join online only for those who may attend)",
+		Tags:    tags, Response: api.Page[MeetingOut]{}, Query: listQuery(), Errors: []int{422}}, h.apiList)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings/{id}/agenda", ID: "getMeetingAgenda", Summary: "A meeting's agenda, in order",
+		Tags: tags, Response: api.Page[ItemOut]{}, Errors: []int{404}}, h.apiAgenda)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings/{id}/minutes", ID: "getMeetingMinutes",
+		Summary: "A meeting's minutes by agenda item: approved minutes for everyone, the draft for its organizers",
+		Tags:    tags, Response: MinutesOut{}, Errors: []int{404}}, h.apiMinutes)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings/{id}/decisions", ID: "listMeetingDecisions",
+		Summary: "A meeting's decisions, with the counts once each vote is closed",
+		Tags:    tags, Response: api.Page[DecisionOut]{}, Errors: []int{404}}, h.apiDecisions)
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/meetings", ID: "createMeeting", Summary: "Create a meeting (organizers)",
 		Tags: tags, Auth: true, Request: MeetingIn{}, Response: MeetingOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/meetings/{id}", ID: "getMeeting", Summary: "A meeting with its agenda",

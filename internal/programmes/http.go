@@ -50,6 +50,8 @@ func (svc *Service) Register(srv *web.Server) error {
 	s.Page("POST /indicators/{id}/values", h.addValue)
 	s.Page("POST /indicators/{id}/edit", h.editIndicator)
 
+	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes", ID: "listProgrammes", Summary: "Every programme and sub-project (with its parent_id), newest first",
+		Tags: []string{"programmes"}, Response: api.Page[ProgrammeOut]{}, Query: listQuery(), Errors: []int{422}}, h.apiList)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/programmes", ID: "createProgramme", Summary: "Create a programme (administrators of the organization)",
 		Tags: []string{"programmes"}, Auth: true, Request: ProgrammeIn{}, Response: ProgrammeOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	s.APIOperation(api.Operation{Method: "GET", Path: "/programmes/{id}", ID: "getProgramme", Summary: "A programme with its directions and phases",

@@ -1,0 +1,160 @@
+package elections
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/api"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+// listQuery documents the filters of GET /api/v1/elections.
+func listQuery() []api.Param {
+	return api.ListQuery(
+		api.Param{Name: "organization_id", Description: "only this organization's elections"},
+		api.Param{Name: "meeting_id", Description: "only the elections held at this meeting"},
+		api.Param{Name: "from", Description: "only elections opened (or, not yet open, created) at or after this time (RFC 3339 or YYYY-MM-DD)"},
+		api.Param{Name: "to", Description: "only elections opened (or, not yet open, created) before this time (RFC 3339 or YYYY-MM-DD)"},
+		api.Param{Name: "status", Description: "draft, open, closed or published"})
+}
+
+// parseTime reads a time filter: RFC 3339, or a date meaning its start in UTC.
+func parseTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// apiList is GET /api/v1/elections: newest first, keyset-paged by id. The
+// pages show every election to everyone; each item is what GET
+// /elections/{id} shows the same reader.
+func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
+	limit, err := h.srv.Limit(r, 50, 200)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	var fs errs.Fields
+	where, args := "WHERE 1=1", []any{}
+	if v := q.Get("cursor"); v != "" {
+		var after int64
+		if err := api.DecodeCursor(v, &after); err != nil || after <= 0 {
+			fs.Add("cursor", "api.invalid_cursor")
+		}
+		where += " AND e.id < ?"
+		args = append(args, after)
+	}
+	for _, f := range []struct{ name, col string }{{"organization_id", "e.org_id"}, {"meeting_id", "e.meeting_id"}} {
+		if v := q.Get(f.name); v != "" {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+				fs.Add(f.name, "validation.invalid_value")
+			} else {
+				where += " AND " + f.col + " = ?"
+				args = append(args, n)
+			}
+		}
+	}
+	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
+		if v := q.Get(f.name); v != "" {
+			if t, ok := parseTime(v); !ok {
+				fs.Add(f.name, "validation.invalid_value")
+			} else {
+				where += " AND COALESCE(e.opened_at, e.created_at) " + f.op + " ?"
+				args = append(args, t)
+			}
+		}
+	}
+	switch v := q.Get("status"); v {
+	case "":
+	case Draft, Open, Closed, Published:
+		where += " AND e.status = ?"
+		args = append(args, v)
+	default:
+		fs.Add("status", "validation.invalid_value")
+	}
+	if err := fs.Err(); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	rows, err := h.svc.db.Query(ctx, "SELECT "+electionColumns+" FROM elections e JOIN organizations o ON o.id = e.org_id "+
+		where+" ORDER BY e.id DESC LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var list []*Election
+	for rows.Next() {
+		e, err := scanElection(rows, i18n.KK)
+		if err != nil {
+			rows.Close()
+			h.srv.Fail(w, r, err)
+			return
+		}
+		list = append(list, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	page := api.Paginate(list, limit, func(e *Election) []any { return []any{e.ID} })
+	cands, err := h.candidatesOf(r, page.Items)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	u := web.UserOf(r)
+	out := api.Page[ElectionOut]{Items: make([]ElectionOut, 0, len(page.Items)), NextCursor: page.NextCursor}
+	officer := map[int64]bool{} // by organization
+	for _, e := range page.Items {
+		off, seen := officer[e.OrgID]
+		if !seen {
+			if off, err = h.svc.IsOfficer(ctx, u, e); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
+			officer[e.OrgID] = off
+		}
+		out.Items = append(out.Items, electionOut(e, cands[e.ID], u, off))
+	}
+	api.WriteJSON(w, http.StatusOK, out)
+}
+
+// candidatesOf reads the candidates of the listed elections in one query,
+// by election, in the order of Candidates.
+func (h *Handler) candidatesOf(r *http.Request, list []*Election) (map[int64][]Candidate, error) {
+	out := map[int64][]Candidate{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(list))
+	for i, e := range list {
+		args[i] = e.ID
+	}
+	rows, err := h.svc.db.Query(r.Context(), `SELECT c.election_id, c.id, c.person_id, u.name, c.status, COALESCE(c.nominated_by, 0)
+		FROM election_candidates c JOIN users u ON u.id = c.person_id WHERE c.election_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)
+		ORDER BY u.name, c.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var eid int64
+		var c Candidate
+		if err := rows.Scan(&eid, &c.ID, &c.PersonID, &c.Name, &c.Status, &c.NominatedBy); err != nil {
+			return nil, err
+		}
+		out[eid] = append(out[eid], c)
+	}
+	return out, rows.Err()
+}
