@@ -98,7 +98,7 @@ var Options = []Option{
 		set: func(c *Config, v string) error { c.LogFormat = v; return oneOf(v, "auto", "text", "json") }},
 	{Flag: "log-level", Default: "info", Help: "log level: debug, info, warn or error",
 		set: func(c *Config, v string) error { c.LogLevel = v; return oneOf(v, "debug", "info", "warn", "error") }},
-	{Flag: "db-timeout", Default: "5s", Help: "longest a request waits for the database in all (a connection, a free place in the pool, its statements); past it the request is answered 503 with Retry-After; imports and exports get ten times as long",
+	{Flag: "db-timeout", Default: "5s", Help: "longest a request waits for the database in all (a connection, a free place in the pool, its statements); past it the request is answered 503 with Retry-After; imports, exports and uploads get ten times as long",
 		set: func(c *Config, v string) (err error) { c.DBTimeout, err = duration(v); return }},
 	{Flag: "db-max-conns", Default: "20", Help: "database connections per node (PostgreSQL pool; SQLite readers)",
 		set: func(c *Config, v string) (err error) { c.DBMaxConns, err = positive(v); return }},

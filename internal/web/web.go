@@ -554,15 +554,18 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 // opening a connection, a free place in the pool, its statements — so that
 // a database that is down or frozen makes requests fail in seconds with
 // 503 rather than hang. Imports and exports (paths ending in /import or
-// /export) read or write thousands of rows and get ten times as long;
-// /healthz has its own second.
+// /export) read or write thousands of rows, and uploads (multipart forms:
+// photos, attachments) are received over slow phone connections and
+// decoded before the write, so they get ten times as long; /healthz has
+// its own second.
 func (s *Server) deadline(next http.Handler) http.Handler {
 	if s.cfg.DBTimeout <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := s.cfg.DBTimeout
-		if p := r.URL.Path; strings.HasSuffix(p, "/import") || strings.HasSuffix(p, "/export") {
+		if p := r.URL.Path; strings.HasSuffix(p, "/import") || strings.HasSuffix(p, "/export") ||
+			strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			d *= 10
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
