@@ -374,11 +374,11 @@ func (h *handler) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var in CallIn
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.srv.Fail(w, r, err)
