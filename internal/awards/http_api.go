@@ -97,11 +97,11 @@ func (in *IssueIn) batch() (Batch, error) {
 }
 
 func (h *handler) apiIssue(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var in IssueIn
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.srv.Fail(w, r, err)
@@ -121,11 +121,12 @@ func (h *handler) apiIssue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) apiRevoke(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
+	// Not in the preamble: a bad id here is the awards' own "no such award".
 	id, err := web.PathID(r, "id")
 	if err != nil {
 		h.srv.Fail(w, r, notFound())

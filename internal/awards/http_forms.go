@@ -57,15 +57,11 @@ func (h *handler) orgData(r *http.Request, u *auth.User, orgID int64) (*orgData,
 }
 
 func (h *handler) orgPage(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	d, err := h.orgData(r, u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -113,15 +109,11 @@ func ParseRecipients(text string) ([]Recipient, error) {
 }
 
 func (h *handler) issue(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	f := r.PostForm
 	var fs errs.Fields
 	b := Batch{OrgID: id, Kind: certificate.Kind(f.Get("kind")), Title: certificate.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
@@ -176,15 +168,11 @@ func formFields(err error) error {
 }
 
 func (h *handler) print(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	batch, err := strconv.ParseInt(r.URL.Query().Get("batch"), 10, 64)
 	if err != nil || batch <= 0 {
 		h.srv.Fail(w, r, notFound())

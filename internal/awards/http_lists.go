@@ -34,10 +34,11 @@ func (h *handler) items(r *http.Request, list []*Award) []item {
 }
 
 func (h *handler) mine(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	list, err := h.svc.ForPerson(r.Context(), u.ID)
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -73,10 +73,11 @@ func (h *handler) sendPDF(w http.ResponseWriter, r *http.Request, list []*Award,
 }
 
 func (h *handler) revoke(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	a, err := h.svc.ByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		h.srv.Fail(w, r, err)

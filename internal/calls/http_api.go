@@ -360,11 +360,11 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	c, err := h.s.Get(r.Context(), id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -374,11 +374,11 @@ func (h *handler) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var in CallIn
 	if err := h.srv.Decode(r, &in); err != nil {
 		h.srv.Fail(w, r, err)
@@ -417,23 +417,12 @@ func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in Applicati
 	return ApplicationOut{ID: idStr(a.ID), Status: "submitted"}, nil
 }
 
-// stagePath reads {id} and {stage_id}.
-func stagePath(r *http.Request) (int64, int64, error) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		return 0, 0, err
-	}
-	sid, err := web.PathID(r, "stage_id")
-	return id, sid, err
-}
-
 func (h *handler) signedIn(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int64, bool) {
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id", "stage_id")
+	if !ok {
 		return nil, 0, 0, false
 	}
-	u := web.UserOf(r)
+	u, id, sid := req.User, req.ID, req.PathID("stage_id")
 	if u == nil {
 		h.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 		return nil, 0, 0, false
@@ -541,11 +530,11 @@ func (h *handler) apiClose(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) apiResults(w http.ResponseWriter, r *http.Request) {
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id", "stage_id")
+	if !ok {
 		return
 	}
+	id, sid := req.ID, req.PathID("stage_id")
 	_, _, rs, rep, err := h.s.Results(r.Context(), id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -16,15 +16,11 @@ import (
 // exportData loads a closed stage's results for its organizers: the
 // exports name every applicant, for the organization's files.
 func (h *handler) exportData(w http.ResponseWriter, r *http.Request) (*Call, *Stage, []Result, *Report, []Juror, bool) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.srv.Begin(w, r, "id", "stage_id")
+	if !ok {
 		return nil, nil, nil, nil, nil, false
 	}
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return nil, nil, nil, nil, nil, false
-	}
+	u, id, sid := req.User, req.ID, req.PathID("stage_id")
 	c, st, rs, rep, err := h.s.Results(r.Context(), id, sid)
 	if err == nil && !h.s.Organizer(r.Context(), u, c) {
 		err = errs.New(errs.Forbidden, "error.403.text")

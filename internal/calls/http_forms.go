@@ -14,15 +14,11 @@ import (
 )
 
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	answers := map[string]string{}
 	for k, vs := range r.PostForm {
 		if key, ok := strings.CutPrefix(k, "answers."); ok && len(vs) > 0 {
@@ -44,15 +40,11 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 
 // stageAction runs an organizer's POST and returns to the stage page.
 func (h *handler) stageAction(w http.ResponseWriter, r *http.Request, flash string, do func(u *auth.User, id, sid int64) error) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "stage_id")
+	if !ok {
 		return
 	}
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id, sid := req.User, req.ID, req.PathID("stage_id")
 	if err := do(u, id, sid); err != nil {
 		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
 		if !ok {
@@ -121,20 +113,11 @@ func (h *handler) decline(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) score(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "stage_id", "app")
+	if !ok {
 		return
 	}
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	app, err := web.PathID(r, "app")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id, sid, app := req.User, req.ID, req.PathID("stage_id"), req.PathID("app")
 	c, st, err := h.s.stageOf(r.Context(), id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)
@@ -183,20 +166,11 @@ func (h *handler) score(w http.ResponseWriter, r *http.Request) {
 
 // conflict: a juror declares they may not judge this application.
 func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
-	u := h.srv.SignedIn(w, r)
-	if u == nil || !h.srv.ParseForm(w, r) {
+	req, ok := h.srv.BeginForm(w, r, "id", "stage_id", "app")
+	if !ok {
 		return
 	}
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	app, err := web.PathID(r, "app")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
+	u, id, sid, app := req.User, req.ID, req.PathID("stage_id"), req.PathID("app")
 	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != id {
 		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_application"))
 		return

@@ -41,18 +41,18 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	ctx := r.Context()
 	c, err := h.s.Get(ctx, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	u := web.UserOf(r)
+	u := req.User
 	now := h.s.DB.Now()
 	v := showView{view: view{Lang: web.LangOf(r)}, C: c, Open: c.Open(now), Organizer: h.s.Organizer(ctx, u, c), Juror: map[int64]bool{}}
 	if len(c.Stages[0].Hosts) > 1 {
@@ -135,18 +135,18 @@ func (h *handler) stage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id", "stage_id")
+	if !ok {
 		return
 	}
+	id, sid := req.ID, req.PathID("stage_id")
 	ctx := r.Context()
 	c, st, err := h.s.stageOf(ctx, id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	u := web.UserOf(r)
+	u := req.User
 	v := stageView{view: view{Lang: web.LangOf(r)}, C: c, S: st, Next: c.Next(st), Organizer: h.s.Organizer(ctx, u, c)}
 	v.Names, v.Hidden = h.s.NamesFor(ctx, u, c)
 	if v.Juror, err = h.s.IsJuror(ctx, u, sid); err != nil {
@@ -239,7 +239,7 @@ func (v reviewView) Value(key string) string {
 // review shows a juror one application per screen: the one asked for, else
 // the first not yet scored, with the progress.
 func (h *handler) review(w http.ResponseWriter, r *http.Request) {
-	if h.srv.SignedIn(w, r) == nil {
+	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
 	want, _ := strconv.ParseInt(r.URL.Query().Get("a"), 10, 64)
@@ -247,12 +247,12 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) reviewWith(w http.ResponseWriter, r *http.Request, status int, want int64, d *web.PageData) {
-	id, sid, err := stagePath(r)
-	if err != nil {
-		h.srv.Fail(w, r, err)
+	req, ok := h.srv.BeginGuest(w, r, "id", "stage_id")
+	if !ok {
 		return
 	}
-	c, st, as, err := h.s.Assignments(r.Context(), web.UserOf(r), id, sid)
+	id, sid := req.ID, req.PathID("stage_id")
+	c, st, as, err := h.s.Assignments(r.Context(), req.User, id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -98,16 +98,17 @@ func Out(p *Proposal, full bool) ProposalOut {
 }
 
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if _, err := h.S.Programmes.Rules(r.Context(), id); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}
 	f := filterOf(r, id)
+	var err error
 	if f.Limit, err = h.Srv.Limit(r, 20, 100); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -145,12 +146,11 @@ func (h *Handler) apiCreate() http.HandlerFunc {
 			asJSON(w, r)
 			return
 		}
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			h.Srv.Fail(w, r, err)
+		req, ok := h.Srv.BeginGuest(w, r, "id")
+		if !ok {
 			return
 		}
-		u := web.UserOf(r)
+		u, id := req.User, req.ID
 		if u == nil {
 			h.Srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
 			return
@@ -231,12 +231,12 @@ func bodyErr(err error) error {
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
-	p, err := h.S.GetFor(r.Context(), web.UserOf(r), id)
+	id := req.ID
+	p, err := h.S.GetFor(r.Context(), req.User, id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -257,12 +257,12 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) apiSupport(on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			h.Srv.Fail(w, r, err)
+		req, ok := h.Srv.BeginGuest(w, r, "id")
+		if !ok {
 			return
 		}
-		res, err := h.S.Support(r.Context(), web.UserOf(r), id, on)
+		id := req.ID
+		res, err := h.S.Support(r.Context(), req.User, id, on)
 		if err != nil {
 			h.Srv.Fail(w, r, err)
 			return
@@ -290,11 +290,11 @@ type CommentOut struct {
 }
 
 func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	limit, err := h.Srv.Limit(r, 50, 200)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -309,7 +309,7 @@ func (h *Handler) apiComments(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := h.S.GetFor(r.Context(), web.UserOf(r), id); err != nil {
+	if _, err := h.S.GetFor(r.Context(), req.User, id); err != nil {
 		h.Srv.Fail(w, r, err)
 		return
 	}

@@ -31,7 +31,7 @@ func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, p *programmes
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	if h.Srv.SignedIn(w, r) == nil {
+	if _, ok := h.Srv.Begin(w, r); !ok {
 		return
 	}
 	p, ok := h.programme(w, r)
@@ -42,10 +42,11 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := h.Srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	if err := r.ParseMultipartForm(MaxAttachment + 64<<10); err != nil {
 		if !h.Srv.ParseForm(w, r) {
 			return
@@ -83,15 +84,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 // act runs a state change from a proposal page's form and goes back to
 // the page, or shows the page again with the form's errors.
 func (h *Handler) act(w http.ResponseWriter, r *http.Request, fn func(u *auth.User, id int64, f url.Values) (string, error)) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	flash, err := fn(u, id, r.PostForm)
 	if err != nil {
 		if fe, ok := web.FieldErrors(h.Srv.Printer(r), err); ok {
@@ -167,15 +164,11 @@ func (h *Handler) merge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) resolveReports(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	cid, _ := strconv.ParseInt(r.PostForm.Get("comment_id"), 10, 64)
 	if _, err := h.S.ResolveReports(ctxIP(h, r), u, id, cid); err != nil {
 		h.Srv.Fail(w, r, err)
@@ -190,15 +183,11 @@ func (h *Handler) resolveReports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) editComment(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	pid, err := h.S.EditComment(r.Context(), u, id, r.PostForm.Get("body"))
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -208,15 +197,11 @@ func (h *Handler) editComment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) hideComment(w http.ResponseWriter, r *http.Request) {
-	u := h.Srv.SignedIn(w, r)
-	if u == nil || !h.Srv.ParseForm(w, r) {
+	req, ok := h.Srv.BeginForm(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	pid, err := h.S.HideComment(ctxIP(h, r), u, id, r.PostForm.Get("reason"))
 	if err != nil {
 		h.Srv.Fail(w, r, err)

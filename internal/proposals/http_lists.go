@@ -61,12 +61,11 @@ func (v listView) Dir(id int64) string {
 }
 
 func (h *Handler) programme(w http.ResponseWriter, r *http.Request) (*programmes.Programme, bool) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return nil, false
 	}
-	p, err := h.S.Programmes.Cached(r.Context(), id)
+	p, err := h.S.Programmes.Cached(r.Context(), req.ID)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return nil, false
@@ -155,14 +154,15 @@ type listKey struct {
 }
 
 func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
-	if h.Srv.SignedIn(w, r) == nil {
+	req, ok := h.Srv.Begin(w, r)
+	if !ok {
 		return
 	}
 	p, ok := h.programme(w, r)
 	if !ok {
 		return
 	}
-	list, err := h.S.Reports(r.Context(), web.UserOf(r), p.ID)
+	list, err := h.S.Reports(r.Context(), req.User, p.ID)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return
@@ -172,14 +172,11 @@ func (h *Handler) reports(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
-	if h.Srv.SignedIn(w, r) == nil {
+	req, ok := h.Srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	format := r.URL.Query().Get("format")
 	if format != tabular.XLSX {
 		format = tabular.CSV
@@ -187,7 +184,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	// Permission first, so that a refusal is a page and not a file.
 	rules, err := h.S.Programmes.Rules(r.Context(), id)
 	if err == nil {
-		err = h.S.Auth.Require(r.Context(), web.UserOf(r), rules.OrgID, auth.Moderator)
+		err = h.S.Auth.Require(r.Context(), u, rules.OrgID, auth.Moderator)
 	}
 	if err != nil {
 		h.Srv.Fail(w, r, err)
@@ -198,7 +195,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "private, no-store")
-	if err := h.S.Export(r.Context(), web.UserOf(r), id, format, h.BaseURL, w); err != nil {
+	if err := h.S.Export(r.Context(), u, id, format, h.BaseURL, w); err != nil {
 		h.Srv.Fail(w, r, err)
 	}
 }

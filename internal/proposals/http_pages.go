@@ -125,11 +125,11 @@ func (h *Handler) loadPart(r *http.Request, id int64) (*proposalPart, error) {
 // (remembered by auth), and the reader's own blocks ("support", "forms":
 // their buttons and forms), rendered for them alone.
 func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d *web.PageData) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	ctx := r.Context()
 	key := partKey{Proposal: id}
 	head, data, err := h.Srv.Fragment(r, "proposals_show", "head", key, func() (any, error) { return h.loadPart(r, id) })
@@ -143,7 +143,7 @@ func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		h.Srv.Fail(w, r, err)
 		return
 	}
-	u := web.UserOf(r)
+	u := req.User
 	now := h.S.DB.Now()
 	v := showView{ID: id, MergedInto: pp.MergedInto, Hidden: pp.Hidden, Status: pp.Status, Answer: pp.Answer, SupportCount: pp.SupportCount,
 		Head: head, Now: now, CanMod: h.S.CanModerate(ctx, u, p.ID), Open: p.PhaseAt(now) == "proposals",
@@ -333,12 +333,12 @@ func (h *Handler) closedNote(r *http.Request, p *programmes.Programme, now time.
 // it in our origin: a download named for the type we checked (whatever
 // name it came with), that type, no sniffing, and a sandbox.
 func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		h.Srv.Fail(w, r, err)
+	req, ok := h.Srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
-	a, err := h.S.AttachmentOf(r.Context(), web.UserOf(r), id)
+	id := req.ID
+	a, err := h.S.AttachmentOf(r.Context(), req.User, id)
 	if err != nil {
 		h.Srv.Fail(w, r, err)
 		return

@@ -69,11 +69,11 @@ func (s *Service) feed(w http.ResponseWriter, r *http.Request) {
 	alt := base + "/reports"
 	title := s.srv.T(r, "reports.title") + " · " + s.site
 	if r.PathValue("id") != "" {
-		id, err := web.PathID(r, "id")
-		if err != nil {
-			s.srv.Fail(w, r, err)
+		req, ok := s.srv.BeginGuest(w, r, "id")
+		if !ok {
 			return
 		}
+		id := req.ID
 		var name i18n.Text
 		if err := s.db.QueryRow(r.Context(), `SELECT name_kk, name_ru, name_en FROM organizations WHERE id = ?`, id).Scan(&name.KK, &name.RU, &name.EN); err != nil {
 			s.srv.Fail(w, r, errs.New(errs.NotFound, "error.404.text"))

@@ -13,7 +13,6 @@ import (
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/web"
 )
 
 // ---- API ----
@@ -176,12 +175,12 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
+	req, ok := s.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
-	rep, err := s.Get(r.Context(), web.UserOf(r), id)
+	id := req.ID
+	rep, err := s.Get(r.Context(), req.User, id)
 	if err != nil {
 		s.srv.Fail(w, r, err)
 		return
@@ -190,11 +189,11 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
-	u := web.UserOf(r)
-	if u == nil {
-		s.srv.Fail(w, r, errs.New(errs.Unauthorized, "auth.signin_required"))
+	req, ok := s.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	var in ReportIn
 	var photos []Upload
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {

@@ -95,10 +95,11 @@ func (s *Service) formPage(w http.ResponseWriter, r *http.Request, status int, o
 }
 
 func (s *Service) newForm(w http.ResponseWriter, r *http.Request) {
-	u := s.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := s.srv.Begin(w, r)
+	if !ok {
 		return
 	}
+	u := req.User
 	org, _ := strconv.ParseInt(r.URL.Query().Get("organization_id"), 10, 64)
 	if err := s.auth.Require(r.Context(), u, org, auth.OrgAdmin); err != nil || org <= 0 {
 		if err == nil {
@@ -123,15 +124,11 @@ func formValues(rep *Report) url.Values {
 }
 
 func (s *Service) editForm(w http.ResponseWriter, r *http.Request) {
-	u := s.srv.SignedIn(w, r)
-	if u == nil {
+	req, ok := s.srv.Begin(w, r, "id")
+	if !ok {
 		return
 	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
-		return
-	}
+	u, id := req.User, req.ID
 	rep, err := s.Get(r.Context(), u, id)
 	if err != nil {
 		s.srv.Fail(w, r, err)
@@ -216,10 +213,11 @@ func (s *Service) parse(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Service) createPage(w http.ResponseWriter, r *http.Request) {
-	u := s.srv.SignedIn(w, r)
-	if u == nil || !s.parse(w, r) {
+	req, ok := s.srv.Begin(w, r)
+	if !ok || !s.parse(w, r) {
 		return
 	}
+	u := req.User
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
@@ -240,17 +238,13 @@ func (s *Service) createPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) updatePage(w http.ResponseWriter, r *http.Request) {
-	u := s.srv.SignedIn(w, r)
-	if u == nil || !s.parse(w, r) {
+	req, ok := s.srv.Begin(w, r, "id")
+	if !ok || !s.parse(w, r) {
 		return
 	}
+	u, id := req.User, req.ID
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
-	}
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
-		return
 	}
 	in, err := readForm(r)
 	if err == nil {

@@ -168,12 +168,11 @@ type linkView struct {
 }
 
 func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
+	req, ok := s.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
-	u := web.UserOf(r)
+	u, id := req.User, req.ID
 	rep, err := s.Get(r.Context(), u, id)
 	if err != nil {
 		s.srv.Fail(w, r, err)
@@ -231,11 +230,11 @@ var gif, _ = base64.StdEncoding.DecodeString("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAA
 // seen counts a reader: the page (cached for guests) shows it as an
 // image, so each reader's browser asks once per visit, without a cookie.
 func (s *Service) seen(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
+	req, ok := s.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
+	id := req.ID
 	if err := s.View(r.Context(), id, s.srv.ClientIP(r), r.UserAgent()); err != nil {
 		s.log.Warn("reports: view", "err", err)
 	}
@@ -245,12 +244,12 @@ func (s *Service) seen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) photo(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id")
-	if err != nil {
-		s.srv.Fail(w, r, err)
+	req, ok := s.srv.BeginGuest(w, r, "id")
+	if !ok {
 		return
 	}
-	data, public, err := s.PhotoData(r.Context(), web.UserOf(r), id, r.PathValue("size"))
+	id := req.ID
+	data, public, err := s.PhotoData(r.Context(), req.User, id, r.PathValue("size"))
 	if err != nil {
 		s.srv.Fail(w, r, err)
 		return
