@@ -230,3 +230,15 @@ func Paginate[T any](items []T, limit int, key func(T) []any) Page[T] {
 	}
 	return p
 }
+
+// ParseTime reads a list's time filter (from, to): an RFC 3339 time, or a
+// date YYYY-MM-DD meaning its start in UTC. The result is in UTC.
+func ParseTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}

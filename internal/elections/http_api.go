@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/errs"
@@ -20,17 +19,6 @@ func listQuery() []api.Param {
 		api.Param{Name: "from", Description: "only elections opened (or, not yet open, created) at or after this time (RFC 3339 or YYYY-MM-DD)"},
 		api.Param{Name: "to", Description: "only elections opened (or, not yet open, created) before this time (RFC 3339 or YYYY-MM-DD)"},
 		api.Param{Name: "status", Description: "draft, open, closed or published"})
-}
-
-// parseTime reads a time filter: RFC 3339, or a date meaning its start in UTC.
-func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
 }
 
 // apiList is GET /api/v1/elections: newest first, keyset-paged by id. The
@@ -65,7 +53,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
 		if v := q.Get(f.name); v != "" {
-			if t, ok := parseTime(v); !ok {
+			if t, ok := api.ParseTime(v); !ok {
 				fs.Add(f.name, "validation.invalid_value")
 			} else {
 				where += " AND COALESCE(e.opened_at, e.created_at) " + f.op + " ?"

@@ -234,17 +234,6 @@ func listQuery() []api.Param {
 		api.Param{Name: "status", Description: "upcoming (not started), ongoing, past (ended) or cancelled; the first three leave out cancelled meetings"})
 }
 
-// parseTime reads a time filter: RFC 3339, or a date meaning its start in UTC.
-func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
 // apiList is GET /api/v1/meetings: past and coming meetings by start time,
 // keyset-paged by (starts_at, id). Meetings are public as on the pages;
 // the link to join online goes only to those who may attend (MayAttend,
@@ -279,7 +268,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range []struct{ name, cond string }{{"from", "m.ends_at >= ?"}, {"to", "m.starts_at < ?"}} {
 		if v := q.Get(f.name); v != "" {
-			if t, ok := parseTime(v); !ok {
+			if t, ok := api.ParseTime(v); !ok {
 				fs.Add(f.name, "validation.invalid_value")
 			} else {
 				where += " AND " + f.cond

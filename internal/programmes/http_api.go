@@ -3,7 +3,6 @@ package programmes
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/errs"
@@ -21,13 +20,11 @@ func listQuery() []api.Param {
 // parseDay reads a date filter as YYYY-MM-DD (or an RFC 3339 time, of which
 // the UTC date counts).
 func parseDay(s string) (string, bool) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.Format("2006-01-02"), true
+	t, ok := api.ParseTime(s)
+	if !ok {
+		return "", false
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC().Format("2006-01-02"), true
-	}
-	return "", false
+	return t.Format("2006-01-02"), true
 }
 
 // apiList is GET /api/v1/programmes: every programme (the pages show all
