@@ -52,10 +52,12 @@ type component interface {
 func (a *App) wire(ctx context.Context) error {
 	var registered []component
 
-	// wire:telegram (Telegram bot: linking page, /start /help /stop, SendText)
+	// wire:telegram (Telegram bot: linking page, sign-up in the chat, /start /help /stop, SendText)
 	{
 		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
-			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log})
+			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log,
+			Auth: a.Auth, Regions: a.Regions, // sign-up in the chat
+			Now: a.Web}) // /start lists what the home page shows as happening now (the components' NowPanels)
 		if err != nil {
 			return err
 		}

@@ -138,6 +138,44 @@ func checkRegion(ctx context.Context, tx *db.Tx, fs *errs.Fields, region, distri
 	return nil
 }
 
+// checkSignUp validates a sign-up, normalizing in (trimmed names,
+// lowercased addresses, a known language), and reports whether the person
+// is a minor (whose guardian fields are then required; an adult's are
+// cleared). web: the sign-up form, with an email address and a password;
+// otherwise a sign-up in a chat (RegisterChat), which has neither. The
+// region is checked against the database.
+func (s *Service) checkSignUp(ctx context.Context, in *SignUp, fs *errs.Fields, web bool) (bool, error) {
+	in.Email = normalizeEmail(in.Email)
+	in.GuardianEmail = normalizeEmail(in.GuardianEmail)
+	in.Name = strings.TrimSpace(in.Name)
+	in.GuardianName = strings.TrimSpace(in.GuardianName)
+	if _, ok := i18n.Parse(string(in.Lang)); !ok {
+		in.Lang = i18n.KK
+	}
+	checkText(fs, "name", in.Name, true, MaxName)
+	if web {
+		checkEmail(fs, "email", in.Email, true)
+		CheckPassword(fs, "password", in.Password)
+	} else {
+		in.Email, in.Password = "", ""
+	}
+	a := checkBirthDate(fs, "birth_date", in.BirthDate, s.db.Now(), true)
+	if a >= 0 && a < MinAge {
+		fs.Add("birth_date", "auth.too_young", "min", MinAge)
+	}
+	minor := a >= 0 && a < AdultAge
+	if minor {
+		checkGuardian(fs, in.GuardianName, in.GuardianEmail, in.Email)
+	} else {
+		// An adult's guardian fields are not needed: not kept.
+		in.GuardianName, in.GuardianEmail = "", ""
+	}
+	err := s.db.Read(ctx, func(tx *db.Tx) error {
+		return checkRegion(ctx, tx, fs, in.Region, in.District, true)
+	})
+	return minor, err
+}
+
 // SignedUp is what the sign-up page may say afterwards: what was asked
 // for, never whether the address already had an account.
 type SignedUp struct {
@@ -158,39 +196,8 @@ type SignedUp struct {
 // the limits per recipient (the address and the guardian's) and per client
 // address (reserveEmails).
 func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignedUp, error) {
-	in.Email = normalizeEmail(in.Email)
-	in.GuardianEmail = normalizeEmail(in.GuardianEmail)
-	in.Name = strings.TrimSpace(in.Name)
-	in.GuardianName = strings.TrimSpace(in.GuardianName)
-	if _, ok := i18n.Parse(string(in.Lang)); !ok {
-		in.Lang = i18n.KK
-	}
 	var fs errs.Fields
-	checkText(&fs, "name", in.Name, true, MaxName)
-	checkEmail(&fs, "email", in.Email, true)
-	CheckPassword(&fs, "password", in.Password)
-	now := s.db.Now()
-	a := checkBirthDate(&fs, "birth_date", in.BirthDate, now, true)
-	if a >= 0 && a < MinAge {
-		fs.Add("birth_date", "auth.too_young", "min", MinAge)
-	}
-	minor := a >= 0 && a < AdultAge
-	if minor {
-		checkText(&fs, "guardian_name", in.GuardianName, true, MaxName)
-		checkEmail(&fs, "guardian_email", in.GuardianEmail, true)
-		if !fs.Has("guardian_email") && in.GuardianEmail == in.Email {
-			fs.Add("guardian_email", "auth.guardian_email_own")
-		}
-	} else {
-		// An adult's guardian fields are not needed: not kept.
-		in.GuardianName, in.GuardianEmail = "", ""
-	}
-	// Validate against the database first, hash outside any transaction
-	// (hashing inside one would hold SQLite's only writer for tens of
-	// milliseconds), then insert unless the address is taken.
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		return checkRegion(ctx, tx, &fs, in.Region, in.District, true)
-	})
+	minor, err := s.checkSignUp(ctx, &in, &fs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +266,7 @@ func insertUserOr(ctx context.Context, tx *db.Tx, onConflict string, in SignUp, 
 	err := tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, birth_date, region, district, lang,
 		email_confirmed_at, consent_required, guardian_name, guardian_email, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict+` RETURNING id`,
-		in.Email, in.Name, nullStr(hash), nullStr(in.BirthDate), nullStr(in.Region), nullStr(in.District), string(in.Lang),
+		nullStr(in.Email), in.Name, nullStr(hash), nullStr(in.BirthDate), nullStr(in.Region), nullStr(in.District), string(in.Lang),
 		confirmedAt, consentRequired, nullStr(in.GuardianName), nullStr(in.GuardianEmail), tx.Now, tx.Now).Scan(&id)
 	return id, err
 }

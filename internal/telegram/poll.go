@@ -139,7 +139,8 @@ func (b *Bot) handle(ctx context.Context, _ *bot.Bot, upd *models.Update) {
 	}
 }
 
-// process answers the commands of a message: /start [code], /help, /stop.
+// process answers a message: the commands /start [code], /signup,
+// /cancel, /help and /stop, and the answers of a sign-up in progress.
 func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	m := upd.Message
 	if m == nil || m.From == nil || m.From.IsBot {
@@ -149,15 +150,30 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	cmd, _, _ := strings.Cut(strings.ToLower(fields[0]), "@") // "/start@ortaq_bot" in groups
+	cmd := ""
+	if strings.HasPrefix(fields[0], "/") {
+		cmd, _, _ = strings.Cut(strings.ToLower(fields[0]), "@") // "/start@ortaq_bot" in groups
+	}
 	chat := m.Chat.ID
 	// The language of someone not linked yet: their Telegram's.
 	lang := i18n.Negotiate(m.From.LanguageCode)
 	if m.Chat.Type != models.ChatTypePrivate {
-		if strings.HasPrefix(cmd, "/") {
+		if cmd != "" {
 			return b.reply(ctx, chat, lang, "telegram.bot.private_only")
 		}
 		return nil
+	}
+	// A conversation left alone too long is over: its answers are
+	// deleted, and an answer to it is told so.
+	su, signingUp, expired, err := b.loadSignup(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if err := b.purgeSignups(ctx); err != nil {
+		return err
+	}
+	if signingUp {
+		lang = su.Lang
 	}
 	switch {
 	case cmd == "/start" && len(fields) > 1:
@@ -169,6 +185,11 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 			return err
 		}
 		b.log.Info("telegram: linked", "user", p.ID)
+		if signingUp { // linked to an account they had: no new one
+			if err := b.endSignup(ctx, chat); err != nil {
+				return err
+			}
+		}
 		return b.reply(ctx, chat, p.Lang, "telegram.bot.linked", "name", p.Name)
 	case cmd == "/stop":
 		p, found, err := b.unlinkChat(ctx, chat)
@@ -180,18 +201,36 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 		}
 		b.log.Info("telegram: unlinked by /stop", "user", p.ID)
 		return b.reply(ctx, chat, p.Lang, "telegram.bot.stopped", "url", b.pageURL(p.Lang))
+	case cmd == "/signup":
+		return b.startSignup(ctx, chat, lang)
+	case cmd == "/cancel":
+		if !signingUp {
+			return b.reply(ctx, chat, lang, "telegram.signup.nothing_to_cancel")
+		}
+		if err := b.endSignup(ctx, chat); err != nil {
+			return err
+		}
+		return b.sendWith(ctx, chat, b.catalog.Printer(lang).T("telegram.signup.cancelled"), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
+	case cmd == "" && signingUp:
+		return b.answer(ctx, su, m.Text)
 	}
 	// The rest is answered in the language of the chat's person, if any.
-	if p, ok, err := b.chatPerson(ctx, chat); err != nil {
+	p, linked, err := b.chatPerson(ctx, chat)
+	if err != nil {
 		return err
-	} else if ok {
+	}
+	if linked {
 		lang = p.Lang
 	}
 	switch cmd {
 	case "/start":
-		return b.reply(ctx, chat, lang, "telegram.bot.welcome", "url", b.pageURL(lang))
+		return b.welcome(ctx, chat, lang, p, linked)
 	case "/help":
 		return b.reply(ctx, chat, lang, "telegram.bot.help", "url", b.cfg.BaseURL+"/"+string(lang)+"/")
+	case "":
+		if expired {
+			return b.reply(ctx, chat, lang, "telegram.signup.timed_out", "minutes", int(b.cfg.SignupTimeout.Minutes()))
+		}
 	}
 	return b.reply(ctx, chat, lang, "telegram.bot.unknown")
 }

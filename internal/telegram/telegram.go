@@ -21,9 +21,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/regions"
 )
 
 // Config is what the bot needs from the configuration.
@@ -37,6 +39,9 @@ type Config struct {
 	PollTimeout  time.Duration // how long one getUpdates waits for news (default 50s)
 	LeaseTTL     time.Duration // how long a poller's lease lasts unless renewed (default 30s)
 	CodeLifetime time.Duration // how long a link code works (default 30 min)
+	// SignupTimeout is how long a sign-up in the chat waits for the next
+	// answer before it is forgotten (default 1 hour).
+	SignupTimeout time.Duration
 }
 
 // Bot is the Telegram side of Ortaq. A nil *Bot, or one without a token,
@@ -47,6 +52,10 @@ type Bot struct {
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	api     *bot.Bot // sends; never polls
+	// For sign-up in the chat and /start's list; nil in tests of linking.
+	accounts Accounts
+	regions  *regions.List
+	now      Now
 	holder  string   // this node's name in the poller lease
 
 	mu       sync.Mutex
@@ -89,6 +98,9 @@ type Deps struct {
 	DB      *db.DB
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
+	Auth    Accounts      // sign-up in the chat; nil: /signup is off
+	Regions *regions.List // the sign-up's keyboard of regions
+	Now     Now           // what /start lists as open now; nil: nothing
 }
 
 // New builds the bot. It does not contact Telegram: the bot's name is
@@ -108,7 +120,10 @@ func New(deps Deps) (*Bot, error) {
 	if cfg.CodeLifetime <= 0 {
 		cfg.CodeLifetime = 30 * time.Minute
 	}
-	b := &Bot{cfg: cfg, db: d, catalog: c, log: log}
+	if cfg.SignupTimeout <= 0 {
+		cfg.SignupTimeout = time.Hour
+	}
+	b := &Bot{cfg: cfg, db: d, catalog: c, log: log, accounts: deps.Auth, regions: deps.Regions, now: deps.Now}
 	if cfg.Token == "" {
 		return b, nil
 	}
@@ -191,6 +206,12 @@ func (b *Bot) SendText(ctx context.Context, userID int64, text string) (bool, er
 }
 
 func (b *Bot) send(ctx context.Context, chatID int64, text string) error {
+	return b.sendWith(ctx, chatID, text, nil)
+}
+
+// sendWith sends text with a keyboard to answer with (or one removed);
+// markup nil leaves the chat's keyboard as it is.
+func (b *Bot) sendWith(ctx context.Context, chatID int64, text string, markup models.ReplyMarkup) error {
 	if utf8.RuneCountInString(text) > maxText {
 		r := []rune(text)
 		text = string(r[:maxText-1]) + "…"
@@ -198,7 +219,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string) error {
 	if err := b.pace(ctx); err != nil {
 		return fmt.Errorf("telegram: send: %w", err)
 	}
-	if _, err := b.api.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, Text: text}); err != nil {
+	if _, err := b.api.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, Text: text, ReplyMarkup: markup}); err != nil {
 		return fmt.Errorf("telegram: send: %w", err)
 	}
 	return nil

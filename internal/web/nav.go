@@ -108,10 +108,22 @@ func (s *Server) AddBoards(name string, c any) {
 // home away.
 func (s *Server) panels(r *http.Request, boards []namedBoard) []Panel {
 	l := LangOf(r)
-	rd := Reader{User: UserOf(r), Lang: l, P: s.catalog.Printer(l)}
+	return s.panelsFor(r.Context(), Reader{User: UserOf(r), Lang: l, P: s.catalog.Printer(l)}, boards)
+}
+
+// NowPanels is what the home page shows as happening now, for rd (outside
+// a web request: the Telegram bot's /start). rd.P may be nil.
+func (s *Server) NowPanels(ctx context.Context, rd Reader) []Panel {
+	if rd.P == nil {
+		rd.P = s.catalog.Printer(rd.Lang)
+	}
+	return s.panelsFor(ctx, rd, s.nowBoards)
+}
+
+func (s *Server) panelsFor(ctx context.Context, rd Reader, boards []namedBoard) []Panel {
 	var out []Panel
 	for _, nb := range boards {
-		ps, err := nb.b(r.Context(), rd)
+		ps, err := nb.b(ctx, rd)
 		if err != nil {
 			s.log.Error("panel", "board", nb.name, "err", err)
 			continue
