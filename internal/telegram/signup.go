@@ -50,9 +50,9 @@ const (
 
 // signup is a chat's conversation so far.
 type signup struct {
-	Chat                                                int64
-	Lang                                                i18n.Lang
-	Step                                                string
+	Chat                                                 int64
+	Lang                                                 i18n.Lang
+	Step                                                 string
 	Name, BirthDate, Region, GuardianName, GuardianEmail string
 }
 

@@ -56,7 +56,7 @@ type Bot struct {
 	accounts Accounts
 	regions  *regions.List
 	now      Now
-	holder  string   // this node's name in the poller lease
+	holder   string // this node's name in the poller lease
 
 	mu       sync.Mutex
 	username string    // the bot's @name, from getMe, once known
