@@ -38,6 +38,7 @@ type fakeAPI struct {
 type sentMessage struct {
 	ChatID int64
 	Text   string
+	Markup string // reply_markup as sent (a keyboard, as JSON), "" for none
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -79,7 +80,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusForbidden, map[string]any{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
 			return
 		}
-		f.sent <- sentMessage{ChatID: chat, Text: r.FormValue("text")}
+		f.sent <- sentMessage{ChatID: chat, Text: r.FormValue("text"), Markup: r.FormValue("reply_markup")}
 		ok200(w, map[string]any{"message_id": 1, "date": 0, "chat": map[string]any{"id": chat, "type": "private"}, "text": r.FormValue("text")})
 	default:
 		reply(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found: method not found"})
