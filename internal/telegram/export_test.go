@@ -16,3 +16,13 @@ func (b *Bot) LinkCode(ctx context.Context, code string, chat int64) (int64, err
 }
 
 var ErrCodeInvalid = errCodeInvalid
+
+// CreateSignup presses "Create my account" in chat's sign-up, as the
+// message would.
+func (b *Bot) CreateSignup(ctx context.Context, chat int64) error {
+	s, ok, _, err := b.loadSignup(ctx, chat)
+	if err != nil || !ok {
+		return err
+	}
+	return b.create(ctx, s)
+}

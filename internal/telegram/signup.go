@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -36,6 +37,9 @@ type Accounts interface {
 	RegisterChat(ctx context.Context, in auth.SignUp, c auth.Client, link func(ctx context.Context, tx *db.Tx, userID int64) error) (*auth.User, error)
 	UserByID(ctx context.Context, id int64) (*auth.User, error)
 }
+
+// errSignupGone: the conversation ended before its account was made.
+var errSignupGone = errors.New("telegram: sign-up already ended")
 
 // The steps of the conversation, in order; each is the question asked.
 const (
@@ -306,15 +310,24 @@ func (b *Bot) create(ctx context.Context, s signup) error {
 	}
 	u, err := b.accounts.RegisterChat(ctx, in, auth.Client{IP: "telegram:" + strconv.FormatInt(s.Chat, 10)},
 		func(ctx context.Context, tx *db.Tx, userID int64) error {
-			if _, err := tx.Exec(ctx, "DELETE FROM telegram_signups WHERE chat_id = ?", s.Chat); err != nil {
+			// The conversation ends with its account: one that already
+			// ended (made its account, was cancelled) makes none.
+			res, err := tx.Exec(ctx, "DELETE FROM telegram_signups WHERE chat_id = ? AND step = ?", s.Chat, stepConfirm)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return cmp.Or(err, errSignupGone)
 			}
 			if _, err := tx.Exec(ctx, "DELETE FROM telegram_links WHERE chat_id = ?", s.Chat); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO telegram_links (user_id, chat_id, linked_at) VALUES (?, ?, ?)", userID, s.Chat, tx.Now)
+			_, err = tx.Exec(ctx, "INSERT INTO telegram_links (user_id, chat_id, linked_at) VALUES (?, ?, ?)", userID, s.Chat, tx.Now)
 			return err
 		})
+	if errors.Is(err, errSignupGone) {
+		return nil
+	}
 	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
 		// An answer that was valid when given is not any more (the
 		// region list changed, the person turned 18 at midnight): ask it again.

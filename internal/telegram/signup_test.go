@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -298,5 +299,43 @@ func TestSignUpCancelAndTimeout(t *testing.T) {
 		if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM users WHERE name IN ('Иван Петров', 'Dana Nurlan')").Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%d accounts from unfinished sign-ups (%v)", n, err)
 		}
+	})
+}
+
+// "Create my account" pressed many times at once (say, by two nodes during
+// a change of poller) makes one account: the conversation's row is
+// deleted in the transaction that makes it, and only one can.
+func TestSignUpCreatedOnce(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		env, f := startApp(t, d)
+		chat := int64(9501)
+		say(t, f, chat, "en", "/signup", "Which language")
+		say(t, f, chat, "en", "English", "What is your name?")
+		say(t, f, chat, "en", "Marat Akhmetov", "date of birth")
+		say(t, f, chat, "en", "02.02.2002", "Where do you live?")
+		say(t, f, chat, "en", "Astana", "Check your answers")
+		const n = 10
+		var wg sync.WaitGroup
+		failed := make([]error, n)
+		for i := range n {
+			wg.Go(func() { failed[i] = env.App.Telegram.CreateSignup(ctx, chat) })
+		}
+		wg.Wait()
+		for i, err := range failed {
+			if err != nil {
+				t.Errorf("press %d: %v", i, err)
+			}
+		}
+		var accounts, links int
+		if err := d.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM users WHERE name = 'Marat Akhmetov'), (SELECT COUNT(*) FROM telegram_links WHERE chat_id = ?)",
+			chat).Scan(&accounts, &links); err != nil {
+			t.Fatal(err)
+		}
+		if accounts != 1 || links != 1 {
+			t.Fatalf("%d accounts and %d links from one sign-up pressed %d times; want 1 and 1", accounts, links, n)
+		}
+		expect(t, f, chat, "Done!")
+		f.none(t)
 	})
 }
