@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
@@ -136,24 +137,57 @@ func (s *Service) DeleteAccount(ctx context.Context, u *User, password string, c
 		if err := att.succeeded(ctx, tx); err != nil {
 			return err
 		}
-		for _, q := range []string{
-			"DELETE FROM sessions WHERE user_id = ?",
-			"DELETE FROM api_tokens WHERE user_id = ?",
-			"DELETE FROM email_tokens WHERE user_id = ?",
-			"DELETE FROM memberships WHERE user_id = ?",
-			"DELETE FROM role_grants WHERE user_id = ?",
-		} {
-			if _, err := tx.Exec(ctx, q, u.ID); err != nil {
-				return err
-			}
+		return deleteAccount(ctx, tx, u.ID)
+	})
+}
+
+// ErrHasPassword: the account has a password, which deleting it needs
+// (the profile page), so a chat alone cannot delete it.
+var ErrHasPassword = errors.New("auth: the account has a password")
+
+// DeleteChatAccount deletes, as DeleteAccount does, an account made in a
+// chat (RegisterChat), at the request of the chat it is linked to (the
+// caller's to check): such an account has no password, and the chat is
+// the only key to it. An account with a password is refused with
+// ErrHasPassword: its holder deletes it from the profile, with the password.
+func (s *Service) DeleteChatAccount(ctx context.Context, userID int64) error {
+	return s.write(ctx, func(tx *db.Tx) error {
+		var noPassword bool
+		err := tx.QueryRow(ctx, "SELECT password_hash IS NULL FROM users WHERE id = ? AND deleted_at IS NULL", userID).Scan(&noPassword)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.NotFound, "error.404.text")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET email = NULL, name = '', password_hash = NULL, birth_date = NULL,
-			region = NULL, district = NULL, guardian_name = NULL, guardian_email = NULL, is_admin = FALSE,
-			hidden = TRUE, deleted_at = ?, updated_at = ? WHERE id = ?`, tx.Now, tx.Now, u.ID); err != nil {
+		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "user.delete", TargetType: "user", TargetID: u.IDString()})
+		if !noPassword {
+			return ErrHasPassword
+		}
+		return deleteAccount(ctx, tx, userID)
 	})
+}
+
+// deleteAccount wipes the person's personal data and access, keeping the
+// row as a tombstone, and records it.
+func deleteAccount(ctx context.Context, tx *db.Tx, userID int64) error {
+	for _, q := range []string{
+		"DELETE FROM sessions WHERE user_id = ?",
+		"DELETE FROM api_tokens WHERE user_id = ?",
+		"DELETE FROM email_tokens WHERE user_id = ?",
+		"DELETE FROM memberships WHERE user_id = ?",
+		"DELETE FROM role_grants WHERE user_id = ?",
+	} {
+		if _, err := tx.Exec(ctx, q, userID); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE users SET email = NULL, name = '', password_hash = NULL, birth_date = NULL,
+		region = NULL, district = NULL, guardian_name = NULL, guardian_email = NULL, is_admin = FALSE,
+		hidden = TRUE, deleted_at = ?, updated_at = ? WHERE id = ?`, tx.Now, tx.Now, userID); err != nil {
+		return err
+	}
+	id := strconv.FormatInt(userID, 10)
+	return audit.Record(ctx, tx, audit.Entry{ActorID: userID, Action: "user.delete", TargetType: "user", TargetID: id})
 }
 
 // SetHidden lets a person hide themselves from public member lists.

@@ -140,7 +140,8 @@ func (b *Bot) handle(ctx context.Context, _ *bot.Bot, upd *models.Update) {
 }
 
 // process answers a message: the commands /start [code], /signup,
-// /cancel, /help and /stop, and the answers of a sign-up in progress.
+// /cancel, /help, /stop and /delete, and the answers of a sign-up (or a
+// deletion) in progress.
 func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	m := upd.Message
 	if m == nil || m.From == nil || m.From.IsBot {
@@ -203,6 +204,8 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 		return b.reply(ctx, chat, p.Lang, "telegram.bot.stopped", "url", b.pageURL(p.Lang))
 	case cmd == "/signup":
 		return b.startSignup(ctx, chat, lang)
+	case cmd == "/delete":
+		return b.startDelete(ctx, chat, lang)
 	case cmd == "/cancel":
 		if !signingUp {
 			return b.reply(ctx, chat, lang, "telegram.signup.nothing_to_cancel")
@@ -210,7 +213,11 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 		if err := b.endSignup(ctx, chat); err != nil {
 			return err
 		}
-		return b.sendWith(ctx, chat, b.catalog.Printer(lang).T("telegram.signup.cancelled"), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
+		key := "telegram.signup.cancelled"
+		if su.Step == stepDelete {
+			key = "telegram.delete.kept"
+		}
+		return b.sendWith(ctx, chat, b.catalog.Printer(lang).T(key), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
 	case cmd == "" && signingUp:
 		return b.answer(ctx, su, m.Text)
 	}
@@ -228,7 +235,7 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	case "/help":
 		return b.reply(ctx, chat, lang, "telegram.bot.help", "url", b.cfg.BaseURL+"/"+string(lang)+"/")
 	case "":
-		if expired {
+		if expired && su.Step != stepDelete {
 			return b.reply(ctx, chat, lang, "telegram.signup.timed_out", "minutes", int(b.cfg.SignupTimeout.Minutes()))
 		}
 	}

@@ -36,6 +36,7 @@ type Accounts interface {
 	IsMinor(birthDate string) bool
 	RegisterChat(ctx context.Context, in auth.SignUp, c auth.Client, link func(ctx context.Context, tx *db.Tx, userID int64) error) (*auth.User, error)
 	UserByID(ctx context.Context, id int64) (*auth.User, error)
+	DeleteChatAccount(ctx context.Context, userID int64) error
 }
 
 // errSignupGone: the conversation ended before its account was made.
@@ -50,6 +51,9 @@ const (
 	stepGuardianName  = "guardian_name"
 	stepGuardianEmail = "guardian_email"
 	stepConfirm       = "confirm"
+	// Not a sign-up's step: /delete waits here for the account holder
+	// to confirm (the conversation's row holds only the language).
+	stepDelete = "delete"
 )
 
 // signup is a chat's conversation so far.
@@ -72,7 +76,7 @@ var langButtons = []struct {
 }{{i18n.KK, "Қазақша"}, {i18n.KKLatn, "Qazaqşa"}, {i18n.RU, "Русский"}, {i18n.EN, "English"}}
 
 // loadSignup returns the chat's conversation. A conversation past its
-// time is deleted and reported as expired.
+// time is deleted and reported as expired (with what it was).
 func (b *Bot) loadSignup(ctx context.Context, chat int64) (s signup, active, expired bool, err error) {
 	var lang string
 	var exp db.Time
@@ -87,7 +91,7 @@ func (b *Bot) loadSignup(ctx context.Context, chat int64) (s signup, active, exp
 	}
 	s.Chat, s.Lang = chat, parseLang(lang)
 	if !exp.Time.After(b.db.Now()) {
-		return signup{}, false, true, b.endSignup(ctx, chat)
+		return s, false, true, b.endSignup(ctx, chat)
 	}
 	return s, true, false, nil
 }
@@ -183,6 +187,9 @@ func (b *Bot) ask(ctx context.Context, s signup, problem string) error {
 		text = p.T("telegram.signup.ask_guardian_name", "min", auth.AdultAge)
 	case stepGuardianEmail:
 		text = p.T("telegram.signup.ask_guardian_email", "name", s.GuardianName)
+	case stepDelete:
+		text = p.T("telegram.delete.ask", "site", b.cfg.SiteName, "name", s.Name)
+		markup = keyboard([][]models.KeyboardButton{{{Text: p.T("telegram.delete.yes")}}, {{Text: p.T("telegram.delete.no")}}})
 	case stepConfirm:
 		text = b.summary(s)
 		markup = keyboard([][]models.KeyboardButton{{{Text: p.T("telegram.signup.create")}}, {{Text: p.T("telegram.signup.restart")}}})
@@ -265,6 +272,8 @@ func (b *Bot) answer(ctx context.Context, s signup, text string) error {
 			return b.ask(ctx, s, "")
 		}
 		return b.ask(ctx, s, p.T("telegram.signup.use_buttons"))
+	case stepDelete:
+		return b.answerDelete(ctx, s, text)
 	default:
 		return fmt.Errorf("telegram: sign-up: unknown step %q", s.Step)
 	}
@@ -427,4 +436,64 @@ func (b *Bot) matchRegion(text string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// startDelete asks the person of a linked chat to confirm deleting their
+// account (/delete). Only an account made in the chat is deleted here: one
+// with a password is deleted from the profile, with the password.
+func (b *Bot) startDelete(ctx context.Context, chat int64, lang i18n.Lang) error {
+	p, ok, err := b.chatPerson(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if !ok || b.accounts == nil {
+		return b.reply(ctx, chat, lang, "telegram.bot.not_linked", "url", b.pageURL(lang))
+	}
+	var hasPassword bool
+	if err := b.db.QueryRow(ctx, "SELECT password_hash IS NOT NULL FROM users WHERE id = ?", p.ID).Scan(&hasPassword); err != nil {
+		return fmt.Errorf("telegram: delete: %w", err)
+	}
+	if hasPassword {
+		return b.reply(ctx, chat, p.Lang, "telegram.delete.use_site", "url", b.cfg.BaseURL+"/"+string(p.Lang)+"/profile")
+	}
+	s := signup{Chat: chat, Lang: p.Lang, Step: stepDelete, Name: p.Name}
+	if err := b.saveSignup(ctx, s); err != nil {
+		return err
+	}
+	return b.ask(ctx, s, "")
+}
+
+// answerDelete takes the answer to "delete your account?".
+func (b *Bot) answerDelete(ctx context.Context, s signup, text string) error {
+	pr := b.catalog.Printer(s.Lang)
+	done := &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	switch {
+	case strings.EqualFold(text, pr.T("telegram.delete.no")):
+		if err := b.endSignup(ctx, s.Chat); err != nil {
+			return err
+		}
+		return b.sendWith(ctx, s.Chat, pr.T("telegram.delete.kept"), done)
+	case !strings.EqualFold(text, pr.T("telegram.delete.yes")):
+		return b.ask(ctx, s, pr.T("telegram.signup.use_buttons"))
+	}
+	if err := b.endSignup(ctx, s.Chat); err != nil {
+		return err
+	}
+	// The person is the chat's now, not whoever it was when /delete was sent.
+	p, ok, err := b.chatPerson(ctx, s.Chat)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return b.sendWith(ctx, s.Chat, pr.T("telegram.bot.not_linked", "url", b.pageURL(s.Lang)), done)
+	}
+	err = b.accounts.DeleteChatAccount(ctx, p.ID)
+	if errors.Is(err, auth.ErrHasPassword) {
+		return b.sendWith(ctx, s.Chat, pr.T("telegram.delete.use_site", "url", b.cfg.BaseURL+"/"+string(s.Lang)+"/profile"), done)
+	}
+	if err != nil {
+		return err
+	}
+	b.log.Info("telegram: account deleted from its chat", "user", p.ID)
+	return b.sendWith(ctx, s.Chat, pr.T("telegram.delete.done", "site", b.cfg.SiteName), done)
 }

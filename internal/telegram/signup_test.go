@@ -339,3 +339,76 @@ func TestSignUpCreatedOnce(t *testing.T) {
 		f.none(t)
 	})
 }
+
+// signUpAdult makes an account in chat through the conversation, in English.
+func signUpAdult(t *testing.T, f *fakeAPI, chat int64, name string) {
+	t.Helper()
+	say(t, f, chat, "en", "/signup", "Which language")
+	say(t, f, chat, "en", "English", "What is your name?")
+	say(t, f, chat, "en", name, "date of birth")
+	say(t, f, chat, "en", "02.02.2002", "Where do you live?")
+	say(t, f, chat, "en", "Astana", "Check your answers")
+	say(t, f, chat, "en", "Create my account", "Done!")
+}
+
+// An account made in the chat is deleted from the chat, after a
+// confirmation; one with a password is sent to the profile page.
+func TestDeleteFromChat(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		env, f := startApp(t, d)
+		say(t, f, 9601, "en", "/delete", "not linked")
+		signUpAdult(t, f, 9601, "Nurlan Tokayev")
+		id := accountOfChat(t, d, 9601).ID
+
+		m := say(t, f, 9601, "en", "/delete", "(Nurlan Tokayev) for good", "Delete it?")
+		if !strings.Contains(m.Markup, "Delete my account") || !strings.Contains(m.Markup, "Keep my account") {
+			t.Errorf("no confirmation buttons: %s", m.Markup)
+		}
+		say(t, f, 9601, "en", "sure", "Please choose one of the buttons", "Delete it?")
+		say(t, f, 9601, "en", "Keep my account", "stays as it is")
+		say(t, f, 9601, "en", "/delete", "Delete it?")
+		say(t, f, 9601, "en", "/cancel", "stays as it is")
+		say(t, f, 9601, "en", "Delete my account", "I did not understand") // the question is over
+		if a := accountOfChat(t, d, 9601); a.ID != id || a.Name != "Nurlan Tokayev" {
+			t.Fatalf("the account changed before it was confirmed: %+v", a)
+		}
+
+		say(t, f, 9601, "en", "/delete", "Delete it?")
+		say(t, f, 9601, "en", "Delete my account", "is deleted", "/signup")
+		var name string
+		var deleted db.Time
+		var birth, region sql.NullString
+		if err := d.QueryRow(ctx, "SELECT name, birth_date, region, deleted_at FROM users WHERE id = ?", id).Scan(&name, &birth, &region, &deleted); err != nil {
+			t.Fatal(err)
+		}
+		if name != "" || birth.Valid || region.Valid || !deleted.Valid {
+			t.Fatalf("after deletion: name %q, birth %v, region %v, deleted %v", name, birth, region, deleted)
+		}
+		var links, audits int
+		if err := d.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM telegram_links WHERE chat_id = 9601), (SELECT COUNT(*) FROM audit_log WHERE action = 'user.delete' AND target_id = ?)",
+			strconv.FormatInt(id, 10)).Scan(&links, &audits); err != nil {
+			t.Fatal(err)
+		}
+		if links != 0 || audits != 1 {
+			t.Fatalf("after deletion: %d links, %d audit entries", links, audits)
+		}
+		say(t, f, 9601, "en", "/start", "Create an account right in this chat")
+
+		// An account with a password (made on the web, linked by a code)
+		// is not deleted from the chat.
+		p := env.NewPerson()
+		code, _, err := env.App.Telegram.NewCode(ctx, p.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		say(t, f, 9602, "en", "/start "+code, "байланыстырылды") // in the account's language, Kazakh
+		say(t, f, 9602, "en", "/delete", "құпиясөзі бар", env.URL+"/kk/profile")
+		if u, err := env.App.Auth.UserByID(ctx, p.User.ID); err != nil || u.Deleted {
+			t.Fatalf("a web account was deleted from the chat (%v)", err)
+		}
+		if s := signupStep(t, d, 9602); s != "" {
+			t.Fatalf("a conversation was started for a web account (step %q)", s)
+		}
+	})
+}
