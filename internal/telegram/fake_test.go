@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -39,6 +40,8 @@ type sentMessage struct {
 	ChatID int64
 	Text   string
 	Markup string // reply_markup as sent (a keyboard, as JSON), "" for none
+	// A file sent with sendDocument (Text is then its caption).
+	Document, Filename string
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
@@ -82,6 +85,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.sent <- sentMessage{ChatID: chat, Text: r.FormValue("text"), Markup: r.FormValue("reply_markup")}
 		ok200(w, map[string]any{"message_id": 1, "date": 0, "chat": map[string]any{"id": chat, "type": "private"}, "text": r.FormValue("text")})
+	case "sendDocument":
+		chat, _ := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
+		file, hdr, err := r.FormFile("document")
+		if err != nil {
+			reply(w, http.StatusBadRequest, map[string]any{"ok": false, "error_code": 400, "description": "Bad Request: there is no document in the request"})
+			return
+		}
+		data, _ := io.ReadAll(file)
+		f.sent <- sentMessage{ChatID: chat, Text: r.FormValue("caption"), Document: string(data), Filename: hdr.Filename}
+		ok200(w, map[string]any{"message_id": 1, "date": 0, "chat": map[string]any{"id": chat, "type": "private"}})
 	default:
 		reply(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found: method not found"})
 	}

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"net/url"
@@ -19,6 +20,15 @@ var templates embed.FS
 func (b *Bot) Register(srv *web.Server) error {
 	if err := srv.Renderer().Add(templates, "templates"); err != nil {
 		return err
+	}
+	if b.accounts != nil { // the linked chat is part of the person's data download
+		b.accounts.AddExportPart("telegram", func(ctx context.Context, userID int64) (any, error) {
+			m, err := b.Export(ctx, userID)
+			if m == nil || err != nil {
+				return nil, err
+			}
+			return m, nil
+		})
 	}
 	h := &handlers{b: b, srv: srv}
 	srv.Page("GET /telegram", h.page)

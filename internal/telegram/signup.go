@@ -1,9 +1,11 @@
 package telegram
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ortaq/ortaq/internal/auth"
@@ -37,6 +40,8 @@ type Accounts interface {
 	RegisterChat(ctx context.Context, in auth.SignUp, c auth.Client, link func(ctx context.Context, tx *db.Tx, userID int64) error) (*auth.User, error)
 	UserByID(ctx context.Context, id int64) (*auth.User, error)
 	DeleteChatAccount(ctx context.Context, userID int64) error
+	ExportData(ctx context.Context, u *auth.User) (*auth.Export, error)
+	AddExportPart(name string, p auth.ExportPart)
 }
 
 // errSignupGone: the conversation ended before its account was made.
@@ -449,11 +454,10 @@ func (b *Bot) startDelete(ctx context.Context, chat int64, lang i18n.Lang) error
 	if !ok || b.accounts == nil {
 		return b.reply(ctx, chat, lang, "telegram.bot.not_linked", "url", b.pageURL(lang))
 	}
-	var hasPassword bool
-	if err := b.db.QueryRow(ctx, "SELECT password_hash IS NOT NULL FROM users WHERE id = ?", p.ID).Scan(&hasPassword); err != nil {
-		return fmt.Errorf("telegram: delete: %w", err)
-	}
-	if hasPassword {
+	if has, err := b.hasPassword(ctx, p.ID); err != nil || has {
+		if err != nil {
+			return err
+		}
 		return b.reply(ctx, chat, p.Lang, "telegram.delete.use_site", "url", b.cfg.BaseURL+"/"+string(p.Lang)+"/profile")
 	}
 	s := signup{Chat: chat, Lang: p.Lang, Step: stepDelete, Name: p.Name}
@@ -496,4 +500,55 @@ func (b *Bot) answerDelete(ctx context.Context, s signup, text string) error {
 	}
 	b.log.Info("telegram: account deleted from its chat", "user", p.ID)
 	return b.sendWith(ctx, s.Chat, pr.T("telegram.delete.done", "site", b.cfg.SiteName), done)
+}
+
+// hasPassword reports whether the person has a password: an account made
+// on the web (or given one since), which the profile page deletes and
+// exports, with the password or a session. An account made in the chat
+// has none, and its chat is the only key to it.
+func (b *Bot) hasPassword(ctx context.Context, userID int64) (bool, error) {
+	var has bool
+	if err := b.db.QueryRow(ctx, "SELECT password_hash IS NOT NULL FROM users WHERE id = ?", userID).Scan(&has); err != nil {
+		return false, fmt.Errorf("telegram: password of %d: %w", userID, err)
+	}
+	return has, nil
+}
+
+// sendExport sends the person of a linked chat, made in the chat, their
+// data download (/mydata): the profile page's JSON, as a file.
+func (b *Bot) sendExport(ctx context.Context, chat int64, lang i18n.Lang) error {
+	p, ok, err := b.chatPerson(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if !ok || b.accounts == nil {
+		return b.reply(ctx, chat, lang, "telegram.bot.not_linked", "url", b.pageURL(lang))
+	}
+	if has, err := b.hasPassword(ctx, p.ID); err != nil || has {
+		if err != nil {
+			return err
+		}
+		return b.reply(ctx, chat, p.Lang, "telegram.export.use_site", "url", b.cfg.BaseURL+"/"+string(p.Lang)+"/profile")
+	}
+	u, err := b.accounts.UserByID(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	e, err := b.accounts.ExportData(ctx, u)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return fmt.Errorf("telegram: export: %w", err)
+	}
+	if err := b.pace(ctx); err != nil {
+		return err
+	}
+	_, err = b.api.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chat, Caption: b.catalog.Printer(p.Lang).T("telegram.export.caption", "site", b.cfg.SiteName),
+		Document: &models.InputFileUpload{Filename: "ortaq-my-data.json", Data: bytes.NewReader(data)}})
+	if err != nil {
+		return fmt.Errorf("telegram: export: %w", err)
+	}
+	return nil
 }

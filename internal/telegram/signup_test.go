@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -374,6 +375,23 @@ func TestDeleteFromChat(t *testing.T) {
 			t.Fatalf("the account changed before it was confirmed: %+v", a)
 		}
 
+		// Their data download comes as a file, the linked chat in it.
+		m = say(t, f, 9601, "en", "/mydata", "Everything Ortaq keeps about you")
+		var export struct {
+			Profile    map[string]any `json:"profile"`
+			Components struct {
+				Telegram struct {
+					ChatID int64 `json:"chat_id"`
+				} `json:"telegram"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal([]byte(m.Document), &export); err != nil || m.Filename != "ortaq-my-data.json" {
+			t.Fatalf("data download %q: %v\n%s", m.Filename, err, m.Document)
+		}
+		if export.Profile["name"] != "Nurlan Tokayev" || export.Profile["birth_date"] != "2002-02-02" || export.Components.Telegram.ChatID != 9601 {
+			t.Fatalf("data download:\n%s", m.Document)
+		}
+
 		say(t, f, 9601, "en", "/delete", "Delete it?")
 		say(t, f, 9601, "en", "Delete my account", "is deleted", "/signup")
 		var name string
@@ -407,6 +425,7 @@ func TestDeleteFromChat(t *testing.T) {
 		if u, err := env.App.Auth.UserByID(ctx, p.User.ID); err != nil || u.Deleted {
 			t.Fatalf("a web account was deleted from the chat (%v)", err)
 		}
+		say(t, f, 9602, "en", "/mydata", env.URL+"/kk/profile")
 		if s := signupStep(t, d, 9602); s != "" {
 			t.Fatalf("a conversation was started for a web account (step %q)", s)
 		}
