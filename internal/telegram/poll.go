@@ -140,7 +140,7 @@ func (b *Bot) handle(ctx context.Context, _ *bot.Bot, upd *models.Update) {
 }
 
 // process answers a message: the commands /start [code], /signup,
-// /cancel, /help, /stop, /delete and /mydata, and the answers of a sign-up (or a
+// /cancel, /help, /stop, /lang, /delete and /mydata, and the answers of a sign-up (or a
 // deletion) in progress.
 func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	m := upd.Message
@@ -208,6 +208,8 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 		return b.startDelete(ctx, chat, lang)
 	case cmd == "/mydata":
 		return b.sendExport(ctx, chat, lang)
+	case cmd == "/lang":
+		return b.startSetLang(ctx, chat, lang)
 	case cmd == "/cancel":
 		if !signingUp {
 			return b.reply(ctx, chat, lang, "telegram.signup.nothing_to_cancel")
@@ -216,8 +218,11 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 			return err
 		}
 		key := "telegram.signup.cancelled"
-		if su.Step == stepDelete {
+		switch su.Step {
+		case stepDelete:
 			key = "telegram.delete.kept"
+		case stepSetLang:
+			key = "telegram.lang.kept"
 		}
 		return b.sendWith(ctx, chat, b.catalog.Printer(lang).T(key), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
 	case cmd == "" && signingUp:
@@ -237,7 +242,7 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	case "/help":
 		return b.reply(ctx, chat, lang, "telegram.bot.help", "url", b.cfg.BaseURL+"/"+string(lang)+"/")
 	case "":
-		if expired && su.Step != stepDelete {
+		if expired && su.Step != stepDelete && su.Step != stepSetLang {
 			return b.reply(ctx, chat, lang, "telegram.signup.timed_out", "minutes", int(b.cfg.SignupTimeout.Minutes()))
 		}
 	}

@@ -42,6 +42,7 @@ type Accounts interface {
 	DeleteChatAccount(ctx context.Context, userID int64) error
 	ExportData(ctx context.Context, u *auth.User) (*auth.Export, error)
 	AddExportPart(name string, p auth.ExportPart)
+	SetLanguage(ctx context.Context, userID int64, l i18n.Lang) error
 }
 
 // errSignupGone: the conversation ended before its account was made.
@@ -59,6 +60,8 @@ const (
 	// Not a sign-up's step: /delete waits here for the account holder
 	// to confirm (the conversation's row holds only the language).
 	stepDelete = "delete"
+	// /lang waits here for a linked person's choice of language.
+	stepSetLang = "set_lang"
 )
 
 // signup is a chat's conversation so far.
@@ -167,8 +170,11 @@ func (b *Bot) ask(ctx context.Context, s signup, problem string) error {
 	var text string
 	var markup models.ReplyMarkup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
 	switch s.Step {
-	case stepLang:
+	case stepLang, stepSetLang:
 		text = p.T("telegram.signup.ask_lang", "site", b.cfg.SiteName)
+		if s.Step == stepSetLang {
+			text = p.T("telegram.lang.ask")
+		}
 		var row []models.KeyboardButton
 		for _, l := range langButtons {
 			row = append(row, models.KeyboardButton{Text: l.Text})
@@ -279,6 +285,25 @@ func (b *Bot) answer(ctx context.Context, s signup, text string) error {
 		return b.ask(ctx, s, p.T("telegram.signup.use_buttons"))
 	case stepDelete:
 		return b.answerDelete(ctx, s, text)
+	case stepSetLang:
+		l, ok := parseLangButton(text)
+		if !ok {
+			return b.ask(ctx, s, p.T("telegram.signup.use_buttons"))
+		}
+		if err := b.endSignup(ctx, s.Chat); err != nil {
+			return err
+		}
+		person, linked, err := b.chatPerson(ctx, s.Chat)
+		if err != nil {
+			return err
+		}
+		if !linked {
+			return b.sendWith(ctx, s.Chat, p.T("telegram.bot.not_linked", "url", b.pageURL(s.Lang)), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
+		}
+		if err := b.accounts.SetLanguage(ctx, person.ID, l); err != nil {
+			return err
+		}
+		return b.sendWith(ctx, s.Chat, b.catalog.Printer(l).T("telegram.lang.done"), &models.ReplyKeyboardRemove{RemoveKeyboard: true})
 	default:
 		return fmt.Errorf("telegram: sign-up: unknown step %q", s.Step)
 	}
@@ -551,4 +576,21 @@ func (b *Bot) sendExport(ctx context.Context, chat int64, lang i18n.Lang) error 
 		return fmt.Errorf("telegram: export: %w", err)
 	}
 	return nil
+}
+
+// startSetLang asks a linked person which language the bot (and the site)
+// should use with them (/lang).
+func (b *Bot) startSetLang(ctx context.Context, chat int64, lang i18n.Lang) error {
+	p, ok, err := b.chatPerson(ctx, chat)
+	if err != nil {
+		return err
+	}
+	if !ok || b.accounts == nil {
+		return b.reply(ctx, chat, lang, "telegram.bot.not_linked", "url", b.pageURL(lang))
+	}
+	s := signup{Chat: chat, Lang: p.Lang, Step: stepSetLang}
+	if err := b.saveSignup(ctx, s); err != nil {
+		return err
+	}
+	return b.ask(ctx, s, "")
 }

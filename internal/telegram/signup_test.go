@@ -175,6 +175,20 @@ func TestSignUpAdult(t *testing.T) {
 
 		// /start now greets the person, with what is open.
 		say(t, f, 7001, "ru", "/start", "Hello, Aigerim Seitkali!", "Annual report meeting", meetingURL)
+		// /lang changes the person's language, the site's too.
+		say(t, f, 7000, "en", "/lang", "not linked")
+		say(t, f, 7001, "kk", "/lang", "Which language shall I use?")
+		say(t, f, 7001, "kk", "Klingon", "Please choose one of the buttons", "Which language shall I use?")
+		say(t, f, 7001, "kk", "Русский", "теперь я пишу по-русски")
+		if a := accountOfChat(t, d, 7001); a.Lang != "ru" {
+			t.Fatalf("language after /lang: %q", a.Lang)
+		}
+		say(t, f, 7001, "en", "/help", "Команды:")
+		say(t, f, 7001, "en", "/lang", "На каком языке")
+		say(t, f, 7001, "en", "/cancel", "Язык остаётся прежним")
+		say(t, f, 7001, "en", "/lang", "На каком языке")
+		say(t, f, 7001, "en", "English", "I write in English")
+
 		// A linked chat cannot make a second account.
 		say(t, f, 7001, "en", "/signup", "already linked to the account of Aigerim Seitkali", "/stop")
 
