@@ -83,22 +83,57 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		}
 		return "", nil, errs.New(errs.Unauthorized, "auth.wrong_credentials")
 	}
-	token, hashed := randomToken("")
 	err = s.write(ctx, func(tx *db.Tx) error {
 		if err := att.succeeded(ctx, tx); err != nil {
 			return err
 		}
-		ua, ip := truncate(c.UserAgent, 300), c.IP
-		if u.Limited() {
-			// A minor without consent: keep only what sign-up needs.
-			ua, ip = "", ""
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, hashed, u.ID, tx.Now, tx.Now, tx.Now.Add(s.set.SessionLifetime), ua, ip)
+		token, err = s.insertSession(ctx, tx, u, c)
 		return err
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("auth: sign in: %w", err)
+	}
+	return token, u, nil
+}
+
+// insertSession opens a session for u and returns its token.
+func (s *Service) insertSession(ctx context.Context, tx *db.Tx, u *User, c Client) (string, error) {
+	token, hashed := randomToken("")
+	ua, ip := truncate(c.UserAgent, 300), c.IP
+	if u.Limited() {
+		// A minor without consent: keep only what sign-up needs.
+		ua, ip = "", ""
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, hashed, u.ID, tx.Now, tx.Now, tx.Now.Add(s.set.SessionLifetime), ua, ip)
+	return token, err
+}
+
+// OpenSession opens a session for a person who proved who they are
+// another way than with a password: a one-time sign-in link from the
+// Telegram chat their account was made in (such an account has no
+// password). check runs in the session's transaction and spends that
+// proof, returning whose it is; an error from it opens nothing. A deleted
+// account gets no session.
+func (s *Service) OpenSession(ctx context.Context, c Client, check func(ctx context.Context, tx *db.Tx) (int64, error)) (string, *User, error) {
+	var token string
+	var u *User
+	err := s.write(ctx, func(tx *db.Tx) error {
+		id, err := check(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if u, err = loadUserTx(ctx, tx, id); err != nil {
+			return err
+		}
+		if u.Deleted {
+			return errs.New(errs.NotFound, "error.404.text")
+		}
+		token, err = s.insertSession(ctx, tx, u, c)
+		return err
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("auth: open session: %w", err)
 	}
 	return token, u, nil
 }

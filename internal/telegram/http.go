@@ -14,7 +14,8 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// Register adds the linking page (/{lang}/telegram) and its templates.
+// Register adds the linking page (/{lang}/telegram), the page of the
+// chat's sign-in links (/{lang}/telegram/signin) and their templates.
 // The routes exist whether or not the bot is on; without a token the page
 // says so and no code is given out.
 func (b *Bot) Register(srv *web.Server) error {
@@ -34,6 +35,8 @@ func (b *Bot) Register(srv *web.Server) error {
 	srv.Page("GET /telegram", h.page)
 	srv.Page("POST /telegram/code", h.code)
 	srv.Page("POST /telegram/unlink", h.unlink)
+	srv.Page("GET /telegram/signin", h.signinPage) // a sign-in link from the chat (signin.go)
+	srv.Page("POST /telegram/signin", h.signin)
 	return nil
 }
 

@@ -140,7 +140,7 @@ func (b *Bot) handle(ctx context.Context, _ *bot.Bot, upd *models.Update) {
 }
 
 // process answers a message: the commands /start [code], /signup,
-// /cancel, /help, /stop, /lang, /delete and /mydata, and the answers of a sign-up (or a
+// /cancel, /help, /stop, /lang, /signin, /delete and /mydata, and the answers of a sign-up (or a
 // deletion) in progress.
 func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 	m := upd.Message
@@ -210,6 +210,8 @@ func (b *Bot) process(ctx context.Context, upd *models.Update) error {
 		return b.sendExport(ctx, chat, lang)
 	case cmd == "/lang":
 		return b.startSetLang(ctx, chat, lang)
+	case cmd == "/signin":
+		return b.sendSignin(ctx, chat, lang)
 	case cmd == "/cancel":
 		if !signingUp {
 			return b.reply(ctx, chat, lang, "telegram.signup.nothing_to_cancel")

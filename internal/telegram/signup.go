@@ -43,6 +43,7 @@ type Accounts interface {
 	ExportData(ctx context.Context, u *auth.User) (*auth.Export, error)
 	AddExportPart(name string, p auth.ExportPart)
 	SetLanguage(ctx context.Context, userID int64, l i18n.Lang) error
+	OpenSession(ctx context.Context, c auth.Client, check func(ctx context.Context, tx *db.Tx) (int64, error)) (string, *auth.User, error)
 }
 
 // errSignupGone: the conversation ended before its account was made.

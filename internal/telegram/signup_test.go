@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -442,6 +443,88 @@ func TestDeleteFromChat(t *testing.T) {
 		say(t, f, 9602, "en", "/mydata", env.URL+"/kk/profile")
 		if s := signupStep(t, d, 9602); s != "" {
 			t.Fatalf("a conversation was started for a web account (step %q)", s)
+		}
+	})
+}
+
+var signinLink = regexp.MustCompile(`(/[a-zA-Z-]+/telegram/signin)\?code=([A-Za-z0-9_-]{22})`)
+
+// An account made in the chat signs in on the site with a one-time link
+// from the chat: the page's button spends it (opening the link does not);
+// it works once, for ten minutes, while the chat is still the account's,
+// and a new link replaces the old one.
+func TestSignInFromChat(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		env, f := startApp(t, d)
+		say(t, f, 9701, "en", "/signin", "not linked")
+		signUpAdult(t, f, 9701, "Aruzhan Bek")
+		link := func(chat int64) (page, code string) {
+			t.Helper()
+			m := say(t, f, chat, "en", "/signin", "sign-in link", "10 minutes", env.URL+"/en/telegram/signin?code=")
+			g := signinLink.FindStringSubmatch(m.Text)
+			if g == nil {
+				t.Fatalf("no sign-in link in %q", m.Text)
+			}
+			return g[1], g[2]
+		}
+		signIn := func(code string) (*apptest.Client, int) {
+			c := env.Client()
+			r := c.PostForm("/en/telegram/signin", url.Values{"code": {code}})
+			return c, r.StatusCode
+		}
+
+		page, code := link(9701)
+		c := env.Client()
+		for range 2 { // opening the page (a link preview, say) spends nothing
+			if r := c.Get(page + "?code=" + code); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `id="telegram-signin"`) {
+				t.Fatalf("sign-in page: status %d\n%.2000s", r.StatusCode, r.Body)
+			}
+		}
+		r := c.PostForm("/en/telegram/signin", url.Values{"code": {code}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/en/me" {
+			t.Fatalf("sign in: status %d, Location %q\n%.2000s", r.StatusCode, r.Header.Get("Location"), r.Body)
+		}
+		if r := c.Get("/en/me"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Aruzhan Bek") {
+			t.Fatalf("signed in from the chat, /en/me: status %d\n%.2000s", r.StatusCode, r.Body)
+		}
+		if _, status := signIn(code); status != http.StatusNotFound {
+			t.Fatalf("a used link signs in again: %d", status)
+		}
+
+		// A new link replaces the one before.
+		_, older := link(9701)
+		_, newer := link(9701)
+		if _, status := signIn(older); status != http.StatusNotFound {
+			t.Fatalf("a replaced link signs in: %d", status)
+		}
+		if _, status := signIn(newer); status != http.StatusSeeOther {
+			t.Fatalf("the newest link: %d", status)
+		}
+		// Ten minutes.
+		_, late := link(9701)
+		env.Clock.Advance(11 * time.Minute)
+		if _, status := signIn(late); status != http.StatusNotFound {
+			t.Fatalf("an expired link signs in: %d", status)
+		}
+		// Only while the chat is the account's.
+		_, orphan := link(9701)
+		say(t, f, 9701, "en", "/stop", "unlinked")
+		if _, status := signIn(orphan); status != http.StatusNotFound {
+			t.Fatalf("a link from a chat unlinked since signs in: %d", status)
+		}
+
+		// An account with a password signs in with it.
+		p := env.NewPerson()
+		lc, _, err := env.App.Telegram.NewCode(ctx, p.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		say(t, f, 9702, "en", "/start "+lc, "байланыстырылды")
+		say(t, f, 9702, "en", "/signin", "құпиясөзі бар", env.URL+"/kk/signin")
+		var codes int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM telegram_signin_codes WHERE user_id = ?", p.User.ID).Scan(&codes); err != nil || codes != 0 {
+			t.Fatalf("%d sign-in codes for an account with a password (%v)", codes, err)
 		}
 	})
 }

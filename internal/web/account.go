@@ -122,6 +122,14 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		s.Render(w, r, Status(err), "signin", &PageData{Title: s.T(r, "signin.title"), Form: f, Data: map[string]any{"Error": msg}})
 		return
 	}
+	s.SignedInAs(w, r, token, u, f.Get("next"))
+}
+
+// SignedInAs finishes a sign-in: the session's cookie (token from the
+// auth service), the person's language from now on, and a redirect to
+// next (through SafeNext) or their home. For other ways in than the
+// password form, such as the Telegram bot's sign-in link.
+func (s *Server) SignedInAs(w http.ResponseWriter, r *http.Request, token string, u *auth.User, next string) {
 	s.setSession(w, token)
 	if u.Lang != LangOf(r) {
 		// Their language from now on (rememberLang set the page's; the
@@ -129,7 +137,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(u.Lang), Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	}
-	http.Redirect(w, r, SafeNext(f.Get("next"), "/"+string(u.Lang)+"/me"), http.StatusSeeOther)
+	http.Redirect(w, r, SafeNext(next, "/"+string(u.Lang)+"/me"), http.StatusSeeOther)
 }
 
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
