@@ -137,10 +137,14 @@ func (b *Bot) endSignup(ctx context.Context, chat int64) error {
 
 // purgeSignups deletes the conversations that ended by timing out a
 // while ago (SignupTimeout again: until then the chat's next message is
-// told that its sign-up timed out). What people typed, a minor's guardian
-// among it, is kept at most twice SignupTimeout after the last answer.
+// told that its sign-up timed out), and sign-in links past their time.
+// What people typed, a minor's guardian among it, is kept at most twice
+// SignupTimeout after the last answer.
 func (b *Bot) purgeSignups(ctx context.Context) error {
 	return b.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM telegram_signin_codes WHERE expires_at <= ?", tx.Now); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, "DELETE FROM telegram_signups WHERE expires_at <= ?", tx.Now.Add(-b.cfg.SignupTimeout))
 		return err
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,6 +23,7 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/mail/mailtest"
 	"github.com/ortaq/ortaq/internal/meetings"
+	"github.com/ortaq/ortaq/internal/telegram"
 )
 
 // startApp runs Ortaq with its bot talking to a fake Bot API: the app's
@@ -525,6 +528,37 @@ func TestSignInFromChat(t *testing.T) {
 		var codes int
 		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM telegram_signin_codes WHERE user_id = ?", p.User.ID).Scan(&codes); err != nil || codes != 0 {
 			t.Fatalf("%d sign-in codes for an account with a password (%v)", codes, err)
+		}
+	})
+}
+
+// A sign-up carries on across a restart, or on another node: the
+// conversation is in the database, not in the bot that began it.
+func TestSignUpSurvivesRestart(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{}) // its own bot is off: the two below poll
+		f := newFakeAPI(t)
+		node := func() *telegram.Bot {
+			b, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: testToken, APIURL: f.URL, BaseURL: env.URL, SiteName: "Ortaq",
+				PollTimeout: 2 * time.Second, LeaseTTL: 300 * time.Millisecond}, DB: d, Catalog: catalog,
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: env.App.Auth, Regions: env.App.Regions, Now: env.App.Web})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		stop := run(t, node())
+		say(t, f, 9801, "ru", "/signup", "На каком языке")
+		say(t, f, 9801, "ru", "Русский", "Как вас зовут?")
+		say(t, f, 9801, "ru", "Ерлан Сатыбалды", "дата рождения")
+		stop()
+
+		run(t, node())
+		say(t, f, 9801, "ru", "03.04.2001", "Где вы живёте?")
+		say(t, f, 9801, "ru", "город Алматы", "Проверьте ответы", "Ерлан Сатыбалды")
+		say(t, f, 9801, "ru", "Создать аккаунт", "Готово!")
+		if a := accountOfChat(t, d, 9801); a.Name != "Ерлан Сатыбалды" || a.BirthDate != "2001-04-03" || a.Region != "KZ-75" || a.Lang != "ru" {
+			t.Fatalf("account as stored: %+v", a)
 		}
 	})
 }
