@@ -23,6 +23,8 @@ func (s *Service) Register(srv *web.Server) error {
 	}
 	h := &handler{s: s, srv: srv}
 	srv.Page("GET /calls", h.list)
+	srv.Page("GET /calls/new", h.newCall)
+	srv.Page("POST /calls/new", h.postNew)
 	srv.Page("GET /calls/{id}", h.show)
 	srv.Page("POST /calls/{id}/apply", h.apply)
 	srv.Page("GET /calls/{id}/stages/{stage_id}", h.stage)
@@ -35,6 +37,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}/conflict", h.conflict)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/results.xlsx", h.exportXLSX)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/protocol.pdf", h.exportPDF)
+	srv.AddPart("orgs_show", h.orgPart)
 	h.registerAPI()
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 
 type listView struct {
 	view
-	Calls []*Call
+	Calls     []*Call
+	CanCreate bool // the reader runs an organization: the list links the new call form
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
@@ -20,8 +21,13 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	orgs, err := h.s.CreatableOrgs(r.Context(), web.UserOf(r))
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	h.srv.Render(w, r, http.StatusOK, "calls_list", &web.PageData{Title: h.srv.T(r, "calls.title"),
-		Data: listView{view: view{Lang: web.LangOf(r)}, Calls: cs}})
+		Data: listView{view: view{Lang: web.LangOf(r)}, Calls: cs, CanCreate: len(orgs) > 0}})
 }
 
 type showView struct {

@@ -60,6 +60,12 @@ func init() {
 
 	addCases(map[string]routeCase{
 		// --- pages
+		"POST /{lang}/calls/new": {func(w *world) *apptest.Response {
+			return w.c.PostForm("/kk/calls/new", url.Values{"organization_id": {fmt.Sprint(w.root)}, "op": {"create"}, "kind": {"contest"},
+				"title.kk": {"IT байқауы"}, "form.0.label.kk": {"Жоба сілтемесі"}, "form.0.type": {"url"},
+				"stages.0.title.kk": {"Іріктеу"}, "stages.0.opens_at": {"2030-01-10T09:00"}, "stages.0.closes_at": {"2030-01-20T18:00"},
+				"stages.0.advance": {"3"}, "stages.0.criteria": {"Идея; 1; 10"}})
+		}, organizer(see)},
 		"POST /{lang}/calls/{id}/apply": {func(w *world) *apptest.Response {
 			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/apply", callOf(w).ID), url.Values{"answers.about": {"Жастармен жұмыс істеймін"}})
 		}, takePart(see)},
