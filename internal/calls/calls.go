@@ -34,7 +34,12 @@ import (
 var Kinds = []string{"selection", "contest", "festival", "grant"}
 
 // Field types of an application form.
-var FieldTypes = []string{"text", "long_text", "number", "choice", "url"}
+var FieldTypes = []string{"text", "long_text", "number", "choice", "url", "file"}
+
+// MaxFileQuestions is how many file questions a form may have: each answer
+// is a file of up to proposals.MaxAttachment, and an application is sent
+// in one request.
+const MaxFileQuestions = 5
 
 // Field is one question of a call's application form.
 type Field struct {
@@ -121,6 +126,16 @@ type Call struct {
 	PublishScores bool
 	Stages        []*Stage
 	CreatedAt     time.Time
+}
+
+// HasFiles reports whether the call's form has a file question.
+func (c *Call) HasFiles() bool {
+	for _, f := range c.Form {
+		if f.Type == "file" {
+			return true
+		}
+	}
+	return false
 }
 
 // Stage returns the call's stage with id, or nil.
@@ -254,6 +269,7 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 		}
 	}
 	seen := map[string]bool{}
+	files := 0
 	for i := range in.Form {
 		f := &in.Form[i]
 		name := fmt.Sprintf("form.%d", i)
@@ -268,10 +284,13 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 		if emptyText(f.Label) {
 			fs.Add(name+".label", "validation.required")
 		}
-		if f.Type == "file" {
-			fs.Add(name+".type", "calls.error.file_unsupported")
-		} else if !contains(FieldTypes, f.Type) {
+		if !contains(FieldTypes, f.Type) {
 			fs.Add(name+".type", "validation.invalid_choice")
+		}
+		if f.Type == "file" {
+			if files++; files > MaxFileQuestions {
+				fs.Add(name+".type", "calls.error.too_many_files", "max", MaxFileQuestions)
+			}
 		}
 		if f.Type == "choice" && len(f.Options) == 0 {
 			fs.Add(name+".options", "calls.error.options_required")

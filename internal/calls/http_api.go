@@ -1,9 +1,13 @@
 package calls
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/api"
@@ -11,6 +15,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/selection"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -272,8 +277,12 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls", ID: "createCall", Summary: "Create a call with its stages (moderators of the organization)",
 		Tags: tags, Auth: true, Request: CallIn{}, Response: CallOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/applications", ID: "applyToCall", Summary: "Apply (once per person)",
-		Tags: tags, Auth: true, Request: ApplicationIn{}, Response: ApplicationOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
-		web.JSONAction(h.srv, http.StatusCreated, true, h.apiApply))
+		Description: "A JSON body, or multipart/form-data when the form has file questions: the part \"application\" holds the same JSON, " +
+			"a part \"answers.KEY\" the file answering question KEY (PDF, PNG or JPEG judged by its content, at most 768 KB; a refusal names " +
+			"the field answers.KEY). The application and its files are stored together or not at all. Those allowed download a file from " +
+			"/{lang}/calls/{id}/applications/{application_id}/files/{key}; the answer itself is the file's name.",
+		Tags: tags, Auth: true, Request: ApplicationIn{}, Response: ApplicationOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 413, 422}},
+		h.apiApplyHandler())
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/jurors", ID: "addJuror", Summary: "Put a person on a holding's jury",
 		Tags: tags, Auth: true, Request: JurorIn{}, Response: JurorOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiJuror)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/assignments", ID: "assignJurors",
@@ -397,7 +406,88 @@ func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusCreated, callOut(c))
 }
 
-func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn) (ApplicationOut, error) {
+// apiApplyHandler takes an application as JSON, or as multipart with its
+// files (see the operation's description), in one request.
+func (h *handler) apiApplyHandler() http.HandlerFunc {
+	asJSON := web.JSONAction(h.srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ApplicationIn) (ApplicationOut, error) {
+		return h.apiApply(r, u, id, in, nil)
+	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+			asJSON(w, r)
+			return
+		}
+		req, ok := h.srv.Begin(w, r, "id")
+		if !ok {
+			return
+		}
+		in, files, err := h.readMultipart(r)
+		if err == nil {
+			var out ApplicationOut
+			if out, err = h.apiApply(r, req.User, req.ID, in, files); err == nil {
+				api.WriteJSON(w, http.StatusCreated, out)
+				return
+			}
+		}
+		h.srv.Fail(w, r, err)
+	}
+}
+
+// readMultipart reads the part "application" (JSON, decoded as strictly
+// as a JSON body) and the parts "answers.KEY" (files, each read up to one
+// byte over the limit so that the service refuses it by name).
+func (h *handler) readMultipart(r *http.Request) (ApplicationIn, map[string]*File, error) {
+	var in ApplicationIn
+	files := map[string]*File{}
+	seen := false
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, nil, errs.New(errs.BadRequest, "api.invalid_body")
+	}
+	var fs errs.Fields
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return in, nil, bodyErr(err)
+		}
+		name := part.FormName()
+		key, isFile := strings.CutPrefix(name, "answers.")
+		switch {
+		case name == "application" && !seen:
+			seen = true
+			data, err := io.ReadAll(io.LimitReader(part, api.MaxBodySize+1))
+			if err != nil {
+				return in, nil, bodyErr(err)
+			}
+			if len(data) > api.MaxBodySize {
+				return in, nil, errs.New(errs.TooLarge, "error.413.text")
+			}
+			jr := r.Clone(r.Context())
+			jr.Body, jr.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+			if err := h.srv.Decode(jr, &in); err != nil {
+				return in, nil, err
+			}
+		case isFile && files[key] == nil && len(files) < MaxFileQuestions+1:
+			data, err := io.ReadAll(io.LimitReader(part, proposals.MaxAttachment+1))
+			if err != nil {
+				return in, nil, bodyErr(err)
+			}
+			files[key] = &File{Name: part.FileName(), Data: data}
+		default:
+			fs.Add(name, "validation.unknown_field")
+		}
+		part.Close()
+	}
+	if !seen {
+		fs.Add("application", "validation.required")
+	}
+	return in, files, fs.Err()
+}
+
+func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn, files map[string]*File) (ApplicationOut, error) {
 	var fs errs.Fields
 	if len(in.Members) > 0 {
 		fs.Add("members", "calls.error.teams_unsupported")
@@ -410,7 +500,7 @@ func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in Applicati
 	if err := fs.Err(); err != nil {
 		return ApplicationOut{}, err
 	}
-	a, err := h.s.Apply(r.Context(), u, id, answers, host)
+	a, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host})
 	if err != nil {
 		return ApplicationOut{}, err
 	}

@@ -2,6 +2,8 @@ package calls
 
 import (
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -19,6 +22,11 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	files, err := h.formFiles(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	answers := map[string]string{}
 	for k, vs := range r.PostForm {
 		if key, ok := strings.CutPrefix(k, "answers."); ok && len(vs) > 0 {
@@ -26,7 +34,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	host, _ := strconv.ParseInt(r.PostForm.Get("host_id"), 10, 64)
-	if _, err := h.s.Apply(r.Context(), u, id, answers, host); err != nil {
+	if _, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host}); err != nil {
 		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
 		if !ok {
 			h.srv.Fail(w, r, err)
@@ -180,4 +188,34 @@ func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d/review", id, sid), "calls.flash.conflict")
+}
+
+// formFiles reads the files of a multipart application form (the fields
+// answers.KEY), each up to one byte over the limit so that the service
+// refuses it by name; a form without files has none.
+func (h *handler) formFiles(r *http.Request) (map[string]*File, error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, nil
+	}
+	if err := r.ParseMultipartForm(maxApplyBody); err != nil {
+		return nil, bodyErr(err)
+	}
+	files := map[string]*File{}
+	for name, hs := range r.MultipartForm.File {
+		key, ok := strings.CutPrefix(name, "answers.")
+		if !ok || len(hs) == 0 || hs[0].Size == 0 {
+			continue
+		}
+		f, err := hs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, proposals.MaxAttachment+1))
+		f.Close()
+		if err != nil {
+			return nil, bodyErr(err)
+		}
+		files[key] = &File{Name: hs[0].Filename, Data: data}
+	}
+	return files, nil
 }
