@@ -163,6 +163,7 @@ type ApplyInput struct {
 	Answers map[string]string
 	Files   map[string]*File // by question key
 	HostID  int64
+	Members []string // a team's other members, by email address
 }
 
 // Apply submits u's application with text answers only (see Submit).
@@ -243,7 +244,8 @@ func (s *Service) Submit(ctx context.Context, u *auth.User, callID int64, in App
 	}
 	clean, err := CheckAnswers(c.Form, in.Answers)
 	fileNames, ferr := CheckFiles(c.Form, in.Files)
-	if err = joinInvalid(err, ferr); err != nil {
+	members, merr := checkMembers(c, u, in.Members)
+	if err = joinInvalid(joinInvalid(err, ferr), merr); err != nil {
 		return nil, err
 	}
 	for k, n := range fileNames {
@@ -255,6 +257,7 @@ func (s *Service) Submit(ctx context.Context, u *auth.User, callID int64, in App
 	}
 	body, _ := json.Marshal(clean)
 	a := &Application{CallID: callID, UserID: u.ID, Name: u.Name, Answers: clean}
+	var sent []int64
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		var closed db.Time
 		if err := tx.QueryRow(ctx, "SELECT closed_at FROM call_stages WHERE id = ?"+tx.ForShare(), first.ID).Scan(&closed); err != nil {
@@ -272,6 +275,16 @@ func (s *Service) Submit(ctx context.Context, u *auth.User, callID int64, in App
 			return fmt.Errorf("calls: apply: %w", err)
 		}
 		a.SubmittedAt = tx.Now
+		// A confirmed member of another team of this call is in it already.
+		var one int64
+		err = tx.QueryRow(ctx, `INSERT INTO call_participants (call_id, user_id, application_id) VALUES (?, ?, ?)
+			ON CONFLICT (call_id, user_id) DO NOTHING RETURNING application_id`, callID, u.ID, a.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.Conflict, "calls.error.already_in_call")
+		}
+		if err != nil {
+			return fmt.Errorf("calls: apply: %w", err)
+		}
 		for k := range fileNames {
 			f := in.Files[k]
 			if _, err := tx.Exec(ctx, "INSERT INTO call_files (application_id, field_key, name, content_type, size, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -279,11 +292,18 @@ func (s *Service) Submit(ctx context.Context, u *auth.User, callID int64, in App
 				return fmt.Errorf("calls: file: %w", err)
 			}
 		}
+		if c.Team() {
+			sent, err = s.inviteTeam(ctx, tx, c, u, a.ID, holding, members)
+			return err
+		}
 		_, err = tx.Exec(ctx, "INSERT INTO call_entries (stage_id, application_id, holding_id) VALUES (?, ?, ?)", first.ID, a.ID, holding)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.Outbox != nil {
+		s.Outbox.Send(sent)
 	}
 	return a, nil
 }

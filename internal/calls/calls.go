@@ -124,9 +124,14 @@ type Call struct {
 	MemberOf      int64
 	Form          []Field
 	PublishScores bool
+	TeamMin       int // a team application's size, the applicant included; 0, 0: individual applications
+	TeamMax       int
 	Stages        []*Stage
 	CreatedAt     time.Time
 }
+
+// Team reports whether the call takes team applications.
+func (c *Call) Team() bool { return c.TeamMax > 0 }
 
 // HasFiles reports whether the call's form has a file question.
 func (c *Call) HasFiles() bool {
@@ -217,8 +222,13 @@ type Input struct {
 	MemberOf      int64
 	Form          []Field
 	PublishScores bool
+	TeamMin       int // 0, 0: individual applications
+	TeamMax       int
 	Stages        []StageInput
 }
+
+// MaxTeam is the largest team a call may take.
+const MaxTeam = 50
 
 var keyOK = func(k string) bool {
 	if k == "" || len(k) > 40 {
@@ -294,6 +304,14 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 		}
 		if f.Type == "choice" && len(f.Options) == 0 {
 			fs.Add(name+".options", "calls.error.options_required")
+		}
+	}
+	if in.TeamMin != 0 || in.TeamMax != 0 {
+		if in.TeamMin < 1 {
+			in.TeamMin = 1
+		}
+		if in.TeamMax < 2 || in.TeamMax > MaxTeam || in.TeamMin > in.TeamMax {
+			fs.Add("team.max", "calls.error.team_range", "max", MaxTeam)
 		}
 	}
 	if len(in.Form) > 50 {
@@ -414,11 +432,11 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Call, er
 	var id int64
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO calls (org_id, programme_id, kind, title_kk, title_ru, title_en, description_kk, description_ru,
-			description_en, age_min, age_max, regions, member_of, form, publish_scores, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			description_en, age_min, age_max, regions, member_of, form, publish_scores, team_min, team_max, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, db.NullID(in.ProgrammeID), in.Kind, in.Title.KK, in.Title.RU, in.Title.EN, in.Description.KK, in.Description.RU,
 			in.Description.EN, nullInt(in.AgeMin), nullInt(in.AgeMax), string(regions), db.NullID(in.MemberOf), string(form),
-			in.PublishScores, u.ID, tx.Now, tx.Now).Scan(&id); err != nil {
+			in.PublishScores, in.TeamMin, in.TeamMax, u.ID, tx.Now, tx.Now).Scan(&id); err != nil {
 			return fmt.Errorf("calls: create: %w", err)
 		}
 		for i, st := range in.Stages {
@@ -460,7 +478,7 @@ func (s *Service) inSubtree(ctx context.Context, org, root int64) bool {
 
 const callCols = `c.id, c.org_id, o.name_kk, o.name_ru, o.name_en, COALESCE(c.programme_id, 0), c.kind, c.title_kk, c.title_ru, c.title_en,
 	c.description_kk, c.description_ru, c.description_en, COALESCE(c.age_min, 0), COALESCE(c.age_max, 0), c.regions,
-	COALESCE(c.member_of, 0), c.form, c.publish_scores, c.created_at`
+	COALESCE(c.member_of, 0), c.form, c.publish_scores, c.created_at, c.team_min, c.team_max`
 
 type scanner interface{ Scan(...any) error }
 
@@ -470,7 +488,7 @@ func scanCall(r scanner) (*Call, error) {
 	var created db.Time
 	if err := r.Scan(&c.ID, &c.OrgID, &c.OrgName.KK, &c.OrgName.RU, &c.OrgName.EN, &c.ProgrammeID, &c.Kind, &c.Title.KK, &c.Title.RU,
 		&c.Title.EN, &c.Description.KK, &c.Description.RU, &c.Description.EN, &c.AgeMin, &c.AgeMax, &regions, &c.MemberOf, &form,
-		&c.PublishScores, &created); err != nil {
+		&c.PublishScores, &created, &c.TeamMin, &c.TeamMax); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = created.Time

@@ -95,6 +95,7 @@ type CallOut struct {
 	Description    i18n.Text     `json:"description"`
 	Eligibility    EligibilityIO `json:"eligibility"`
 	Form           []Field       `json:"form"`
+	Team           *TeamIO       `json:"team,omitempty" doc:"a team application's size, the applicant included; absent: individual applications"`
 	Stages         []StageOut    `json:"stages"`
 }
 
@@ -104,6 +105,9 @@ func callOut(c *Call) CallOut {
 		Eligibility: EligibilityIO{AgeMin: c.AgeMin, AgeMax: c.AgeMax, Regions: c.Regions, MemberOf: idStr(c.MemberOf)}}
 	if o.Form == nil {
 		o.Form = []Field{}
+	}
+	if c.Team() {
+		o.Team = &TeamIO{Min: c.TeamMin, Max: c.TeamMax}
 	}
 	for _, st := range c.Stages {
 		so := StageOut{ID: idStr(st.ID), Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
@@ -137,8 +141,11 @@ func (in CallIn) input() (Input, error) {
 	out.OrgID = parseID(&fs, "organization_id", in.OrganizationID)
 	out.ProgrammeID = parseID(&fs, "programme_id", in.ProgrammeID)
 	out.MemberOf = parseID(&fs, "eligibility.member_of", in.Eligibility.MemberOf)
-	if in.Team != nil && in.Team.Max > 1 {
-		fs.Add("team", "calls.error.teams_unsupported")
+	if in.Team != nil {
+		out.TeamMin, out.TeamMax = in.Team.Min, in.Team.Max
+		if in.Team.Max == 0 { // {"min":0,"max":0} would read as "individual": say it is not a team size
+			out.TeamMax = -1
+		}
 	}
 	for i, st := range in.Stages {
 		si := StageInput{Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
@@ -157,13 +164,23 @@ func (in CallIn) input() (Input, error) {
 type ApplicationIn struct {
 	Answers map[string]any `json:"answers"`
 	HostID  string         `json:"host_id,omitempty"`
-	Members []string       `json:"members,omitempty" doc:"team members' emails (teams are not supported yet: 422)"`
+	Members []string       `json:"members,omitempty" doc:"a team application's other members by email address: each is invited (by Telegram when linked, else email) and confirms with an account of that address; the team, the applicant included, must be within the call's team min–max"`
 }
 
 // ApplicationOut is an application's id and status.
 type ApplicationOut struct {
 	ID     string `json:"id"`
-	Status string `json:"status"`
+	Status string `json:"status" enum:"submitted,awaiting_team" doc:"awaiting_team: a team application takes part once the call's minimum of its members confirmed"`
+}
+
+// TeamAnswerIn is the body of POST /applications/{id}/team.
+type TeamAnswerIn struct {
+	Accept bool `json:"accept" doc:"true joins the team, false declines the invitation"`
+}
+
+// TeamAnswerOut is the invitation's new status.
+type TeamAnswerOut struct {
+	Status string `json:"status" enum:"confirmed,declined"`
 }
 
 // Answers turns JSON answers (strings, numbers, booleans) into text.
@@ -303,6 +320,13 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/decline", ID: "declineAdvancement",
 		Summary: "The applicant gives up their place at a stage", Tags: tags, Auth: true, Request: DeclineIn{}, Response: DeclineOut{},
 		Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiDecline))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/team", ID: "answerTeamInvitation",
+		Summary: "An invited member joins a team application, or declines (with an account of the invited address)", Tags: tags, Auth: true,
+		Request: TeamAnswerIn{}, Response: TeamAnswerOut{}, Errors: []int{401, 403, 404, 409}},
+		web.JSONAction(h.srv, http.StatusOK, true, func(r *http.Request, u *auth.User, id int64, in TeamAnswerIn) (TeamAnswerOut, error) {
+			st, err := h.s.AnswerInvitation(r.Context(), u, id, in.Accept)
+			return TeamAnswerOut{Status: st}, err
+		}))
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
 		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
 		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
@@ -489,9 +513,6 @@ func (h *handler) readMultipart(r *http.Request) (ApplicationIn, map[string]*Fil
 
 func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn, files map[string]*File) (ApplicationOut, error) {
 	var fs errs.Fields
-	if len(in.Members) > 0 {
-		fs.Add("members", "calls.error.teams_unsupported")
-	}
 	host := parseID(&fs, "host_id", in.HostID)
 	answers, err := answersText(in.Answers)
 	if err != nil {
@@ -500,11 +521,15 @@ func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in Applicati
 	if err := fs.Err(); err != nil {
 		return ApplicationOut{}, err
 	}
-	a, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host})
+	a, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host, Members: in.Members})
 	if err != nil {
 		return ApplicationOut{}, err
 	}
-	return ApplicationOut{ID: idStr(a.ID), Status: "submitted"}, nil
+	status, err := h.s.TeamStatus(r.Context(), a.ID)
+	if err != nil {
+		return ApplicationOut{}, err
+	}
+	return ApplicationOut{ID: idStr(a.ID), Status: status}, nil
 }
 
 func (h *handler) signedIn(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int64, bool) {

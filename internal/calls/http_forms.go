@@ -34,7 +34,8 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	host, _ := strconv.ParseInt(r.PostForm.Get("host_id"), 10, 64)
-	if _, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host}); err != nil {
+	members := strings.FieldsFunc(r.PostForm.Get("members"), func(r rune) bool { return r == '\n' || r == ',' || r == ';' || r == ' ' || r == '\r' })
+	if _, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host, Members: members}); err != nil {
 		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
 		if !ok {
 			h.srv.Fail(w, r, err)
@@ -44,6 +45,29 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#my-application", id), "calls.flash.applied")
+}
+
+// answerInvitation: an invited member joins a team, or declines.
+func (h *handler) answerInvitation(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "app")
+	if !ok {
+		return
+	}
+	app := req.PathID("app")
+	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != req.ID {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_invitation"))
+		return
+	}
+	st, err := h.s.AnswerInvitation(r.Context(), req.User, app, r.PostForm.Get("answer") == "accept")
+	if err != nil {
+		if ce, ok := errs.As(err); ok && (ce.Code == errs.Conflict || ce.Code == errs.Forbidden) {
+			h.showWith(w, r, web.Status(err), &web.PageData{Errors: map[string]string{"invitation": h.srv.Printer(r).T(ce.Key, ce.Args...)}})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#invitations", req.ID), "calls.flash.team_"+st)
 }
 
 // stageAction runs an organizer's POST and returns to the stage page.

@@ -182,6 +182,12 @@ func (d draft) input(lang i18n.Lang) (Input, error) {
 	if d.MembersOnly {
 		in.MemberOf = d.OrgID
 	}
+	if strings.TrimSpace(d.TeamMin+d.TeamMax) != "" {
+		in.TeamMin = num("team.min", d.TeamMin, 1)
+		if in.TeamMax = num("team.max", d.TeamMax, 0); in.TeamMax == 0 {
+			in.TeamMax = -1 // a minimum without a maximum: not a team size
+		}
+	}
 	used := map[string]bool{}
 	for _, q := range d.Questions {
 		used[q.Key] = true

@@ -40,6 +40,10 @@ type showView struct {
 	Juror      map[int64]bool // stage → u is a juror there
 	Ineligible string
 	Hosts      []Org // the first stage's holdings, to choose from
+	Invites    []Invitation
+	Team       []Member // the reader's application's invited members
+	TeamStatus string
+	TeamSize   string
 }
 
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
@@ -68,10 +72,27 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		h.srv.Fail(w, r, err)
 		return
 	}
+	if v.Invites, err = h.s.Invitations(ctx, u, id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if c.Team() {
+		v.TeamSize = teamSizeText(c)
+	}
 	if v.App != nil {
 		if v.Standing, err = h.s.Standing(ctx, c, v.App); err != nil {
 			h.srv.Fail(w, r, err)
 			return
+		}
+		if c.Team() && v.App.UserID == u.ID {
+			if v.Team, err = h.s.Team(ctx, v.App.ID); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
+			if v.TeamStatus, err = h.s.TeamStatus(ctx, v.App.ID); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
 		}
 	} else if u != nil && v.Open {
 		if e := h.s.Eligible(ctx, u, c, now); e != nil {
