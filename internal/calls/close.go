@@ -562,10 +562,11 @@ type Winner struct {
 	HoldingID int64
 }
 
-// Participants lists everyone who applied to call id, by name.
+// Participants lists everyone who applied to call id, by name: the
+// applicants and the team members who confirmed.
 func (s *Service) Participants(ctx context.Context, callID int64) ([]Person, error) {
-	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM call_applications a JOIN users u ON u.id = a.user_id
-		WHERE a.call_id = ? AND u.deleted_at IS NULL ORDER BY u.name, u.id`, callID)
+	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM users u WHERE u.id IN (SELECT user_id FROM call_applications WHERE call_id = ?
+		UNION SELECT user_id FROM call_participants WHERE call_id = ?) AND u.deleted_at IS NULL ORDER BY u.name, u.id`, callID, callID)
 	if err != nil {
 		return nil, fmt.Errorf("calls: participants: %w", err)
 	}
@@ -618,6 +619,17 @@ func (s *Service) Winners(ctx context.Context, callID int64) ([]Winner, error) {
 		}
 		place++
 		out = append(out, Winner{Person: Person{UserID: r.UserID, Name: r.Name}, Place: place, HoldingID: r.HoldingID})
+		if c.Team() { // a team wins together: its members who confirmed share the place
+			members, err := s.Team(ctx, r.ApplicationID)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range members {
+				if m.Status == "confirmed" && m.UserID != 0 {
+					out = append(out, Winner{Person: Person{UserID: m.UserID, Name: m.Name}, Place: place, HoldingID: r.HoldingID})
+				}
+			}
+		}
 	}
 	return out, nil
 }

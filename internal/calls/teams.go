@@ -29,6 +29,7 @@ type Member struct {
 	Email      string
 	Status     string // invited, confirmed, declined
 	Name       string // once confirmed
+	UserID     int64  // once confirmed
 	InvitedAt  time.Time
 	AnsweredAt *time.Time
 }
@@ -143,8 +144,8 @@ func (s *Service) Invitations(ctx context.Context, u *auth.User, callID int64) (
 // Team returns application appID's invited members; names only of those
 // who confirmed (they joined by their own act).
 func (s *Service) Team(ctx context.Context, appID int64) ([]Member, error) {
-	rows, err := s.DB.Query(ctx, `SELECT m.email, m.status, COALESCE(u.name, ''), m.invited_at, m.answered_at FROM call_team_members m
-		LEFT JOIN users u ON u.id = m.user_id WHERE m.application_id = ? ORDER BY m.email`, appID)
+	rows, err := s.DB.Query(ctx, `SELECT m.email, m.status, COALESCE(u.name, ''), COALESCE(u.id, 0), m.invited_at, m.answered_at FROM call_team_members m
+		LEFT JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE m.application_id = ? ORDER BY m.email`, appID)
 	if err != nil {
 		return nil, fmt.Errorf("calls: team: %w", err)
 	}
@@ -153,7 +154,7 @@ func (s *Service) Team(ctx context.Context, appID int64) ([]Member, error) {
 	for rows.Next() {
 		var m Member
 		var inv, ans db.Time
-		if err := rows.Scan(&m.Email, &m.Status, &m.Name, &inv, &ans); err != nil {
+		if err := rows.Scan(&m.Email, &m.Status, &m.Name, &m.UserID, &inv, &ans); err != nil {
 			return nil, err
 		}
 		m.InvitedAt, m.AnsweredAt = inv.Time, ans.Ptr()

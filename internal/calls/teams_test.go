@@ -111,6 +111,18 @@ func TestTeamApplications(t *testing.T) {
 		// The loner declines; a fourth confirmation would not enter the stage twice anyway.
 		wantStatus(t, "loner declines", answer(loner, false), 200, `"declined"`)
 		wantStatus(t, "loner then accepts", answer(loner, true), 409, "already been answered")
+		// For awards, the participants are the leader and those who confirmed.
+		ps, err := env.App.Calls.Participants(ctx, mustID(t, call.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]bool{}
+		for _, p := range ps {
+			got[p.UserID] = true
+		}
+		if len(ps) != 3 || !got[leader.User.ID] || !got[m1.User.ID] || !got[m2.User.ID] {
+			t.Fatalf("participants %+v", ps)
+		}
 
 		// Races: a team of three whose two members confirm at once enters once; one
 		// person confirming 16 times at once is confirmed once.
