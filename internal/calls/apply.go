@@ -425,8 +425,8 @@ func (s *Service) Standing(ctx context.Context, c *Call, a *Application) ([]Prog
 		if h := st.HostOf(holding); h != nil {
 			out[i].Holding = h.Name.KK
 		}
-		if !st.Closed() {
-			continue
+		if !st.Published(holding, s.DB.Now()) {
+			continue // in progress until the holding's results are public
 		}
 		r, err := s.resultOf(ctx, st.ID, a.ID)
 		if err != nil {

@@ -61,11 +61,12 @@ type Criterion struct {
 
 // Org is an organization as calls show it.
 type Org struct {
-	ID     int64
-	Name   i18n.Text
-	Path   string
-	Region string
-	Kind   string
+	ID        int64
+	Name      i18n.Text
+	Path      string
+	Region    string
+	Kind      string
+	PublishAt *time.Time // as a stage's holding: when its results become public (nil: at the close)
 }
 
 // Stage is one round of a call.
@@ -548,7 +549,7 @@ func getTx(ctx context.Context, tx *db.Tx, id int64) (*Call, error) {
 		return nil, err
 	}
 	rows.Close()
-	hr, err := tx.Query(ctx, `SELECT h.stage_id, o.id, o.name_kk, o.name_ru, o.name_en, o.path, COALESCE(o.region, ''), o.kind
+	hr, err := tx.Query(ctx, `SELECT h.stage_id, o.id, o.name_kk, o.name_ru, o.name_en, o.path, COALESCE(o.region, ''), o.kind, h.publish_at
 		FROM call_holdings h JOIN call_stages st ON st.id = h.stage_id JOIN organizations o ON o.id = h.org_id
 		WHERE st.call_id = ? ORDER BY h.stage_id, o.id`, id)
 	if err != nil {
@@ -558,9 +559,11 @@ func getTx(ctx context.Context, tx *db.Tx, id int64) (*Call, error) {
 	for hr.Next() {
 		var sid int64
 		var o Org
-		if err := hr.Scan(&sid, &o.ID, &o.Name.KK, &o.Name.RU, &o.Name.EN, &o.Path, &o.Region, &o.Kind); err != nil {
+		var pub db.Time
+		if err := hr.Scan(&sid, &o.ID, &o.Name.KK, &o.Name.RU, &o.Name.EN, &o.Path, &o.Region, &o.Kind, &pub); err != nil {
 			return nil, err
 		}
+		o.PublishAt = pub.Ptr()
 		if st := byID[sid]; st != nil {
 			st.Hosts = append(st.Hosts, o)
 		}

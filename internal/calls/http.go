@@ -39,6 +39,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /calls/{id}/stages/{stage_id}/jurors", h.addJuror)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/assign", h.assign)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/close", h.close)
+	srv.Page("POST /calls/{id}/stages/{stage_id}/holdings/{org}/publication", h.publication)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/decline", h.decline)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/review", h.review)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}", h.score)

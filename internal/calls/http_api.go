@@ -173,6 +173,17 @@ type ApplicationOut struct {
 	Status string `json:"status" enum:"submitted,awaiting_team" doc:"awaiting_team: a team application takes part once the call's minimum of its members confirmed"`
 }
 
+// PublicationIn is the body of PUT …/holdings/{org_id}.
+type PublicationIn struct {
+	PublishAt *time.Time `json:"publish_at" doc:"when the holding's results become public; null: at the stage's close"`
+}
+
+// PublicationOut confirms a holding's publication time.
+type PublicationOut struct {
+	HoldingID string     `json:"holding_id"`
+	PublishAt *time.Time `json:"publish_at"`
+}
+
 // TeamAnswerIn is the body of POST /applications/{id}/team.
 type TeamAnswerIn struct {
 	Accept bool `json:"accept" doc:"true joins the team, false declines the invitation"`
@@ -320,6 +331,9 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/decline", ID: "declineAdvancement",
 		Summary: "The applicant gives up their place at a stage", Tags: tags, Auth: true, Request: DeclineIn{}, Response: DeclineOut{},
 		Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiDecline))
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/calls/{id}/stages/{stage_id}/holdings/{org_id}", ID: "setHoldingPublication",
+		Summary: "When a holding's results become public (the call's organizers or the holding's moderators, before the stage closes)", Tags: tags, Auth: true,
+		Request: PublicationIn{}, Response: PublicationOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiPublication)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/team", ID: "answerTeamInvitation",
 		Summary: "An invited member joins a team application, or declines (with an account of the invited address)", Tags: tags, Auth: true,
 		Request: TeamAnswerIn{}, Response: TeamAnswerOut{}, Errors: []int{401, 403, 404, 409}},
@@ -353,6 +367,29 @@ func (h *handler) apiConflict(r *http.Request, u *auth.User, id int64, in Confli
 		return ConflictOut{}, err
 	}
 	return ConflictOut{Declared: true}, nil
+}
+
+func (h *handler) apiPublication(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id", "stage_id", "org_id")
+	if !ok {
+		return
+	}
+	var in PublicationIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	org := req.PathID("org_id")
+	if err := h.s.SetPublication(audit.WithIP(r.Context(), h.srv.ClientIP(r)), req.User, req.ID, req.PathID("stage_id"), org, in.PublishAt); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := PublicationOut{HoldingID: idStr(org), PublishAt: in.PublishAt}
+	if out.PublishAt != nil {
+		t := out.PublishAt.UTC()
+		out.PublishAt = &t
+	}
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
@@ -650,7 +687,7 @@ func (h *handler) apiResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sid := req.ID, req.PathID("stage_id")
-	_, _, rs, rep, err := h.s.Results(r.Context(), id, sid)
+	_, _, rs, rep, err := h.s.ResultsFor(r.Context(), req.User, id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

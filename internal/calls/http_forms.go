@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -68,6 +70,42 @@ func (h *handler) answerInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#invitations", req.ID), "calls.flash.team_"+st)
+}
+
+// publication sets when a holding's results become public (empty: at the close).
+func (h *handler) publication(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "stage_id", "org")
+	if !ok {
+		return
+	}
+	id, sid, org := req.ID, req.PathID("stage_id"), req.PathID("org")
+	var at *time.Time
+	var err error
+	if v := strings.TrimSpace(r.PostForm.Get("publish_at")); v != "" {
+		t, perr := time.ParseInLocation(draftTimeLayout, v, i18n.Almaty)
+		if perr != nil {
+			var fs errs.Fields
+			fs.Add("publish_at", "calls.error.bad_time")
+			err = fs.Err()
+		}
+		at = &t
+	}
+	if err == nil {
+		err = h.s.SetPublication(audit.WithIP(r.Context(), h.srv.ClientIP(r)), req.User, id, sid, org, at)
+	}
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			h.stageWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: map[string]string{fmt.Sprintf("publish_at.%d", org): fe["publish_at"]}, Form: r.PostForm})
+			return
+		}
+		if ce, isCoded := errs.As(err); isCoded && ce.Code == errs.Conflict {
+			h.stageWith(w, r, http.StatusConflict, &web.PageData{Errors: map[string]string{"stage": h.srv.Printer(r).T(ce.Key, ce.Args...)}, Form: r.PostForm})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d#holding-%d", id, sid, org), "calls.flash.publication")
 }
 
 // stageAction runs an organizer's POST and returns to the stage page.

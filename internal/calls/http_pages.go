@@ -3,8 +3,10 @@ package calls
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/selection"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -118,12 +120,14 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 }
 
 type holdingView struct {
-	Org     Org
-	Jurors  []Juror
-	Results []Result
-	Report  *HoldingReport
-	Ties    []selection.Tie // every tie of the holding's ranking, with the rules that split it
-	Entries int
+	Org       Org
+	PublishAt time.Time // zero: at the close
+	Pending   bool      // closed, results not public yet, and the reader may not see them
+	Jurors    []Juror
+	Results   []Result
+	Report    *HoldingReport
+	Ties      []selection.Tie // every tie of the holding's ranking, with the rules that split it
+	Entries   int
 }
 
 type stageView struct {
@@ -152,6 +156,14 @@ func (v stageView) Name(r Result) string {
 		return r.Name
 	}
 	return "№ " + strconv.FormatInt(r.ApplicationID, 10)
+}
+
+// Local is t as a datetime-local field's value in Kazakhstan's time ("" for zero).
+func (v stageView) Local(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(i18n.Almaty).Format(draftTimeLayout)
 }
 
 // Backfilled returns whom application a replaced in holding h's report.
@@ -188,7 +200,7 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	var results []Result
 	if st.Closed() {
-		_, _, results, v.Report, err = h.s.Results(ctx, id, sid)
+		_, _, results, v.Report, err = h.s.ResultsFor(ctx, u, id, sid)
 		if err != nil {
 			h.srv.Fail(w, r, err)
 			return
@@ -203,6 +215,10 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	for _, o := range st.Hosts {
 		hv := holdingView{Org: o}
+		if o.PublishAt != nil {
+			hv.PublishAt = *o.PublishAt
+		}
+		hv.Pending = st.Closed() && !st.Published(o.ID, h.s.DB.Now()) && !h.s.seesHolding(ctx, u, c, o.ID)
 		for _, j := range jurors {
 			if j.HoldingID == o.ID {
 				hv.Jurors = append(hv.Jurors, j)

@@ -114,6 +114,11 @@ func init() {
 			return w.c.PostForm("/kk"+stagePath(c, fmt.Sprintf("/review/%d/conflict", app)), nil)
 		}, signedIn(http.StatusForbidden)},
 
+		"POST /{lang}/calls/{id}/stages/{stage_id}/holdings/{org}/publication": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/stages/%d/holdings/%d/publication", c.ID, c.Stages[0].ID, w.root),
+				url.Values{"publish_at": {c.Stages[0].ClosesAt.Add(48 * time.Hour).In(i18n.Almaty).Format("2006-01-02T15:04")}})
+		}, organizer(see)},
 		// Only the invited person answers an invitation (a minor waiting for consent may not join).
 		"POST /{lang}/calls/{id}/invitations/{app}": {func(w *world) *apptest.Response {
 			c, app := teamInviting(w)
@@ -121,6 +126,11 @@ func init() {
 		}, takePart(see)},
 
 		// --- API
+		"PUT /api/v1/calls/{id}/stages/{stage_id}/holdings/{org_id}": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/calls/%d/stages/%d/holdings/%d", c.ID, c.Stages[0].ID, w.root),
+				fmt.Sprintf(`{"publish_at":%q}`, c.Stages[0].ClosesAt.Add(48*time.Hour).UTC().Format(time.RFC3339)))
+		}, organizer(http.StatusOK)},
 		"POST /api/v1/applications/{id}/team": {func(w *world) *apptest.Response {
 			_, app := teamInviting(w)
 			return apiCall(w, "POST", fmt.Sprintf("/api/v1/applications/%d/team", app), `{"accept":true}`)
