@@ -92,7 +92,7 @@ func compute(ctx context.Context, tx *db.Tx, st *Stage) (*computed, error) {
 			return nil, err
 		}
 		sh := selection.Sheet{Application: strconv.FormatInt(a, 10), Juror: strconv.FormatInt(j, 10)}
-		if err := json.Unmarshal(body, &sh.Scores); err != nil {
+		if sh.Scores, err = parseScores(body); err != nil {
 			rows.Close()
 			return nil, err
 		}
