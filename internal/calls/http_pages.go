@@ -43,6 +43,7 @@ type showView struct {
 	Ineligible string
 	Hosts      []Org // the first stage's holdings, to choose from
 	Invites    []Invitation
+	InTeam     bool // the reader confirmed a place in someone's team: no application of their own
 	Team       []Member // the reader's application's invited members
 	TeamStatus string
 	TeamSize   string
@@ -80,6 +81,9 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	if c.Team() {
 		v.TeamSize = teamSizeText(c)
+	}
+	for _, in := range v.Invites {
+		v.InTeam = v.InTeam || in.Status == "confirmed"
 	}
 	if v.App != nil {
 		if v.Standing, err = h.s.Standing(ctx, c, v.App); err != nil {

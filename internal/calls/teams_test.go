@@ -99,6 +99,9 @@ func TestTeamApplications(t *testing.T) {
 		if r := mc.PostForm(fmt.Sprintf("/en/calls/%s/invitations/%d", call.ID, appID), url.Values{"answer": {"accept"}}); r.StatusCode != 303 {
 			t.Fatalf("joining on the page: %d %s", r.StatusCode, r.Body)
 		}
+		if r := mc.Get("/en/calls/" + call.ID); !strings.Contains(r.Body, `id="in-team"`) || strings.Contains(r.Body, `id="apply-form"`) {
+			t.Fatal("a member who joined is still offered the apply form")
+		}
 		if st, _ := env.App.Calls.TeamStatus(ctx, appID); st != "submitted" || count(t, d, "SELECT COUNT(*) FROM call_entries WHERE application_id = ?", appID) != 1 {
 			t.Fatalf("complete team: %s", st)
 		}
