@@ -45,7 +45,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/awards", ID: "listAwards",
 		Summary: "An organization's awards, newest first (its organizers: moderators and above; with names as printed); without organization_id, the signed-in person's own",
 		Tags:    tags, Auth: true, Response: api.Page[AwardOut]{}, Errors: []int{400, 401, 403},
-		Query:   api.ListQuery(api.Param{Name: "organization_id", Description: "the issuing organization"})}, h.apiList)
+		Query: api.ListQuery(api.Param{Name: "organization_id", Description: "the issuing organization"})}, h.apiList)
 	srv.APIShared("GET /api/v1/awards/{a}/{b}", h.apiCode,
 		api.Operation{Method: "GET", Path: "/awards/verify/{code}", ID: "verifyAward", Summary: "Whether an award is valid (public)",
 			Tags: tags, Response: VerifyOut{}, Errors: []int{404}},

@@ -43,7 +43,7 @@ type showView struct {
 	Ineligible string
 	Hosts      []Org // the first stage's holdings, to choose from
 	Invites    []Invitation
-	InTeam     bool // the reader confirmed a place in someone's team: no application of their own
+	InTeam     bool     // the reader confirmed a place in someone's team: no application of their own
 	Team       []Member // the reader's application's invited members
 	TeamStatus string
 	TeamSize   string
