@@ -2,12 +2,10 @@ package calls
 
 import (
 	"embed"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/web"
@@ -79,15 +77,6 @@ func isApplyUpload(r *http.Request) bool {
 		return true
 	}
 	return false
-}
-
-// bodyErr is a failure to read a multipart body: too large, or malformed.
-func bodyErr(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return errs.New(errs.TooLarge, "error.413.text")
-	}
-	return errs.New(errs.BadRequest, "api.invalid_body")
 }
 
 // file serves a file answer so that no browser runs or renders it in our

@@ -1,10 +1,7 @@
 package calls
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -474,7 +471,7 @@ func (h *handler) apiApplyHandler() http.HandlerFunc {
 		return h.apiApply(r, u, id, in, nil)
 	})
 	return func(w http.ResponseWriter, r *http.Request) {
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		if !web.IsMultipart(r) {
 			asJSON(w, r)
 			return
 		}
@@ -482,7 +479,7 @@ func (h *handler) apiApplyHandler() http.HandlerFunc {
 		if !ok {
 			return
 		}
-		in, files, err := h.readMultipart(r)
+		in, files, err := h.readMultipart(r, req.ID)
 		if err == nil {
 			var out ApplicationOut
 			if out, err = h.apiApply(r, req.User, req.ID, in, files); err == nil {
@@ -494,58 +491,30 @@ func (h *handler) apiApplyHandler() http.HandlerFunc {
 	}
 }
 
-// readMultipart reads the part "application" (JSON, decoded as strictly
-// as a JSON body) and the parts "answers.KEY" (files, each read up to one
-// byte over the limit so that the service refuses it by name).
-func (h *handler) readMultipart(r *http.Request) (ApplicationIn, map[string]*File, error) {
+// readMultipart reads the part "application" (the JSON body) and the
+// parts "answers.KEY" for the call's file questions, one file each
+// (web.DecodeMultipart: any other part is refused by name).
+func (h *handler) readMultipart(r *http.Request, callID int64) (ApplicationIn, map[string]*File, error) {
 	var in ApplicationIn
-	files := map[string]*File{}
-	seen := false
-	mr, err := r.MultipartReader()
+	c, err := h.s.Get(r.Context(), callID)
 	if err != nil {
-		return in, nil, errs.New(errs.BadRequest, "api.invalid_body")
+		return in, nil, err
 	}
-	var fs errs.Fields
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
+	var parts []web.FileParts
+	for _, f := range c.Form {
+		if f.Type == "file" {
+			parts = append(parts, web.FileParts{Name: "answers." + f.Key, Limit: proposals.MaxAttachment, Max: 1})
 		}
-		if err != nil {
-			return in, nil, bodyErr(err)
-		}
-		name := part.FormName()
-		key, isFile := strings.CutPrefix(name, "answers.")
-		switch {
-		case name == "application" && !seen:
-			seen = true
-			data, err := io.ReadAll(io.LimitReader(part, api.MaxBodySize+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			if len(data) > api.MaxBodySize {
-				return in, nil, errs.New(errs.TooLarge, "error.413.text")
-			}
-			jr := r.Clone(r.Context())
-			jr.Body, jr.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-			if err := h.srv.Decode(jr, &in); err != nil {
-				return in, nil, err
-			}
-		case isFile && files[key] == nil && len(files) < MaxFileQuestions+1:
-			data, err := io.ReadAll(io.LimitReader(part, proposals.MaxAttachment+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			files[key] = &File{Name: part.FileName(), Data: data}
-		default:
-			fs.Add(name, "validation.unknown_field")
-		}
-		part.Close()
 	}
-	if !seen {
-		fs.Add("application", "validation.required")
+	got, err := h.srv.DecodeMultipart(r, "application", &in, parts...)
+	if err != nil {
+		return in, nil, err
 	}
-	return in, files, fs.Err()
+	files := map[string]*File{}
+	for _, f := range got {
+		files[strings.TrimPrefix(f.Part, "answers.")] = &File{Name: f.Name, Data: f.Data}
+	}
+	return in, files, nil
 }
 
 func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn, files map[string]*File) (ApplicationOut, error) {

@@ -3,7 +3,6 @@ package calls
 import (
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -256,11 +255,11 @@ func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
 // answers.KEY), each up to one byte over the limit so that the service
 // refuses it by name; a form without files has none.
 func (h *handler) formFiles(r *http.Request) (map[string]*File, error) {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+	if !web.IsMultipart(r) {
 		return nil, nil
 	}
 	if err := r.ParseMultipartForm(maxApplyBody); err != nil {
-		return nil, bodyErr(err)
+		return nil, web.MultipartError(err)
 	}
 	files := map[string]*File{}
 	for name, hs := range r.MultipartForm.File {
@@ -275,7 +274,7 @@ func (h *handler) formFiles(r *http.Request) (map[string]*File, error) {
 		data, err := io.ReadAll(io.LimitReader(f, proposals.MaxAttachment+1))
 		f.Close()
 		if err != nil {
-			return nil, bodyErr(err)
+			return nil, web.MultipartError(err)
 		}
 		files[key] = &File{Name: hs[0].Filename, Data: data}
 	}
