@@ -134,6 +134,7 @@ type Award struct {
 	Place        int
 	RecipientID  int64
 	Recipient    string
+	Withheld     bool // the recipient's account was deleted: public views show WithheldName (decision 0110)
 	CallID       int64
 	CourseID     int64
 	IssuedAt     time.Time
@@ -450,8 +451,14 @@ func (s *Service) people(ctx context.Context, b Batch) (map[int64]string, error)
 
 const selectAward = `SELECT a.id, a.code, a.batch_id, a.org_id, o.name_kk, COALESCE(o.name_ru, ''), COALESCE(o.name_en, ''), a.kind,
 	a.title_kk, a.title_ru, a.title_en, COALESCE(a.place, 0), COALESCE(a.recipient_id, 0), a.recipient_name,
-	COALESCE(a.call_id, 0), COALESCE(a.course_id, 0), a.issued_at, a.revoked_at, a.revoke_reason
-	FROM awards a JOIN organizations o ON o.id = a.org_id `
+	COALESCE(a.call_id, 0), COALESCE(a.course_id, 0), a.issued_at, a.revoked_at, a.revoke_reason, ru.deleted_at IS NOT NULL
+	FROM awards a JOIN organizations o ON o.id = a.org_id LEFT JOIN users ru ON ru.id = a.recipient_id `
+
+// WithheldName stands for the name of a recipient whose account has been
+// deleted wherever the award is shown publicly (the verification page and
+// API, the credential, the award's PDF): in the three languages, as
+// printed documents carry it.
+const WithheldName = "Есімі жасырылған · Имя скрыто · Name withheld"
 
 type scanner interface{ Scan(...any) error }
 
@@ -460,7 +467,7 @@ func scanAward(sc scanner) (*Award, error) {
 	var kind string
 	var issued, revoked db.Time
 	if err := sc.Scan(&a.ID, &a.Code, &a.BatchID, &a.OrgID, &a.Org.KK, &a.Org.RU, &a.Org.EN, &kind, &a.Title.KK, &a.Title.RU, &a.Title.EN,
-		&a.Place, &a.RecipientID, &a.Recipient, &a.CallID, &a.CourseID, &issued, &revoked, &a.RevokeReason); err != nil {
+		&a.Place, &a.RecipientID, &a.Recipient, &a.CallID, &a.CourseID, &issued, &revoked, &a.RevokeReason, &a.Withheld); err != nil {
 		return nil, err
 	}
 	a.Kind = certificate.Kind(kind)
@@ -472,7 +479,9 @@ func scanAward(sc scanner) (*Award, error) {
 func notFound() error { return errs.New(errs.NotFound, "awards.error.not_found") }
 
 // ByCode finds an award by its code as typed (any case, dashes): what the
-// public verification page and API show. An unknown code is NotFound.
+// public verification page and API show. An unknown code is NotFound. The
+// name of a recipient whose account was deleted is WithheldName: the
+// award stays valid, the person's name is no longer published.
 func (s *Service) ByCode(ctx context.Context, typed string) (*Award, error) {
 	code, err := certificate.NormalizeCode(typed)
 	if err != nil {
@@ -484,6 +493,9 @@ func (s *Service) ByCode(ctx context.Context, typed string) (*Award, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("awards: %w", err)
+	}
+	if a.Withheld {
+		a.Recipient = WithheldName
 	}
 	return a, nil
 }

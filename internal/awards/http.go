@@ -42,6 +42,10 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.APIOperation(api.Operation{Method: "DELETE", Path: "/awards/{id}", ID: "revokeAward",
 		Summary: "Revoke an award with a reason (body {\"reason\"} or ?reason=); revoking twice is 409",
 		Tags:    tags, Auth: true, Request: RevokeIn{}, Response: VerifyOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiRevoke)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/awards", ID: "listAwards",
+		Summary: "An organization's awards, newest first (its organizers: moderators and above; with names as printed); without organization_id, the signed-in person's own",
+		Tags:    tags, Auth: true, Response: api.Page[AwardOut]{}, Errors: []int{400, 401, 403},
+		Query: api.ListQuery(api.Param{Name: "organization_id", Description: "the issuing organization"})}, h.apiList)
 	srv.APIShared("GET /api/v1/awards/{a}/{b}", h.apiCode,
 		api.Operation{Method: "GET", Path: "/awards/verify/{code}", ID: "verifyAward", Summary: "Whether an award is valid (public)",
 			Tags: tags, Response: VerifyOut{}, Errors: []int{404}},

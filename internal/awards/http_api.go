@@ -52,6 +52,7 @@ type VerifyOut struct {
 	Code         string           `json:"code"`
 	Kind         string           `json:"kind"`
 	Recipient    string           `json:"recipient"`
+	Withheld     bool             `json:"recipient_withheld,omitempty" doc:"the recipient's account was deleted: the name is no longer published (recipient says so); the award stays valid"`
 	Title        certificate.Text `json:"title"`
 	Place        int              `json:"place,omitempty"`
 	Organization certificate.Text `json:"organization"`
@@ -72,7 +73,7 @@ type CredentialOut struct {
 
 func (s *Service) verifyOut(a *Award) VerifyOut {
 	v := VerifyOut{Valid: !a.Revoked, Revoked: a.Revoked, RevokeReason: a.RevokeReason, Code: certificate.FormatCode(a.Code), Kind: string(a.Kind),
-		Recipient: a.Recipient, Title: a.Title, Place: a.Place, Organization: a.Org, OrgID: strconv.FormatInt(a.OrgID, 10),
+		Recipient: a.Recipient, Withheld: a.Withheld, Title: a.Title, Place: a.Place, Organization: a.Org, OrgID: strconv.FormatInt(a.OrgID, 10),
 		IssuedAt: a.IssuedAt.UTC(), VerifyURL: s.VerifyURL("kk", a.Code), Credential: s.base + "/api/v1/awards/" + a.Code + "/credential"}
 	if a.Revoked {
 		t := a.RevokedAt.UTC()

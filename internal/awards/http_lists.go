@@ -3,10 +3,13 @@ package awards
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -96,4 +99,92 @@ func (s *Service) exportPart(ctx context.Context, userID int64) (any, error) {
 			IssuedAt: v.IssuedAt, Revoked: a.Revoked, RevokeReason: a.RevokeReason, VerifyURL: v.VerifyURL, Credential: v.Credential})
 	}
 	return out, nil
+}
+
+// AwardOut is one award in GET /api/v1/awards.
+type AwardOut struct {
+	ID             string           `json:"id"`
+	Code           string           `json:"code"`
+	Kind           string           `json:"kind" enum:"certificate,diploma,thanks"`
+	Title          certificate.Text `json:"title"`
+	Place          int              `json:"place,omitempty"`
+	Recipient      string           `json:"recipient" doc:"the name as printed"`
+	PersonID       string           `json:"person_id,omitempty" doc:"the recipient's account, when awarded by id"`
+	OrganizationID string           `json:"organization_id"`
+	CallID         string           `json:"call_id,omitempty"`
+	CourseID       string           `json:"course_id,omitempty"`
+	IssuedAt       time.Time        `json:"issued_at"`
+	Revoked        bool             `json:"revoked"`
+	RevokedAt      *time.Time       `json:"revoked_at,omitempty"`
+	RevokeReason   string           `json:"revoke_reason,omitempty"`
+	VerifyURL      string           `json:"verify_url"`
+}
+
+func optID(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// apiList: GET /api/v1/awards?organization_id= for the organization's
+// organizers (names as printed are the organization's record), or the
+// signed-in person's own awards without it.
+func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r)
+	if !ok {
+		return
+	}
+	limit, err := h.srv.Limit(r, 50, 200)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	var before int64
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		if err := api.DecodeCursor(c, &before); err != nil || before <= 0 {
+			h.srv.Fail(w, r, errs.New(errs.BadRequest, "api.bad_cursor"))
+			return
+		}
+	}
+	var list []*Award
+	if o := r.URL.Query().Get("organization_id"); o != "" {
+		org, err := strconv.ParseInt(o, 10, 64)
+		if err != nil || org <= 0 {
+			var fs errs.Fields
+			fs.Add("organization_id", "awards.error.no_org")
+			h.srv.Fail(w, r, fs.Err())
+			return
+		}
+		list, err = h.svc.ForOrg(r.Context(), req.User, org, before, limit+1)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+	} else {
+		if before <= 0 {
+			before = 1 << 62
+		}
+		list, err = h.svc.list(r.Context(), "WHERE a.recipient_id = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?", req.User.ID, before, limit+1)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+	}
+	out := api.Page[AwardOut]{Items: []AwardOut{}}
+	for i, a := range list {
+		if i == limit {
+			out.NextCursor = api.EncodeCursor(list[i-1].ID)
+			break
+		}
+		o := AwardOut{ID: optID(a.ID), Code: certificate.FormatCode(a.Code), Kind: string(a.Kind), Title: a.Title, Place: a.Place, Recipient: a.Recipient,
+			PersonID: optID(a.RecipientID), OrganizationID: optID(a.OrgID), CallID: optID(a.CallID), CourseID: optID(a.CourseID),
+			IssuedAt: a.IssuedAt.UTC(), Revoked: a.Revoked, RevokeReason: a.RevokeReason, VerifyURL: h.svc.VerifyURL("kk", a.Code)}
+		if a.Revoked {
+			t := a.RevokedAt.UTC()
+			o.RevokedAt = &t
+		}
+		out.Items = append(out.Items, o)
+	}
+	api.WriteJSON(w, http.StatusOK, out)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/proposals"
 )
 
 // Application is one person's application to a call.
@@ -80,6 +81,12 @@ func CheckAnswers(form []Field, answers map[string]string) (map[string]string, e
 	for _, f := range form {
 		name := "answers." + f.Key
 		v := strings.TrimSpace(answers[f.Key])
+		if f.Type == "file" { // answered by a file (CheckFiles), never by text
+			if v != "" {
+				fs.Add(name, "calls.error.file_expected")
+			}
+			continue
+		}
 		if v == "" {
 			if f.Required {
 				fs.Add(name, "validation.required")
@@ -147,10 +154,76 @@ func holdingFor(st *Stage, u *auth.User, chosen int64) (int64, error) {
 	return 0, fs.Err()
 }
 
-// Apply submits u's application to call id. The first stage must be open,
-// u eligible, the answers valid; a second application by the same person
-// is a Conflict — the database's unique index decides under races.
+// File is an uploaded answer to a file question: proposals' attachment,
+// under the same rules (proposals.SniffAttachment, proposals.MaxAttachment).
+type File = proposals.Attachment
+
+// ApplyInput is what an applicant sends.
+type ApplyInput struct {
+	Answers map[string]string
+	Files   map[string]*File // by question key
+	HostID  int64
+	Members []string // a team's other members, by email address
+}
+
+// Apply submits u's application with text answers only (see Submit).
 func (s *Service) Apply(ctx context.Context, u *auth.User, callID int64, answers map[string]string, hostID int64) (*Application, error) {
+	return s.Submit(ctx, u, callID, ApplyInput{Answers: answers, HostID: hostID})
+}
+
+// CheckFiles validates the files answering form's file questions, the
+// way proposals check an attachment (type by content, size), and returns
+// each one's download name by key, for the answers.
+func CheckFiles(form []Field, files map[string]*File) (map[string]string, error) {
+	var fs errs.Fields
+	names := map[string]string{}
+	for k := range files {
+		ok := false
+		for _, f := range form {
+			ok = ok || (f.Key == k && f.Type == "file")
+		}
+		if !ok {
+			fs.Add("answers."+k, "calls.error.unknown_field")
+		}
+	}
+	for _, f := range form {
+		if f.Type != "file" {
+			continue
+		}
+		name := "answers." + f.Key
+		file := files[f.Key]
+		if file == nil || len(file.Data) == 0 {
+			if f.Required {
+				fs.Add(name, "validation.required")
+			}
+			continue
+		}
+		if len(file.Data) > proposals.MaxAttachment {
+			fs.Add(name, "calls.error.file_too_big", "max", proposals.MaxAttachment>>10)
+			continue
+		}
+		if file.ContentType = proposals.SniffAttachment(file.Data); file.ContentType == "" {
+			fs.Add(name, "calls.error.file_type")
+			continue
+		}
+		n := strings.TrimSpace(file.Name)
+		if i := strings.LastIndexAny(n, `/\`); i >= 0 {
+			n = n[i+1:]
+		}
+		if utf8.RuneCountInString(n) > 200 || !utf8.ValidString(n) {
+			n = "file"
+		}
+		file.Name = proposals.DownloadName(n, file.ContentType)
+		names[f.Key] = file.Name
+	}
+	return names, fs.Err()
+}
+
+// Submit submits u's application to call id. The first stage must be
+// open, u eligible, the answers and files valid; a second application by
+// the same person is a Conflict — the database's unique index decides
+// under races. The files are stored with the application, all or none.
+func (s *Service) Submit(ctx context.Context, u *auth.User, callID int64, in ApplyInput) (*Application, error) {
 	if u == nil || u.Deleted {
 		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
@@ -169,16 +242,22 @@ func (s *Service) Apply(ctx context.Context, u *auth.User, callID int64, answers
 	if err := s.Eligible(ctx, u, c, now); err != nil {
 		return nil, err
 	}
-	clean, err := CheckAnswers(c.Form, answers)
-	if err != nil {
+	clean, err := CheckAnswers(c.Form, in.Answers)
+	fileNames, ferr := CheckFiles(c.Form, in.Files)
+	members, merr := checkMembers(c, u, in.Members)
+	if err = joinInvalid(joinInvalid(err, ferr), merr); err != nil {
 		return nil, err
 	}
-	holding, err := holdingFor(first, u, hostID)
+	for k, n := range fileNames {
+		clean[k] = n
+	}
+	holding, err := holdingFor(first, u, in.HostID)
 	if err != nil {
 		return nil, err
 	}
 	body, _ := json.Marshal(clean)
 	a := &Application{CallID: callID, UserID: u.ID, Name: u.Name, Answers: clean}
+	var sent []int64
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
 		var closed db.Time
 		if err := tx.QueryRow(ctx, "SELECT closed_at FROM call_stages WHERE id = ?"+tx.ForShare(), first.ID).Scan(&closed); err != nil {
@@ -196,13 +275,85 @@ func (s *Service) Apply(ctx context.Context, u *auth.User, callID int64, answers
 			return fmt.Errorf("calls: apply: %w", err)
 		}
 		a.SubmittedAt = tx.Now
+		// A confirmed member of another team of this call is in it already.
+		var one int64
+		err = tx.QueryRow(ctx, `INSERT INTO call_participants (call_id, user_id, application_id) VALUES (?, ?, ?)
+			ON CONFLICT (call_id, user_id) DO NOTHING RETURNING application_id`, callID, u.ID, a.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.New(errs.Conflict, "calls.error.already_in_call")
+		}
+		if err != nil {
+			return fmt.Errorf("calls: apply: %w", err)
+		}
+		for k := range fileNames {
+			f := in.Files[k]
+			if _, err := tx.Exec(ctx, "INSERT INTO call_files (application_id, field_key, name, content_type, size, data) VALUES (?, ?, ?, ?, ?, ?)",
+				a.ID, k, f.Name, f.ContentType, len(f.Data), f.Data); err != nil {
+				return fmt.Errorf("calls: file: %w", err)
+			}
+		}
+		if c.Team() {
+			sent, err = s.inviteTeam(ctx, tx, c, u, a.ID, holding, members)
+			return err
+		}
 		_, err = tx.Exec(ctx, "INSERT INTO call_entries (stage_id, application_id, holding_id) VALUES (?, ?, ?)", first.ID, a.ID, holding)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if s.Outbox != nil {
+		s.Outbox.Send(sent)
+	}
 	return a, nil
+}
+
+// FileOf returns the file answering question key of application appID of
+// call callID, for its applicant, the call's organizers, and jurors
+// assigned the application at a stage where the answer is shown to them
+// (not an identifying answer at a blind stage). Anyone else: not found.
+func (s *Service) FileOf(ctx context.Context, u *auth.User, callID, appID int64, key string) (*File, error) {
+	notFound := errs.New(errs.NotFound, "calls.error.no_file")
+	if u == nil {
+		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	c, err := s.Get(ctx, callID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Application(ctx, appID)
+	if err != nil || a.CallID != callID {
+		return nil, notFound
+	}
+	var field *Field
+	for i := range c.Form {
+		if c.Form[i].Key == key && c.Form[i].Type == "file" {
+			field = &c.Form[i]
+		}
+	}
+	if field == nil {
+		return nil, notFound
+	}
+	allowed := a.UserID == u.ID || s.Organizer(ctx, u, c)
+	if !allowed {
+		if err := s.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM call_assignments x JOIN call_stages st ON st.id = x.stage_id
+			WHERE x.application_id = ? AND x.juror_id = ? AND (st.blind = ? OR ?))`, appID, u.ID, false, !field.Identifying).Scan(&allowed); err != nil {
+			return nil, fmt.Errorf("calls: file: %w", err)
+		}
+	}
+	if !allowed {
+		return nil, notFound
+	}
+	f := &File{}
+	err = s.DB.QueryRow(ctx, "SELECT name, content_type, data FROM call_files WHERE application_id = ? AND field_key = ?", appID, key).
+		Scan(&f.Name, &f.ContentType, &f.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("calls: file: %w", err)
+	}
+	return f, nil
 }
 
 // ApplicationOf returns u's application to call id, or nil.
@@ -274,8 +425,8 @@ func (s *Service) Standing(ctx context.Context, c *Call, a *Application) ([]Prog
 		if h := st.HostOf(holding); h != nil {
 			out[i].Holding = h.Name.KK
 		}
-		if !st.Closed() {
-			continue
+		if !st.Published(holding, s.DB.Now()) {
+			continue // in progress until the holding's results are public
 		}
 		r, err := s.resultOf(ctx, st.ID, a.ID)
 		if err != nil {
@@ -306,4 +457,22 @@ func (s *Service) Standing(ctx context.Context, c *Call, a *Application) ([]Prog
 		}
 	}
 	return out, nil
+}
+
+// joinInvalid is a and b's field problems as one Invalid error (every
+// problem at once), or the first error that is not a list of problems.
+func joinInvalid(a, b error) error {
+	ea, okA := errs.As(a)
+	eb, okB := errs.As(b)
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case okA && okB && ea.Code == errs.Invalid && eb.Code == errs.Invalid:
+		return append(errs.Fields(ea.Fields), eb.Fields...).Err()
+	case okA && ea.Code == errs.Invalid:
+		return b
+	}
+	return a
 }

@@ -34,7 +34,12 @@ import (
 var Kinds = []string{"selection", "contest", "festival", "grant"}
 
 // Field types of an application form.
-var FieldTypes = []string{"text", "long_text", "number", "choice", "url"}
+var FieldTypes = []string{"text", "long_text", "number", "choice", "url", "file"}
+
+// MaxFileQuestions is how many file questions a form may have: each answer
+// is a file of up to proposals.MaxAttachment, and an application is sent
+// in one request.
+const MaxFileQuestions = 5
 
 // Field is one question of a call's application form.
 type Field struct {
@@ -56,11 +61,12 @@ type Criterion struct {
 
 // Org is an organization as calls show it.
 type Org struct {
-	ID     int64
-	Name   i18n.Text
-	Path   string
-	Region string
-	Kind   string
+	ID        int64
+	Name      i18n.Text
+	Path      string
+	Region    string
+	Kind      string
+	PublishAt *time.Time // as a stage's holding: when its results become public (nil: at the close)
 }
 
 // Stage is one round of a call.
@@ -119,8 +125,23 @@ type Call struct {
 	MemberOf      int64
 	Form          []Field
 	PublishScores bool
+	TeamMin       int // a team application's size, the applicant included; 0, 0: individual applications
+	TeamMax       int
 	Stages        []*Stage
 	CreatedAt     time.Time
+}
+
+// Team reports whether the call takes team applications.
+func (c *Call) Team() bool { return c.TeamMax > 0 }
+
+// HasFiles reports whether the call's form has a file question.
+func (c *Call) HasFiles() bool {
+	for _, f := range c.Form {
+		if f.Type == "file" {
+			return true
+		}
+	}
+	return false
 }
 
 // Stage returns the call's stage with id, or nil.
@@ -202,8 +223,13 @@ type Input struct {
 	MemberOf      int64
 	Form          []Field
 	PublishScores bool
+	TeamMin       int // 0, 0: individual applications
+	TeamMax       int
 	Stages        []StageInput
 }
+
+// MaxTeam is the largest team a call may take.
+const MaxTeam = 50
 
 var keyOK = func(k string) bool {
 	if k == "" || len(k) > 40 {
@@ -254,6 +280,7 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 		}
 	}
 	seen := map[string]bool{}
+	files := 0
 	for i := range in.Form {
 		f := &in.Form[i]
 		name := fmt.Sprintf("form.%d", i)
@@ -268,13 +295,24 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 		if emptyText(f.Label) {
 			fs.Add(name+".label", "validation.required")
 		}
-		if f.Type == "file" {
-			fs.Add(name+".type", "calls.error.file_unsupported")
-		} else if !contains(FieldTypes, f.Type) {
+		if !contains(FieldTypes, f.Type) {
 			fs.Add(name+".type", "validation.invalid_choice")
+		}
+		if f.Type == "file" {
+			if files++; files > MaxFileQuestions {
+				fs.Add(name+".type", "calls.error.too_many_files", "max", MaxFileQuestions)
+			}
 		}
 		if f.Type == "choice" && len(f.Options) == 0 {
 			fs.Add(name+".options", "calls.error.options_required")
+		}
+	}
+	if in.TeamMin != 0 || in.TeamMax != 0 {
+		if in.TeamMin < 1 {
+			in.TeamMin = 1
+		}
+		if in.TeamMax < 2 || in.TeamMax > MaxTeam || in.TeamMin > in.TeamMax {
+			fs.Add("team.max", "calls.error.team_range", "max", MaxTeam)
 		}
 	}
 	if len(in.Form) > 50 {
@@ -395,11 +433,11 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Call, er
 	var id int64
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO calls (org_id, programme_id, kind, title_kk, title_ru, title_en, description_kk, description_ru,
-			description_en, age_min, age_max, regions, member_of, form, publish_scores, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			description_en, age_min, age_max, regions, member_of, form, publish_scores, team_min, team_max, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, db.NullID(in.ProgrammeID), in.Kind, in.Title.KK, in.Title.RU, in.Title.EN, in.Description.KK, in.Description.RU,
 			in.Description.EN, nullInt(in.AgeMin), nullInt(in.AgeMax), string(regions), db.NullID(in.MemberOf), string(form),
-			in.PublishScores, u.ID, tx.Now, tx.Now).Scan(&id); err != nil {
+			in.PublishScores, in.TeamMin, in.TeamMax, u.ID, tx.Now, tx.Now).Scan(&id); err != nil {
 			return fmt.Errorf("calls: create: %w", err)
 		}
 		for i, st := range in.Stages {
@@ -441,7 +479,7 @@ func (s *Service) inSubtree(ctx context.Context, org, root int64) bool {
 
 const callCols = `c.id, c.org_id, o.name_kk, o.name_ru, o.name_en, COALESCE(c.programme_id, 0), c.kind, c.title_kk, c.title_ru, c.title_en,
 	c.description_kk, c.description_ru, c.description_en, COALESCE(c.age_min, 0), COALESCE(c.age_max, 0), c.regions,
-	COALESCE(c.member_of, 0), c.form, c.publish_scores, c.created_at`
+	COALESCE(c.member_of, 0), c.form, c.publish_scores, c.created_at, c.team_min, c.team_max`
 
 type scanner interface{ Scan(...any) error }
 
@@ -451,7 +489,7 @@ func scanCall(r scanner) (*Call, error) {
 	var created db.Time
 	if err := r.Scan(&c.ID, &c.OrgID, &c.OrgName.KK, &c.OrgName.RU, &c.OrgName.EN, &c.ProgrammeID, &c.Kind, &c.Title.KK, &c.Title.RU,
 		&c.Title.EN, &c.Description.KK, &c.Description.RU, &c.Description.EN, &c.AgeMin, &c.AgeMax, &regions, &c.MemberOf, &form,
-		&c.PublishScores, &created); err != nil {
+		&c.PublishScores, &created, &c.TeamMin, &c.TeamMax); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = created.Time
@@ -511,7 +549,7 @@ func getTx(ctx context.Context, tx *db.Tx, id int64) (*Call, error) {
 		return nil, err
 	}
 	rows.Close()
-	hr, err := tx.Query(ctx, `SELECT h.stage_id, o.id, o.name_kk, o.name_ru, o.name_en, o.path, COALESCE(o.region, ''), o.kind
+	hr, err := tx.Query(ctx, `SELECT h.stage_id, o.id, o.name_kk, o.name_ru, o.name_en, o.path, COALESCE(o.region, ''), o.kind, h.publish_at
 		FROM call_holdings h JOIN call_stages st ON st.id = h.stage_id JOIN organizations o ON o.id = h.org_id
 		WHERE st.call_id = ? ORDER BY h.stage_id, o.id`, id)
 	if err != nil {
@@ -521,9 +559,11 @@ func getTx(ctx context.Context, tx *db.Tx, id int64) (*Call, error) {
 	for hr.Next() {
 		var sid int64
 		var o Org
-		if err := hr.Scan(&sid, &o.ID, &o.Name.KK, &o.Name.RU, &o.Name.EN, &o.Path, &o.Region, &o.Kind); err != nil {
+		var pub db.Time
+		if err := hr.Scan(&sid, &o.ID, &o.Name.KK, &o.Name.RU, &o.Name.EN, &o.Path, &o.Region, &o.Kind, &pub); err != nil {
 			return nil, err
 		}
+		o.PublishAt = pub.Ptr()
 		if st := byID[sid]; st != nil {
 			st.Hosts = append(st.Hosts, o)
 		}

@@ -111,9 +111,9 @@ func TestFestivalAcrossLevels(t *testing.T) {
 		// A plain member cannot create a call in the region.
 		stranger := env.NewPerson()
 		wantStatus(t, "create by a non-organizer", js(env, c, "POST", "/api/v1/calls", token(t, env, stranger), body), 403, "")
-		// A stage without criteria, a file question: refused with the field named.
-		bad := strings.Replace(body, `"type":"text","identifying":true`, `"type":"file"`, 1)
-		wantStatus(t, "file question", js(env, c, "POST", "/api/v1/calls", otok, bad), 422, "form.2.type")
+		// A question of an unknown type: refused with the field named.
+		bad := strings.Replace(body, `"type":"text","identifying":true`, `"type":"video"`, 1)
+		wantStatus(t, "unknown question type", js(env, c, "POST", "/api/v1/calls", otok, bad), 422, "form.2.type")
 
 		// Applicants: five in each district.
 		type applicant struct {

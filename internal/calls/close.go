@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -91,7 +92,7 @@ func compute(ctx context.Context, tx *db.Tx, st *Stage) (*computed, error) {
 			return nil, err
 		}
 		sh := selection.Sheet{Application: strconv.FormatInt(a, 10), Juror: strconv.FormatInt(j, 10)}
-		if err := json.Unmarshal(body, &sh.Scores); err != nil {
+		if sh.Scores, err = parseScores(body); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -325,15 +326,16 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, c *Call, st, next *Stag
 	}
 	var entries []outbox.Entry
 	for _, chunk := range chunks(ids, 500) {
-		rows, err := tx.Query(ctx, `SELECT u.id, u.email, u.lang FROM call_applications a JOIN users u ON u.id = a.user_id
-			WHERE a.id IN (`+db.Placeholders(len(chunk))+`) AND u.deleted_at IS NULL`, db.Args(chunk)...)
+		rows, err := tx.Query(ctx, `SELECT u.id, u.email, u.lang, e.holding_id FROM call_applications a JOIN users u ON u.id = a.user_id
+			JOIN call_entries e ON e.application_id = a.id AND e.stage_id = ?
+			WHERE a.id IN (`+db.Placeholders(len(chunk))+`) AND u.deleted_at IS NULL`, append([]any{st.ID}, db.Args(chunk)...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var uid int64
+			var uid, holding int64
 			var email, lang string
-			if err := rows.Scan(&uid, &email, &lang); err != nil {
+			if err := rows.Scan(&uid, &email, &lang, &holding); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -351,7 +353,11 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, c *Call, st, next *Stag
 			if next != nil {
 				nextTitle = next.Title.In(l)
 			}
-			entries = append(entries, outbox.Entry{Message: outbox.Message{UserID: uid, Telegram: true, To: email,
+			var due time.Time // told when their holding's results are public
+			if h := st.HostOf(holding); h != nil && h.PublishAt != nil {
+				due = *h.PublishAt
+			}
+			entries = append(entries, outbox.Entry{Due: due, Message: outbox.Message{UserID: uid, Telegram: true, To: email,
 				Subject: p.T(key+".subject", "call", c.Title.In(l)),
 				Text:    p.T(key+".body", "call", c.Title.In(l), "stage", st.Title.In(l), "next", nextTitle, "link", link, "site", s.SiteName)}})
 		}
@@ -562,10 +568,11 @@ type Winner struct {
 	HoldingID int64
 }
 
-// Participants lists everyone who applied to call id, by name.
+// Participants lists everyone who applied to call id, by name: the
+// applicants and the team members who confirmed.
 func (s *Service) Participants(ctx context.Context, callID int64) ([]Person, error) {
-	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM call_applications a JOIN users u ON u.id = a.user_id
-		WHERE a.call_id = ? AND u.deleted_at IS NULL ORDER BY u.name, u.id`, callID)
+	rows, err := s.DB.Query(ctx, `SELECT u.id, u.name FROM users u WHERE u.id IN (SELECT user_id FROM call_applications WHERE call_id = ?
+		UNION SELECT user_id FROM call_participants WHERE call_id = ?) AND u.deleted_at IS NULL ORDER BY u.name, u.id`, callID, callID)
 	if err != nil {
 		return nil, fmt.Errorf("calls: participants: %w", err)
 	}
@@ -618,6 +625,17 @@ func (s *Service) Winners(ctx context.Context, callID int64) ([]Winner, error) {
 		}
 		place++
 		out = append(out, Winner{Person: Person{UserID: r.UserID, Name: r.Name}, Place: place, HoldingID: r.HoldingID})
+		if c.Team() { // a team wins together: its members who confirmed share the place
+			members, err := s.Team(ctx, r.ApplicationID)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range members {
+				if m.Status == "confirmed" && m.UserID != 0 {
+					out = append(out, Winner{Person: Person{UserID: m.UserID, Name: m.Name}, Place: place, HoldingID: r.HoldingID})
+				}
+			}
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/api"
@@ -11,6 +12,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/selection"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -90,6 +92,7 @@ type CallOut struct {
 	Description    i18n.Text     `json:"description"`
 	Eligibility    EligibilityIO `json:"eligibility"`
 	Form           []Field       `json:"form"`
+	Team           *TeamIO       `json:"team,omitempty" doc:"a team application's size, the applicant included; absent: individual applications"`
 	Stages         []StageOut    `json:"stages"`
 }
 
@@ -99,6 +102,9 @@ func callOut(c *Call) CallOut {
 		Eligibility: EligibilityIO{AgeMin: c.AgeMin, AgeMax: c.AgeMax, Regions: c.Regions, MemberOf: idStr(c.MemberOf)}}
 	if o.Form == nil {
 		o.Form = []Field{}
+	}
+	if c.Team() {
+		o.Team = &TeamIO{Min: c.TeamMin, Max: c.TeamMax}
 	}
 	for _, st := range c.Stages {
 		so := StageOut{ID: idStr(st.ID), Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
@@ -132,8 +138,11 @@ func (in CallIn) input() (Input, error) {
 	out.OrgID = parseID(&fs, "organization_id", in.OrganizationID)
 	out.ProgrammeID = parseID(&fs, "programme_id", in.ProgrammeID)
 	out.MemberOf = parseID(&fs, "eligibility.member_of", in.Eligibility.MemberOf)
-	if in.Team != nil && in.Team.Max > 1 {
-		fs.Add("team", "calls.error.teams_unsupported")
+	if in.Team != nil {
+		out.TeamMin, out.TeamMax = in.Team.Min, in.Team.Max
+		if in.Team.Max == 0 { // {"min":0,"max":0} would read as "individual": say it is not a team size
+			out.TeamMax = -1
+		}
 	}
 	for i, st := range in.Stages {
 		si := StageInput{Title: st.Title, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt, Criteria: st.Criteria, Advance: st.Advance,
@@ -152,13 +161,34 @@ func (in CallIn) input() (Input, error) {
 type ApplicationIn struct {
 	Answers map[string]any `json:"answers"`
 	HostID  string         `json:"host_id,omitempty"`
-	Members []string       `json:"members,omitempty" doc:"team members' emails (teams are not supported yet: 422)"`
+	Members []string       `json:"members,omitempty" doc:"a team application's other members by email address: each is invited (by Telegram when linked, else email) and confirms with an account of that address; the team, the applicant included, must be within the call's team min–max"`
 }
 
 // ApplicationOut is an application's id and status.
 type ApplicationOut struct {
 	ID     string `json:"id"`
-	Status string `json:"status"`
+	Status string `json:"status" enum:"submitted,awaiting_team" doc:"awaiting_team: a team application takes part once the call's minimum of its members confirmed"`
+}
+
+// PublicationIn is the body of PUT …/holdings/{org_id}.
+type PublicationIn struct {
+	PublishAt *time.Time `json:"publish_at" doc:"when the holding's results become public; null: at the stage's close"`
+}
+
+// PublicationOut confirms a holding's publication time.
+type PublicationOut struct {
+	HoldingID string     `json:"holding_id"`
+	PublishAt *time.Time `json:"publish_at"`
+}
+
+// TeamAnswerIn is the body of POST /applications/{id}/team.
+type TeamAnswerIn struct {
+	Accept bool `json:"accept" doc:"true joins the team, false declines the invitation"`
+}
+
+// TeamAnswerOut is the invitation's new status.
+type TeamAnswerOut struct {
+	Status string `json:"status" enum:"confirmed,declined"`
 }
 
 // Answers turns JSON answers (strings, numbers, booleans) into text.
@@ -272,8 +302,12 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls", ID: "createCall", Summary: "Create a call with its stages (moderators of the organization)",
 		Tags: tags, Auth: true, Request: CallIn{}, Response: CallOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/applications", ID: "applyToCall", Summary: "Apply (once per person)",
-		Tags: tags, Auth: true, Request: ApplicationIn{}, Response: ApplicationOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
-		web.JSONAction(h.srv, http.StatusCreated, true, h.apiApply))
+		Description: "A JSON body, or multipart/form-data when the form has file questions: the part \"application\" holds the same JSON, " +
+			"a part \"answers.KEY\" the file answering question KEY (PDF, PNG or JPEG judged by its content, at most 768 KB; a refusal names " +
+			"the field answers.KEY). The application and its files are stored together or not at all. Those allowed download a file from " +
+			"/{lang}/calls/{id}/applications/{application_id}/files/{key}; the answer itself is the file's name.",
+		Tags: tags, Auth: true, Request: ApplicationIn{}, Response: ApplicationOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 413, 422}},
+		h.apiApplyHandler())
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/jurors", ID: "addJuror", Summary: "Put a person on a holding's jury",
 		Tags: tags, Auth: true, Request: JurorIn{}, Response: JurorOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}}, h.apiJuror)
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/stages/{stage_id}/assignments", ID: "assignJurors",
@@ -294,6 +328,16 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/decline", ID: "declineAdvancement",
 		Summary: "The applicant gives up their place at a stage", Tags: tags, Auth: true, Request: DeclineIn{}, Response: DeclineOut{},
 		Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiDecline))
+	s.APIOperation(api.Operation{Method: "PUT", Path: "/calls/{id}/stages/{stage_id}/holdings/{org_id}", ID: "setHoldingPublication",
+		Summary: "When a holding's results become public (the call's organizers or the holding's moderators, before the stage closes)", Tags: tags, Auth: true,
+		Request: PublicationIn{}, Response: PublicationOut{}, Errors: []int{401, 403, 404, 409, 422}}, h.apiPublication)
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/team", ID: "answerTeamInvitation",
+		Summary: "An invited member joins a team application, or declines (with an account of the invited address)", Tags: tags, Auth: true,
+		Request: TeamAnswerIn{}, Response: TeamAnswerOut{}, Errors: []int{401, 403, 404, 409}},
+		web.JSONAction(h.srv, http.StatusOK, true, func(r *http.Request, u *auth.User, id int64, in TeamAnswerIn) (TeamAnswerOut, error) {
+			st, err := h.s.AnswerInvitation(r.Context(), u, id, in.Accept)
+			return TeamAnswerOut{Status: st}, err
+		}))
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
 		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
 		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
@@ -320,6 +364,29 @@ func (h *handler) apiConflict(r *http.Request, u *auth.User, id int64, in Confli
 		return ConflictOut{}, err
 	}
 	return ConflictOut{Declared: true}, nil
+}
+
+func (h *handler) apiPublication(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id", "stage_id", "org_id")
+	if !ok {
+		return
+	}
+	var in PublicationIn
+	if err := h.srv.Decode(r, &in); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	org := req.PathID("org_id")
+	if err := h.s.SetPublication(audit.WithIP(r.Context(), h.srv.ClientIP(r)), req.User, req.ID, req.PathID("stage_id"), org, in.PublishAt); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	out := PublicationOut{HoldingID: idStr(org), PublishAt: in.PublishAt}
+	if out.PublishAt != nil {
+		t := out.PublishAt.UTC()
+		out.PublishAt = &t
+	}
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
@@ -397,11 +464,61 @@ func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusCreated, callOut(c))
 }
 
-func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn) (ApplicationOut, error) {
-	var fs errs.Fields
-	if len(in.Members) > 0 {
-		fs.Add("members", "calls.error.teams_unsupported")
+// apiApplyHandler takes an application as JSON, or as multipart with its
+// files (see the operation's description), in one request.
+func (h *handler) apiApplyHandler() http.HandlerFunc {
+	asJSON := web.JSONAction(h.srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in ApplicationIn) (ApplicationOut, error) {
+		return h.apiApply(r, u, id, in, nil)
+	})
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !web.IsMultipart(r) {
+			asJSON(w, r)
+			return
+		}
+		req, ok := h.srv.Begin(w, r, "id")
+		if !ok {
+			return
+		}
+		in, files, err := h.readMultipart(r, req.ID)
+		if err == nil {
+			var out ApplicationOut
+			if out, err = h.apiApply(r, req.User, req.ID, in, files); err == nil {
+				api.WriteJSON(w, http.StatusCreated, out)
+				return
+			}
+		}
+		h.srv.Fail(w, r, err)
 	}
+}
+
+// readMultipart reads the part "application" (the JSON body) and the
+// parts "answers.KEY" for the call's file questions, one file each
+// (web.DecodeMultipart: any other part is refused by name).
+func (h *handler) readMultipart(r *http.Request, callID int64) (ApplicationIn, map[string]*File, error) {
+	var in ApplicationIn
+	c, err := h.s.Get(r.Context(), callID)
+	if err != nil {
+		return in, nil, err
+	}
+	var parts []web.FileParts
+	for _, f := range c.Form {
+		if f.Type == "file" {
+			parts = append(parts, web.FileParts{Name: "answers." + f.Key, Limit: proposals.MaxAttachment, Max: 1})
+		}
+	}
+	got, err := h.srv.DecodeMultipart(r, "application", &in, parts...)
+	if err != nil {
+		return in, nil, err
+	}
+	files := map[string]*File{}
+	for _, f := range got {
+		files[strings.TrimPrefix(f.Part, "answers.")] = &File{Name: f.Name, Data: f.Data}
+	}
+	return in, files, nil
+}
+
+func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in ApplicationIn, files map[string]*File) (ApplicationOut, error) {
+	var fs errs.Fields
 	host := parseID(&fs, "host_id", in.HostID)
 	answers, err := answersText(in.Answers)
 	if err != nil {
@@ -410,11 +527,15 @@ func (h *handler) apiApply(r *http.Request, u *auth.User, id int64, in Applicati
 	if err := fs.Err(); err != nil {
 		return ApplicationOut{}, err
 	}
-	a, err := h.s.Apply(r.Context(), u, id, answers, host)
+	a, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host, Members: in.Members})
 	if err != nil {
 		return ApplicationOut{}, err
 	}
-	return ApplicationOut{ID: idStr(a.ID), Status: "submitted"}, nil
+	status, err := h.s.TeamStatus(r.Context(), a.ID)
+	if err != nil {
+		return ApplicationOut{}, err
+	}
+	return ApplicationOut{ID: idStr(a.ID), Status: status}, nil
 }
 
 func (h *handler) signedIn(w http.ResponseWriter, r *http.Request) (*auth.User, int64, int64, bool) {
@@ -535,7 +656,7 @@ func (h *handler) apiResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, sid := req.ID, req.PathID("stage_id")
-	_, _, rs, rep, err := h.s.Results(r.Context(), id, sid)
+	_, _, rs, rep, err := h.s.ResultsFor(r.Context(), req.User, id, sid)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

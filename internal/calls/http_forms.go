@@ -2,14 +2,18 @@ package calls
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -19,6 +23,11 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	files, err := h.formFiles(r)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	answers := map[string]string{}
 	for k, vs := range r.PostForm {
 		if key, ok := strings.CutPrefix(k, "answers."); ok && len(vs) > 0 {
@@ -26,7 +35,8 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	host, _ := strconv.ParseInt(r.PostForm.Get("host_id"), 10, 64)
-	if _, err := h.s.Apply(r.Context(), u, id, answers, host); err != nil {
+	members := strings.FieldsFunc(r.PostForm.Get("members"), func(r rune) bool { return r == '\n' || r == ',' || r == ';' || r == ' ' || r == '\r' })
+	if _, err := h.s.Submit(r.Context(), u, id, ApplyInput{Answers: answers, Files: files, HostID: host, Members: members}); err != nil {
 		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
 		if !ok {
 			h.srv.Fail(w, r, err)
@@ -36,6 +46,65 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#my-application", id), "calls.flash.applied")
+}
+
+// answerInvitation: an invited member joins a team, or declines.
+func (h *handler) answerInvitation(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "app")
+	if !ok {
+		return
+	}
+	app := req.PathID("app")
+	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != req.ID {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_invitation"))
+		return
+	}
+	st, err := h.s.AnswerInvitation(r.Context(), req.User, app, r.PostForm.Get("answer") == "accept")
+	if err != nil {
+		if ce, ok := errs.As(err); ok && (ce.Code == errs.Conflict || ce.Code == errs.Forbidden) {
+			h.showWith(w, r, web.Status(err), &web.PageData{Errors: map[string]string{"invitation": h.srv.Printer(r).T(ce.Key, ce.Args...)}})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#invitations", req.ID), "calls.flash.team_"+st)
+}
+
+// publication sets when a holding's results become public (empty: at the close).
+func (h *handler) publication(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "stage_id", "org")
+	if !ok {
+		return
+	}
+	id, sid, org := req.ID, req.PathID("stage_id"), req.PathID("org")
+	var at *time.Time
+	var err error
+	if v := strings.TrimSpace(r.PostForm.Get("publish_at")); v != "" {
+		t, perr := time.ParseInLocation(draftTimeLayout, v, i18n.Almaty)
+		if perr != nil {
+			var fs errs.Fields
+			fs.Add("publish_at", "calls.error.bad_time")
+			err = fs.Err()
+		}
+		at = &t
+	}
+	if err == nil {
+		err = h.s.SetPublication(audit.WithIP(r.Context(), h.srv.ClientIP(r)), req.User, id, sid, org, at)
+	}
+	if err != nil {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			h.stageWith(w, r, http.StatusUnprocessableEntity, &web.PageData{Errors: map[string]string{fmt.Sprintf("publish_at.%d", org): fe["publish_at"]}, Form: r.PostForm})
+			return
+		}
+		if ce, isCoded := errs.As(err); isCoded && ce.Code == errs.Conflict {
+			h.stageWith(w, r, http.StatusConflict, &web.PageData{Errors: map[string]string{"stage": h.srv.Printer(r).T(ce.Key, ce.Args...)}, Form: r.PostForm})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d#holding-%d", id, sid, org), "calls.flash.publication")
 }
 
 // stageAction runs an organizer's POST and returns to the stage page.
@@ -180,4 +249,34 @@ func (h *handler) conflict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d/stages/%d/review", id, sid), "calls.flash.conflict")
+}
+
+// formFiles reads the files of a multipart application form (the fields
+// answers.KEY), each up to one byte over the limit so that the service
+// refuses it by name; a form without files has none.
+func (h *handler) formFiles(r *http.Request) (map[string]*File, error) {
+	if !web.IsMultipart(r) {
+		return nil, nil
+	}
+	if err := r.ParseMultipartForm(maxApplyBody); err != nil {
+		return nil, web.MultipartError(err)
+	}
+	files := map[string]*File{}
+	for name, hs := range r.MultipartForm.File {
+		key, ok := strings.CutPrefix(name, "answers.")
+		if !ok || len(hs) == 0 || hs[0].Size == 0 {
+			continue
+		}
+		f, err := hs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, proposals.MaxAttachment+1))
+		f.Close()
+		if err != nil {
+			return nil, web.MultipartError(err)
+		}
+		files[key] = &File{Name: hs[0].Filename, Data: data}
+	}
+	return files, nil
 }

@@ -4,15 +4,18 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/selection"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
 type listView struct {
 	view
-	Calls []*Call
+	Calls     []*Call
+	CanCreate bool // the reader runs an organization: the list links the new call form
 }
 
 func (h *handler) list(w http.ResponseWriter, r *http.Request) {
@@ -21,8 +24,13 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	orgs, err := h.s.CreatableOrgs(r.Context(), web.UserOf(r))
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	h.srv.Render(w, r, http.StatusOK, "calls_list", &web.PageData{Title: h.srv.T(r, "calls.title"),
-		Data: listView{view: view{Lang: web.LangOf(r)}, Calls: cs}})
+		Data: listView{view: view{Lang: web.LangOf(r)}, Calls: cs, CanCreate: len(orgs) > 0}})
 }
 
 type showView struct {
@@ -36,6 +44,11 @@ type showView struct {
 	Juror      map[int64]bool // stage → u is a juror there
 	Ineligible string
 	Hosts      []Org // the first stage's holdings, to choose from
+	Invites    []Invitation
+	InTeam     bool     // the reader confirmed a place in someone's team: no application of their own
+	Team       []Member // the reader's application's invited members
+	TeamStatus string
+	TeamSize   string
 }
 
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
@@ -64,10 +77,30 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 		h.srv.Fail(w, r, err)
 		return
 	}
+	if v.Invites, err = h.s.Invitations(ctx, u, id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if c.Team() {
+		v.TeamSize = teamSizeText(c)
+	}
+	for _, in := range v.Invites {
+		v.InTeam = v.InTeam || in.Status == "confirmed"
+	}
 	if v.App != nil {
 		if v.Standing, err = h.s.Standing(ctx, c, v.App); err != nil {
 			h.srv.Fail(w, r, err)
 			return
+		}
+		if c.Team() && v.App.UserID == u.ID {
+			if v.Team, err = h.s.Team(ctx, v.App.ID); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
+			if v.TeamStatus, err = h.s.TeamStatus(ctx, v.App.ID); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
 		}
 	} else if u != nil && v.Open {
 		if e := h.s.Eligible(ctx, u, c, now); e != nil {
@@ -98,12 +131,14 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 }
 
 type holdingView struct {
-	Org     Org
-	Jurors  []Juror
-	Results []Result
-	Report  *HoldingReport
-	Ties    []selection.Tie // every tie of the holding's ranking, with the rules that split it
-	Entries int
+	Org       Org
+	PublishAt time.Time // zero: at the close
+	Pending   bool      // closed, results not public yet, and the reader may not see them
+	Jurors    []Juror
+	Results   []Result
+	Report    *HoldingReport
+	Ties      []selection.Tie // every tie of the holding's ranking, with the rules that split it
+	Entries   int
 }
 
 type stageView struct {
@@ -132,6 +167,14 @@ func (v stageView) Name(r Result) string {
 		return r.Name
 	}
 	return "№ " + strconv.FormatInt(r.ApplicationID, 10)
+}
+
+// Local is t as a datetime-local field's value in Kazakhstan's time ("" for zero).
+func (v stageView) Local(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(i18n.Almaty).Format(draftTimeLayout)
 }
 
 // Backfilled returns whom application a replaced in holding h's report.
@@ -168,7 +211,7 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	var results []Result
 	if st.Closed() {
-		_, _, results, v.Report, err = h.s.Results(ctx, id, sid)
+		_, _, results, v.Report, err = h.s.ResultsFor(ctx, u, id, sid)
 		if err != nil {
 			h.srv.Fail(w, r, err)
 			return
@@ -183,6 +226,10 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	for _, o := range st.Hosts {
 		hv := holdingView{Org: o}
+		if o.PublishAt != nil {
+			hv.PublishAt = *o.PublishAt
+		}
+		hv.Pending = st.Closed() && !st.Published(o.ID, h.s.DB.Now()) && !h.s.seesHolding(ctx, u, c, o.ID)
 		for _, j := range jurors {
 			if j.HoldingID == o.ID {
 				hv.Jurors = append(hv.Jurors, j)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/calls"
@@ -111,4 +112,80 @@ func TestBrowserCallApplyScoreBlindCloseReferral(t *testing.T) {
 func signOut(t *testing.T, ctx context.Context) {
 	t.Helper()
 	clickAndLoad(t, ctx, "nav.account form button")
+}
+
+// An organizer on a 390 px phone announces a call from the organization's
+// page: builds the form without scripts (adds a question, moves it up),
+// is told what is missing next to the field with everything typed kept,
+// and creates the call with Enter in the title field (the form's default
+// button creates; it never moves or removes a question). axe-core finds
+// nothing on the form, nor on it with errors.
+func TestBrowserOrganizerBuildsACallOnAPhone(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	org := env.NewOrg(0, "Аудандық жастар ресурстық орталығы")
+	organizer := env.NewPerson()
+	env.Grant(organizer, org, "moderator")
+
+	b := browser(t)
+	run(t, b, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	meetingsSignIn(t, b, env, organizer)
+	run(t, b, chromedp.Navigate(fmt.Sprintf("%s/kk/organizations/%d", env.URL, org)), chromedp.WaitVisible(C("#new-call")))
+	clickAndLoad(t, b, "#new-call")
+	run(t, b, chromedp.WaitVisible(C("#call-form")))
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Errorf("axe on the new call form:\n%s", strings.Join(v, "\n"))
+	}
+	if w := get(t, b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the form is %d px wide on a 390 px phone", w)
+	}
+	run(t, b, chromedp.SendKeys(C("#f-title-kk"), "IT-жобалар байқауы"),
+		chromedp.SendKeys(C("#f-form-0-label-kk"), "Жобаңызды сипаттаңыз"))
+	clickAndLoad(t, b, "#add-question")
+	run(t, b, chromedp.WaitVisible(C("#f-form-1-label-kk")))
+	if got := get(t, b, chromedp.Evaluate[string](`document.querySelector("#f-title-kk").value`)); got != "IT-жобалар байқауы" {
+		t.Fatalf("the title after adding a question: %q", got)
+	}
+	run(t, b, chromedp.SendKeys(C("#f-form-1-label-kk"), "Жобаның сілтемесі"),
+		chromedp.SetValue(C("#f-form-1-type"), "url"))
+	clickAndLoad(t, b, "#up-1")
+	run(t, b, chromedp.WaitVisible(C("#f-form-0-label-kk")))
+	first := get(t, b, chromedp.Evaluate[string](`document.querySelector("#f-form-0-label-kk").value + "|" + document.querySelector("#f-form-0-type").value`))
+	if first != "Жобаның сілтемесі|url" {
+		t.Fatalf("first question after moving up: %q", first)
+	}
+	// No criteria yet: refused next to the field, all kept.
+	clickAndLoad(t, b, "#create-call")
+	run(t, b, chromedp.WaitVisible(C("#form-errors")), chromedp.WaitVisible(C("#e-stages-0-criteria")))
+	if got := get(t, b, chromedp.Evaluate[string](`document.querySelector("#f-form-1-label-kk").value`)); got != "Жобаңызды сипаттаңыз" {
+		t.Fatalf("second question after an error: %q", got)
+	}
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Errorf("axe on the form with errors:\n%s", strings.Join(v, "\n"))
+	}
+	run(t, b, chromedp.SendKeys(C("#f-stages-0-criteria"), "Идеяның жаңалығы; 2; 10\nІске асыру; 1; 10"),
+		chromedp.SendKeys(C("#f-stages-0-title-kk"), "Облыстық іріктеу"))
+	enterAndLoad(t, b, "#f-title-kk")
+	run(t, b, chromedp.WaitVisible(C("#stages")))
+	if h := text(t, b, "h1"); h != "IT-жобалар байқауы" {
+		t.Fatalf("after creating: %q", h)
+	}
+	if got := text(t, b, "#stages"); !strings.Contains(got, "Облыстық іріктеу") {
+		t.Fatalf("stages: %q", got)
+	}
+}
+
+// enterAndLoad presses Enter in the field sel and waits for the page the
+// form's submission loads (errors while the old page goes away are expected).
+func enterAndLoad(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`window.__ortaqOld = true`), chromedp.Focus(C(sel)))
+	_, _ = chromedp.Run(ctx, chromedp.KeyEvent(kb.Enter))
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__ortaqOld !== true && document.readyState === "complete"`)); err == nil && fresh {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("Enter in %s loaded no new page", sel)
 }

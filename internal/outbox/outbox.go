@@ -67,9 +67,10 @@ type Message struct {
 // Entry is one message to store: a Message of KindMail, or a reference to
 // be rendered at sending time by the kind's Renderer.
 type Entry struct {
-	Kind    string // "" is KindMail
-	Ref     int64  // for other kinds: the row the Renderer reads
-	Message        // for KindMail; UserID for any kind
+	Kind    string    // "" is KindMail
+	Ref     int64     // for other kinds: the row the Renderer reads
+	Message           // for KindMail; UserID for any kind
+	Due     time.Time // not before this time (results published later); zero: now
 }
 
 // Renderer makes the message of a row of its kind at sending time.
@@ -212,7 +213,11 @@ func (b *Box) add(ctx context.Context, tx *db.Tx, entries []Entry) ([]int64, err
 			user = e.To
 			q.WriteString("(?, ?, (SELECT id FROM users WHERE email = ? AND deleted_at IS NULL), ?, ?, ?, ?, ?, ?)")
 		}
-		args = append(args, kind, ref, user, e.To, e.Subject, e.Text, hex.EncodeToString(tok[:]), tx.Now, tx.Now)
+		due := tx.Now
+		if e.Due.After(tx.Now) {
+			due = e.Due.UTC()
+		}
+		args = append(args, kind, ref, user, e.To, e.Subject, e.Text, hex.EncodeToString(tok[:]), due, tx.Now)
 	}
 	q.WriteString(" RETURNING id")
 	ids, err := db.ScanIDs(tx.Query(ctx, q.String(), args...))

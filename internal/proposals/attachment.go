@@ -40,10 +40,11 @@ func DownloadName(name, contentType string) string {
 	return base + exts[0]
 }
 
-// contentDisposition offers a file as a download under name: in plain
+// ContentDisposition offers a file as a download under name (calls use it
+// for their file answers too): in plain
 // ASCII for old clients (Kazakh and Russian letters in Latin, anything
 // else an underscore) and in full as RFC 8187 UTF-8.
-func contentDisposition(name string) string {
+func ContentDisposition(name string) string {
 	var ascii, full strings.Builder
 	for _, r := range kazakh.ToLatin(name) {
 		switch {

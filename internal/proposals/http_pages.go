@@ -345,7 +345,7 @@ func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", a.ContentType)
-	hd.Set("Content-Disposition", contentDisposition(a.Name))
+	hd.Set("Content-Disposition", ContentDisposition(a.Name))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	hd.Set("Content-Length", strconv.Itoa(len(a.Data)))

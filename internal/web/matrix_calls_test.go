@@ -49,6 +49,23 @@ func init() {
 		}))
 		return id
 	}
+	// teamInviting makes a team call of w.root and w.other's team
+	// application inviting w.me (or, for a guest, an address of no one).
+	teamInviting := func(w *world) (*calls.Call, int64) {
+		admin := w.env.NewPerson("admin")
+		now := w.env.Clock.Now()
+		c, err := w.env.App.Calls.Create(ctx, admin.User, calls.Input{OrgID: w.root, Kind: "contest", Title: i18n.Text{KK: "Хакатон"}, TeamMin: 2, TeamMax: 3,
+			Stages: []calls.StageInput{{Title: i18n.Text{KK: "Іріктеу"}, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Advance: 1,
+				Criteria: []calls.Criterion{{Key: "idea", Title: i18n.Text{KK: "Идея"}, Weight: 1, Max: 10}}}}})
+		must(err)
+		email := "nobody@example.kz"
+		if w.me.User != nil {
+			email = w.me.Email
+		}
+		a, err := w.env.App.Calls.Submit(ctx, w.other.User, c.ID, calls.ApplyInput{Members: []string{email}})
+		must(err)
+		return c, a.ID
+	}
 	stagePath := func(c *calls.Call, rest string) string {
 		return fmt.Sprintf("/calls/%d/stages/%d%s", c.ID, c.Stages[0].ID, rest)
 	}
@@ -60,6 +77,12 @@ func init() {
 
 	addCases(map[string]routeCase{
 		// --- pages
+		"POST /{lang}/calls/new": {func(w *world) *apptest.Response {
+			return w.c.PostForm("/kk/calls/new", url.Values{"organization_id": {fmt.Sprint(w.root)}, "op": {"create"}, "kind": {"contest"},
+				"title.kk": {"IT байқауы"}, "form.0.label.kk": {"Жоба сілтемесі"}, "form.0.type": {"url"},
+				"stages.0.title.kk": {"Іріктеу"}, "stages.0.opens_at": {"2030-01-10T09:00"}, "stages.0.closes_at": {"2030-01-20T18:00"},
+				"stages.0.advance": {"3"}, "stages.0.criteria": {"Идея; 1; 10"}})
+		}, organizer(see)},
 		"POST /{lang}/calls/{id}/apply": {func(w *world) *apptest.Response {
 			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/apply", callOf(w).ID), url.Values{"answers.about": {"Жастармен жұмыс істеймін"}})
 		}, takePart(see)},
@@ -91,7 +114,27 @@ func init() {
 			return w.c.PostForm("/kk"+stagePath(c, fmt.Sprintf("/review/%d/conflict", app)), nil)
 		}, signedIn(http.StatusForbidden)},
 
+		"POST /{lang}/calls/{id}/stages/{stage_id}/holdings/{org}/publication": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/stages/%d/holdings/%d/publication", c.ID, c.Stages[0].ID, w.root),
+				url.Values{"publish_at": {c.Stages[0].ClosesAt.Add(48 * time.Hour).In(i18n.Almaty).Format("2006-01-02T15:04")}})
+		}, organizer(see)},
+		// Only the invited person answers an invitation (a minor waiting for consent may not join).
+		"POST /{lang}/calls/{id}/invitations/{app}": {func(w *world) *apptest.Response {
+			c, app := teamInviting(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/invitations/%d", c.ID, app), url.Values{"answer": {"accept"}})
+		}, takePart(see)},
+
 		// --- API
+		"PUT /api/v1/calls/{id}/stages/{stage_id}/holdings/{org_id}": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/calls/%d/stages/%d/holdings/%d", c.ID, c.Stages[0].ID, w.root),
+				fmt.Sprintf(`{"publish_at":%q}`, c.Stages[0].ClosesAt.Add(48*time.Hour).UTC().Format(time.RFC3339)))
+		}, organizer(http.StatusOK)},
+		"POST /api/v1/applications/{id}/team": {func(w *world) *apptest.Response {
+			_, app := teamInviting(w)
+			return apiCall(w, "POST", fmt.Sprintf("/api/v1/applications/%d/team", app), `{"accept":true}`)
+		}, takePart(http.StatusOK)},
 		"POST /api/v1/calls": {func(w *world) *apptest.Response {
 			now := w.env.Clock.Now()
 			return apiCall(w, "POST", "/api/v1/calls", fmt.Sprintf(`{"organization_id":"%d","kind":"contest","title":{"kk":"IT байқауы"},
