@@ -136,11 +136,19 @@ func (s *Service) syncPage(ctx context.Context, src Source, kind string, first b
 	for i, d := range todo {
 		rows[i] = keyed(d)
 	}
+	var put []indexed
+	var gone []int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		put, gone = put[:0], gone[:0]
 		for _, r := range rows {
-			if err := put(ctx, tx, r); err != nil {
+			p, g, err := write(ctx, tx, r)
+			if err != nil {
 				return err
 			}
+			if p.id != 0 {
+				put = append(put, p)
+			}
+			gone = append(gone, g...)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_sources (kind, watermark, version) VALUES (?, ?, ?)
 			ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, version = excluded.version
@@ -151,6 +159,7 @@ func (s *Service) syncPage(ctx context.Context, src Source, kind string, first b
 	if err != nil {
 		return 0, Doc{}, 0, err
 	}
+	s.idx.apply(put, gone)
 	s.marks[kind] = newMark
 	for _, d := range todo {
 		seen[d.ID] = d.UpdatedAt
@@ -188,12 +197,25 @@ func keyed(d Doc) row {
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// put writes one document; an older copy never overwrites a newer one
-// (two nodes copying at once).
-func put(ctx context.Context, tx *db.Tx, r row) error {
+// write writes one document; an older copy never overwrites a newer one
+// (two nodes copying at once). It returns what the in-memory index takes:
+// the row written (id 0 when a newer copy was kept), or the ids removed.
+func write(ctx context.Context, tx *db.Tx, r row) (indexed, []int64, error) {
 	if r.Gone {
-		_, err := tx.Exec(ctx, `DELETE FROM search_docs WHERE kind = ? AND ref_id = ?`, r.Kind, r.ID)
-		return err
+		rows, err := tx.Query(ctx, `DELETE FROM search_docs WHERE kind = ? AND ref_id = ? RETURNING id`, r.Kind, r.ID)
+		if err != nil {
+			return indexed{}, nil, err
+		}
+		defer rows.Close()
+		var gone []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return indexed{}, nil, err
+			}
+			gone = append(gone, id)
+		}
+		return indexed{}, gone, rows.Err()
 	}
 	vis := r.Vis
 	if vis == "" {
@@ -207,17 +229,26 @@ func put(ctx context.Context, tx *db.Tx, r row) error {
 	if date.IsZero() {
 		date = r.UpdatedAt
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO search_docs (kind, ref_id, org_id, vis, owner_id, visible_from, epoch,
+	out := indexed{kind: r.Kind, org: r.OrgID, owner: r.OwnerID, vis: vis, from: from.UTC(), epoch: date.Unix(),
+		updated: r.UpdatedAt.UTC(), titleKey: r.titleKey, bodyKey: r.bodyKey}
+	err := tx.QueryRow(ctx, `INSERT INTO search_docs (kind, ref_id, org_id, vis, owner_id, visible_from, epoch,
 		title_kk, title_ru, title_en, body_kk, body_ru, body_en, title_key, body_key, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, ref_id) DO UPDATE SET org_id = excluded.org_id, vis = excluded.vis, owner_id = excluded.owner_id,
 			visible_from = excluded.visible_from, epoch = excluded.epoch, title_kk = excluded.title_kk, title_ru = excluded.title_ru,
 			title_en = excluded.title_en, body_kk = excluded.body_kk, body_ru = excluded.body_ru, body_en = excluded.body_en,
 			title_key = excluded.title_key, body_key = excluded.body_key, updated_at = excluded.updated_at
-		WHERE search_docs.updated_at <= excluded.updated_at`,
+		WHERE search_docs.updated_at <= excluded.updated_at
+		RETURNING id`,
 		r.Kind, r.ID, db.NullID(r.OrgID), string(vis), db.NullID(r.OwnerID), from.UTC(), date.Unix(),
 		strings.ToValidUTF8(r.Title.KK, ""), strings.ToValidUTF8(r.Title.RU, ""), strings.ToValidUTF8(r.Title.EN, ""),
 		strings.ToValidUTF8(r.body.KK, ""), strings.ToValidUTF8(r.body.RU, ""), strings.ToValidUTF8(r.body.EN, ""),
-		r.titleKey, r.bodyKey, r.UpdatedAt.UTC())
-	return err
+		r.titleKey, r.bodyKey, r.UpdatedAt.UTC()).Scan(&out.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return indexed{}, nil, nil // a newer copy is there
+	}
+	if err != nil {
+		return indexed{}, nil, err
+	}
+	return out, nil, nil
 }
