@@ -325,8 +325,8 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 		if len(cands) == 0 {
 			return nil
 		}
-		rows, err := tx.Query(ctx, `SELECT d.id, d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en
-			FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`, ids(cands)...)
+		rows, err := tx.Query(ctx, `SELECT d.id, d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en,
+			d.body_langs FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`, ids(cands)...)
 		if err != nil {
 			return err
 		}
@@ -370,15 +370,17 @@ func ids(cands []cand) []any {
 
 func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool, order []cand) ([]Result, error) {
 	byID := map[int64]Result{}
+	st := &stems{want: words, seen: map[stemKey]bool{}}
 	for rows.Next() {
 		var r Result
 		var id int64
 		var title, body i18n.Text
-		if err := rows.Scan(&id, &r.Kind, &r.ID, &title.KK, &title.RU, &title.EN, &body.KK, &body.RU, &body.EN); err != nil {
+		var langs string
+		if err := rows.Scan(&id, &r.Kind, &r.ID, &title.KK, &title.RU, &title.EN, &body.KK, &body.RU, &body.EN, &langs); err != nil {
 			return nil, err
 		}
 		r.Title, r.TitleLang = title.Pick(q.Lang)
-		r.Snippet = snippet(q.Lang, body, title, words)
+		r.Snippet = snippet(q.Lang, body, title, langs, st)
 		if q.Lang == i18n.KKLatn {
 			r.Snippet = template.HTML(kazakh.ToLatin(string(r.Snippet)))
 		}

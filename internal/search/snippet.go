@@ -15,22 +15,68 @@ const snippetWords = 30
 // snippet is a piece of the body (in the reader's language when that
 // has a match, else any that has) around its first matching words, with
 // the words whose tokens the query asked for in <mark>. Text is escaped
-// here; only <mark> is markup.
-func snippet(l i18n.Lang, body, title i18n.Text, want map[string]bool) template.HTML {
-	first, _ := body.Pick(l)
-	cands := []string{first, body.KK, body.RU, body.EN}
-	for _, text := range cands {
-		if text == "" {
+// here; only <mark> is markup. langs is the body fields' languages as
+// detected when they were copied (bodyLangs; "" : detect them now).
+func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems) template.HTML {
+	first, fl := body.Pick(l)
+	lang := func(f i18n.Lang) kazakh.Lang {
+		i := 0
+		switch f {
+		case i18n.RU:
+			i = 1
+		case i18n.EN:
+			i = 2
+		}
+		if len(langs) == 3 && langs[i] > '0' {
+			return kazakh.Lang(langs[i] - '0')
+		}
+		return 0
+	}
+	cands := []struct {
+		text string
+		lang kazakh.Lang
+	}{{first, lang(fl)}, {body.KK, lang(i18n.KK)}, {body.RU, lang(i18n.RU)}, {body.EN, lang(i18n.EN)}}
+	for _, c := range cands {
+		if c.text == "" {
 			continue
 		}
-		if h, ok := mark(text, want); ok {
+		if h, ok := mark(c.text, c.lang, st); ok {
 			return h
 		}
 	}
 	if first == "" {
 		first, _ = title.Pick(l)
+		h, _ := mark(first, 0, st)
+		return h
 	}
-	h, _ := mark(first, want)
+	h, _ := mark(first, lang(fl), st)
+	return h
+}
+
+// stems says which words have a token the query asked for, remembering
+// each word's answer for one search (its snippets share many words).
+type stems struct {
+	want map[string]bool
+	seen map[stemKey]bool
+}
+
+type stemKey struct {
+	lang kazakh.Lang
+	word string
+}
+
+func (st *stems) hit(lang kazakh.Lang, w string) bool {
+	k := stemKey{lang, w}
+	h, ok := st.seen[k]
+	if !ok {
+		for _, t := range kazakh.TokensIn(lang, w) {
+			if st.want[t] {
+				h = true
+				break
+			}
+		}
+		st.seen[k] = h
+	}
 	return h
 }
 
@@ -39,12 +85,14 @@ type word struct {
 	hit        bool
 }
 
-func mark(text string, want map[string]bool) (template.HTML, bool) {
+func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	if len(text) > 8000 {
 		text = text[:8000]
 	}
 	text = plain(text)
-	lang := kazakh.Detect(text)
+	if lang == 0 {
+		lang = kazakh.Detect(text)
+	}
 	// Words are found first and stemmed only as far as needed: up to the
 	// first match, then within the snippet (stemming is most of the cost).
 	var words []word
@@ -68,21 +116,7 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 	if len(words) == 0 {
 		return "", false
 	}
-	seen := map[string]bool{}
-	hit := func(w word) bool {
-		s := text[w.start:w.end]
-		h, ok := seen[s]
-		if !ok {
-			for _, t := range kazakh.TokensIn(lang, s) {
-				if want[t] {
-					h = true
-					break
-				}
-			}
-			seen[s] = h
-		}
-		return h
-	}
+	hit := func(w word) bool { return st.hit(lang, text[w.start:w.end]) }
 	firstHit := -1
 	for i := range words {
 		if words[i].hit = hit(words[i]); words[i].hit {
