@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ type index struct {
 	loaded   bool
 	slot     map[int64]uint32 // search_docs.id → position in docs
 	docs     []idoc           // by slot; a removed or replaced document leaves a dead slot
+	norm     []float64        // by slot: BM25's length part, k1·(1 − b + b·length/average); 0 for a dead slot
 	dead     int              // dead slots
 	totalLen int64            // tokens in live documents
 	post     map[string]*plist
@@ -132,6 +134,7 @@ func (x *index) load(ctx context.Context, d *db.DB) error {
 	}
 	x.mu.Lock()
 	x.slot, x.docs, x.dead, x.totalLen, x.post = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post
+	x.renorm()
 	x.loaded = true
 	x.mu.Unlock()
 	return nil
@@ -163,6 +166,27 @@ func (x *index) apply(put []indexed, gone []int64) {
 	}
 	if x.dead > 1000 && x.dead > len(x.docs)/4 {
 		x.compact()
+	}
+	x.renorm()
+}
+
+// renorm computes every slot's length part of BM25 for the current
+// average length (any change moves the average, as in FTS5).
+func (x *index) renorm() {
+	if cap(x.norm) < len(x.docs) {
+		x.norm = make([]float64, len(x.docs), len(x.docs)+len(x.docs)/8)
+	}
+	x.norm = x.norm[:len(x.docs)]
+	live := len(x.docs) - x.dead
+	avg := 1.0
+	if live > 0 && x.totalLen > 0 {
+		avg = float64(x.totalLen) / float64(live)
+	}
+	for s, d := range x.docs {
+		x.norm[s] = 0
+		if d.id != 0 {
+			x.norm[s] = bm25K1 * (1 - bm25B + bm25B*float64(d.length)/avg)
+		}
 	}
 }
 
@@ -240,11 +264,16 @@ func (x *index) compact() {
 
 // cand is a ranked document.
 type cand struct {
-	slot  uint32
-	id    int64
-	score float64 // BM25, higher is better
-	doc   idoc
+	slot    uint32
+	id      int64
+	score   float64 // BM25 × the recency boost, higher is better
+	doc     idoc
+	bodyHit bool // a token asked for is in the body (else only in the title)
 }
+
+// bodyBit marks, in a document's mask, a token found in its body (query
+// words take the low 16 bits).
+const bodyBit = uint32(1) << 31
 
 type scratch struct {
 	score   []float64
@@ -252,10 +281,14 @@ type scratch struct {
 	touched []uint32
 }
 
-// rank returns the best k documents (by BM25 of the text alone) that
-// have a token of every word (all) or of any word, and that keep says
-// may be shown, best first.
-func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool) []cand {
+// rank returns the best k documents (by BM25 of the text times boost)
+// that have a token of every word (all) or of any word, and that keep
+// says may be shown, best first.
+//
+// With all, the word with the fewest postings is read whole and the
+// others only where it matched: a list much longer than the documents
+// still in the running is searched (galloping) instead of read.
+func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, boost func(*idoc) float64) []cand {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	live := len(x.docs) - x.dead
@@ -270,14 +303,17 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool) [
 		sc.score = make([]float64, len(x.docs)+len(x.docs)/8)
 		sc.mask = make([]uint32, len(sc.score))
 	}
-	score, mask := sc.score, sc.mask
+	score, mask, norm := sc.score, sc.mask, x.norm
 	touched := sc.touched[:0]
-	avg := float64(x.totalLen) / float64(live)
-	if avg == 0 {
-		avg = 1
+	type wterm struct {
+		bit   uint32
+		lists []*plist
+		idf   []float64
+		n     int // postings
 	}
+	words := make([]wterm, 0, len(terms))
 	for w, word := range terms {
-		bit := uint32(1) << (w % 32)
+		t := wterm{bit: uint32(1) << (w % 32)}
 		for _, tok := range word {
 			p := x.post[tok]
 			if p == nil {
@@ -288,7 +324,7 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool) [
 			if x.dead > 0 {
 				hits = 0
 				for _, s := range p.slots {
-					if x.docs[s].id != 0 {
+					if norm[s] != 0 {
 						hits++
 					}
 				}
@@ -297,40 +333,103 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool) [
 			if idf <= 0 {
 				idf = 1e-6
 			}
-			for i, s := range p.slots {
-				d := &x.docs[s]
-				if d.id == 0 {
-					continue
-				}
-				f := titleWeight*float64(p.tf[i]>>8) + float64(p.tf[i]&0xff)
-				v := idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(d.length)/avg))
-				if mask[s] == 0 {
-					touched = append(touched, s)
-				}
-				score[s] += v
-				mask[s] |= bit
+			t.lists, t.idf = append(t.lists, p), append(t.idf, idf)
+			t.n += len(p.slots)
+		}
+		words = append(words, t)
+	}
+	full := uint32(0)
+	for _, t := range words {
+		full |= t.bit
+	}
+	if all {
+		for _, t := range words {
+			if t.n == 0 {
+				x.scratch.Put(sc)
+				return nil // a word nothing has
 			}
 		}
+		slices.SortStableFunc(words, func(a, b wterm) int { return a.n - b.n })
 	}
-	full := uint32(1)<<min(len(terms), 32) - 1
-	if len(terms) >= 32 {
-		full = math.MaxUint32
+	// score adds a posting's BM25 to its document.
+	add := func(p *plist, i int, idf float64) {
+		s := p.slots[i]
+		b := p.tf[i] & 0xff
+		f := titleWeight*float64(p.tf[i]>>8) + float64(b)
+		score[s] += idf * f * (bm25K1 + 1) / (f + norm[s])
+		if b > 0 {
+			mask[s] |= bodyBit
+		}
+	}
+	var cands []uint32 // with all: documents having every word so far, in slot order
+	for wi, t := range words {
+		if !all || wi == 0 {
+			for j, p := range t.lists {
+				for i, s := range p.slots {
+					if norm[s] == 0 {
+						continue
+					}
+					if mask[s] == 0 {
+						touched = append(touched, s)
+					}
+					add(p, i, t.idf[j])
+					mask[s] |= t.bit
+				}
+			}
+			if all {
+				cands = append(cands[:0], touched...)
+				slices.Sort(cands)
+			}
+			continue
+		}
+		for j, p := range t.lists {
+			if len(p.slots) <= 8*len(cands) {
+				for i, s := range p.slots {
+					if mask[s] != 0 && norm[s] != 0 {
+						add(p, i, t.idf[j])
+						mask[s] |= t.bit
+					}
+				}
+				continue
+			}
+			i := 0
+			for _, s := range cands {
+				i = gallop(p.slots, i, s)
+				if i == len(p.slots) {
+					break
+				}
+				if p.slots[i] == s {
+					add(p, i, t.idf[j])
+					mask[s] |= t.bit
+				}
+			}
+		}
+		cands = slices.DeleteFunc(cands, func(s uint32) bool { return mask[s]&t.bit == 0 })
+		if len(cands) == 0 {
+			break
+		}
 	}
 	h := make(candHeap, 0, k)
 	for _, s := range touched {
 		m, v := mask[s], score[s]
 		score[s], mask[s] = 0, 0
-		if all && m != full {
+		if all && m&^bodyBit != full {
 			continue
 		}
-		if len(h) == k && !h[0].worse(v, x.docs[s].id) {
+		// The boost is at most ×1.2: a document that cannot beat the
+		// worst kept even so is not looked at.
+		if len(h) == k && v*1.2 < h[0].score {
 			continue
 		}
 		d := &x.docs[s]
 		if !keep(d) {
 			continue
 		}
-		c := cand{slot: s, id: d.id, score: v, doc: *d}
+		v *= boost(d)
+		if len(h) == k && !h[0].worse(v, d.id) {
+			continue
+		}
+		c := cand{slot: s, id: d.id, score: v, doc: *d, bodyHit: m&bodyBit != 0}
 		if len(h) < k {
 			heap.Push(&h, c)
 		} else {
@@ -345,6 +444,24 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool) [
 		out[i] = heap.Pop(&h).(cand)
 	}
 	return out
+}
+
+// gallop returns the first position at or after i where list holds a
+// slot not below s (list is in slot order).
+func gallop(list []uint32, i int, s uint32) int {
+	if i >= len(list) || list[i] >= s {
+		return i
+	}
+	step := 1
+	lo := i
+	for i+step < len(list) && list[i+step] < s {
+		lo = i + step
+		step *= 2
+	}
+	hi := min(i+step, len(list)-1)
+	// list[lo] < s; the answer is in (lo, hi], or len(list).
+	j, _ := slices.BinarySearch(list[lo+1:hi+1], s)
+	return lo + 1 + j
 }
 
 // candHeap keeps the best k: its top is the worst kept.

@@ -13,6 +13,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	stdsql "database/sql"
 	"fmt"
@@ -261,11 +262,20 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	now := s.db.Now()
 	nowNs, nowS := now.UnixNano(), now.Unix()
 	guest := u == nil || u.Deleted
-	cands := s.idx.rank(terms, all, candidates, func(d *idoc) bool {
+	// What is checked in SQL afterwards may drop candidates: then more
+	// are kept. Otherwise the index's best are the results.
+	k := q.Limit
+	if (!guest && !u.IsAdmin) || q.OrgID > 0 {
+		k = candidates
+	}
+	cands := s.idx.rank(terms, all, k, func(d *idoc) bool {
 		if q.Kind != "" && d.kind != q.Kind {
 			return false
 		}
 		return !guest || d.vis == Public && d.from <= nowNs
+	}, func(d *idoc) float64 {
+		// Recency: up to ×1.2 for today's documents, fading over a year.
+		return 1.0 + 0.2/(1.0+float64(nowS-d.epoch)/31536000.0)
 	})
 	if len(cands) == 0 {
 		return nil, nil
@@ -306,10 +316,6 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 			}
 			cands = slices.DeleteFunc(cands, func(c cand) bool { return !ok[c.id] })
 		}
-		// Recency: up to ×1.2 for today's documents, fading over a year.
-		for i := range cands {
-			cands[i].score *= 1.0 + 0.2/(1.0+float64(nowS-cands[i].doc.epoch)/31536000.0)
-		}
 		slices.SortFunc(cands, func(a, b cand) int {
 			if a.score != b.score {
 				if a.score > b.score {
@@ -317,7 +323,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 				}
 				return 1
 			}
-			return int(a.id - b.id)
+			return cmp.Compare(a.id, b.id)
 		})
 		if len(cands) > q.Limit {
 			cands = cands[:q.Limit]
@@ -370,6 +376,10 @@ func ids(cands []cand) []any {
 
 func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool, order []cand) ([]Result, error) {
 	byID := map[int64]Result{}
+	byCand := map[int64]cand{}
+	for _, c := range order {
+		byCand[c.id] = c
+	}
 	st := &stems{want: words, seen: map[stemKey]bool{}}
 	for rows.Next() {
 		var r Result
@@ -380,7 +390,10 @@ func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool, ord
 			return nil, err
 		}
 		r.Title, r.TitleLang = title.Pick(q.Lang)
-		r.Snippet = snippet(q.Lang, body, title, langs, st)
+		// When the index knows no word asked for is in the body, its
+		// words are not stemmed.
+		c, ok := byCand[id]
+		r.Snippet = snippet(q.Lang, body, title, langs, st, !ok || c.bodyHit)
 		if q.Lang == i18n.KKLatn {
 			r.Snippet = template.HTML(kazakh.ToLatin(string(r.Snippet)))
 		}

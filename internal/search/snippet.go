@@ -16,8 +16,13 @@ const snippetWords = 30
 // has a match, else any that has) around its first matching words, with
 // the words whose tokens the query asked for in <mark>. Text is escaped
 // here; only <mark> is markup. langs is the body fields' languages as
-// detected when they were copied (bodyLangs; "" : detect them now).
-func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems) template.HTML {
+// detected when they were copied (bodyLangs; "" : detect them now);
+// bodyHit false says the body has no word asked for.
+func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems, bodyHit bool) template.HTML {
+	bst := st
+	if !bodyHit {
+		bst = nil
+	}
 	first, fl := body.Pick(l)
 	lang := func(f i18n.Lang) kazakh.Lang {
 		i := 0
@@ -37,10 +42,10 @@ func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems) templa
 		lang kazakh.Lang
 	}{{first, lang(fl)}, {body.KK, lang(i18n.KK)}, {body.RU, lang(i18n.RU)}, {body.EN, lang(i18n.EN)}}
 	for _, c := range cands {
-		if c.text == "" {
+		if c.text == "" || !bodyHit {
 			continue
 		}
-		if h, ok := mark(c.text, c.lang, st); ok {
+		if h, ok := mark(c.text, c.lang, bst); ok {
 			return h
 		}
 	}
@@ -49,12 +54,13 @@ func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems) templa
 		h, _ := mark(first, 0, st)
 		return h
 	}
-	h, _ := mark(first, lang(fl), st)
+	h, _ := mark(first, lang(fl), bst)
 	return h
 }
 
 // stems says which words have a token the query asked for, remembering
-// each word's answer for one search (its snippets share many words).
+// each word's answer for one search (its snippets share many words). A
+// nil *stems has none: a body known to have none is not stemmed.
 type stems struct {
 	want map[string]bool
 	seen map[stemKey]bool
@@ -66,6 +72,9 @@ type stemKey struct {
 }
 
 func (st *stems) hit(lang kazakh.Lang, w string) bool {
+	if st == nil {
+		return false
+	}
 	k := stemKey{lang, w}
 	h, ok := st.seen[k]
 	if !ok {
@@ -153,7 +162,9 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 }
 
 // plain drops the most common Markdown marks and joins lines.
+var markdown = strings.NewReplacer("**", "", "__", "", "`", "", "#", "", "\r", "", "\n", " ")
+
 func plain(s string) string {
-	s = strings.NewReplacer("**", "", "__", "", "`", "", "#", "", "\r", "", "\n", " ").Replace(s)
+	s = markdown.Replace(s)
 	return strings.Join(strings.Fields(s), " ")
 }
