@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -102,40 +103,48 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	if lang == 0 {
 		lang = kazakh.Detect(text)
 	}
-	// Words are found first and stemmed only as far as needed: up to the
-	// first match, then within the snippet (stemming is most of the cost).
+	// Words are found as far as needed and stemmed only up to the first
+	// match, then within the snippet (stemming is most of the cost).
 	var words []word
-	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			words = append(words, word{start: start, end: end})
-			start = -1
-		}
-	}
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
-			if start < 0 {
-				start = i
+	p := 0
+	next := func() bool { // finds the next word; false at the end
+		start := -1
+		for p < len(text) {
+			r, size := utf8.DecodeRuneInString(text[p:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
+				if start < 0 {
+					start = p
+				}
+			} else if start >= 0 {
+				words = append(words, word{start: start, end: p})
+				p += size
+				return true
 			}
-			continue
+			p += size
 		}
-		flush(i)
-	}
-	flush(len(text))
-	if len(words) == 0 {
-		return "", false
+		if start >= 0 {
+			words = append(words, word{start: start, end: len(text)})
+			return true
+		}
+		return false
 	}
 	hit := func(w word) bool { return st.hit(lang, text[w.start:w.end]) }
 	firstHit := -1
-	for i := range words {
+	for next() {
+		i := len(words) - 1
 		if words[i].hit = hit(words[i]); words[i].hit {
 			firstHit = i
 			break
 		}
 	}
+	if len(words) == 0 {
+		return "", false
+	}
 	from := 0
 	if firstHit > 8 {
 		from = firstHit - 8
+	}
+	for len(words) <= from+snippetWords && next() {
 	}
 	to := min(len(words), from+snippetWords)
 	for i := max(firstHit+1, from); i < to; i++ {

@@ -1,0 +1,53 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
+)
+
+func TestSnippet(t *testing.T) {
+	want := map[string]bool{}
+	for _, w := range kazakh.QueryTerms("жастар") {
+		for _, tok := range w {
+			want[tok] = true
+		}
+	}
+	st := func() *stems { return &stems{want: want, seen: map[stemKey]bool{}} }
+	filler := func(n int, prefix ...string) string {
+		var ws []string
+		for i := range n {
+			ws = append(ws, fmt.Sprintf("%sсөз%d", strings.Join(prefix, ""), i))
+		}
+		return strings.Join(ws, " ")
+	}
+	cases := []struct {
+		name, body, title, langs string
+		bodyHit                  bool
+		want                     []string
+		not                      []string
+	}{
+		{"a match far in", filler(20) + " **жастарға** арналған " + filler(50, "б"), "", "100", true,
+			[]string{"… сөз12 ", "<mark>жастарға</mark> арналған бсөз0", "бсөз19 …"}, []string{"… сөз11 ", "бсөз20", "**"}},
+		{"the last word", filler(3) + " жастар", "", "", true, []string{"сөз0 сөз1 сөз2 <mark>жастар</mark>"}, []string{"…"}},
+		{"no body: the title", "", "Жастар форумы", "000", false, []string{"<mark>Жастар</mark> форумы"}, nil},
+		{"no match in the body", filler(40), "Жастар", "100", false, []string{"сөз0 сөз1", "сөз29 …"}, []string{"<mark>", "сөз30"}},
+		{"escaped", "<b>жастар</b> & co", "", "100", true, []string{"&lt;", "<mark>жастар</mark>", "&amp;"}, []string{"<b>"}},
+	}
+	for _, c := range cases {
+		got := string(snippet(i18n.KK, i18n.Text{KK: c.body}, i18n.Text{KK: c.title}, c.langs, st(), c.bodyHit))
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", c.name, got, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: %q has %q", c.name, got, w)
+			}
+		}
+	}
+}
