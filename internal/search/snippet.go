@@ -99,9 +99,8 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	if len(text) > 8000 {
 		text = text[:8000]
 	}
-	text = plain(text)
 	if lang == 0 {
-		lang = kazakh.Detect(text)
+		lang = kazakh.Detect(plain(text))
 	}
 	// Words are found as far as needed and stemmed only up to the first
 	// match, then within the snippet (stemming is most of the cost).
@@ -156,7 +155,9 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	}
 	pos := words[from].start
 	for _, w := range words[from:to] {
-		b.WriteString(template.HTMLEscapeString(text[pos:w.start]))
+		// Between words: Markdown marks dropped, spaces and lines as one
+		// space (what plain does to the whole text).
+		b.WriteString(template.HTMLEscapeString(between(text[pos:w.start])))
 		if w.hit {
 			b.WriteString("<mark>" + template.HTMLEscapeString(text[w.start:w.end]) + "</mark>")
 		} else {
@@ -168,6 +169,30 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 		b.WriteString(" …")
 	}
 	return template.HTML(b.String()), firstHit >= 0
+}
+
+// between is plain for what lies between two words.
+func between(s string) string {
+	if s == " " || s == "" {
+		return s
+	}
+	s = markdown.Replace(s)
+	f := strings.Fields(s)
+	sp := ""
+	if len(s) > 0 && unicode.IsSpace(rune(s[0])) || len(s) > 0 && unicode.IsSpace(rune(s[len(s)-1])) {
+		sp = " "
+	}
+	if len(f) == 0 {
+		return sp
+	}
+	out := strings.Join(f, " ")
+	if unicode.IsSpace(rune(s[0])) {
+		out = " " + out
+	}
+	if unicode.IsSpace(rune(s[len(s)-1])) {
+		out += " "
+	}
+	return out
 }
 
 // plain drops the most common Markdown marks and joins lines.

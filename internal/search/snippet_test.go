@@ -2,8 +2,10 @@ package search
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -48,6 +50,19 @@ func TestSnippet(t *testing.T) {
 			if strings.Contains(got, w) {
 				t.Errorf("%s: %q has %q", c.name, got, w)
 			}
+		}
+	}
+}
+
+// Between words a snippet shows what plain makes of the whole text.
+func TestSnippetSeparatorsAsPlain(t *testing.T) {
+	st := &stems{want: map[string]bool{}, seen: map[stemKey]bool{}}
+	for _, text := range []string{"Бірінші **қалың** сөз,\n\n# Тақырып\r\n- тізім `код` __асты__ соңы.", "a**b  c\t\td", "  басы  ", "x -- y ... z!"} {
+		got, _ := mark(text, kazakh.KK, st)
+		// (up to the last word: what follows it is not shown)
+		want := template.HTMLEscapeString(strings.TrimRightFunc(plain(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		if string(got) != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
 		}
 	}
 }
