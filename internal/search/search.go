@@ -2,14 +2,14 @@
 // proposals, organizations, programmes, meetings (calls and courses when
 // they exist). Components own their tables and never learn about search:
 // each registers a Source, and the search package copies what changed
-// into its own index (search_docs) — the stemmed keys the full-text index
-// reads (kazakh.DocumentKey: one Go stemmer, whose output both engines
-// store), the plain text for snippets, and who may see each document.
+// into its own table (search_docs) — the stemmed keys (kazakh.SearchKeys:
+// one Go stemmer), the plain text for snippets, and who may see each
+// document.
 //
-// Ranking: BM25 on SQLite (FTS5), ts_rank_cd on PostgreSQL (a 'simple'
-// tsvector over the same keys); a title match weighs ten times a body
-// match; recent documents get a mild boost. See
-// docs/decisions/0070-kazakh-search.md.
+// Ranking: each node holds search_docs' keys in memory (index.go) and
+// ranks there with BM25 as FTS5 computes it, on both engines; a title
+// match weighs ten times a body match; recent documents get a mild boost.
+// See docs/decisions/0070-kazakh-search.md and 0127-search-in-memory.md.
 package search
 
 import (
