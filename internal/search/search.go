@@ -307,7 +307,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 		args = append(args, q.OrgID)
 	}
 	words := flatten(terms)
-	var out []Result
+	var got []fetched
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
 		if where != "" {
 			ok, err := idsWhere(ctx, tx, cands, where, args)
@@ -337,10 +337,36 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 			return err
 		}
 		defer rows.Close()
-		out, err = s.results(rows, q, words, cands)
+		got, err = fetch(rows)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Snippets once the connection is back in the pool: holding it
+	// meanwhile made readers queue for connections at 32 clients.
+	return s.results(got, q, words, cands), nil
+}
+
+// fetched is a result's row as read.
+type fetched struct {
+	id          int64
+	kind        string
+	ref         int64
+	title, body i18n.Text
+	langs       string
+}
+
+func fetch(rows *stdsql.Rows) ([]fetched, error) {
+	var out []fetched
+	for rows.Next() {
+		var f fetched
+		if err := rows.Scan(&f.id, &f.kind, &f.ref, &f.title.KK, &f.title.RU, &f.title.EN, &f.body.KK, &f.body.RU, &f.body.EN, &f.langs); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // idsWhere returns which candidates pass a condition on search_docs d.
@@ -374,43 +400,30 @@ func ids(cands []cand) []any {
 	return out
 }
 
-func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool, order []cand) ([]Result, error) {
-	byID := map[int64]Result{}
-	byCand := map[int64]cand{}
-	for _, c := range order {
-		byCand[c.id] = c
+func (s *Service) results(rows []fetched, q Query, words map[string]bool, order []cand) []Result {
+	byID := map[int64]fetched{}
+	for _, f := range rows {
+		byID[f.id] = f
 	}
 	st := &stems{want: words, seen: map[stemKey]bool{}}
-	for rows.Next() {
-		var r Result
-		var id int64
-		var title, body i18n.Text
-		var langs string
-		if err := rows.Scan(&id, &r.Kind, &r.ID, &title.KK, &title.RU, &title.EN, &body.KK, &body.RU, &body.EN, &langs); err != nil {
-			return nil, err
+	out := make([]Result, 0, len(order))
+	for _, c := range order {
+		f, ok := byID[c.id]
+		if !ok {
+			continue // gone since it was ranked: left out
 		}
-		r.Title, r.TitleLang = title.Pick(q.Lang)
+		r := Result{Kind: f.kind, ID: f.ref, Score: c.score}
+		r.Title, r.TitleLang = f.title.Pick(q.Lang)
 		// When the index knows no word asked for is in the body, its
 		// words are not stemmed.
-		c, ok := byCand[id]
-		r.Snippet = snippet(q.Lang, body, title, langs, st, !ok || c.bodyHit)
+		r.Snippet = snippet(q.Lang, f.body, f.title, f.langs, st, c.bodyHit)
 		if q.Lang == i18n.KKLatn {
 			r.Snippet = template.HTML(kazakh.ToLatin(string(r.Snippet)))
 		}
 		r.Path = s.path(r.Kind, r.ID)
-		byID[id] = r
+		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Result, 0, len(order))
-	for _, c := range order {
-		if r, ok := byID[c.id]; ok { // gone since it was ranked: left out
-			r.Score = c.score
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return out
 }
 
 var almaty = time.FixedZone("Asia/Almaty", 5*3600)

@@ -48,6 +48,7 @@ func main() {
 	c := flag.Int("c", 32, "search: clients")
 	dur := flag.Duration("d", 20*time.Second, "search: duration")
 	pubs := flag.Int("p", 10, "publish: reports")
+	every := flag.Duration("every", time.Second, "search: how often a search first looks for changed documents (the app: 0, before every search)")
 	zipf := flag.Bool("zipf", false, "gen: Zipf-distributed text (the evaluation set's words among generated ones) instead of words drawn uniformly")
 	prof := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.Parse()
@@ -74,7 +75,7 @@ func main() {
 	case "gen":
 		err = gen(ctx, d, *n, *zipf)
 	case "search":
-		err = load(ctx, d, *c, *dur)
+		err = load(ctx, d, *c, *dur, *every)
 	case "publish":
 		err = publish(ctx, d, *pubs)
 	default:
@@ -242,7 +243,7 @@ func gen(ctx context.Context, d *db.DB, n int, zipf bool) error {
 	return nil
 }
 
-func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
+func load(ctx context.Context, d *db.DB, clients int, dur, every time.Duration) error {
 	set, err := searcheval.Load()
 	if err != nil {
 		return err
@@ -251,7 +252,7 @@ func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
 	for _, q := range set.Queries {
 		qs = append(qs, q.Text)
 	}
-	s := search.New(search.Deps{DB: d, Every: time.Second})
+	s := search.New(search.Deps{DB: d, Every: every})
 	s.Add(reports.SearchSource(d))
 	if err := s.Sync(ctx, true); err != nil {
 		return err
