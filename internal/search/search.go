@@ -2,17 +2,18 @@
 // proposals, organizations, programmes, meetings (calls and courses when
 // they exist). Components own their tables and never learn about search:
 // each registers a Source, and the search package copies what changed
-// into its own index (search_docs) — the stemmed keys the full-text index
-// reads (kazakh.DocumentKey: one Go stemmer, whose output both engines
-// store), the plain text for snippets, and who may see each document.
+// into its own table (search_docs) — the stemmed keys (kazakh.SearchKeys:
+// one Go stemmer), the plain text for snippets, and who may see each
+// document.
 //
-// Ranking: BM25 on SQLite (FTS5), ts_rank_cd on PostgreSQL (a 'simple'
-// tsvector over the same keys); a title match weighs ten times a body
-// match; recent documents get a mild boost. See
-// docs/decisions/0070-kazakh-search.md.
+// Ranking: each node holds search_docs' keys in memory (index.go) and
+// ranks there with BM25 as FTS5 computes it, on both engines; a title
+// match weighs ten times a body match; recent documents get a mild boost.
+// See docs/decisions/0070-kazakh-search.md and 0127-search-in-memory.md.
 package search
 
 import (
+	"cmp"
 	"context"
 	stdsql "database/sql"
 	"fmt"
@@ -37,10 +38,6 @@ var Kinds = []string{"report", "proposal", "organization", "programme", "meeting
 
 // candidates is how many text matches are ranked further (see run).
 const candidates = 300
-
-// readCap is how many matches each engine reads before ranking, once for
-// titles and once anywhere (see run).
-const readCap = 1000
 
 // MaxQuery is the longest query, in characters.
 const MaxQuery = 200
@@ -108,6 +105,7 @@ type Service struct {
 	dirty   bool                           // Touch was called
 	marks   map[string]time.Time           // per kind: changes up to here are copied
 	recent  map[string]map[int64]time.Time // per kind: documents copied within the overlap, with their UpdatedAt
+	idx     index                          // search_docs in memory (index.go)
 }
 
 // New returns the service.
@@ -177,48 +175,6 @@ func Parse(text string) ([][]string, error) {
 	return terms, nil
 }
 
-// matchExpr writes the terms as an FTS5 MATCH expression or a tsquery:
-// every word must match (AND), through any of its tokens (OR). Tokens are
-// [a-z0-9…] only (kazakh.Tokens), quoted for FTS5 all the same.
-func matchExpr(d db.Dialect, terms [][]string, all bool) string {
-	join := " AND "
-	alt := " OR "
-	if d == db.Postgres {
-		join, alt = " & ", " | "
-	}
-	if !all {
-		join = alt
-	}
-	parts := make([]string, 0, len(terms))
-	for _, word := range terms {
-		toks := make([]string, 0, len(word))
-		for _, t := range word {
-			if d == db.Postgres {
-				toks = append(toks, t)
-			} else {
-				toks = append(toks, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-			}
-		}
-		parts = append(parts, "("+strings.Join(toks, alt)+")")
-	}
-	return strings.Join(parts, join)
-}
-
-// matchTitles is matchExpr limited to titles: an FTS5 column filter, or
-// the tsquery's tokens limited to weight A (the title).
-func matchTitles(d db.Dialect, terms [][]string, all bool) string {
-	if d != db.Postgres {
-		return "title_key : (" + matchExpr(d, terms, all) + ")"
-	}
-	a := make([][]string, len(terms))
-	for i, w := range terms {
-		for _, t := range w {
-			a[i] = append(a[i], t+":A")
-		}
-	}
-	return matchExpr(d, a, all)
-}
-
 // Search returns what u may see that matches q, best first. Every word
 // of the query must match; when nothing does, any word may.
 func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, error) {
@@ -234,6 +190,9 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 20
 	}
+	if err := s.ensureIndex(ctx); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	if err := s.Sync(ctx, false); err != nil {
 		s.log.Warn("search: sync", "err", err) // search what is indexed
 	}
@@ -247,115 +206,224 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 	return res, nil
 }
 
+// ensureIndex loads search_docs into this node's index once. The marks
+// (how far each source is copied) are read first, then the documents:
+// whatever another node copies in between is copied again here, never
+// missed.
+func (s *Service) ensureIndex(ctx context.Context) error {
+	if s.idx.isLoaded() {
+		return nil
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.idx.isLoaded() {
+		return nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT kind, watermark, version FROM search_sources`)
+	if err != nil {
+		return err
+	}
+	marks := map[string]time.Time{}
+	for rows.Next() {
+		var kind, version string
+		var m db.Time
+		if err := rows.Scan(&kind, &m, &version); err != nil {
+			rows.Close()
+			return err
+		}
+		if version == kazakh.KeyVersion {
+			marks[kind] = m.Time
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := s.idx.load(ctx, s.db); err != nil {
+		return err
+	}
+	for kind, m := range marks {
+		if m.After(s.marks[kind]) {
+			s.marks[kind] = m
+		}
+	}
+	return nil
+}
+
+// run ranks in this node's index (index.go) and reads the text of the
+// results from search_docs. The index ranks by text alone and keeps the
+// best candidates among what the reader may see as far as the index
+// knows (the kind; for guests, public documents already visible);
+// visibility for signed-in readers and the organization filter are then
+// checked in SQL on those candidates, as they always were; the recency
+// boost applies last. A query whose best candidates are nearly all
+// hidden from a signed-in reader finds fewer than it could.
 func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]string, all bool) ([]Result, error) {
 	now := s.db.Now()
-	match := matchExpr(s.db.Dialect, terms, all)
-	cols := `d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en`
-	// Recency: up to ×1.2 for today's documents, fading over a year.
-	boost := `(1.0 + 0.2 / (1.0 + (CAST(? AS BIGINT) - d.epoch) / 31536000.0))`
-	// The engine ranks text matches by text alone and keeps the best
-	// candidates; visibility, filters and the recency boost apply to
-	// those. A query whose best candidates are nearly all hidden from the
-	// reader finds fewer than it could.
-	//
-	// Neither engine stops early when it ranks (FTS5 bm25 and ts_rank_cd
-	// score every row they are given), so the rows given are capped.
-	// SQLite: the newest readCap matches in the title and the newest
-	// readCap anywhere (FTS5 indexes each column, so a title-only MATCH
-	// is as cheap as any); a title match weighs ten times a body match,
-	// so the best documents are nearly always among the title matches,
-	// and the body matches keep queries whose words meet only in bodies.
-	// PostgreSQL: the GIN index does not know titles from bodies (a
-	// weight is checked on the row), so a title-only pass reads every
-	// match; it ranks the first readCap matches in table order instead.
-	// With fewer matches than the cap (every query of the evaluation set)
-	// the ranking is exact on both.
-	var sql string
-	var args []any
-	if s.db.Dialect == db.Postgres {
-		// Weights {D, C, B, A}: title (A) 1.0, body (B) 0.1.
-		sql = `WITH c AS (SELECT id, ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', vec, tq, 1) AS s
-				FROM (SELECT id, vec FROM search_docs WHERE vec @@ to_tsquery('simple', ?) LIMIT ?) m, to_tsquery('simple', ?) tq
-				ORDER BY s DESC LIMIT ?)
-			SELECT ` + cols + `, c.s * ` + boost + ` AS score FROM c JOIN search_docs d ON d.id = c.id WHERE 1 = 1`
-		args = append(args, match, readCap, match, candidates, now.Unix())
-	} else {
-		// FTS5 scores what the MATCH selects, with the statistics of that
-		// MATCH: a row found anywhere keeps that score; one found only
-		// through its title (beyond the cap) is scored on its title.
-		rank := `SELECT rowid AS id, bm25(search_fts, 10.0, 1.0) AS s FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?`
-		sql = `WITH b AS MATERIALIZED (` + rank + `), t AS MATERIALIZED (` + rank + `),
-			c AS (SELECT id, s FROM (SELECT id, s FROM b UNION ALL SELECT id, s FROM t WHERE id NOT IN (SELECT id FROM b)) ORDER BY s LIMIT ?)
-			SELECT ` + cols + `, -c.s * ` + boost + ` AS score FROM c JOIN search_docs d ON d.id = c.id WHERE 1 = 1`
-		args = append(args, match, readCap, matchTitles(s.db.Dialect, terms, all), readCap, candidates, now.Unix())
+	nowNs, nowS := now.UnixNano(), now.Unix()
+	guest := u == nil || u.Deleted
+	// What is checked in SQL afterwards may drop candidates: then more
+	// are kept. Otherwise the index's best are the results.
+	k := q.Limit
+	if (!guest && !u.IsAdmin) || q.OrgID > 0 {
+		k = candidates
+	}
+	cands := s.idx.rank(terms, all, k, func(d *idoc) bool {
+		if q.Kind != "" && d.kind != q.Kind {
+			return false
+		}
+		return !guest || d.vis == Public && d.from <= nowNs
+	}, func(d *idoc) float64 {
+		// Recency: up to ×1.2 for today's documents, fading over a year.
+		return 1.0 + 0.2/(1.0+float64(nowS-d.epoch)/31536000.0)
+	})
+	if len(cands) == 0 {
+		return nil, nil
 	}
 	// Who may see: the owner, anyone once public, officers and members as
 	// the document says; platform administrators everything.
-	if u == nil || u.Deleted {
-		sql += ` AND d.vis = 'public' AND d.visible_from <= ?`
-		args = append(args, now)
-	} else if !u.IsAdmin {
-		officer := `EXISTS (SELECT 1 FROM role_grants g JOIN organizations go ON go.id = g.org_id JOIN organizations dorg ON dorg.id = d.org_id
-			WHERE g.user_id = ? AND (d.vis <> 'admins' OR g.role = 'admin') AND substr(dorg.path, 1, length(go.path)) = go.path)`
-		sql += ` AND (d.owner_id = ? OR (d.vis = 'public' AND d.visible_from <= ?) OR (d.vis <> 'public' AND ` + officer + `)`
-		args = append(args, u.ID, now, u.ID)
-		if !u.Limited() {
-			sql += ` OR (d.vis = 'members' AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = d.org_id AND m.user_id = ?
-				AND (m.until IS NULL OR m.until >= ?)))`
-			args = append(args, u.ID, now.In(almaty).Format("2006-01-02"))
+	var where string
+	var args []any
+	if !guest && !u.IsAdmin {
+		for _, c := range cands {
+			if c.doc.owner != u.ID && (c.doc.vis != Public || c.doc.from > nowNs) {
+				officer := `EXISTS (SELECT 1 FROM role_grants g JOIN organizations go ON go.id = g.org_id JOIN organizations dorg ON dorg.id = d.org_id
+					WHERE g.user_id = ? AND (d.vis <> 'admins' OR g.role = 'admin') AND substr(dorg.path, 1, length(go.path)) = go.path)`
+				where += ` AND (d.owner_id = ? OR (d.vis = 'public' AND d.visible_from <= ?) OR (d.vis <> 'public' AND ` + officer + `)`
+				args = append(args, u.ID, now, u.ID)
+				if !u.Limited() {
+					where += ` OR (d.vis = 'members' AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = d.org_id AND m.user_id = ?
+						AND (m.until IS NULL OR m.until >= ?)))`
+					args = append(args, u.ID, now.In(almaty).Format("2006-01-02"))
+				}
+				where += `)`
+				break
+			}
 		}
-		sql += `)`
-	}
-	if q.Kind != "" {
-		sql += ` AND d.kind = ?`
-		args = append(args, q.Kind)
 	}
 	if q.OrgID > 0 {
-		sql += ` AND EXISTS (SELECT 1 FROM organizations dorg, organizations p WHERE dorg.id = d.org_id AND p.id = ?
+		where += ` AND EXISTS (SELECT 1 FROM organizations dorg, organizations p WHERE dorg.id = d.org_id AND p.id = ?
 			AND substr(dorg.path, 1, length(p.path)) = p.path)`
 		args = append(args, q.OrgID)
 	}
-	sql += ` ORDER BY score DESC, d.id LIMIT ?`
-	args = append(args, q.Limit)
 	words := flatten(terms)
-	var out []Result
+	var got []fetched
 	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		if s.db.Dialect == db.Postgres {
-			// With a LIMIT, the planner prefers reading the table in
-			// order until enough rows match: for a rare word, the whole
-			// table. The GIN index bounds the work by the matches.
-			if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		if where != "" {
+			ok, err := idsWhere(ctx, tx, cands, where, args)
+			if err != nil {
 				return err
 			}
+			cands = slices.DeleteFunc(cands, func(c cand) bool { return !ok[c.id] })
 		}
-		rows, err := tx.Query(ctx, sql, args...)
+		slices.SortFunc(cands, func(a, b cand) int {
+			if a.score != b.score {
+				if a.score > b.score {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		if len(cands) > q.Limit {
+			cands = cands[:q.Limit]
+		}
+		if len(cands) == 0 {
+			return nil
+		}
+		rows, err := tx.Query(ctx, `SELECT d.id, d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en,
+			d.body_langs FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`, ids(cands)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		out, err = s.results(rows, q, words)
+		got, err = fetch(rows)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Snippets once the connection is back in the pool: holding it
+	// meanwhile made readers queue for connections at 32 clients.
+	return s.results(got, q, words, cands), nil
 }
 
-func (s *Service) results(rows *stdsql.Rows, q Query, words map[string]bool) ([]Result, error) {
-	var out []Result
+// fetched is a result's row as read.
+type fetched struct {
+	id          int64
+	kind        string
+	ref         int64
+	title, body i18n.Text
+	langs       string
+}
+
+func fetch(rows *stdsql.Rows) ([]fetched, error) {
+	var out []fetched
 	for rows.Next() {
-		var r Result
-		var title, body i18n.Text
-		if err := rows.Scan(&r.Kind, &r.ID, &title.KK, &title.RU, &title.EN, &body.KK, &body.RU, &body.EN, &r.Score); err != nil {
+		var f fetched
+		if err := rows.Scan(&f.id, &f.kind, &f.ref, &f.title.KK, &f.title.RU, &f.title.EN, &f.body.KK, &f.body.RU, &f.body.EN, &f.langs); err != nil {
 			return nil, err
 		}
-		r.Title, r.TitleLang = title.Pick(q.Lang)
-		r.Snippet = snippet(q.Lang, body, title, words)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// idsWhere returns which candidates pass a condition on search_docs d.
+func idsWhere(ctx context.Context, tx *db.Tx, cands []cand, where string, args []any) (map[int64]bool, error) {
+	rows, err := tx.Query(ctx, `SELECT d.id FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`+where,
+		append(ids(cands), args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ok := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ok[id] = true
+	}
+	return ok, rows.Err()
+}
+
+func marks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func ids(cands []cand) []any {
+	out := make([]any, len(cands))
+	for i, c := range cands {
+		out[i] = c.id
+	}
+	return out
+}
+
+func (s *Service) results(rows []fetched, q Query, words map[string]bool, order []cand) []Result {
+	byID := map[int64]fetched{}
+	for _, f := range rows {
+		byID[f.id] = f
+	}
+	st := &stems{want: words, seen: map[stemKey]bool{}}
+	out := make([]Result, 0, len(order))
+	for _, c := range order {
+		f, ok := byID[c.id]
+		if !ok {
+			continue // gone since it was ranked: left out
+		}
+		r := Result{Kind: f.kind, ID: f.ref, Score: c.score}
+		r.Title, r.TitleLang = f.title.Pick(q.Lang)
+		// When the index knows no word asked for is in the body, its
+		// words are not stemmed.
+		r.Snippet = snippet(q.Lang, f.body, f.title, f.langs, st, c.bodyHit)
 		if q.Lang == i18n.KKLatn {
 			r.Snippet = template.HTML(kazakh.ToLatin(string(r.Snippet)))
 		}
 		r.Path = s.path(r.Kind, r.ID)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out
 }
 
 var almaty = time.FixedZone("Asia/Almaty", 5*3600)

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -15,22 +16,77 @@ const snippetWords = 30
 // snippet is a piece of the body (in the reader's language when that
 // has a match, else any that has) around its first matching words, with
 // the words whose tokens the query asked for in <mark>. Text is escaped
-// here; only <mark> is markup.
-func snippet(l i18n.Lang, body, title i18n.Text, want map[string]bool) template.HTML {
-	first, _ := body.Pick(l)
-	cands := []string{first, body.KK, body.RU, body.EN}
-	for _, text := range cands {
-		if text == "" {
+// here; only <mark> is markup. langs is the body fields' languages as
+// detected when they were copied (bodyLangs; "" : detect them now);
+// bodyHit false says the body has no word asked for.
+func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems, bodyHit bool) template.HTML {
+	bst := st
+	if !bodyHit {
+		bst = nil
+	}
+	first, fl := body.Pick(l)
+	lang := func(f i18n.Lang) kazakh.Lang {
+		i := 0
+		switch f {
+		case i18n.RU:
+			i = 1
+		case i18n.EN:
+			i = 2
+		}
+		if len(langs) == 3 && langs[i] > '0' {
+			return kazakh.Lang(langs[i] - '0')
+		}
+		return 0
+	}
+	cands := []struct {
+		text string
+		lang kazakh.Lang
+	}{{first, lang(fl)}, {body.KK, lang(i18n.KK)}, {body.RU, lang(i18n.RU)}, {body.EN, lang(i18n.EN)}}
+	for _, c := range cands {
+		if c.text == "" || !bodyHit {
 			continue
 		}
-		if h, ok := mark(text, want); ok {
+		if h, ok := mark(c.text, c.lang, bst); ok {
 			return h
 		}
 	}
 	if first == "" {
 		first, _ = title.Pick(l)
+		h, _ := mark(first, 0, st)
+		return h
 	}
-	h, _ := mark(first, want)
+	h, _ := mark(first, lang(fl), bst)
+	return h
+}
+
+// stems says which words have a token the query asked for, remembering
+// each word's answer for one search (its snippets share many words). A
+// nil *stems has none: a body known to have none is not stemmed.
+type stems struct {
+	want map[string]bool
+	seen map[stemKey]bool
+}
+
+type stemKey struct {
+	lang kazakh.Lang
+	word string
+}
+
+func (st *stems) hit(lang kazakh.Lang, w string) bool {
+	if st == nil {
+		return false
+	}
+	k := stemKey{lang, w}
+	h, ok := st.seen[k]
+	if !ok {
+		for _, t := range kazakh.TokensIn(lang, w) {
+			if st.want[t] {
+				h = true
+				break
+			}
+		}
+		st.seen[k] = h
+	}
 	return h
 }
 
@@ -39,60 +95,55 @@ type word struct {
 	hit        bool
 }
 
-func mark(text string, want map[string]bool) (template.HTML, bool) {
+func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	if len(text) > 8000 {
 		text = text[:8000]
 	}
-	text = plain(text)
-	lang := kazakh.Detect(text)
-	// Words are found first and stemmed only as far as needed: up to the
-	// first match, then within the snippet (stemming is most of the cost).
+	if lang == 0 {
+		lang = kazakh.Detect(plain(text))
+	}
+	// Words are found as far as needed and stemmed only up to the first
+	// match, then within the snippet (stemming is most of the cost).
 	var words []word
-	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			words = append(words, word{start: start, end: end})
-			start = -1
-		}
-	}
-	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		flush(i)
-	}
-	flush(len(text))
-	if len(words) == 0 {
-		return "", false
-	}
-	seen := map[string]bool{}
-	hit := func(w word) bool {
-		s := text[w.start:w.end]
-		h, ok := seen[s]
-		if !ok {
-			for _, t := range kazakh.TokensIn(lang, s) {
-				if want[t] {
-					h = true
-					break
+	p := 0
+	next := func() bool { // finds the next word; false at the end
+		start := -1
+		for p < len(text) {
+			r, size := utf8.DecodeRuneInString(text[p:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
+				if start < 0 {
+					start = p
 				}
+			} else if start >= 0 {
+				words = append(words, word{start: start, end: p})
+				p += size
+				return true
 			}
-			seen[s] = h
+			p += size
 		}
-		return h
+		if start >= 0 {
+			words = append(words, word{start: start, end: len(text)})
+			return true
+		}
+		return false
 	}
+	hit := func(w word) bool { return st.hit(lang, text[w.start:w.end]) }
 	firstHit := -1
-	for i := range words {
+	for next() {
+		i := len(words) - 1
 		if words[i].hit = hit(words[i]); words[i].hit {
 			firstHit = i
 			break
 		}
 	}
+	if len(words) == 0 {
+		return "", false
+	}
 	from := 0
 	if firstHit > 8 {
 		from = firstHit - 8
+	}
+	for len(words) <= from+snippetWords && next() {
 	}
 	to := min(len(words), from+snippetWords)
 	for i := max(firstHit+1, from); i < to; i++ {
@@ -104,7 +155,9 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 	}
 	pos := words[from].start
 	for _, w := range words[from:to] {
-		b.WriteString(template.HTMLEscapeString(text[pos:w.start]))
+		// Between words: Markdown marks dropped, spaces and lines as one
+		// space (what plain does to the whole text).
+		b.WriteString(template.HTMLEscapeString(between(text[pos:w.start])))
 		if w.hit {
 			b.WriteString("<mark>" + template.HTMLEscapeString(text[w.start:w.end]) + "</mark>")
 		} else {
@@ -118,8 +171,34 @@ func mark(text string, want map[string]bool) (template.HTML, bool) {
 	return template.HTML(b.String()), firstHit >= 0
 }
 
+// between is plain for what lies between two words.
+func between(s string) string {
+	if s == " " || s == "" {
+		return s
+	}
+	s = markdown.Replace(s)
+	f := strings.Fields(s)
+	sp := ""
+	if len(s) > 0 && unicode.IsSpace(rune(s[0])) || len(s) > 0 && unicode.IsSpace(rune(s[len(s)-1])) {
+		sp = " "
+	}
+	if len(f) == 0 {
+		return sp
+	}
+	out := strings.Join(f, " ")
+	if unicode.IsSpace(rune(s[0])) {
+		out = " " + out
+	}
+	if unicode.IsSpace(rune(s[len(s)-1])) {
+		out += " "
+	}
+	return out
+}
+
 // plain drops the most common Markdown marks and joins lines.
+var markdown = strings.NewReplacer("**", "", "__", "", "`", "", "#", "", "\r", "", "\n", " ")
+
 func plain(s string) string {
-	s = strings.NewReplacer("**", "", "__", "", "`", "", "#", "", "\r", "", "\n", " ").Replace(s)
+	s = markdown.Replace(s)
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -44,6 +44,55 @@ func (s *Service) Sync(ctx context.Context, all bool) error {
 			return fmt.Errorf("search: sync %s: %w", src.Kind(), err)
 		}
 	}
+	if all {
+		if err := s.fillLangs(ctx); err != nil {
+			return fmt.Errorf("search: body languages: %w", err)
+		}
+	}
+	return ctx.Err()
+}
+
+// fillLangs detects the body languages of rows copied before search_docs
+// kept them (migration 0127), a batch at a time.
+func (s *Service) fillLangs(ctx context.Context) error {
+	type todo struct {
+		id    int64
+		langs string
+	}
+	for ctx.Err() == nil {
+		var page []todo
+		err := s.db.Read(ctx, func(tx *db.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT id, body_kk, body_ru, body_en FROM search_docs WHERE body_langs = '' ORDER BY id LIMIT ?`, batch)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var t todo
+				var b i18n.Text
+				if err := rows.Scan(&t.id, &b.KK, &b.RU, &b.EN); err != nil {
+					return err
+				}
+				t.langs = bodyLangs(b)
+				page = append(page, t)
+			}
+			return rows.Err()
+		})
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		err = s.db.Write(ctx, func(tx *db.Tx) error {
+			for _, t := range page {
+				if _, err := tx.Exec(ctx, `UPDATE search_docs SET body_langs = ? WHERE id = ? AND body_langs = ''`, t.langs, t.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return ctx.Err()
 }
 
@@ -136,11 +185,19 @@ func (s *Service) syncPage(ctx context.Context, src Source, kind string, first b
 	for i, d := range todo {
 		rows[i] = keyed(d)
 	}
+	var put []indexed
+	var gone []int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		put, gone = put[:0], gone[:0]
 		for _, r := range rows {
-			if err := put(ctx, tx, r); err != nil {
+			p, g, err := write(ctx, tx, r)
+			if err != nil {
 				return err
 			}
+			if p.id != 0 {
+				put = append(put, p)
+			}
+			gone = append(gone, g...)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_sources (kind, watermark, version) VALUES (?, ?, ?)
 			ON CONFLICT (kind) DO UPDATE SET watermark = excluded.watermark, version = excluded.version
@@ -151,6 +208,7 @@ func (s *Service) syncPage(ctx context.Context, src Source, kind string, first b
 	if err != nil {
 		return 0, Doc{}, 0, err
 	}
+	s.idx.apply(put, gone)
 	s.marks[kind] = newMark
 	for _, d := range todo {
 		seen[d.ID] = d.UpdatedAt
@@ -167,6 +225,19 @@ type row struct {
 	Doc
 	titleKey, bodyKey string
 	body              i18n.Text
+	bodyLangs         string // see bodyLangs
+}
+
+// bodyLangs is the language of each body field as a snippet detects it
+// (kazakh.Detect of the plain text kept), one digit per field kk, ru, en.
+func bodyLangs(body i18n.Text) string {
+	b := []byte("000")
+	for i, t := range []string{body.KK, body.RU, body.EN} {
+		if t != "" {
+			b[i] = '0' + byte(kazakh.Detect(plain(t)))
+		}
+	}
+	return string(b)
 }
 
 func keyed(d Doc) row {
@@ -180,20 +251,36 @@ func keyed(d Doc) row {
 		}
 		return s[:i]
 	}
-	return row{Doc: d,
+	r := row{Doc: d,
 		titleKey: kazakh.SearchKeys(d.Title.KK, d.Title.RU, d.Title.EN),
 		bodyKey:  kazakh.SearchKeys(d.Body.KK, d.Body.RU, d.Body.EN),
 		body:     i18n.Text{KK: cut(d.Body.KK), RU: cut(d.Body.RU), EN: cut(d.Body.EN)}}
+	r.body = i18n.Text{KK: strings.ToValidUTF8(r.body.KK, ""), RU: strings.ToValidUTF8(r.body.RU, ""), EN: strings.ToValidUTF8(r.body.EN, "")}
+	r.bodyLangs = bodyLangs(r.body)
+	return r
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// put writes one document; an older copy never overwrites a newer one
-// (two nodes copying at once).
-func put(ctx context.Context, tx *db.Tx, r row) error {
+// write writes one document; an older copy never overwrites a newer one
+// (two nodes copying at once). It returns what the in-memory index takes:
+// the row written (id 0 when a newer copy was kept), or the ids removed.
+func write(ctx context.Context, tx *db.Tx, r row) (indexed, []int64, error) {
 	if r.Gone {
-		_, err := tx.Exec(ctx, `DELETE FROM search_docs WHERE kind = ? AND ref_id = ?`, r.Kind, r.ID)
-		return err
+		rows, err := tx.Query(ctx, `DELETE FROM search_docs WHERE kind = ? AND ref_id = ? RETURNING id`, r.Kind, r.ID)
+		if err != nil {
+			return indexed{}, nil, err
+		}
+		defer rows.Close()
+		var gone []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return indexed{}, nil, err
+			}
+			gone = append(gone, id)
+		}
+		return indexed{}, gone, rows.Err()
 	}
 	vis := r.Vis
 	if vis == "" {
@@ -207,17 +294,26 @@ func put(ctx context.Context, tx *db.Tx, r row) error {
 	if date.IsZero() {
 		date = r.UpdatedAt
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO search_docs (kind, ref_id, org_id, vis, owner_id, visible_from, epoch,
-		title_kk, title_ru, title_en, body_kk, body_ru, body_en, title_key, body_key, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	out := indexed{kind: r.Kind, org: r.OrgID, owner: r.OwnerID, vis: vis, from: from.UTC(), epoch: date.Unix(),
+		updated: r.UpdatedAt.UTC(), titleKey: r.titleKey, bodyKey: r.bodyKey}
+	err := tx.QueryRow(ctx, `INSERT INTO search_docs (kind, ref_id, org_id, vis, owner_id, visible_from, epoch,
+		title_kk, title_ru, title_en, body_kk, body_ru, body_en, title_key, body_key, updated_at, body_langs)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, ref_id) DO UPDATE SET org_id = excluded.org_id, vis = excluded.vis, owner_id = excluded.owner_id,
 			visible_from = excluded.visible_from, epoch = excluded.epoch, title_kk = excluded.title_kk, title_ru = excluded.title_ru,
 			title_en = excluded.title_en, body_kk = excluded.body_kk, body_ru = excluded.body_ru, body_en = excluded.body_en,
-			title_key = excluded.title_key, body_key = excluded.body_key, updated_at = excluded.updated_at
-		WHERE search_docs.updated_at <= excluded.updated_at`,
+			title_key = excluded.title_key, body_key = excluded.body_key, updated_at = excluded.updated_at,
+			body_langs = excluded.body_langs
+		WHERE search_docs.updated_at <= excluded.updated_at
+		RETURNING id`,
 		r.Kind, r.ID, db.NullID(r.OrgID), string(vis), db.NullID(r.OwnerID), from.UTC(), date.Unix(),
 		strings.ToValidUTF8(r.Title.KK, ""), strings.ToValidUTF8(r.Title.RU, ""), strings.ToValidUTF8(r.Title.EN, ""),
-		strings.ToValidUTF8(r.body.KK, ""), strings.ToValidUTF8(r.body.RU, ""), strings.ToValidUTF8(r.body.EN, ""),
-		r.titleKey, r.bodyKey, r.UpdatedAt.UTC())
-	return err
+		r.body.KK, r.body.RU, r.body.EN, r.titleKey, r.bodyKey, r.UpdatedAt.UTC(), r.bodyLangs).Scan(&out.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return indexed{}, nil, nil // a newer copy is there
+	}
+	if err != nil {
+		return indexed{}, nil, err
+	}
+	return out, nil, nil
 }

@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -47,6 +48,8 @@ func main() {
 	c := flag.Int("c", 32, "search: clients")
 	dur := flag.Duration("d", 20*time.Second, "search: duration")
 	pubs := flag.Int("p", 10, "publish: reports")
+	every := flag.Duration("every", time.Second, "search: how often a search first looks for changed documents (the app: 0, before every search)")
+	zipf := flag.Bool("zipf", false, "gen: Zipf-distributed text (the evaluation set's words among generated ones) instead of words drawn uniformly")
 	prof := flag.String("cpuprofile", "", "write a CPU profile here")
 	flag.Parse()
 	if *prof != "" {
@@ -70,9 +73,9 @@ func main() {
 	}
 	switch flag.Arg(0) {
 	case "gen":
-		err = gen(ctx, d, *n)
+		err = gen(ctx, d, *n, *zipf)
 	case "search":
-		err = load(ctx, d, *c, *dur)
+		err = load(ctx, d, *c, *dur, *every)
 	case "publish":
 		err = publish(ctx, d, *pubs)
 	default:
@@ -106,12 +109,74 @@ func sentence(r *rand.Rand, ws []string, n int) string {
 	return strings.Join(parts, " ")
 }
 
-func gen(ctx context.Context, d *db.DB, n int) error {
+// zipfWords is a vocabulary of word types, most frequent first, drawn from
+// with Zipf's law (s = 1.1): the evaluation set's words by their frequency
+// there, one every zipfStep ranks, between generated words (syllables of
+// the same alphabet) — so a query word is common or rare as in real text,
+// not in thousands of documents each.
+const (
+	zipfTypes = 30000
+	zipfStep  = 15
+)
+
+type drawer func(r *rand.Rand, n int) string
+
+func uniform(ws []string) drawer {
+	return func(r *rand.Rand, n int) string { return sentence(r, ws, n) }
+}
+
+func zipfDrawer(ws []string, lang string, seed uint64) drawer {
+	count := map[string]int{}
+	var order []string
+	for _, w := range ws {
+		w = strings.Trim(w, ".,;:!?«»()\"")
+		if w == "" {
+			continue
+		}
+		if count[w] == 0 {
+			order = append(order, w)
+		}
+		count[w]++
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return count[b] - count[a] })
+	syll := []string{"ба", "да", "ке", "лы", "мо", "ну", "ра", "са", "те", "жа", "қа", "ғы", "ор", "ән", "ік", "ст", "ул", "ем"}
+	if lang == "ru" {
+		syll = []string{"ба", "во", "ги", "де", "жу", "зо", "ка", "ли", "мо", "не", "по", "ру", "ст", "то", "ув", "ча", "ер", "ин"}
+	}
+	g := rand.New(rand.NewPCG(seed, 5))
+	vocab := make([]string, 0, zipfTypes)
+	next := 0
+	for len(vocab) < zipfTypes {
+		if len(vocab)%zipfStep == 0 && next < len(order) {
+			vocab = append(vocab, order[next])
+			next++
+			continue
+		}
+		var b strings.Builder
+		for range 2 + g.IntN(3) {
+			b.WriteString(syll[g.IntN(len(syll))])
+		}
+		vocab = append(vocab, b.String())
+	}
+	return func(r *rand.Rand, n int) string {
+		z := rand.NewZipf(r, 1.1, 1, zipfTypes-1)
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = vocab[z.Uint64()]
+		}
+		return strings.Join(parts, " ")
+	}
+}
+
+func gen(ctx context.Context, d *db.DB, n int, zipf bool) error {
 	set, err := searcheval.Load()
 	if err != nil {
 		return err
 	}
-	kk, ru := words(set, "kk"), words(set, "ru")
+	kk, ru := uniform(words(set, "kk")), uniform(words(set, "ru"))
+	if zipf {
+		kk, ru = zipfDrawer(words(set, "kk"), "kk", 1), zipfDrawer(words(set, "ru"), "ru", 2)
+	}
 	r := rand.New(rand.NewPCG(17, 17))
 	start := time.Now()
 	var orgs []int64
@@ -151,9 +216,9 @@ func gen(ctx context.Context, d *db.DB, n int) error {
 				at := tx.Now.Add(-time.Duration(r.IntN(3*365*24)) * time.Hour)
 				var tk, tr, bk, br string
 				if (done+i)%2 == 0 {
-					tk, bk = sentence(r, kk, 6), sentence(r, kk, 60)
+					tk, bk = kk(r, 6), kk(r, 60)
 				} else {
-					tr, br = sentence(r, ru, 6), sentence(r, ru, 60)
+					tr, br = ru(r, 6), ru(r, 60)
 				}
 				args = append(args, orgs[r.IntN(len(orgs))], user, tk, tr, bk, br, at, at, at)
 			}
@@ -178,7 +243,7 @@ func gen(ctx context.Context, d *db.DB, n int) error {
 	return nil
 }
 
-func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
+func load(ctx context.Context, d *db.DB, clients int, dur, every time.Duration) error {
 	set, err := searcheval.Load()
 	if err != nil {
 		return err
@@ -187,14 +252,26 @@ func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
 	for _, q := range set.Queries {
 		qs = append(qs, q.Text)
 	}
-	s := search.New(search.Deps{DB: d, Every: time.Second})
+	s := search.New(search.Deps{DB: d, Every: every})
 	s.Add(reports.SearchSource(d))
 	if err := s.Sync(ctx, true); err != nil {
 		return err
 	}
+	// The first search loads this node's index: timed apart, with the
+	// memory it holds.
+	t0, c0 := time.Now(), cpuTime()
+	if _, err := s.Search(ctx, nil, search.Query{Text: qs[0], Limit: 20, Lang: i18n.KK}); err != nil {
+		return err
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("first search (loads the index): %v, CPU %v; heap in use after it %.1f MB\n", time.Since(t0).Round(time.Millisecond),
+		(cpuTime() - c0).Round(time.Millisecond), float64(ms.HeapInuse)/(1<<20))
 	var mu sync.Mutex
 	var all []time.Duration
 	var empty, errs int
+	cpu0, pg0 := cpuTime(), pgCPU(ctx, d)
 	end := time.Now().Add(dur)
 	var wg sync.WaitGroup
 	for i := range clients {
@@ -221,12 +298,56 @@ func load(ctx context.Context, d *db.DB, clients int, dur time.Duration) error {
 		})
 	}
 	wg.Wait()
+	cpu, pg := cpuTime()-cpu0, pgCPU(ctx, d)-pg0
 	slices.Sort(all)
 	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(float64(len(all))*p/100))] }
 	fmt.Printf("%s, %d clients, %v: %d searches (%.0f/s), p50 %v, p99 %v, max %v; %d with no result, %d errors\n",
 		d.Dialect, clients, dur, len(all), float64(len(all))/dur.Seconds(), pct(50).Round(10*time.Microsecond), pct(99).Round(10*time.Microsecond),
 		all[len(all)-1].Round(10*time.Microsecond), empty, errs)
+	per := func(t time.Duration) time.Duration { return (t / time.Duration(len(all))).Round(time.Microsecond) }
+	fmt.Printf("CPU time per search: %v in this process", per(cpu))
+	if d.Dialect == db.Postgres {
+		fmt.Printf(" + %v in PostgreSQL's backends = %v", per(pg), per(cpu+pg))
+	}
+	var la [3]float64
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscan(string(b), &la[0], &la[1], &la[2])
+	}
+	fmt.Printf("; load average %.1f %.1f %.1f\n", la[0], la[1], la[2])
 	return nil
+}
+
+// pgCPU is the CPU time (user and system) of the PostgreSQL backends
+// serving this database (the benchmark's own database: no one else's), read
+// from /proc: PostgreSQL's share of a search, which getrusage of this
+// process does not see. Zero for SQLite, or when the server is elsewhere.
+func pgCPU(ctx context.Context, d *db.DB) time.Duration {
+	if d.Dialect != db.Postgres {
+		return 0
+	}
+	rows, err := d.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		var ut, st int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &st)
+		total += time.Duration(ut+st) * 10 * time.Millisecond // CLK_TCK 100
+	}
+	return total
 }
 
 func phonePhoto(seed uint64) []byte {
