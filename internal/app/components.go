@@ -7,6 +7,7 @@ import (
 	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -36,6 +37,7 @@ type Components struct {
 	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 	Reports    *reports.Service
 	Search     *search.Service
+	Courses    *courses.Service // courses: sessions, enrolment with a waiting list, attendance, certificates through awards
 }
 
 // component is what every component's service is: built by its package's
@@ -148,6 +150,18 @@ func (a *App) wire(ctx context.Context) error {
 		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
 			Calls: callsForAwards{a.Calls}})
 		registered = append(registered, a.Awards)
+	}
+
+	// wire:courses (courses: a schedule of sessions, enrolment with a
+	// waiting list whose offers expire, attendance by the teacher or by
+	// rotating codes, certificates through awards, reminders; offers and
+	// reminders in the background)
+	{
+		a.Courses = courses.New(courses.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Awards: a.Awards})
+		a.Awards.AddRecipientSource(a.Courses.IsLearner) // a course's learners may be awarded by its organization
+		a.background = append(a.background, a.Courses.Run)
+		registered = append(registered, a.Courses)
 	}
 
 	// wire:reports (reports of what organizations did: pages, feeds,
