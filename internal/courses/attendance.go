@@ -130,19 +130,18 @@ func (s *Service) Checkin(ctx context.Context, u *auth.User, sessionID int64, ty
 		if err := checkCode(ctx, tx, &se, secret, code); err != nil {
 			return err
 		}
-		var prev sql.NullString
-		err = tx.QueryRow(ctx, "SELECT status FROM course_attendance WHERE session_id = ? AND user_id = ?", sessionID, u.ID).Scan(&prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if prev.String == "present" {
+		// One statement: a concurrent second check-in of the same person
+		// waits for the first and then finds them present (no row back).
+		var one int
+		err = tx.QueryRow(ctx, `INSERT INTO course_attendance (session_id, user_id, status, via, marked_by, marked_at)
+			VALUES (?, ?, 'present', 'checkin', ?, ?)
+			ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'present', via = 'checkin', marked_by = excluded.marked_by, marked_at = excluded.marked_at
+			WHERE course_attendance.status <> 'present' RETURNING 1`,
+			sessionID, u.ID, u.ID, tx.Now).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
 			already = true
 			return nil
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO course_attendance (session_id, user_id, status, via, marked_by, marked_at)
-			VALUES (?, ?, 'present', 'checkin', ?, ?)
-			ON CONFLICT (session_id, user_id) DO UPDATE SET status = 'present', via = 'checkin', marked_by = excluded.marked_by, marked_at = excluded.marked_at`,
-			sessionID, u.ID, u.ID, tx.Now)
 		return err
 	})
 	return already, err
@@ -161,8 +160,10 @@ func checkCode(ctx context.Context, tx *db.Tx, se *Session, secret, code string)
 			return errs.Fields{{Name: "code", Key: "courses.code_expired"}}.Err()
 		}
 	}
-	rows, err := tx.Query(ctx, `SELECT checkin_secret FROM course_sessions WHERE course_id = ? AND id <> ? AND cancelled_at IS NULL
-		AND starts_at <= ? AND ends_at >= ?`, se.CourseID, se.ID, tx.Now.Add(OpenBefore), tx.Now.Add(-time.Hour))
+	// Sessions of any course open in the last hour (a few: by the index
+	// on starts_at).
+	rows, err := tx.Query(ctx, `SELECT checkin_secret FROM course_sessions WHERE starts_at BETWEEN ? AND ? AND id <> ?
+		AND cancelled_at IS NULL AND ends_at >= ?`, tx.Now.Add(-13*time.Hour), tx.Now.Add(OpenBefore), se.ID, tx.Now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
