@@ -64,7 +64,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/courses/{id}/enrolments", ID: "enrolInCourse",
 		Summary: "Enrol yourself, or {\"person_id\"} (organizers; a member of the organization); the waiting list when full",
 		Tags:    tags, Auth: true, Request: EnrolIn{}, Response: EnrolmentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
-		web.JSONAction(srv, http.StatusCreated, true, h.apiEnrol))
+		h.apiEnrol)
 	srv.APIOperation(api.Operation{Method: "DELETE", Path: "/courses/{id}/enrolments/{person_id}", ID: "leaveCourse",
 		Summary: "End an enrolment (your own, or anyone's for organizers); a freed seat is offered to the first waiting",
 		Tags:    tags, Auth: true, Response: EnrolmentOut{}, Errors: []int{401, 403, 404}}, h.apiLeave)

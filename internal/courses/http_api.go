@@ -1,6 +1,8 @@
 package courses
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -260,7 +262,34 @@ func (h *handler) apiList(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, out)
 }
 
-func (h *handler) apiEnrol(r *http.Request, u *auth.User, id int64, in EnrolIn) (EnrolmentOut, error) {
+// apiEnrol is POST …/enrolments: an empty body enrols the caller.
+func (h *handler) apiEnrol(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
+		return
+	}
+	var in EnrolIn
+	b, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err != nil {
+		h.srv.Fail(w, r, errs.New(errs.BadRequest, "error.400.text"))
+		return
+	}
+	if len(bytes.TrimSpace(b)) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		if err := h.srv.Decode(r, &in); err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+	}
+	out, err := h.enrolAPI(r.WithContext(withIP(h, r)), req.User, req.ID, in)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusCreated, out)
+}
+
+func (h *handler) enrolAPI(r *http.Request, u *auth.User, id int64, in EnrolIn) (EnrolmentOut, error) {
 	var person int64
 	if in.PersonID != "" {
 		var fs errs.Fields
