@@ -99,6 +99,9 @@ func (s *Service) Checkin(ctx context.Context, u *auth.User, sessionID int64, ty
 	if u == nil {
 		return false, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
+	if u.Limited() {
+		return false, errs.New(errs.ConsentRequired, "courses.consent_required")
+	}
 	code := NormalizeCode(typed)
 	if len(code) != codeLen {
 		return false, errs.Fields{{Name: "code", Key: "courses.code_format"}}.Err()

@@ -269,6 +269,9 @@ func (s *Service) AnswerOffer(ctx context.Context, u *auth.User, courseID int64,
 	if u == nil {
 		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
+	if u.Limited() {
+		return nil, errs.New(errs.ConsentRequired, "courses.consent_required")
+	}
 	c, err := s.Get(ctx, courseID)
 	if err != nil {
 		return nil, err
@@ -390,6 +393,9 @@ func (s *Service) Mine(ctx context.Context, u *auth.User, courseID int64) (*Enro
 func (s *Service) SetReminders(ctx context.Context, u *auth.User, courseID int64, on bool) error {
 	if u == nil {
 		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	if u.Limited() {
+		return errs.New(errs.ConsentRequired, "courses.consent_required")
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE course_enrolments SET reminders = ? WHERE course_id = ? AND user_id = ?", on, courseID, u.ID)
