@@ -80,7 +80,7 @@ func (h *handler) sheetXLSX(w http.ResponseWriter, r *http.Request) {
 
 // qrSVG draws content as a QR code in SVG, one path of modules: sharp on
 // any screen, no image request, allowed by the page's CSP.
-func qrSVG(content string) (template.HTML, error) {
+func qrSVG(content, label string) (template.HTML, error) {
 	q, err := qrcode.NewWith(content, qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium))
 	if err != nil {
 		return "", fmt.Errorf("courses: qr: %w", err)
@@ -91,7 +91,8 @@ func qrSVG(content string) (template.HTML, error) {
 	}
 	n := len(bm.rows)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="320" height="320" role="img" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n, n, n)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="320" height="320" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`,
+		n, n, template.HTMLEscapeString(label), n, n)
 	for y, row := range bm.rows {
 		for x := 0; x < len(row); {
 			if !row[x] {
@@ -106,7 +107,7 @@ func qrSVG(content string) (template.HTML, error) {
 		}
 	}
 	b.WriteString(`"/></svg>`)
-	return template.HTML(b.String()), nil // built here from numbers only
+	return template.HTML(b.String()), nil // built here from numbers and an escaped label
 }
 
 // bitmap is a qrcode.Writer that keeps the modules.

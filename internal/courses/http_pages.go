@@ -157,7 +157,7 @@ func (h *handler) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := h.svc.baseURL + "/" + string(web.LangOf(r)) + "/courses/" + idString(c.ID) + "/checkin?code=" + code
-	svg, err := qrSVG(target)
+	svg, err := qrSVG(target, h.srv.T(r, "courses.qr_label"))
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
