@@ -258,6 +258,9 @@ func TestCoursePages(t *testing.T) {
 		if r := wc.Get(page); !strings.Contains(r.Body, "Сіз курсқа жазылдыңыз.") {
 			t.Fatalf("not enrolled: %.2000s", r.Body)
 		}
+		if r := wc.Get("/kk/me"); !strings.Contains(r.Body, `id="me-courses"`) || !strings.Contains(r.Body, "Шеберлік сабағы") {
+			t.Fatalf("home has no course: %.3000s", r.Body)
+		}
 		if r := env.Client().Get("/ru/courses"); r.StatusCode != 200 || !strings.Contains(r.Body, "Шеберлік сабағы") {
 			t.Fatalf("list: %d", r.StatusCode)
 		}
