@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -306,6 +307,9 @@ type SheetRow struct {
 	Completed bool
 }
 
+// markOf reads the first letter of a status back.
+var markOf = map[byte]string{'p': "present", 'a': "absent", 'e': "excused"}
+
 // Sheet returns the attendance sheet (the course's teachers and
 // organizers): the enrolled, and anyone who left after being marked.
 func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*Sheet, error) {
@@ -325,10 +329,8 @@ func (s *Service) sheet(ctx context.Context, c *Course) (*Sheet, error) {
 		return nil, err
 	}
 	sh := &Sheet{Course: c, Sessions: sessions}
-	col := make(map[int64]int, len(sessions))
 	now := s.db.Now()
-	for i, se := range sessions {
-		col[se.ID] = i
+	for _, se := range sessions {
 		if se.CancelledAt == nil {
 			sh.Total++
 			if !se.StartsAt.After(now) {
@@ -336,10 +338,10 @@ func (s *Service) sheet(ctx context.Context, c *Course) (*Sheet, error) {
 			}
 		}
 	}
-	rows, err := s.db.Query(ctx, `SELECT u.id, u.name FROM users u WHERE u.deleted_at IS NULL AND u.id IN (
-			SELECT e.user_id FROM course_enrolments e WHERE e.course_id = ? AND e.status = 'enrolled'
-			UNION SELECT a.user_id FROM course_attendance a JOIN course_sessions se ON se.id = a.session_id WHERE se.course_id = ?)
-		ORDER BY u.name, u.id`, c.ID, c.ID)
+	// The enrolled by name; people marked who left since come after them
+	// (found among the marks below, named in one more query).
+	rows, err := s.db.Query(ctx, `SELECT u.id, u.name FROM course_enrolments e JOIN users u ON u.id = e.user_id
+		WHERE e.course_id = ? AND e.status = 'enrolled' AND u.deleted_at IS NULL ORDER BY u.name, u.id`, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("courses: sheet: %w", err)
 	}
@@ -357,28 +359,62 @@ func (s *Service) sheet(ctx context.Context, c *Course) (*Sheet, error) {
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.Query(ctx, `SELECT a.session_id, a.user_id, a.status FROM course_attendance a
-		JOIN course_sessions se ON se.id = a.session_id WHERE se.course_id = ?`, c.ID)
+	enrolled := len(sh.Rows)
+	// One row per session, its marks folded into one string by the
+	// database ("17p,18a,25e": person and the status's letter), read in
+	// the covering index's order: 60 rows to scan instead of 12,000 and
+	// no sort (docs/benchmarks.md, courses).
+	col := make(map[int64]int, len(sessions))
+	for i, se := range sessions {
+		col[se.ID] = i
+	}
+	agg := "group_concat"
+	if s.db.Dialect == db.Postgres {
+		agg = "string_agg"
+	}
+	rows, err = s.db.Query(ctx, `SELECT a.session_id, `+agg+`(CAST(a.user_id AS TEXT) || substr(a.status, 1, 1), ',')
+		FROM course_attendance a WHERE a.session_id IN (SELECT id FROM course_sessions WHERE course_id = ?)
+		GROUP BY a.session_id`, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("courses: sheet marks: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sid, uid int64
-		var st string
-		if err := rows.Scan(&sid, &uid, &st); err != nil {
+		var sid int64
+		var marks string
+		if err := rows.Scan(&sid, &marks); err != nil {
 			return nil, err
 		}
-		i, ok := index[uid]
+		j, ok := col[sid]
 		if !ok {
 			continue
 		}
-		sh.Rows[i].Marks[col[sid]] = st
-		if st == "present" && sessions[col[sid]].CancelledAt == nil {
-			sh.Rows[i].Present++
+		counts := sessions[j].CancelledAt == nil
+		for _, m := range strings.Split(marks, ",") {
+			if len(m) < 2 {
+				continue
+			}
+			uid, err := strconv.ParseInt(m[:len(m)-1], 10, 64)
+			if err != nil {
+				continue
+			}
+			i, ok := index[uid]
+			if !ok {
+				i = len(sh.Rows)
+				index[uid] = i
+				sh.Rows = append(sh.Rows, SheetRow{Person: Person{ID: uid}, Marks: make([]string, len(sessions))})
+			}
+			st := markOf[m[len(m)-1]]
+			sh.Rows[i].Marks[j] = st
+			if st == "present" && counts {
+				sh.Rows[i].Present++
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.nameLeavers(ctx, sh, enrolled); err != nil {
 		return nil, err
 	}
 	for i := range sh.Rows {
@@ -390,4 +426,44 @@ func (s *Service) sheet(ctx context.Context, c *Course) (*Sheet, error) {
 		r.Completed = sh.Total > 0 && r.Present*100 >= c.Threshold*sh.Total
 	}
 	return sh, nil
+}
+
+// nameLeavers names the rows from enrolled on (people marked who are no
+// longer enrolled), drops deleted people, and sorts them by name.
+func (s *Service) nameLeavers(ctx context.Context, sh *Sheet, enrolled int) error {
+	if len(sh.Rows) == enrolled {
+		return nil
+	}
+	ids := make([]int64, 0, len(sh.Rows)-enrolled)
+	for _, r := range sh.Rows[enrolled:] {
+		ids = append(ids, r.ID)
+	}
+	rows, err := s.db.Query(ctx, "SELECT id, name FROM users WHERE deleted_at IS NULL AND id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)...)
+	if err != nil {
+		return fmt.Errorf("courses: sheet leavers: %w", err)
+	}
+	defer rows.Close()
+	names := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	kept := sh.Rows[:enrolled]
+	var left []SheetRow
+	for _, r := range sh.Rows[enrolled:] {
+		if n, ok := names[r.ID]; ok {
+			r.Name = n
+			left = append(left, r)
+		}
+	}
+	slices.SortFunc(left, func(a, b SheetRow) int { return strings.Compare(a.Name, b.Name) })
+	sh.Rows = append(kept, left...)
+	return nil
 }

@@ -1,8 +1,10 @@
 package courses
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/web"
@@ -209,5 +211,31 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 	}
 	title, _ := sh.Course.Title.Pick(web.LangOf(r))
 	h.srv.Render(w, r, http.StatusOK, "courses_sheet", &web.PageData{Title: title, Data: map[string]any{"S": sh, "Completed": done,
+		"Rows": sheetRows(sh, h.srv.T(r, "courses.mark_short.excused")),
 		"Organizer": h.svc.Organizer(r.Context(), req.User, sh.Course), "Awards": h.svc.awards != nil}})
+}
+
+// sheetRow is one line of the sheet page, its cells built here: 12,000
+// cells through the template's range and ifs cost tens of milliseconds
+// (docs/benchmarks.md, courses).
+type sheetRow struct {
+	Name      string
+	Completed bool
+	Pct       int
+	Cells     template.HTML
+}
+
+func sheetRows(sh *Sheet, excused string) []sheetRow {
+	cell := map[string]string{"": "<td></td>", "present": "<td>+</td>", "absent": "<td>−</td>",
+		"excused": "<td>" + template.HTMLEscapeString(excused) + "</td>"}
+	out := make([]sheetRow, len(sh.Rows))
+	var b strings.Builder
+	for i, r := range sh.Rows {
+		b.Reset()
+		for _, m := range r.Marks {
+			b.WriteString(cell[m])
+		}
+		out[i] = sheetRow{Name: r.Name, Completed: r.Completed, Pct: r.Pct, Cells: template.HTML(b.String())} // fixed strings and an escaped one
+	}
+	return out
 }

@@ -35,6 +35,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,7 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "how long to load the sheet page")
 	n := flag.Int("n", 500, "learners checking in")
 	cc := flag.Int("cc", 50, "check-ins in flight at once")
+	flag.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the page runs to this file")
 	flag.Parse()
 	if err := run(*dbFlag, *learners, *sessions, *conc, *dur, *n, *cc); err != nil {
 		fmt.Fprintln(os.Stderr, "courses bench:", err)
@@ -210,12 +212,23 @@ func run(dbURL string, nLearners, nSessions int, conc string, dur time.Duration,
 	}
 	resp.Body.Close()
 	page := fmt.Sprintf("%s/kk/courses/%d/attendance", base, sheetCourse.ID)
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
 	for _, s := range strings.Split(conc, ",") {
 		var c int
 		fmt.Sscan(s, &c)
 		if err := loadPage(pc, page, c, dur); err != nil {
 			return err
 		}
+	}
+
+	if profile != "" {
+		pprof.StopCPUProfile()
 	}
 
 	// 2. Check-ins: a course with a session open now.
@@ -368,6 +381,8 @@ func loadPage(client *http.Client, page string, c int, dur time.Duration) error 
 		servertime.Pct(srvAll, 50).Round(10*time.Microsecond), servertime.Pct(srvAll, 99).Round(10*time.Microsecond), pct(all, 50), pct(all, 99))
 	return nil
 }
+
+var profile string
 
 func pct(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {
