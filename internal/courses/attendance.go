@@ -146,7 +146,10 @@ func (s *Service) Checkin(ctx context.Context, u *auth.User, sessionID int64, ty
 			already = true
 			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpSheet(ctx, tx, se.CourseID)
 	})
 	return already, err
 }
@@ -239,7 +242,10 @@ func (s *Service) Mark(ctx context.Context, u *auth.User, sessionID, personID in
 			VALUES (?, ?, ?, 'teacher', ?, ?)
 			ON CONFLICT (session_id, user_id) DO UPDATE SET status = excluded.status, via = 'teacher', marked_by = excluded.marked_by, marked_at = excluded.marked_at`,
 			sessionID, personID, status, u.ID, tx.Now)
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpSheet(ctx, tx, c.ID)
 	})
 }
 
@@ -320,8 +326,27 @@ func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*She
 	if err := s.requireTeacher(ctx, u, c); err != nil {
 		return nil, err
 	}
-	return s.sheet(ctx, c)
+	// The sheet is the same for all its readers until a mark, an
+	// enrolment or a session changes (sheet_version) or a session starts
+	// (held): a copy is kept under both (docs/benchmarks.md, courses).
+	k := sheetKey{Course: c.ID}
+	if err := s.db.QueryRow(ctx, `SELECT sheet_version, (SELECT COUNT(*) FROM course_sessions WHERE course_id = ? AND starts_at <= ?)
+		FROM courses WHERE id = ?`, c.ID, s.db.Now(), c.ID).Scan(&k.Version, &k.Started); err != nil {
+		return nil, fmt.Errorf("courses: sheet version: %w", err)
+	}
+	return s.sheets.Load(ctx, k, func() (*Sheet, error) { return s.sheet(ctx, c) })
 }
+
+// sheetKey is what a kept sheet depends on besides the people's names
+// (a renamed person shows in the sheet within SheetTTL).
+type sheetKey struct {
+	Course  int64
+	Version int64 // courses.sheet_version
+	Started int   // sessions started by now
+}
+
+// SheetTTL is how long a kept sheet is shown at most.
+const SheetTTL = time.Minute
 
 func (s *Service) sheet(ctx context.Context, c *Course) (*Sheet, error) {
 	sessions, err := s.Sessions(ctx, c.ID)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/awards"
+	"github.com/ortaq/ortaq/internal/cache"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -115,6 +116,7 @@ type Service struct {
 	log     *slog.Logger
 	baseURL string
 	awards  Awarder
+	sheets  *cache.Cache[sheetKey, *Sheet] // attendance sheets by version
 }
 
 // New returns the service.
@@ -124,7 +126,7 @@ func New(d Deps) *Service {
 		log = slog.Default()
 	}
 	return &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: log,
-		baseURL: strings.TrimSuffix(d.BaseURL, "/"), awards: d.Awards}
+		baseURL: strings.TrimSuffix(d.BaseURL, "/"), awards: d.Awards, sheets: cache.New[sheetKey, *Sheet](SheetTTL, 64, nil)}
 }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }

@@ -517,6 +517,18 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 		if r := byID[poor.User.ID]; r.Present != 1 || r.Completed || r.Marks[1] != "excused" || r.Marks[4] != "" {
 			t.Fatalf("poor: %+v", r)
 		}
+		// The kept copy of the sheet gives way to a new mark.
+		if err := svc.Mark(ctx, teacher.User, ss[3].ID, poor.User.ID, "present"); err != nil {
+			t.Fatal(err)
+		}
+		if sh, err = svc.Sheet(ctx, teacher.User, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range sh.Rows {
+			if r.ID == poor.User.ID && (r.Present != 2 || r.Marks[3] != "present") {
+				t.Fatalf("the sheet after a new mark: %+v", r)
+			}
+		}
 		if _, err := svc.Sheet(ctx, good.User, c.ID); code(t, err) != errs.Forbidden {
 			t.Fatalf("a learner reads the sheet: %v", err)
 		}

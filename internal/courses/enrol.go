@@ -169,7 +169,7 @@ func (s *Service) Enrol(ctx context.Context, u *auth.User, courseID, personID in
 			}
 		}
 		if out.Status == Enrolled {
-			_, err = tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken + 1 WHERE id = ?", courseID)
+			_, err = tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken + 1, sheet_version = sheet_version + 1 WHERE id = ?", courseID)
 			return err
 		}
 		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM course_enrolments WHERE course_id = ? AND status = 'waiting' AND arrival <= ?`,
@@ -221,7 +221,7 @@ func (s *Service) Leave(ctx context.Context, u *auth.User, courseID, personID in
 		if status == Waiting {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - 1 WHERE id = ?", courseID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - 1, sheet_version = sheet_version + 1 WHERE id = ?", courseID); err != nil {
 			return err
 		}
 		queued, err = s.offerFreeSeats(ctx, tx, c)
@@ -254,7 +254,7 @@ func (s *Service) offerFreeSeats(ctx context.Context, tx *db.Tx, c *Course) ([]i
 		if err != nil {
 			return nil, fmt.Errorf("courses: offer: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken + 1 WHERE id = ?", c.ID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken + 1, sheet_version = sheet_version + 1 WHERE id = ?", c.ID); err != nil {
 			return nil, err
 		}
 		offered = append(offered, uid)
@@ -297,13 +297,15 @@ func (s *Service) AnswerOffer(ctx context.Context, u *auth.User, courseID int64,
 		}
 		if accept {
 			out.Status = Enrolled
-			_, err = tx.Exec(ctx, "UPDATE course_enrolments SET status = 'enrolled', offer_expires_at = NULL WHERE course_id = ? AND user_id = ?", courseID, u.ID)
-			return err
+			if _, err := tx.Exec(ctx, "UPDATE course_enrolments SET status = 'enrolled', offer_expires_at = NULL WHERE course_id = ? AND user_id = ?", courseID, u.ID); err != nil {
+				return err
+			}
+			return bumpSheet(ctx, tx, courseID)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM course_enrolments WHERE course_id = ? AND user_id = ?", courseID, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - 1 WHERE id = ?", courseID); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - 1, sheet_version = sheet_version + 1 WHERE id = ?", courseID); err != nil {
 			return err
 		}
 		queued, err = s.offerFreeSeats(ctx, tx, c)
@@ -345,7 +347,7 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 			if n == 0 {
 				return nil
 			}
-			if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - ? WHERE id = ?", n, id); err != nil {
+			if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken - ?, sheet_version = sheet_version + 1 WHERE id = ?", n, id); err != nil {
 				return err
 			}
 			q1, err := s.tell(ctx, tx, gone, c, "courses.msg.expired_subject", "courses.msg.expired_text", nil)
@@ -456,4 +458,11 @@ func (s *Service) IsLearner(ctx context.Context, orgID, personID int64) (bool, e
 	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM course_enrolments e JOIN courses c ON c.id = e.course_id
 		WHERE c.org_id = ? AND e.user_id = ? AND e.status = 'enrolled')`, orgID, personID).Scan(&ok)
 	return ok, err
+}
+
+// bumpSheet counts up the course's sheet version: its kept copy of the
+// attendance sheet is no longer read.
+func bumpSheet(ctx context.Context, tx *db.Tx, courseID int64) error {
+	_, err := tx.Exec(ctx, "UPDATE courses SET sheet_version = sheet_version + 1 WHERE id = ?", courseID)
+	return err
 }

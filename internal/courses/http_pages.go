@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -210,32 +211,40 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	title, _ := sh.Course.Title.Pick(web.LangOf(r))
+	head, body := sheetHTML(sh, h.srv.Printer(r))
 	h.srv.Render(w, r, http.StatusOK, "courses_sheet", &web.PageData{Title: title, Data: map[string]any{"S": sh, "Completed": done,
-		"Rows": sheetRows(sh, h.srv.T(r, "courses.mark_short.excused")),
+		"Head": head, "Body": body,
 		"Organizer": h.svc.Organizer(r.Context(), req.User, sh.Course), "Awards": h.svc.awards != nil}})
 }
 
-// sheetRow is one line of the sheet page, its cells built here: 12,000
-// cells through the template's range and ifs cost tens of milliseconds
-// (docs/benchmarks.md, courses).
-type sheetRow struct {
-	Name      string
-	Completed bool
-	Pct       int
-	Cells     template.HTML
-}
-
-func sheetRows(sh *Sheet, excused string) []sheetRow {
-	cell := map[string]string{"": "<td></td>", "present": "<td>+</td>", "absent": "<td>−</td>",
-		"excused": "<td>" + template.HTMLEscapeString(excused) + "</td>"}
-	out := make([]sheetRow, len(sh.Rows))
+// sheetHTML is the sheet's table head and body, built here: 12,000
+// cells through the template's range and escapers cost tens of
+// milliseconds (docs/benchmarks.md, courses). Cells leave out their end
+// tags (optional in HTML) to halve the page.
+func sheetHTML(sh *Sheet, p *i18n.Printer) (head, body template.HTML) {
 	var b strings.Builder
-	for i, r := range sh.Rows {
-		b.Reset()
+	for _, se := range sh.Sessions {
+		b.WriteString(`<th scope="col">`)
+		b.WriteString(template.HTMLEscapeString(p.Date(se.StartsAt)))
+		b.WriteString("</th>")
+	}
+	head = template.HTML(b.String()) // escaped above
+	cell := map[string]string{"": "<td>", "present": "<td>+", "absent": "<td>−",
+		"excused": "<td>" + template.HTMLEscapeString(p.T("courses.mark_short.excused"))}
+	b.Reset()
+	b.Grow(len(sh.Rows) * (len(sh.Sessions)*5 + 80))
+	for _, r := range sh.Rows {
+		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(template.HTMLEscapeString(r.Name))
+		if r.Completed {
+			b.WriteString(" ✓")
+		}
+		b.WriteString("</th><td>")
+		b.WriteString(strconv.Itoa(r.Pct))
 		for _, m := range r.Marks {
 			b.WriteString(cell[m])
 		}
-		out[i] = sheetRow{Name: r.Name, Completed: r.Completed, Pct: r.Pct, Cells: template.HTML(b.String())} // fixed strings and an escaped one
+		b.WriteString("</tr>\n")
 	}
-	return out
+	return head, template.HTML(b.String()) // names escaped, the rest fixed
 }

@@ -50,7 +50,8 @@ func (s *Service) MoveSession(ctx context.Context, u *auth.User, sessionID int64
 		if _, err := tx.Exec(ctx, "UPDATE course_sessions SET starts_at = ?, ends_at = ?, reminded_at = NULL WHERE id = ?", startsAt, ends, sessionID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE courses SET ends_at = (SELECT MAX(ends_at) FROM course_sessions WHERE course_id = ?) WHERE id = ?`, c.ID, c.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE courses SET ends_at = (SELECT MAX(ends_at) FROM course_sessions WHERE course_id = ?),
+			sheet_version = sheet_version + 1 WHERE id = ?`, c.ID, c.ID); err != nil {
 			return err
 		}
 		if err := recordAudit(ctx, tx, u.ID, "courses.session_move", c.ID, c.OrgID,
@@ -92,6 +93,9 @@ func (s *Service) CancelSession(ctx context.Context, u *auth.User, sessionID int
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.Conflict, "courses.session_cancelled")
+		}
+		if err := bumpSheet(ctx, tx, c.ID); err != nil {
+			return err
 		}
 		if err := recordAudit(ctx, tx, u.ID, "courses.session_cancel", c.ID, c.OrgID, nil,
 			map[string]any{"session_id": sessionID, "starts_at": se.StartsAt}); err != nil {
