@@ -163,7 +163,11 @@ func (s *Service) Enrol(ctx context.Context, u *auth.User, courseID, personID in
 				map[string]any{"person_id": p.ID, "status": out.Status}); err != nil {
 				return err
 			}
-			queued, err = s.tell(ctx, tx, []int64{p.ID}, c, "courses.msg.enrolled_subject", "courses.msg.enrolled_text", nil)
+			subject, text := "courses.msg.enrolled_subject", "courses.msg.enrolled_text"
+			if out.Status == Waiting {
+				subject, text = "courses.msg.waitlisted_subject", "courses.msg.waitlisted_text"
+			}
+			queued, err = s.tell(ctx, tx, []int64{p.ID}, c, subject, text, nil)
 			if err != nil {
 				return err
 			}

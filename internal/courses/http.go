@@ -38,6 +38,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("GET /courses/{id}", h.show)
 	srv.Page("POST /courses/{id}/enrol", h.enrol)
 	srv.Page("POST /courses/{id}/leave", h.leave)
+	srv.Page("POST /courses/{id}/enrolments/import", h.importEnrolments)
 	srv.Page("POST /courses/{id}/offer", h.offer)
 	srv.Page("POST /courses/{id}/reminders", h.reminders)
 	srv.Page("GET /courses/{id}/checkin", h.checkinForm)
@@ -65,6 +66,12 @@ func (s *Service) Register(srv *web.Server) error {
 		Summary: "Enrol yourself, or {\"person_id\"} (organizers; a member of the organization); the waiting list when full",
 		Tags:    tags, Auth: true, Request: EnrolIn{}, Response: EnrolmentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
 		h.apiEnrol)
+	srv.APIOperation(api.Operation{Method: "POST", Path: "/courses/{id}/enrolments/import", ID: "importCourseEnrolments",
+		Summary: "Enrol the people of a file, all or nothing (organizers)",
+		Description: "multipart/form-data with the field file: CSV (UTF-8) or XLSX with a header row and a column email (Kazakh and Russian " +
+			"headers accepted, other columns ignored). Each person must be a member of the organization. 200 with counts, or 422 with " +
+			"every bad row in errors (row counts the header as 1) and nothing written.",
+		Tags: tags, Auth: true, Request: ImportFile{}, Response: ImportResult{}, Errors: []int{401, 403, 404, 409, 413, 422}}, h.apiImport)
 	srv.APIOperation(api.Operation{Method: "DELETE", Path: "/courses/{id}/enrolments/{person_id}", ID: "leaveCourse",
 		Summary: "End an enrolment (your own, or anyone's for organizers); a freed seat is offered to the first waiting",
 		Tags:    tags, Auth: true, Response: EnrolmentOut{}, Errors: []int{401, 403, 404}}, h.apiLeave)

@@ -399,3 +399,25 @@ func (h *handler) apiCheckin(r *http.Request, u *auth.User, id int64, in Checkin
 	}
 	return CheckinOut{Status: "present", Already: already}, nil
 }
+
+// ImportFile documents the multipart body of an import.
+type ImportFile struct {
+	File []byte `json:"file" contentEncoding:"binary" doc:"CSV (UTF-8) or XLSX with a header row and a column email"`
+}
+
+func (h *handler) apiImport(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
+		return
+	}
+	data, err := readUpload(r, MaxImportBytes)
+	var res ImportResult
+	if err == nil {
+		res, err = h.svc.ImportEnrolments(withIP(h, r), req.User, req.ID, data)
+	}
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, res)
+}

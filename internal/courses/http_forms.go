@@ -1,7 +1,9 @@
 package courses
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -268,4 +270,67 @@ func (h *handler) certificates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, fmt.Sprintf("/courses/%d/attendance", req.ID), "courses.certificates_issued")
+}
+
+// readUpload reads the multipart field "file".
+func readUpload(r *http.Request, max int) ([]byte, error) {
+	noFile := errs.Fields{{Name: "file", Key: "courses.import.empty"}}.Err()
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if web.Status(err) == http.StatusRequestEntityTooLarge {
+			return nil, errs.New(errs.TooLarge, "error.413.text")
+		}
+		return nil, noFile
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, _, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		return nil, noFile
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > max {
+		return nil, errs.New(errs.TooLarge, "error.413.text")
+	}
+	if len(b) == 0 {
+		return nil, noFile
+	}
+	return b, nil
+}
+
+// importEnrolments is the organizer's file upload on the course page:
+// done, or the page again with every bad row listed and nothing written.
+func (h *handler) importEnrolments(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
+		return
+	}
+	data, err := readUpload(r, MaxImportBytes)
+	if err == nil {
+		_, err = h.svc.ImportEnrolments(withIP(h, r), req.User, req.ID, data)
+	}
+	if err != nil {
+		e, isE := errs.As(err)
+		if !isE || e.Code != errs.Invalid {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		p := h.srv.Printer(r)
+		report := map[string]string{"import": p.T("courses.import.report")}
+		for i, f := range e.Fields {
+			msg := p.T(f.Key, f.Args...)
+			if f.Row > 0 {
+				msg = p.T("courses.import.row", "row", f.Row, "message", msg)
+			}
+			report[fmt.Sprintf("import-%03d", i)] = msg
+		}
+		h.render(w, r, req.ID, http.StatusUnprocessableEntity, report)
+		return
+	}
+	h.back(w, r, req.ID, "courses.import.done", "learners")
 }

@@ -1,9 +1,12 @@
 package courses_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -263,6 +267,77 @@ func TestCoursePages(t *testing.T) {
 		}
 		if r := env.Client().Get("/ru/courses"); r.StatusCode != 200 || !strings.Contains(r.Body, "Шеберлік сабағы") {
 			t.Fatalf("list: %d", r.StatusCode)
+		}
+	})
+}
+
+func upload(t *testing.T, c *apptest.Client, env *apptest.Env, path, csv string) *apptest.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "learners.csv")
+	fw.Write([]byte(csv))
+	mw.Close()
+	req, _ := http.NewRequest("POST", env.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", env.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(req)
+}
+
+// Organizers enrol people from a file, all or nothing: a file with bad
+// rows (a stranger, a minor, a duplicate, no address) is refused with
+// every bad row reported and nothing written; a good one enrols in file
+// order, seats first; the same file again changes nothing.
+func TestImportEnrolments(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		org := env.NewOrg(0, "Желілік академия")
+		boss := env.NewPerson()
+		env.Grant(boss, org, "moderator")
+		bc := env.Client()
+		bc.SignIn(boss)
+		c, _ := newCourse(t, env, org, boss, 2, 10, nil)
+		var members []apptest.Person
+		for range 3 {
+			p := env.NewPerson()
+			env.Grant(p, org, "member")
+			members = append(members, p)
+		}
+		minor := env.NewPerson("minor")
+		env.Grant(minor, org, "member")
+		stranger := env.NewPerson()
+		path := fmt.Sprintf("/kk/courses/%d/enrolments/import", c.ID)
+		bad := fmt.Sprintf("Аты-жөні;Электрондық пошта\nА;%s\nБ;%s\nВ;%s\nГ;%s\nД;\n", members[0].Email, stranger.Email, minor.Email, strings.ToUpper(members[0].Email))
+		r := upload(t, bc, env, path, bad)
+		if r.StatusCode != 422 {
+			t.Fatalf("bad file: %d %.500s", r.StatusCode, r.Body)
+		}
+		for _, want := range []string{"3-жол: Ұйым мүшесі емес", "4-жол: Заңды өкілінің", "5-жол: 2-жолдағы адаммен бірдей", "6-жол: Электрондық пошта"} {
+			if !strings.Contains(r.Body, want) {
+				t.Errorf("report lacks %q", want)
+			}
+		}
+		if n := counts(t, d, c.ID); n != "enrolments 0, marks 0, taken 0" {
+			t.Fatalf("a refused file wrote: %s", n)
+		}
+		// Through the API: the same report as problem fields with rows.
+		api := upload(t, env.Client(), env, fmt.Sprintf("/api/v1/courses/%d/enrolments/import", c.ID), bad)
+		if api.StatusCode != 401 {
+			t.Fatalf("guest import: %d", api.StatusCode)
+		}
+		good := "email\n" + members[0].Email + "\n" + members[1].Email + "\n" + members[2].Email + "\n"
+		if r := upload(t, bc, env, path, good); r.StatusCode != 303 {
+			t.Fatalf("good file: %d %.500s", r.StatusCode, r.Body)
+		}
+		for i, want := range []string{courses.Enrolled, courses.Enrolled, courses.Waiting} {
+			if e, _ := env.App.Courses.Mine(context.Background(), members[i].User, c.ID); e.Status != want {
+				t.Errorf("member %d: %+v", i, e)
+			}
+		}
+		res, err := env.App.Courses.ImportEnrolments(context.Background(), boss.User, c.ID, []byte(good))
+		if err != nil || res != (courses.ImportResult{Unchanged: 3}) {
+			t.Fatalf("again: %+v %v", res, err)
 		}
 	})
 }

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -112,7 +114,30 @@ func init() {
 			"start_time": {"11:00"}, "minutes": {"120"}, "from": {now.AddDate(0, 0, 1).Format("2006-01-02")},
 			"to": {now.AddDate(0, 1, 0).Format("2006-01-02")}, "place": {"Сарысу"}}
 	}
+	// importFile uploads a CSV naming one new member of w.root.
+	importFile := func(w *world, path string) *apptest.Response {
+		p := w.env.NewPerson()
+		w.env.Grant(p, w.root, "member")
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "learners.csv")
+		fmt.Fprintf(fw, "Аты-жөні,email\n%s,%s\n", p.User.Name, p.Email)
+		mw.Close()
+		req, _ := http.NewRequest("POST", w.env.URL+path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", w.env.URL)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		return w.c.Do(req)
+	}
 	addCases(map[string]routeCase{
+		"POST /{lang}/courses/{id}/enrolments/import": {func(w *world) *apptest.Response {
+			id, _ := course(w)
+			return importFile(w, fmt.Sprintf("/kk/courses/%d/enrolments/import", id))
+		}, organizer(http.StatusSeeOther)},
+		"POST /api/v1/courses/{id}/enrolments/import": {func(w *world) *apptest.Response {
+			id, _ := course(w)
+			return importFile(w, fmt.Sprintf("/api/v1/courses/%d/enrolments/import", id))
+		}, organizer(http.StatusOK)},
 		"POST /{lang}/courses": {func(w *world) *apptest.Response {
 			return w.c.PostForm("/kk/courses", newCourse(w))
 		}, organizer(http.StatusSeeOther)},
