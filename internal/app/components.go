@@ -152,18 +152,6 @@ func (a *App) wire(ctx context.Context) error {
 		registered = append(registered, a.Awards)
 	}
 
-	// wire:courses (courses: a schedule of sessions, enrolment with a
-	// waiting list whose offers expire, attendance by the teacher or by
-	// rotating codes, certificates through awards, reminders; offers and
-	// reminders in the background)
-	{
-		a.Courses = courses.New(courses.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
-			BaseURL: a.Cfg.BaseURL, Awards: a.Awards})
-		a.Awards.AddRecipientSource(a.Courses.IsLearner) // a course's learners may be awarded by its organization
-		a.background = append(a.background, a.Courses.Run)
-		registered = append(registered, a.Courses)
-	}
-
 	// wire:reports (reports of what organizations did: pages, feeds,
 	// photos, API; their lists on organizations' and programmes' pages)
 	{
@@ -188,6 +176,19 @@ func (a *App) wire(ctx context.Context) error {
 			}
 		})
 		registered = append(registered, a.Search)
+	}
+
+	// wire:courses (courses: a schedule of sessions, enrolment with a
+	// waiting list whose offers expire, attendance by the teacher or by
+	// rotating codes, certificates through awards, reminders; offers and
+	// reminders in the background)
+	{
+		a.Courses = courses.New(courses.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Awards: a.Awards})
+		a.Awards.AddRecipientSource(a.Courses.IsLearner) // a course's learners may be awarded by its organization
+		a.background = append(a.background, a.Courses.Run)
+		a.Search.Add(courses.SearchSource(a.DB)) // courses are found by title and description
+		registered = append(registered, a.Courses)
 	}
 
 	for _, c := range registered {

@@ -147,6 +147,10 @@ func TestCourseAPI(t *testing.T) {
 		if r := c.JSON("GET", "/api/v1/courses/"+course.ID+"/attendance", btok2, ""); r.StatusCode != 403 {
 			t.Fatalf("a learner reads attendance: %d", r.StatusCode)
 		}
+		// The search finds the course in another spelling.
+		if r := c.Get("/api/v1/search?kind=course&q=" + url.QueryEscape("memlekettik til")); r.StatusCode != 200 || !strings.Contains(r.Body, `/courses/`+course.ID+`"`) {
+			t.Fatalf("search: %d %s", r.StatusCode, r.Body)
+		}
 		if r := c.Get("/api/v1/courses?organization_id=" + fmt.Sprint(org)); r.StatusCode != 200 || !strings.Contains(r.Body, `"id":"`+course.ID+`"`) {
 			t.Fatalf("list: %d %s", r.StatusCode, r.Body)
 		}
