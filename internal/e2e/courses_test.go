@@ -55,6 +55,17 @@ func TestBrowserCourseAttendanceCheckinAndOffer(t *testing.T) {
 		}
 	}
 
+	// A guest in Latin script: the list and the course page.
+	for _, path := range []string{"/kk-Latn/courses", fmt.Sprintf("/kk-Latn/courses/%d", c.ID), fmt.Sprintf("/ru/courses/%d", c.ID)} {
+		run(t, ctx, chromedp.Navigate(env.URL+path), chromedp.WaitVisible(C("main")))
+		axeClean(path + " (guest)")
+		checkNoRawKeys(t, ctx)
+		if strings.HasPrefix(path, "/kk-Latn") {
+			checkLatin(t, ctx)
+		}
+		checkSizes(t, ctx, true)
+	}
+
 	// The teacher: the course page links the session's list; one tap marks.
 	meetingsSignIn(t, ctx, env, teacher)
 	run(t, ctx, chromedp.Navigate(page), chromedp.WaitVisible(C("#sessions")))
