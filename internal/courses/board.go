@@ -88,3 +88,71 @@ func (s *Service) items(ctx context.Context, rd web.Reader, p *web.Panel, q stri
 	}
 	return rows.Err()
 }
+
+// ExportItem is one course in a person's data export: their place, their
+// reminders, and their marks.
+type ExportItem struct {
+	CourseID   string       `json:"course_id"`
+	Title      i18n.Text    `json:"title"`
+	Status     string       `json:"status"`
+	Reminders  bool         `json:"reminders"`
+	EnrolledAt string       `json:"enrolled_at"`
+	Marks      []ExportMark `json:"attendance"`
+}
+
+// ExportMark is one attendance mark.
+type ExportMark struct {
+	SessionStart string `json:"session_starts_at"`
+	Status       string `json:"status"`
+	Via          string `json:"via"`
+}
+
+// exportPart is the courses' part of a person's data export.
+func (s *Service) exportPart(ctx context.Context, userID int64) (any, error) {
+	out := []ExportItem{}
+	byCourse := map[int64]int{}
+	rows, err := s.db.Query(ctx, `SELECT c.id, c.title_kk, c.title_ru, c.title_en, e.status, e.reminders, e.created_at
+		FROM course_enrolments e JOIN courses c ON c.id = e.course_id WHERE e.user_id = ? ORDER BY c.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("courses: export: %w", err)
+	}
+	for rows.Next() {
+		var it ExportItem
+		var id int64
+		var at db.Time
+		if err := rows.Scan(&id, &it.Title.KK, &it.Title.RU, &it.Title.EN, &it.Status, &it.Reminders, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		it.CourseID, it.EnrolledAt = strconv.FormatInt(id, 10), at.Time.UTC().Format("2006-01-02T15:04:05Z")
+		byCourse[id] = len(out)
+		out = append(out, it)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.Query(ctx, `SELECT s.course_id, c.title_kk, c.title_ru, c.title_en, s.starts_at, a.status, a.via FROM course_attendance a
+		JOIN course_sessions s ON s.id = a.session_id JOIN courses c ON c.id = s.course_id WHERE a.user_id = ? ORDER BY s.course_id, s.starts_at`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("courses: export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t i18n.Text
+		var at db.Time
+		var m ExportMark
+		if err := rows.Scan(&id, &t.KK, &t.RU, &t.EN, &at, &m.Status, &m.Via); err != nil {
+			return nil, err
+		}
+		m.SessionStart = at.Time.UTC().Format("2006-01-02T15:04:05Z")
+		i, ok := byCourse[id]
+		if !ok { // marked, then left the course
+			i = len(out)
+			byCourse[id] = i
+			out = append(out, ExportItem{CourseID: strconv.FormatInt(id, 10), Title: t, Status: "left"})
+		}
+		out[i].Marks = append(out[i].Marks, m)
+	}
+	return out, rows.Err()
+}

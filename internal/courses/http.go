@@ -31,6 +31,7 @@ func (s *Service) Register(srv *web.Server) error {
 	}
 	h := &handler{srv: srv, svc: s}
 	srv.Section(web.Section{Path: "/courses", Title: "courses.title", Text: "courses.home.text", Order: 45})
+	s.auth.AddExportPart("courses", s.exportPart) // a person's enrolments and marks in their data export
 
 	srv.Page("GET /courses", h.list)
 	srv.Page("GET /courses/new", h.newForm)

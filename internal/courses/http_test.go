@@ -240,6 +240,10 @@ func TestCoursePages(t *testing.T) {
 		if r := bc.Get(sp); !strings.Contains(r.Body, `data-status="present"`) {
 			t.Fatalf("not present after check-in: %.2000s", r.Body)
 		}
+		// The learner's data export has the course and the mark.
+		if r := lc.Get("/kk/profile/export"); r.StatusCode != 200 || !strings.Contains(r.Body, `"courses"`) || !strings.Contains(r.Body, `"via": "checkin"`) {
+			t.Fatalf("export: %d %.2000s", r.StatusCode, r.Body)
+		}
 		// The sheet, the spreadsheet and the calendar.
 		if r := bc.Get(page + "/attendance"); r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
 			t.Fatalf("sheet: %d %.1000s", r.StatusCode, r.Body)

@@ -148,8 +148,12 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
+			where := c.Place // those reminded hold a seat: they may have the online link
+			if where == "" {
+				where = c.OnlineURL
+			}
 			queued, err = s.tell(ctx, tx, people, c, "courses.msg.reminder_subject", "courses.msg.reminder_text",
-				func(pr *i18n.Printer) []any { return []any{"when", pr.DateTime(se.StartsAt), "place", c.Place} })
+				func(pr *i18n.Printer) []any { return []any{"when", pr.DateTime(se.StartsAt), "place", where} })
 			return err
 		})
 		if err != nil {
