@@ -7,6 +7,7 @@ import (
 	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -36,6 +37,7 @@ type Components struct {
 	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 	Reports    *reports.Service
 	Search     *search.Service
+	Courses    *courses.Service // courses: sessions, enrolment with a waiting list, attendance, certificates through awards
 }
 
 // component is what every component's service is: built by its package's
@@ -176,6 +178,19 @@ func (a *App) wire(ctx context.Context) error {
 			}
 		})
 		registered = append(registered, a.Search)
+	}
+
+	// wire:courses (courses: a schedule of sessions, enrolment with a
+	// waiting list whose offers expire, attendance by the teacher or by
+	// rotating codes, certificates through awards, reminders; offers and
+	// reminders in the background)
+	{
+		a.Courses = courses.New(courses.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Awards: a.Awards})
+		a.Awards.AddRecipientSource(a.Courses.IsLearner) // a course's learners may be awarded by its organization
+		a.background = append(a.background, a.Courses.Run)
+		a.Search.Add(courses.SearchSource(a.DB)) // courses are found by title and description
+		registered = append(registered, a.Courses)
 	}
 
 	for _, c := range registered {

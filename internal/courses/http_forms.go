@@ -1,0 +1,336 @@
+package courses
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.srv.Begin(w, r); !ok {
+		return
+	}
+	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "capacity": {"30"}, "start_time": {"18:00"}, "minutes": {"90"},
+		"threshold": {"80"}, "offer_hours": {"24"}}
+	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: Weekdays})
+}
+
+// courseForm reads the create form.
+func courseForm(f url.Values) (NewCourse, error) {
+	in := NewCourse{OrgID: atoi64(f.Get("org_id")), Capacity: atoi(f.Get("capacity")),
+		Title:       i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
+		Description: i18n.Text{KK: f.Get("description_kk"), RU: f.Get("description_ru"), EN: f.Get("description_en")},
+		Schedule: Schedule{Weekdays: f["weekdays"], Start: f.Get("start_time"), Minutes: atoi(f.Get("minutes")),
+			From: f.Get("from"), To: f.Get("to")},
+		Place: f.Get("place"), OnlineURL: f.Get("online_url"), Threshold: atoi(f.Get("threshold")), OfferHours: atoi(f.Get("offer_hours")),
+		Eligibility: Eligibility{AgeMin: atoi(f.Get("age_min")), AgeMax: atoi(f.Get("age_max")), MembersOnly: f.Get("members_only") != ""}}
+	var fs errs.Fields
+	for _, r := range strings.FieldsFunc(f.Get("regions"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		in.Eligibility.Regions = append(in.Eligibility.Regions, strings.ToUpper(r))
+	}
+	for _, t := range strings.FieldsFunc(f.Get("teachers"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		id := atoi64(t)
+		if id <= 0 {
+			fs.Add("teachers", "validation.invalid_value")
+			break
+		}
+		in.Teachers = append(in.Teachers, id)
+	}
+	return in, fs.Err()
+}
+
+// formErrors maps the service's field names to the form's.
+func (h *handler) formErrors(r *http.Request, err error) (map[string]string, bool) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if ok {
+		for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id", "schedule.weekdays": "weekdays",
+			"schedule.start_time": "start_time", "schedule.minutes": "minutes", "schedule.from": "from", "schedule.to": "to",
+			"certificate_threshold": "threshold", "eligibility": "age_min", "description": "description_kk"} {
+			if m, ok := fe[k]; ok {
+				fe[v] = m
+			}
+		}
+	}
+	return fe, ok
+}
+
+func (h *handler) create(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	in, err := courseForm(f)
+	var c *Course
+	if err == nil {
+		c, _, err = h.svc.Create(withIP(h, r), req.User, in)
+	}
+	if err != nil {
+		if fe, ok := h.formErrors(r, err); ok {
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"),
+				Form: f, Errors: fe, Data: Weekdays})
+			return
+		}
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, c.ID, "courses.created", "")
+}
+
+// fail re-renders the course page with field errors (422) or fails.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+	if !ok {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.render(w, r, id, http.StatusUnprocessableEntity, fe)
+}
+
+func (h *handler) enrol(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	person := atoi64(r.PostForm.Get("person_id"))
+	if s := strings.TrimSpace(r.PostForm.Get("person_id")); s != "" && person <= 0 {
+		h.fail(w, r, req.ID, errs.Fields{{Name: "person_id", Key: "validation.invalid_value"}}.Err())
+		return
+	}
+	e, err := h.svc.Enrol(withIP(h, r), req.User, req.ID, person)
+	if err != nil {
+		h.fail(w, r, req.ID, err)
+		return
+	}
+	flash := "courses.enrolled"
+	if person != 0 && person != req.User.ID {
+		flash = "courses.enrolled_other"
+	} else if e.Status == Waiting {
+		flash = "courses.waitlisted"
+	}
+	h.back(w, r, req.ID, flash, "enrolment")
+}
+
+func (h *handler) leave(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := h.svc.Leave(withIP(h, r), req.User, req.ID, atoi64(r.PostForm.Get("person_id"))); err != nil {
+		h.fail(w, r, req.ID, err)
+		return
+	}
+	h.back(w, r, req.ID, "courses.left", "enrolment")
+}
+
+func (h *handler) offer(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	answer := r.PostForm.Get("answer")
+	if answer != "accept" && answer != "decline" {
+		h.fail(w, r, req.ID, errs.Fields{{Name: "answer", Key: "validation.invalid_choice"}}.Err())
+		return
+	}
+	if _, err := h.svc.AnswerOffer(r.Context(), req.User, req.ID, answer == "accept"); err != nil {
+		h.fail(w, r, req.ID, err)
+		return
+	}
+	h.back(w, r, req.ID, "courses.offer_"+answer+"ed", "enrolment")
+}
+
+func (h *handler) reminders(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	on := r.PostForm.Get("on") == "1"
+	if err := h.svc.SetReminders(r.Context(), req.User, req.ID, on); err != nil {
+		h.fail(w, r, req.ID, err)
+		return
+	}
+	flash := "courses.reminders_off"
+	if on {
+		flash = "courses.reminders_on"
+	}
+	h.back(w, r, req.ID, flash, "enrolment")
+}
+
+func (h *handler) checkin(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	_, already, err := h.svc.CheckinCourse(r.Context(), req.User, req.ID, r.PostForm.Get("code"))
+	if err != nil {
+		fe, ok := web.FieldErrors(h.srv.Printer(r), err)
+		if !ok {
+			if e, isE := errs.As(err); isE && e.Code != errs.NotFound && e.Code != errs.Unauthorized {
+				fe, ok = map[string]string{"code": h.srv.T(r, e.Key, e.Args...)}, true
+			}
+		}
+		if !ok {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		c, gerr := h.svc.Get(r.Context(), req.ID)
+		if gerr != nil {
+			h.srv.Fail(w, r, gerr)
+			return
+		}
+		title, _ := c.Title.Pick(web.LangOf(r))
+		status := http.StatusUnprocessableEntity
+		if e, isE := errs.As(err); isE && e.Code != errs.Invalid {
+			status = web.Status(err)
+		}
+		h.srv.Render(w, r, status, "courses_checkin", &web.PageData{Title: title, Data: map[string]any{"C": c}, Form: r.PostForm, Errors: fe})
+		return
+	}
+	flash := "courses.checked_in"
+	if already {
+		flash = "courses.already_checked_in"
+	}
+	h.back(w, r, req.ID, flash, "enrolment")
+}
+
+func (h *handler) mark(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "session")
+	if !ok {
+		return
+	}
+	sid := req.PathID("session")
+	if _, _, err := h.sessionIn(r.Context(), req.ID, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	person := atoi64(r.PostForm.Get("person_id"))
+	if err := h.svc.Mark(r.Context(), req.User, sid, person, r.PostForm.Get("status")); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/courses/%d/sessions/%d#p-%d", req.ID, sid, person), "")
+}
+
+func (h *handler) move(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "session")
+	if !ok {
+		return
+	}
+	sid := req.PathID("session")
+	if _, _, err := h.sessionIn(r.Context(), req.ID, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	at, ok := parseLocal(r.PostForm.Get("starts_at"))
+	var err error
+	if !ok {
+		err = errs.Fields{{Name: "starts_at", Key: "validation.invalid_datetime"}}.Err()
+	} else {
+		err = h.svc.MoveSession(withIP(h, r), req.User, sid, at, atoi(r.PostForm.Get("minutes")))
+	}
+	if err != nil {
+		h.fail(w, r, req.ID, err)
+		return
+	}
+	h.back(w, r, req.ID, "courses.session_moved", "sessions")
+}
+
+func (h *handler) cancelSession(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "session")
+	if !ok {
+		return
+	}
+	sid := req.PathID("session")
+	if _, _, err := h.sessionIn(r.Context(), req.ID, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if err := h.svc.CancelSession(withIP(h, r), req.User, sid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, req.ID, "courses.session_cancelled_ok", "sessions")
+}
+
+func (h *handler) certificates(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	if _, err := h.svc.IssueCertificates(withIP(h, r), req.User, req.ID); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/courses/%d/attendance", req.ID), "courses.certificates_issued")
+}
+
+// readUpload reads the multipart field "file".
+func readUpload(r *http.Request, max int) ([]byte, error) {
+	noFile := errs.Fields{{Name: "file", Key: "courses.import.empty"}}.Err()
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if web.Status(err) == http.StatusRequestEntityTooLarge {
+			return nil, errs.New(errs.TooLarge, "error.413.text")
+		}
+		return nil, noFile
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, _, err := r.FormFile("file")
+	if errors.Is(err, http.ErrMissingFile) {
+		return nil, noFile
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > max {
+		return nil, errs.New(errs.TooLarge, "error.413.text")
+	}
+	if len(b) == 0 {
+		return nil, noFile
+	}
+	return b, nil
+}
+
+// importEnrolments is the organizer's file upload on the course page:
+// done, or the page again with every bad row listed and nothing written.
+func (h *handler) importEnrolments(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
+		return
+	}
+	data, err := readUpload(r, MaxImportBytes)
+	if err == nil {
+		_, err = h.svc.ImportEnrolments(withIP(h, r), req.User, req.ID, data)
+	}
+	if err != nil {
+		e, isE := errs.As(err)
+		if !isE || e.Code != errs.Invalid {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		p := h.srv.Printer(r)
+		report := map[string]string{"import": p.T("courses.import.report")}
+		for i, f := range e.Fields {
+			msg := p.T(f.Key, f.Args...)
+			if f.Row > 0 {
+				msg = p.T("courses.import.row", "row", f.Row, "message", msg)
+			}
+			report[fmt.Sprintf("import-%03d", i)] = msg
+		}
+		h.render(w, r, req.ID, http.StatusUnprocessableEntity, report)
+		return
+	}
+	h.back(w, r, req.ID, "courses.import.done", "learners")
+}
