@@ -7,6 +7,7 @@ import (
 	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/competitions"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
 	"github.com/ortaq/ortaq/internal/notify"
@@ -35,7 +36,9 @@ type Components struct {
 	Calls      *calls.Service  // calls and contests: awards reads participants and winners from it
 	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 	Reports    *reports.Service
-	Search     *search.Service
+	// Competitions: teams, rounds, results, standings; diplomas through Awards.
+	Competitions *competitions.Service
+	Search       *search.Service
 }
 
 // component is what every component's service is: built by its package's
@@ -148,6 +151,15 @@ func (a *App) wire(ctx context.Context) error {
 		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
 			Calls: callsForAwards{a.Calls}})
 		registered = append(registered, a.Awards)
+	}
+
+	// wire:competitions (spartakiads, debate championships, leagues: teams,
+	// draws by internal/draw, results by organizers and judges, standings;
+	// diplomas and certificates through awards)
+	{
+		a.Competitions = competitions.New(competitions.Deps{DB: a.DB, Auth: a.Auth, Catalog: a.Catalog, Log: a.Log,
+			Awards: a.Awards})
+		registered = append(registered, a.Competitions)
 	}
 
 	// wire:reports (reports of what organizations did: pages, feeds,

@@ -218,7 +218,7 @@ func (in *NewCompetition) validate() error {
 		fs.Add("points", "validation.invalid_choice")
 	}
 	if len(in.Disciplines) > MaxDisciplines {
-		fs.Add("disciplines", "validation.too_many", "max", MaxDisciplines)
+		fs.Add("disciplines", "competitions.error.too_many", "max", MaxDisciplines)
 	}
 	seen := map[string]bool{}
 	for i := range in.Disciplines {
@@ -495,7 +495,7 @@ func (s *Service) AddTeam(ctx context.Context, actor *auth.User, compID int64, i
 		fs.Add("organization_id", "validation.invalid_value")
 	}
 	if len(in.Members) > MaxMembers {
-		fs.Add("members", "validation.too_many", "max", MaxMembers)
+		fs.Add("members", "competitions.error.too_many", "max", MaxMembers)
 	}
 	seen := map[int64]bool{}
 	for i, m := range in.Members {
