@@ -48,6 +48,7 @@ var loaders = []loader{
 	{"meetings", loadMeetings},
 	{"calls", loadCalls},
 	{"awards", loadAwards},
+	{"competitions", loadCompetitions},
 	{"reports", loadReports},
 }
 
