@@ -107,3 +107,39 @@ func TestBrowserJudgeEntersResultStandingsChange(t *testing.T) {
 		t.Fatalf("a second result: %d", again.StatusCode)
 	}
 }
+
+// The demo's competitions on a phone: the list, the spartakiad (overall
+// table, four disciplines) for a guest, and the debate championship for
+// its judge (the demo member), whose final waits for a result: axe-core
+// finds nothing, in Kazakh, Qazaq Latin and Russian, and nothing is wider
+// than the phone.
+func TestBrowserDemoCompetitionsAxe(t *testing.T) {
+	env := demoEnv(t)
+	ctx := context.Background()
+	var spart, debate int64
+	if err := env.App.DB.QueryRow(ctx, `SELECT id FROM competitions WHERE title_en = 'Friendship Caravan spartakiad of colleges'`).Scan(&spart); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.DB.QueryRow(ctx, `SELECT id FROM competitions WHERE title_en = 'Jastar Rukhy regional debate championship'`).Scan(&debate); err != nil {
+		t.Fatal(err)
+	}
+	b := browser(t)
+	check := func(path, wait string) {
+		t.Helper()
+		run(t, b, chromedp.Navigate(env.URL+path), chromedp.WaitVisible(C(wait)))
+		if v := axeRun(t, b); len(v) > 0 {
+			t.Errorf("axe %s:\n%s", path, strings.Join(v, "\n"))
+		}
+		if get(t, b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+			t.Errorf("%s is wider than the phone", path)
+		}
+	}
+	for _, lang := range []string{"kk", "kk-Latn", "ru"} {
+		check("/"+lang+"/competitions", "#competitions")
+		check(fmt.Sprintf("/%s/competitions/%d", lang, spart), "#overall")
+		check(fmt.Sprintf("/%s/competitions/%d?d=tug-of-war", lang, spart), "#standings-table")
+	}
+	signInAs(t, b, env.URL, "kk", "member@demo.ortaq.kz")
+	check(fmt.Sprintf("/kk/competitions/%d", debate), "#final .result-form")
+	check(fmt.Sprintf("/ru/competitions/%d", debate), "#final .result-form")
+}
