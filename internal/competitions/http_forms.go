@@ -51,10 +51,16 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	in := NewCompetition{OrgID: atoi64(f.Get("org_id")), Format: f.Get("format"), Points: f.Get("points"),
 		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}}
 	in.Disciplines = parseDisciplines(f.Get("disciplines"), &fs)
-	err := fs.Err()
 	var id int64
-	if err == nil {
+	var err error
+	if len(fs) == 0 {
 		id, err = h.svc.Create(withIP(h, r), req.User, in)
+	} else {
+		// Every field's error at once: the rest of the form is checked too.
+		if e, ok := in.validate().(*errs.Error); ok {
+			fs = append(fs, e.Fields...)
+		}
+		err = fs.Err()
 	}
 	if err != nil {
 		h.srv.FormError(w, r, "competitions_new", formErrors(err), &web.PageData{Title: h.srv.T(r, "competitions.new"), Data: formData()})
