@@ -66,6 +66,13 @@ func (s *Service) IssueAwards(ctx context.Context, actor *auth.User, compID int6
 	}
 	places := map[int64]int{}
 	if in.To == ToWinners {
+		rounds, err := s.Rounds(ctx, compID)
+		if err != nil {
+			return nil, err
+		}
+		if !finished(c, rounds) {
+			return nil, errs.New(errs.Conflict, "competitions.error.not_finished")
+		}
 		if places, err = s.Places(ctx, c); err != nil {
 			return nil, err
 		}
@@ -112,4 +119,35 @@ func (s *Service) IssueAwards(ctx context.Context, actor *auth.User, compID int6
 		return nil, fmt.Errorf("competitions: awards: %w", err)
 	}
 	return out, nil
+}
+
+// finished reports whether the places can be given: a round has been
+// played, no game waits for its result, and a bracket (a knockout, or the
+// final stage) has played its final.
+func finished(c *Competition, rounds []Round) bool {
+	if len(rounds) == 0 {
+		return false
+	}
+	for i := range rounds {
+		if !rounds[i].Complete() {
+			return false
+		}
+	}
+	discs := []int64{0}
+	if len(c.Disciplines) > 0 {
+		discs = discs[:0]
+		for _, d := range c.Disciplines {
+			discs = append(discs, d.ID)
+		}
+	}
+	for _, d := range discs {
+		stage := Final
+		if c.Format == "knockout" {
+			stage = Main
+		}
+		if gs, last := games(rounds, d, stage); last != nil && knockoutPlaces(gs, last) == nil {
+			return false
+		}
+	}
+	return true
 }

@@ -501,3 +501,70 @@ func atoi(s string) int64 {
 }
 
 var _ = competitions.Main
+
+// An organizer takes back a mistyped result and enters the right one; a
+// judge cannot, and nobody can once a later round is drawn on it. Winners'
+// diplomas wait until every game has its result.
+func TestCorrectAResult(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.create(t, `"title":{"kk":"Тоғызқұмалақ турнирі"},"format":"swiss","points":"chess"`)
+		w.teams(t, id, 4)
+		want(t, "judge", w.api("POST", "/api/v1/competitions/"+id+"/judges", w.otok, fmt.Sprintf(`{"person_id":"%d"}`, w.judge.User.ID)), http.StatusCreated)
+		rd := w.draw(t, id, `{}`)
+		g := rd.Pairings[0]
+		want(t, "nothing to take back", w.api("DELETE", "/api/v1/pairings/"+g.ID+"/result", w.otok, ""), http.StatusConflict)
+		want(t, "mistyped", w.api("PUT", "/api/v1/pairings/"+g.ID, w.jtok, `{"home_score":0,"away_score":1}`), http.StatusOK)
+		want(t, "winners before the end", w.api("POST", "/api/v1/competitions/"+id+"/awards", w.otok, `{"to":"winners"}`), http.StatusConflict)
+		want(t, "judge takes back", w.api("DELETE", "/api/v1/pairings/"+g.ID+"/result", w.jtok, ""), http.StatusForbidden)
+		want(t, "organizer takes back", w.api("DELETE", "/api/v1/pairings/"+g.ID+"/result", w.otok, ""), http.StatusOK, `"done":false`)
+		want(t, "the right one", w.api("PUT", "/api/v1/pairings/"+g.ID, w.jtok, `{"home_score":1,"away_score":0}`), http.StatusOK)
+		s := w.standings(t, id, "")
+		if s[0].TeamID != g.Home && s[1].TeamID != g.Home {
+			t.Fatalf("the corrected winner is not at the top: %+v", s)
+		}
+		want(t, "other game", w.api("PUT", "/api/v1/pairings/"+rd.Pairings[1].ID, w.otok, `{"winner":"home"}`), http.StatusOK)
+		w.draw(t, id, `{}`)
+		want(t, "after the next draw", w.api("DELETE", "/api/v1/pairings/"+g.ID+"/result", w.otok, ""), http.StatusConflict)
+		if n := count(t, d, `SELECT COUNT(*) FROM audit_log WHERE action = 'competitions.result_clear'`); n != 1 {
+			t.Fatalf("%d corrections in the audit log", n)
+		}
+	})
+}
+
+// Ten organizers enter ten teams at once, each naming the same person:
+// she plays for exactly one of them, the others are refused whole.
+func TestOnePersonOneTeamUnderARace(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.create(t, `"title":{"kk":"Арқан тарту"},"format":"round_robin"`)
+		star := w.players[0]
+		const n = 10
+		codes := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = w.api("POST", "/api/v1/competitions/"+id+"/teams", w.otok,
+					fmt.Sprintf(`{"name":"Команда %d","members":["%d","%d"]}`, i, w.players[1+i].User.ID, star.User.ID)).StatusCode
+			}()
+		}
+		wg.Wait()
+		created := 0
+		for _, c := range codes {
+			if c == http.StatusCreated {
+				created++
+			} else if c != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d: %v", c, codes)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d teams took her: %v", created, codes)
+		}
+		if teams, members := count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE competition_id = ?`, id),
+			count(t, d, `SELECT COUNT(*) FROM competition_members WHERE competition_id = ?`, id); teams != 1 || members != 2 {
+			t.Fatalf("%d teams, %d members after the race", teams, members)
+		}
+	})
+}

@@ -38,6 +38,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("POST /competitions/{id}/rounds", h.drawRound)
 	srv.Page("POST /competitions/{id}/rounds/{round}/swap", h.swap)
 	srv.Page("POST /competitions/{id}/pairings/{pairing}/result", h.result)
+	srv.Page("POST /competitions/{id}/pairings/{pairing}/clear", h.clearResult)
 	srv.Page("POST /competitions/{id}/awards", h.issueAwards)
 
 	tags := []string{"competitions"}
@@ -65,6 +66,9 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.APIOperation(api.Operation{Method: "PUT", Path: "/pairings/{id}", ID: "enterCompetitionResult",
 		Summary: "Enter a game's result, once (organizers and judges)", Tags: tags, Auth: true, Request: ResultBody{},
 		Response: PairingOut{}, Errors: []int{401, 403, 404, 409, 422}}, web.JSONAction(srv, http.StatusOK, true, h.apiResult))
+	srv.APIOperation(api.Operation{Method: "DELETE", Path: "/pairings/{id}/result", ID: "clearCompetitionResult",
+		Summary: "Take back a game's result to correct it, before a later round is drawn (organizers)", Tags: tags, Auth: true,
+		Response: PairingOut{}, Errors: []int{401, 403, 404, 409}}, h.apiClear)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/competitions/{id}/standings", ID: "getCompetitionStandings",
 		Summary: "The table (of a discipline with ?discipline=key)", Tags: tags, Response: api.Page[StandingOut]{},
 		Query: []api.Param{{Name: "discipline", Description: "a discipline's key"}}, Errors: []int{404, 422}}, h.apiStandings)

@@ -393,3 +393,20 @@ func (h *Handler) apiAwards(r *http.Request, u *auth.User, id int64, in AwardBod
 	}
 	return AwardsOut{Items: issued}, nil
 }
+
+func (h *Handler) apiClear(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.Begin(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := h.svc.ClearResult(withIP(h, r), req.User, req.ID); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	p, err := h.svc.GetPairing(r.Context(), req.ID)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, pairingOut(p.Pairing))
+}

@@ -293,3 +293,21 @@ func (h *Handler) issueAwards(w http.ResponseWriter, r *http.Request) {
 	_ = issued
 	h.back(w, r, req.ID, "competitions.flash.awarded", "awards")
 }
+
+func (h *Handler) clearResult(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "pairing")
+	if !ok {
+		return
+	}
+	pid := req.PathID("pairing")
+	p, err := h.svc.GetPairing(r.Context(), pid)
+	if err != nil || p.CompetitionID != req.ID {
+		h.srv.Fail(w, r, h.notFoundPairing(err))
+		return
+	}
+	if err := h.svc.ClearResult(withIP(h, r), req.User, pid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.cleared", fmt.Sprintf("game-%d", pid))
+}

@@ -37,6 +37,7 @@ type RoundView struct {
 	*Round
 	Games   []GameView
 	Started bool
+	Last    bool // the last round of its stage: its results can still be corrected
 }
 
 // ShowData is the competition page.
@@ -146,6 +147,12 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 		} else {
 			d.Main = append(d.Main, v)
 		}
+	}
+	if n := len(d.Main); n > 0 && len(d.Final) == 0 {
+		d.Main[n-1].Last = true
+	}
+	if n := len(d.Final); n > 0 {
+		d.Final[n-1].Last = true
 	}
 	// Newest round first: on a phone the current games come first.
 	for i, j := 0, len(d.Main)-1; i < j; i, j = i+1, j-1 {

@@ -856,3 +856,50 @@ func sortedTeams(places map[int64]int) []int64 {
 	})
 	return ids
 }
+
+// ClearResult takes back the result of a game — the organizer's
+// correction of a mistyped score — while no later round of its stage (nor,
+// for the main stage, the final) has been drawn on it. Judges cannot.
+func (s *Service) ClearResult(ctx context.Context, actor *auth.User, pairingID int64) error {
+	p, err := s.GetPairing(ctx, pairingID)
+	if err != nil {
+		return err
+	}
+	c, err := s.requireOrganizer(ctx, actor, p.CompetitionID)
+	if err != nil {
+		return err
+	}
+	if p.IsBye() {
+		return errs.New(errs.Conflict, "competitions.error.bye")
+	}
+	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		if _, err := getTx(ctx, tx, c.ID, true); err != nil {
+			return err
+		}
+		later, err := tx.Exists(ctx, `SELECT 1 FROM competition_rounds r JOIN competition_rounds mine ON mine.id = ?
+			WHERE r.competition_id = mine.competition_id AND COALESCE(r.discipline_id, 0) = COALESCE(mine.discipline_id, 0)
+			AND ((r.stage = mine.stage AND r.number > mine.number) OR (mine.stage = 'main' AND r.stage = 'final'))`, p.RoundID)
+		if err != nil {
+			return err
+		}
+		if later {
+			return errs.New(errs.Conflict, "competitions.error.result_locked")
+		}
+		res, err := tx.Exec(ctx, `UPDATE competition_pairings SET home_score = NULL, away_score = NULL, winner_id = NULL, done = FALSE,
+			result_by = NULL, result_at = NULL WHERE id = ? AND done = TRUE AND away_id IS NOT NULL`, pairingID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.New(errs.Conflict, "competitions.error.no_result")
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "competitions.result_clear", TargetType: "competition",
+			TargetID: fmt.Sprint(c.ID), OrgID: c.OrgID, Before: map[string]any{"pairing": pairingID, "home_score": p.HomeScore,
+				"away_score": p.AwayScore, "winner": p.Winner}})
+	})
+	var e *errs.Error
+	if err != nil && !errors.As(err, &e) {
+		return fmt.Errorf("competitions: clear result: %w", err)
+	}
+	return err
+}

@@ -115,6 +115,24 @@ func init() {
 			_, p := round(w, c, teams)
 			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/result", c, p), url.Values{"home_score": {"2"}, "away_score": {"1"}})
 		}, organizer(http.StatusSeeOther)},
+		"POST /{lang}/competitions/{id}/pairings/{pairing}/clear": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			must(w.env.App.DB.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE competition_pairings SET home_score = 1, away_score = 0, done = TRUE WHERE id = ?`, p)
+				return err
+			}))
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/clear", c, p), nil)
+		}, organizer(http.StatusSeeOther)},
+		"DELETE /api/v1/pairings/{id}/result": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			must(w.env.App.DB.Write(ctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE competition_pairings SET winner_id = home_id, done = TRUE WHERE id = ?`, p)
+				return err
+			}))
+			return api(w, "DELETE", fmt.Sprintf("/api/v1/pairings/%d/result", p), "")
+		}, organizer(http.StatusOK)},
 		"POST /{lang}/competitions/{id}/awards": {func(w *world) *apptest.Response {
 			c, _ := competition(w, 2)
 			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/awards", c), url.Values{"to": {"participants"}})
