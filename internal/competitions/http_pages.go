@@ -38,6 +38,9 @@ type RoundView struct {
 	Games   []GameView
 	Started bool
 	Last    bool // the last round of its stage: its results can still be corrected
+	// Bracket names a knockout round by what it decides: "final",
+	// "semi", "quarter", else "round" (numbered); "" outside a bracket.
+	Bracket string
 }
 
 // ShowData is the competition page.
@@ -132,6 +135,18 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 			continue
 		}
 		v := RoundView{Round: rd, Started: rd.Started()}
+		if rd.Stage == Final || c.Format == "knockout" {
+			games := 0
+			for _, p := range rd.Pairings {
+				if !p.ThirdPlace {
+					games++
+				}
+			}
+			v.Bracket = map[int]string{1: "final", 2: "semi", 4: "quarter"}[games]
+			if v.Bracket == "" {
+				v.Bracket = "round"
+			}
+		}
 		for _, p := range rd.Pairings {
 			g := GameView{Pairing: p, HomeName: names[p.Home], AwayName: names[p.Away], Pending: !p.Done}
 			if p.HomeScore != nil && p.AwayScore != nil {
