@@ -52,6 +52,7 @@ type ShowData struct {
 	Discipline  *Discipline // the discipline shown; nil without disciplines
 	Main, Final []RoundView
 	Table       []Row
+	Shared      []bool // Table[i] shares its rank with a neighbour ("3 =")
 	Overall     []OverallRow
 	Counted     []Discipline // the disciplines in the overall table, in order
 	Organizer   bool
@@ -124,6 +125,12 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 	}
 	if d.Table, err = h.svc.Standings(ctx, c, d.Teams, rounds, disc); err != nil {
 		return nil, err
+	}
+	d.Shared = make([]bool, len(d.Table))
+	for i := 1; i < len(d.Table); i++ {
+		if d.Table[i].Rank == d.Table[i-1].Rank {
+			d.Shared[i], d.Shared[i-1] = true, true
+		}
 	}
 	names := map[int64]string{}
 	for _, t := range d.Teams {
