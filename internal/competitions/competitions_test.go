@@ -178,6 +178,13 @@ func TestRoundRobinResultsAndStandings(t *testing.T) {
 		want(t, "unrelated member", w.api("POST", "/api/v1/competitions/"+id+"/teams", w.otok,
 			fmt.Sprintf(`{"name":"Бөгде","members":["%d"]}`, stranger.User.ID)), http.StatusUnprocessableEntity, `"field":"members[0]"`)
 
+		// A minor without a guardian's consent is not named, even as a member.
+		minor := w.env.NewPerson("minor")
+		w.env.Grant(minor, w.org, "member")
+		want(t, "minor in a team", w.api("POST", "/api/v1/competitions/"+id+"/teams", w.otok,
+			fmt.Sprintf(`{"name":"Жасөспірімдер","members":["%d"]}`, minor.User.ID)), http.StatusUnprocessableEntity, `"field":"members[0]"`)
+		want(t, "minor as judge", w.api("POST", "/api/v1/competitions/"+id+"/judges", w.otok, fmt.Sprintf(`{"person_id":"%d"}`, minor.User.ID)),
+			http.StatusUnprocessableEntity, `"field":"person_id"`)
 		// The judge is named; a judge who is not a member is refused.
 		want(t, "judge", w.api("POST", "/api/v1/competitions/"+id+"/judges", w.otok, fmt.Sprintf(`{"person_id":"%d"}`, w.judge.User.ID)), http.StatusCreated)
 		want(t, "judge twice", w.api("POST", "/api/v1/competitions/"+id+"/judges", w.otok, fmt.Sprintf(`{"person_id":"%d"}`, w.judge.User.ID)), http.StatusConflict)
