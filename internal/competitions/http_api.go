@@ -271,7 +271,7 @@ func pairingOut(p Pairing) PairingOut {
 }
 
 func (h *Handler) apiDraw(r *http.Request, u *auth.User, id int64, in RoundIn) (RoundOut, error) {
-	rd, err := h.svc.DrawRound(r.Context(), u, id, DrawIn{Discipline: in.Discipline, Qualifiers: in.Qualifiers})
+	rd, err := h.svc.DrawRound(r.Context(), u, id, DrawIn(in))
 	if err != nil {
 		return RoundOut{}, err
 	}
@@ -334,7 +334,7 @@ func (h *Handler) apiSwap(r *http.Request, u *auth.User, id int64, in SwapIn) (R
 }
 
 func (h *Handler) apiResult(r *http.Request, u *auth.User, id int64, in ResultBody) (PairingOut, error) {
-	p, err := h.svc.EnterResult(r.Context(), u, id, ResultIn{HomeScore: in.HomeScore, AwayScore: in.AwayScore, Winner: in.Winner})
+	p, err := h.svc.EnterResult(r.Context(), u, id, ResultIn(in))
 	if err != nil {
 		return PairingOut{}, err
 	}

@@ -285,12 +285,10 @@ func (h *Handler) issueAwards(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	in := AwardIn{To: f.Get("to"), Kind: certificate.Kind(f.Get("kind")), Title: i18n.Text{KK: f.Get("award_title")}}
-	issued, err := h.svc.IssueAwards(withIP(h, r), req.User, req.ID, in)
-	if err != nil {
+	if _, err := h.svc.IssueAwards(withIP(h, r), req.User, req.ID, in); err != nil {
 		h.formFail(w, r, req.ID, 0, err)
 		return
 	}
-	_ = issued
 	h.back(w, r, req.ID, "competitions.flash.awarded", "awards")
 }
 

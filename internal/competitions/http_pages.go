@@ -10,11 +10,9 @@ import (
 )
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.BeginGuest(w, r)
-	if !ok {
+	if _, ok := h.srv.BeginGuest(w, r); !ok {
 		return
 	}
-	_ = req
 	list, err := h.svc.List(r.Context(), atoi64(r.URL.Query().Get("org")), 100)
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -840,21 +839,6 @@ func (s *Service) Places(ctx context.Context, c *Competition) (map[int64]int, er
 		return out, nil
 	}
 	return s.places(ctx, c, teams, rounds, 0)
-}
-
-// sortedTeams returns team ids ordered by place.
-func sortedTeams(places map[int64]int) []int64 {
-	ids := make([]int64, 0, len(places))
-	for id := range places {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if places[ids[i]] != places[ids[j]] {
-			return places[ids[i]] < places[ids[j]]
-		}
-		return ids[i] < ids[j]
-	})
-	return ids
 }
 
 // ClearResult takes back the result of a game — the organizer's
