@@ -2,6 +2,7 @@ package competitions
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -57,7 +58,10 @@ type ShowData struct {
 	Judge       bool
 	CanAward    bool
 	ErrPairing  int64 // the game whose result form has errors
-	Lang        i18n.Lang
+	// Sections are other components' parts of the page (the reports
+	// about the competition), the same for every reader.
+	Sections []template.HTML
+	Lang     i18n.Lang
 }
 
 // score prints a score without a needless ".0".
@@ -173,6 +177,9 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 	}
 	if n := len(d.Final); n > 0 {
 		d.Final[n-1].Last = true
+	}
+	if d.Sections, err = h.srv.Parts(r, "competitions_show", id); err != nil {
+		return nil, err
 	}
 	// Newest round first: on a phone the current games come first.
 	for i, j := 0, len(d.Main)-1; i < j; i, j = i+1, j-1 {

@@ -79,6 +79,14 @@ func TestFormsWithoutJavaScript(t *testing.T) {
 		want(t, "pairing elsewhere", jc.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/result", 999999, game), url.Values{"winner": {"home"}}),
 			http.StatusNotFound)
 
+		// A report about the competition is listed on its page.
+		admin := w.env.NewPerson()
+		w.env.Grant(admin, w.org, "admin")
+		rep := w.api("POST", "/api/v1/reports", token(t, w.env, admin), fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Шағын футбол: бірінші тур өтті"},
+			"body":{"kk":"Үш команда алаңға шықты."},"links":{"competition_id":"%s"}}`, w.org, id))
+		want(t, "report", rep, http.StatusCreated)
+		want(t, "report on the page", w.env.Client().Get(page), http.StatusOK, "Шағын футбол: бірінші тур өтті")
+
 		home2 := w.env.Client().Get("/kk/")
 		want(t, "home page", home2, http.StatusOK, `id="now-competitions"`, "Шағын футбол")
 	})
