@@ -7,6 +7,7 @@ import (
 	"github.com/ortaq/ortaq/internal/awards"
 	"github.com/ortaq/ortaq/internal/calls"
 	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/competitions"
 	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
@@ -38,6 +39,8 @@ type Components struct {
 	Reports    *reports.Service
 	Search     *search.Service
 	Courses    *courses.Service // courses: sessions, enrolment with a waiting list, attendance, certificates through awards
+	// Competitions: teams, rounds, results, standings; diplomas through Awards.
+	Competitions *competitions.Service
 }
 
 // component is what every component's service is: built by its package's
@@ -152,6 +155,15 @@ func (a *App) wire(ctx context.Context) error {
 		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
 			Calls: callsForAwards{a.Calls}})
 		registered = append(registered, a.Awards)
+	}
+
+	// wire:competitions (spartakiads, debate championships, leagues: teams,
+	// draws by internal/draw, results by organizers and judges, standings;
+	// diplomas and certificates through awards)
+	{
+		a.Competitions = competitions.New(competitions.Deps{DB: a.DB, Auth: a.Auth, Catalog: a.Catalog, Log: a.Log,
+			Awards: a.Awards})
+		registered = append(registered, a.Competitions)
 	}
 
 	// wire:reports (reports of what organizations did: pages, feeds,

@@ -49,6 +49,7 @@ var loaders = []loader{
 	{"calls", loadCalls},
 	{"awards", loadAwards},
 	{"courses", loadCourses},
+	{"competitions", loadCompetitions},
 	{"reports", loadReports},
 }
 

@@ -105,6 +105,34 @@ func TestDemoLandsWhereItSays(t *testing.T) {
 		if _, err := demo.OrgNamed(ctx, d, "Mothers' Council", "Sarysu District Assembly"); err != nil {
 			t.Error(err)
 		}
+		// The spartakiad is the Sarysu Assembly's, its teams are colleges,
+		// and its overall table ranks all four; the debate championship's
+		// final waits for the judges.
+		var spartOrg string
+		var spart int64
+		if err := d.QueryRow(ctx, `SELECT c.id, o.name_en FROM competitions c JOIN organizations o ON o.id = c.org_id
+			WHERE c.title_en = 'Friendship Caravan spartakiad of colleges'`).Scan(&spart, &spartOrg); err != nil || spartOrg != "Sarysu District Assembly" {
+			t.Errorf("spartakiad on %q (%v)", spartOrg, err)
+		}
+		var colleges int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM competition_teams t JOIN organizations o ON o.id = t.org_id
+			WHERE t.competition_id = ? AND o.kind = 'college'`, spart).Scan(&colleges); err != nil || colleges != 4 {
+			t.Errorf("%d college teams (%v)", colleges, err)
+		}
+		comp, err := env.App.Competitions.Get(ctx, spart)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places, err := env.App.Competitions.Places(ctx, comp)
+		if err != nil || len(places) != 4 {
+			t.Errorf("spartakiad places %v (%v)", places, err)
+		}
+		var finals, pending int
+		if err := d.QueryRow(ctx, `SELECT COUNT(DISTINCT r.id), COUNT(CASE WHEN NOT p.done THEN 1 END) FROM competition_rounds r
+			JOIN competition_pairings p ON p.round_id = r.id JOIN competitions c ON c.id = r.competition_id
+			WHERE c.title_en = 'Jastar Rukhy regional debate championship' AND r.stage = 'final'`).Scan(&finals, &pending); err != nil || finals != 2 || pending != 2 {
+			t.Errorf("debate final stage: %d rounds, %d games waiting (%v)", finals, pending, err)
+		}
 		var target string
 		if err := d.QueryRow(ctx, "SELECT MAX(target_date) FROM indicators").Scan(&target); err != nil || target >= fmt.Sprintf("%d-", end.Time.Year()+1) {
 			t.Errorf("indicator target %s after the programme's end (%v)", target, err)

@@ -1,0 +1,311 @@
+package competitions
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/certificate"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
+)
+
+func formData() map[string]any { return map[string]any{"Formats": Formats, "Points": Points} }
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.srv.Begin(w, r); !ok {
+		return
+	}
+	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "format": {"round_robin"}, "points": {"football"}}
+	h.srv.Render(w, r, http.StatusOK, "competitions_new", &web.PageData{Title: h.srv.T(r, "competitions.new"), Form: f, Data: formData()})
+}
+
+// parseDisciplines reads the form's disciplines, one a line: "key: title".
+func parseDisciplines(s string, fs *errs.Fields) []Discipline {
+	var out []Discipline
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		key, title, ok := strings.Cut(line, ":")
+		if !ok {
+			fs.Add("disciplines", "competitions.error.discipline_line")
+			return nil
+		}
+		out = append(out, Discipline{Key: strings.TrimSpace(key), Title: i18n.Text{KK: strings.TrimSpace(title)}})
+	}
+	return out
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	var fs errs.Fields
+	in := NewCompetition{OrgID: atoi64(f.Get("org_id")), Format: f.Get("format"), Points: f.Get("points"),
+		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}}
+	in.Disciplines = parseDisciplines(f.Get("disciplines"), &fs)
+	var id int64
+	var err error
+	if len(fs) == 0 {
+		id, err = h.svc.Create(withIP(h, r), req.User, in)
+	} else {
+		// Every field's error at once: the rest of the form is checked too.
+		if e, ok := in.validate().(*errs.Error); ok {
+			fs = append(fs, e.Fields...)
+		}
+		err = fs.Err()
+	}
+	if err != nil {
+		h.srv.FormError(w, r, "competitions_new", formErrors(err), &web.PageData{Title: h.srv.T(r, "competitions.new"), Data: formData()})
+		return
+	}
+	h.srv.Redirect(w, r, pagePath(id), "competitions.flash.created")
+}
+
+// formErrors maps the service's field names to the form's.
+func formErrors(err error) error {
+	e, ok := err.(*errs.Error)
+	if !ok || e.Code != errs.Invalid {
+		return err
+	}
+	out := *e
+	out.Fields = nil
+	for _, f := range e.Fields {
+		switch {
+		case f.Name == "organization_id":
+			f.Name = "org_id"
+		case f.Name == "title":
+			f.Name = "title_kk"
+		case strings.HasPrefix(f.Name, "title."):
+			f.Name = "title_" + strings.TrimPrefix(f.Name, "title.")
+		case strings.HasPrefix(f.Name, "disciplines"):
+			f.Name = "disciplines"
+		case strings.HasPrefix(f.Name, "members"):
+			f.Name = "members"
+		}
+		out.Fields = append(out.Fields, f)
+	}
+	return &out
+}
+
+// formFail re-renders the competition page with field errors (422), or
+// fails.
+func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, id, pairing int64, err error) {
+	fe, ok := web.FieldErrors(h.srv.Printer(r), formErrors(err))
+	if !ok {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	d, lerr := h.load(r.Context(), r, id, r.PostForm.Get("discipline"))
+	if lerr != nil {
+		h.srv.Fail(w, r, lerr)
+		return
+	}
+	d.ErrPairing = pairing
+	h.srv.Render(w, r, http.StatusUnprocessableEntity, "competitions_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: r.PostForm})
+}
+
+// back returns to the competition page, at the discipline the form was for.
+func (h *Handler) back(w http.ResponseWriter, r *http.Request, id int64, flash, anchor string) {
+	p := pagePath(id)
+	if d := r.PostForm.Get("discipline"); d != "" && keyRe.MatchString(d) {
+		p += "?d=" + url.QueryEscape(d)
+	}
+	if anchor != "" {
+		p += "#" + anchor
+	}
+	h.srv.Redirect(w, r, p, flash)
+}
+
+// ids reads person ids typed with spaces or commas between them.
+func ids(s string, fs *errs.Fields, field string) []int64 {
+	var out []int64
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
+		n, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || n <= 0 {
+			fs.Add(field, "competitions.error.person_ids")
+			return nil
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (h *Handler) addTeam(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	var fs errs.Fields
+	in := NewTeam{Name: f.Get("name"), Members: ids(f.Get("members"), &fs, "members")}
+	if s := strings.TrimSpace(f.Get("team_org_id")); s != "" {
+		if in.OrgID = atoi64(s); in.OrgID <= 0 {
+			fs.Add("team_org_id", "validation.invalid_value")
+		}
+	}
+	err := fs.Err()
+	if err == nil {
+		_, err = h.svc.AddTeam(withIP(h, r), req.User, req.ID, in)
+	}
+	if err != nil {
+		if e, ok := err.(*errs.Error); ok && e.Code == errs.Invalid {
+			for i := range e.Fields {
+				if e.Fields[i].Name == "organization_id" {
+					e.Fields[i].Name = "team_org_id"
+				}
+			}
+		}
+		h.formFail(w, r, req.ID, 0, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.team_added", "teams")
+}
+
+func (h *Handler) addJudge(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	var fs errs.Fields
+	p := atoi64(r.PostForm.Get("person_id"))
+	if p <= 0 {
+		fs.Add("person_id", "validation.required")
+	}
+	err := fs.Err()
+	if err == nil {
+		err = h.svc.AddJudge(withIP(h, r), req.User, req.ID, p)
+	}
+	if err != nil {
+		h.formFail(w, r, req.ID, 0, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.judge_added", "judges")
+}
+
+func (h *Handler) drawRound(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	in := DrawIn{Discipline: r.PostForm.Get("discipline")}
+	if s := strings.TrimSpace(r.PostForm.Get("qualifiers")); s != "" {
+		if in.Qualifiers = atoi(s); in.Qualifiers <= 0 {
+			in.Qualifiers = -1
+		}
+	}
+	if _, err := h.svc.DrawRound(withIP(h, r), req.User, req.ID, in); err != nil {
+		h.formFail(w, r, req.ID, 0, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.round_drawn", "rounds")
+}
+
+func (h *Handler) swap(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "round")
+	if !ok {
+		return
+	}
+	round := req.PathID("round")
+	var compID int64
+	if err := h.svc.db.QueryRow(r.Context(), `SELECT competition_id FROM competition_rounds WHERE id = ?`, round).Scan(&compID); err != nil || compID != req.ID {
+		h.srv.Fail(w, r, notFound())
+		return
+	}
+	if err := h.svc.Swap(withIP(h, r), req.User, round, atoi64(r.PostForm.Get("team_a")), atoi64(r.PostForm.Get("team_b"))); err != nil {
+		h.formFail(w, r, req.ID, 0, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.swapped", fmt.Sprintf("round-%d", round))
+}
+
+// resultForm reads a result form: two scores (or none) and a winner.
+func resultForm(f url.Values) (ResultIn, error) {
+	var in ResultIn
+	var fs errs.Fields
+	for _, x := range []struct {
+		field string
+		dst   **float64
+	}{{"home_score", &in.HomeScore}, {"away_score", &in.AwayScore}} {
+		s := strings.TrimSpace(strings.ReplaceAll(f.Get(x.field), ",", "."))
+		if s == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			fs.Add(x.field, "competitions.error.score_number")
+			continue
+		}
+		*x.dst = &v
+	}
+	in.Winner = f.Get("winner")
+	return in, fs.Err()
+}
+
+func (h *Handler) result(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "pairing")
+	if !ok {
+		return
+	}
+	pid := req.PathID("pairing")
+	p, err := h.svc.GetPairing(r.Context(), pid)
+	if err != nil || p.CompetitionID != req.ID {
+		h.srv.Fail(w, r, h.notFoundPairing(err))
+		return
+	}
+	in, err := resultForm(r.PostForm)
+	if err == nil {
+		_, err = h.svc.EnterResult(withIP(h, r), req.User, pid, in)
+	}
+	if err != nil {
+		h.formFail(w, r, req.ID, pid, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.result", "standings")
+}
+
+func (h *Handler) notFoundPairing(err error) error {
+	if err != nil {
+		return err
+	}
+	return errs.New(errs.NotFound, "competitions.error.no_pairing")
+}
+
+func (h *Handler) issueAwards(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	in := AwardIn{To: f.Get("to"), Kind: certificate.Kind(f.Get("kind")), Title: i18n.Text{KK: f.Get("award_title")}}
+	if _, err := h.svc.IssueAwards(withIP(h, r), req.User, req.ID, in); err != nil {
+		h.formFail(w, r, req.ID, 0, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.awarded", "awards")
+}
+
+func (h *Handler) clearResult(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "pairing")
+	if !ok {
+		return
+	}
+	pid := req.PathID("pairing")
+	p, err := h.svc.GetPairing(r.Context(), pid)
+	if err != nil || p.CompetitionID != req.ID {
+		h.srv.Fail(w, r, h.notFoundPairing(err))
+		return
+	}
+	if err := h.svc.ClearResult(withIP(h, r), req.User, pid); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.back(w, r, req.ID, "competitions.flash.cleared", fmt.Sprintf("game-%d", pid))
+}

@@ -1,0 +1,93 @@
+package competitions_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/db/dbtest"
+)
+
+// The pages work without JavaScript: an organizer creates a competition,
+// enters teams and a judge and draws a round through forms; bad input is
+// answered on the page next to its field (422) and changes nothing; the
+// judge enters a result through the game's form and the table shows it;
+// the judge's home lists the games waiting, the home page the competition.
+func TestFormsWithoutJavaScript(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		oc := w.env.Client()
+		oc.SignIn(w.organizer)
+
+		bad := oc.PostForm("/ru/competitions", url.Values{"org_id": {fmt.Sprint(w.org)}, "title_kk": {""}, "format": {"league"},
+			"disciplines": {"волейбол"}})
+		want(t, "bad competition", bad, http.StatusUnprocessableEntity, `id="e-format"`, `id="e-disciplines"`, "ключ: название")
+		r := oc.PostForm("/kk/competitions", url.Values{"org_id": {fmt.Sprint(w.org)}, "title_kk": {"Шағын футбол"}, "format": {"round_robin"},
+			"points": {"football"}, "disciplines": {""}})
+		want(t, "create", r, http.StatusSeeOther)
+		page := r.Header.Get("Location")
+		if !strings.HasPrefix(page, "/kk/competitions/") {
+			t.Fatalf("redirect to %q", page)
+		}
+		id := strings.TrimPrefix(page, "/kk/competitions/")
+
+		for i := range 3 {
+			want(t, "team", oc.PostForm(page+"/teams", url.Values{"name": {fmt.Sprintf("Құрама %d", i+1)},
+				"members": {fmt.Sprintf("%d, %d", w.players[2*i].User.ID, w.players[2*i+1].User.ID)}}), http.StatusSeeOther)
+		}
+		twice := oc.PostForm(page+"/teams", url.Values{"name": {"Тағы бір"}, "members": {fmt.Sprint(w.players[0].User.ID)}})
+		want(t, "member in two teams", twice, http.StatusUnprocessableEntity, `id="e-members"`, "«Құрама 1»")
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE competition_id = ?`, id); n != 3 {
+			t.Fatalf("%d teams after a refused one", n)
+		}
+		want(t, "judge", oc.PostForm(page+"/judges", url.Values{"person_id": {fmt.Sprint(w.judge.User.ID)}}), http.StatusSeeOther)
+		want(t, "draw", oc.PostForm(page+"/rounds", nil), http.StatusSeeOther)
+
+		var game, home int64
+		if err := d.QueryRow(t.Context(), `SELECT id, home_id FROM competition_pairings WHERE competition_id = ? AND away_id IS NOT NULL ORDER BY board LIMIT 1`, id).Scan(&game, &home); err != nil {
+			t.Fatal(err)
+		}
+		jc := w.env.Client()
+		jc.SignIn(w.judge)
+		me := jc.Get("/kk/me")
+		want(t, "judge's home", me, http.StatusOK, `id="me-competitions-judge"`, "Шағын футбол")
+		show := jc.Get(page)
+		want(t, "judge's page", show, http.StatusOK, fmt.Sprintf(`action="/kk/competitions/%s/pairings/%d/result"`, id, game))
+
+		action := fmt.Sprintf("%s/pairings/%d/result", page, game)
+		badScore := jc.PostForm(action, url.Values{"home_score": {"үш"}, "away_score": {"1"}})
+		want(t, "a score in words", badScore, http.StatusUnprocessableEntity, "Есепті санмен жазыңыз")
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_pairings WHERE id = ? AND done = TRUE`, game); n != 0 {
+			t.Fatal("a refused result was written")
+		}
+		want(t, "result", jc.PostForm(action, url.Values{"home_score": {"4"}, "away_score": {"2"}}), http.StatusSeeOther)
+		want(t, "again", jc.PostForm(action, url.Values{"home_score": {"4"}, "away_score": {"2"}}), http.StatusConflict)
+		table := jc.Get(page)
+		want(t, "table", table, http.StatusOK, "4 : 2", fmt.Sprintf(`<tr data-team="%d"><td>1</td>`, home))
+
+		// A member who is not a judge has no form and is refused.
+		xc := w.env.Client()
+		xc.SignIn(w.outsider)
+		if strings.Contains(xc.Get(page).Body, "result-form") {
+			t.Fatal("a member who is not a judge sees a result form")
+		}
+		want(t, "not a judge", xc.PostForm(action, url.Values{"winner": {"home"}}), http.StatusForbidden)
+		// A pairing of another competition through this one's address: 404.
+		want(t, "pairing elsewhere", jc.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/result", 999999, game), url.Values{"winner": {"home"}}),
+			http.StatusNotFound)
+
+		// A report about the competition is listed on its page.
+		admin := w.env.NewPerson()
+		w.env.Grant(admin, w.org, "admin")
+		rep := w.api("POST", "/api/v1/reports", token(t, w.env, admin), fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Шағын футбол: бірінші тур өтті"},
+			"body":{"kk":"Үш команда алаңға шықты."},"links":{"competition_id":"%s"}}`, w.org, id))
+		want(t, "report", rep, http.StatusCreated)
+		want(t, "report on the page", w.env.Client().Get(page), http.StatusOK, "Шағын футбол: бірінші тур өтті")
+
+		home2 := w.env.Client().Get("/kk/")
+		want(t, "home page", home2, http.StatusOK, `id="now-competitions"`, "Шағын футбол")
+	})
+}
