@@ -28,7 +28,7 @@ type Request struct {
 	Preferences []int64
 	OnlyRanked  bool
 	Status      string // open, direct, matched, closed
-	LastRoundID int64
+	LastRoundID int64 // the last round that left it unmatched (0: none)
 	CreatedAt   time.Time
 	// Why is why the last round left it unmatched (empty: not in a round
 	// yet, or matched).
@@ -190,7 +190,7 @@ func (s *Service) ask(ctx context.Context, u *auth.User, poolID, direct int64, i
 }
 
 const requestCols = `r.id, r.pool_id, r.user_id, r.spheres, r.languages, r.region, r.mode, r.goal, r.preferences, r.only_ranked,
-	r.status, COALESCE(r.last_round_id, 0), r.created_at, COALESCE(x.reasons, '[]')`
+	r.status, COALESCE(x.round_id, 0), r.created_at, COALESCE(x.reasons, '[]')`
 
 func scanRequest(sc scanner) (*Request, error) {
 	var r Request
@@ -215,7 +215,8 @@ func (s *Service) RequestOf(ctx context.Context, u *auth.User, poolID int64) (*R
 		return nil, nil
 	}
 	r, err := scanRequest(s.db.QueryRow(ctx, `SELECT `+requestCols+` FROM mentor_requests r
-		LEFT JOIN mentor_round_misses x ON x.round_id = r.last_round_id AND x.request_id = r.id
+		LEFT JOIN mentor_round_misses x ON x.request_id = r.id AND x.round_id = (SELECT MAX(id) FROM mentor_rounds w
+			WHERE w.pool_id = r.pool_id AND w.finished_at IS NOT NULL)
 		WHERE r.pool_id = ? AND r.user_id = ? AND r.status IN ('open', 'direct', 'matched')`, poolID, u.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -91,7 +91,9 @@ func (s *Service) runRound(ctx context.Context, actorID int64, p *Pool) (r *Roun
 		}
 	}()
 
+	t0 := time.Now()
 	mentors, mentees, owners, err := s.roundInput(ctx, p.ID)
+	t1 := time.Now()
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,10 @@ func (s *Service) runRound(ctx context.Context, actorID int64, p *Pool) (r *Roun
 	if err != nil {
 		return nil, fmt.Errorf("mentorship: round: %w", err)
 	}
+	t2 := time.Now()
 	err = s.db.Write(ctx, func(tx *db.Tx) error { return s.storeRound(ctx, tx, actorID, p, r, res, owners) })
+	s.log.Info("mentorship: round", "pool", p.ID, "round", r.ID, "mentors", len(mentors), "requests", len(mentees),
+		"matched", r.Matched, "read", t1.Sub(t0), "solve", t2.Sub(t1), "store", time.Since(t2))
 	if err != nil {
 		return nil, fmt.Errorf("mentorship: store round: %w", err)
 	}
@@ -137,7 +142,8 @@ func (s *Service) roundInput(ctx context.Context, poolID int64) ([]matching.Ment
 		}
 		rows.Close()
 		rows, err = tx.Query(ctx, `SELECT id, user_id, spheres, languages, region, mode, preferences, only_ranked, created_at
-			FROM mentor_requests WHERE pool_id = ? AND status = 'open'`, poolID)
+			FROM mentor_requests r WHERE pool_id = ? AND status = 'open' AND NOT EXISTS (SELECT 1 FROM mentorships s
+			WHERE s.request_id = r.id AND s.status IN ('proposed', 'accepted', 'active'))`, poolID)
 		if err != nil {
 			return err
 		}
@@ -212,7 +218,8 @@ func (s *Service) storeRound(ctx context.Context, tx *db.Tx, actorID int64, p *P
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = tx.Query(ctx, `SELECT id FROM mentor_requests WHERE pool_id = ? AND status = 'open'`+tx.ForUpdate(), p.ID)
+	rows, err = tx.Query(ctx, `SELECT id FROM mentor_requests r WHERE pool_id = ? AND status = 'open' AND NOT EXISTS (SELECT 1
+		FROM mentorships s WHERE s.request_id = r.id AND s.status IN ('proposed', 'accepted', 'active'))`+tx.ForUpdateOf("r"), p.ID)
 	ids, err := db.ScanIDs(rows, err)
 	if err != nil {
 		return err
@@ -248,16 +255,8 @@ func (s *Service) storeRound(ctx context.Context, tx *db.Tx, actorID int64, p *P
 	if err := insertRows(ctx, tx, "mentor_round_misses", []string{"round_id", "request_id", "reasons"}, misses); err != nil {
 		return err
 	}
-	for _, q := range []string{
-		`UPDATE mentors SET taken = taken + (SELECT COUNT(*) FROM mentorships s WHERE s.round_id = ? AND s.mentor_id = mentors.id)
-			WHERE id IN (SELECT mentor_id FROM mentorships WHERE round_id = ?)`,
-		`UPDATE mentor_requests SET status = 'matched', last_round_id = ? WHERE id IN (SELECT request_id FROM mentorships WHERE round_id = ?)`,
-	} {
-		if _, err := tx.Exec(ctx, q, r.ID, r.ID); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.Exec(ctx, `UPDATE mentor_requests SET last_round_id = ? WHERE pool_id = ? AND status = 'open'`, r.ID, p.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE mentors SET taken = taken + (SELECT COUNT(*) FROM mentorships s WHERE s.round_id = ? AND s.mentor_id = mentors.id)
+		WHERE id IN (SELECT mentor_id FROM mentorships WHERE round_id = ?)`, r.ID, r.ID); err != nil {
 		return err
 	}
 	r.Matched, r.Unmatched, r.FinishedAt = len(pairs), len(misses), tx.Now

@@ -60,7 +60,9 @@ func (m *Mentorship) Role(u *auth.User) string {
 }
 
 // Open reports whether the mentorship still goes on.
-func (m *Mentorship) Open() bool { return m.Status == "proposed" || m.Status == "accepted" || m.Status == "active" }
+func (m *Mentorship) Open() bool {
+	return m.Status == "proposed" || m.Status == "accepted" || m.Status == "active"
+}
 
 const msCols = `s.id, s.pool_id, p.org_id, p.title_kk, p.title_ru, p.title_en, s.mentor_id, mu.id, mu.name, s.mentee_id, eu.name,
 	s.request_id, COALESCE(s.round_id, 0), COALESCE(s.group_id, 0), COALESCE(g.title, ''), s.status, s.seat, s.reason, s.reasons,
