@@ -28,7 +28,7 @@ type Request struct {
 	Preferences []int64
 	OnlyRanked  bool
 	Status      string // open, direct, matched, closed
-	LastRoundID int64 // the last round that left it unmatched (0: none)
+	LastRoundID int64  // the last round that left it unmatched (0: none)
 	CreatedAt   time.Time
 	// Why is why the last round left it unmatched (empty: not in a round
 	// yet, or matched).
