@@ -9,6 +9,7 @@ import (
 	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
+	"github.com/ortaq/ortaq/internal/mentorship"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
@@ -36,6 +37,7 @@ type Components struct {
 	Awards     *awards.Service // certificates and diplomas: calls and courses issue through it
 	Reports    *reports.Service
 	Search     *search.Service
+	Mentorship *mentorship.Service // pools of mentors, matching rounds, mentorships
 }
 
 // component is what every component's service is: built by its package's
@@ -148,6 +150,17 @@ func (a *App) wire(ctx context.Context) error {
 		a.Awards = awards.New(awards.Deps{DB: a.DB, Auth: a.Auth, Signer: signer, BaseURL: a.Cfg.BaseURL, Log: a.Log,
 			Calls: callsForAwards{a.Calls}})
 		registered = append(registered, a.Awards)
+	}
+
+	// wire:mentorship (pools of mentors, requests, matching rounds with
+	// internal/matching, mentorships with sessions, groups, reminders of
+	// quiet pairs, certificates through awards)
+	{
+		a.Mentorship = mentorship.New(mentorship.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Awards: a.Awards, Regions: a.Regions})
+		a.Awards.AddRecipientSource(a.Mentorship.IsParticipant) // mentors and mentees of completed mentorships
+		a.background = append(a.background, a.Mentorship.Run)
+		registered = append(registered, a.Mentorship)
 	}
 
 	// wire:reports (reports of what organizations did: pages, feeds,

@@ -92,6 +92,9 @@ func (s *Service) AddMentor(ctx context.Context, actor *auth.User, poolID int64,
 	if err := in.validate(p); err != nil {
 		return nil, err
 	}
+	if !s.knownRegion(in.Region) {
+		return nil, errs.Fields{{Name: "region", Key: "validation.invalid_choice"}}.Err()
+	}
 	var m *Mentor
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		var err error
@@ -253,7 +256,11 @@ func (s *Service) Approve(ctx context.Context, actor *auth.User, mentorID int64,
 			}
 			return errs.New(errs.Conflict, "mentorship.error.not_pending")
 		}
-		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "mentorship.mentor_" + map[bool]string{true: "approve", false: "reject"}[approve],
+		action := "mentorship.mentor_approve"
+		if !approve {
+			action = "mentorship.mentor_reject"
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: action,
 			TargetType: "mentor", TargetID: fmt.Sprint(m.ID), OrgID: p.OrgID, Before: m.Status, After: status})
 	})
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/outbox"
+	"github.com/ortaq/ortaq/internal/regions"
 )
 
 // Limits.
@@ -66,7 +67,8 @@ type Deps struct {
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
 	BaseURL string
-	Awards  Awards // nil: no certificates
+	Awards  Awards        // nil: no certificates
+	Regions *regions.List // region names and checks; nil: codes as given
 }
 
 // Service is the mentorship service.
@@ -78,6 +80,7 @@ type Service struct {
 	log     *slog.Logger
 	base    string
 	awards  Awards
+	regions *regions.List
 }
 
 // New builds the service.
@@ -85,8 +88,12 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: d.Log,
-		base: strings.TrimRight(d.BaseURL, "/"), awards: d.Awards}
+	s := &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: d.Log,
+		base: strings.TrimRight(d.BaseURL, "/"), awards: d.Awards, regions: d.Regions}
+	if d.Outbox != nil {
+		d.Outbox.Register(KindQuiet, s.renderQuiet)
+	}
+	return s
 }
 
 // Sphere is one field of a pool (IT, media, business …).
@@ -373,4 +380,22 @@ func checkMode(fs *errs.Fields, m *string) {
 	if !slices.Contains(Modes, *m) {
 		fs.Add("mode", "validation.invalid_choice")
 	}
+}
+
+// RegionName is a region's name in l (the code when unknown).
+func (s *Service) RegionName(code string, l i18n.Lang) string {
+	if s.regions != nil {
+		if r, ok := s.regions.Get(code); ok {
+			return r.NameIn(l)
+		}
+	}
+	return code
+}
+
+func (s *Service) knownRegion(code string) bool {
+	if s.regions == nil || code == "" {
+		return true
+	}
+	_, ok := s.regions.Get(code)
+	return ok
 }
