@@ -322,6 +322,9 @@ func TestRoundAndWork(t *testing.T) {
 		if _, err := f.svc.SetStatus(ctx, a, ms.ID, "accepted", ""); code(err) != errs.Forbidden {
 			t.Fatalf("mentee accepting: %v", err)
 		}
+		if _, err := f.svc.LogSession(ctx, f.organizer, ms.ID, "2020-01-01", 60, ""); code(err) != errs.Forbidden {
+			t.Fatalf("organizer logging a session for the pair: %v", err)
+		}
 		if _, err := f.svc.LogSession(ctx, a, ms.ID, "2020-01-01", 60, ""); code(err) != errs.Conflict {
 			t.Fatalf("session before acceptance: %v", err)
 		}
@@ -329,7 +332,7 @@ func TestRoundAndWork(t *testing.T) {
 		if _, err := f.svc.SetStatus(ctx, mentorUser, ms.ID, "accepted", ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.LogSession(ctx, b, ms.ID, "2020-01-01", 60, "бөгде"); code(err) != errs.Forbidden {
+		if _, err := f.svc.LogSession(ctx, b, ms.ID, "2020-01-01", 60, "бөгде"); code(err) != errs.NotFound {
 			t.Fatalf("session for someone else's mentorship: %v", err)
 		}
 		if _, err := f.svc.LogSession(ctx, a, ms.ID, "2020-01-01", 0, ""); fieldKey(err, "minutes") == "" {

@@ -251,10 +251,7 @@ type Session struct {
 // LogSession logs a session of mentorship id; only its mentor or mentee
 // may, once it is accepted. The first one makes it active.
 func (s *Service) LogSession(ctx context.Context, u *auth.User, id int64, day string, minutes int, notes string) (*Session, error) {
-	if u == nil {
-		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
-	}
-	m, err := s.mentorship(ctx, s.db, id)
+	m, err := s.Mentorship(ctx, u, id) // 404 for strangers
 	if err != nil {
 		return nil, err
 	}
