@@ -49,6 +49,7 @@ var loaders = []loader{
 	{"calls", loadCalls},
 	{"awards", loadAwards},
 	{"reports", loadReports},
+	{"mentorship", loadMentorship},
 }
 
 // orgNamed is the id of the one organization with this English name, under
