@@ -14,6 +14,8 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 var (
@@ -44,7 +46,10 @@ func BenchmarkRound(b *testing.B) {
 			}
 			ctx := context.Background()
 			a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
-			s := New(Deps{DB: d, Auth: a, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			// With an outbox, as wired: a round stores a notice for both
+			// sides of every pair (sent later by the outbox's own step).
+			s := New(Deps{DB: d, Auth: a, Log: log, Catalog: i18n.MustLoad(), Outbox: outbox.New(d, mail.NewLog(log), outbox.Config{Log: log})})
 			now := d.Now()
 			var org, admin int64
 			err := d.Write(ctx, func(tx *db.Tx) error {

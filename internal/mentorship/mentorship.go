@@ -92,6 +92,7 @@ func New(d Deps) *Service {
 		base: strings.TrimRight(d.BaseURL, "/"), awards: d.Awards, regions: d.Regions}
 	if d.Outbox != nil {
 		d.Outbox.Register(KindQuiet, s.renderQuiet)
+		d.Outbox.Register(KindNotice, s.renderNotice)
 	}
 	return s
 }

@@ -158,6 +158,7 @@ func (s *Service) ask(ctx context.Context, u *auth.User, poolID, direct int64, i
 	if direct != 0 {
 		status = "direct"
 	}
+	var sent []int64
 	r := &Request{PoolID: p.ID, UserID: u.ID, Spheres: in.Spheres, Languages: in.Languages, Region: u.Region, Mode: in.Mode,
 		Goal: in.Goal, Preferences: in.Preferences, OnlyRanked: in.OnlyRanked && len(in.Preferences) > 0, Status: status}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
@@ -178,14 +179,22 @@ func (s *Service) ask(ctx context.Context, u *auth.User, poolID, direct int64, i
 		if direct == 0 {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO mentorships (pool_id, mentor_id, mentee_id, request_id, status, seat, reasons, created_at,
-			updated_at, last_activity_at) VALUES (?, ?, ?, ?, 'proposed', FALSE, '[{"code":"asked_directly"}]', ?, ?, ?)`,
-			p.ID, direct, u.ID, r.ID, tx.Now, tx.Now, tx.Now)
+		var msID, mentorUser int64
+		if err := tx.QueryRow(ctx, `INSERT INTO mentorships (pool_id, mentor_id, mentee_id, request_id, status, seat, reasons, created_at,
+			updated_at, last_activity_at) VALUES (?, ?, ?, ?, 'proposed', FALSE, '[{"code":"asked_directly"}]', ?, ?, ?) RETURNING id`,
+			p.ID, direct, u.ID, r.ID, tx.Now, tx.Now, tx.Now).Scan(&msID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT user_id FROM mentors WHERE id = ?`, direct).Scan(&mentorUser); err != nil {
+			return err
+		}
+		sent, err = s.notify(ctx, tx, notice(msID, mentorUser, noticeAsked))
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mentorship: ask: %w", err)
 	}
+	s.send(sent)
 	return r, nil
 }
 

@@ -183,6 +183,7 @@ func (s *Service) SetStatus(ctx context.Context, u *auth.User, id int64, to, rea
 	if !slices.Contains(allowed, who) {
 		return nil, errs.New(errs.Forbidden, "mentorship.error.not_yours")
 	}
+	var sent []int64
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		seat := m.Seat
 		if to == "accepted" && !m.Seat {
@@ -226,6 +227,15 @@ func (s *Service) SetStatus(ctx context.Context, u *auth.User, id int64, to, rea
 				return err
 			}
 		}
+		switch to {
+		case "accepted":
+			sent, err = s.notify(ctx, tx, notice(m.ID, m.MenteeID, noticeAccepted))
+		case "declined":
+			sent, err = s.notify(ctx, tx, notice(m.ID, m.MenteeID, noticeDeclined))
+		}
+		if err != nil {
+			return err
+		}
 		if organizer {
 			return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "mentorship.status", TargetType: "mentorship",
 				TargetID: fmt.Sprint(m.ID), OrgID: m.OrgID, Before: m.Status, After: map[string]string{"status": to, "reason": reason}})
@@ -235,6 +245,7 @@ func (s *Service) SetStatus(ctx context.Context, u *auth.User, id int64, to, rea
 	if err != nil {
 		return nil, err
 	}
+	s.send(sent)
 	return s.mentorship(ctx, s.db, id)
 }
 
