@@ -160,6 +160,7 @@ func (a *App) wire(ctx context.Context) error {
 			BaseURL: a.Cfg.BaseURL, Awards: a.Awards, Regions: a.Regions})
 		a.Awards.AddRecipientSource(a.Mentorship.IsParticipant) // mentors and mentees of completed mentorships
 		a.background = append(a.background, a.Mentorship.Run)
+		a.stop = append(a.stop, a.Mentorship.Stop) // a round's notices being queued
 		registered = append(registered, a.Mentorship)
 	}
 

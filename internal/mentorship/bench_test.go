@@ -137,6 +137,8 @@ func BenchmarkRound(b *testing.B) {
 					b.Fatal(err)
 				}
 				matched = r.Matched
+				s.Stop() // the notices queued after the round, before the next one's setup
+				s.stopped = false
 				var n int
 				if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM mentorships WHERE round_id = ?", r.ID).Scan(&n); err != nil || n != r.Matched {
 					b.Fatalf("%d stored of %d: %v", n, r.Matched, err)

@@ -91,6 +91,9 @@ func TestAPIAndPages(t *testing.T) {
 		want(t, yc.JSON("POST", base+"/rounds", "", ""), http.StatusForbidden)
 		r = oc.JSON("POST", base+"/rounds", "", "")
 		want(t, r, http.StatusCreated, `"matched":1`, `"mentor_id":"`+mentor.ID+`"`)
+		if _, err := env.App.Mentorship.Notices(t.Context()); err != nil { // also started after the round's commit
+			t.Fatal(err)
+		}
 		var notices int
 		if err := d.QueryRow(t.Context(), "SELECT COUNT(*) FROM outbox WHERE kind = 'mentorship.notice'").Scan(&notices); err != nil || notices != 2 {
 			t.Fatalf("%d notices of the round: %v", notices, err)

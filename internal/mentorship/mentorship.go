@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -81,6 +82,32 @@ type Service struct {
 	base    string
 	awards  Awards
 	regions *regions.List
+
+	bgMu    sync.Mutex
+	bg      sync.WaitGroup // work started after a commit (a round's notices)
+	stopped bool
+}
+
+// background runs fn after a commit, unless the service is stopping.
+func (s *Service) background(fn func(ctx context.Context)) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.stopped {
+		return // the background loop catches up at the next start
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		fn(context.Background())
+	}()
+}
+
+// Stop waits for the work started after commits (wired into app's stop).
+func (s *Service) Stop() {
+	s.bgMu.Lock()
+	s.stopped = true
+	s.bgMu.Unlock()
+	s.bg.Wait()
 }
 
 // New builds the service.

@@ -71,3 +71,77 @@ func (s *Service) renderNotice(ctx context.Context, ref int64) (outbox.Message, 
 	return outbox.Message{UserID: to, Telegram: true, To: email, Subject: p.T(key+".subject", "pool", m.PoolTitle.In(l)),
 		Text: p.T(key+".text", "name", other, "pool", m.PoolTitle.In(l), "reason", m.Reason, "url", link)}, nil
 }
+
+// Notices queues the notices of every finished round not yet announced:
+// both sides of each pair it proposed, in batches of 1,000 pairs a
+// transaction; the outbox's background step sends them. It returns how many
+// were queued.
+func (s *Service) Notices(ctx context.Context) (int, error) {
+	if s.outbox == nil {
+		return 0, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT id FROM mentor_rounds WHERE finished_at IS NOT NULL AND notified_at IS NULL ORDER BY id`)
+	rounds, err := db.ScanIDs(rows, err)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, round := range rounds {
+		after := int64(0)
+		for {
+			var last int64
+			var done bool
+			err := s.db.Write(ctx, func(tx *db.Tx) error {
+				// Taken by one node: the round row is locked while its batch is queued.
+				var notified db.Time
+				if err := tx.QueryRow(ctx, `SELECT notified_at FROM mentor_rounds WHERE id = ?`+tx.ForUpdate(), round).Scan(&notified); err != nil {
+					return err
+				}
+				if !notified.Time.IsZero() {
+					done = true
+					return nil
+				}
+				rows, err := tx.Query(ctx, `SELECT s.id, s.mentee_id, m.user_id FROM mentorships s JOIN mentors m ON m.id = s.mentor_id
+					WHERE s.round_id = ? AND s.id > ? AND s.notified = FALSE ORDER BY s.id LIMIT 1000`, round, after)
+				if err != nil {
+					return err
+				}
+				var entries []outbox.Entry
+				var ids []int64
+				for rows.Next() {
+					var id, mentee, mentor int64
+					if err := rows.Scan(&id, &mentee, &mentor); err != nil {
+						rows.Close()
+						return err
+					}
+					entries = append(entries, notice(id, mentee, noticeProposedMentee), notice(id, mentor, noticeProposedMentor))
+					ids = append(ids, id)
+					last = id
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if len(ids) == 0 {
+					done = true
+					_, err := tx.Exec(ctx, `UPDATE mentor_rounds SET notified_at = ? WHERE id = ?`, tx.Now, round)
+					return err
+				}
+				if _, err := s.outbox.Add(ctx, tx, entries...); err != nil {
+					return err
+				}
+				n += len(entries)
+				_, err = tx.Exec(ctx, `UPDATE mentorships SET notified = TRUE WHERE round_id = ? AND id > ? AND id <= ?`, round, after, last)
+				return err
+			})
+			if err != nil {
+				return n, fmt.Errorf("mentorship: notices: %w", err)
+			}
+			if done {
+				break
+			}
+			after = last
+		}
+	}
+	return n, nil
+}

@@ -102,13 +102,17 @@ func (s *Service) renderQuiet(ctx context.Context, ref int64) (outbox.Message, e
 		Text: p.T("mentorship.quiet.text", "name", other, "url", link)}, nil
 }
 
-// Run reminds quiet pairs every hour until ctx ends.
+// Run reminds quiet pairs, and queues the notices of rounds a crash left
+// unannounced, every hour until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("mentorship: remind", "err", err)
+		}
+		if _, err := s.Notices(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("mentorship: notices", "err", err)
 		}
 		select {
 		case <-ctx.Done():

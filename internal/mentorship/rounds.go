@@ -15,7 +15,6 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/matching"
-	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Round is a finished matching round.
@@ -106,6 +105,13 @@ func (s *Service) runRound(ctx context.Context, actorID int64, p *Pool) (r *Roun
 	err = s.db.Write(ctx, func(tx *db.Tx) error { return s.storeRound(ctx, tx, actorID, p, r, res, owners) })
 	s.log.Info("mentorship: round", "pool", p.ID, "round", r.ID, "mentors", len(mentors), "requests", len(mentees),
 		"matched", r.Matched, "read", t1.Sub(t0), "solve", t2.Sub(t1), "store", time.Since(t2))
+	// The notices of the pairs are queued after the commit, in batches
+	// (Notices; the background loop catches up after a crash).
+	s.background(func(ctx context.Context) {
+		if _, err := s.Notices(ctx); err != nil {
+			s.log.Warn("mentorship: notices", "err", err)
+		}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("mentorship: store round: %w", err)
 	}
@@ -259,31 +265,6 @@ func (s *Service) storeRound(ctx context.Context, tx *db.Tx, actorID int64, p *P
 	if _, err := tx.Exec(ctx, `UPDATE mentors SET taken = taken + (SELECT COUNT(*) FROM mentorships s WHERE s.round_id = ? AND s.mentor_id = mentors.id)
 		WHERE id IN (SELECT mentor_id FROM mentorships WHERE round_id = ?)`, r.ID, r.ID); err != nil {
 		return err
-	}
-	if s.outbox != nil && len(pairs) > 0 {
-		// Both sides of every new pair are told; the outbox's background
-		// step sends them (a round's thousands are not sent from here).
-		rows, err := tx.Query(ctx, `SELECT s.id, s.mentee_id, m.user_id FROM mentorships s JOIN mentors m ON m.id = s.mentor_id
-			WHERE s.round_id = ?`, r.ID)
-		if err != nil {
-			return err
-		}
-		var entries []outbox.Entry
-		for rows.Next() {
-			var id, mentee, mentor int64
-			if err := rows.Scan(&id, &mentee, &mentor); err != nil {
-				rows.Close()
-				return err
-			}
-			entries = append(entries, notice(id, mentee, noticeProposedMentee), notice(id, mentor, noticeProposedMentor))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if _, err := s.notify(ctx, tx, entries...); err != nil {
-			return err
-		}
 	}
 	r.Matched, r.Unmatched, r.FinishedAt = len(pairs), len(misses), tx.Now
 	if _, err := tx.Exec(ctx, `UPDATE mentor_rounds SET finished_at = ?, matched = ?, unmatched = ? WHERE id = ?`,

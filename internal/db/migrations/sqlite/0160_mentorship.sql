@@ -72,7 +72,10 @@ CREATE TABLE mentor_rounds (
     started_at      TIMESTAMP NOT NULL,
     finished_at     TIMESTAMP,
     matched         INTEGER NOT NULL DEFAULT 0,
-    unmatched       INTEGER NOT NULL DEFAULT 0
+    unmatched       INTEGER NOT NULL DEFAULT 0,
+    -- when the notices of its pairs were queued (after the round's own
+    -- transaction, by a background step)
+    notified_at     TIMESTAMP
 );
 CREATE UNIQUE INDEX mentor_rounds_running ON mentor_rounds (pool_id) WHERE finished_at IS NULL;
 
@@ -109,7 +112,8 @@ CREATE TABLE mentorships (
     updated_at      TIMESTAMP NOT NULL,
     last_activity_at TIMESTAMP NOT NULL,
     reminded_at     TIMESTAMP,
-    awarded         BOOLEAN NOT NULL DEFAULT FALSE
+    awarded         BOOLEAN NOT NULL DEFAULT FALSE,
+    notified        BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX mentorships_pool ON mentorships (pool_id, status);
 CREATE INDEX mentorships_mentor ON mentorships (mentor_id, status);
