@@ -105,6 +105,8 @@ func TestAPIAndPages(t *testing.T) {
 		ms := "/api/v1/mentorships/" + mine.Items[0].ID
 		page := "/kk/mentorships/" + mine.Items[0].ID
 		want(t, yc.Get(page), http.StatusOK, "сіз бұл тәлімгерді 1-орынға қойдыңыз")
+		want(t, mc.Get("/kk/me"), http.StatusOK, `id="me-mentorship"`, "жауабыңызды күтеді")
+		want(t, env.Client().Get("/en/"), http.StatusOK, `id="now-mentors"`, "A thousand mentors")
 		want(t, xc.Get(page), http.StatusNotFound)
 
 		// The mentor accepts on the page and logs a session; the other
