@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -423,6 +424,43 @@ func TestAcceptRace(t *testing.T) {
 			if n := f.count("SELECT taken FROM mentors WHERE id = ?", m.ID); n != 3 {
 				t.Fatalf("taken = %d", n)
 			}
+		}
+	})
+}
+
+// The organizer's import: all rows or none, each problem with its row.
+func TestImportMentors(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		a, b, stranger := f.person("adult", true), f.person("adult", true), f.person("adult", false)
+		csv := func(rows ...string) []byte {
+			return []byte("Эл. пошта,Салалар,Орындар,Тілдер,Өңір,Формат\n" + strings.Join(rows, "\n") + "\n")
+		}
+		row := func(u *auth.User, capacity string) string {
+			return u.Email + `,"it, media",` + capacity + `,"kk, ru",,online`
+		}
+		_, err := f.svc.ImportMentors(ctx, f.organizer, f.pool, csv(row(a, "3"), row(b, "0"), row(stranger, "2")))
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Code != errs.Invalid || len(e.Fields) != 2 || e.Fields[0].Row != 3 || e.Fields[1].Row != 4 {
+			t.Fatalf("bad rows: %+v", err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM mentors"); n != 0 {
+			t.Fatalf("%d mentors written from a refused file", n)
+		}
+		if _, err := f.svc.ImportMentors(ctx, a, f.pool, csv(row(a, "3"))); code(err) != errs.Forbidden {
+			t.Fatalf("import by a member: %v", err)
+		}
+		n, err := f.svc.ImportMentors(ctx, f.organizer, f.pool, csv(row(a, "3"), row(b, "20")))
+		if err != nil || n != 2 {
+			t.Fatalf("import: %d %v", n, err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM mentors WHERE status = 'approved' AND spheres = '[\"it\",\"media\"]'"); n != 2 {
+			t.Fatalf("%d approved mentors in it and media", n)
+		}
+		// Again: people already mentors are left as they are.
+		if n, err := f.svc.ImportMentors(ctx, f.organizer, f.pool, csv(row(a, "3"))); err != nil || n != 0 {
+			t.Fatalf("second import: %d %v", n, err)
 		}
 	})
 }
