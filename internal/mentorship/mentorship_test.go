@@ -289,6 +289,16 @@ func TestRoundAndWork(t *testing.T) {
 		if f.count("SELECT taken FROM mentors WHERE id = ?", itMentor.ID) != 1 || f.count("SELECT taken FROM mentors WHERE id = ?", sportMentor.ID) != 1 {
 			t.Fatal("seats not held")
 		}
+		// The organizer's numbers; nobody else's.
+		st, _, err := f.svc.Stats(ctx, f.organizer, f.pool)
+		if err != nil || st.Mentors != 2 || st.Seats != 3 || st.Free != 1 || st.Requests != 3 || st.Waiting != 1 || st.Matched != 2 ||
+			st.MatchedPct != 67 || st.Proposed != 2 || st.Active != 0 || len(st.BySphere) != 2 || st.BySphere[0].Key != "it" ||
+			st.BySphere[0].Requests != 2 || st.BySphere[0].Mentors != 1 {
+			t.Fatalf("stats: %+v %v", st, err)
+		}
+		if _, _, err := f.svc.Stats(ctx, a, f.pool); code(err) != errs.Forbidden {
+			t.Fatalf("stats for a mentee: %v", err)
+		}
 		// Equal fit, same time: the round's lottery chose one of a and b;
 		// the other is told every mentor on their list was full.
 		winner, loser := a, b
@@ -364,6 +374,9 @@ func TestRoundAndWork(t *testing.T) {
 		}
 		if err := f.svc.Feedback(ctx, a, ms.ID, "Рақмет!"); err != nil {
 			t.Fatal(err)
+		}
+		if st, _, err := f.svc.Stats(ctx, f.organizer, f.pool); err != nil || st.Completed != 1 || st.Active != 0 || st.Matched != 3 {
+			t.Fatalf("stats after completion: %+v %v", st, err)
 		}
 		// a may ask again now.
 		ask(a, "media")
