@@ -53,6 +53,8 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /mentorships/{id}/sessions", h.logSession)
 	srv.Page("POST /mentorships/{id}/feedback", h.feedback)
 	srv.Page("POST /mentorships/{id}/group", h.setGroup)
+	srv.Page("POST /mentorships/{id}/goals", h.addGoal)
+	srv.Page("POST /mentorships/{id}/goals/{goal}", h.checkGoal)
 
 	tags := []string{"mentorship"}
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/mentor-pools", ID: "createMentorPool", Summary: "Create a pool of mentors (organizers)",

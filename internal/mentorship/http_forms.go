@@ -288,3 +288,27 @@ func (h *handler) setGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	h.backTo(w, r, fmt.Sprintf("/mentorships/%d", req.ID), "mentorship.flash.saved")
 }
+
+func (h *handler) addGoal(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id")
+	if !ok {
+		return
+	}
+	if _, err := h.svc.AddGoal(r.Context(), req.User, req.ID, r.PostForm.Get("goal_title")); err != nil {
+		h.msFail(w, r, req.ID, err)
+		return
+	}
+	h.backTo(w, r, fmt.Sprintf("/mentorships/%d#goals", req.ID), "mentorship.flash.saved")
+}
+
+func (h *handler) checkGoal(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "goal")
+	if !ok {
+		return
+	}
+	if err := h.svc.CheckGoal(r.Context(), req.User, req.ID, req.PathID("goal"), r.PostForm.Get("action")); err != nil {
+		h.msFail(w, r, req.ID, err)
+		return
+	}
+	h.backTo(w, r, fmt.Sprintf("/mentorships/%d#goals", req.ID), "mentorship.flash.saved")
+}

@@ -225,6 +225,7 @@ type msPage struct {
 	PoolTitle string
 	Goal      string
 	Sessions  []Session
+	Goals     []Goal
 	Actions   []string // statuses the reader may move it to
 	Groups    []Group
 	GroupID   int64
@@ -257,6 +258,10 @@ func (h *handler) renderMS(w http.ResponseWriter, r *http.Request, u *auth.User,
 	v := &msPage{msView: h.msView(r, p, m, u), PoolID: p.ID, PoolTitle: p.Title.In(web.LangOf(r)), Goal: m.Goal, GroupID: m.GroupID,
 		Organizer: h.svc.IsOrganizer(ctx, u, p), Today: h.svc.db.Now().In(i18n.Almaty).Format("2006-01-02")}
 	if v.Sessions, err = h.svc.Sessions(ctx, m); err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if v.Goals, err = h.svc.Goals(ctx, m); err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}

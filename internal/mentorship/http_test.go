@@ -117,7 +117,9 @@ func TestAPIAndPages(t *testing.T) {
 		day := env.Clock.Now().In(time.FixedZone("", 5*3600)).Format("2006-01-02")
 		want(t, mc.PostForm(page+"/sessions", url.Values{"date": {day}, "minutes": {"0"}}), http.StatusUnprocessableEntity)
 		want(t, mc.PostForm(page+"/sessions", url.Values{"date": {day}, "minutes": {"50"}, "notes": {"Түйіндеме жаздық"}}), http.StatusSeeOther)
-		want(t, yc.Get(page), http.StatusOK, "Түйіндеме жаздық")
+		want(t, yc.PostForm(page+"/goals", url.Values{"goal_title": {""}}), http.StatusUnprocessableEntity, `id="goal-form"`)
+		want(t, yc.PostForm(page+"/goals", url.Values{"goal_title": {"Портфолио жинау"}}), http.StatusSeeOther)
+		want(t, yc.Get(page), http.StatusOK, "Түйіндеме жаздық", "Портфолио жинау", "Орындадым")
 
 		// The organizer's view and export.
 		want(t, yc.Get("/kk/mentor-pools/"+pool.ID+"/manage"), http.StatusForbidden)

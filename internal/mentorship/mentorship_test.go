@@ -352,6 +352,33 @@ func TestRoundAndWork(t *testing.T) {
 		if _, err := f.svc.LogSession(ctx, mentorUser, ms.ID, "2020-01-02", 45, "Түйіндеме"); err != nil {
 			t.Fatal(err)
 		}
+		// Goals: the mentee checks in, the mentor confirms; not the other
+		// way round, not twice, not by a stranger.
+		goal, err := f.svc.AddGoal(ctx, a, ms.ID, "Алғашқы сайтты жариялау")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AddGoal(ctx, b, ms.ID, "Бөгде"); code(err) != errs.NotFound {
+			t.Fatalf("a stranger's goal: %v", err)
+		}
+		if err := f.svc.CheckGoal(ctx, mentorUser, ms.ID, goal, "confirm"); code(err) != errs.Conflict {
+			t.Fatalf("confirming before the check-in: %v", err)
+		}
+		if err := f.svc.CheckGoal(ctx, mentorUser, ms.ID, goal, "done"); code(err) != errs.Forbidden {
+			t.Fatalf("the mentor checking in for the mentee: %v", err)
+		}
+		if err := f.svc.CheckGoal(ctx, a, ms.ID, goal, "done"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.CheckGoal(ctx, mentorUser, ms.ID, goal, "confirm"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.CheckGoal(ctx, mentorUser, ms.ID, goal, "confirm"); code(err) != errs.Conflict {
+			t.Fatalf("confirming twice: %v", err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM mentorship_goals WHERE done_at IS NOT NULL AND confirmed_at IS NOT NULL"); n != 1 {
+			t.Fatalf("%d confirmed goals", n)
+		}
 		if n := f.count("SELECT COUNT(*) FROM mentorship_sessions"); n != 1 {
 			t.Fatalf("%d sessions", n)
 		}

@@ -137,6 +137,20 @@ func init() {
 			return w.c.PostForm(fmt.Sprintf("/kk/mentorships/%d/group", pair(w, "active")), url.Values{"group": {"0"}})
 		}, theirs(http.StatusForbidden)},
 
+		"POST /{lang}/mentorships/{id}/goals": {func(w *world) *apptest.Response {
+			return w.c.PostForm(fmt.Sprintf("/kk/mentorships/%d/goals", pair(w, "active")), url.Values{"goal_title": {"Сайт жасау"}})
+		}, theirs(http.StatusForbidden)},
+		"POST /{lang}/mentorships/{id}/goals/{goal}": {func(w *world) *apptest.Response {
+			id := pair(w, "active")
+			var mentor int64
+			if err := w.env.App.DB.QueryRow(ctx, "SELECT m.user_id FROM mentorships s JOIN mentors m ON m.id = s.mentor_id WHERE s.id = ?", id).Scan(&mentor); err != nil {
+				panic(err)
+			}
+			goal := exec(w, `INSERT INTO mentorship_goals (mentorship_id, title, created_by, created_at) VALUES (?, 'Сайт жасау', ?, ?) RETURNING id`,
+				id, mentor, w.env.Clock.Now())
+			return w.c.PostForm(fmt.Sprintf("/kk/mentorships/%d/goals/%d", id, goal), url.Values{"action": {"done"}})
+		}, theirs(http.StatusForbidden)},
+
 		"POST /api/v1/mentor-pools": {func(w *world) *apptest.Response {
 			return api(w, "POST", "/api/v1/mentor-pools", fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Тәлімгерлер"},"spheres":[{"key":"it","title":{"kk":"IT"}}]}`, w.root))
 		}, organizer(http.StatusCreated)},
