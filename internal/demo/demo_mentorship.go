@@ -6,8 +6,8 @@ package demo
 // a mentor, most naming a few mentors from the cards; one matching round
 // was run through the service; a quarter of the pairs are active with
 // sessions logged, some completed, and one mentor keeps a group. The demo
-// member (member@demo) asked a mentor directly, was accepted and had a
-// session. All people are invented; their names are drawn from names
+// member (member@demo) asked a mentor directly, was accepted, had a
+// session and checked in a goal the mentor has yet to confirm. All people are invented; their names are drawn from names
 // common among Kazakhstan's peoples. Everything is written in bulk in a few
 // transactions, so loading stays fast.
 
@@ -353,6 +353,13 @@ func loadMentorship(ctx context.Context, a *app.App, people map[string]int64) er
 		if _, err := svc.LogSession(ctx, mu, msID, now.AddDate(0, 0, -3).In(i18n.Almaty).Format("2006-01-02"), 60,
 			"Алғашқы кездесу: жаңалықтың құрылымы, тақырып пен лид."); err != nil {
 			return fmt.Errorf("mentorship demo: session: %w", err)
+		}
+		goal, err := svc.AddGoal(ctx, member, msID, "Қалалық сайтқа алғашқы жаңалығымды жариялау")
+		if err != nil {
+			return fmt.Errorf("mentorship demo: goal: %w", err)
+		}
+		if err := svc.CheckGoal(ctx, member, msID, goal, "done"); err != nil {
+			return fmt.Errorf("mentorship demo: check-in: %w", err)
 		}
 	}
 	return nil
