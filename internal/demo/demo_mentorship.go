@@ -6,10 +6,11 @@ package demo
 // a mentor, most naming a few mentors from the cards; one matching round
 // was run through the service; a quarter of the pairs are active with
 // sessions logged, some completed, and one mentor keeps a group. The demo
-// member (member@demo) asked a mentor directly, was accepted, had a
-// session and checked in a goal the mentor has yet to confirm. All people are invented; their names are drawn from names
-// common among Kazakhstan's peoples. Everything is written in bulk in a few
-// transactions, so loading stays fast.
+// member (member@demo) asked a mentor directly, was accepted, had a session
+// and checked in a goal the mentor has yet to confirm. All people are
+// invented; their names are drawn from names common among Kazakhstan's
+// peoples. Everything is written in bulk in a few transactions, so loading
+// stays fast.
 
 import (
 	"context"
