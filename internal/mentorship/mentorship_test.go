@@ -233,6 +233,16 @@ func TestMentorsAndRequests(t *testing.T) {
 			t.Fatalf("concurrent requests: %d accepted", ok.Load())
 		}
 
+		// A mentor of the pool does not ask in it (a round could pair them
+		// with themselves).
+		youngMentor := f.person("young", true)
+		if _, err := f.svc.AddMentor(ctx, f.organizer, f.pool, mentorship.MentorIn{PersonID: youngMentor.ID, Spheres: []string{"sport"}, Capacity: 1,
+			Languages: []string{"kk"}, Mode: "online"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Ask(ctx, youngMentor, f.pool, in); code(err) != errs.Conflict {
+			t.Fatalf("a mentor asking in their own pool: %v", err)
+		}
 		// Capacity below the mentees held is refused; pausing works.
 		if _, err := f.svc.Settings(ctx, applicant, m.ID, 21, false); fieldKey(err, "capacity") == "" {
 			t.Fatalf("capacity 21: %v", err)

@@ -162,6 +162,13 @@ func (s *Service) ask(ctx context.Context, u *auth.User, poolID, direct int64, i
 	r := &Request{PoolID: p.ID, UserID: u.ID, Spheres: in.Spheres, Languages: in.Languages, Region: u.Region, Mode: in.Mode,
 		Goal: in.Goal, Preferences: in.Preferences, OnlyRanked: in.OnlyRanked && len(in.Preferences) > 0, Status: status}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
+		// A mentor of the pool does not ask in it: a round could pair them
+		// with themselves.
+		if ok, err := tx.Exists(ctx, `SELECT 1 FROM mentors WHERE pool_id = ? AND user_id = ? AND status <> 'rejected'`, p.ID, u.ID); err != nil {
+			return err
+		} else if ok {
+			return errs.New(errs.Conflict, "mentorship.error.mentor_asks")
+		}
 		if err := checkPreferences(ctx, tx, p.ID, in.Preferences); err != nil {
 			return err
 		}

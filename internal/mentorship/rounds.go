@@ -207,19 +207,19 @@ func insertRows(ctx context.Context, tx *db.Tx, table string, cols []string, row
 // acceptance) is respected: such a pair is dropped and the request stays
 // in the next round.
 func (s *Service) storeRound(ctx context.Context, tx *db.Tx, actorID int64, p *Pool, r *Round, res matching.Result, owners map[int64]int64) error {
-	free := map[int64]int{}
-	rows, err := tx.Query(ctx, `SELECT id, capacity - taken FROM mentors WHERE pool_id = ? AND status = 'approved'`+tx.ForUpdate(), p.ID)
+	free, users := map[int64]int{}, map[int64]int64{}
+	rows, err := tx.Query(ctx, `SELECT id, capacity - taken, user_id FROM mentors WHERE pool_id = ? AND status = 'approved'`+tx.ForUpdate(), p.ID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var id int64
+		var id, user int64
 		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		if err := rows.Scan(&id, &n, &user); err != nil {
 			rows.Close()
 			return err
 		}
-		free[id] = n
+		free[id], users[id] = n, user
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -241,7 +241,9 @@ func (s *Service) storeRound(ctx context.Context, tx *db.Tx, actorID int64, p *P
 		if !open[pr.MenteeID] {
 			continue
 		}
-		if free[pr.MentorID] <= 0 {
+		if free[pr.MentorID] <= 0 || users[pr.MentorID] == owners[pr.MenteeID] {
+			// Full meanwhile, or a person who became a mentor of the pool
+			// after asking in it: never their own mentor.
 			misses = append(misses, []any{r.ID, pr.MenteeID, mustJSON([]matching.Reason{{Code: matching.AllFull, N: 1}})})
 			continue
 		}
