@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -187,6 +186,3 @@ func (h *handler) backTo(w http.ResponseWriter, r *http.Request, path, flash str
 }
 
 func poolPath(id int64) string { return fmt.Sprintf("/mentor-pools/%d", id) }
-
-// formValues: the posted form, for refilling.
-func formValues(r *http.Request) url.Values { return r.PostForm }
