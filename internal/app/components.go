@@ -11,6 +11,7 @@ import (
 	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/elections"
 	"github.com/ortaq/ortaq/internal/meetings"
+	"github.com/ortaq/ortaq/internal/mentorship"
 	"github.com/ortaq/ortaq/internal/notify"
 	"github.com/ortaq/ortaq/internal/orgs"
 	"github.com/ortaq/ortaq/internal/outbox"
@@ -41,6 +42,7 @@ type Components struct {
 	Courses    *courses.Service // courses: sessions, enrolment with a waiting list, attendance, certificates through awards
 	// Competitions: teams, rounds, results, standings; diplomas through Awards.
 	Competitions *competitions.Service
+	Mentorship   *mentorship.Service // pools of mentors, matching rounds, mentorships
 }
 
 // component is what every component's service is: built by its package's
@@ -164,6 +166,18 @@ func (a *App) wire(ctx context.Context) error {
 		a.Competitions = competitions.New(competitions.Deps{DB: a.DB, Auth: a.Auth, Catalog: a.Catalog, Log: a.Log,
 			Awards: a.Awards})
 		registered = append(registered, a.Competitions)
+	}
+
+	// wire:mentorship (pools of mentors, requests, matching rounds with
+	// internal/matching, mentorships with sessions, groups, reminders of
+	// quiet pairs, certificates through awards)
+	{
+		a.Mentorship = mentorship.New(mentorship.Deps{DB: a.DB, Auth: a.Auth, Outbox: a.Outbox, Catalog: a.Catalog, Log: a.Log,
+			BaseURL: a.Cfg.BaseURL, Awards: a.Awards, Regions: a.Regions})
+		a.Awards.AddRecipientSource(a.Mentorship.IsParticipant) // mentors and mentees of completed mentorships
+		a.background = append(a.background, a.Mentorship.Run)
+		a.stop = append(a.stop, a.Mentorship.Stop) // a round's notices being queued
+		registered = append(registered, a.Mentorship)
 	}
 
 	// wire:reports (reports of what organizations did: pages, feeds,

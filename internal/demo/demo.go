@@ -51,6 +51,7 @@ var loaders = []loader{
 	{"courses", loadCourses},
 	{"competitions", loadCompetitions},
 	{"reports", loadReports},
+	{"mentorship", loadMentorship},
 }
 
 // orgNamed is the id of the one organization with this English name, under

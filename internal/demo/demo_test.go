@@ -133,6 +133,32 @@ func TestDemoLandsWhereItSays(t *testing.T) {
 			WHERE c.title_en = 'Jastar Rukhy regional debate championship' AND r.stage = 'final'`).Scan(&finals, &pending); err != nil || finals != 2 || pending != 2 {
 			t.Errorf("debate final stage: %d rounds, %d games waiting (%v)", finals, pending, err)
 		}
+		// Mentorship: the youth wing's pool of 1,000 mentors with varied
+		// names, one round run, active pairs with sessions, a group, and the
+		// demo member's own mentorship.
+		var poolOrg string
+		var mentors, names, rounds, active, withSessions, grouped, memberPairs int
+		if err := d.QueryRow(ctx, `SELECT o.name_en, (SELECT COUNT(*) FROM mentors m WHERE m.pool_id = p.id AND m.status = 'approved'),
+			(SELECT COUNT(DISTINCT u.name) FROM mentors m JOIN users u ON u.id = m.user_id WHERE m.pool_id = p.id),
+			(SELECT COUNT(*) FROM mentor_rounds r WHERE r.pool_id = p.id AND r.finished_at IS NOT NULL AND r.matched > 0),
+			(SELECT COUNT(*) FROM mentorships s WHERE s.pool_id = p.id AND s.status = 'active'),
+			(SELECT COUNT(DISTINCT x.mentorship_id) FROM mentorship_sessions x JOIN mentorships s ON s.id = x.mentorship_id WHERE s.pool_id = p.id),
+			(SELECT COUNT(*) FROM mentorships s WHERE s.pool_id = p.id AND s.group_id IS NOT NULL),
+			(SELECT COUNT(*) FROM mentorships s JOIN users u ON u.id = s.mentee_id JOIN mentorship_sessions x ON x.mentorship_id = s.id
+				WHERE s.pool_id = p.id AND u.email = 'member@demo.ortaq.kz' AND s.status = 'active')
+			FROM mentor_pools p JOIN organizations o ON o.id = p.org_id WHERE p.title_en = 'A thousand mentors'`).Scan(&poolOrg, &mentors,
+			&names, &rounds, &active, &withSessions, &grouped, &memberPairs); err != nil {
+			t.Fatal(err)
+		}
+		if poolOrg != "Jastar Rukhy youth wing" || mentors != 1000 || names < 300 || rounds != 1 || active < 100 || withSessions < active ||
+			grouped == 0 || memberPairs != 1 {
+			t.Errorf("mentorship demo: pool of %q, %d mentors, %d distinct names, %d rounds, %d active, %d with sessions, %d in groups, member's %d",
+				poolOrg, mentors, names, rounds, active, withSessions, grouped, memberPairs)
+		}
+		var over int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM mentors m WHERE m.taken <> (SELECT COUNT(*) FROM mentorships s WHERE s.mentor_id = m.id AND s.seat = TRUE)`).Scan(&over); err != nil || over != 0 {
+			t.Errorf("mentorship demo: %d mentors whose seats do not add up (%v)", over, err)
+		}
 		var target string
 		if err := d.QueryRow(ctx, "SELECT MAX(target_date) FROM indicators").Scan(&target); err != nil || target >= fmt.Sprintf("%d-", end.Time.Year()+1) {
 			t.Errorf("indicator target %s after the programme's end (%v)", target, err)

@@ -1,0 +1,155 @@
+package mentorship
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/mail"
+	"github.com/ortaq/ortaq/internal/outbox"
+)
+
+var (
+	benchSpheres   = []string{"it", "media", "business", "sport", "art", "politics", "public"}
+	benchLanguages = [][]string{{"kk"}, {"kk"}, {"kk", "ru"}, {"kk", "ru"}, {"ru"}, {"ru", "kk"}, {"kk", "en"}, {"en", "ru"}}
+	benchRegions   = []string{"KZ-10", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-33", "KZ-35", "KZ-39",
+		"KZ-43", "KZ-47", "KZ-55", "KZ-59", "KZ-61", "KZ-62", "KZ-63", "KZ-71", "KZ-75", "KZ-79"}
+	benchModes = []string{"either", "either", "online", "in_person"}
+)
+
+// BenchmarkRound is issue 19's budget: a round of 1,000 mentors (1–10
+// seats) and 20,000 requests each ranking up to 5 mentors (0–5, among the
+// mentors of their first sphere), through the service: the input read,
+// solved, and the result stored (a mentorship per pair, the reasons of
+// every unmatched request, seats, request states, the audit entry). Setup
+// (people, the pool's mentors and requests) is outside the timer.
+//
+//	go test -run='^$' -bench=Round -benchtime=3x ./internal/mentorship/
+func BenchmarkRound(b *testing.B) {
+	const mentors, requests = 1000, 20000
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var d *db.DB
+			if engine == "sqlite" {
+				d = dbtest.SQLite(b)
+			} else {
+				d = dbtest.Postgres(b)
+			}
+			ctx := context.Background()
+			a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			// With an outbox, as wired: a round stores a notice for both
+			// sides of every pair (sent later by the outbox's own step).
+			s := New(Deps{DB: d, Auth: a, Log: log, Catalog: i18n.MustLoad(), Outbox: outbox.New(d, mail.NewLog(log), outbox.Config{Log: log})})
+			now := d.Now()
+			var org, admin int64
+			err := d.Write(ctx, func(tx *db.Tx) error {
+				if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Жастар', ?, ?) RETURNING id`,
+					tx.Now, tx.Now).Scan(&org); err != nil {
+					return err
+				}
+				if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('admin@example.kz', 'Admin', TRUE, ?, ?) RETURNING id`,
+					tx.Now, tx.Now).Scan(&admin); err != nil {
+					return err
+				}
+				var users [][]any
+				for i := range mentors + requests {
+					users = append(users, []any{fmt.Sprintf("b%d@example.kz", i), fmt.Sprintf("Адам %d", i), "2004-01-01", now, now})
+				}
+				return insertRows(ctx, tx, "users", []string{"email", "name", "birth_date", "created_at", "updated_at"}, users)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids, err := db.ScanIDs(d.Query(ctx, "SELECT id FROM users WHERE email LIKE 'b%' ORDER BY id"))
+			if err != nil || len(ids) != mentors+requests {
+				b.Fatalf("%d users: %v", len(ids), err)
+			}
+			actor := &auth.User{ID: admin, IsAdmin: true}
+			var sp []Sphere
+			for _, k := range benchSpheres {
+				sp = append(sp, Sphere{Key: k, Title: i18n.Text{EN: k}})
+			}
+			rng := rand.New(rand.NewPCG(19, 19))
+			var total, cpu time.Duration
+			var matched int
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				pool, err := s.CreatePool(ctx, actor, NewPool{OrgID: org, Title: i18n.Text{EN: "Bench"}, Spheres: sp})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var ms [][]any
+				for k := range mentors {
+					ms = append(ms, []any{pool, ids[k], fmt.Sprintf(`[%q]`, benchSpheres[k%7]), mustJSON(benchLanguages[rng.IntN(8)]),
+						1 + rng.IntN(10), benchRegions[rng.IntN(20)], benchModes[rng.IntN(4)], "approved", now})
+				}
+				err = d.Write(ctx, func(tx *db.Tx) error {
+					return insertRows(ctx, tx, "mentors", []string{"pool_id", "user_id", "spheres", "languages", "capacity", "region", "mode",
+						"status", "created_at"}, ms)
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				mids, err := db.ScanIDs(d.Query(ctx, "SELECT id FROM mentors WHERE pool_id = ? ORDER BY id", pool))
+				if err != nil {
+					b.Fatal(err)
+				}
+				var rs [][]any
+				for k := range requests {
+					sphere := rng.IntN(7)
+					var prefs []int64
+					for range rng.IntN(6) {
+						prefs = append(prefs, mids[sphere+7*rng.IntN(mentors/7)])
+					}
+					if prefs == nil {
+						prefs = []int64{}
+					}
+					rs = append(rs, []any{pool, ids[mentors+k], fmt.Sprintf(`[%q]`, benchSpheres[sphere]), mustJSON(benchLanguages[rng.IntN(8)]),
+						benchRegions[rng.IntN(20)], benchModes[rng.IntN(4)], "Goal", mustJSON(prefs), rng.IntN(10) == 0, "open",
+						now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
+				}
+				err = d.Write(ctx, func(tx *db.Tx) error {
+					return insertRows(ctx, tx, "mentor_requests", []string{"pool_id", "user_id", "spheres", "languages", "region", "mode",
+						"goal", "preferences", "only_ranked", "status", "created_at"}, rs)
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := d.Analyze(ctx, "mentors", "mentor_requests", "mentorships"); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start, cpu0 := time.Now(), cpuTime()
+				r, err := s.RunRound(ctx, actor, pool)
+				total += time.Since(start)
+				cpu += cpuTime() - cpu0
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				matched = r.Matched
+				s.Stop() // the notices queued after the round, before the next one's setup
+				s.stopped = false
+				var n int
+				if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM mentorships WHERE round_id = ?", r.ID).Scan(&n); err != nil || n != r.Matched {
+					b.Fatalf("%d stored of %d: %v", n, r.Matched, err)
+				}
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/round")
+			// The process's CPU time: all of SQLite's work, only the client's
+			// side of PostgreSQL's.
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/round")
+			b.ReportMetric(float64(matched), "matched")
+		})
+	}
+}
