@@ -28,7 +28,7 @@ func editValues(m *Meeting) url.Values {
 }
 
 func editData(m *Meeting, title string) map[string]any {
-	d := formData()
+	d := formData(nil)
 	d["M"], d["Title"] = m, title
 	return d
 }

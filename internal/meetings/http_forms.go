@@ -15,11 +15,18 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "quorum": {"50"}, "invite": {"members"}, "kind": {"report"}, "format": {"in_person"}}
-	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData()})
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData(pk)})
 }
 
-func formData() map[string]any {
-	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites}
+// formData is what the create and edit form shows besides the fields;
+// org is the organization picker (nil when editing).
+func formData(org *web.Pick) map[string]any {
+	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites, "Org": org}
 }
 
 // meetingForm reads the create and edit form.
@@ -70,18 +77,25 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	u := req.User
 	f := r.PostForm
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	in, err := meetingForm(f)
 	var id int64
-	if err == nil {
+	if err == nil && pk.ID != 0 {
 		id, err = h.svc.Create(withIP(h, r), u, in)
 	}
-	if err != nil {
-		if fe, ok := h.formErrors(r, err); ok {
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
-				Form: f, Errors: fe, Data: formData()})
+	if err != nil || pk.ID == 0 {
+		fe, ok := h.formErrors(r, err)
+		if err != nil && !ok {
+			h.srv.Fail(w, r, err)
 			return
 		}
-		h.srv.Fail(w, r, err)
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
+			Form: f, Errors: h.srv.PickError(r, pk, fe), Data: formData(pk)})
 		return
 	}
 	h.back(w, r, id, "meetings.created", "")

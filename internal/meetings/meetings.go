@@ -317,6 +317,38 @@ func (s *Service) List(ctx context.Context, orgID int64, from time.Time, afterSt
 	return out, rows.Err()
 }
 
+// Past returns meetings that ended before before, the latest first, after
+// the keyset (startsBefore, idBefore); orgID 0: all organizations. Their
+// minutes and results are what members look for.
+func (s *Service) Past(ctx context.Context, orgID int64, before time.Time, startsBefore time.Time, idBefore int64, limit int) ([]*Meeting, error) {
+	q := "SELECT " + meetingColumns + " FROM meetings m JOIN organizations o ON o.id = m.org_id WHERE m.ends_at < ?"
+	args := []any{before.UTC()}
+	if orgID != 0 {
+		q += " AND m.org_id = ?"
+		args = append(args, orgID)
+	}
+	if idBefore != 0 {
+		q += " AND (m.starts_at < ? OR (m.starts_at = ? AND m.id < ?))"
+		args = append(args, startsBefore.UTC(), startsBefore.UTC(), idBefore)
+	}
+	q += " ORDER BY m.starts_at DESC, m.id DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("meetings: past: %w", err)
+	}
+	defer rows.Close()
+	var out []*Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // IsOrganizer reports whether u organizes meetings of the organization.
 func (s *Service) IsOrganizer(ctx context.Context, u *auth.User, m *Meeting) (bool, error) {
 	if u == nil {

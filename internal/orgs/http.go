@@ -57,6 +57,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("GET /admin/regions", h.regionsAdmin)
 	srv.Page("POST /admin/regions/import", h.importRegions)
 	srv.Page("GET /admin/regions/export", h.exportRegions)
+	srv.AddPicker("org", orgPicker{h})
 	h.registerAPI()
 	h.registerInvitations()
 	return nil
