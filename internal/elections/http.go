@@ -358,11 +358,15 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) step(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		req, ok := h.srv.Begin(w, r, "id")
+		req, ok := h.srv.BeginForm(w, r, "id")
 		if !ok {
 			return
 		}
 		u, id := req.User, req.ID
+		if !web.Confirmed(r) {
+			h.confirmAct(w, r, u, id, action)
+			return
+		}
 		if err := h.svc.do(ctxIP(h, r).Context(), u, id, action); err != nil {
 			h.srv.Fail(w, r, err)
 			return
@@ -858,6 +862,13 @@ func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	if !h.srv.ParseForm(w, r) {
+		return
+	}
+	if !web.Confirmed(r) {
+		h.confirmAct(w, r, u, id, "codes/email")
+		return
+	}
 	res, err := h.svc.EmailCodes(ctxIP(h, r).Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)

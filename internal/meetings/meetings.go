@@ -633,6 +633,10 @@ func (s *Service) ApproveMinutes(ctx context.Context, u *auth.User, meetingID in
 	if err != nil {
 		return err
 	}
+	if s.db.Now().Before(m.StartsAt) {
+		// Minutes record what happened: not before the meeting began.
+		return errs.New(errs.Conflict, "meetings.minutes_not_started")
+	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE meetings SET minutes_approved_at = ?, updated_at = ? WHERE id = ? AND minutes_approved_at IS NULL", tx.Now, tx.Now, meetingID)
 		if err != nil {

@@ -237,6 +237,10 @@ func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, archived b
 	if !ok {
 		return
 	}
+	if archived && !web.Confirmed(r) {
+		h.confirm(w, r, u, o, "archive")
+		return
+	}
 	r = auditCtx(h, r)
 	if err := h.svc.Archive(r.Context(), u, o.ID, archived); err != nil {
 		h.fail(w, r, err)
@@ -252,6 +256,10 @@ func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, archived b
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 	u, o, ok := h.adminOrg(w, r)
 	if !ok {
+		return
+	}
+	if !web.Confirmed(r) {
+		h.confirm(w, r, u, o, "delete")
 		return
 	}
 	r = auditCtx(h, r)
@@ -328,4 +336,28 @@ func (h *Handler) removeSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/edit", "orgs.flash.source_removed")
+}
+
+// confirm says what archiving or deleting an organization does before it
+// is done (web.Confirmation); only its administrators get this far.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *auth.User, o *Org, act string) {
+	if err := h.svc.auth.Require(r.Context(), u, o.ID, auth.OrgAdmin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.srv.Printer(r)
+	name := o.Name.In(p.Lang())
+	id := strconv.FormatInt(o.ID, 10)
+	c := &web.Confirmation{Action: "/organizations/" + id + "/" + act, Back: "/organizations/" + id + "/edit"}
+	if act == "archive" {
+		c.Title = p.T("orgs.confirm.archive.title", "name", name)
+		c.Lines = []string{p.T("orgs.archive.hint")}
+		c.Undo = p.T("orgs.confirm.archive.restore")
+		c.Submit = p.T("orgs.archive.submit")
+	} else {
+		c.Title = p.T("orgs.confirm.delete.title", "name", name)
+		c.Lines = []string{p.T("orgs.confirm.delete.gone"), p.T("orgs.confirm.delete.busy")}
+		c.Submit, c.Danger = p.T("action.delete"), true
+	}
+	h.srv.Confirm(w, r, c)
 }
