@@ -86,11 +86,15 @@ func (h *Handler) voteDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.Begin(w, r, "id", "d")
+	req, ok := h.srv.BeginForm(w, r, "id", "d")
 	if !ok {
 		return
 	}
 	u, id, dec := req.User, req.ID, req.PathID("d")
+	if !web.Confirmed(r) {
+		h.confirmCloseDecision(w, r, u, id, dec)
+		return
+	}
 	if err := h.svc.CloseDecision(withIP(h, r), u, id, dec); err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -84,6 +84,10 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	if !web.Confirmed(r) {
+		h.confirmCancel(w, r, u, id)
+		return
+	}
 	if _, err := h.svc.CancelMeeting(withIP(h, r), u, id, r.PostForm.Get("reason")); err != nil {
 		if fe, ok := h.formErrors(r, err); ok {
 			m, gerr := h.svc.Get(r.Context(), id)
@@ -130,11 +134,15 @@ func (h *Handler) editItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteItem(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.Begin(w, r, "id", "item")
+	req, ok := h.srv.BeginForm(w, r, "id", "item")
 	if !ok {
 		return
 	}
 	u, id, item := req.User, req.ID, req.PathID("item")
+	if !web.Confirmed(r) {
+		h.confirmDeleteItem(w, r, u, id, item)
+		return
+	}
 	if err := h.svc.DeleteItem(withIP(h, r), u, id, item); err != nil {
 		h.srv.Fail(w, r, err)
 		return

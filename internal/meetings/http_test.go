@@ -303,7 +303,10 @@ func TestOnlineDecisionAmongPresentMembers(t *testing.T) {
 		if r := absent[0].PostForm(path, url.Values{"choice": {"against"}}); r.StatusCode != 403 {
 			t.Fatalf("an absent member voted: %d", r.StatusCode)
 		}
-		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/decisions/%d/close", id, did), nil); r.StatusCode != 303 {
+		if r := cc.PostForm(fmt.Sprintf("/ru/meetings/%s/decisions/%d/close", id, did), nil); r.StatusCode != 200 || !strings.Contains(r.Body, "Завершить голосование") {
+			t.Fatalf("close without a confirmation: %d", r.StatusCode)
+		}
+		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/decisions/%d/close", id, did), url.Values{"confirmed": {"1"}}); r.StatusCode != 303 {
 			t.Fatalf("close: %d", r.StatusCode)
 		}
 		var f, a, ab int

@@ -158,14 +158,14 @@ func init() {
 				return err
 			})
 			item := first(w, "SELECT MAX(id) FROM meeting_agenda_items WHERE meeting_id = ?", m)
-			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/delete", item)), nil)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/delete", item)), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/edit": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(meeting(w), "/edit"), url.Values{"title_kk": {"Кеңес отырысы"}, "kind": {"council"},
 				"format": {"in_person"}, "invite": {"members"}, "address": {"Орал"}, "starts_at": {"2030-04-01T10:00"}, "ends_at": {"2030-04-01T12:00"}, "quorum": {"50"}})
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/cancel-meeting": {func(w *world) *apptest.Response {
-			return w.c.PostForm(mpath(meeting(w), "/cancel-meeting"), url.Values{"reason": {"Зал жабық."}})
+			return w.c.PostForm(mpath(meeting(w), "/cancel-meeting"), url.Values{"reason": {"Зал жабық."}, web.ConfirmField: {"1"}})
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/register": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(meeting(w), "/register"), nil)
@@ -227,7 +227,7 @@ func init() {
 				_, err := tx.Exec(ctx, "INSERT INTO meeting_decisions (meeting_id, text, mode, status, created_at) VALUES (?, 'Шешім', 'online', 'voting', ?)", m, tx.Now)
 				return err
 			})
-			return w.c.PostForm(mpath(m, fmt.Sprintf("/decisions/%d/close", first(w, "SELECT MAX(id) FROM meeting_decisions"))), nil)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/decisions/%d/close", first(w, "SELECT MAX(id) FROM meeting_decisions"))), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/minutes/approve": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(begun(w), "/minutes/approve"), confirmed)
