@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
@@ -159,6 +158,27 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, o
 	}
 	d.Data.(map[string]any)["Registrations"] = regs
 	d.Data.(map[string]any)["Sources"] = named
+	// The organization pickers (web.Pick) of the member organizations'
+	// and the move forms: what was typed into the one posted.
+	posted := url.Values{}
+	if err != nil {
+		posted = r.PostForm
+	}
+	for name, kind := range map[string]string{"SourcePick": "org-any", "ParentPick": "org"} {
+		field := map[string]string{"SourcePick": "source_id", "ParentPick": "parent_id"}[name]
+		f := url.Values{}
+		for _, k := range []string{field, field + "_q", field + "_pick"} {
+			if v, ok := posted[k]; ok {
+				f[k] = v
+			}
+		}
+		pk, perr := h.srv.Pick(r, kind, f, field)
+		if perr != nil {
+			h.fail(w, r, perr)
+			return
+		}
+		d.Data.(map[string]any)[name] = pk
+	}
 	h.srv.Render(w, r, status, "orgs_form", d)
 }
 
@@ -211,17 +231,21 @@ func (h *Handler) move(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	var to int64
-	if v := strings.TrimSpace(r.PostForm.Get("parent_id")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			var fs errs.Fields
-			fs.Add("parent_id", "validation.invalid_choice")
-			h.editPage(w, r, http.StatusUnprocessableEntity, o, fs.Err())
-			return
-		}
-		to = n
+	// The organization above, named by typing its name (web.Pick);
+	// nothing typed: the top level.
+	pk, err := h.srv.Pick(r, "org", url.Values{"parent_id": r.PostForm["parent_id"], "parent_id_q": r.PostForm["parent_id_q"],
+		"parent_id_pick": r.PostForm["parent_id_pick"]}, "parent_id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	if pk.ID == 0 && pk.Text != "" {
+		var fs errs.Fields
+		fs.Add("parent_id", pk.Err)
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, fs.Err())
+		return
+	}
+	to := pk.ID
 	if err := h.svc.Move(r.Context(), u, o.ID, to); err != nil {
 		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
 		return
@@ -296,13 +320,19 @@ func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	sid, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("source_id")), 10, 64)
-	if err != nil || sid <= 0 {
+	// The member organization, named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org-any", url.Values{"source_id": r.PostForm["source_id"], "source_id_q": r.PostForm["source_id_q"],
+		"source_id_pick": r.PostForm["source_id_pick"]}, "source_id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if pk.ID == 0 {
 		var fs errs.Fields
-		fs.Add("source_id", "validation.invalid_choice")
+		fs.Add("source_id", pk.Err)
 		err = fs.Err()
 	} else {
-		err = h.svc.AddSource(r.Context(), u, o.ID, sid)
+		err = h.svc.AddSource(r.Context(), u, o.ID, pk.ID)
 	}
 	if err != nil {
 		if errs.CodeOf(err) == errs.Invalid {

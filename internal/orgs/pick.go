@@ -13,15 +13,19 @@ import (
 // orgPicker lets forms name an organization by typing its name (web.Pick):
 // it offers the organizations the person organizes for (an administrator
 // or moderator grant reaching them; every one for platform admins).
-type orgPicker struct{ h *Handler }
+type orgPicker struct {
+	h   *Handler
+	any bool // every active organization (a member organization), not only those u organizes for
+}
 
-// Choices finds active organizations named like q that u organizes for.
+// Choices finds active organizations named like q that u organizes for
+// (any active one for the "org-any" picker).
 func (p orgPicker) Choices(ctx context.Context, u *auth.User, pr *i18n.Printer, q string, limit int) ([]web.Choice, error) {
 	if u == nil || u.Deleted || u.Limited() {
 		return nil, nil
 	}
 	var paths []string
-	if !u.IsAdmin {
+	if !u.IsAdmin && !p.any {
 		rows, err := p.h.svc.db.Query(ctx, `SELECT o.path FROM role_grants g JOIN organizations o ON o.id = g.org_id
 			WHERE g.user_id = ? AND g.role IN ('admin', 'moderator')`, u.ID)
 		if err != nil {
@@ -48,7 +52,7 @@ func (p orgPicker) Choices(ctx context.Context, u *auth.User, pr *i18n.Printer, 
 	}
 	var out []web.Choice
 	for _, o := range list {
-		ok := u.IsAdmin
+		ok := u.IsAdmin || p.any
 		for _, path := range paths {
 			ok = ok || strings.HasPrefix(o.Path, path)
 		}
