@@ -3,7 +3,9 @@ package meetings_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +165,69 @@ func TestMeetingFormPicksOrganizationByName(t *testing.T) {
 			t.Fatal("a guest got the picker's answers")
 		}
 	})
+}
+
+// The meeting form names its programme by typing the title; an emptied
+// box takes the programme off.
+func TestMeetingFormPicksProgrammeByTitle(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		org := env.NewOrg(0, "Жастар қанаты")
+		admin := env.NewPerson()
+		env.Grant(admin, org, "admin")
+		tok := token(t, env, admin)
+		r := env.Client().JSON("POST", "/api/v1/programmes", tok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"ЖАСТАР – ОТАНҒА!","ru":"Молодёжь – Родине!"},
+			"description":{"kk":"Сипаттама"},"age_min":14,"age_max":35,"regions":[],"directions":[],"phases":[]}`, org))
+		if r.StatusCode != 201 {
+			t.Fatalf("programme: %d %s", r.StatusCode, r.Body)
+		}
+		prog := decode[map[string]any](t, r)["id"].(string)
+		id := createMeetingTitled(t, env, tok, org, "Жастар форумы")
+		c := env.Client()
+		c.SignIn(admin)
+		edit := c.Get("/kk/meetings/" + id + "/edit")
+		form := url.Values{}
+		for _, k := range []string{"kind", "format", "invite", "title_kk", "address", "quorum", "starts_at", "ends_at"} {
+			m := regexpValue(edit.Body, k)
+			form.Set(k, m)
+		}
+		form.Set("programme_id_q", "jastar otanga")
+		if r := c.PostForm("/kk/meetings/"+id+"/edit", form); r.StatusCode != 303 {
+			t.Fatalf("edit with a programme typed in Latin: %d\n%s", r.StatusCode, r.Body)
+		}
+		var got int64
+		d.QueryRow(context.Background(), "SELECT COALESCE(programme_id, 0) FROM meetings WHERE id = ?", id).Scan(&got)
+		if fmt.Sprint(got) != prog {
+			t.Fatalf("programme %d, want %s", got, prog)
+		}
+		if e := c.Get("/kk/meetings/" + id + "/edit"); !strings.Contains(e.Body, `value="ЖАСТАР – ОТАНҒА!"`) {
+			t.Fatal("the edit form does not name the programme")
+		}
+		form.Set("programme_id", prog)
+		form.Set("programme_id_q", "")
+		if r := c.PostForm("/kk/meetings/"+id+"/edit", form); r.StatusCode != 303 {
+			t.Fatalf("edit without a programme: %d", r.StatusCode)
+		}
+		d.QueryRow(context.Background(), "SELECT COALESCE(programme_id, 0) FROM meetings WHERE id = ?", id).Scan(&got)
+		if got != 0 {
+			t.Fatalf("the emptied box kept programme %d", got)
+		}
+		form.Set("programme_id_q", "жоқ бағдарлама")
+		if r := c.PostForm("/ru/meetings/"+id+"/edit", form); r.StatusCode != 422 || !strings.Contains(r.Body, `id="e-programme_id"`) {
+			t.Fatalf("an unknown programme: %d", r.StatusCode)
+		}
+	})
+}
+
+// regexpValue is the value of the form field name on a page.
+func regexpValue(body, name string) string {
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `"[^>]*value="([^"]*)"`),
+		regexp.MustCompile(`<select id="f-` + regexp.QuoteMeta(name) + `"[^>]*>(?s:.*?)<option value="([^"]*)" selected>`),
+	} {
+		if m := re.FindStringSubmatch(body); m != nil {
+			return html.UnescapeString(m[1])
+		}
+	}
+	return ""
 }

@@ -43,6 +43,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	s.Page("GET /programmes/new", h.newForm)
 	s.AddNewLink(web.NewLink{Path: "/programmes/new", Title: "programmes.new", Order: 30})
 	s.AddPart("orgs_show", h.orgSection)
+	s.AddPicker("programme", programmePicker{svc})
 	s.Page("POST /programmes", h.create)
 	s.PageCached("GET /programmes/{id}", h.show)
 	s.Page("GET /programmes/{id}/edit", h.editForm)

@@ -63,7 +63,8 @@ const pickLimit = 20
 // Pick resolves the picker field name of form f: NAME_pick (a radio
 // button chosen among the matches) first, then NAME (an id, e.g. from the
 // page that opened the form) while the text box NAME_q still shows its
-// name, else the typed NAME_q: one match (or one whose name is exactly
+// name (or is not in the form at all; an emptied box names nothing), else
+// the typed NAME_q: one match (or one whose name is exactly
 // what was typed) is taken, several are offered. f's NAME is set to the
 // chosen id ("" for none).
 func (s *Server) Pick(r *http.Request, kind string, f url.Values, name string) (*Pick, error) {
@@ -74,9 +75,10 @@ func (s *Server) Pick(r *http.Request, kind string, f url.Values, name string) (
 	ctx, u, p := r.Context(), UserOf(r), s.Printer(r)
 	out := &Pick{Kind: kind, Name: name}
 	q := strings.TrimSpace(f.Get(name + "_q"))
+	_, boxed := f[name+"_q"] // the form had the text box: emptied, it names nothing
 	picked := f.Get(name + "_pick")
 	idText := picked
-	if idText == "" {
+	if idText == "" && (!boxed || q != "") {
 		idText = f.Get(name)
 	}
 	defer func() {
