@@ -131,10 +131,6 @@ func init() {
 	})
 }
 
-func form0(path func(*world, string) string, suffix string) func(w *world) *apptest.Response {
-	return func(w *world) *apptest.Response { return w.c.PostForm(path(w, suffix), nil) }
-}
-
 // formConfirmed posts what a confirmation page posts (web.Confirmation).
 func formConfirmed(path func(*world, string) string, suffix string) func(w *world) *apptest.Response {
 	return func(w *world) *apptest.Response { return w.c.PostForm(path(w, suffix), confirmed) }
