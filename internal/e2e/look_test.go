@@ -287,12 +287,14 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 		{"proposals", "/programmes/" + ids.programme + "/proposals", "", false},
 		{"proposal", "/proposals/" + ids.proposal, "", true},
 		{"meetings", "/meetings", "", true},
+		{"meetings-past", "/meetings?when=past", "", false},
 		{"meeting", "/meetings/" + ids.meeting, "", true},
 		{"signin", "/signin", "", false},
 		{"signup", "/signup", "", false},
 		{"me-member", "/me", "member@demo.ortaq.kz", true},
 		{"me-organizer", "/me", "secretariat@demo.ortaq.kz", true},
 		{"organization-member", "/organizations/" + ids.org, "member@demo.ortaq.kz", false},
+		{"organization-organizer", "/organizations/" + ids.org, "orgadmin@demo.ortaq.kz", false},
 		{"profile", "/profile", "member@demo.ortaq.kz", false},
 	}
 	viewports := []struct {

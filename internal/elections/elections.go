@@ -195,6 +195,9 @@ func (in *NewElection) validate() error {
 // Create makes a new election in the draft (nomination) state. Officers
 // (moderators and admins of the organization) create elections.
 func (s *Service) Create(ctx context.Context, u *auth.User, in NewElection) (int64, error) {
+	if err := s.defaultTitle(ctx, &in); err != nil {
+		return 0, err
+	}
 	if err := in.validate(); err != nil {
 		return 0, err
 	}
@@ -475,6 +478,19 @@ func lockElection(ctx context.Context, tx *db.Tx, id int64, want, key string) er
 	return nil
 }
 
+// defaultTitle gives an election held under an agenda item, and given no
+// title, the item's title.
+func (s *Service) defaultTitle(ctx context.Context, in *NewElection) error {
+	if in.AgendaItemID <= 0 || strings.TrimSpace(in.Title.KK+in.Title.RU+in.Title.EN) != "" {
+		return nil
+	}
+	err := s.db.QueryRow(ctx, "SELECT title FROM meeting_agenda_items WHERE id = ?", in.AgendaItemID).Scan(&in.Title.KK)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // validate says the title is missing, Create that the item is unknown
+	}
+	return err
+}
+
 // Open fixes the electorate (the organization's current members, with the
 // role if one is set; never minors without consent nor deleted people) and
 // starts accepting ballots.
@@ -500,6 +516,10 @@ func (s *Service) Open(ctx context.Context, u *auth.User, id int64) error {
 		}
 		if cands == 0 {
 			return errs.New(errs.Conflict, "elections.no_candidates")
+		}
+		if cands < e.Seats {
+			// More seats than candidates: some seats could not be filled.
+			return errs.New(errs.Conflict, "elections.seats_over_candidates", "seats", e.Seats, "candidates", cands)
 		}
 		_, wrapped, err := newDataKey(s.wrapKey, id)
 		if err != nil {

@@ -36,6 +36,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	}
 	h := &Handler{srv: srv, svc: svc, baseURL: svc.baseURL}
 	srv.Page("GET /elections/new", h.newForm)
+	srv.AddNewLink(web.NewLink{Path: "/elections/new", Title: "elections.new", Order: 20})
 	srv.Page("POST /elections", h.create)
 	srv.Page("GET /elections/{id}", h.show)
 	srv.Page("POST /elections/{id}/ballot", h.castForm)
@@ -99,16 +100,25 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	h.renderNew(w, r, http.StatusOK, f, nil)
 }
 
-// renderNew shows the new election form; when it is for a meeting, the
-// meeting's agenda items to hold it under.
+// renderNew shows the new election form: the organization picker
+// (web.Pick) and, when it is for a meeting, the meeting's agenda items to
+// hold it under.
 func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, f url.Values, fe map[string]string) {
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if status != http.StatusOK {
+		fe = h.srv.PickError(r, pk, fe)
+	}
 	items, err := h.svc.AgendaItems(r.Context(), atoi64(f.Get("meeting_id")))
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	h.srv.Render(w, r, status, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f, Errors: fe,
-		Data: map[string]any{"Items": items}})
+		Data: map[string]any{"Items": items, "Org": pk}})
 }
 
 func atoi64(s string) int64 {
@@ -123,6 +133,16 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	u := req.User
 	f := r.PostForm
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if pk.ID == 0 {
+		h.renderNew(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
 	seats, err := strconv.Atoi(f.Get("seats"))
 	if err != nil {
 		seats = 0
@@ -338,11 +358,15 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) step(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		req, ok := h.srv.Begin(w, r, "id")
+		req, ok := h.srv.BeginForm(w, r, "id")
 		if !ok {
 			return
 		}
 		u, id := req.User, req.ID
+		if !web.Confirmed(r) {
+			h.confirmAct(w, r, u, id, action)
+			return
+		}
 		if err := h.svc.do(ctxIP(h, r).Context(), u, id, action); err != nil {
 			h.srv.Fail(w, r, err)
 			return
@@ -838,6 +862,13 @@ func (h *Handler) emailCodes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	if !h.srv.ParseForm(w, r) {
+		return
+	}
+	if !web.Confirmed(r) {
+		h.confirmAct(w, r, u, id, "codes/email")
+		return
+	}
 	res, err := h.svc.EmailCodes(ctxIP(h, r).Context(), u, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)

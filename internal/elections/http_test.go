@@ -234,7 +234,10 @@ func TestBallotPagesWithoutJavaScript(t *testing.T) {
 	// A guest with a printed code: the QR link fills it in.
 	off := env.Client()
 	off.SignIn(s.officer)
-	pdf := off.PostForm("/kk/elections/"+s.id+"/codes", nil)
+	if conf := off.PostForm("/kk/elections/"+s.id+"/codes", nil); conf.StatusCode != 200 || !strings.Contains(conf.Body, `id="confirm-form"`) {
+		t.Fatalf("codes without a confirmation: %d", conf.StatusCode)
+	}
+	pdf := off.PostForm("/kk/elections/"+s.id+"/codes", url.Values{"confirmed": {"1"}})
 	if pdf.StatusCode != 200 || !strings.HasPrefix(pdf.Body, "%PDF") {
 		t.Fatalf("codes PDF: %d", pdf.StatusCode)
 	}

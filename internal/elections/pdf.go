@@ -164,6 +164,10 @@ func (h *Handler) codesPDF(w http.ResponseWriter, r *http.Request) {
 	if !h.srv.ParseForm(w, r) {
 		return
 	}
+	if !web.Confirmed(r) {
+		h.confirmAct(w, r, u, id, "codes")
+		return
+	}
 	codes, err := h.svc.IssueCodesFor(ctxIP(h, r).Context(), u, id, CodeFilter{WithoutCode: r.PostForm.Get("without_code") != ""})
 	if err != nil {
 		h.srv.Fail(w, r, err)

@@ -157,7 +157,12 @@ func TestEditMeetingAgendaAndCancel(t *testing.T) {
 			"duration_min": {"25"}, "attachments": {"https://example.kz/esep.pdf"}}); r.StatusCode != 303 {
 			t.Fatalf("edit item: %d %s", r.StatusCode, r.Body)
 		}
-		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/agenda/%d/delete", id, item2), nil); r.StatusCode != 303 {
+		// Removing an item is confirmed on a page first.
+		if r := cc.PostForm(fmt.Sprintf("/ru/meetings/%s/agenda/%d/delete", id, item2), nil); r.StatusCode != 200 || !strings.Contains(r.Body, `id="confirm-form"`) ||
+			!strings.Contains(r.Body, "Убрать вопрос") {
+			t.Fatalf("delete item without a confirmation: %d", r.StatusCode)
+		}
+		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/agenda/%d/delete", id, item2), url.Values{"confirmed": {"1"}}); r.StatusCode != 303 {
 			t.Fatalf("delete item: %d", r.StatusCode)
 		}
 		if r := cc.PostForm("/kk/meetings/"+id+"/decisions", url.Values{"agenda_item_id": {fmt.Sprint(item1)}, "text": {"Қабылдансын."},
@@ -176,7 +181,11 @@ func TestEditMeetingAgendaAndCancel(t *testing.T) {
 		if r := mc.PostForm("/kk/meetings/"+id+"/cancel-meeting", nil); r.StatusCode != 403 {
 			t.Fatalf("a member cancelled: %d", r.StatusCode)
 		}
-		if r := cc.PostForm("/kk/meetings/"+id+"/cancel-meeting", url.Values{"reason": {"Зал жөндеуде."}}); r.StatusCode != 303 {
+		conf := cc.PostForm("/en/meetings/"+id+"/cancel-meeting", url.Values{"reason": {"Зал жөндеуде."}})
+		if conf.StatusCode != 200 || !strings.Contains(conf.Body, `name="reason" value="Зал жөндеуде."`) || !strings.Contains(conf.Body, "registered people are emailed") {
+			t.Fatalf("cancel without a confirmation: %d\n%s", conf.StatusCode, conf.Body)
+		}
+		if r := cc.PostForm("/kk/meetings/"+id+"/cancel-meeting", url.Values{"reason": {"Зал жөндеуде."}, "confirmed": {"1"}}); r.StatusCode != 303 {
 			t.Fatalf("cancel meeting: %d %s", r.StatusCode, r.Body)
 		}
 		waitMail(t, env, people[0].Email, "өтпейді")

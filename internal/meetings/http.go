@@ -53,6 +53,8 @@ func (svc *Service) Register(srv *web.Server) error {
 	h := &Handler{srv: srv, svc: svc, elections: svc.elections}
 	srv.PageCached("GET /meetings", h.list)
 	srv.Page("GET /meetings/new", h.newForm)
+	srv.AddNewLink(web.NewLink{Path: "/meetings/new", Title: "meetings.new", Order: 10})
+	srv.AddPart("orgs_show", h.orgSection)
 	srv.Page("POST /meetings", h.create)
 	srv.PageCached("GET /meetings/{id}", h.show)
 	srv.Page("POST /meetings/{id}/agenda", h.addItem)

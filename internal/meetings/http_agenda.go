@@ -3,6 +3,11 @@ package meetings
 import (
 	"fmt"
 	"net/http"
+	"strings"
+
+	"github.com/ortaq/ortaq/internal/auth"
+	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // --- agenda, minutes, decisions
@@ -81,11 +86,15 @@ func (h *Handler) voteDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.Begin(w, r, "id", "d")
+	req, ok := h.srv.BeginForm(w, r, "id", "d")
 	if !ok {
 		return
 	}
 	u, id, dec := req.User, req.ID, req.PathID("d")
+	if !web.Confirmed(r) {
+		h.confirmCloseDecision(w, r, u, id, dec)
+		return
+	}
 	if err := h.svc.CloseDecision(withIP(h, r), u, id, dec); err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -94,14 +103,57 @@ func (h *Handler) closeDecision(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) approve(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.Begin(w, r, "id")
+	req, ok := h.srv.BeginForm(w, r, "id")
 	if !ok {
 		return
 	}
 	u, id := req.User, req.ID
+	if !web.Confirmed(r) {
+		h.confirmApprove(w, r, u, id)
+		return
+	}
 	if err := h.svc.ApproveMinutes(withIP(h, r), u, id); err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	h.back(w, r, id, "meetings.minutes_published", "agenda")
+}
+
+// confirmApprove says what approving the minutes does before it is done
+// (web.Confirmation), or refuses as approving would: only organizers,
+// once, and not before the meeting has started.
+func (h *Handler) confirmApprove(w http.ResponseWriter, r *http.Request, u *auth.User, id int64) {
+	m, err := h.svc.requireOrganizer(r.Context(), u, id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	switch {
+	case m.MinutesApprovedAt != nil:
+		h.srv.Fail(w, r, errs.New(errs.Conflict, "meetings.minutes_approved"))
+		return
+	case h.svc.db.Now().Before(m.StartsAt):
+		h.srv.Fail(w, r, errs.New(errs.Conflict, "meetings.minutes_not_started"))
+		return
+	}
+	p := h.srv.Printer(r)
+	items, err := h.svc.Agenda(r.Context(), id)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	empty := 0
+	for _, it := range items {
+		if strings.TrimSpace(it.Minutes) == "" {
+			empty++
+		}
+	}
+	c := &web.Confirmation{Title: p.T("meetings.confirm.approve.title", "title", m.Title.In(p.Lang())),
+		Lines:  []string{p.T("meetings.confirm.approve.public"), p.T("meetings.confirm.approve.frozen")},
+		Action: fmt.Sprintf("/meetings/%d/minutes/approve", id), Back: fmt.Sprintf("/meetings/%d#agenda", id),
+		Submit: p.T("meetings.approve_minutes")}
+	if empty > 0 {
+		c.Warn = []string{p.N("meetings.confirm.approve.empty_items", empty)}
+	}
+	h.srv.Confirm(w, r, c)
 }

@@ -251,6 +251,7 @@ func TestMeetingAgendaMinutesDecisionsAPI(t *testing.T) {
 			!strings.Contains(r.Body, `"text":"Делегаттар сайлансын.","mode":"online","status":"voting","adopted":false}`) {
 			t.Fatalf("decisions while voting: %d %s", r.StatusCode, r.Body)
 		}
+		env.Clock.Advance(25 * time.Hour) // the meeting has begun: its minutes can be approved
 		if err := svc.ApproveMinutes(ctx, chair.User, mid); err != nil {
 			t.Fatal(err)
 		}

@@ -27,8 +27,8 @@ func editValues(m *Meeting) url.Values {
 	return f
 }
 
-func editData(m *Meeting, title string) map[string]any {
-	d := formData()
+func editData(m *Meeting, title string, prog *web.Pick) map[string]any {
+	d := formData(nil, prog)
 	d["M"], d["Title"] = m, title
 	return d
 }
@@ -46,8 +46,14 @@ func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"), Form: editValues(m),
-		Data: editData(m, m.Title.In(web.LangOf(r)))})
+	f := editValues(m)
+	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"), Form: f,
+		Data: editData(m, m.Title.In(web.LangOf(r)), prog)})
 }
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
@@ -57,19 +63,31 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id := req.User, req.ID
 	f := r.PostForm
+	prog, pfe, err := h.pickProgramme(r, f)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	in, err := meetingForm(f)
-	if err == nil {
+	if err == nil && pfe == nil {
 		err = h.svc.Update(withIP(h, r), u, id, in)
 	}
-	if err != nil {
-		if fe, ok := h.formErrors(r, err); ok {
+	if err != nil || pfe != nil {
+		fe, ok := h.formErrors(r, err)
+		if ok || err == nil {
 			m, gerr := h.svc.Get(r.Context(), id)
 			if gerr != nil {
 				h.srv.Fail(w, r, gerr)
 				return
 			}
+			if fe == nil {
+				fe = map[string]string{}
+			}
+			for k, v := range pfe {
+				fe[k] = v
+			}
 			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"),
-				Form: f, Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)))})
+				Form: f, Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)), prog)})
 			return
 		}
 		h.srv.Fail(w, r, err)
@@ -84,6 +102,10 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, id := req.User, req.ID
+	if !web.Confirmed(r) {
+		h.confirmCancel(w, r, u, id)
+		return
+	}
 	if _, err := h.svc.CancelMeeting(withIP(h, r), u, id, r.PostForm.Get("reason")); err != nil {
 		if fe, ok := h.formErrors(r, err); ok {
 			m, gerr := h.svc.Get(r.Context(), id)
@@ -91,8 +113,14 @@ func (h *Handler) cancelMeeting(w http.ResponseWriter, r *http.Request) {
 				h.srv.Fail(w, r, gerr)
 				return
 			}
+			f := editValues(m)
+			prog, perr := h.srv.Pick(r, "programme", f, "programme_id")
+			if perr != nil {
+				h.srv.Fail(w, r, perr)
+				return
+			}
 			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.edit"),
-				Form: editValues(m), Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)))})
+				Form: f, Errors: fe, Data: editData(m, m.Title.In(web.LangOf(r)), prog)})
 			return
 		}
 		h.srv.Fail(w, r, err)
@@ -130,11 +158,15 @@ func (h *Handler) editItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteItem(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.srv.Begin(w, r, "id", "item")
+	req, ok := h.srv.BeginForm(w, r, "id", "item")
 	if !ok {
 		return
 	}
 	u, id, item := req.User, req.ID, req.PathID("item")
+	if !web.Confirmed(r) {
+		h.confirmDeleteItem(w, r, u, id, item)
+		return
+	}
 	if err := h.svc.DeleteItem(withIP(h, r), u, id, item); err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -15,11 +15,41 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "quorum": {"50"}, "invite": {"members"}, "kind": {"report"}, "format": {"in_person"}}
-	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData()})
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"), Form: f, Data: formData(pk, prog)})
 }
 
-func formData() map[string]any {
-	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites}
+// formData is what the create and edit form shows besides the fields: the
+// organization picker (nil when editing) and the programme picker.
+func formData(org, prog *web.Pick) map[string]any {
+	return map[string]any{"Kinds": Kinds, "Formats": Formats, "Invites": Invites, "Org": org, "Prog": prog}
+}
+
+// pickProgramme resolves the form's optional programme (web.Pick): typed
+// and not found, or found several times, is a field error.
+func (h *Handler) pickProgramme(r *http.Request, f url.Values) (*web.Pick, map[string]string, error) {
+	_, boxed := f["programme_id_q"]
+	given := strings.TrimSpace(f.Get("programme_id")) != "" && !boxed
+	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	switch {
+	case err != nil || prog.ID != 0:
+		return prog, nil, err
+	case prog.Text != "":
+		return prog, h.srv.PickError(r, prog, nil), nil
+	case given:
+		// An id of no programme (a link, a form without the text box).
+		return prog, map[string]string{"programme_id": h.srv.T(r, "meetings.no_such_programme")}, nil
+	}
+	return prog, nil, nil
 }
 
 // meetingForm reads the create and edit form.
@@ -70,18 +100,34 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	u := req.User
 	f := r.PostForm
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	prog, pfe, err := h.pickProgramme(r, f)
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	in, err := meetingForm(f)
 	var id int64
-	if err == nil {
+	if err == nil && pk.ID != 0 && pfe == nil {
 		id, err = h.svc.Create(withIP(h, r), u, in)
 	}
-	if err != nil {
-		if fe, ok := h.formErrors(r, err); ok {
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
-				Form: f, Errors: fe, Data: formData()})
+	if err != nil || pk.ID == 0 || pfe != nil {
+		fe, ok := h.formErrors(r, err)
+		if err != nil && !ok {
+			h.srv.Fail(w, r, err)
 			return
 		}
-		h.srv.Fail(w, r, err)
+		fe = h.srv.PickError(r, pk, fe)
+		for k, v := range pfe {
+			fe[k] = v
+		}
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "meetings_new", &web.PageData{Title: h.srv.T(r, "meetings.new"),
+			Form: f, Errors: fe, Data: formData(pk, prog)})
 		return
 	}
 	h.back(w, r, id, "meetings.created", "")

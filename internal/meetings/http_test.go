@@ -206,7 +206,25 @@ func TestMeetingRegistrationWaitlistQuestionsDecisions(t *testing.T) {
 		if r := env.Client().Get("/kk/meetings/" + id + "/minutes.pdf"); r.StatusCode != 303 {
 			t.Fatalf("draft minutes to a guest: %d", r.StatusCode)
 		}
-		if r := cc.PostForm("/kk/meetings/"+id+"/minutes/approve", nil); r.StatusCode != 303 {
+		// Not before the meeting has begun (a sanity check, translated).
+		confirmed := url.Values{"confirmed": {"1"}}
+		if r := cc.PostForm("/ru/meetings/"+id+"/minutes/approve", confirmed); r.StatusCode != 409 || !strings.Contains(r.Body, "Собрание ещё не началось") {
+			t.Fatalf("approved before the start: %d", r.StatusCode)
+		}
+		if r := cc.PostForm("/kk/meetings/"+id+"/minutes/approve", nil); r.StatusCode != 409 {
+			t.Fatalf("confirmation before the start: %d", r.StatusCode)
+		}
+		env.Clock.Advance(25 * time.Hour) // the meeting is on
+		// The button leads to a page that says what will happen; nothing
+		// is approved until it is confirmed there.
+		conf := cc.PostForm("/en/meetings/"+id+"/minutes/approve", nil)
+		if conf.StatusCode != 200 || !strings.Contains(conf.Body, `id="confirm-form"`) || !strings.Contains(conf.Body, "nor the meeting itself can be changed") {
+			t.Fatalf("confirmation page: %d\n%s", conf.StatusCode, conf.Body)
+		}
+		if r := env.Client().Get("/kk/meetings/" + id + "/minutes.pdf"); r.StatusCode != 303 {
+			t.Fatalf("minutes public before the confirmation: %d", r.StatusCode)
+		}
+		if r := cc.PostForm("/kk/meetings/"+id+"/minutes/approve", confirmed); r.StatusCode != 303 {
 			t.Fatalf("approve: %d", r.StatusCode)
 		}
 		for _, l := range []string{"kk", "ru"} {
@@ -285,7 +303,10 @@ func TestOnlineDecisionAmongPresentMembers(t *testing.T) {
 		if r := absent[0].PostForm(path, url.Values{"choice": {"against"}}); r.StatusCode != 403 {
 			t.Fatalf("an absent member voted: %d", r.StatusCode)
 		}
-		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/decisions/%d/close", id, did), nil); r.StatusCode != 303 {
+		if r := cc.PostForm(fmt.Sprintf("/ru/meetings/%s/decisions/%d/close", id, did), nil); r.StatusCode != 200 || !strings.Contains(r.Body, "Завершить голосование") {
+			t.Fatalf("close without a confirmation: %d", r.StatusCode)
+		}
+		if r := cc.PostForm(fmt.Sprintf("/kk/meetings/%s/decisions/%d/close", id, did), url.Values{"confirmed": {"1"}}); r.StatusCode != 303 {
 			t.Fatalf("close: %d", r.StatusCode)
 		}
 		var f, a, ab int

@@ -317,6 +317,38 @@ func (s *Service) List(ctx context.Context, orgID int64, from time.Time, afterSt
 	return out, rows.Err()
 }
 
+// Past returns meetings that ended before before, the latest first, after
+// the keyset (startsBefore, idBefore); orgID 0: all organizations. Their
+// minutes and results are what members look for.
+func (s *Service) Past(ctx context.Context, orgID int64, before time.Time, startsBefore time.Time, idBefore int64, limit int) ([]*Meeting, error) {
+	q := "SELECT " + meetingColumns + " FROM meetings m JOIN organizations o ON o.id = m.org_id WHERE m.ends_at < ?"
+	args := []any{before.UTC()}
+	if orgID != 0 {
+		q += " AND m.org_id = ?"
+		args = append(args, orgID)
+	}
+	if idBefore != 0 {
+		q += " AND (m.starts_at < ? OR (m.starts_at = ? AND m.id < ?))"
+		args = append(args, startsBefore.UTC(), startsBefore.UTC(), idBefore)
+	}
+	q += " ORDER BY m.starts_at DESC, m.id DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("meetings: past: %w", err)
+	}
+	defer rows.Close()
+	var out []*Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // IsOrganizer reports whether u organizes meetings of the organization.
 func (s *Service) IsOrganizer(ctx context.Context, u *auth.User, m *Meeting) (bool, error) {
 	if u == nil {
@@ -600,6 +632,10 @@ func (s *Service) ApproveMinutes(ctx context.Context, u *auth.User, meetingID in
 	m, err := s.requireOrganizer(ctx, u, meetingID)
 	if err != nil {
 		return err
+	}
+	if s.db.Now().Before(m.StartsAt) {
+		// Minutes record what happened: not before the meeting began.
+		return errs.New(errs.Conflict, "meetings.minutes_not_started")
 	}
 	return s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE meetings SET minutes_approved_at = ?, updated_at = ? WHERE id = ? AND minutes_approved_at IS NULL", tx.Now, tx.Now, meetingID)

@@ -57,6 +57,8 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("GET /admin/regions", h.regionsAdmin)
 	srv.Page("POST /admin/regions/import", h.importRegions)
 	srv.Page("GET /admin/regions/export", h.exportRegions)
+	srv.AddPicker("org", orgPicker{h: h})
+	srv.AddPicker("org-any", orgPicker{h: h, any: true})
 	h.registerAPI()
 	h.registerInvitations()
 	return nil

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
@@ -159,6 +158,27 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request, status int, o
 	}
 	d.Data.(map[string]any)["Registrations"] = regs
 	d.Data.(map[string]any)["Sources"] = named
+	// The organization pickers (web.Pick) of the member organizations'
+	// and the move forms: what was typed into the one posted.
+	posted := url.Values{}
+	if err != nil {
+		posted = r.PostForm
+	}
+	for name, kind := range map[string]string{"SourcePick": "org-any", "ParentPick": "org"} {
+		field := map[string]string{"SourcePick": "source_id", "ParentPick": "parent_id"}[name]
+		f := url.Values{}
+		for _, k := range []string{field, field + "_q", field + "_pick"} {
+			if v, ok := posted[k]; ok {
+				f[k] = v
+			}
+		}
+		pk, perr := h.srv.Pick(r, kind, f, field)
+		if perr != nil {
+			h.fail(w, r, perr)
+			return
+		}
+		d.Data.(map[string]any)[name] = pk
+	}
 	h.srv.Render(w, r, status, "orgs_form", d)
 }
 
@@ -211,17 +231,21 @@ func (h *Handler) move(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	var to int64
-	if v := strings.TrimSpace(r.PostForm.Get("parent_id")); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			var fs errs.Fields
-			fs.Add("parent_id", "validation.invalid_choice")
-			h.editPage(w, r, http.StatusUnprocessableEntity, o, fs.Err())
-			return
-		}
-		to = n
+	// The organization above, named by typing its name (web.Pick);
+	// nothing typed: the top level.
+	pk, err := h.srv.Pick(r, "org", url.Values{"parent_id": r.PostForm["parent_id"], "parent_id_q": r.PostForm["parent_id_q"],
+		"parent_id_pick": r.PostForm["parent_id_pick"]}, "parent_id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	if pk.ID == 0 && pk.Text != "" {
+		var fs errs.Fields
+		fs.Add("parent_id", pk.Err)
+		h.editPage(w, r, http.StatusUnprocessableEntity, o, fs.Err())
+		return
+	}
+	to := pk.ID
 	if err := h.svc.Move(r.Context(), u, o.ID, to); err != nil {
 		h.editPage(w, r, http.StatusUnprocessableEntity, o, err)
 		return
@@ -235,6 +259,10 @@ func (h *Handler) restore(w http.ResponseWriter, r *http.Request) { h.setArchive
 func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, archived bool) {
 	u, o, ok := h.adminOrg(w, r)
 	if !ok {
+		return
+	}
+	if archived && !web.Confirmed(r) {
+		h.confirm(w, r, u, o, "archive")
 		return
 	}
 	r = auditCtx(h, r)
@@ -252,6 +280,10 @@ func (h *Handler) setArchived(w http.ResponseWriter, r *http.Request, archived b
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 	u, o, ok := h.adminOrg(w, r)
 	if !ok {
+		return
+	}
+	if !web.Confirmed(r) {
+		h.confirm(w, r, u, o, "delete")
 		return
 	}
 	r = auditCtx(h, r)
@@ -288,13 +320,19 @@ func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = auditCtx(h, r)
-	sid, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("source_id")), 10, 64)
-	if err != nil || sid <= 0 {
+	// The member organization, named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org-any", url.Values{"source_id": r.PostForm["source_id"], "source_id_q": r.PostForm["source_id_q"],
+		"source_id_pick": r.PostForm["source_id_pick"]}, "source_id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if pk.ID == 0 {
 		var fs errs.Fields
-		fs.Add("source_id", "validation.invalid_choice")
+		fs.Add("source_id", pk.Err)
 		err = fs.Err()
 	} else {
-		err = h.svc.AddSource(r.Context(), u, o.ID, sid)
+		err = h.svc.AddSource(r.Context(), u, o.ID, pk.ID)
 	}
 	if err != nil {
 		if errs.CodeOf(err) == errs.Invalid {
@@ -328,4 +366,28 @@ func (h *Handler) removeSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.srv.Redirect(w, r, "/organizations/"+strconv.FormatInt(o.ID, 10)+"/edit", "orgs.flash.source_removed")
+}
+
+// confirm says what archiving or deleting an organization does before it
+// is done (web.Confirmation); only its administrators get this far.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, u *auth.User, o *Org, act string) {
+	if err := h.svc.auth.Require(r.Context(), u, o.ID, auth.OrgAdmin); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.srv.Printer(r)
+	name := o.Name.In(p.Lang())
+	id := strconv.FormatInt(o.ID, 10)
+	c := &web.Confirmation{Action: "/organizations/" + id + "/" + act, Back: "/organizations/" + id + "/edit"}
+	if act == "archive" {
+		c.Title = p.T("orgs.confirm.archive.title", "name", name)
+		c.Lines = []string{p.T("orgs.archive.hint")}
+		c.Undo = p.T("orgs.confirm.archive.restore")
+		c.Submit = p.T("orgs.archive.submit")
+	} else {
+		c.Title = p.T("orgs.confirm.delete.title", "name", name)
+		c.Lines = []string{p.T("orgs.confirm.delete.gone"), p.T("orgs.confirm.delete.busy")}
+		c.Submit, c.Danger = p.T("action.delete"), true
+	}
+	h.srv.Confirm(w, r, c)
 }

@@ -21,6 +21,12 @@ type namedView struct {
 	Count int
 }
 
+// newLinkView is a "new …" link of another component (web.NewLink).
+type newLinkView struct {
+	Href  string // without the language
+	Title string // message key
+}
+
 type activityView struct {
 	At     string
 	Action string
@@ -79,6 +85,15 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	data := map[string]any{"Org": b.Org, "Head": head, "Body": body, "Sections": sections,
 		"CanSeeMembers": role >= auth.Member, "CanAdmin": role >= auth.OrgAdmin}
+	if role >= auth.OrgAdmin && !b.Org.Archived {
+		// "New meeting / election / programme …" with this organization
+		// already chosen: each component registers its own (web.NewLink).
+		var links []newLinkView
+		for _, l := range h.srv.NewLinks() {
+			links = append(links, newLinkView{Href: l.Href(id), Title: l.Title})
+		}
+		data["New"] = links
+	}
 	if role >= auth.Member {
 		// Recent activity: the same for every member, shown only to them.
 		acts, _, err := h.srv.Fragment(r, "orgs_show", "orgs_show_activity", key, func() (any, error) { return h.activity(r, id) })

@@ -2,6 +2,7 @@ package programmes
 
 import (
 	"embed"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -40,6 +41,9 @@ func (svc *Service) Register(srv *web.Server) error {
 	s := h.Srv
 	s.PageCached("GET /programmes", h.list)
 	s.Page("GET /programmes/new", h.newForm)
+	s.AddNewLink(web.NewLink{Path: "/programmes/new", Title: "programmes.new", Order: 30})
+	s.AddPart("orgs_show", h.orgSection)
+	s.AddPicker("programme", programmePicker{svc})
 	s.Page("POST /programmes", h.create)
 	s.PageCached("GET /programmes/{id}", h.show)
 	s.Page("GET /programmes/{id}/edit", h.editForm)
@@ -84,6 +88,24 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Srv.Render(w, r, http.StatusOK, "programmes_list", &web.PageData{Title: h.Srv.T(r, "programmes.title"),
 		Data: map[string]any{"Items": list, "CanCreate": len(orgs) > 0}})
+}
+
+// orgProgrammes is what an organization's page lists of its programmes.
+type orgProgrammes struct {
+	Items []Summary
+}
+
+// orgSection lists an organization's programmes on its page (web.Parts):
+// the same for every reader, rendered once a moment.
+func (h *Handler) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
+	html, v, err := h.Srv.Fragment(r, "programmes_list", "programmes_org_section", orgID, func() (any, error) {
+		list, err := h.S.OfOrg(r.Context(), orgID)
+		return &orgProgrammes{Items: list}, err
+	})
+	if err != nil || len(v.(*orgProgrammes).Items) == 0 {
+		return "", err
+	}
+	return html, nil
 }
 
 type view struct {
@@ -262,7 +284,8 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.Srv.Begin(w, r); !ok {
 		return
 	}
-	f := url.Values{"age_min": {"14"}, "age_max": {"35"}, "parent_id": {r.URL.Query().Get("parent")}}
+	q := r.URL.Query()
+	f := url.Values{"age_min": {"14"}, "age_max": {"35"}, "parent_id": {q.Get("parent")}, "organization_id": {q.Get("org")}}
 	h.Srv.Render(w, r, http.StatusOK, "programmes_form", &web.PageData{Title: h.Srv.T(r, "programmes.new"), Form: f, Data: h.formData(r, nil, f)})
 }
 

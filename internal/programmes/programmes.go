@@ -511,6 +511,12 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	return s.list(ctx, "WHERE p.parent_id IS NULL")
 }
 
+// OfOrg returns an organization's own programmes and projects, newest
+// first.
+func (s *Service) OfOrg(ctx context.Context, orgID int64) ([]Summary, error) {
+	return s.list(ctx, "WHERE p.org_id = ?", orgID)
+}
+
 func (s *Service) list(ctx context.Context, where string, args ...any) ([]Summary, error) {
 	return s.listQ(ctx, s.DB, where, args...)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // Meetings and elections: organizers and election officers are moderators
@@ -28,6 +29,18 @@ func init() {
 		var id int64
 		write(w, func(tx *db.Tx) error {
 			start := tx.Now.Add(24 * time.Hour)
+			return tx.QueryRow(ctx, `INSERT INTO meetings (org_id, kind, format, title_kk, address, starts_at, ends_at, invite, created_at, updated_at)
+				VALUES (?, 'report', 'in_person', 'Жиналыс', 'Орал', ?, ?, 'members', ?, ?) RETURNING id`,
+				w.root, start, start.Add(2*time.Hour), tx.Now, tx.Now).Scan(&id)
+		})
+		return id
+	}
+	// begun makes a meeting of w.root that began an hour ago (its minutes
+	// can be approved).
+	begun := func(w *world) int64 {
+		var id int64
+		write(w, func(tx *db.Tx) error {
+			start := tx.Now.Add(-time.Hour)
 			return tx.QueryRow(ctx, `INSERT INTO meetings (org_id, kind, format, title_kk, address, starts_at, ends_at, invite, created_at, updated_at)
 				VALUES (?, 'report', 'in_person', 'Жиналыс', 'Орал', ?, ?, 'members', ?, ?) RETURNING id`,
 				w.root, start, start.Add(2*time.Hour), tx.Now, tx.Now).Scan(&id)
@@ -145,14 +158,14 @@ func init() {
 				return err
 			})
 			item := first(w, "SELECT MAX(id) FROM meeting_agenda_items WHERE meeting_id = ?", m)
-			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/delete", item)), nil)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/agenda/%d/delete", item)), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/edit": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(meeting(w), "/edit"), url.Values{"title_kk": {"Кеңес отырысы"}, "kind": {"council"},
 				"format": {"in_person"}, "invite": {"members"}, "address": {"Орал"}, "starts_at": {"2030-04-01T10:00"}, "ends_at": {"2030-04-01T12:00"}, "quorum": {"50"}})
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/cancel-meeting": {func(w *world) *apptest.Response {
-			return w.c.PostForm(mpath(meeting(w), "/cancel-meeting"), url.Values{"reason": {"Зал жабық."}})
+			return w.c.PostForm(mpath(meeting(w), "/cancel-meeting"), url.Values{"reason": {"Зал жабық."}, web.ConfirmField: {"1"}})
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/register": {func(w *world) *apptest.Response {
 			return w.c.PostForm(mpath(meeting(w), "/register"), nil)
@@ -214,10 +227,10 @@ func init() {
 				_, err := tx.Exec(ctx, "INSERT INTO meeting_decisions (meeting_id, text, mode, status, created_at) VALUES (?, 'Шешім', 'online', 'voting', ?)", m, tx.Now)
 				return err
 			})
-			return w.c.PostForm(mpath(m, fmt.Sprintf("/decisions/%d/close", first(w, "SELECT MAX(id) FROM meeting_decisions"))), nil)
+			return w.c.PostForm(mpath(m, fmt.Sprintf("/decisions/%d/close", first(w, "SELECT MAX(id) FROM meeting_decisions"))), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/meetings/{id}/minutes/approve": {func(w *world) *apptest.Response {
-			return w.c.PostForm(mpath(meeting(w), "/minutes/approve"), nil)
+			return w.c.PostForm(mpath(begun(w), "/minutes/approve"), confirmed)
 		}, officer(http.StatusSeeOther)},
 		// --- meetings: API
 		"POST /api/v1/meetings": {func(w *world) *apptest.Response {
@@ -255,23 +268,23 @@ func init() {
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/elections/{id}/open": {func(w *world) *apptest.Response {
 			id, _ := election(w, "draft")
-			return w.c.PostForm(epath(id, "/open"), nil)
+			return w.c.PostForm(epath(id, "/open"), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/elections/{id}/close": {func(w *world) *apptest.Response {
 			id, _ := election(w, "open")
-			return w.c.PostForm(epath(id, "/close"), nil)
+			return w.c.PostForm(epath(id, "/close"), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/elections/{id}/publish": {func(w *world) *apptest.Response {
 			id, _ := election(w, "closed")
-			return w.c.PostForm(epath(id, "/publish"), nil)
+			return w.c.PostForm(epath(id, "/publish"), confirmed)
 		}, officer(http.StatusSeeOther)},
 		"POST /{lang}/elections/{id}/codes": {func(w *world) *apptest.Response {
 			id, _ := election(w, "open")
-			return w.c.PostForm(epath(id, "/codes"), nil)
+			return w.c.PostForm(epath(id, "/codes"), confirmed)
 		}, officer(http.StatusOK)},
 		"POST /{lang}/elections/{id}/codes/email": {func(w *world) *apptest.Response {
 			id, _ := election(w, "open")
-			return w.c.PostForm(epath(id, "/codes/email"), nil)
+			return w.c.PostForm(epath(id, "/codes/email"), confirmed)
 		}, officer(http.StatusOK)},
 		"POST /{lang}/elections/{id}/candidates/list": {func(w *world) *apptest.Response {
 			id, _ := election(w, "draft")
@@ -316,3 +329,7 @@ func init() {
 		}, officer(http.StatusOK)},
 	})
 }
+
+// confirmed is the form a confirmation page posts (web.Confirmation): the
+// rows check who may do the act itself.
+var confirmed = url.Values{web.ConfirmField: {"1"}}

@@ -79,7 +79,7 @@ func init() {
 			to := w.env.NewOrg(w.root, "Басқа филиал")
 			return w.c.PostForm(child(w, "/move"), url.Values{"parent_id": {fmt.Sprint(to)}})
 		}, admin(http.StatusSeeOther)},
-		"POST /{lang}/organizations/{id}/archive": {form0(child, "/archive"), admin(http.StatusSeeOther)},
+		"POST /{lang}/organizations/{id}/archive": {formConfirmed(child, "/archive"), admin(http.StatusSeeOther)},
 		"POST /{lang}/organizations/{id}/restore": {func(w *world) *apptest.Response {
 			if err := w.env.App.DB.Write(context.Background(), func(tx *db.Tx) error {
 				_, err := tx.Exec(context.Background(), "UPDATE organizations SET archived_at = updated_at WHERE id = ?", w.child)
@@ -89,7 +89,7 @@ func init() {
 			}
 			return w.c.PostForm(child(w, "/restore"), nil)
 		}, admin(http.StatusSeeOther)},
-		"POST /{lang}/organizations/{id}/delete": {form0(child, "/delete"), admin(http.StatusSeeOther)},
+		"POST /{lang}/organizations/{id}/delete": {formConfirmed(child, "/delete"), admin(http.StatusSeeOther)},
 		"POST /{lang}/organizations/{id}/registrations": {func(w *world) *apptest.Response {
 			return w.c.PostForm(child(w, "/registrations"), url.Values{"registration.number": {fmt.Sprintf("M-%d", uniq.Add(1))},
 				"registration.date": {"2020-05-05"}, "registration.status": {"registered"}})
@@ -131,6 +131,7 @@ func init() {
 	})
 }
 
-func form0(path func(*world, string) string, suffix string) func(w *world) *apptest.Response {
-	return func(w *world) *apptest.Response { return w.c.PostForm(path(w, suffix), nil) }
+// formConfirmed posts what a confirmation page posts (web.Confirmation).
+func formConfirmed(path func(*world, string) string, suffix string) func(w *world) *apptest.Response {
+	return func(w *world) *apptest.Response { return w.c.PostForm(path(w, suffix), confirmed) }
 }

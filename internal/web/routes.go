@@ -16,6 +16,7 @@ import (
 // routesCore registers the shell's own pages, API and operations endpoints.
 func (s *Server) routesCore() {
 	s.PageCached("GET /", s.home)
+	s.Page("GET /pick/{kind}", s.pickJSON)
 	s.Page("GET /signup", s.signupForm)
 	s.Page("POST /signup", s.signup)
 	s.Page("GET /signin", s.signinForm)

@@ -66,6 +66,8 @@ type Server struct {
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
 
 	pageParts map[string][]Part // parts of pages other components write (parts.go)
+	newLinks  []NewLink         // "new …" links on an organization's page (parts.go)
+	pickers   map[string]Picker // name pickers of forms, by kind (pick.go)
 }
 
 type largeBody struct {
