@@ -65,6 +65,34 @@ func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, err
 		inv.Items[i].Badge = rd.P.T("me.badge.waiting")
 	}
 	out = append(out, inv)
+
+	// What needs them: requests to join the organizations they run (and
+	// those below them).
+	joins := web.Panel{ID: "me-joins", Title: rd.P.T("me.joins.title"), Order: 3}
+	rows, err = s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, COUNT(*) FROM org_join_requests r
+		JOIN organizations o ON o.id = r.org_id
+		WHERE r.status = 'pending' AND EXISTS (SELECT 1 FROM role_grants g JOIN organizations a ON a.id = g.org_id
+			WHERE g.user_id = ? AND g.role = 'admin' AND substr(o.path, 1, length(a.path)) = a.path)
+		GROUP BY o.id, o.name_kk, o.name_ru, o.name_en ORDER BY MIN(r.id) LIMIT 10`, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: board: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name i18n.Text
+		var n int
+		if err := rows.Scan(&id, &name.KK, &name.RU, &name.EN, &n); err != nil {
+			return nil, fmt.Errorf("orgs: board: %w", err)
+		}
+		title, lang := rd.Text(name)
+		joins.Items = append(joins.Items, web.PanelItem{Title: title, Lang: lang, Meta: rd.P.N("orgs.join.requests_n", n),
+			URL: rd.Link("/organizations/" + strconv.FormatInt(id, 10) + "/members#join-requests"), Badge: rd.P.T("me.badge.waiting")})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out = append(out, joins)
 	return out, nil
 }
 

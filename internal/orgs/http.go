@@ -59,6 +59,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("GET /admin/regions/export", h.exportRegions)
 	h.registerAPI()
 	h.registerInvitations()
+	h.registerJoins()
 	return nil
 }
 

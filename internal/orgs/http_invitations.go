@@ -155,7 +155,7 @@ func (h *Handler) adminLists(r *http.Request, u *auth.User, orgID int64, data ma
 		}
 	}
 	data["Waiting"] = views
-	return nil
+	return h.joinAdmin(r, u, orgID, data)
 }
 
 func (h *Handler) myInvitations(w http.ResponseWriter, r *http.Request) {

@@ -88,6 +88,11 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Activity"] = acts
 	}
+	// Joining: asking, a request waiting, or requests for its administrators.
+	if data["Join"], err = h.joinBox(r, id, role); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.srv.Render(w, r, http.StatusOK, "orgs_show", &web.PageData{Title: b.Title, Data: data})
 }
 

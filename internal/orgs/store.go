@@ -489,6 +489,7 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, id int64) error 
 		for _, q := range []string{
 			"DELETE FROM org_registrations WHERE org_id = ?",
 			"DELETE FROM org_invitations WHERE org_id = ? OR source_org_id = ?",
+			"DELETE FROM org_join_requests WHERE org_id = ?",
 			"DELETE FROM member_organizations WHERE org_id = ? OR source_org_id = ?",
 			"DELETE FROM role_grants WHERE org_id = ?",
 			"DELETE FROM organizations WHERE id = ?",
