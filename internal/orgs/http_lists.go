@@ -48,6 +48,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, tree := h.filterFrom(q)
 	f.Limit = 50
+	f.Lang = web.LangOf(r) // English readers get English order
 	if tree {
 		f.Roots = f.Parent == 0
 	}

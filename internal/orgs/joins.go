@@ -13,6 +13,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/notify"
 )
 
@@ -349,4 +350,43 @@ func (s *Service) AnswerJoin(ctx context.Context, actor *auth.User, orgID, id in
 	}
 	s.sendNotes(&b)
 	return out, nil
+}
+
+// backfillSortEN computes the English order's key (migration 0016) of
+// organizations that have none: all of them once after the migration,
+// and those other code wrote directly.
+func (s *Service) backfillSortEN(ctx context.Context) error {
+	for {
+		rows, err := s.db.Query(ctx, `SELECT id, name_kk, name_ru, name_en FROM organizations WHERE sort_en IS NULL ORDER BY id LIMIT 1000`)
+		if err != nil {
+			return err
+		}
+		type named struct {
+			id   int64
+			name i18n.Text
+		}
+		var todo []named
+		for rows.Next() {
+			var n named
+			if err := rows.Scan(&n.id, &n.name.KK, &n.name.RU, &n.name.EN); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(todo) == 0 {
+			return err
+		}
+		if err := s.db.Write(ctx, func(tx *db.Tx) error {
+			for _, n := range todo {
+				if _, err := tx.Exec(ctx, "UPDATE organizations SET sort_en = ? WHERE id = ?", sortKeyEN(n.name), n.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
 }

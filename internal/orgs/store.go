@@ -201,7 +201,8 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, parentID int64, 
 		if err != nil {
 			return fmt.Errorf("orgs: create: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE organizations SET path = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/", id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET path = ?, sort_en = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/",
+			sortKeyEN(o.Name), id); err != nil {
 			return err
 		}
 		if p.Registration != nil {
@@ -252,6 +253,9 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, id int64, p Patc
 			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
 			db.NullStr(o.Region), db.NullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
 			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, id); err != nil {
+			return fmt.Errorf("orgs: update: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET sort_en = ? WHERE id = ?", sortKeyEN(o.Name), id); err != nil {
 			return fmt.Errorf("orgs: update: %w", err)
 		}
 		if p.Registration != nil {
@@ -523,6 +527,18 @@ type Filter struct {
 	Archived bool // the archived ones instead of the active ones
 	Cursor   string
 	Limit    int
+	// Lang orders the list in that language's alphabet: English readers
+	// get English order (sort_en); everyone else the Kazakh order of the
+	// folded names (sort_key), in which Cyrillic and Latin names meet.
+	Lang i18n.Lang
+}
+
+// sortCol is the column the directory is ordered by for l.
+func sortCol(l i18n.Lang) string {
+	if l == i18n.EN {
+		return "sort_en"
+	}
+	return "sort_key"
 }
 
 // List returns one page of the directory, ordered by name, and the cursor
@@ -591,7 +607,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 		if dense {
 			// Many matches: most likely a page of them is found by walking
 			// the directory in order, a few windows at most.
-			out, done, err := s.walk(ctx, where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
+			out, done, err := s.walk(ctx, sortCol(f.Lang), where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
 			if err != nil {
 				return nil, "", err
 			}
@@ -603,10 +619,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 		}
 		where, args = append(where, c), append(args, arg)
 	}
+	col := sortCol(f.Lang)
 	if f.Cursor != "" {
-		where, args = append(where, "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))"), append(args, ck, ck, cid)
+		where, args = append(where, "(o."+col+" > ? OR (o."+col+" = ? AND o.id > ?))"), append(args, ck, ck, cid)
 	}
-	out, err := s.listPage(ctx, where, args, f.Limit+1, nil)
+	out, err := s.listPage(ctx, col, where, args, f.Limit+1, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -627,13 +644,17 @@ func page(out []*Org, limit int) ([]*Org, string, error) {
 
 // listPage reads up to limit organizations matching where, in directory
 // order; with keys set, it also reads each one's search key into it.
-func (s *Service) listPage(ctx context.Context, where []string, args []any, limit int, keys *[]string) ([]*Org, error) {
+func (s *Service) listPage(ctx context.Context, col string, where []string, args []any, limit int, keys *[]string) ([]*Org, error) {
 	cols := orgCols
+	if col != "sort_key" {
+		// The order's key is the one the page's cursor carries.
+		cols = strings.TrimSuffix(cols, "o.sort_key") + "COALESCE(o." + col + ", '')"
+	}
 	if keys != nil {
 		cols += ", COALESCE(o.search_key, '')"
 	}
 	rows, err := s.db.Query(ctx, "SELECT "+cols+" FROM organizations o WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY o.sort_key, o.id LIMIT ?", append(args, limit)...)
+		" ORDER BY o."+col+", o.id LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: list: %w", err)
 	}
@@ -677,15 +698,15 @@ var walkWindow, walkWindows = 250, 2
 // that sorting every match of the index costs more than reading a few
 // hundred names in order. The matching is the index's: each word is a
 // prefix of a word of the key.
-func (s *Service) walk(ctx context.Context, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
+func (s *Service) walk(ctx context.Context, col string, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
 	for range walkWindows {
 		w, a := where, args
 		if after {
-			w = append(w[:len(w):len(w)], "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))")
+			w = append(w[:len(w):len(w)], "(o."+col+" > ? OR (o."+col+" = ? AND o.id > ?))")
 			a = append(a[:len(a):len(a)], ck, ck, cid)
 		}
 		var keys []string
-		page, err := s.listPage(ctx, w, a, walkWindow, &keys)
+		page, err := s.listPage(ctx, col, w, a, walkWindow, &keys)
 		if err != nil {
 			return nil, false, err
 		}
