@@ -130,7 +130,7 @@ func (h *Handler) directoryBlock(r *http.Request, f Filter, tree bool, norm url.
 		for i, o := range list {
 			ids[i] = o.ID
 		}
-		below, more, err := h.svc.TreeBelow(ctx, ids, treeChildren)
+		below, more, err := h.svc.TreeBelowIn(ctx, ids, treeChildren, f.Lang)
 		if err != nil {
 			return nil, err
 		}

@@ -111,7 +111,7 @@ func (h *Handler) showBlock(r *http.Request, id int64) (*showBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	children, groups, more, err := h.svc.Children(ctx, o.ID, 30)
+	children, groups, more, err := h.svc.ChildrenIn(ctx, o.ID, 30, web.LangOf(r))
 	if err != nil {
 		return nil, err
 	}

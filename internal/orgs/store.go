@@ -828,8 +828,13 @@ func (s *Service) Ancestors(ctx context.Context, o *Org) ([]Named, error) {
 // Children returns the active organizations directly below id, councils
 // and working groups apart, each at most limit.
 func (s *Service) Children(ctx context.Context, id int64, limit int) (children, groups []Named, more bool, err error) {
+	return s.ChildrenIn(ctx, id, limit, i18n.KK)
+}
+
+// ChildrenIn is Children in the alphabetical order of language l.
+func (s *Service) ChildrenIn(ctx context.Context, id int64, limit int, l i18n.Lang) (children, groups []Named, more bool, err error) {
 	rows, err := s.db.Query(ctx, `SELECT id, kind, name_kk, name_ru, name_en, subtree_member_count FROM organizations
-		WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?`, id, 2*limit+1)
+		WHERE parent_id = ? AND archived_at IS NULL ORDER BY `+sortCol(l)+`, id LIMIT ?`, id, 2*limit+1)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("orgs: children: %w", err)
 	}
@@ -861,6 +866,12 @@ func (s *Service) Children(ctx context.Context, id int64, limit int) (children, 
 // the (parent_id, sort_key, id) index) joined by UNION ALL, and one EXISTS
 // probe per child.
 func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (map[int64][]Named, map[int64]bool, error) {
+	return s.TreeBelowIn(ctx, parents, limit, i18n.KK)
+}
+
+// TreeBelowIn is TreeBelow in the alphabetical order of language l.
+func (s *Service) TreeBelowIn(ctx context.Context, parents []int64, limit int, l i18n.Lang) (map[int64][]Named, map[int64]bool, error) {
+	col := sortCol(l)
 	below, more := map[int64][]Named{}, map[int64]bool{}
 	if len(parents) == 0 {
 		return below, more, nil
@@ -871,8 +882,8 @@ func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (ma
 	parts := make([]string, len(parents))
 	args := make([]any, 0, 2*len(parents))
 	for i, p := range parents {
-		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT id, parent_id, kind, name_kk, name_ru, name_en, subtree_member_count, sort_key
-			FROM organizations WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?) t%d`, i)
+		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT id, parent_id, kind, name_kk, name_ru, name_en, subtree_member_count, COALESCE(%[2]s, '')
+			FROM organizations WHERE parent_id = ? AND archived_at IS NULL ORDER BY %[2]s, id LIMIT ?) t%[1]d`, i, col)
 		args = append(args, p, limit+1)
 	}
 	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
