@@ -205,7 +205,7 @@ func (h *Handler) readMultipart(r *http.Request) (ProposalIn, *Attachment, error
 				return in, nil, err
 			}
 		case name == "attachment" && a == nil:
-			data, err := io.ReadAll(io.LimitReader(part, MaxAttachment+1))
+			data, err := io.ReadAll(io.LimitReader(part, MaxUpload+1))
 			if err != nil {
 				return in, nil, bodyErr(err)
 			}
