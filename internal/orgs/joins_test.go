@@ -304,3 +304,48 @@ func countOf(t *testing.T, d *db.DB, q string, args ...any) int {
 	}
 	return n
 }
+
+// Invitations wait on the person's home and are answered there (issue 15,
+// item 5); a minor waiting for consent is told why not yet.
+func TestInvitationAnsweredFromHome(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		env := f.env
+		club := f.mustCreate(t, 0, "ngo", "Шахмат клубы", "")
+		invite := func(uid int64) int64 {
+			var id int64
+			if err := d.Write(ctx, func(tx *db.Tx) error {
+				return tx.QueryRow(ctx, `INSERT INTO org_invitations (org_id, target, user_id, role, status, created_at, expires_at)
+					VALUES (?, ?, ?, 'member', 'pending', ?, ?) RETURNING id`, club.ID, fmt.Sprintf("#%d", uid), uid, tx.Now,
+					tx.Now.AddDate(0, 0, 30)).Scan(&id)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		p := env.NewPerson()
+		id := invite(p.User.ID)
+		c := env.Client()
+		c.SignIn(p)
+		home := c.Get("/en/me").Body
+		accept := fmt.Sprintf(`action="/en/invitations/%d/accept"`, id)
+		if !strings.Contains(home, `id="me-invitations"`) || !strings.Contains(home, accept) {
+			t.Fatalf("home without the invitation's buttons:\n%s", home)
+		}
+		r := c.PostForm(fmt.Sprintf("/en/invitations/%d/accept", id), url.Values{"next": {"/me"}})
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/en/me" {
+			t.Fatalf("accept from home: %d → %q", r.StatusCode, r.Header.Get("Location"))
+		}
+		if countOf(t, d, "SELECT COUNT(*) FROM memberships WHERE org_id = ? AND user_id = ? AND source = 'invitation'", club.ID, p.User.ID) != 1 {
+			t.Fatal("not a member after accepting")
+		}
+		minor := env.NewPerson("minor")
+		invite(minor.User.ID)
+		mc := env.Client()
+		mc.SignIn(minor)
+		home = mc.Get("/en/me").Body
+		if !strings.Contains(home, "once your parent or guardian has consented") || strings.Contains(home, "/accept\"") {
+			t.Fatalf("a limited minor's home:\n%s", home)
+		}
+	})
+}
