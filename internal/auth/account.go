@@ -142,6 +142,8 @@ func (s *Service) DeleteAccount(ctx context.Context, u *User, password string, c
 			"DELETE FROM email_tokens WHERE user_id = ?",
 			"DELETE FROM memberships WHERE user_id = ?",
 			"DELETE FROM role_grants WHERE user_id = ?",
+			// Requests to join (orgs, migration 0016) carry the person's note.
+			"DELETE FROM org_join_requests WHERE user_id = ?",
 		} {
 			if _, err := tx.Exec(ctx, q, u.ID); err != nil {
 				return err

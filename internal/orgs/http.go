@@ -60,6 +60,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	h.registerAPI()
 	h.registerInvitations()
 	h.registerJoins()
+	svc.auth.AddExportPart("join_requests", svc.exportJoins)
 	return nil
 }
 

@@ -390,3 +390,29 @@ func (s *Service) backfillSortEN(ctx context.Context) error {
 		}
 	}
 }
+
+// exportJoins is a person's requests to join, for their data export.
+func (s *Service) exportJoins(ctx context.Context, userID int64) (any, error) {
+	rows, err := s.db.Query(ctx, `SELECT r.org_id, o.name_kk, r.message, r.status, r.created_at, r.answered_at
+		FROM org_join_requests r JOIN organizations o ON o.id = r.org_id WHERE r.user_id = ? ORDER BY r.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("orgs: export joins: %w", err)
+	}
+	defer rows.Close()
+	out := []map[string]any{}
+	for rows.Next() {
+		var orgID int64
+		var name, msg, status string
+		var at, answered db.Time
+		if err := rows.Scan(&orgID, &name, &msg, &status, &at, &answered); err != nil {
+			return nil, err
+		}
+		item := map[string]any{"organization_id": strconv.FormatInt(orgID, 10), "organization": name, "message": msg,
+			"status": status, "created_at": at.Time.UTC()}
+		if p := answered.Ptr(); p != nil {
+			item["answered_at"] = p.UTC()
+		}
+		out = append(out, item)
+	}
+	return out, rows.Err()
+}

@@ -234,6 +234,11 @@ func TestJoinPagesAndAPI(t *testing.T) {
 		if r := pc.Get(base + "/join"); !strings.Contains(r.Body, "You are a member") {
 			t.Fatalf("after acceptance:\n%s", r.Body)
 		}
+		// The person's data export has their request.
+		if r := pc.Get("/en/profile/export"); !strings.Contains(r.Body, `"join_requests"`) || !strings.Contains(r.Body, `"Hello"`) ||
+			!strings.Contains(r.Body, `"accepted"`) {
+			t.Fatalf("export:\n%s", r.Body)
+		}
 
 		// The API.
 		other := env.NewPerson()
