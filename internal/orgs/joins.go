@@ -92,28 +92,32 @@ func (s *Service) SetTakesMembers(ctx context.Context, actor *auth.User, orgID i
 }
 
 // JoinStateFor is what orgID's page tells u about joining (u nil: a
-// guest, who is told only whether it takes members).
+// guest, who is told only whether it takes members). One query (two for
+// its administrators): the organization's page counts its statements.
 func (s *Service) JoinStateFor(ctx context.Context, u *auth.User, orgID int64, admin bool) (JoinState, error) {
 	var st JoinState
-	var err error
-	if st.TakesMembers, err = s.TakesMembers(ctx, orgID); err != nil || u == nil {
+	if u == nil {
+		var err error
+		st.TakesMembers, err = s.TakesMembers(ctx, orgID)
 		return st, err
 	}
 	st.Limited = u.Limited()
-	now := s.db.Now()
-	if st.Member, err = s.isMember(ctx, s.db.QueryRow, orgID, u.ID, now); err != nil {
-		return st, err
-	}
-	var r JoinRequest
+	var rid sql.NullInt64
+	var msg sql.NullString
 	var at db.Time
-	err = s.db.QueryRow(ctx, `SELECT id, message, created_at FROM org_join_requests WHERE org_id = ? AND user_id = ? AND status = 'pending'`,
-		orgID, u.ID).Scan(&r.ID, &r.Message, &at)
-	switch {
-	case err == nil:
-		r.OrgID, r.PersonID, r.Status, r.CreatedAt = orgID, u.ID, "pending", at.Time
-		st.Pending = &r
-	case !errors.Is(err, sql.ErrNoRows):
+	err := s.db.QueryRow(ctx, `SELECT o.takes_members,
+		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = o.id AND m.user_id = ? AND m.role = 'member' AND `+currentSQL+`),
+		r.id, r.message, r.created_at
+		FROM organizations o LEFT JOIN org_join_requests r ON r.org_id = o.id AND r.user_id = ? AND r.status = 'pending'
+		WHERE o.id = ?`, u.ID, today(s.db.Now()), u.ID, orgID).Scan(&st.TakesMembers, &st.Member, &rid, &msg, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
 		return st, fmt.Errorf("orgs: join state: %w", err)
+	}
+	if rid.Valid {
+		st.Pending = &JoinRequest{ID: rid.Int64, OrgID: orgID, PersonID: u.ID, Message: msg.String, Status: "pending", CreatedAt: at.Time}
 	}
 	if admin {
 		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM org_join_requests WHERE org_id = ? AND status = 'pending'`, orgID).Scan(&st.Waiting); err != nil {
