@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
@@ -146,7 +147,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		}
 	}
-	srv := newServer(a.Web.Handler())
+	// On shutdown the node first drains (see drain): connections the proxy
+	// keeps open may still bring requests, each answered and then closed.
+	var draining atomic.Bool
+	var conns atomic.Int64 // open connections
+	srv := newServer(closeWhenDraining(&draining, a.Web.Handler()))
+	srv.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			conns.Add(-1)
+		}
+	}
+	ln = &closeOnce{Listener: ln}
 	var msrv *http.Server // the metrics listener's, if any
 	if mln := a.MetricsListener; mln != nil || a.Cfg.MetricsAddr != "" {
 		if mln == nil {
@@ -183,9 +197,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout)
+	a.Log.Info("shutting down: finishing requests in flight", "timeout", a.Cfg.ShutdownTimeout, "drain", a.Cfg.ShutdownDrain)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Cfg.ShutdownTimeout)
 	defer cancel()
+	draining.Store(true)
+	drain(sctx, ln, &conns, a.Cfg.ShutdownDrain)
 	err := srv.Shutdown(sctx)
 	// Write what the group-commit writers still hold, then refuse more.
 	for _, stop := range a.stop {
@@ -198,7 +214,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
 	a.finish(sctx, msrv)
@@ -257,4 +273,58 @@ func NewLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// drain is the first step of a shutdown. Closing idle kept-alive
+// connections at once races with a proxy that has just written a request
+// on one of them: the node never reads it, and the proxy does not resend a
+// POST (it cannot know the node did not act on it), so the client gets a
+// 502. Instead the node stops accepting connections (a refused connection
+// is safe for the proxy to retry elsewhere, POSTs included), answers what
+// still arrives on open connections with "Connection: close"
+// (closeWhenDraining), and waits until the clients have closed them (the
+// proxy closes an idle one after its keepalive_timeout) or the drain time
+// has passed. Then http.Server.Shutdown closes what is left.
+func drain(ctx context.Context, ln net.Listener, conns *atomic.Int64, wait time.Duration) {
+	_ = ln.Close()
+	if wait <= 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for conns.Load() > 0 {
+		select {
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// closeWhenDraining asks the server to close each connection after its
+// answer once draining is set.
+func closeWhenDraining(draining *atomic.Bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// closeOnce is a listener that drain and http.Server.Shutdown may both
+// close.
+type closeOnce struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *closeOnce) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
 }

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ type Env struct {
 	MetricsURL string // the --metrics-addr listener's, when the configuration sets one (any port: 0 is fine)
 	Mail       *mailtest.Server
 	Clock      *dbtest.Fixed
+
+	stop func() error // ends serving (once) and says how it ended
 }
 
 // Options adjust the app.
@@ -64,6 +67,8 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	cfg.BaseURL = "http://" + cfg.Addr
 	cfg.DatabaseURL = d.URL
 	cfg.ShutdownTimeout = 10 * time.Second
+	// Test clients keep idle connections; a test of the drain sets it.
+	cfg.ShutdownDrain = 0
 	// Every cache is on, with its production lifetime (the defaults): the
 	// permission matrix, the browser tests and every other whole-app test
 	// run where one reader's data could leak to another's page. A test that
@@ -110,14 +115,18 @@ func Start(tb testing.TB, d *db.DB, opt Options) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
+	stop := sync.OnceValue(func() error { cancel(); return <-done })
 	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			tb.Errorf("serve: %v", err)
 		}
 	})
-	return &Env{T: tb, App: a, URL: "http://" + cfg.Addr, MetricsURL: metricsURL, Mail: smtp, Clock: clock}
+	return &Env{T: tb, App: a, URL: "http://" + cfg.Addr, MetricsURL: metricsURL, Mail: smtp, Clock: clock, stop: stop}
 }
+
+// Stop shuts the app down as SIGTERM does and waits until it has stopped;
+// it returns what serving returned. The test's cleanup stops it otherwise.
+func (e *Env) Stop() error { return e.stop() }
 
 type tlogWriter struct{ tb testing.TB }
 

@@ -1,6 +1,7 @@
 package calls
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -26,6 +27,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 
 type showView struct {
 	view
+	Sections   []template.HTML
 	C          *Call
 	Open       bool
 	App        *Application
@@ -84,6 +86,11 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 			return
 		}
 		v.Juror[st.ID] = ok
+	}
+	// Other components' parts of the page (its reports), via web.Parts.
+	if v.Sections, err = h.srv.Parts(r, "calls_show", id); err != nil {
+		h.srv.Fail(w, r, err)
+		return
 	}
 	d.Title = c.Title.In(v.Lang)
 	d.Data = v

@@ -35,6 +35,7 @@ type Config struct {
 	MailWindow      time.Duration
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	ShutdownDrain   time.Duration
 	PageCacheTTL    time.Duration
 	AuthCacheTTL    time.Duration
 	ClientIPHeader  string
@@ -126,6 +127,15 @@ var Options = []Option{
 		}},
 	{Flag: "shutdown-timeout", Default: "30s", Help: "how long in-flight requests may take to finish on shutdown",
 		set: func(c *Config, v string) (err error) { c.ShutdownTimeout, err = duration(v); return }},
+	{Flag: "shutdown-drain", Default: "5s", Help: "on shutdown, how long kept-alive connections may still bring a request (answered, then closed) before the node closes them; longer than the proxy's keepalive_timeout; 0 closes them at once",
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return errors.New("want a duration such as 5s, or 0")
+			}
+			c.ShutdownDrain = d
+			return nil
+		}},
 	{Flag: "page-cache-ttl", Default: "2s", Help: "how long guests may be shown a copy of a public page (lists, public records); 0 turns the cache off",
 		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)

@@ -35,8 +35,9 @@ type showData struct {
 	Elections []ElectionLink
 	Minutes   bool // minutes visible
 	Upcoming  bool
-	Open      bool // registration and questions open
-	Live      bool // under way or to come, not called off: the quorum refreshes itself
+	Open      bool            // registration and questions open
+	Sections  []template.HTML // other components' parts of the page (its reports), via web.Parts
+	Live      bool            // under way or to come, not called off: the quorum refreshes itself
 	Decided   bool
 
 	ElectionsByItem map[int64][]ElectionLink // elections held under an agenda item
@@ -331,6 +332,9 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	}
 	id := req.ID
 	d, err := h.page(r, id)
+	if err == nil {
+		d.Sections, err = h.srv.Parts(r, showPage, id)
+	}
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -1,10 +1,6 @@
 package proposals
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -142,7 +138,7 @@ func (h *Handler) apiCreate() http.HandlerFunc {
 		return create(r, u, id, in, nil)
 	})
 	return func(w http.ResponseWriter, r *http.Request) {
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		if !web.IsMultipart(r) {
 			asJSON(w, r)
 			return
 		}
@@ -169,65 +165,20 @@ func (h *Handler) apiCreate() http.HandlerFunc {
 	}
 }
 
-// readMultipart reads the parts "proposal" (JSON, decoded as strictly as
-// a JSON body) and "attachment" (a file, read up to one byte over the
-// limit so that Create can refuse it by name).
+// readMultipart reads the parts "proposal" (JSON) and "attachment" (one
+// file, read up to one byte over the limit so that Create can refuse it by
+// name).
 func (h *Handler) readMultipart(r *http.Request) (ProposalIn, *Attachment, error) {
 	var in ProposalIn
-	var a *Attachment
-	seen := false
-	mr, err := r.MultipartReader()
+	files, err := h.Srv.DecodeMultipart(r, "proposal", &in, web.FileParts{Name: "attachment", Limit: MaxUpload, Max: 1})
 	if err != nil {
-		return in, nil, errs.New(errs.BadRequest, "api.invalid_body")
+		return in, nil, err
 	}
-	var fs errs.Fields
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return in, nil, bodyErr(err)
-		}
-		switch name := part.FormName(); {
-		case name == "proposal" && !seen:
-			seen = true
-			data, err := io.ReadAll(io.LimitReader(part, api.MaxBodySize+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			if len(data) > api.MaxBodySize {
-				return in, nil, errs.New(errs.TooLarge, "error.413.text")
-			}
-			jr := r.Clone(r.Context())
-			jr.Body, jr.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-			if err := h.Srv.Decode(jr, &in); err != nil {
-				return in, nil, err
-			}
-		case name == "attachment" && a == nil:
-			data, err := io.ReadAll(io.LimitReader(part, MaxUpload+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			a = &Attachment{Name: part.FileName(), Data: data}
-		default:
-			fs.Add(name, "validation.unknown_field")
-		}
-		part.Close()
+	var a *Attachment
+	if len(files) > 0 {
+		a = &Attachment{Name: files[0].Name, Data: files[0].Data}
 	}
-	if !seen {
-		fs.Add("proposal", "validation.required")
-	}
-	return in, a, fs.Err()
-}
-
-// bodyErr is a failure to read a multipart body: too large, or malformed.
-func bodyErr(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return errs.New(errs.TooLarge, "error.413.text")
-	}
-	return errs.New(errs.BadRequest, "api.invalid_body")
+	return in, a, nil
 }
 
 func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {

@@ -34,7 +34,10 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("GET /reports/photos/{id}/{size}", s.photo)
 	srv.Section(web.Section{Path: "/reports", Title: "reports.title", Text: "reports.home.text", Order: 50})
 	srv.AddPart("orgs_show", s.orgSection)
-	srv.AddPart("programmes_show", s.programmeSection)
+	for page, kind := range map[string]string{"programmes_show": "programme", "meetings_show": "meeting", "calls_show": "call",
+		"courses_show": "course", "competitions_show": "competition"} {
+		srv.AddPart(page, linkedSection(s, kind))
+	}
 	srv.PageCached("GET /reports.atom", s.feed)
 	srv.PageCached("GET /organizations/{id}/reports.atom", s.feed)
 

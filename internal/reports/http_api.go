@@ -1,10 +1,6 @@
 package reports
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,6 +9,7 @@ import (
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // ---- API ----
@@ -196,7 +193,7 @@ func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
 	u := req.User
 	var in ReportIn
 	var photos []Upload
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+	if web.IsMultipart(r) {
 		var err error
 		if in, photos, err = s.readMultipart(r); err != nil {
 			s.srv.Fail(w, r, err)
@@ -220,63 +217,16 @@ func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusCreated, s.out(rep))
 }
 
-// readMultipart reads the part "report" (JSON, decoded as strictly as a
-// body) and the parts "photo".
+// readMultipart reads the part "report" (JSON) and the parts "photo".
 func (s *Service) readMultipart(r *http.Request) (ReportIn, []Upload, error) {
 	var in ReportIn
-	var photos []Upload
-	seen := false
-	mr, err := r.MultipartReader()
+	files, err := s.srv.DecodeMultipart(r, "report", &in, web.FileParts{Name: "photo", Limit: MaxPhotoBytes})
 	if err != nil {
-		return in, nil, errs.New(errs.BadRequest, "api.invalid_body")
+		return in, nil, err
 	}
-	var fs errs.Fields
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return in, nil, bodyErr(err)
-		}
-		switch name := part.FormName(); {
-		case name == "report" && !seen:
-			seen = true
-			data, err := io.ReadAll(io.LimitReader(part, api.MaxBodySize+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			if len(data) > api.MaxBodySize {
-				return in, nil, errs.New(errs.TooLarge, "error.413.text")
-			}
-			jr := r.Clone(r.Context())
-			jr.Body, jr.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
-			jr.Header = r.Header.Clone()
-			jr.Header.Set("Content-Type", "application/json")
-			if err := s.srv.Decode(jr, &in); err != nil {
-				return in, nil, err
-			}
-		case name == "photo":
-			data, err := io.ReadAll(io.LimitReader(part, MaxPhotoBytes+1))
-			if err != nil {
-				return in, nil, bodyErr(err)
-			}
-			photos = append(photos, Upload{Name: part.FileName(), Data: data})
-		default:
-			fs.Add(name, "validation.unknown_field")
-		}
-		part.Close()
+	var photos []Upload
+	for _, f := range files {
+		photos = append(photos, Upload{Name: f.Name, Data: f.Data})
 	}
-	if !seen {
-		fs.Add("report", "validation.required")
-	}
-	return in, photos, fs.Err()
-}
-
-func bodyErr(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return errs.New(errs.TooLarge, "error.413.text")
-	}
-	return errs.New(errs.BadRequest, "api.invalid_body")
+	return in, photos, nil
 }

@@ -206,7 +206,7 @@ func (s *Service) parse(w http.ResponseWriter, r *http.Request) bool {
 		if errors.Is(err, http.ErrNotMultipart) {
 			return s.srv.ParseForm(w, r)
 		}
-		s.srv.Fail(w, r, bodyErr(err))
+		s.srv.Fail(w, r, web.MultipartError(err))
 		return false
 	}
 	return true

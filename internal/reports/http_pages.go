@@ -269,7 +269,8 @@ func (s *Service) photo(w http.ResponseWriter, r *http.Request) {
 }
 
 type orgSectionView struct {
-	OrgID int64
+	OrgID int64 // the organization, or the thing the reports are linked to
+	Kind  string
 	Items []itemView
 }
 
@@ -280,10 +281,13 @@ func (s *Service) orgSection(r *http.Request, orgID int64) (template.HTML, error
 	return s.section(r, "reports_org_section", Filter{OrgID: orgID, Limit: 5, NoPhotos: true}, orgID)
 }
 
-// programmeSection is the reports about a programme, on its page ("you
-// asked, we did").
-func (s *Service) programmeSection(r *http.Request, progID int64) (template.HTML, error) {
-	return s.section(r, "reports_programme_section", Filter{ProgrammeID: progID, Limit: 5, NoPhotos: true}, progID)
+// linkedSection is the part of the page of a thing reports link to (a
+// programme, a meeting, a call, a course, a competition): the reports
+// about it ("you asked, we did"), the same for every reader.
+func linkedSection(s *Service, kind string) web.Part {
+	return func(r *http.Request, id int64) (template.HTML, error) {
+		return s.section(r, "reports_linked_section", Filter{Link: Link{Kind: kind, ID: id}, Limit: 5, NoPhotos: true}, id)
+	}
 }
 
 func (s *Service) section(r *http.Request, block string, f Filter, id int64) (template.HTML, error) {
@@ -292,7 +296,7 @@ func (s *Service) section(r *http.Request, block string, f Filter, id int64) (te
 		if err != nil {
 			return nil, err
 		}
-		return &orgSectionView{OrgID: id, Items: s.items(web.LangOf(r), list)}, nil
+		return &orgSectionView{OrgID: id, Kind: f.Link.Kind, Items: s.items(web.LangOf(r), list)}, nil
 	})
 	if err != nil || len(v.(*orgSectionView).Items) == 0 {
 		return "", err

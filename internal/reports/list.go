@@ -22,6 +22,7 @@ type Filter struct {
 	Region      string // the organization's region (or a district in it)
 	ProgrammeID int64
 	MeetingID   int64
+	Link        Link   // reports linked to this (any kind)
 	Month       string // YYYY-MM of publication
 	Viewer      *auth.User
 	Drafts      bool // also the viewer's organizations' drafts and scheduled reports
@@ -64,6 +65,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Report, string, error)
 	if f.MeetingID > 0 {
 		where = append(where, `EXISTS (SELECT 1 FROM report_links l WHERE l.report_id = r.id AND l.kind = 'meeting' AND l.target_id = ?)`)
 		args = append(args, f.MeetingID)
+	}
+	if f.Link.ID > 0 {
+		where = append(where, `EXISTS (SELECT 1 FROM report_links l WHERE l.report_id = r.id AND l.kind = ? AND l.target_id = ?)`)
+		args = append(args, f.Link.Kind, f.Link.ID)
 	}
 	if f.Month != "" {
 		m, err := time.Parse("2006-01", f.Month)

@@ -306,6 +306,33 @@ func TestReportsAPIPagesFeedsViews(t *testing.T) {
 		if p := c.Get(fmt.Sprintf("/kk/programmes/%d", prog)); p.StatusCode != 200 || !strings.Contains(p.Body, `id="programme-reports"`) || !strings.Contains(p.Body, "Бағдарлама бойынша есеп") {
 			t.Fatalf("programme page: %d", p.StatusCode)
 		}
+		// A report about a meeting shows on the meeting's page, for guests
+		// and members alike; a meeting without reports has no such part.
+		start := env.Clock.Now().Add(time.Hour)
+		r = env.Client().JSON("POST", "/api/v1/meetings", etok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Есеп беру жиналысы"},"kind":"report",
+			"format":"in_person","address":"Шымкент","starts_at":%q,"ends_at":%q,"invite":"anyone"}`, branch,
+			start.Format(time.RFC3339), start.Add(2*time.Hour).Format(time.RFC3339)))
+		if r.StatusCode != 201 {
+			t.Fatalf("meeting: %d %s", r.StatusCode, r.Body)
+		}
+		var meeting struct{ ID string }
+		if err := json.Unmarshal([]byte(r.Body), &meeting); err != nil {
+			t.Fatal(err)
+		}
+		if p := c.Get("/kk/meetings/" + meeting.ID); p.StatusCode != 200 || strings.Contains(p.Body, `id="meeting-reports"`) {
+			t.Fatalf("meeting page without reports: %d, has a reports part: %v", p.StatusCode, strings.Contains(p.Body, `id="meeting-reports"`))
+		}
+		r = env.Client().JSON("POST", "/api/v1/reports", etok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Жиналыс қалай өтті"},"links":{"meeting_id":"%s"}}`, branch, meeting.ID))
+		if r.StatusCode != 201 {
+			t.Fatalf("report about the meeting: %d %s", r.StatusCode, r.Body)
+		}
+		env.Clock.Advance(3 * time.Second) // guests' two-second copy of the page
+		for _, cl := range []*apptest.Client{c, env.Client()} {
+			if p := cl.Get("/ru/meetings/" + meeting.ID); p.StatusCode != 200 || !strings.Contains(p.Body, `id="meeting-reports"`) || !strings.Contains(p.Body, "Жиналыс қалай өтті") ||
+				!strings.Contains(p.Body, "/ru/reports?meeting_id="+meeting.ID) {
+				t.Fatalf("meeting page: %d; want its report and a link to all of them", p.StatusCode)
+			}
+		}
 		if r := env.Client().JSON("POST", "/api/v1/reports", etok, fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"x"},"links":{"meeting_id":"999999"}}`, branch)); r.StatusCode != 422 {
 			t.Fatalf("unknown meeting link: %d", r.StatusCode)
 		}
