@@ -176,6 +176,8 @@ func deleteAccount(ctx context.Context, tx *db.Tx, userID int64) error {
 		"DELETE FROM email_tokens WHERE user_id = ?",
 		"DELETE FROM memberships WHERE user_id = ?",
 		"DELETE FROM role_grants WHERE user_id = ?",
+		// Requests to join (orgs, migration 0016) carry the person's note.
+		"DELETE FROM org_join_requests WHERE user_id = ?",
 	} {
 		if _, err := tx.Exec(ctx, q, userID); err != nil {
 			return err

@@ -406,6 +406,14 @@ func loadOrgs(ctx context.Context, a *app.App, people map[string]int64) error {
 		"KZ-31", "KZ-31-sarysu", "sarysu.demo.ortaq.kz", 8); err != nil {
 		return err
 	}
+	// The journalists' club takes members: anyone may ask to join it.
+	club, err := orgNamed(ctx, a.DB, "Journalists and bloggers club", "")
+	if err != nil {
+		return err
+	}
+	if err := svc.SetTakesMembers(ctx, admin, club, true); err != nil {
+		return err
+	}
 	// One member of the palace organization hides from public lists.
 	_, hiddenEmail := demoPerson(41, "temirtau.demo.ortaq.kz")
 	return a.DB.Write(ctx, func(t *db.Tx) error {

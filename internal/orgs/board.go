@@ -50,21 +50,59 @@ func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, err
 	out = append(out, run)
 
 	inv := web.Panel{ID: "me-invitations", Title: rd.P.T("me.invitations.title"), Order: 1}
-	rows, err = s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, i.role FROM org_invitations i
-		JOIN organizations o ON o.id = i.org_id
-		WHERE i.user_id = ? AND i.status = 'pending' AND i.expires_at > ?
-		ORDER BY i.id DESC LIMIT 10`, u.ID, now)
+	// The invitations page's list (to the account, or to its confirmed
+	// address before it had one), answered right here (issue 15, item 5).
+	invs, err := s.MyInvitations(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if len(invs) > 10 {
+		invs = invs[:10]
+	}
+	for _, v := range invs {
+		title, lang := rd.Text(v.OrgName)
+		it := web.PanelItem{Title: title, Lang: lang, URL: rd.Link("/invitations"), Meta: roleLabel(rd.P, v.Role),
+			Badge: rd.P.T("me.badge.waiting")}
+		if u.Limited() {
+			// A minor waiting for consent is told why not yet.
+			it.Meta += " · " + rd.P.T("orgs.invitation.needs_consent")
+			inv.Items = append(inv.Items, it)
+			continue
+		}
+		base := rd.Link("/invitations/" + strconv.FormatInt(v.ID, 10))
+		it.Actions = []web.PanelAction{{Label: rd.P.T("orgs.invitation.accept"), URL: base + "/accept", Next: "/me"},
+			{Label: rd.P.T("orgs.invitation.decline"), URL: base + "/decline", Next: "/me", Secondary: true}}
+		inv.Items = append(inv.Items, it)
+	}
+	out = append(out, inv)
+
+	// What needs them: requests to join the organizations they run (and
+	// those below them).
+	joins := web.Panel{ID: "me-joins", Title: rd.P.T("me.joins.title"), Order: 3}
+	rows, err = s.db.Query(ctx, `SELECT o.id, o.name_kk, o.name_ru, o.name_en, COUNT(*) FROM org_join_requests r
+		JOIN organizations o ON o.id = r.org_id
+		WHERE r.status = 'pending' AND EXISTS (SELECT 1 FROM role_grants g JOIN organizations a ON a.id = g.org_id
+			WHERE g.user_id = ? AND g.role = 'admin' AND substr(o.path, 1, length(a.path)) = a.path)
+		GROUP BY o.id, o.name_kk, o.name_ru, o.name_en ORDER BY MIN(r.id) LIMIT 10`, u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: board: %w", err)
 	}
-	if err := scanOrgItems(rows, rd, &inv, func(role string) string { return roleLabel(rd.P, role) }); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name i18n.Text
+		var n int
+		if err := rows.Scan(&id, &name.KK, &name.RU, &name.EN, &n); err != nil {
+			return nil, fmt.Errorf("orgs: board: %w", err)
+		}
+		title, lang := rd.Text(name)
+		joins.Items = append(joins.Items, web.PanelItem{Title: title, Lang: lang, Meta: rd.P.N("orgs.join.requests_n", n),
+			URL: rd.Link("/organizations/" + strconv.FormatInt(id, 10) + "/members#join-requests"), Badge: rd.P.T("me.badge.waiting")})
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range inv.Items {
-		inv.Items[i].URL = rd.Link("/invitations")
-		inv.Items[i].Badge = rd.P.T("me.badge.waiting")
-	}
-	out = append(out, inv)
+	out = append(out, joins)
 	return out, nil
 }
 

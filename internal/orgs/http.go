@@ -61,6 +61,8 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.AddPicker("org-any", orgPicker{h: h, any: true})
 	h.registerAPI()
 	h.registerInvitations()
+	h.registerJoins()
+	svc.auth.AddExportPart("join_requests", svc.exportJoins)
 	return nil
 }
 

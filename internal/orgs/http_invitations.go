@@ -155,7 +155,7 @@ func (h *Handler) adminLists(r *http.Request, u *auth.User, orgID int64, data ma
 		}
 	}
 	data["Waiting"] = views
-	return nil
+	return h.joinAdmin(r, u, orgID, data)
 }
 
 func (h *Handler) myInvitations(w http.ResponseWriter, r *http.Request) {
@@ -193,7 +193,7 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.srv.Redirect(w, r, "/invitations", "orgs.invitation.accepted")
+	h.srv.Redirect(w, r, answeredTo(r), "orgs.invitation.accepted")
 }
 
 func (h *Handler) declineInvitation(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +205,7 @@ func (h *Handler) declineInvitation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.srv.Redirect(w, r, "/invitations", "orgs.invitation.declined")
+	h.srv.Redirect(w, r, answeredTo(r), "orgs.invitation.declined")
 }
 
 func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request) {
@@ -349,4 +349,13 @@ func (h *Handler) apiGuardianRequest(w http.ResponseWriter, r *http.Request) {
 		out.RequestedAt = p.GuardianRequestedAt.UTC()
 	}
 	api.WriteJSON(w, http.StatusOK, out)
+}
+
+// answeredTo is where an answered invitation leads: back to the person's
+// home when answered there (the form's next), else the invitations page.
+func answeredTo(r *http.Request) string {
+	if r.PostFormValue("next") == "/me" {
+		return "/me"
+	}
+	return "/invitations"
 }

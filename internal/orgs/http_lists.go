@@ -48,6 +48,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, tree := h.filterFrom(q)
 	f.Limit = 50
+	f.Lang = web.LangOf(r) // English readers get English order
 	if tree {
 		f.Roots = f.Parent == 0
 	}
@@ -129,7 +130,7 @@ func (h *Handler) directoryBlock(r *http.Request, f Filter, tree bool, norm url.
 		for i, o := range list {
 			ids[i] = o.ID
 		}
-		below, more, err := h.svc.TreeBelow(ctx, ids, treeChildren)
+		below, more, err := h.svc.TreeBelowIn(ctx, ids, treeChildren, f.Lang)
 		if err != nil {
 			return nil, err
 		}

@@ -103,6 +103,11 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		}
 		data["Activity"] = acts
 	}
+	// Joining: asking, a request waiting, or requests for its administrators.
+	if data["Join"], err = h.joinBox(r, id, role); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.srv.Render(w, r, http.StatusOK, "orgs_show", &web.PageData{Title: b.Title, Data: data})
 }
 
@@ -121,7 +126,7 @@ func (h *Handler) showBlock(r *http.Request, id int64) (*showBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	children, groups, more, err := h.svc.Children(ctx, o.ID, 30)
+	children, groups, more, err := h.svc.ChildrenIn(ctx, o.ID, 30, web.LangOf(r))
 	if err != nil {
 		return nil, err
 	}

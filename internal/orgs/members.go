@@ -677,6 +677,9 @@ func (s *Service) Backfill(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if err := s.backfillSortEN(ctx); err != nil {
+		return fmt.Errorf("orgs: backfill: %w", err)
+	}
 	if len(todo) == 0 {
 		return s.backfillMembers(ctx)
 	}

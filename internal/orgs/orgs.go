@@ -13,6 +13,7 @@ package orgs
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"net/mail"
 	"net/url"
@@ -31,6 +32,8 @@ import (
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/regions"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // Kinds of organization (API identifiers).
@@ -150,6 +153,24 @@ func sortKey(name i18n.Text) string {
 		k = k[:120]
 	}
 	return k
+}
+
+// enCollator orders names in English (case and accents set aside).
+var enCollator = sync.Pool{New: func() any { return collate.New(language.English, collate.IgnoreCase, collate.Loose) }}
+
+// sortKeyEN orders the directory for English readers: the English
+// collation key of the name they are shown (the English name, else
+// another), hex-encoded so that byte order is collation order in a TEXT
+// column under any database collation.
+func sortKeyEN(name i18n.Text) string {
+	n := []rune(strings.TrimSpace(strings.Trim(name.In(i18n.EN), `"«»“”'`)))
+	if len(n) > 60 {
+		n = n[:60]
+	}
+	c := enCollator.Get().(*collate.Collator)
+	defer enCollator.Put(c)
+	var buf collate.Buffer
+	return hex.EncodeToString(c.KeyFromString(&buf, string(n)))
 }
 
 // nameKey orders member lists.

@@ -201,7 +201,8 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, parentID int64, 
 		if err != nil {
 			return fmt.Errorf("orgs: create: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE organizations SET path = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/", id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET path = ?, sort_en = ? WHERE id = ?", parentPath+strconv.FormatInt(id, 10)+"/",
+			sortKeyEN(o.Name), id); err != nil {
 			return err
 		}
 		if p.Registration != nil {
@@ -252,6 +253,9 @@ func (s *Service) Update(ctx context.Context, actor *auth.User, id int64, p Patc
 			o.Description.KK, o.Description.RU, o.Description.EN, o.Purpose.KK, o.Purpose.RU, o.Purpose.EN,
 			db.NullStr(o.Region), db.NullStr(o.District), o.Phone, o.Email, o.Website, o.Address,
 			searchKey(o.Name, o.Short), sortKey(o.Name), tx.Now, id); err != nil {
+			return fmt.Errorf("orgs: update: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE organizations SET sort_en = ? WHERE id = ?", sortKeyEN(o.Name), id); err != nil {
 			return fmt.Errorf("orgs: update: %w", err)
 		}
 		if p.Registration != nil {
@@ -489,6 +493,7 @@ func (s *Service) Delete(ctx context.Context, actor *auth.User, id int64) error 
 		for _, q := range []string{
 			"DELETE FROM org_registrations WHERE org_id = ?",
 			"DELETE FROM org_invitations WHERE org_id = ? OR source_org_id = ?",
+			"DELETE FROM org_join_requests WHERE org_id = ?",
 			"DELETE FROM member_organizations WHERE org_id = ? OR source_org_id = ?",
 			"DELETE FROM role_grants WHERE org_id = ?",
 			"DELETE FROM organizations WHERE id = ?",
@@ -522,6 +527,18 @@ type Filter struct {
 	Archived bool // the archived ones instead of the active ones
 	Cursor   string
 	Limit    int
+	// Lang orders the list in that language's alphabet: English readers
+	// get English order (sort_en); everyone else the Kazakh order of the
+	// folded names (sort_key), in which Cyrillic and Latin names meet.
+	Lang i18n.Lang
+}
+
+// sortCol is the column the directory is ordered by for l.
+func sortCol(l i18n.Lang) string {
+	if l == i18n.EN {
+		return "sort_en"
+	}
+	return "sort_key"
 }
 
 // List returns one page of the directory, ordered by name, and the cursor
@@ -590,7 +607,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 		if dense {
 			// Many matches: most likely a page of them is found by walking
 			// the directory in order, a few windows at most.
-			out, done, err := s.walk(ctx, where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
+			out, done, err := s.walk(ctx, sortCol(f.Lang), where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
 			if err != nil {
 				return nil, "", err
 			}
@@ -602,10 +619,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 		}
 		where, args = append(where, c), append(args, arg)
 	}
+	col := sortCol(f.Lang)
 	if f.Cursor != "" {
-		where, args = append(where, "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))"), append(args, ck, ck, cid)
+		where, args = append(where, "(o."+col+" > ? OR (o."+col+" = ? AND o.id > ?))"), append(args, ck, ck, cid)
 	}
-	out, err := s.listPage(ctx, where, args, f.Limit+1, nil)
+	out, err := s.listPage(ctx, col, where, args, f.Limit+1, nil)
 	if err != nil {
 		return nil, "", err
 	}
@@ -626,13 +644,17 @@ func page(out []*Org, limit int) ([]*Org, string, error) {
 
 // listPage reads up to limit organizations matching where, in directory
 // order; with keys set, it also reads each one's search key into it.
-func (s *Service) listPage(ctx context.Context, where []string, args []any, limit int, keys *[]string) ([]*Org, error) {
+func (s *Service) listPage(ctx context.Context, col string, where []string, args []any, limit int, keys *[]string) ([]*Org, error) {
 	cols := orgCols
+	if col != "sort_key" {
+		// The order's key is the one the page's cursor carries.
+		cols = strings.TrimSuffix(cols, "o.sort_key") + "COALESCE(o." + col + ", '')"
+	}
 	if keys != nil {
 		cols += ", COALESCE(o.search_key, '')"
 	}
 	rows, err := s.db.Query(ctx, "SELECT "+cols+" FROM organizations o WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY o.sort_key, o.id LIMIT ?", append(args, limit)...)
+		" ORDER BY o."+col+", o.id LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("orgs: list: %w", err)
 	}
@@ -676,15 +698,15 @@ var walkWindow, walkWindows = 250, 2
 // that sorting every match of the index costs more than reading a few
 // hundred names in order. The matching is the index's: each word is a
 // prefix of a word of the key.
-func (s *Service) walk(ctx context.Context, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
+func (s *Service) walk(ctx context.Context, col string, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
 	for range walkWindows {
 		w, a := where, args
 		if after {
-			w = append(w[:len(w):len(w)], "(o.sort_key > ? OR (o.sort_key = ? AND o.id > ?))")
+			w = append(w[:len(w):len(w)], "(o."+col+" > ? OR (o."+col+" = ? AND o.id > ?))")
 			a = append(a[:len(a):len(a)], ck, ck, cid)
 		}
 		var keys []string
-		page, err := s.listPage(ctx, w, a, walkWindow, &keys)
+		page, err := s.listPage(ctx, col, w, a, walkWindow, &keys)
 		if err != nil {
 			return nil, false, err
 		}
@@ -806,8 +828,13 @@ func (s *Service) Ancestors(ctx context.Context, o *Org) ([]Named, error) {
 // Children returns the active organizations directly below id, councils
 // and working groups apart, each at most limit.
 func (s *Service) Children(ctx context.Context, id int64, limit int) (children, groups []Named, more bool, err error) {
+	return s.ChildrenIn(ctx, id, limit, i18n.KK)
+}
+
+// ChildrenIn is Children in the alphabetical order of language l.
+func (s *Service) ChildrenIn(ctx context.Context, id int64, limit int, l i18n.Lang) (children, groups []Named, more bool, err error) {
 	rows, err := s.db.Query(ctx, `SELECT id, kind, name_kk, name_ru, name_en, subtree_member_count FROM organizations
-		WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?`, id, 2*limit+1)
+		WHERE parent_id = ? AND archived_at IS NULL ORDER BY `+sortCol(l)+`, id LIMIT ?`, id, 2*limit+1)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("orgs: children: %w", err)
 	}
@@ -839,6 +866,12 @@ func (s *Service) Children(ctx context.Context, id int64, limit int) (children, 
 // the (parent_id, sort_key, id) index) joined by UNION ALL, and one EXISTS
 // probe per child.
 func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (map[int64][]Named, map[int64]bool, error) {
+	return s.TreeBelowIn(ctx, parents, limit, i18n.KK)
+}
+
+// TreeBelowIn is TreeBelow in the alphabetical order of language l.
+func (s *Service) TreeBelowIn(ctx context.Context, parents []int64, limit int, l i18n.Lang) (map[int64][]Named, map[int64]bool, error) {
+	col := sortCol(l)
 	below, more := map[int64][]Named{}, map[int64]bool{}
 	if len(parents) == 0 {
 		return below, more, nil
@@ -849,8 +882,8 @@ func (s *Service) TreeBelow(ctx context.Context, parents []int64, limit int) (ma
 	parts := make([]string, len(parents))
 	args := make([]any, 0, 2*len(parents))
 	for i, p := range parents {
-		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT id, parent_id, kind, name_kk, name_ru, name_en, subtree_member_count, sort_key
-			FROM organizations WHERE parent_id = ? AND archived_at IS NULL ORDER BY sort_key, id LIMIT ?) t%d`, i)
+		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT id, parent_id, kind, name_kk, name_ru, name_en, subtree_member_count, COALESCE(%[2]s, '')
+			FROM organizations WHERE parent_id = ? AND archived_at IS NULL ORDER BY %[2]s, id LIMIT ?) t%[1]d`, i, col)
 		args = append(args, p, limit+1)
 	}
 	rows, err := s.db.Query(ctx, strings.Join(parts, " UNION ALL "), args...)

@@ -69,7 +69,14 @@ func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, err
 		reports.Items = append(reports.Items, web.PanelItem{Title: title, Lang: lang,
 			URL: rd.Link("/programmes/" + strconv.FormatInt(id, 10) + "/reports"), Badge: rd.P.N("me.reports.count", n)})
 	}
-	return []web.Panel{reports, mine}, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	open, err := s.openToMe(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	return []web.Panel{reports, mine, open}, nil
 }
 
 // NowPanels is the home page's open proposal collections (programmes in

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/audit"
@@ -30,6 +31,9 @@ func (h *Handler) Register() error {
 		return err
 	}
 	s := h.Srv
+	// A phone's photo as an attachment (scaled on the server); a bigger
+	// one is read and refused by name, with the form kept.
+	s.AllowLargeBody(isCreate, maxBody)
 	s.PageCached("GET /programmes/{id}/proposals", h.list)
 	s.Page("GET /programmes/{id}/proposals/new", h.newForm)
 	s.Page("POST /programmes/{id}/proposals", h.create)
@@ -85,4 +89,19 @@ func message(p *i18n.Printer, err error) string {
 		return p.T(e.Key, e.Args...)
 	}
 	return p.T("error.500.text")
+}
+
+// maxBody is the most a new proposal may weigh as sent: a photo over the
+// limit still arrives whole, so that the form comes back with what was
+// typed and the reason next to the file.
+const maxBody = 3*MaxUpload + 1<<20
+
+// isCreate matches the new-proposal POSTs (page and API).
+func isCreate(r *http.Request) bool {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/proposals") {
+		return false
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	n := len(parts)
+	return n >= 3 && parts[n-3] == "programmes" && (n == 4 || n == 5 && parts[0] == "api")
 }

@@ -170,7 +170,7 @@ func (h *Handler) apiCreate() http.HandlerFunc {
 // name).
 func (h *Handler) readMultipart(r *http.Request) (ProposalIn, *Attachment, error) {
 	var in ProposalIn
-	files, err := h.Srv.DecodeMultipart(r, "proposal", &in, web.FileParts{Name: "attachment", Limit: MaxAttachment, Max: 1})
+	files, err := h.Srv.DecodeMultipart(r, "proposal", &in, web.FileParts{Name: "attachment", Limit: MaxUpload, Max: 1})
 	if err != nil {
 		return in, nil, err
 	}

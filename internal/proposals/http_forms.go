@@ -26,7 +26,7 @@ func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, p *programmes
 		d.Form = url.Values{"region": {u.Region}}
 	}
 	d.Title = h.Srv.T(r, "proposals.new")
-	d.Data = map[string]any{"P": listView{P: p, Lang: l}, "Regions": h.regionOptions(l, p), "Refusal": refusal, "MaxKB": MaxAttachment >> 10}
+	d.Data = map[string]any{"P": listView{P: p, Lang: l}, "Regions": h.regionOptions(l, p), "Refusal": refusal, "MaxKB": MaxAttachment >> 10, "MaxMB": MaxUpload >> 20}
 	h.Srv.Render(w, r, status, "proposals_form", d)
 }
 
@@ -47,7 +47,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := req.User
-	if err := r.ParseMultipartForm(MaxAttachment + 64<<10); err != nil {
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		if !h.Srv.ParseForm(w, r) {
 			return
 		}
@@ -60,7 +60,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	in := NewProposal{Title: f.Get("title"), Body: f.Get("body"), Region: f.Get("region")}
 	in.DirectionID, _ = strconv.ParseInt(f.Get("direction_id"), 10, 64)
 	if file, hdr, err := r.FormFile("attachment"); err == nil {
-		data, err := io.ReadAll(io.LimitReader(file, MaxAttachment+1))
+		data, err := io.ReadAll(io.LimitReader(file, MaxUpload+1))
 		file.Close()
 		if err != nil {
 			h.Srv.Fail(w, r, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/notify"
+	"github.com/ortaq/ortaq/internal/photo"
 	"github.com/ortaq/ortaq/internal/programmes"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -77,8 +78,14 @@ type Comment struct {
 // EditWindow is how long an author may edit a comment.
 const EditWindow = 10 * time.Minute
 
-// Attachment limits.
-const MaxAttachment = 768 << 10
+// Attachment limits: a PDF up to MaxAttachment; a photo (JPEG or PNG) as a
+// phone takes it, up to MaxUpload, is scaled down to PhotoSide on the
+// server with its EXIF (the place it was taken) dropped (internal/photo).
+const (
+	MaxAttachment = 768 << 10
+	MaxUpload     = photo.MaxBytes
+	PhotoSide     = 1600
+)
 
 // Attachment is an uploaded file.
 type Attachment struct {
@@ -214,9 +221,20 @@ func (s *Service) Create(ctx context.Context, u *auth.User, programmeID int64, i
 	} else if !p.CoversRegion(in.Region) {
 		fs.Add("region", "programmes.region_not_covered")
 	}
+	scaled := false
+	if a := in.Attachment; a != nil && len(a.Data) > 0 && photo.IsPhoto(a.Data) {
+		// A phone's photo: scaled and stripped before anything else; its
+		// size is then bounded by PhotoSide, not by MaxAttachment.
+		if r, no := photo.Process(a.Data, PhotoSide, 0); no != nil {
+			fs.Add("attachment", "photo."+no.Reason, no.Args...)
+			in.Attachment = nil
+		} else {
+			a.Data, scaled = r.Display, true
+		}
+	}
 	if a := in.Attachment; a != nil {
 		switch {
-		case len(a.Data) > MaxAttachment:
+		case len(a.Data) > MaxAttachment && !scaled:
 			fs.Add("attachment", "proposals.attachment_too_big", "max", MaxAttachment>>10)
 		case len(a.Data) == 0:
 			in.Attachment = nil

@@ -42,7 +42,7 @@ func TestProposalPageFromSharedParts(t *testing.T) {
 		}
 		const body = "Ауыл мектептеріне кең жолақты интернет жүргізу керек."
 		pr, err := s.Proposals.Create(ctx, author.User, p.ID, proposals.NewProposal{Title: "Мектептерге жылдам интернет", Body: body,
-			DirectionID: p.Directions[0].ID, Region: "KZ-79", Attachment: &proposals.Attachment{Name: "жоспар.png", Data: []byte("\x89PNG\r\n\x1a\nfake")}})
+			DirectionID: p.Directions[0].ID, Region: "KZ-79", Attachment: &proposals.Attachment{Name: "жоспар.pdf", Data: []byte("%PDF-1.4 fake")}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestProposalPageFromSharedParts(t *testing.T) {
 		for _, c := range []*apptest.Client{bc, gc} {
 			// Not even its title, author or the reason: it is not found.
 			r := c.Get(path)
-			if r.StatusCode != 404 || strings.Contains(r.Body, body) || strings.Contains(r.Body, attachment) || strings.Contains(r.Body, "жоспар.png") ||
+			if r.StatusCode != 404 || strings.Contains(r.Body, body) || strings.Contains(r.Body, attachment) || strings.Contains(r.Body, "жоспар.pdf") ||
 				strings.Contains(r.Body, "Өзгерген тақырып") || strings.Contains(r.Body, "Жарнама") {
 				t.Fatalf("a hidden proposal reached someone other than its author and the moderators: %d\n%s", r.StatusCode, r.Body)
 			}

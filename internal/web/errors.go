@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
@@ -82,10 +83,16 @@ func (s *Server) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := s.catalog.Printer(LangOf(r))
-	s.render.Page(w, r, status, "error", &PageData{
-		Title: p.T(titleKey(status)),
-		Data:  map[string]any{"Status": status, "Text": p.T(e.Key, e.Args...)},
-	}, s.pageContext(r))
+	data := map[string]any{"Status": status, "Text": p.T(e.Key, e.Args...)}
+	if status == http.StatusRequestEntityTooLarge && r.Method == http.MethodPost {
+		// A form too heavy to read (a file far over its limit): say what to
+		// do, and lead back to the form the person was on.
+		data["Help"] = p.T("error.413.help")
+		if ref, err := url.Parse(r.Referer()); err == nil && r.Referer() != "" && (ref.Host == "" || ref.Host == r.Host) {
+			data["Back"] = SafeNext(ref.RequestURI(), "")
+		}
+	}
+	s.render.Page(w, r, status, "error", &PageData{Title: p.T(titleKey(status)), Data: data}, s.pageContext(r))
 }
 
 func titleKey(status int) string {

@@ -64,6 +64,19 @@ type PanelItem struct {
 	Meta  string // a short second line: a date, a role, an organization
 	Badge string // a short state word: "open", "waiting" ("": none)
 	Lang  string // the item's own language when it is not the page's (lang attribute)
+	// Actions are buttons that answer the item where it is (accept or
+	// decline an invitation): each a form POSTing to its URL, which
+	// returns to Next.
+	Actions []PanelAction
+}
+
+// PanelAction is a button of a panel's item: a form that POSTs to URL
+// (with the language prefix) and asks to come back to Next.
+type PanelAction struct {
+	Label     string // translated
+	URL       string
+	Next      string // a path without the language, e.g. "/me"
+	Secondary bool
 }
 
 // MeBoard is a component that offers panels to every signed-in person's
