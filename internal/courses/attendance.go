@@ -492,3 +492,45 @@ func (s *Service) nameLeavers(ctx context.Context, sh *Sheet, enrolled int) erro
 	sh.Rows = append(kept, left...)
 	return nil
 }
+
+// MarkAll records many marks of one session in one transaction (its
+// teachers and organizers): person → status. A person not enrolled
+// refuses the whole batch.
+func (s *Service) MarkAll(ctx context.Context, u *auth.User, sessionID int64, marks map[int64]string) error {
+	se, c, err := s.session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if err := s.requireTeacher(ctx, u, c); err != nil {
+		return err
+	}
+	if se.CancelledAt != nil {
+		return errs.New(errs.Conflict, "courses.session_cancelled")
+	}
+	ids := make([]int64, 0, len(marks))
+	for id, st := range marks {
+		if !slices.Contains(Statuses, st) {
+			return errs.Fields{{Name: "status", Key: "validation.invalid_choice"}}.Err()
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return s.db.Write(ctx, func(tx *db.Tx) error {
+		enrolled, err := db.ScanIDs(tx.Query(ctx, "SELECT user_id FROM course_enrolments WHERE course_id = ? AND status = 'enrolled'", c.ID))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if !slices.Contains(enrolled, id) {
+				return errs.Fields{{Name: "person_id", Key: "courses.not_enrolled"}}.Err()
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO course_attendance (session_id, user_id, status, via, marked_by, marked_at)
+				VALUES (?, ?, ?, 'teacher', ?, ?)
+				ON CONFLICT (session_id, user_id) DO UPDATE SET status = excluded.status, via = 'teacher', marked_by = excluded.marked_by, marked_at = excluded.marked_at`,
+				sessionID, id, marks[id], u.ID, tx.Now); err != nil {
+				return err
+			}
+		}
+		return bumpSheet(ctx, tx, c.ID)
+	})
+}

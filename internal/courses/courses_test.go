@@ -482,11 +482,24 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 		if err := svc.Mark(ctx, teacher.User, ss[0].ID, boss.User.ID, "present"); code(t, err) != errs.Invalid {
 			t.Fatalf("mark a stranger: %v", err)
 		}
+		// A batch with a stranger in it marks nobody.
+		if err := svc.MarkAll(ctx, teacher.User, ss[0].ID, map[int64]string{good.User.ID: "present", boss.User.ID: "present"}); code(t, err) != errs.Invalid {
+			t.Fatalf("batch with a stranger: %v", err)
+		}
+		if err := svc.MarkAll(ctx, good.User, ss[0].ID, map[int64]string{good.User.ID: "present"}); code(t, err) != errs.Forbidden {
+			t.Fatalf("a learner marks a batch: %v", err)
+		}
 		if err := svc.CancelSession(ctx, teacher.User, ss[4].ID); err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 4; i++ {
 			st := "present"
+			if i == 0 {
+				if err := svc.MarkAll(ctx, teacher.User, ss[i].ID, map[int64]string{good.User.ID: "present", poor.User.ID: "present"}); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
 			if err := svc.Mark(ctx, teacher.User, ss[i].ID, good.User.ID, st); err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,7 @@ package demo
 
 // Mentorship in the demo (issue 19): the youth wing «Jastar Rukhy» keeps a
 // pool of 1,000 mentors — IT people, journalists, entrepreneurs, athletes,
-// artists, public figures — in seven spheres; 3,000 young people asked for
+// artists, public figures — in seven spheres; 1,500 young people asked for
 // a mentor, most naming a few mentors from the cards; one matching round
 // was run through the service; a quarter of the pairs are active with
 // sessions logged, some completed, and one mentor keeps a group. The demo
@@ -146,7 +146,7 @@ func loadMentorship(ctx context.Context, a *app.App, people map[string]int64) er
 	langSets := [][]string{{"kk"}, {"kk", "ru"}, {"kk", "ru"}, {"ru", "kk"}, {"ru"}, {"kk", "ru", "en"}, {"ru", "en"}}
 	modes := []string{"either", "either", "online", "in_person"}
 	keys := []string{"it", "media", "business", "sport", "art", "politics", "public"}
-	const mentors, youths = 1000, 3000
+	const mentors, youths = 1000, 1500
 	err = a.DB.Write(ctx, func(tx *db.Tx) error {
 		ins := func(q string, rows [][]any) error {
 			const batch = 300
