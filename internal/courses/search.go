@@ -21,7 +21,7 @@ func (searchSource) Path(id int64) string { return "/courses/" + strconv.FormatI
 
 func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en, date_from, created_at
-		FROM courses WHERE (created_at > ? OR (created_at = ? AND id > ?)) ORDER BY created_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+		FROM courses WHERE created_at >= ? AND (created_at > ? OR id > ?) ORDER BY created_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

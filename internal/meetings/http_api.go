@@ -253,7 +253,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 		if err := api.DecodeCursor(v, &at, &id); err != nil || id <= 0 {
 			fs.Add("cursor", "api.invalid_cursor")
 		}
-		where += " AND (m.starts_at > ? OR (m.starts_at = ? AND m.id > ?))"
+		where += " AND m.starts_at >= ? AND (m.starts_at > ? OR m.id > ?)"
 		args = append(args, at.UTC(), at.UTC(), id)
 	}
 	for _, f := range []struct{ name, col string }{{"organization_id", "m.org_id"}, {"programme_id", "m.programme_id"}} {

@@ -296,7 +296,7 @@ func (s *Service) List(ctx context.Context, orgID int64, from time.Time, afterSt
 		args = append(args, orgID)
 	}
 	if afterID != 0 {
-		q += " AND (m.starts_at > ? OR (m.starts_at = ? AND m.id > ?))"
+		q += " AND m.starts_at >= ? AND (m.starts_at > ? OR m.id > ?)"
 		args = append(args, afterStart.UTC(), afterStart.UTC(), afterID)
 	}
 	q += " ORDER BY m.starts_at, m.id LIMIT ?"

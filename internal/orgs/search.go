@@ -19,7 +19,7 @@ func (searchSource) Path(id int64) string { return "/organizations/" + strconv.F
 
 func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, name_kk, name_ru, name_en, description_kk, description_ru, description_en,
-		purpose_kk, purpose_ru, purpose_en, created_at, updated_at FROM organizations WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+		purpose_kk, purpose_ru, purpose_en, created_at, updated_at FROM organizations WHERE updated_at >= ? AND (updated_at > ? OR id > ?) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

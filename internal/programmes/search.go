@@ -19,7 +19,7 @@ func (searchSource) Path(id int64) string { return "/programmes/" + strconv.Form
 
 func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en,
-		created_at, updated_at FROM programmes WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+		created_at, updated_at FROM programmes WHERE updated_at >= ? AND (updated_at > ? OR id > ?) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func (searchSource) Path(id int64) string { return "/proposals/" + strconv.Forma
 
 func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT p.id, g.org_id, p.author_id, p.title, p.body, p.hidden, p.created_at, p.updated_at
-		FROM proposals p JOIN programmes g ON g.id = p.programme_id WHERE (p.updated_at > ? OR (p.updated_at = ? AND p.id > ?)) ORDER BY p.updated_at, p.id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+		FROM proposals p JOIN programmes g ON g.id = p.programme_id WHERE p.updated_at >= ? AND (p.updated_at > ? OR p.id > ?) ORDER BY p.updated_at, p.id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}

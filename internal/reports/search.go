@@ -19,7 +19,7 @@ func (source) Kind() string         { return "report" }
 func (source) Path(id int64) string { return "/reports/" + idStr(id) }
 func (s source) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
 	rows, err := s.d.Query(ctx, `SELECT id, org_id, COALESCE(author_id, 0), title_kk, title_ru, title_en, body_kk, body_ru, body_en,
-		status, published_at, updated_at FROM reports WHERE (updated_at > ? OR (updated_at = ? AND id > ?)) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+		status, published_at, updated_at FROM reports WHERE updated_at >= ? AND (updated_at > ? OR id > ?) ORDER BY updated_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}
