@@ -233,8 +233,7 @@ func (h *Handler) move(w http.ResponseWriter, r *http.Request) {
 	r = auditCtx(h, r)
 	// The organization above, named by typing its name (web.Pick);
 	// nothing typed: the top level.
-	pk, err := h.srv.Pick(r, "org", url.Values{"parent_id": r.PostForm["parent_id"], "parent_id_q": r.PostForm["parent_id_q"],
-		"parent_id_pick": r.PostForm["parent_id_pick"]}, "parent_id")
+	pk, err := h.srv.Pick(r, "org", web.PickFields(r.PostForm, "parent_id"), "parent_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -321,8 +320,7 @@ func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
 	}
 	r = auditCtx(h, r)
 	// The member organization, named by typing its name (web.Pick).
-	pk, err := h.srv.Pick(r, "org-any", url.Values{"source_id": r.PostForm["source_id"], "source_id_q": r.PostForm["source_id_q"],
-		"source_id_pick": r.PostForm["source_id_pick"]}, "source_id")
+	pk, err := h.srv.Pick(r, "org-any", web.PickFields(r.PostForm, "source_id"), "source_id")
 	if err != nil {
 		h.fail(w, r, err)
 		return

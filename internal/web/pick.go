@@ -167,3 +167,17 @@ func (s *Server) pickJSON(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	api.WriteJSON(w, http.StatusOK, out)
 }
+
+// PickFields is the part of form f a picker named name reads (name,
+// name_q, name_pick), with only the keys f has: a key present but empty
+// means the form had the text box and the person emptied it, so copying
+// an absent key as empty would turn an id posted alone into nothing.
+func PickFields(f url.Values, name string) url.Values {
+	out := url.Values{}
+	for _, k := range []string{name, name + "_q", name + "_pick"} {
+		if v, ok := f[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
