@@ -67,12 +67,7 @@ type orgMeetings struct {
 func (h *Handler) orgSection(r *http.Request, orgID int64) (template.HTML, error) {
 	const n = 5
 	html, v, err := h.srv.Fragment(r, "meetings_list", "meetings_org_section", orgID, func() (any, error) {
-		edge := h.svc.db.Now().Add(-24 * time.Hour)
-		coming, err := h.svc.List(r.Context(), orgID, edge, time.Time{}, 0, n+1)
-		if err != nil {
-			return nil, err
-		}
-		past, err := h.svc.Past(r.Context(), orgID, edge, time.Time{}, 0, n+1)
+		coming, past, err := h.svc.OfOrg(r.Context(), orgID, h.svc.db.Now().Add(-24*time.Hour), n+1)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -347,6 +348,43 @@ func (s *Service) Past(ctx context.Context, orgID int64, before time.Time, start
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// OfOrg returns up to n of an organization's coming meetings (ending at or
+// after edge, soonest first) and up to n past ones (latest first), in one
+// statement: an organization's page lists both.
+func (s *Service) OfOrg(ctx context.Context, orgID int64, edge time.Time, n int) (coming, past []*Meeting, err error) {
+	q := "SELECT * FROM (SELECT " + meetingColumns + " FROM meetings m JOIN organizations o ON o.id = m.org_id" +
+		" WHERE m.org_id = ? AND m.ends_at >= ? ORDER BY m.starts_at, m.id LIMIT ?) coming UNION ALL SELECT * FROM (SELECT " +
+		meetingColumns + " FROM meetings m JOIN organizations o ON o.id = m.org_id" +
+		" WHERE m.org_id = ? AND m.ends_at < ? ORDER BY m.starts_at DESC, m.id DESC LIMIT ?) past"
+	rows, err := s.db.Query(ctx, q, orgID, edge.UTC(), n, orgID, edge.UTC(), n)
+	if err != nil {
+		return nil, nil, fmt.Errorf("meetings: of org: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m.EndsAt.Before(edge) {
+			past = append(past, m)
+		} else {
+			coming = append(coming, m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	// UNION ALL keeps no order of its own: order each part here.
+	sort.Slice(coming, func(i, j int) bool {
+		return coming[i].StartsAt.Before(coming[j].StartsAt) || (coming[i].StartsAt.Equal(coming[j].StartsAt) && coming[i].ID < coming[j].ID)
+	})
+	sort.Slice(past, func(i, j int) bool {
+		return past[i].StartsAt.After(past[j].StartsAt) || (past[i].StartsAt.Equal(past[j].StartsAt) && past[i].ID > past[j].ID)
+	})
+	return coming, past, nil
 }
 
 // IsOrganizer reports whether u organizes meetings of the organization.
