@@ -176,7 +176,8 @@ func openSection(t *testing.T, ctx context.Context, path string) {
 
 // A guest on a phone starts at /kk/ and, by clicking only, reaches every
 // section and a page of every kind: organization, programme, proposals
-// and a proposal, a meeting, an election; no page shows a raw message key.
+// and a proposal, a meeting, an election, a call, a course, a competition,
+// a mentor pool, a report, and the search; no page shows a raw message key.
 func TestBrowserGuestReachesEverySectionByClicking(t *testing.T) {
 	env := demoEnv(t)
 	ctx := browser(t)
@@ -222,6 +223,22 @@ func TestBrowserGuestReachesEverySectionByClicking(t *testing.T) {
 	// An election's results, from the home page.
 	goTo(t, ctx, "header", `^/kk/$`)
 	goTo(t, ctx, "#now-results", `^/kk/elections/\d+$`)
+	checkNoRawKeys(t, ctx)
+
+	// Every section a component added, and a page of its kind.
+	for _, s := range []struct{ section, page string }{
+		{"/calls", `^/kk/calls/\d+$`},
+		{"/courses", `^/kk/courses/\d+$`},
+		{"/competitions", `^/kk/competitions/\d+$`},
+		{"/mentor-pools", `^/kk/mentor-pools/\d+$`},
+		{"/reports", `^/kk/reports/\d+$`},
+	} {
+		openSection(t, ctx, s.section)
+		checkNoRawKeys(t, ctx)
+		goTo(t, ctx, "main", s.page)
+		checkNoRawKeys(t, ctx)
+	}
+	openSection(t, ctx, "/search")
 	checkNoRawKeys(t, ctx)
 }
 
