@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -313,6 +314,17 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 		{"organization-member", "/organizations/" + ids.org, "member@demo.ortaq.kz", false},
 		{"organization-organizer", "/organizations/" + ids.org, "orgadmin@demo.ortaq.kz", false},
 		{"profile", "/profile", "member@demo.ortaq.kz", false},
+		{"calls", "/calls", "", false},
+		{"call", "/calls/" + ids.call, "", true},
+		{"courses", "/courses", "", false},
+		{"course", "/courses/" + ids.course, "", true},
+		{"competitions", "/competitions", "", false},
+		{"competition", "/competitions/" + ids.competition, "", true},
+		{"mentor-pools", "/mentor-pools", "", false},
+		{"mentor-pool", "/mentor-pools/" + ids.pool, "", true},
+		{"reports", "/reports", "", false},
+		{"report", "/reports/" + ids.report, "", true},
+		{"search", "/search?q=" + url.QueryEscape("жастар"), "", false},
 	}
 	viewports := []struct {
 		name string
@@ -374,7 +386,10 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 	t.Logf("axe: %d page states", count)
 }
 
-type demoPageIDs struct{ org, programme, proposal, meeting, electionMeeting string }
+type demoPageIDs struct {
+	org, programme, proposal, meeting, electionMeeting string
+	call, course, competition, pool, report            string
+}
 
 // demoIDs picks pages of each kind from the demo data.
 func demoIDs(t *testing.T, env *apptest.Env) demoPageIDs {
@@ -392,5 +407,10 @@ func demoIDs(t *testing.T, env *apptest.Env) demoPageIDs {
 	q(&ids.proposal, `SELECT id FROM proposals WHERE hidden = FALSE AND answer <> '' ORDER BY id LIMIT 1`)
 	q(&ids.meeting, `SELECT id FROM meetings ORDER BY starts_at DESC LIMIT 1`)
 	q(&ids.electionMeeting, `SELECT meeting_id FROM elections WHERE meeting_id IS NOT NULL ORDER BY id LIMIT 1`)
+	q(&ids.call, `SELECT id FROM calls ORDER BY id LIMIT 1`)
+	q(&ids.course, `SELECT id FROM courses ORDER BY id LIMIT 1`)
+	q(&ids.competition, `SELECT id FROM competitions ORDER BY id LIMIT 1`)
+	q(&ids.pool, `SELECT id FROM mentor_pools ORDER BY id LIMIT 1`)
+	q(&ids.report, `SELECT id FROM reports WHERE status = 'published' ORDER BY id LIMIT 1`)
 	return ids
 }

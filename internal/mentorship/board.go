@@ -32,8 +32,9 @@ func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, err
 		if role == "mentor" {
 			other = m.MenteeName
 		}
-		title, lang := rd.Text(m.PoolTitle)
-		it := web.PanelItem{Title: other, URL: rd.Link(fmt.Sprintf("/mentorships/%d", m.ID)),
+		title, _ := rd.Text(m.PoolTitle)
+		name, lang := rd.UserText(other)
+		it := web.PanelItem{Title: name, URL: rd.Link(fmt.Sprintf("/mentorships/%d", m.ID)),
 			Meta: rd.P.T("mentorship.role."+role) + " · " + title, Lang: lang}
 		if m.Status == "proposed" && role == "mentor" {
 			it.Badge = rd.P.T("mentorship.badge.answer")
