@@ -46,31 +46,76 @@ func IsPhoto(data []byte) bool {
 	return ct == "image/jpeg" || ct == "image/png"
 }
 
-// Process checks a photo before decoding it — its type by content, its
-// size, and the dimensions its header declares — then scales it to fit
-// displaySide and thumbSide (thumbSide 0: no thumbnail) and encodes both
-// afresh as JPEG, which leaves behind everything the file carried besides
-// pixels (EXIF, with the place it was taken). The EXIF orientation is
-// applied first, so a phone's upright photo stays upright. A refusal says
-// why (Reason) for the caller's own message.
-func Process(data []byte, displaySide, thumbSide int) (Result, *Refusal) {
+// Info is what a photo's header says, read without decoding its pixels.
+type Info struct {
+	Type          string // "image/jpeg" or "image/png"
+	Width, Height int    // as stored in the file
+	Orientation   int    // the EXIF orientation (1–8) of a JPEG; 1 otherwise
+}
+
+// Check does what Process does before decoding — the photo's type by
+// content, its size, and the dimensions its header declares (a
+// decompression bomb is refused here) — and says what it found. A photo
+// Check accepts may still fail to decode (a file broken after its header).
+func Check(data []byte) (Info, *Refusal) {
 	if len(data) > MaxBytes {
-		return Result{}, &Refusal{"too_large", []any{"max", MaxBytes >> 20}}
+		return Info{}, &Refusal{"too_large", []any{"max", MaxBytes >> 20}}
 	}
 	if !IsPhoto(data) {
-		return Result{}, &Refusal{"type", nil}
+		return Info{}, &Refusal{"type", nil}
 	}
-	ct := http.DetectContentType(data)
+	in := Info{Type: http.DetectContentType(data), Orientation: 1}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return Result{}, &Refusal{"broken", nil}
+		return Info{}, &Refusal{"broken", nil}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxSide || cfg.Height > MaxSide ||
 		float64(cfg.Width)*float64(cfg.Height) > MaxPixels {
-		return Result{}, &Refusal{"dimensions", []any{"max", MaxSide}}
+		return Info{}, &Refusal{"dimensions", []any{"max", MaxSide}}
+	}
+	in.Width, in.Height = cfg.Width, cfg.Height
+	if in.Type == "image/jpeg" {
+		in.Orientation = exifOrientation(data)
+	}
+	return in, nil
+}
+
+// Fit is the size, upright, of the copy Process makes of this photo to fit
+// side×side: known before decoding, so a page can keep the photo's place
+// while it is being prepared.
+func (in Info) Fit(side int) (w, h int) {
+	w, h = fit(in.Width, in.Height, side)
+	if in.Orientation >= 5 && in.Orientation <= 8 {
+		w, h = h, w
+	}
+	return w, h
+}
+
+// fit is w×h scaled down to fit side×side (never enlarged).
+func fit(w, h, side int) (int, int) {
+	if w > side || h > side {
+		if w >= h {
+			return side, max(1, h*side/w)
+		}
+		return max(1, w*side/h), side
+	}
+	return w, h
+}
+
+// Process checks a photo before decoding it (Check), then scales it to
+// fit displaySide and thumbSide (thumbSide 0: no thumbnail) and encodes
+// both afresh as JPEG, which leaves behind everything the file carried
+// besides pixels (EXIF, with the place it was taken). The EXIF orientation
+// is applied first, so a phone's upright photo stays upright. A refusal
+// says why (Reason) for the caller's own message.
+func Process(data []byte, displaySide, thumbSide int) (Result, *Refusal) {
+	in, no := Check(data)
+	if no != nil {
+		return Result{}, no
 	}
 	var img image.Image
-	if ct == "image/jpeg" {
+	var err error
+	if in.Type == "image/jpeg" {
 		img, err = jpeg.Decode(bytes.NewReader(data))
 	} else {
 		img, err = png.Decode(bytes.NewReader(data))
@@ -79,10 +124,8 @@ func Process(data []byte, displaySide, thumbSide int) (Result, *Refusal) {
 		return Result{}, &Refusal{"broken", nil}
 	}
 	display := scale(img, displaySide, draw.ApproxBiLinear)
-	if ct == "image/jpeg" {
-		// After scaling: turning 1,600 pixels a side costs little.
-		display = orient(display, exifOrientation(data))
-	}
+	// After scaling: turning 1,600 pixels a side costs little.
+	display = orient(display, in.Orientation)
 	// Bilinear (scaled to the reduction, so it averages, unlike
 	// ApproxBiLinear) at half the cost of Catmull-Rom: a 400-pixel
 	// thumbnail shows no difference.
@@ -107,14 +150,7 @@ func Process(data []byte, displaySide, thumbSide int) (Result, *Refusal) {
 // transparent parts would turn black in a JPEG).
 func scale(img image.Image, side int, k draw.Interpolator) image.Image {
 	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w > side || h > side {
-		if w >= h {
-			w, h = side, max(1, h*side/w)
-		} else {
-			w, h = max(1, w*side/h), side
-		}
-	}
+	w, h := fit(b.Dx(), b.Dy(), side)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	stddraw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, stddraw.Src)
 	if w == b.Dx() && h == b.Dy() {

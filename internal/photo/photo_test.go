@@ -86,3 +86,31 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 }
+
+// Check reads only the header: it knows the size Process will give (so a
+// page keeps the photo's place while it is prepared), refuses a bomb, and
+// lets through a file broken after its header, which Process refuses.
+func TestCheckBeforeDecoding(t *testing.T) {
+	for _, c := range []struct{ w, h int }{{2400, 1200}, {4000, 3000}, {300, 200}, {1200, 2400}} {
+		data := Phone(t, c.w, c.h) // orientation 6
+		in, no := photo.Check(data)
+		if no != nil || in.Width != c.w || in.Height != c.h || in.Orientation != 6 || in.Type != "image/jpeg" {
+			t.Fatalf("%d×%d: %+v %+v", c.w, c.h, in, no)
+		}
+		r, no := photo.Process(data, 1600, 400)
+		if no != nil {
+			t.Fatal(no)
+		}
+		if w, h := in.Fit(1600); w != r.Width || h != r.Height {
+			t.Fatalf("%d×%d: Fit %d×%d, Process %d×%d", c.w, c.h, w, h, r.Width, r.Height)
+		}
+	}
+	whole := Phone(t, 800, 600)
+	broken := append(append([]byte{}, whole[:len(whole)/3]...), bytes.Repeat([]byte{0xFF, 0x00}, 50)...)
+	if _, no := photo.Check(broken); no != nil {
+		t.Fatalf("the header is whole: %+v", no)
+	}
+	if _, no := photo.Process(broken, 1600, 400); no == nil || no.Reason != "broken" {
+		t.Fatalf("broken after its header: %+v", no)
+	}
+}
