@@ -186,6 +186,7 @@ func (a *App) wire(ctx context.Context) error {
 		a.Reports = reports.New(reports.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Log: a.Log,
 			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName})
 		registered = append(registered, a.Reports)
+		a.background = append(a.background, a.Reports.Run) // photos scaled after publishing (decision 0121)
 	}
 
 	// wire:search (one search over what the components register)

@@ -153,5 +153,9 @@ func loadReports(ctx context.Context, a *app.App, people map[string]int64) error
 			return fmt.Errorf("reports demo: %w", err)
 		}
 	}
+	// The photos are scaled now, so the demo opens with them shown.
+	if _, err := rs.PreparePhotos(ctx); err != nil {
+		return fmt.Errorf("reports demo: photos: %w", err)
+	}
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *Service) Register(srv *web.Server) error {
 			if err != nil {
 				return ReportOut{}, err
 			}
-			return s.out(rep), nil
+			return s.out(rep, r, true), nil
 		}))
 	return nil
 }

@@ -64,13 +64,19 @@ func (in ReportIn) input() (Input, error) {
 	return out, fs.Err()
 }
 
-// PhotoOut is a photo's addresses.
+// PhotoOut is a photo's addresses. A photo is scaled after the report is
+// stored: until then its state is pending (no addresses yet; width and
+// height are already the display copy's); failed says it could not be
+// read, with the reason in error.
 type PhotoOut struct {
 	ID       string `json:"id"`
 	URL      string `json:"url"`
 	ThumbURL string `json:"thumb_url"`
 	Width    int    `json:"width"`
 	Height   int    `json:"height"`
+	State    string `json:"state" enum:"pending,ready,failed"`
+	Name     string `json:"name,omitempty" doc:"the file's name as uploaded (shown to the report's editors)"`
+	Error    string `json:"error,omitempty" doc:"why a failed photo could not be read, in the language of Accept-Language"`
 }
 
 // ReportOut is a report as the API shows it.
@@ -89,7 +95,9 @@ type ReportOut struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-func (s *Service) out(r *Report) ReportOut {
+// out is r as the API shows it to req's reader; editor: the report's
+// editors also see the photos that failed, with why, and files' names.
+func (s *Service) out(r *Report, req *http.Request, editor bool) ReportOut {
 	o := ReportOut{ID: idStr(r.ID), URL: s.baseURL + "/kk/reports/" + idStr(r.ID), OrganizationID: idStr(r.OrgID), Title: r.Title, Body: r.Body,
 		Status: r.Status, PublishedAt: r.PublishedAt.UTC(), Date: r.EventDate, ViewCount: r.ViewCount, UpdatedAt: r.UpdatedAt.UTC(), Photos: []PhotoOut{}}
 	for _, l := range r.Links {
@@ -107,10 +115,29 @@ func (s *Service) out(r *Report) ReportOut {
 		}
 	}
 	for _, p := range r.Photos {
-		o.Photos = append(o.Photos, PhotoOut{ID: idStr(p.ID), URL: s.baseURL + photoPath(i18n.KK, p, "display"),
-			ThumbURL: s.baseURL + photoPath(i18n.KK, p, "thumb"), Width: p.Width, Height: p.Height})
+		po := PhotoOut{ID: idStr(p.ID), Width: p.Width, Height: p.Height, State: p.State}
+		switch {
+		case p.Ready():
+			po.URL, po.ThumbURL = s.baseURL+photoPath(i18n.KK, p, "display"), s.baseURL+photoPath(i18n.KK, p, "thumb")
+		case !editor && p.State == PhotoFailed:
+			continue // readers never see what failed
+		case editor:
+			po.Name = p.Name
+			if p.State == PhotoFailed {
+				po.Error = s.srv.T(req, "reports.photo."+p.Reason, "max", failArg(p.Reason))
+			}
+		}
+		o.Photos = append(o.Photos, po)
 	}
 	return o
+}
+
+// failArg is the argument of a failed photo's message.
+func failArg(reason string) int {
+	if reason == "too_large" {
+		return MaxPhotoBytes >> 20
+	}
+	return MaxPhotoSide
 }
 
 // pagePath is a photo's address in a page, before the language prefix
@@ -166,7 +193,7 @@ func (s *Service) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.Page[ReportOut]{Items: make([]ReportOut, 0, len(items)), NextCursor: next}
 	for _, it := range items {
-		out.Items = append(out.Items, s.out(it))
+		out.Items = append(out.Items, s.out(it, r, false))
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }
@@ -182,7 +209,12 @@ func (s *Service) apiGet(w http.ResponseWriter, r *http.Request) {
 		s.srv.Fail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusOK, s.out(rep))
+	editor, err := s.CanEdit(r.Context(), req.User, rep.OrgID)
+	if err != nil {
+		s.srv.Fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, s.out(rep, r, editor))
 }
 
 func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
@@ -214,7 +246,7 @@ func (s *Service) apiCreate(w http.ResponseWriter, r *http.Request) {
 		s.srv.Fail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusCreated, s.out(rep))
+	api.WriteJSON(w, http.StatusCreated, s.out(rep, r, true))
 }
 
 // readMultipart reads the part "report" (JSON) and the parts "photo".

@@ -80,7 +80,11 @@ func (s *Service) formPage(w http.ResponseWriter, r *http.Request, status int, o
 	}
 	if rep != nil {
 		for _, p := range rep.Photos {
-			v.Photos = append(v.Photos, photoView{Thumb: pagePath(p, "thumb")})
+			pv := photoView{Thumb: pagePath(p, "thumb"), Name: p.Name, State: p.State}
+			if !p.Ready() {
+				pv.Thumb = ""
+			}
+			v.Photos = append(v.Photos, pv)
 			v.PhotoIDs = append(v.PhotoIDs, p.ID)
 		}
 	}

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"encoding/base64"
+	"encoding/xml"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -149,6 +151,8 @@ type showView struct {
 	BLang    i18n.Lang
 	Org      string
 	Photos   []photoView
+	Failed   []failedView // the editors' only
+	Refresh  bool         // photos are being prepared: the page reloads itself
 	Related  []itemView
 	Links    []linkView
 	CanEdit  bool
@@ -161,6 +165,32 @@ type showView struct {
 type photoView struct {
 	Display, Thumb string
 	Width, Height  int
+	// Pending: the photo is being prepared; Placeholder is a picture of
+	// its size saying so (a data: URL), shown in its place.
+	Pending     bool
+	Placeholder template.URL
+	Name, State string // on the edit form
+}
+
+// failedView is a photo that could not be prepared, as its report's
+// editors are told.
+type failedView struct {
+	Name, Message string
+}
+
+// placeholder is an SVG of w×h with text in its middle, as a data: URL:
+// shown where a photo being prepared will be, with the photo's own
+// width and height, so the page does not move when it comes (the page's
+// CSP allows data: images and no inline styles).
+func placeholder(w, h int, text string) template.URL {
+	var b strings.Builder
+	fs := max(12, w/28)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d">`, w, h, w, h)
+	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#eef2f5"/>`)
+	fmt.Fprintf(&b, `<text x="50%%" y="50%%" text-anchor="middle" dominant-baseline="middle" font-family="sans-serif" font-size="%d" fill="#3d4852">`, fs)
+	xml.EscapeText(&b, []byte(text))
+	b.WriteString(`</text></svg>`)
+	return template.URL("data:image/svg+xml," + url.PathEscape(b.String()))
 }
 
 type linkView struct {
@@ -184,11 +214,25 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 	body, bl := rep.Body.Pick(l)
 	v.Body, v.BLang = template.HTML(latin(l, bl, string(proposals.Markdown(body)))), bl
 	v.OGDesc = excerpt(body, 200)
-	for _, p := range rep.Photos {
-		v.Photos = append(v.Photos, photoView{Display: pagePath(p, "display"), Thumb: pagePath(p, "thumb"), Width: p.Width, Height: p.Height})
+	if u != nil {
+		v.CanEdit, _ = s.CanEdit(r.Context(), u, rep.OrgID)
 	}
-	if len(rep.Photos) > 0 {
-		v.OGImage = s.baseURL + photoPath(l, rep.Photos[0], "display")
+	for _, p := range rep.Photos {
+		switch p.State {
+		case PhotoReady:
+			v.Photos = append(v.Photos, photoView{Display: pagePath(p, "display"), Thumb: pagePath(p, "thumb"), Width: p.Width, Height: p.Height})
+			if v.OGImage == "" {
+				v.OGImage = s.baseURL + photoPath(l, p, "display")
+			}
+		case PhotoPending:
+			v.Photos = append(v.Photos, photoView{Pending: true, Width: p.Width, Height: p.Height,
+				Placeholder: placeholder(p.Width, p.Height, s.srv.T(r, "reports.photo.pending"))})
+			v.Refresh = true
+		case PhotoFailed:
+			if v.CanEdit {
+				v.Failed = append(v.Failed, failedView{Name: p.Name, Message: s.srv.T(r, "reports.photo."+p.Reason, "max", failArg(p.Reason))})
+			}
+		}
 	}
 	if rep.Public {
 		v.SeenPath = "/reports/" + idStr(rep.ID) + "/seen.gif"
@@ -204,9 +248,6 @@ func (s *Service) showPage(w http.ResponseWriter, r *http.Request) {
 		if path != "" {
 			v.Links = append(v.Links, linkView{Path: path, Label: label})
 		}
-	}
-	if u != nil {
-		v.CanEdit, _ = s.CanEdit(r.Context(), u, rep.OrgID)
 	}
 	s.srv.Render(w, r, http.StatusOK, "reports_show", &web.PageData{Title: v.Title, Data: v})
 }

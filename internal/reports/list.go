@@ -149,7 +149,8 @@ func (s *Service) firstPhotos(ctx context.Context, list []*Report) error {
 		by[r.ID] = r
 	}
 	rows, err := s.db.Query(ctx, `SELECT report_id, id, hash, width, height FROM report_photos p
-		WHERE report_id IN (`+db.Placeholders(len(ids))+`) AND position = (SELECT MIN(position) FROM report_photos q WHERE q.report_id = p.report_id)`,
+		WHERE report_id IN (`+db.Placeholders(len(ids))+`) AND state = 'ready'
+		AND position = (SELECT MIN(position) FROM report_photos q WHERE q.report_id = p.report_id AND q.state = 'ready')`,
 		db.Args(ids)...)
 	if err != nil {
 		return err
@@ -157,7 +158,7 @@ func (s *Service) firstPhotos(ctx context.Context, list []*Report) error {
 	defer rows.Close()
 	for rows.Next() {
 		var rid int64
-		var p Photo
+		p := Photo{State: PhotoReady}
 		if err := rows.Scan(&rid, &p.ID, &p.Hash, &p.Width, &p.Height); err != nil {
 			return err
 		}
@@ -197,6 +198,8 @@ func (s *Service) Related(ctx context.Context, r *Report, n int) ([]*Report, err
 
 // PhotoData returns a photo's bytes ("display" or "thumb") and whether
 // anyone may read it (its report is public); u is asked for otherwise.
+// Only a prepared photo has any: what was uploaded (with its EXIF) is
+// never served.
 func (s *Service) PhotoData(ctx context.Context, u *auth.User, id int64, size string) ([]byte, bool, error) {
 	col := map[string]string{"display": "display", "thumb": "thumb"}[size]
 	if col == "" {
@@ -204,7 +207,7 @@ func (s *Service) PhotoData(ctx context.Context, u *auth.User, id int64, size st
 	}
 	var data []byte
 	var rid int64
-	err := s.db.QueryRow(ctx, `SELECT `+col+`, report_id FROM report_photos WHERE id = ?`, id).Scan(&data, &rid)
+	err := s.db.QueryRow(ctx, `SELECT `+col+`, report_id FROM report_photos WHERE id = ? AND state = 'ready'`, id).Scan(&data, &rid)
 	if err != nil {
 		return nil, false, errs.New(errs.NotFound, "error.404.text")
 	}

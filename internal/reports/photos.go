@@ -1,9 +1,10 @@
 package reports
 
 import (
-	"runtime"
-	"sync"
+	"context"
+	"fmt"
 
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/photo"
 )
@@ -18,56 +19,64 @@ const (
 	ThumbSide      = 400
 )
 
-type processed struct {
-	hash           string
-	width, height  int // of the display copy
-	display, thumb []byte
+// States of a photo: scaled in the background after the report is stored
+// (prepare.go).
+const (
+	PhotoPending = "pending"
+	PhotoReady   = "ready"
+	PhotoFailed  = "failed"
+)
+
+// accepted is an upload whose header passed the checks: what the request
+// stores, to be scaled by a worker.
+type accepted struct {
+	name          string
+	data          []byte
+	width, height int // of the display copy it will have
 }
 
-func processAll(ups []Upload, have int) ([]processed, error) {
+// checkAll checks every upload's header — type by content, size, declared
+// dimensions (a decompression bomb is refused here, before any pixel is
+// decoded) — without decoding: that is the worker's job. have is the
+// number of photos the report keeps.
+func checkAll(ups []Upload, have int) ([]accepted, error) {
 	var fs errs.Fields
 	if have+len(ups) > MaxPhotos {
 		fs.Add("photo", "reports.photo.too_many", "max", MaxPhotos)
 		return nil, fs.Err()
 	}
-	// Photos are decoded and scaled side by side, as many at once as
-	// there are processors.
-	out := make([]processed, len(ups))
-	type refusal struct {
-		key  string
-		args []any
-	}
-	bad := make([]*refusal, len(ups))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, u := range ups {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			p, key, args := processPhoto(u.Data)
-			if key != "" {
-				bad[i] = &refusal{key, args}
-				return
-			}
-			out[i] = p
-		})
-	}
-	wg.Wait()
-	for _, b := range bad {
-		if b != nil {
-			fs.Add("photo", b.key, b.args...)
+	out := make([]accepted, 0, len(ups))
+	for _, u := range ups {
+		in, no := photo.Check(u.Data)
+		if no != nil {
+			fs.Add("photo", "reports.photo."+no.Reason, no.Args...)
 			return nil, fs.Err()
 		}
+		w, h := in.Fit(DisplaySide)
+		out = append(out, accepted{name: photoName(u.Name), data: u.Data, width: w, height: h})
 	}
 	return out, nil
 }
 
-// processPhoto scales a report's photo to the display size and a
-// thumbnail (internal/photo); it returns a message key when refused.
-func processPhoto(data []byte) (processed, string, []any) {
-	r, no := photo.Process(data, DisplaySide, ThumbSide)
-	if no != nil {
-		return processed{}, "reports.photo." + no.Reason, no.Args
+// photoName is the file's name as the editor will recognise it, bounded.
+func photoName(s string) string {
+	r := []rune(s)
+	if len(r) > 120 {
+		r = r[:120]
 	}
-	return processed{hash: r.Hash, width: r.Width, height: r.Height, display: r.Display, thumb: r.Thumb}, "", nil
+	return string(r)
+}
+
+// insertPending stores the uploads of report id as photos waiting to be
+// prepared, due at once, in the transaction that stores the report: when
+// it commits, the photos are as durable as the report.
+func insertPending(ctx context.Context, tx *db.Tx, id int64, from int, photos []accepted) error {
+	for i, p := range photos {
+		if _, err := tx.Exec(ctx, `INSERT INTO report_photos (report_id, position, hash, width, height, display, thumb, created_at,
+			state, name, original, due_at) VALUES (?, ?, '', ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+			id, from+i, p.width, p.height, []byte{}, []byte{}, tx.Now, p.name, p.data, tx.Now); err != nil {
+			return fmt.Errorf("reports: photo: %w", err)
+		}
+	}
+	return nil
 }

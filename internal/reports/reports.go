@@ -49,12 +49,20 @@ type Link struct {
 }
 
 // Photo is a stored photo (its bytes are read apart, see PhotoData).
+// Until a worker has scaled it (prepare.go) it is pending: Width and
+// Height are already those its display copy will have, Hash is empty.
 type Photo struct {
 	ID     int64
 	Hash   string
 	Width  int
 	Height int
+	State  string // PhotoPending, PhotoReady, PhotoFailed
+	Name   string // the file's name as uploaded
+	Reason string // why it failed: too_large, type, broken, dimensions
 }
+
+// Ready says whether the photo's copies exist (and may be served).
+func (p Photo) Ready() bool { return p.State == PhotoReady }
 
 // Report is one report.
 type Report struct {
@@ -109,6 +117,9 @@ type Deps struct {
 	Log      *slog.Logger
 	BaseURL  string // for feeds and social previews
 	SiteName string
+	// PhotoWorkers is how many photos this node scales at once in Run
+	// (0: half the processors, at least one).
+	PhotoWorkers int
 }
 
 // Service keeps reports.
@@ -120,6 +131,8 @@ type Service struct {
 	baseURL string
 	site    string
 	srv     *web.Server
+	wake    chan struct{} // photos stored on this node wait (prepare.go)
+	workers int
 }
 
 // New returns the service; Register adds its pages and API.
@@ -127,7 +140,11 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d.DB, auth: d.Auth, log: d.Log, regions: d.Regions, baseURL: strings.TrimRight(d.BaseURL, "/"), site: d.SiteName}
+	if d.PhotoWorkers <= 0 {
+		d.PhotoWorkers = photoWorkers()
+	}
+	return &Service{db: d.DB, auth: d.Auth, log: d.Log, regions: d.Regions, baseURL: strings.TrimRight(d.BaseURL, "/"), site: d.SiteName,
+		wake: make(chan struct{}, 1), workers: d.PhotoWorkers}
 }
 
 // visibleSQL is true for reports of r that anyone may read at ?.
@@ -214,7 +231,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Report, 
 	if err := s.auth.Require(ctx, u, in.OrgID, auth.OrgAdmin); err != nil {
 		return nil, err
 	}
-	photos, err := processAll(in.Photos, 0)
+	photos, err := checkAll(in.Photos, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +259,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Report, 
 		if err := writeLinks(ctx, tx, id, in.Links); err != nil {
 			return err
 		}
-		if err := insertPhotos(ctx, tx, id, 0, photos); err != nil {
+		if err := insertPending(ctx, tx, id, 0, photos); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: u.ID, Action: "reports.create", TargetType: "report",
@@ -250,6 +267,9 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Report, 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(photos) > 0 {
+		s.wakeWorkers()
 	}
 	return s.Get(ctx, u, id)
 }
@@ -282,16 +302,6 @@ func writeLinks(ctx context.Context, tx *db.Tx, id int64, links []Link) error {
 	return nil
 }
 
-func insertPhotos(ctx context.Context, tx *db.Tx, id int64, from int, photos []processed) error {
-	for i, p := range photos {
-		if _, err := tx.Exec(ctx, `INSERT INTO report_photos (report_id, position, hash, width, height, display, thumb, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, from+i, p.hash, p.width, p.height, p.display, p.thumb, tx.Now); err != nil {
-			return fmt.Errorf("reports: photo: %w", err)
-		}
-	}
-	return nil
-}
-
 // Update changes a report. The audit log keeps what it was before and
 // what it became (issue 17: editing after publication keeps the history).
 func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) (*Report, error) {
@@ -310,7 +320,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		t := old.PublishedAt
 		in.PublishedAt = &t
 	}
-	photos, err := processAll(in.Photos, len(old.Photos)-len(in.RemovePhotos))
+	photos, err := checkAll(in.Photos, len(old.Photos)-len(in.RemovePhotos))
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +352,7 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(position), -1) + 1 FROM report_photos WHERE report_id = ?`, id).Scan(&maxPos); err != nil {
 			return err
 		}
-		if err := insertPhotos(ctx, tx, id, maxPos, photos); err != nil {
+		if err := insertPending(ctx, tx, id, maxPos, photos); err != nil {
 			return err
 		}
 		before := Input{Title: old.Title, Body: old.Body, Status: old.Status, EventDate: old.EventDate, Links: old.Links, PublishedAt: &old.PublishedAt}
@@ -351,6 +361,9 @@ func (s *Service) Update(ctx context.Context, u *auth.User, id int64, in Input) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(photos) > 0 {
+		s.wakeWorkers()
 	}
 	return s.Get(ctx, u, id)
 }
@@ -405,14 +418,14 @@ func (s *Service) details(ctx context.Context, tx *db.Tx, r *Report) error {
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	rows, err = tx.Query(ctx, `SELECT id, hash, width, height FROM report_photos WHERE report_id = ? ORDER BY position, id`, r.ID)
+	rows, err = tx.Query(ctx, `SELECT id, hash, width, height, state, name, reason FROM report_photos WHERE report_id = ? ORDER BY position, id`, r.ID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var p Photo
-		if err := rows.Scan(&p.ID, &p.Hash, &p.Width, &p.Height); err != nil {
+		if err := rows.Scan(&p.ID, &p.Hash, &p.Width, &p.Height, &p.State, &p.Name, &p.Reason); err != nil {
 			return err
 		}
 		r.Photos = append(r.Photos, p)
