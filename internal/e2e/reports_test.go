@@ -58,6 +58,18 @@ func TestBrowserReportWithPhotoAndLatinSearch(t *testing.T) {
 		chromedp.Click(C("#report-save")),
 		chromedp.WaitVisible(C("#report")),
 		chromedp.WaitVisible(C("#photos img")))
+	// The photo is scaled after publishing: until it is, its place is
+	// held by a placeholder of its size, and the page reloads itself; the
+	// photo then takes exactly the placeholder's place in the report (no
+	// jump; the flash message above the report is gone after the reload).
+	box := func(sel string) []int {
+		return get(t, ctx, chromedp.Evaluate[[]int](`(() => { const r = document.querySelector('`+sel+`').getBoundingClientRect(); const a = document.querySelector('#report').getBoundingClientRect(); return [Math.round(r.top - a.top), Math.round(r.width), Math.round(r.height)] })()`))
+	}
+	first := box("#photos img")
+	run(t, ctx, chromedp.WaitVisible(C("#photos a img")))
+	if then := box("#photos a img"); first[1] == 0 || first[0] != then[0] || first[1] != then[1] || first[2] != then[2] {
+		t.Fatalf("the photo's place moved: %v, then %v", first, then)
+	}
 	if h := text(t, ctx, "#report h1"); h != "Шымкентте жастар форумы өтті" {
 		t.Fatalf("heading %q", h)
 	}
@@ -65,9 +77,9 @@ func TestBrowserReportWithPhotoAndLatinSearch(t *testing.T) {
 		t.Fatalf("body %q", s)
 	}
 	// The photo arrived scaled for display and fits the phone's screen.
-	get(t, ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('#photos img'); return !!(i && i.complete && i.naturalWidth > 0) })()`))
-	w := get(t, ctx, chromedp.Evaluate[int](`document.querySelector('#photos img').naturalWidth`))
-	shown := get(t, ctx, chromedp.Evaluate[int](`Math.round(document.querySelector('#photos img').getBoundingClientRect().width)`))
+	get(t, ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('#photos a img'); return !!(i && i.complete && i.naturalWidth > 0) })()`))
+	w := get(t, ctx, chromedp.Evaluate[int](`document.querySelector('#photos a img').naturalWidth`))
+	shown := get(t, ctx, chromedp.Evaluate[int](`Math.round(document.querySelector('#photos a img').getBoundingClientRect().width)`))
 	page := get(t, ctx, chromedp.Evaluate[int](`document.documentElement.clientWidth`))
 	if w != 1600 || shown > page || shown == 0 {
 		t.Fatalf("photo %d px wide, shown at %d px on a %d px screen", w, shown, page)
