@@ -50,7 +50,9 @@ func (s *Service) Register(srv *web.Server) error {
 		Tags: []string{"reports"}, Response: api.Page[ReportOut]{}, Query: listQ, Errors: []int{422}}, s.apiList)
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/reports", ID: "createReport", Summary: "Write a report (the organization's administrators)",
 		Description: "A JSON body, or multipart/form-data: the part \"report\" holds the same JSON, parts \"photo\" JPEG or PNG photos of at most 10 MB each " +
-			"(scaled on the server to 1600 px and a 400 px thumbnail; EXIF is removed). status defaults to published; scheduled needs published_at in the future.",
+			"(checked at once — type, size, dimensions — then scaled on the server to 1600 px and a 400 px thumbnail, EXIF removed, after the answer: " +
+			"until then a photo's state is pending, without addresses; a photo that cannot be read becomes failed, with the reason in error). " +
+			"status defaults to published; scheduled needs published_at in the future.",
 		Tags: []string{"reports"}, Auth: true, Request: ReportIn{}, Response: ReportOut{}, Status: 201, Errors: []int{401, 403, 404, 413, 422}}, s.apiCreate)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/reports/{id}", ID: "getReport", Summary: "A report (drafts: its organization's administrators only)",
 		Tags: []string{"reports"}, Response: ReportOut{}, Errors: []int{404}}, s.apiGet)
