@@ -2,8 +2,6 @@ package reports
 
 import (
 	"context"
-
-	"github.com/ortaq/ortaq/internal/photo"
 )
 
 // Take claims one due photo as a worker does (nil: none), for tests of
@@ -24,7 +22,7 @@ func (t *Taken) ID() int64 { return t.t.id }
 
 // Finish prepares the photo and stores it, if the claim still holds.
 func (s *Service) Finish(ctx context.Context, t *Taken) error {
-	res, no := photo.Process(t.t.original, DisplaySide, ThumbSide)
+	res, no := process(t.t.original)
 	reason := ""
 	if no != nil {
 		reason = no.Reason

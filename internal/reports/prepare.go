@@ -133,13 +133,25 @@ func (s *Service) prepareOne(ctx context.Context) (bool, error) {
 	if t.attempts > maxPhotoAttempts {
 		return true, s.finish(fctx, t, photo.Result{}, "broken")
 	}
-	res, no := photo.Process(t.original, DisplaySide, ThumbSide)
+	res, no := process(t.original)
 	reason := ""
 	if no != nil {
 		reason = no.Reason
 		s.log.Info("reports: photo failed", "photo", t.id, "reason", no.Reason)
 	}
 	return true, s.finish(fctx, t, res, reason)
+}
+
+// process is photo.Process for a worker: a decoder's panic on a hostile
+// file fails that photo instead of taking the node down (in a request,
+// the server's recovery did that).
+func process(data []byte) (res photo.Result, no *photo.Refusal) {
+	defer func() {
+		if recover() != nil {
+			res, no = photo.Result{}, &photo.Refusal{Reason: "broken"}
+		}
+	}()
+	return photo.Process(data, DisplaySide, ThumbSide)
 }
 
 // take claims the photo due first: its due_at moves past the lease and
