@@ -199,7 +199,7 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sh, err := h.svc.Sheet(r.Context(), req.User, req.ID)
+	sh, organizer, err := h.svc.Sheet(r.Context(), req.User, req.ID)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
@@ -214,7 +214,7 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 	head, body := sheetHTML(sh, h.srv.Printer(r))
 	h.srv.Render(w, r, http.StatusOK, "courses_sheet", &web.PageData{Title: title, Data: map[string]any{"S": sh, "Completed": done,
 		"Head": head, "Body": body,
-		"Organizer": h.svc.Organizer(r.Context(), req.User, sh.Course), "Awards": h.svc.awards != nil}})
+		"Organizer": organizer, "Awards": h.svc.awards != nil}})
 }
 
 // sheetHTML is the sheet's table head and body, built here: 12,000

@@ -248,6 +248,12 @@ func TestCoursePages(t *testing.T) {
 		if r := bc.Get(page + "/attendance"); r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
 			t.Fatalf("sheet: %d %.1000s", r.StatusCode, r.Body)
 		}
+		// Read again (the sheet kept): the course with what the copy
+		// depends on and whether the reader teaches it, then the reader's
+		// role — two statements, each a round trip on PostgreSQL.
+		if r := bc.Get(page + "/attendance"); r.Statements() != 2 {
+			t.Errorf("the kept sheet: %d statements, want 2 (%s)", r.Statements(), r.Header.Get("Server-Timing"))
+		}
 		if r := bc.Get(page + "/attendance.xlsx"); r.StatusCode != 200 || !strings.HasPrefix(r.Body, "PK") {
 			t.Fatalf("xlsx: %d", r.StatusCode)
 		}
