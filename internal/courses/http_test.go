@@ -245,8 +245,14 @@ func TestCoursePages(t *testing.T) {
 			t.Fatalf("export: %d %.2000s", r.StatusCode, r.Body)
 		}
 		// The sheet, the spreadsheet and the calendar.
-		if r := bc.Get(page + "/attendance"); r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
+		r = bc.Get(page + "/attendance")
+		if r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
 			t.Fatalf("sheet: %d %.1000s", r.StatusCode, r.Body)
+		}
+		// The learner's line: checked in (present) at the first session.
+		if _, row, _ := strings.Cut(r.Body, `<th scope="row">`+learner.User.Name+"</th>"); !strings.HasPrefix(row, "<td>") ||
+			!strings.Contains(row[:strings.Index(row, "</tr>")], "<td>+") {
+			t.Fatalf("the learner's line: %.300s", row)
 		}
 		// Read again (the sheet kept): the course with what the copy
 		// depends on and whether the reader teaches it, then the reader's
