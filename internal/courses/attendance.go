@@ -321,25 +321,28 @@ var markOf = map[byte]string{'p': "present", 'a': "absent", 'e': "excused"}
 // whether u organizes the course (a moderator or administrator of its
 // organization), which the page needs too.
 //
-// The course, what the kept copy depends on, and whether u teaches it come
-// in one statement, u's role in a second: on PostgreSQL each statement is
-// a round trip to a server on the same cores (docs/benchmarks.md,
-// "PostgreSQL at 32 clients").
+// The course, what the kept copy depends on, whether u teaches it and u's
+// role in its organization come in one statement: on PostgreSQL each
+// statement is a round trip to a server on the same cores
+// (docs/benchmarks.md, "PostgreSQL at 32 clients").
 func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*Sheet, bool, error) {
 	// The sheet is the same for all its readers until a mark, an
 	// enrolment or a session changes (sheet_version) or a session starts
 	// (started): a copy is kept under both (docs/benchmarks.md, courses).
 	var k sheetKey
-	var teaches bool
+	var teaches, member bool
+	var grant sql.NullString
 	var uid int64
 	if u != nil {
 		uid = u.ID
 	}
+	role, roleArgs := s.auth.RoleColumns(u, "c.org_id")
+	args := append([]any{s.db.Now(), uid}, roleArgs...)
 	c, err := scanCourse(also{s.db.QueryRow(ctx, "SELECT "+courseCols+`, c.sheet_version,
 		(SELECT COUNT(*) FROM course_sessions WHERE course_id = c.id AND starts_at <= ?),
-		EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id AND t.user_id = ?)
-		FROM courses c JOIN organizations o ON o.id = c.org_id WHERE c.id = ?`, s.db.Now(), uid, courseID),
-		[]any{&k.Version, &k.Started, &teaches}})
+		EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id AND t.user_id = ?), `+role+`
+		FROM courses c JOIN organizations o ON o.id = c.org_id WHERE c.id = ?`, append(args, courseID)...),
+		[]any{&k.Version, &k.Started, &teaches, &grant, &member}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, notFound()
 	}
@@ -349,7 +352,7 @@ func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*She
 	if u == nil {
 		return nil, false, errs.New(errs.Unauthorized, "auth.signin_required")
 	}
-	organizer := s.Organizer(ctx, u, c)
+	organizer := auth.RoleOf(u, grant, member) >= auth.Moderator
 	if !teaches && !organizer {
 		return nil, false, errs.New(errs.Forbidden, "courses.not_teacher")
 	}
