@@ -317,15 +317,20 @@ type SheetRow struct {
 var markOf = map[byte]string{'p': "present", 'a': "absent", 'e': "excused"}
 
 // Sheet returns the attendance sheet (the course's teachers and
-// organizers): the enrolled, and anyone who left after being marked; and
-// whether u organizes the course (a moderator or administrator of its
-// organization), which the page needs too.
+// organizers): the enrolled, and anyone who left after being marked.
+func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*Sheet, error) {
+	sh, _, err := s.SheetFor(ctx, u, courseID)
+	return sh, err
+}
+
+// SheetFor is Sheet, and whether u organizes the course (a moderator or
+// administrator of its organization), which the page needs too.
 //
 // The course, what the kept copy depends on, whether u teaches it and u's
 // role in its organization come in one statement: on PostgreSQL each
 // statement is a round trip to a server on the same cores
 // (docs/benchmarks.md, "PostgreSQL at 32 clients").
-func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*Sheet, bool, error) {
+func (s *Service) SheetFor(ctx context.Context, u *auth.User, courseID int64) (*Sheet, bool, error) {
 	// The sheet is the same for all its readers until a mark, an
 	// enrolment or a session changes (sheet_version) or a session starts
 	// (started): a copy is kept under both (docs/benchmarks.md, courses).

@@ -513,11 +513,11 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 			}
 		}
 		env.Clock.Advance(6 * 24 * time.Hour)
-		sh, organizer, err := svc.Sheet(ctx, teacher.User, c.ID)
+		sh, organizer, err := svc.SheetFor(ctx, teacher.User, c.ID)
 		if err != nil || organizer {
 			t.Fatalf("the teacher's sheet: organizer %v, %v", organizer, err)
 		}
-		if _, organizer, err := svc.Sheet(ctx, boss.User, c.ID); err != nil || !organizer {
+		if _, organizer, err := svc.SheetFor(ctx, boss.User, c.ID); err != nil || !organizer {
 			t.Fatalf("the organizer's sheet: organizer %v, %v", organizer, err)
 		}
 		if sh.Total != 4 || sh.Held != 4 {
@@ -537,7 +537,7 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 		if err := svc.Mark(ctx, teacher.User, ss[3].ID, poor.User.ID, "present"); err != nil {
 			t.Fatal(err)
 		}
-		if sh, _, err = svc.Sheet(ctx, teacher.User, c.ID); err != nil {
+		if sh, err = svc.Sheet(ctx, teacher.User, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range sh.Rows {
@@ -545,13 +545,13 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 				t.Fatalf("the sheet after a new mark: %+v", r)
 			}
 		}
-		if _, _, err := svc.Sheet(ctx, good.User, c.ID); code(t, err) != errs.Forbidden {
+		if _, err := svc.Sheet(ctx, good.User, c.ID); code(t, err) != errs.Forbidden {
 			t.Fatalf("a learner reads the sheet: %v", err)
 		}
-		if _, _, err := svc.Sheet(ctx, nil, c.ID); code(t, err) != errs.Unauthorized {
+		if _, err := svc.Sheet(ctx, nil, c.ID); code(t, err) != errs.Unauthorized {
 			t.Fatalf("a guest reads the sheet: %v", err)
 		}
-		if _, _, err := svc.Sheet(ctx, teacher.User, c.ID+1000); code(t, err) != errs.NotFound {
+		if _, err := svc.Sheet(ctx, teacher.User, c.ID+1000); code(t, err) != errs.NotFound {
 			t.Fatalf("the sheet of no course: %v", err)
 		}
 		// Only organizers issue; the teacher is no organizer.

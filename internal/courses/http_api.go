@@ -334,7 +334,7 @@ func (h *handler) apiAttendance(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sh, _, err := h.svc.Sheet(r.Context(), req.User, req.ID)
+	sh, err := h.svc.Sheet(r.Context(), req.User, req.ID)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

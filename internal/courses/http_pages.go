@@ -199,7 +199,7 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sh, organizer, err := h.svc.Sheet(r.Context(), req.User, req.ID)
+	sh, organizer, err := h.svc.SheetFor(r.Context(), req.User, req.ID)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
