@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -147,12 +148,23 @@ func TestRolesReachDownTheTree(t *testing.T) {
 			{member, city, auth.SignedIn}, // membership does not reach down
 		} {
 			got, err := s.RoleIn(ctx, tc.who, tc.org)
+			name := "guest"
+			if tc.who != nil {
+				name = tc.who.Email
+			}
 			if err != nil || got != tc.want {
-				name := "guest"
-				if tc.who != nil {
-					name = tc.who.Email
-				}
 				t.Errorf("RoleIn(%s, %d) = %v, %v; want %v", name, tc.org, got, err, tc.want)
+			}
+			// The same role as two columns of a query about the
+			// organization (what pages join to what they read).
+			cols, args := s.RoleColumns(tc.who, "x.id")
+			var grant sql.NullString
+			var member bool
+			if err := d.QueryRow(ctx, "SELECT "+cols+" FROM organizations x WHERE x.id = ?", append(args, tc.org)...).Scan(&grant, &member); err != nil {
+				t.Fatal(err)
+			}
+			if got := auth.RoleOf(tc.who, grant, member); got != tc.want {
+				t.Errorf("RoleColumns(%s, %d) = %v; want %v", name, tc.org, got, tc.want)
 			}
 		}
 		// A membership that ended is no membership.

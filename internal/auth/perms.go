@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/db"
@@ -70,29 +71,60 @@ func (s *Service) RoleIn(ctx context.Context, u *User, orgID int64) (Role, error
 	if orgID == 0 {
 		return SignedIn, nil
 	}
+	cols, args := roleColumns("?", []any{orgID}, u.ID, s.db.Now())
 	var grant sql.NullString
 	var member bool
-	err := s.db.QueryRow(ctx, `SELECT
-		(SELECT MIN(g.role) FROM role_grants g
-			JOIN organizations o ON o.id = g.org_id
-			JOIN organizations t ON t.id = ?
-			WHERE g.user_id = ? AND substr(t.path, 1, length(o.path)) = o.path),
-		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ? AND m.user_id = ?
-			AND (m.until IS NULL OR m.until >= ?))`,
-		orgID, u.ID, orgID, u.ID, s.db.Now().In(i18n.Almaty).Format("2006-01-02")).Scan(&grant, &member)
-	if err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT "+cols, args...).Scan(&grant, &member); err != nil {
 		return Guest, fmt.Errorf("auth: role: %w", err)
 	}
+	return RoleOf(u, grant, member), nil
+}
+
+// RoleColumns is RoleIn as two columns of a query that also reads what
+// the role guards, so that the check costs no statement of its own (on
+// PostgreSQL each statement is a round trip): org is the SQL expression
+// of the organization in that query (e.g. "c.org_id"), args go where the
+// columns stand, and RoleOf turns the two values scanned (a NULL string
+// and a boolean) into the role. For a guest, a deleted account or a
+// platform administrator the columns are computed but RoleOf ignores them.
+func (s *Service) RoleColumns(u *User, org string) (cols string, args []any) {
+	var uid int64
+	if u != nil {
+		uid = u.ID
+	}
+	return roleColumns(org, nil, uid, s.db.Now())
+}
+
+// roleColumns: the strongest grant over the organization (expression org,
+// its own placeholders' values orgArgs) or an ancestor, and whether uid is
+// a current member of it.
+func roleColumns(org string, orgArgs []any, uid int64, now time.Time) (string, []any) {
+	cols := `(SELECT MIN(g.role) FROM role_grants g
+			JOIN organizations o ON o.id = g.org_id
+			JOIN organizations t ON t.id = ` + org + `
+			WHERE g.user_id = ? AND substr(t.path, 1, length(o.path)) = o.path),
+		EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ` + org + ` AND m.user_id = ?
+			AND (m.until IS NULL OR m.until >= ?))`
+	args := append(append(append(append([]any{}, orgArgs...), uid), orgArgs...), uid, now.In(i18n.Almaty).Format("2006-01-02"))
+	return cols, args
+}
+
+// RoleOf is u's role from RoleColumns' two values.
+func RoleOf(u *User, grant sql.NullString, member bool) Role {
 	// MIN over 'admin' < 'moderator' picks the stronger grant.
 	switch {
+	case u == nil || u.Deleted:
+		return Guest
+	case u.IsAdmin:
+		return PlatformAdmin
 	case grant.String == "admin":
-		return OrgAdmin, nil
+		return OrgAdmin
 	case grant.String == "moderator":
-		return Moderator, nil
+		return Moderator
 	case member && !u.Limited():
-		return Member, nil
+		return Member
 	}
-	return SignedIn, nil
+	return SignedIn
 }
 
 // Require returns nil when u holds at least role at orgID; otherwise

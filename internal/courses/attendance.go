@@ -319,23 +319,61 @@ var markOf = map[byte]string{'p': "present", 'a': "absent", 'e': "excused"}
 // Sheet returns the attendance sheet (the course's teachers and
 // organizers): the enrolled, and anyone who left after being marked.
 func (s *Service) Sheet(ctx context.Context, u *auth.User, courseID int64) (*Sheet, error) {
-	c, err := s.Get(ctx, courseID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.requireTeacher(ctx, u, c); err != nil {
-		return nil, err
-	}
+	sh, _, err := s.SheetFor(ctx, u, courseID)
+	return sh, err
+}
+
+// SheetFor is Sheet, and whether u organizes the course (a moderator or
+// administrator of its organization), which the page needs too.
+//
+// The course, what the kept copy depends on, whether u teaches it and u's
+// role in its organization come in one statement: on PostgreSQL each
+// statement is a round trip to a server on the same cores
+// (docs/benchmarks.md, "PostgreSQL at 32 clients").
+func (s *Service) SheetFor(ctx context.Context, u *auth.User, courseID int64) (*Sheet, bool, error) {
 	// The sheet is the same for all its readers until a mark, an
 	// enrolment or a session changes (sheet_version) or a session starts
-	// (held): a copy is kept under both (docs/benchmarks.md, courses).
-	k := sheetKey{Course: c.ID}
-	if err := s.db.QueryRow(ctx, `SELECT sheet_version, (SELECT COUNT(*) FROM course_sessions WHERE course_id = ? AND starts_at <= ?)
-		FROM courses WHERE id = ?`, c.ID, s.db.Now(), c.ID).Scan(&k.Version, &k.Started); err != nil {
-		return nil, fmt.Errorf("courses: sheet version: %w", err)
+	// (started): a copy is kept under both (docs/benchmarks.md, courses).
+	var k sheetKey
+	var teaches, member bool
+	var grant sql.NullString
+	var uid int64
+	if u != nil {
+		uid = u.ID
 	}
-	return s.sheets.Load(ctx, k, func() (*Sheet, error) { return s.sheet(ctx, c) })
+	role, roleArgs := s.auth.RoleColumns(u, "c.org_id")
+	args := append([]any{s.db.Now(), uid}, roleArgs...)
+	c, err := scanCourse(also{s.db.QueryRow(ctx, "SELECT "+courseCols+`, c.sheet_version,
+		(SELECT COUNT(*) FROM course_sessions WHERE course_id = c.id AND starts_at <= ?),
+		EXISTS (SELECT 1 FROM course_teachers t WHERE t.course_id = c.id AND t.user_id = ?), `+role+`
+		FROM courses c JOIN organizations o ON o.id = c.org_id WHERE c.id = ?`, append(args, courseID)...),
+		[]any{&k.Version, &k.Started, &teaches, &grant, &member}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, notFound()
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("courses: sheet: %w", err)
+	}
+	if u == nil {
+		return nil, false, errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	organizer := auth.RoleOf(u, grant, member) >= auth.Moderator
+	if !teaches && !organizer {
+		return nil, false, errs.New(errs.Forbidden, "courses.not_teacher")
+	}
+	k.Course = c.ID
+	sh, err := s.sheets.Load(ctx, k, func() (*Sheet, error) { return s.sheet(ctx, c) })
+	return sh, organizer, err
 }
+
+// also scans a row into the destinations a scan function gives, then
+// into more: a query that adds columns to a shared list.
+type also struct {
+	sc   scanner
+	more []any
+}
+
+func (a also) Scan(dest ...any) error { return a.sc.Scan(append(dest, a.more...)...) }
 
 // sheetKey is what a kept sheet depends on besides the people's names
 // (a renamed person shows in the sheet within SheetTTL).

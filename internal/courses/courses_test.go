@@ -513,9 +513,12 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 			}
 		}
 		env.Clock.Advance(6 * 24 * time.Hour)
-		sh, err := svc.Sheet(ctx, teacher.User, c.ID)
-		if err != nil {
-			t.Fatal(err)
+		sh, organizer, err := svc.SheetFor(ctx, teacher.User, c.ID)
+		if err != nil || organizer {
+			t.Fatalf("the teacher's sheet: organizer %v, %v", organizer, err)
+		}
+		if _, organizer, err := svc.SheetFor(ctx, boss.User, c.ID); err != nil || !organizer {
+			t.Fatalf("the organizer's sheet: organizer %v, %v", organizer, err)
 		}
 		if sh.Total != 4 || sh.Held != 4 {
 			t.Fatalf("total %d held %d", sh.Total, sh.Held)
@@ -544,6 +547,12 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 		}
 		if _, err := svc.Sheet(ctx, good.User, c.ID); code(t, err) != errs.Forbidden {
 			t.Fatalf("a learner reads the sheet: %v", err)
+		}
+		if _, err := svc.Sheet(ctx, nil, c.ID); code(t, err) != errs.Unauthorized {
+			t.Fatalf("a guest reads the sheet: %v", err)
+		}
+		if _, err := svc.Sheet(ctx, teacher.User, c.ID+1000); code(t, err) != errs.NotFound {
+			t.Fatalf("the sheet of no course: %v", err)
 		}
 		// Only organizers issue; the teacher is no organizer.
 		if _, err := svc.IssueCertificates(ctx, teacher.User, c.ID); code(t, err) != errs.Forbidden {

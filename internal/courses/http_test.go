@@ -245,8 +245,20 @@ func TestCoursePages(t *testing.T) {
 			t.Fatalf("export: %d %.2000s", r.StatusCode, r.Body)
 		}
 		// The sheet, the spreadsheet and the calendar.
-		if r := bc.Get(page + "/attendance"); r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
+		r = bc.Get(page + "/attendance")
+		if r.StatusCode != 200 || !strings.Contains(r.Body, `id="sheet"`) || !strings.Contains(r.Body, learner.User.Name) {
 			t.Fatalf("sheet: %d %.1000s", r.StatusCode, r.Body)
+		}
+		// The learner's line: checked in (present) at the first session.
+		if _, row, _ := strings.Cut(r.Body, `<th scope="row">`+learner.User.Name+"</th>"); !strings.HasPrefix(row, "<td>") ||
+			!strings.Contains(row[:strings.Index(row, "</tr>")], "<td>+") {
+			t.Fatalf("the learner's line: %.300s", row)
+		}
+		// Read again (the sheet kept): the course with what the copy
+		// depends on, whether the reader teaches it and the reader's role,
+		// in one statement (each is a round trip on PostgreSQL).
+		if r := bc.Get(page + "/attendance"); r.Statements() != 1 {
+			t.Errorf("the kept sheet: %d statements, want 1 (%s)", r.Statements(), r.Header.Get("Server-Timing"))
 		}
 		if r := bc.Get(page + "/attendance.xlsx"); r.StatusCode != 200 || !strings.HasPrefix(r.Body, "PK") {
 			t.Fatalf("xlsx: %d", r.StatusCode)

@@ -12,7 +12,6 @@
 package orgs
 
 import (
-	"context"
 	"encoding/hex"
 	"log/slog"
 	"net/mail"
@@ -305,8 +304,3 @@ func pathCol(d db.Dialect, col string) string {
 
 // Has reports whether v is one of the list.
 func has(list []string, v string) bool { return slices.Contains(list, v) }
-
-// ctxDB is for reads the handlers do outside a transaction.
-func (s *Service) read(ctx context.Context, fn func(tx *db.Tx) error) error {
-	return s.db.Read(ctx, fn)
-}

@@ -16,6 +16,13 @@
 //     go run ./scripts/bench/courses -db sqlite
 //     go run ./scripts/bench/courses -db 'postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable'
 //
+// With -serve 5m it only builds the sheet's course and serves it (until
+// interrupted or 5 minutes), so that another process loads it and the CPU
+// of this process is the server's alone, e.g. with the registry's tool:
+//
+//	go run ./scripts/bench/orgs/load -url URL -email organizer@bench.kz -password 'bench password' \
+//	    -c 32 -d 5s -page /kk/courses/ID/attendance -cpu-pid PID -cpu-pg DATABASE
+//
 // On PostgreSQL the data goes into a new schema, dropped at the end.
 package main
 
@@ -34,12 +41,14 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/app"
@@ -60,6 +69,7 @@ func main() {
 	n := flag.Int("n", 500, "learners checking in")
 	cc := flag.Int("cc", 50, "check-ins in flight at once")
 	flag.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the page runs to this file")
+	flag.DurationVar(&serveFor, "serve", 0, "only build the sheet's course and serve it for this long (or until interrupted)")
 	flag.Parse()
 	if err := run(*dbFlag, *learners, *sessions, *conc, *dur, *n, *cc); err != nil {
 		fmt.Fprintln(os.Stderr, "courses bench:", err)
@@ -194,7 +204,9 @@ func run(dbURL string, nLearners, nSessions int, conc string, dur time.Duration,
 	if err != nil {
 		return err
 	}
-	if err := a.DB.Analyze(ctx); err != nil {
+	// The planner's statistics of what was just written (Analyze with no
+	// tables does nothing on PostgreSQL).
+	if err := a.DB.Analyze(ctx, "users", "courses", "course_sessions", "course_enrolments", "course_attendance", "course_teachers", "role_grants", "organizations"); err != nil {
 		return err
 	}
 	fmt.Printf("setup: %d learners × %d sessions, %d marks in %v\n", nLearners, nSessions, nLearners*nSessions, time.Since(t0).Round(time.Millisecond))
@@ -212,6 +224,16 @@ func run(dbURL string, nLearners, nSessions int, conc string, dur time.Duration,
 	}
 	resp.Body.Close()
 	page := fmt.Sprintf("%s/kk/courses/%d/attendance", base, sheetCourse.ID)
+	if serveFor > 0 {
+		fmt.Printf("serving %s (organizer@bench.kz, password \"bench password\") as process %d for %v\n", page, os.Getpid(), serveFor)
+		sig, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer cancel()
+		select {
+		case <-sig.Done():
+		case <-time.After(serveFor):
+		}
+		return nil
+	}
 	if profile != "" {
 		f, err := os.Create(profile)
 		if err != nil {
@@ -382,7 +404,10 @@ func loadPage(client *http.Client, page string, c int, dur time.Duration) error 
 	return nil
 }
 
-var profile string
+var (
+	profile  string
+	serveFor time.Duration
+)
 
 func pct(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {

@@ -51,6 +51,8 @@ func main() {
 	password := flag.String("password", "bench-password-2026", "password")
 	importOrg := flag.Int("import-org", 0, "organization to import into (0: no import)")
 	importRows := flag.Int("import-rows", 50000, "rows of the import file")
+	flag.IntVar(&cpuPid, "cpu-pid", 0, "the server's process id: report its CPU time per request")
+	flag.StringVar(&cpuDB, "cpu-pg", "", "a PostgreSQL database: report the CPU time per request of its backends")
 	var ps, after pages
 	flag.Var(&ps, "page", "a page to load (repeatable)")
 	flag.Var(&after, "after-import", "a page to load right after the 50,000-row import, before anything else (repeatable; issue 20: {ORG} is -import-org)")
@@ -109,6 +111,8 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	var wg sync.WaitGroup
+	var stmts []int
+	cpu0 := servertime.SampleCPU(cpuPid, cpuDB)
 	start := time.Now()
 	for range conc {
 		wg.Add(1)
@@ -135,6 +139,11 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 				if d := servertime.Of(resp.Header); d >= 0 {
 					mineSrv = append(mineSrv, d)
 				}
+				if n := servertime.Statements(resp.Header); n >= 0 && len(mine) == 1 {
+					mu.Lock()
+					stmts = append(stmts, n)
+					mu.Unlock()
+				}
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
@@ -144,12 +153,21 @@ func measure(c *http.Client, full, name string, conc int, dur time.Duration) {
 	}
 	wg.Wait()
 	el := time.Since(start)
+	cpu1 := servertime.SampleCPU(cpuPid, cpuDB)
 	slices.Sort(lat)
 	q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
 	fmt.Printf("%-60s n=%6d  %6.0f req/s  p50=%6.2fms  p90=%6.2fms  p99=%6.2fms  max=%6.1fms  server p50=%5.2fms p99=%5.2fms  errors=%d  bytes=%d\n",
 		name, len(lat), float64(len(lat))/el.Seconds(), ms(q(0.5)), ms(q(0.9)), ms(q(0.99)), ms(lat[len(lat)-1]),
 		ms(servertime.Pct(srv, 50)), ms(servertime.Pct(srv, 99)), errors, len(body))
+	if cpuPid != 0 || cpuDB != "" {
+		fmt.Printf("  %s; statements per request %v\n", servertime.PerRequest(cpu0, cpu1, len(lat)), slices.Compact(slices.Sorted(slices.Values(stmts))))
+	}
 }
+
+var (
+	cpuPid int
+	cpuDB  string
+)
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
