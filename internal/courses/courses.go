@@ -125,8 +125,12 @@ func New(d Deps) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: log,
+	s := &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: log,
 		baseURL: strings.TrimSuffix(d.BaseURL, "/"), awards: d.Awards, sheets: cache.New[sheetKey, *Sheet](SheetTTL, 64, nil)}
+	if s.outbox != nil && s.catalog != nil {
+		s.outbox.Register(offerKind, s.renderOffer)
+	}
+	return s
 }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
