@@ -32,9 +32,9 @@ type fakeAPI struct {
 	wake      chan struct{} // closed and replaced when an update arrives
 	blocked   map[int64]bool
 	sent      chan sentMessage
-	webhooks  int // deleteWebhook calls
-	polling   int // getUpdates requests in progress
-	conflicts int // getUpdates requests made while another was in progress
+	webhooks  int      // deleteWebhook calls
+	polling   int      // getUpdates requests in progress
+	conflicts int      // getUpdates requests made while another was in progress
 	answered  []string // answerCallbackQuery texts, in order
 	edits     []string // editMessageReplyMarkup: the new reply_markup of each
 }
