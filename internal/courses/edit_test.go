@@ -261,3 +261,37 @@ func TestEditCapacityUnderRace(t *testing.T) {
 		}
 	})
 }
+
+// Reminders go out as many hours before a session as the course says, and
+// never when it says 0.
+func TestReminderHoursPerCourse(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		ctx := context.Background()
+		org := env.NewOrg(0, "Шеберлер үйі")
+		boss := env.NewPerson()
+		env.Grant(boss, org, "moderator")
+		svc := env.App.Courses
+		two, none := 2, 0
+		soon, _ := newCourse(t, env, org, boss, 5, 3, func(in *courses.NewCourse) { in.RemindHours = &two })
+		never, _ := newCourse(t, env, org, boss, 5, 3, func(in *courses.NewCourse) { in.RemindHours = &none })
+		p := env.NewPerson()
+		for _, c := range []*courses.Course{soon, never} {
+			if _, err := svc.Enrol(ctx, p.User, c.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.SetReminders(ctx, p.User, c.ID, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first := must(svc.Sessions(ctx, soon.ID))[0].StartsAt
+		env.Clock.Advance(first.Add(-3 * time.Hour).Sub(env.Clock.Now()))
+		if n, err := svc.SendReminders(ctx); err != nil || n != 0 {
+			t.Fatalf("3 h before, with reminders 2 h ahead: %d sent (%v)", n, err)
+		}
+		env.Clock.Advance(first.Add(-90 * time.Minute).Sub(env.Clock.Now()))
+		if n, err := svc.SendReminders(ctx); err != nil || n != 1 {
+			t.Fatalf("1.5 h before: %d sent, want 1 (the course with 0 h sends none) (%v)", n, err)
+		}
+	})
+}
