@@ -64,7 +64,8 @@ func (a *App) wire(ctx context.Context) error {
 		tg, err := telegram.New(telegram.Deps{Config: telegram.Config{Token: a.Cfg.TelegramToken, APIURL: a.Cfg.TelegramAPIURL,
 			BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName}, DB: a.DB, Catalog: a.Catalog, Log: a.Log,
 			Auth: a.Auth, Regions: a.Regions, // sign-up in the chat
-			Now: a.Web}) // /start lists what the home page shows as happening now (the components' NowPanels)
+			Now:     a.Web,           // /start lists what the home page shows as happening now (the components' NowPanels)
+			Presses: chatButtons{a}}) // inline buttons under components' messages (a course's offer: accept / decline)
 		if err != nil {
 			return err
 		}

@@ -52,6 +52,7 @@ type Course struct {
 	Eligibility Eligibility
 	Threshold   int // per cent of sessions attended for completion
 	OfferHours  int
+	RemindHours int // how long before a session reminders go out; 0: none
 	EndsAt      time.Time
 	Teachers    []Person
 }
@@ -125,8 +126,12 @@ func New(d Deps) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: log,
+	s := &Service{db: d.DB, auth: d.Auth, outbox: d.Outbox, catalog: d.Catalog, log: log,
 		baseURL: strings.TrimSuffix(d.BaseURL, "/"), awards: d.Awards, sheets: cache.New[sheetKey, *Sheet](SheetTTL, 64, nil)}
+	if s.outbox != nil && s.catalog != nil {
+		s.outbox.Register(offerKind, s.renderOffer)
+	}
+	return s
 }
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
@@ -141,10 +146,15 @@ type NewCourse struct {
 	Place       string
 	OnlineURL   string
 	Eligibility Eligibility
-	Threshold   int // 0: 80
-	OfferHours  int // 0: 24
+	Threshold   int  // 0: 80
+	OfferHours  int  // 0: 24
+	RemindHours *int // nil: 24; 0: no reminders
 	Teachers    []int64
 }
+
+// DefaultRemindHours is how long before a session reminders go out unless
+// the organizer says otherwise.
+const DefaultRemindHours = 24
 
 func checkText(fs *errs.Fields, field, s string, max int) {
 	switch {
@@ -198,6 +208,13 @@ func (in *NewCourse) validate() error {
 	}
 	if in.OfferHours < 1 || in.OfferHours > 24*14 {
 		fs.Add("offer_hours", "courses.invalid_offer_hours")
+	}
+	if in.RemindHours == nil {
+		h := DefaultRemindHours
+		in.RemindHours = &h
+	}
+	if *in.RemindHours < 0 || *in.RemindHours > 168 {
+		fs.Add("remind_hours", "courses.invalid_remind_hours")
 	}
 	in.Place = strings.TrimSpace(in.Place)
 	checkText(&fs, "place", in.Place, 300)
@@ -318,25 +335,8 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewCourse) (*Cour
 		if !ok {
 			fs.Add("organization_id", "courses.no_such_org")
 		}
-		for _, r := range in.Eligibility.Regions {
-			ok, err := tx.Exists(ctx, "SELECT 1 FROM regions WHERE code = ?", r)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				fs.Add("eligibility", "courses.invalid_regions")
-				break
-			}
-		}
-		for _, t := range in.Teachers {
-			ok, err := isMember(ctx, tx, in.OrgID, t)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				fs.Add("teachers", "courses.teacher_not_member")
-				break
-			}
+		if err := checkRefs(ctx, tx, &in, &fs); err != nil {
+			return err
 		}
 		if err := fs.Err(); err != nil {
 			return err
@@ -344,12 +344,12 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewCourse) (*Cour
 		sc := in.Schedule
 		err = tx.QueryRow(ctx, `INSERT INTO courses (org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en,
 			capacity, weekdays, start_time, minutes, date_from, date_to, place, online_url, age_min, age_max, regions, members_only,
-			threshold_pct, offer_hours, ends_at, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			threshold_pct, offer_hours, remind_hours, ends_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.OrgID, in.Title.KK, in.Title.RU, in.Title.EN, in.Description.KK, in.Description.RU, in.Description.EN,
 			in.Capacity, strings.Join(sc.Weekdays, ","), sc.Start, sc.Minutes, sc.From, sc.To, in.Place, in.OnlineURL,
 			in.Eligibility.AgeMin, in.Eligibility.AgeMax, strings.Join(in.Eligibility.Regions, ","), in.Eligibility.MembersOnly,
-			in.Threshold, in.OfferHours, sessions[len(sessions)-1].EndsAt, u.ID, tx.Now).Scan(&id)
+			in.Threshold, in.OfferHours, *in.RemindHours, sessions[len(sessions)-1].EndsAt, u.ID, tx.Now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("courses: create: %w", err)
 		}
@@ -375,6 +375,32 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in NewCourse) (*Cour
 	return c, sessions, err
 }
 
+// checkRefs checks what the course names in other tables: its regions
+// exist and its teachers are members of its organization.
+func checkRefs(ctx context.Context, tx *db.Tx, in *NewCourse, fs *errs.Fields) error {
+	for _, r := range in.Eligibility.Regions {
+		ok, err := tx.Exists(ctx, "SELECT 1 FROM regions WHERE code = ?", r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fs.Add("eligibility", "courses.invalid_regions")
+			break
+		}
+	}
+	for _, t := range in.Teachers {
+		ok, err := isMember(ctx, tx, in.OrgID, t)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fs.Add("teachers", "courses.teacher_not_member")
+			break
+		}
+	}
+	return nil
+}
+
 // isMember: personID is an active member of the organization or of one
 // in its subtree, or holds a grant there — a relation the person entered.
 func isMember(ctx context.Context, tx *db.Tx, orgID, personID int64) (bool, error) {
@@ -392,7 +418,7 @@ const courseCols = `c.id, c.org_id, o.name_kk, o.name_ru, o.name_en, c.title_kk,
 	c.description_kk, c.description_ru, c.description_en, c.capacity, c.seats_taken,
 	(SELECT COUNT(*) FROM course_enrolments e WHERE e.course_id = c.id AND e.status = 'waiting'),
 	c.weekdays, c.start_time, c.minutes, c.date_from, c.date_to, c.place, c.online_url,
-	c.age_min, c.age_max, c.regions, c.members_only, c.threshold_pct, c.offer_hours, c.ends_at`
+	c.age_min, c.age_max, c.regions, c.members_only, c.threshold_pct, c.offer_hours, c.remind_hours, c.ends_at`
 
 type scanner interface{ Scan(...any) error }
 
@@ -403,7 +429,7 @@ func scanCourse(sc scanner) (*Course, error) {
 	err := sc.Scan(&c.ID, &c.OrgID, &c.OrgName.KK, &c.OrgName.RU, &c.OrgName.EN, &c.Title.KK, &c.Title.RU, &c.Title.EN,
 		&c.Description.KK, &c.Description.RU, &c.Description.EN, &c.Capacity, &c.SeatsTaken, &c.Waiting,
 		&days, &c.Schedule.Start, &c.Schedule.Minutes, &c.Schedule.From, &c.Schedule.To, &c.Place, &c.OnlineURL,
-		&c.Eligibility.AgeMin, &c.Eligibility.AgeMax, &regions, &c.Eligibility.MembersOnly, &c.Threshold, &c.OfferHours, &ends)
+		&c.Eligibility.AgeMin, &c.Eligibility.AgeMax, &regions, &c.Eligibility.MembersOnly, &c.Threshold, &c.OfferHours, &c.RemindHours, &ends)
 	if err != nil {
 		return nil, err
 	}

@@ -625,3 +625,54 @@ func TestMoveAndRemind(t *testing.T) {
 		}
 	})
 }
+
+// An offer answered many times at once (the web's button, the chat's
+// button, a double tap) is accepted once: one answer succeeds, the others
+// are told it is accepted already, and one seat is taken.
+func TestOfferAcceptedOnceUnderRace(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		ctx := context.Background()
+		org := env.NewOrg(0, "Шеберлер үйі")
+		boss := env.NewPerson()
+		env.Grant(boss, org, "moderator")
+		c, _ := newCourse(t, env, org, boss, 1, 10, nil)
+		svc := env.App.Courses
+		a, b := env.NewPerson(), env.NewPerson()
+		for _, p := range []apptest.Person{a, b} {
+			if _, err := svc.Enrol(ctx, p.User, c.ID, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := svc.Leave(ctx, a.User, c.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, again := 0, 0
+		for range n {
+			wg.Go(func() {
+				_, err := svc.AnswerOffer(ctx, b.User, c.ID, true)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case fieldKey(err) == "courses.offer_already_accepted":
+					again++
+				default:
+					t.Errorf("answer: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		got, err := svc.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != 1 || again != n-1 || got.SeatsTaken != 1 {
+			t.Fatalf("%d accepted, %d told accepted already, %d seats taken", ok, again, got.SeatsTaken)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Enrolment statuses. An offered person holds a seat until the offer
@@ -246,12 +247,12 @@ func (s *Service) offerFreeSeats(ctx context.Context, tx *db.Tx, c *Course) ([]i
 		return nil, err
 	}
 	expires := tx.Now.Add(time.Duration(hours) * time.Hour)
-	var offered []int64
+	var offers []outbox.Entry
 	for ; taken < capacity; taken++ {
-		var uid int64
+		var id, uid int64
 		err := tx.QueryRow(ctx, `UPDATE course_enrolments SET status = 'offered', offer_expires_at = ? WHERE id =
 			(SELECT id FROM course_enrolments WHERE course_id = ? AND status = 'waiting' ORDER BY arrival LIMIT 1)
-			RETURNING user_id`, expires, c.ID).Scan(&uid)
+			RETURNING id, user_id`, expires, c.ID).Scan(&id, &uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			break
 		}
@@ -261,10 +262,19 @@ func (s *Service) offerFreeSeats(ctx context.Context, tx *db.Tx, c *Course) ([]i
 		if _, err := tx.Exec(ctx, "UPDATE courses SET seats_taken = seats_taken + 1, sheet_version = sheet_version + 1 WHERE id = ?", c.ID); err != nil {
 			return nil, err
 		}
-		offered = append(offered, uid)
+		// Written at sending time (renderOffer): in the person's language
+		// then, with Accept / Decline buttons in Telegram, and not at all
+		// once the offer is answered or over.
+		offers = append(offers, outbox.Entry{Kind: offerKind, Ref: id, Message: outbox.Message{UserID: uid}})
 	}
-	return s.tell(ctx, tx, offered, c, "courses.msg.offer_subject", "courses.msg.offer_text",
-		func(pr *i18n.Printer) []any { return []any{"until", pr.DateTime(expires)} })
+	if s.outbox == nil || len(offers) == 0 {
+		return nil, nil
+	}
+	ids, err := s.outbox.Add(ctx, tx, offers...)
+	if err != nil {
+		return nil, fmt.Errorf("courses: queue offers for course %d: %w", c.ID, err)
+	}
+	return ids, nil
 }
 
 // AnswerOffer accepts or declines u's offer of a seat. An expired offer
@@ -290,6 +300,10 @@ func (s *Service) AnswerOffer(ctx context.Context, u *auth.User, courseID int64,
 		var expires db.Time
 		err := tx.QueryRow(ctx, "SELECT status, offer_expires_at FROM course_enrolments WHERE course_id = ? AND user_id = ?", courseID, u.ID).
 			Scan(&status, &expires)
+		if err == nil && status == Enrolled {
+			// Accepted already (a second press, from the web or the chat).
+			return errs.New(errs.Conflict, "courses.offer_already_accepted")
+		}
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && status != Offered) {
 			return errs.New(errs.Conflict, "courses.no_offer")
 		}

@@ -37,6 +37,8 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("GET /courses/new", h.newForm)
 	srv.Page("POST /courses", h.create)
 	srv.Page("GET /courses/{id}", h.show)
+	srv.Page("GET /courses/{id}/edit", h.editForm)
+	srv.Page("POST /courses/{id}/edit", h.update)
 	srv.Page("POST /courses/{id}/enrol", h.enrol)
 	srv.Page("POST /courses/{id}/leave", h.leave)
 	srv.Page("POST /courses/{id}/enrolments/import", h.importEnrolments)
@@ -63,6 +65,11 @@ func (s *Service) Register(srv *web.Server) error {
 		Tags:    tags, Auth: true, Request: CourseIn{}, Response: CourseOut{}, Status: 201, Errors: []int{401, 403, 422}}, h.apiCreate)
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/courses/{id}", ID: "getCourse", Summary: "A course with its sessions",
 		Tags: tags, Response: CourseOut{}, Errors: []int{404}}, h.apiGet)
+	srv.APIOperation(api.Operation{Method: "PATCH", Path: "/courses/{id}", ID: "updateCourse",
+		Summary: "Edit a course: the fields given change (organizers). A larger capacity offers seats to the waiting list; " +
+			"a capacity below the seats held is refused; a new schedule regenerates the sessions to come and tells the learners",
+		Tags: tags, Auth: true, Request: CoursePatch{}, Response: CourseOut{}, Errors: []int{401, 403, 404, 422}},
+		web.JSONAction(srv, http.StatusOK, true, h.apiUpdate))
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/courses/{id}/enrolments", ID: "enrolInCourse",
 		Summary: "Enrol yourself, or {\"person_id\"} (organizers; a member of the organization); the waiting list when full",
 		Tags:    tags, Auth: true, Request: EnrolIn{}, Response: EnrolmentOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},

@@ -26,6 +26,7 @@ type CourseIn struct {
 	Eligibility    *Eligibility `json:"eligibility,omitempty"`
 	Threshold      int          `json:"certificate_threshold,omitempty"` // per cent; 80 when absent
 	OfferHours     int          `json:"offer_hours,omitempty"`           // how long a waiting person's offer lasts; 24 when absent
+	RemindHours    *int         `json:"remind_hours,omitempty"`          // reminders this many hours before each session; 24 when absent, 0: none
 	Teachers       []string     `json:"teachers,omitempty"`              // person ids (members of the organization)
 }
 
@@ -59,6 +60,7 @@ type CourseOut struct {
 	Eligibility    Eligibility  `json:"eligibility"`
 	Threshold      int          `json:"certificate_threshold"`
 	OfferHours     int          `json:"offer_hours"`
+	RemindHours    int          `json:"remind_hours"`
 	EndsAt         time.Time    `json:"ends_at"`
 	Teachers       []PersonOut  `json:"teachers,omitempty"`
 	Sessions       []SessionOut `json:"sessions"`
@@ -153,7 +155,7 @@ func sessionOut(se Session) SessionOut {
 func (h *handler) courseOut(r *http.Request, u *auth.User, c *Course, sessions []Session) CourseOut {
 	out := CourseOut{ID: idString(c.ID), OrganizationID: idString(c.OrgID), Title: c.Title, Description: c.Description,
 		Capacity: c.Capacity, Enrolled: c.SeatsTaken, Waiting: c.Waiting, Schedule: c.Schedule, Place: c.Place,
-		Eligibility: c.Eligibility, Threshold: c.Threshold, OfferHours: c.OfferHours, EndsAt: c.EndsAt.UTC(), Sessions: []SessionOut{}}
+		Eligibility: c.Eligibility, Threshold: c.Threshold, OfferHours: c.OfferHours, RemindHours: c.RemindHours, EndsAt: c.EndsAt.UTC(), Sessions: []SessionOut{}}
 	if h.svc.Reveals(r.Context(), u, c) {
 		out.OnlineURL = c.OnlineURL
 		for _, t := range c.Teachers {
@@ -180,7 +182,7 @@ func (h *handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 	var fs errs.Fields
 	org, _ := strconv.ParseInt(in.OrganizationID, 10, 64)
 	nc := NewCourse{OrgID: org, Title: in.Title, Description: in.Description, Capacity: in.Capacity, Schedule: in.Schedule,
-		Place: in.Place, OnlineURL: in.OnlineURL, Threshold: in.Threshold, OfferHours: in.OfferHours,
+		Place: in.Place, OnlineURL: in.OnlineURL, Threshold: in.Threshold, OfferHours: in.OfferHours, RemindHours: in.RemindHours,
 		Teachers: parseIDs("teachers", in.Teachers, &fs)}
 	if in.Eligibility != nil {
 		nc.Eligibility = *in.Eligibility

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/errs"
@@ -18,7 +19,7 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "capacity": {"30"}, "start_time": {"18:00"}, "minutes": {"90"},
-		"threshold": {"80"}, "offer_hours": {"24"}}
+		"threshold": {"80"}, "offer_hours": {"24"}, "remind_hours": {"24"}}
 	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: Weekdays})
 }
 
@@ -32,6 +33,13 @@ func courseForm(f url.Values) (NewCourse, error) {
 		Place: f.Get("place"), OnlineURL: f.Get("online_url"), Threshold: atoi(f.Get("threshold")), OfferHours: atoi(f.Get("offer_hours")),
 		Eligibility: Eligibility{AgeMin: atoi(f.Get("age_min")), AgeMax: atoi(f.Get("age_max")), MembersOnly: f.Get("members_only") != ""}}
 	var fs errs.Fields
+	if v := strings.TrimSpace(f.Get("remind_hours")); v != "" {
+		h, err := strconv.Atoi(v)
+		if err != nil {
+			fs.Add("remind_hours", "courses.invalid_remind_hours")
+		}
+		in.RemindHours = &h
+	}
 	for _, r := range strings.FieldsFunc(f.Get("regions"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		in.Eligibility.Regions = append(in.Eligibility.Regions, strings.ToUpper(r))
 	}

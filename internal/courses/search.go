@@ -10,8 +10,8 @@ import (
 )
 
 // SearchSource gives courses to the search: titles and descriptions,
-// public (as the course pages are). A course's texts do not change after
-// it is made, so its creation time is its change time.
+// public (as the course pages are), in the order of their last change
+// (COALESCE(updated_at, created_at): an edit sends the course again).
 func SearchSource(d *db.DB) search.Source { return searchSource{d} }
 
 type searchSource struct{ d *db.DB }
@@ -20,8 +20,9 @@ func (searchSource) Kind() string         { return "course" }
 func (searchSource) Path(id int64) string { return "/courses/" + strconv.FormatInt(id, 10) }
 
 func (s searchSource) Changed(ctx context.Context, since time.Time, after int64, limit int) ([]search.Doc, error) {
-	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en, date_from, created_at
-		FROM courses WHERE created_at >= ? AND (created_at > ? OR id > ?) ORDER BY created_at, id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
+	rows, err := s.d.Query(ctx, `SELECT id, org_id, title_kk, title_ru, title_en, description_kk, description_ru, description_en, date_from,
+		COALESCE(updated_at, created_at) FROM courses WHERE COALESCE(updated_at, created_at) >= ?
+		AND (COALESCE(updated_at, created_at) > ? OR id > ?) ORDER BY COALESCE(updated_at, created_at), id LIMIT ?`, since.UTC(), since.UTC(), after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -30,11 +31,11 @@ func (s searchSource) Changed(ctx context.Context, since time.Time, after int64,
 	for rows.Next() {
 		var d search.Doc
 		var from string
-		var created db.Time
-		if err := rows.Scan(&d.ID, &d.OrgID, &d.Title.KK, &d.Title.RU, &d.Title.EN, &d.Body.KK, &d.Body.RU, &d.Body.EN, &from, &created); err != nil {
+		var changed db.Time
+		if err := rows.Scan(&d.ID, &d.OrgID, &d.Title.KK, &d.Title.RU, &d.Title.EN, &d.Body.KK, &d.Body.RU, &d.Body.EN, &from, &changed); err != nil {
 			return nil, err
 		}
-		d.Date, d.UpdatedAt, d.Vis = created.Time, created.Time, search.Public
+		d.Date, d.UpdatedAt, d.Vis = changed.Time, changed.Time, search.Public
 		if t, err := time.Parse("2006-01-02", from); err == nil {
 			d.Date = t
 		}

@@ -116,18 +116,41 @@ func (s *Service) CancelSession(ctx context.Context, u *auth.User, sessionID int
 	return nil
 }
 
-// RemindAhead is how long before a session its reminders go out.
-const RemindAhead = 24 * time.Hour
+// RemindAhead is how long before a session its reminders go out unless
+// the course says otherwise (Course.RemindHours).
+const RemindAhead = DefaultRemindHours * time.Hour
+
+// maxRemindAhead is the longest a course may remind ahead (a week).
+const maxRemindAhead = 168 * time.Hour
 
 // SendReminders tells the enrolled who asked for reminders about their
-// sessions starting within RemindAhead; each session is reminded once (a
-// node claims it by setting reminded_at). It returns how many messages.
+// sessions starting within their course's RemindHours; each session is
+// reminded once (a node claims it by setting reminded_at). It returns how
+// many messages.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	now := s.db.Now()
-	ids, err := db.ScanIDs(s.db.Query(ctx, `SELECT id FROM course_sessions WHERE reminded_at IS NULL AND cancelled_at IS NULL
-		AND starts_at > ? AND starts_at <= ? ORDER BY starts_at`, now, now.Add(RemindAhead)))
+	rows, err := s.db.Query(ctx, `SELECT s.id, s.starts_at, c.remind_hours FROM course_sessions s JOIN courses c ON c.id = s.course_id
+		WHERE s.reminded_at IS NULL AND s.cancelled_at IS NULL AND c.remind_hours > 0
+		AND s.starts_at > ? AND s.starts_at <= ? ORDER BY s.starts_at`, now, now.Add(maxRemindAhead))
 	if err != nil {
 		return 0, fmt.Errorf("courses: reminders: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var starts db.Time
+		var hours int
+		if err := rows.Scan(&id, &starts, &hours); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if !starts.Time.After(now.Add(time.Duration(hours) * time.Hour)) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
 	}
 	total := 0
 	for _, id := range ids {

@@ -128,3 +128,75 @@ func TestBrowserCourseAttendanceCheckinAndOffer(t *testing.T) {
 		t.Fatalf("waiter: %+v", e)
 	}
 }
+
+// On a 390 px phone, in Kazakh, without scripts: the organizer opens the
+// course's edit page from the course, asks for fewer seats than are
+// taken and is told next to the field how many are enrolled, with what
+// they typed kept; then raises the capacity and renames the course, and
+// the person waiting is offered the new seat at once.
+func TestBrowserEditCourseOnPhone(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	ctx0 := context.Background()
+	svc := env.App.Courses
+	org := env.NewOrg(0, "Шымкент қалалық Ассамблеясы хатшылығы")
+	boss := env.NewPerson()
+	env.Grant(boss, org, "moderator")
+	now := env.Clock.Now()
+	c, _, err := svc.Create(ctx0, boss.User, courses.NewCourse{OrgID: org, Title: i18n.Text{KK: "Мемлекеттік тіл курсы"}, Capacity: 2,
+		Place: "Шымкент, Тәуке хан даңғылы, 5",
+		Schedule: courses.Schedule{Weekdays: []string{"tue", "thu"}, Start: "18:00", Minutes: 90,
+			From: now.In(i18n.Almaty).AddDate(0, 0, 1).Format("2006-01-02"), To: now.In(i18n.Almaty).AddDate(0, 1, 0).Format("2006-01-02")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, waiter := env.NewPerson(), env.NewPerson(), env.NewPerson()
+	for _, p := range []apptest.Person{a, b, waiter} {
+		if _, err := svc.Enrol(ctx0, p.User, c.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := browserFor(t, 3*time.Minute)
+	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	meetingsSignIn(t, ctx, env, boss)
+	run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/kk/courses/%d", env.URL, c.ID)), chromedp.WaitVisible(C("#edit-link")))
+	clickAndLoad(t, ctx, "#edit-link")
+	run(t, ctx, chromedp.WaitVisible(C("#edit-course")))
+	for _, v := range axeRun(t, ctx) {
+		t.Errorf("edit page: %s", v)
+	}
+	checkNoRawKeys(t, ctx)
+	if w := get(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the edit page is %d px wide on a 390 px phone", w)
+	}
+	if got := get(t, ctx, chromedp.Evaluate[string](`document.querySelector("#f-title_kk").value`)); got != "Мемлекеттік тіл курсы" {
+		t.Fatalf("title field %q", got)
+	}
+
+	// Fewer seats than taken: refused next to the field, the rest kept.
+	run(t, ctx, chromedp.SetValue(C("#f-title_kk"), "Қазақ тілі: жетекшілерге"), chromedp.SetValue(C("#f-capacity"), "1"))
+	clickAndLoad(t, ctx, `#edit-course button[type="submit"]`)
+	run(t, ctx, chromedp.WaitVisible(C("#e-capacity")))
+	if got := text(t, ctx, "#e-capacity"); !strings.Contains(got, "Жазылғандар саны: 2") {
+		t.Fatalf("capacity error: %q", got)
+	}
+	if got := get(t, ctx, chromedp.Evaluate[string](`document.querySelector("#f-title_kk").value`)); got != "Қазақ тілі: жетекшілерге" {
+		t.Fatalf("the typed title was lost: %q", got)
+	}
+	for _, v := range axeRun(t, ctx) {
+		t.Errorf("edit page with an error: %s", v)
+	}
+
+	// Three seats: saved, and the person waiting is offered the third.
+	run(t, ctx, chromedp.SetValue(C("#f-capacity"), "3"))
+	clickAndLoad(t, ctx, `#edit-course button[type="submit"]`)
+	run(t, ctx, chromedp.WaitVisible(C("#seats")))
+	if got := text(t, ctx, "h1"); got != "Қазақ тілі: жетекшілерге" {
+		t.Fatalf("title after saving: %q", got)
+	}
+	if got, _ := svc.Get(ctx0, c.ID); got.Capacity != 3 || got.SeatsTaken != 3 {
+		t.Fatalf("after saving: %+v", got)
+	}
+	if e, _ := svc.Mine(ctx0, waiter.User, c.ID); e.Status != courses.Offered {
+		t.Fatalf("the person waiting: %+v", e)
+	}
+}

@@ -62,6 +62,19 @@ type Message struct {
 	To       string // email address; "": none
 	Subject  string
 	Text     string // the email's body; by Telegram, trimmed
+	// Buttons go under the message in the messenger when it can show them
+	// (ButtonMessenger: Telegram's inline buttons); email ignores them, so
+	// Text must say what to do without them. Only a kind's Renderer sets
+	// them (they are not stored with KindMail rows).
+	Buttons []Button
+}
+
+// Button is a button under a messenger message: its label, and the data a
+// press sends back to the messenger (Telegram: at most 64 bytes), which
+// routes it to the component that sent it.
+type Button struct {
+	Text string
+	Data string
 }
 
 // Entry is one message to store: a Message of KindMail, or a reference to
@@ -85,6 +98,12 @@ var ErrNobody = errors.New("outbox: nobody to send to")
 // Telegram bot): false when the person cannot be reached there.
 type Messenger interface {
 	SendText(ctx context.Context, userID int64, text string) (bool, error)
+}
+
+// ButtonMessenger is a Messenger that also shows buttons under a message.
+type ButtonMessenger interface {
+	Messenger
+	SendButtons(ctx context.Context, userID int64, text string, buttons []Button) (bool, error)
 }
 
 // Config tunes a Box.
@@ -466,7 +485,13 @@ func (b *Box) send(ctx context.Context, it *item) (by string, err error) {
 	b.mu.RUnlock()
 	var sendErr error
 	if m.Telegram && tg != nil && m.UserID != 0 {
-		sent, err := tg.SendText(ctx, m.UserID, strings.TrimSpace(m.Text))
+		var sent bool
+		var err error
+		if bm, ok := tg.(ButtonMessenger); ok && len(m.Buttons) > 0 {
+			sent, err = bm.SendButtons(ctx, m.UserID, strings.TrimSpace(m.Text), m.Buttons)
+		} else {
+			sent, err = tg.SendText(ctx, m.UserID, strings.TrimSpace(m.Text))
+		}
 		if sent {
 			return "telegram", nil
 		}

@@ -20,7 +20,8 @@ const (
 
 // fakeAPI is a Telegram Bot API on loopback with the methods the bot
 // uses: getMe, deleteWebhook, getUpdates (long polling, with offsets
-// confirming updates as Telegram does) and sendMessage.
+// confirming updates as Telegram does), sendMessage, sendDocument, and
+// for inline buttons answerCallbackQuery and editMessageReplyMarkup.
 type fakeAPI struct {
 	*httptest.Server
 	t *testing.T
@@ -31,9 +32,11 @@ type fakeAPI struct {
 	wake      chan struct{} // closed and replaced when an update arrives
 	blocked   map[int64]bool
 	sent      chan sentMessage
-	webhooks  int // deleteWebhook calls
-	polling   int // getUpdates requests in progress
-	conflicts int // getUpdates requests made while another was in progress
+	webhooks  int      // deleteWebhook calls
+	polling   int      // getUpdates requests in progress
+	conflicts int      // getUpdates requests made while another was in progress
+	answered  []string // answerCallbackQuery texts, in order
+	edits     []string // editMessageReplyMarkup: the new reply_markup of each
 }
 
 type sentMessage struct {
@@ -94,6 +97,17 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		data, _ := io.ReadAll(file)
 		f.sent <- sentMessage{ChatID: chat, Text: r.FormValue("caption"), Document: string(data), Filename: hdr.Filename}
+		ok200(w, map[string]any{"message_id": 1, "date": 0, "chat": map[string]any{"id": chat, "type": "private"}})
+	case "answerCallbackQuery":
+		f.mu.Lock()
+		f.answered = append(f.answered, r.FormValue("text"))
+		f.mu.Unlock()
+		ok200(w, true)
+	case "editMessageReplyMarkup":
+		f.mu.Lock()
+		f.edits = append(f.edits, r.FormValue("reply_markup"))
+		f.mu.Unlock()
+		chat, _ := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
 		ok200(w, map[string]any{"message_id": 1, "date": 0, "chat": map[string]any{"id": chat, "type": "private"}})
 	default:
 		reply(w, http.StatusNotFound, map[string]any{"ok": false, "error_code": 404, "description": "Not Found: method not found"})
@@ -167,11 +181,31 @@ func (f *fakeAPI) groupMessage(chat, from int64, text string) {
 	})
 }
 
-func (f *fakeAPI) push(msg map[string]any) {
+// press queues a press of an inline button with data under message 1 of
+// chat (a private chat, whose user id is the chat's).
+func (f *fakeAPI) press(chat int64, data string) {
+	f.pushUpdate("callback_query", map[string]any{
+		"id": fmt.Sprintf("cb%d", chat), "data": data, "chat_instance": "1",
+		"from":    map[string]any{"id": chat, "is_bot": false, "first_name": "Test"},
+		"message": map[string]any{"message_id": 1, "date": 1, "chat": map[string]any{"id": chat, "type": "private"}, "text": "offer"},
+	})
+}
+
+// callbackAnswers are the texts of answerCallbackQuery so far, and the
+// number of editMessageReplyMarkup calls.
+func (f *fakeAPI) callbackAnswers() ([]string, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.answered...), len(f.edits)
+}
+
+func (f *fakeAPI) push(msg map[string]any) { f.pushUpdate("message", msg) }
+
+func (f *fakeAPI) pushUpdate(kind string, obj map[string]any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	f.updates = append(f.updates, map[string]any{"update_id": f.nextID, "message": msg})
+	f.updates = append(f.updates, map[string]any{"update_id": f.nextID, kind: obj})
 	close(f.wake)
 	f.wake = make(chan struct{})
 }

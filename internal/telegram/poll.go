@@ -55,7 +55,7 @@ func (b *Bot) poll(ctx context.Context, offset int64) {
 	poller, err := bot.New(b.cfg.Token, b.options(
 		bot.WithSkipGetMe(),
 		bot.WithInitialOffset(offset),
-		bot.WithAllowedUpdates(bot.AllowedUpdates{"message"}),
+		bot.WithAllowedUpdates(bot.AllowedUpdates{"message", "callback_query"}),
 		// One update at a time, in order, handed over only when the last
 		// is done: a node that stops loses at most the update in hand.
 		bot.WithNotAsyncHandlers(),
@@ -139,10 +139,13 @@ func (b *Bot) handle(ctx context.Context, _ *bot.Bot, upd *models.Update) {
 	}
 }
 
-// process answers a message: the commands /start [code], /signup,
+// process answers a press of an inline button (buttons.go), or a message: the commands /start [code], /signup,
 // /cancel, /help, /stop, /lang, /signin, /delete and /mydata, and the answers of a sign-up (or a
 // deletion) in progress.
 func (b *Bot) process(ctx context.Context, upd *models.Update) error {
+	if cq := upd.CallbackQuery; cq != nil && !cq.From.IsBot {
+		return b.press(ctx, cq)
+	}
 	m := upd.Message
 	if m == nil || m.From == nil || m.From.IsBot {
 		return nil

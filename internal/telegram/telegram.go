@@ -56,7 +56,8 @@ type Bot struct {
 	accounts Accounts
 	regions  *regions.List
 	now      Now
-	holder   string // this node's name in the poller lease
+	presses  Presses // answers presses of inline buttons; nil: none
+	holder   string  // this node's name in the poller lease
 
 	mu       sync.Mutex
 	username string    // the bot's @name, from getMe, once known
@@ -101,6 +102,7 @@ type Deps struct {
 	Auth    Accounts      // sign-up in the chat; nil: /signup is off
 	Regions *regions.List // the sign-up's keyboard of regions
 	Now     Now           // what /start lists as open now; nil: nothing
+	Presses Presses       // presses of the inline buttons under components' messages; nil: none
 }
 
 // New builds the bot. It does not contact Telegram: the bot's name is
@@ -123,7 +125,7 @@ func New(deps Deps) (*Bot, error) {
 	if cfg.SignupTimeout <= 0 {
 		cfg.SignupTimeout = time.Hour
 	}
-	b := &Bot{cfg: cfg, db: d, catalog: c, log: log, accounts: deps.Auth, regions: deps.Regions, now: deps.Now}
+	b := &Bot{cfg: cfg, db: d, catalog: c, log: log, accounts: deps.Auth, regions: deps.Regions, now: deps.Now, presses: deps.Presses}
 	if cfg.Token == "" {
 		return b, nil
 	}

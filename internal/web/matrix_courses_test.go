@@ -129,7 +129,26 @@ func init() {
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		return w.c.Do(req)
 	}
+	// editForm is the edit form of course id as it stands, with a larger
+	// capacity.
+	editForm := func(w *world, id int64) url.Values {
+		c, err := w.env.App.Courses.Get(ctx, id)
+		if err != nil {
+			panic(err)
+		}
+		return url.Values{"title_kk": {c.Title.KK}, "capacity": {"6"}, "weekdays": c.Schedule.Weekdays, "start_time": {c.Schedule.Start},
+			"minutes": {fmt.Sprint(c.Schedule.Minutes)}, "from": {c.Schedule.From}, "to": {c.Schedule.To}, "place": {c.Place},
+			"threshold": {"80"}, "offer_hours": {"24"}, "remind_hours": {"24"}}
+	}
 	addCases(map[string]routeCase{
+		"POST /{lang}/courses/{id}/edit": {func(w *world) *apptest.Response {
+			id, _ := course(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/courses/%d/edit", id), editForm(w, id))
+		}, organizer(http.StatusSeeOther)},
+		"PATCH /api/v1/courses/{id}": {func(w *world) *apptest.Response {
+			id, _ := course(w)
+			return api(w, "PATCH", fmt.Sprintf("/api/v1/courses/%d", id), `{"capacity":6,"title":{"en":"State language"}}`)
+		}, organizer(http.StatusOK)},
 		"POST /{lang}/courses/{id}/enrolments/import": {func(w *world) *apptest.Response {
 			id, _ := course(w)
 			return importFile(w, fmt.Sprintf("/kk/courses/%d/enrolments/import", id))
