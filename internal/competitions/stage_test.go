@@ -179,7 +179,9 @@ func TestJudgesPerGameAndPanel(t *testing.T) {
 			fmt.Sprintf(`{"judges":["%d"]}`, w.outsider.User.ID)), http.StatusUnprocessableEntity, `"field":"judges"`)
 		want(t, "panel", w.api("PUT", "/api/v1/pairings/"+g.ID+"/judges", w.otok, panel), http.StatusOK)
 
-		put := func(tok, pairing, body string) *apptest.Response { return w.api("PUT", "/api/v1/pairings/"+pairing, tok, body) }
+		put := func(tok, pairing, body string) *apptest.Response {
+			return w.api("PUT", "/api/v1/pairings/"+pairing, tok, body)
+		}
 		// The fourth judge is not on this game's panel; the other game has
 		// no judges of its own, so any judge may enter it.
 		want(t, "a judge not of this game", put(toks[3], g.ID, `{"winner":"home"}`), http.StatusForbidden)

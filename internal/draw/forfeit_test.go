@@ -92,7 +92,7 @@ func TestCrossedGroupSeeds(t *testing.T) {
 			t.Fatalf("%+v: %d games", tc, len(ps))
 		}
 		for _, p := range ps {
-			gh, ga := (p.Home/10-1), (p.Away/10-1)
+			gh, ga := (p.Home/10 - 1), (p.Away/10 - 1)
 			ph, pa := int(p.Home%10), int(p.Away%10)
 			if gh^1 != ga || ph+pa != tc.per+1 {
 				t.Fatalf("%+v: %d v %d", tc, p.Home, p.Away)
