@@ -251,3 +251,6 @@ func (s *Service) GroupStandings(ctx context.Context, c *Competition, teams []Te
 	}
 	return out, nil
 }
+
+// GroupName is the team's group letter, "" without groups.
+func (t Team) GroupName() string { return GroupName(t.Group) }

@@ -331,3 +331,23 @@ func floatOrNil(f *float64) any {
 	}
 	return *f
 }
+
+// MyDecisions returns the games of a competition on which person has given
+// a decision.
+func (s *Service) MyDecisions(ctx context.Context, compID, person int64) (map[int64]bool, error) {
+	rows, err := s.db.Query(ctx, `SELECT d.pairing_id FROM competition_decisions d JOIN competition_pairings p ON p.id = d.pairing_id
+		WHERE p.competition_id = ? AND d.user_id = ?`, compID, person)
+	if err != nil {
+		return nil, fmt.Errorf("competitions: decisions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
