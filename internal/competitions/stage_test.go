@@ -3,7 +3,9 @@ package competitions_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/ortaq/ortaq/internal/apptest"
@@ -288,5 +290,148 @@ func TestGroupStage(t *testing.T) {
 		// The page shows both groups' tables.
 		page := w.env.Client().Get("/kk/competitions/" + id)
 		want(t, "page", page, http.StatusOK, `id="group-A"`, `id="group-B"`)
+	})
+}
+
+// A panel's judges all deciding at once, each twice: exactly one decision
+// each is stored, and the result is the majority of the three.
+func TestPanelDecisionsAtOnce(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.create(t, `"title":{"kk":"Дебат"},"format":"round_robin","points":"debate"`)
+		w.teams(t, id, 2)
+		js, toks := w.judges(t, id, 3)
+		g := w.draw(t, id, `{}`).Pairings[0]
+		want(t, "panel", w.api("PUT", "/api/v1/pairings/"+g.ID+"/judges", w.otok,
+			fmt.Sprintf(`{"judges":["%d","%d","%d"]}`, js[0].User.ID, js[1].User.ID, js[2].User.ID)), http.StatusOK)
+		var wg sync.WaitGroup
+		codes := make([]int, 6)
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				winner := []string{"home", "away", "home"}[i%3]
+				codes[i] = w.api("PUT", "/api/v1/pairings/"+g.ID, toks[i%3], `{"winner":"`+winner+`"}`).StatusCode
+			}()
+		}
+		wg.Wait()
+		ok, conflict := 0, 0
+		for _, c := range codes {
+			switch c {
+			case http.StatusOK:
+				ok++
+			case http.StatusConflict:
+				conflict++
+			}
+		}
+		if ok != 3 || conflict != 3 {
+			t.Fatalf("codes %v", codes)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_decisions WHERE pairing_id = ?`, g.ID); n != 3 {
+			t.Fatalf("%d decisions", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_pairings WHERE id = ? AND done = TRUE AND winner_id = home_id AND panel_home = 2 AND panel_away = 1`, g.ID); n != 1 {
+			t.Fatal("the result is not the panel's 2–1 for home")
+		}
+	})
+}
+
+// In a round robin the schedule stands: a withdrawn team's later games are
+// stored as forfeits as they are drawn, and the opponent has the win.
+func TestWithdrawalInRoundRobin(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.create(t, `"title":{"kk":"Лига"},"format":"round_robin"`)
+		teams := w.teams(t, id, 4)
+		r1 := w.draw(t, id, `{}`)
+		for _, p := range r1.Pairings {
+			want(t, "result", w.api("PUT", "/api/v1/pairings/"+p.ID, w.otok, `{"home_score":1,"away_score":1}`), http.StatusOK)
+		}
+		want(t, "withdraw", w.api("POST", "/api/v1/competitions/"+id+"/teams/"+teams[0]+"/withdraw", w.otok, `{"reason":"тарады"}`), http.StatusOK)
+		for range 2 {
+			rd := w.draw(t, id, `{}`)
+			for _, p := range rd.Pairings {
+				mine := p.Home == teams[0] || *p.Away == teams[0]
+				if mine != p.Done {
+					t.Fatalf("round %d: %+v", rd.Number, p)
+				}
+			}
+		}
+		tab := w.table(t, id)
+		if s := tab[teams[0]]; s.Played != 3 || s.Drawn != 1 || s.ForfeitsLost != 2 || !s.Withdrawn {
+			t.Fatalf("the withdrawn team: %+v", s)
+		}
+		// Qualifiers leave it out even though its draw counts.
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_pairings WHERE competition_id = ? AND forfeit = TRUE`, id); n != 2 {
+			t.Fatalf("%d forfeits", n)
+		}
+	})
+}
+
+// Without JavaScript: withdrawing asks for confirmation first (nothing
+// changes), then acts; a forfeit and the judges of a game through their
+// forms; the groups split by hand; a judge's home counts only the games
+// waiting for them.
+func TestStageFormsWithoutJavaScript(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		id := w.create(t, `"title":{"kk":"Кубок"},"format":"round_robin"`)
+		teams := w.teams(t, id, 4)
+		js, _ := w.judges(t, id, 2)
+		oc := w.env.Client()
+		oc.SignIn(w.organizer)
+		page := "/kk/competitions/" + id
+
+		show := oc.Get(page)
+		want(t, "organizer's page", show, http.StatusOK, `id="groups-form"`, `name="group_`+teams[0]+`"`)
+		bad := oc.PostForm(page+"/groups", url.Values{"groups": {"2"}, "method": {"manual"}, "group_" + teams[0]: {"A"}, "group_" + teams[1]: {"A"},
+			"group_" + teams[2]: {"A"}, "group_" + teams[3]: {"B"}})
+		want(t, "a group of one", bad, http.StatusUnprocessableEntity, "B")
+		want(t, "groups", oc.PostForm(page+"/groups", url.Values{"groups": {"2"}, "method": {"manual"}, "group_" + teams[0]: {"A"},
+			"group_" + teams[1]: {"B"}, "group_" + teams[2]: {"A"}, "group_" + teams[3]: {"B"}}), http.StatusSeeOther)
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE competition_id = ? AND group_no = 1 AND id IN (?, ?)`, id, teams[0], teams[2]); n != 2 {
+			t.Fatal("the groups as chosen are not stored")
+		}
+		want(t, "draw", oc.PostForm(page+"/rounds", nil), http.StatusSeeOther)
+		var game, other int64
+		if err := d.QueryRow(t.Context(), `SELECT MIN(id), MAX(id) FROM competition_pairings WHERE competition_id = ?`, id).Scan(&game, &other); err != nil {
+			t.Fatal(err)
+		}
+
+		// Withdraw: the confirmation page first, nothing changed.
+		wpath := fmt.Sprintf("%s/teams/%s/withdraw", page, teams[3])
+		want(t, "no reason", oc.PostForm(wpath, url.Values{"reason": {""}}), http.StatusUnprocessableEntity)
+		conf := oc.PostForm(wpath, url.Values{"reason": {"Автобус келмеді"}})
+		want(t, "confirmation", conf, http.StatusOK, `name="confirmed"`, "Автобус келмеді")
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE withdrawn_at IS NOT NULL`); n != 0 {
+			t.Fatal("withdrawn before confirming")
+		}
+
+		// Judges of one game: only the second judge's home counts it.
+		want(t, "game judges", oc.PostForm(fmt.Sprintf("%s/pairings/%d/judges", page, game), url.Values{"judge": {fmt.Sprint(js[1].User.ID)}}), http.StatusSeeOther)
+		c0, c1 := w.env.Client(), w.env.Client()
+		c0.SignIn(js[0])
+		c1.SignIn(js[1])
+		want(t, "first judge's home", c0.Get("/en/me"), http.StatusOK, "1 game")
+		want(t, "second judge's home", c1.Get("/en/me"), http.StatusOK, "2 games")
+		refused := c0.PostForm(fmt.Sprintf("%s/pairings/%d/result", page, game), url.Values{"home_score": {"1"}, "away_score": {"0"}})
+		want(t, "a judge not of the game", refused, http.StatusForbidden)
+
+		want(t, "confirmed", oc.PostForm(wpath, url.Values{"reason": {"Автобус келмеді"}, "confirmed": {"1"}}), http.StatusSeeOther)
+		after := oc.Get(page)
+		want(t, "after withdrawing", after, http.StatusOK, "Автобус келмеді", `class="withdrawn"`)
+
+		// A forfeit through the form, by the game's judge.
+		var pending int64
+		if err := d.QueryRow(t.Context(), `SELECT id FROM competition_pairings WHERE competition_id = ? AND done = FALSE ORDER BY id LIMIT 1`, id).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		fc := c0
+		if pending == game {
+			fc = c1
+		}
+		want(t, "forfeit", fc.PostForm(fmt.Sprintf("%s/pairings/%d/forfeit", page, pending), url.Values{"absent": {"home"}}), http.StatusSeeOther)
+		want(t, "page after the forfeit", oc.Get(page), http.StatusOK, "Техникалық нәтиже")
+		_ = other
 	})
 }
