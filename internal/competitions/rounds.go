@@ -777,10 +777,27 @@ func (s *Service) places(ctx context.Context, c *Competition, teams []Team, roun
 		stage = Main
 	}
 	gs, last := games(rounds, discipline, stage)
+	withdrawn := map[int64]bool{}
+	for _, t := range teams {
+		withdrawn[t.ID] = t.Withdrawn
+	}
+	// Withdrawn teams are placed after every team that stayed.
+	var ordered []Row
+	for _, gone := range []bool{false, true} {
+		for _, r := range table {
+			if withdrawn[r.TeamID] == gone {
+				ordered = append(ordered, r)
+			}
+		}
+	}
 	finalPlaces := knockoutPlaces(gs, last)
 	if finalPlaces == nil {
-		for _, r := range table {
-			out[r.TeamID] = r.Rank
+		for i, r := range ordered {
+			place := i + 1
+			if i > 0 && r.Rank == ordered[i-1].Rank && withdrawn[r.TeamID] == withdrawn[ordered[i-1].TeamID] {
+				place = out[ordered[i-1].TeamID] // a shared rank
+			}
+			out[r.TeamID] = place
 		}
 		return out, nil
 	}
@@ -793,7 +810,7 @@ func (s *Service) places(ctx context.Context, c *Competition, teams []Team, roun
 	}
 	// The rest in the order of the table, after the places the bracket gave.
 	rank := next
-	for _, r := range table {
+	for _, r := range ordered {
 		if _, ok := out[r.TeamID]; !ok {
 			rank++
 			out[r.TeamID] = rank

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -361,9 +362,20 @@ func TestWithdrawalInRoundRobin(t *testing.T) {
 		if s := tab[teams[0]]; s.Played != 3 || s.Drawn != 1 || s.ForfeitsLost != 2 || !s.Withdrawn {
 			t.Fatalf("the withdrawn team: %+v", s)
 		}
-		// Qualifiers leave it out even though its draw counts.
 		if n := count(t, d, `SELECT COUNT(*) FROM competition_pairings WHERE competition_id = ? AND forfeit = TRUE`, id); n != 2 {
 			t.Fatalf("%d forfeits", n)
+		}
+		// Level on points with two teams that stayed, it is placed after
+		// them all.
+		cid, _ := strconv.ParseInt(id, 10, 64)
+		tid, _ := strconv.ParseInt(teams[0], 10, 64)
+		c, err := w.env.App.Competitions.Get(t.Context(), cid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		places, err := w.env.App.Competitions.Places(t.Context(), c)
+		if err != nil || places[tid] != 4 {
+			t.Fatalf("places %v (%v)", places, err)
 		}
 	})
 }
