@@ -165,6 +165,19 @@ func TestBrowserPanelJudgeDecides(t *testing.T) {
 
 	b := browser(t)
 	page := fmt.Sprintf("%s/kk/competitions/%d", env.URL, id)
+	// The organizer's page, with the forms to assign judges, record a
+	// forfeit and withdraw a team, fits the phone and passes axe.
+	signIn(t, b, env, organizer)
+	run(t, b, chromedp.Navigate(page), chromedp.WaitVisible(C(fmt.Sprintf("#game-%d .forfeit-form", round.Pairings[1].ID))))
+	if n := get(t, b, chromedp.Evaluate[int](`document.querySelectorAll('.judges-form, .round-judges-form, .withdraw-form').length`)); n < 6 {
+		t.Fatalf("the organizer sees %d judge and withdrawal forms", n)
+	}
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Fatalf("axe, organizer:\n%s", strings.Join(v, "\n"))
+	}
+	if get(t, b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Fatal("the organizer's page is wider than the phone")
+	}
 	// The fourth judge is not on this panel: no form for this game, one for
 	// the other game (it has no judges of its own).
 	signIn(t, b, env, judges[3])
