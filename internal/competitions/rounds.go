@@ -246,7 +246,10 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 				withdrawn[t.ID] = true
 			}
 		}
-		grouped := teams[0].Group > 0
+		grouped := false
+		for _, t := range teams {
+			grouped = grouped || t.Group > 0
+		}
 		finalGames, lastFinal := games(rounds, disc, Final)
 		stage := Main
 		if in.Qualifiers > 0 || lastFinal != nil {
