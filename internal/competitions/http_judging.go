@@ -125,7 +125,7 @@ func (h *Handler) apiAssignGame(r *http.Request, u *auth.User, id int64, in Judg
 	if err != nil {
 		return JudgesOut{}, err
 	}
-	return JudgesOut{Judges: in.Judges}, nil
+	return JudgesOut(in), nil
 }
 
 func (h *Handler) apiAssignRound(r *http.Request, u *auth.User, id int64, in JudgesIn) (JudgesOut, error) {
@@ -136,7 +136,7 @@ func (h *Handler) apiAssignRound(r *http.Request, u *auth.User, id int64, in Jud
 	if err != nil {
 		return JudgesOut{}, err
 	}
-	return JudgesOut{Judges: in.Judges}, nil
+	return JudgesOut(in), nil
 }
 
 // groupNumber reads a group's letter (A…) or number (1…); 0 when neither.
