@@ -16,10 +16,16 @@ func (s *Service) MePanels(ctx context.Context, rd web.Reader) ([]web.Panel, err
 		return nil, nil
 	}
 	judge := web.Panel{ID: "me-competitions-judge", Title: rd.P.T("competitions.me.judge"), Order: 8}
+	// A game waits for this judge when it has no judges of its own, or has
+	// them, this judge among them, without this judge's decision yet.
+	const waiting = `p.competition_id = c.id AND p.done = FALSE AND (
+			NOT EXISTS (SELECT 1 FROM competition_game_judges g WHERE g.pairing_id = p.id)
+			OR (EXISTS (SELECT 1 FROM competition_game_judges g WHERE g.pairing_id = p.id AND g.user_id = j.user_id)
+				AND NOT EXISTS (SELECT 1 FROM competition_decisions d WHERE d.pairing_id = p.id AND d.user_id = j.user_id)))`
 	err := s.panelItems(ctx, rd, &judge, `SELECT c.id, c.title_kk, c.title_ru, c.title_en, o.name_kk, o.name_ru, o.name_en,
-			(SELECT COUNT(*) FROM competition_pairings p WHERE p.competition_id = c.id AND p.done = FALSE)
+			(SELECT COUNT(*) FROM competition_pairings p WHERE `+waiting+`)
 		FROM competition_judges j JOIN competitions c ON c.id = j.competition_id JOIN organizations o ON o.id = c.org_id
-		WHERE j.user_id = ? AND EXISTS (SELECT 1 FROM competition_pairings p WHERE p.competition_id = c.id AND p.done = FALSE)
+		WHERE j.user_id = ? AND EXISTS (SELECT 1 FROM competition_pairings p WHERE `+waiting+`)
 		ORDER BY c.id DESC LIMIT 10`, func(n int) string { return rd.P.N("competitions.me.waiting", n) }, u.ID)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -99,6 +100,8 @@ type Competition struct {
 	Seed        uint64
 	CreatedAt   time.Time
 	Disciplines []Discipline
+	// ForfeitScore is the winner's score of a forfeit (the loser's is 0).
+	ForfeitScore float64
 }
 
 // Discipline is one event of a multi-discipline competition.
@@ -116,6 +119,12 @@ type Team struct {
 	OrgID   int64
 	OrgName i18n.Text
 	Members []Person
+	// Withdrawn: the organizer withdrew the team (Reason says why); its
+	// unplayed games are forfeits and it is paired no more.
+	Withdrawn   bool
+	WithdrawnAt time.Time
+	Reason      string
+	Group       int // 1 = A, 2 = B, …; 0: the competition has no groups
 }
 
 // Person is a team member or a judge, as organizers see them.
@@ -194,6 +203,8 @@ type NewCompetition struct {
 	Format      string
 	Points      string // "": football, or debate for… nothing: the organizer chooses
 	Disciplines []Discipline
+	// ForfeitScore is the winner's score of a forfeit; nil: 3.
+	ForfeitScore *float64
 }
 
 func (in *NewCompetition) validate() error {
@@ -216,6 +227,9 @@ func (in *NewCompetition) validate() error {
 	}
 	if !contains(Points, in.Points) {
 		fs.Add("points", "validation.invalid_choice")
+	}
+	if in.ForfeitScore != nil && (math.IsNaN(*in.ForfeitScore) || *in.ForfeitScore < 0 || *in.ForfeitScore > 1e6) {
+		fs.Add("forfeit_score", "competitions.error.score_range")
 	}
 	if len(in.Disciplines) > MaxDisciplines {
 		fs.Add("disciplines", "competitions.error.too_many", "max", MaxDisciplines)
@@ -254,9 +268,13 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in NewCompetitio
 	}
 	var id int64
 	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO competitions (org_id, title_kk, title_ru, title_en, format, points, seed, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.OrgID, in.Title.KK, in.Title.RU, in.Title.EN, in.Format, in.Points,
-			int64(randomSeed()), actor.ID, tx.Now).Scan(&id)
+		forfeit := 3.0
+		if in.ForfeitScore != nil {
+			forfeit = *in.ForfeitScore
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO competitions (org_id, title_kk, title_ru, title_en, format, points, seed, created_by, created_at, forfeit_score)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.OrgID, in.Title.KK, in.Title.RU, in.Title.EN, in.Format, in.Points,
+			int64(randomSeed()), actor.ID, tx.Now, forfeit).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -278,14 +296,14 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in NewCompetitio
 	return id, nil
 }
 
-const competitionCols = `c.id, c.org_id, o.name_kk, o.name_ru, o.name_en, c.title_kk, c.title_ru, c.title_en, c.format, c.points, c.seed, c.created_at`
+const competitionCols = `c.id, c.org_id, o.name_kk, o.name_ru, o.name_en, c.title_kk, c.title_ru, c.title_en, c.format, c.points, c.seed, c.created_at, c.forfeit_score`
 
 func scanCompetition(sc interface{ Scan(...any) error }) (*Competition, error) {
 	var c Competition
 	var seed int64
 	var at db.Time
 	if err := sc.Scan(&c.ID, &c.OrgID, &c.OrgName.KK, &c.OrgName.RU, &c.OrgName.EN, &c.Title.KK, &c.Title.RU, &c.Title.EN,
-		&c.Format, &c.Points, &seed, &at); err != nil {
+		&c.Format, &c.Points, &seed, &at, &c.ForfeitScore); err != nil {
 		return nil, err
 	}
 	c.Seed, c.CreatedAt = uint64(seed), at.Time
@@ -400,7 +418,8 @@ type NewTeam struct {
 // Teams returns the teams of competition id in the order they were
 // entered (the knockout's seeding order); with members when withMembers.
 func (s *Service) Teams(ctx context.Context, id int64, withMembers bool) ([]Team, error) {
-	rows, err := s.db.Query(ctx, `SELECT t.id, t.name, COALESCE(t.org_id, 0), COALESCE(o.name_kk, ''), COALESCE(o.name_ru, ''), COALESCE(o.name_en, '')
+	rows, err := s.db.Query(ctx, `SELECT t.id, t.name, COALESCE(t.org_id, 0), COALESCE(o.name_kk, ''), COALESCE(o.name_ru, ''), COALESCE(o.name_en, ''),
+			t.withdrawn_at, t.withdraw_reason, COALESCE(t.group_no, 0)
 		FROM competition_teams t LEFT JOIN organizations o ON o.id = t.org_id WHERE t.competition_id = ? ORDER BY t.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("competitions: teams: %w", err)
@@ -409,10 +428,12 @@ func (s *Service) Teams(ctx context.Context, id int64, withMembers bool) ([]Team
 	index := map[int64]int{}
 	for rows.Next() {
 		var t Team
-		if err := rows.Scan(&t.ID, &t.Name, &t.OrgID, &t.OrgName.KK, &t.OrgName.RU, &t.OrgName.EN); err != nil {
+		var out db.Time
+		if err := rows.Scan(&t.ID, &t.Name, &t.OrgID, &t.OrgName.KK, &t.OrgName.RU, &t.OrgName.EN, &out, &t.Reason, &t.Group); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("competitions: teams: %w", err)
 		}
+		t.Withdrawn, t.WithdrawnAt = out.Valid, out.Time
 		index[t.ID] = len(teams)
 		teams = append(teams, t)
 	}

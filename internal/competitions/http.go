@@ -40,6 +40,7 @@ func (svc *Service) Register(srv *web.Server) error {
 	srv.Page("POST /competitions/{id}/pairings/{pairing}/result", h.result)
 	srv.Page("POST /competitions/{id}/pairings/{pairing}/clear", h.clearResult)
 	srv.Page("POST /competitions/{id}/awards", h.issueAwards)
+	h.registerJudging(srv)
 
 	tags := []string{"competitions"}
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/competitions", ID: "createCompetition",

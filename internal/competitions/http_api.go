@@ -26,6 +26,7 @@ type CompetitionIn struct {
 	Format         string         `json:"format" enum:"round_robin,swiss,knockout"`
 	Points         string         `json:"points,omitempty" enum:"football,chess,debate" doc:"what a result is worth: football 3/1/0 (default), chess 2/1/0, debate 1/0/0 with the judges' decision"`
 	Disciplines    []DisciplineIO `json:"disciplines,omitempty"`
+	ForfeitScore   *float64       `json:"forfeit_score,omitempty" doc:"the winner's score of a forfeit (the loser's is 0); default 3"`
 }
 
 // TeamOut is a team; members only for the competition's organizers.
@@ -34,6 +35,9 @@ type TeamOut struct {
 	Name           string   `json:"name"`
 	OrganizationID string   `json:"organization_id,omitempty"`
 	Members        []string `json:"members,omitempty" doc:"person ids (organizers only)"`
+	Group          string   `json:"group,omitempty" doc:"its group (A, B, …) in a stage of several groups"`
+	Withdrawn      bool     `json:"withdrawn,omitempty"`
+	WithdrawReason string   `json:"withdraw_reason,omitempty"`
 }
 
 // CompetitionOut is a competition.
@@ -45,6 +49,7 @@ type CompetitionOut struct {
 	Points         string         `json:"points"`
 	Disciplines    []DisciplineIO `json:"disciplines"`
 	Teams          []TeamOut      `json:"teams"`
+	ForfeitScore   float64        `json:"forfeit_score"`
 }
 
 // TeamIn is the body of POST …/teams.
@@ -80,6 +85,14 @@ type PairingOut struct {
 	AwayScore  *float64 `json:"away_score"`
 	Winner     string   `json:"winner,omitempty" doc:"team id when a decision named it"`
 	Done       bool     `json:"done"`
+	Forfeit    bool     `json:"forfeit,omitempty" doc:"not played: the winner won by forfeit (the scores are the forfeit score)"`
+	Panel      *SplitIO `json:"panel,omitempty" doc:"a debate panel's split, once every judge has decided"`
+}
+
+// SplitIO is how a panel's judges voted.
+type SplitIO struct {
+	Home int `json:"home"`
+	Away int `json:"away"`
 }
 
 // RoundOut is a drawn round.
@@ -120,6 +133,10 @@ type StandingOut struct {
 	ScoresAgainst float64 `json:"scores_against"`
 	Buchholz      int     `json:"buchholz"`
 	DecidedBy     string  `json:"decided_by,omitempty"`
+	ForfeitsWon   int     `json:"forfeits_won" doc:"of won: by forfeit"`
+	ForfeitsLost  int     `json:"forfeits_lost" doc:"of lost: by forfeit"`
+	Group         string  `json:"group,omitempty" doc:"the group of this line's table, in a stage of several groups"`
+	Withdrawn     bool    `json:"withdrawn,omitempty"`
 }
 
 // AwardBody is the body of POST …/awards.
@@ -162,7 +179,7 @@ func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	nc := NewCompetition{OrgID: org, Title: in.Title, Format: in.Format, Points: in.Points}
+	nc := NewCompetition{OrgID: org, Title: in.Title, Format: in.Format, Points: in.Points, ForfeitScore: in.ForfeitScore}
 	for _, d := range in.Disciplines {
 		nc.Disciplines = append(nc.Disciplines, Discipline{Key: d.Key, Title: d.Title})
 	}
@@ -197,7 +214,7 @@ func (h *Handler) writeCompetition(w http.ResponseWriter, r *http.Request, id in
 		return
 	}
 	o := CompetitionOut{ID: idStr(c.ID), OrganizationID: idStr(c.OrgID), Title: c.Title, Format: c.Format, Points: c.Points,
-		Disciplines: []DisciplineIO{}, Teams: []TeamOut{}}
+		Disciplines: []DisciplineIO{}, Teams: []TeamOut{}, ForfeitScore: c.ForfeitScore}
 	for _, d := range c.Disciplines {
 		o.Disciplines = append(o.Disciplines, DisciplineIO{Key: d.Key, Title: d.Title})
 	}
@@ -208,7 +225,8 @@ func (h *Handler) writeCompetition(w http.ResponseWriter, r *http.Request, id in
 }
 
 func teamOut(t Team) TeamOut {
-	o := TeamOut{ID: idStr(t.ID), Name: t.Name, OrganizationID: idStr(t.OrgID)}
+	o := TeamOut{ID: idStr(t.ID), Name: t.Name, OrganizationID: idStr(t.OrgID), Group: GroupName(t.Group), Withdrawn: t.Withdrawn,
+		WithdrawReason: t.Reason}
 	for _, m := range t.Members {
 		o.Members = append(o.Members, idStr(m.ID))
 	}
@@ -262,7 +280,10 @@ func roundOut(c *Competition, rd *Round) RoundOut {
 
 func pairingOut(p Pairing) PairingOut {
 	o := PairingOut{ID: idStr(p.ID), Home: idStr(p.Home), ThirdPlace: p.ThirdPlace, HomeScore: p.HomeScore, AwayScore: p.AwayScore,
-		Winner: idStr(p.Winner), Done: p.Done}
+		Winner: idStr(p.Winner), Done: p.Done, Forfeit: p.Forfeit}
+	if p.Split() {
+		o.Panel = &SplitIO{Home: p.PanelHome, Away: p.PanelAway}
+	}
 	if p.Away != 0 {
 		a := idStr(p.Away)
 		o.Away = &a
@@ -372,16 +393,32 @@ func (h *Handler) apiStandings(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	rows, err := h.svc.Standings(r.Context(), c, teams, rounds, disc)
+	groups, err := h.svc.GroupStandings(r.Context(), c, teams, rounds, disc)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	if groups == nil {
+		rows, err := h.svc.Standings(r.Context(), c, teams, rounds, disc)
+		if err != nil {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		groups = []Group{{Rows: rows}}
+	}
+	withdrawn := map[int64]bool{}
+	for _, t := range teams {
+		withdrawn[t.ID] = t.Withdrawn
+	}
+	// With groups: each group's table in turn, group A first.
 	out := api.Page[StandingOut]{Items: []StandingOut{}}
-	for _, row := range rows {
-		out.Items = append(out.Items, StandingOut{TeamID: idStr(row.TeamID), Name: row.Name, Played: row.Played, Won: row.Won,
-			Drawn: row.Drawn, Lost: row.Lost, Points: row.Points, Rank: row.Rank, Position: row.Position, ScoresFor: row.ScoresFor,
-			ScoresAgainst: row.ScoresAgainst, Buchholz: row.Buchholz, DecidedBy: string(row.DecidedBy)})
+	for _, g := range groups {
+		for _, row := range g.Rows {
+			out.Items = append(out.Items, StandingOut{TeamID: idStr(row.TeamID), Name: row.Name, Played: row.Played, Won: row.Won,
+				Drawn: row.Drawn, Lost: row.Lost, Points: row.Points, Rank: row.Rank, Position: row.Position, ScoresFor: row.ScoresFor,
+				ScoresAgainst: row.ScoresAgainst, Buchholz: row.Buchholz, DecidedBy: string(row.DecidedBy), ForfeitsWon: row.ForfeitsWon,
+				ForfeitsLost: row.ForfeitsLost, Group: g.Name, Withdrawn: withdrawn[row.TeamID]})
+		}
 	}
 	api.WriteJSON(w, http.StatusOK, out)
 }

@@ -28,7 +28,16 @@ type GameView struct {
 	HomeName, AwayName string
 	Score              string // "3 : 1", "" before the result
 	WinnerName         string // a decision's winner
+	LoserName          string // a forfeit's absent team
 	Pending            bool   // a game without its result
+	// Judges are the game's own judges (names for its organizers only);
+	// JudgeIDs for the assignment form.
+	Judges   []Person
+	JudgeIDs map[int64]bool
+	CanEnter bool // the reader may enter its result (or a decision)
+	Panel    int  // a debate panel's size (0: none)
+	Decided  int  // decisions given so far
+	Mine     bool // the reader, a panel judge, has given a decision
 }
 
 // RoundView is a round as the page shows it.
@@ -44,24 +53,45 @@ type RoundView struct {
 
 // ShowData is the competition page.
 type ShowData struct {
-	C           *Competition
-	Title       string
-	Teams       []Team
-	Judges      []Person
-	Discipline  *Discipline // the discipline shown; nil without disciplines
-	Main, Final []RoundView
-	Table       []Row
-	Shared      []bool // Table[i] shares its rank with a neighbour ("3 =")
-	Overall     []OverallRow
-	Counted     []Discipline // the disciplines in the overall table, in order
-	Organizer   bool
-	Judge       bool
-	CanAward    bool
-	ErrPairing  int64 // the game whose result form has errors
+	C            *Competition
+	Title        string
+	Teams        []Team
+	Judges       []Person
+	Discipline   *Discipline // the discipline shown; nil without disciplines
+	Main, Final  []RoundView
+	Table        []Row
+	Shared       []bool // Table[i] shares its rank with a neighbour ("3 =")
+	Groups       []GroupView
+	Withdrawn    map[int64]bool
+	CanSplit     bool // the organizer may still split the teams into groups
+	GroupLetters []string
+	Overall      []OverallRow
+	Counted      []Discipline // the disciplines in the overall table, in order
+	Organizer    bool
+	Judge        bool
+	CanAward     bool
+	ErrPairing   int64 // the game whose result form has errors
 	// Sections are other components' parts of the page (the reports
 	// about the competition), the same for every reader.
 	Sections []template.HTML
 	Lang     i18n.Lang
+}
+
+// GroupView is a group's table on the page.
+type GroupView struct {
+	Name   string
+	Rows   []Row
+	Shared []bool
+}
+
+func shared(rows []Row) []bool {
+	out := make([]bool, len(rows))
+	for i := 1; i < len(rows); i++ {
+		if rows[i].Rank == rows[i-1].Rank {
+			out[i], out[i-1] = true, true
+		}
+	}
+	return out
 }
 
 // score prints a score without a needless ".0".
@@ -128,15 +158,36 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 	if d.Table, err = h.svc.Standings(ctx, c, d.Teams, rounds, disc); err != nil {
 		return nil, err
 	}
-	d.Shared = make([]bool, len(d.Table))
-	for i := 1; i < len(d.Table); i++ {
-		if d.Table[i].Rank == d.Table[i-1].Rank {
-			d.Shared[i], d.Shared[i-1] = true, true
-		}
+	d.Shared = shared(d.Table)
+	groups, err := h.svc.GroupStandings(ctx, c, d.Teams, rounds, disc)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		d.Groups = append(d.Groups, GroupView{Name: g.Name, Rows: g.Rows, Shared: shared(g.Rows)})
 	}
 	names := map[int64]string{}
+	d.Withdrawn = map[int64]bool{}
 	for _, t := range d.Teams {
 		names[t.ID] = t.Name
+		d.Withdrawn[t.ID] = t.Withdrawn
+	}
+	d.CanSplit = d.Organizer && c.Format == "round_robin" && len(rounds) == 0 && len(d.Teams) >= 4
+	if d.CanSplit {
+		for g := 1; g <= min(MaxGroups, len(d.Teams)/2); g++ {
+			d.GroupLetters = append(d.GroupLetters, GroupName(g))
+		}
+	}
+	var gameJudges map[int64][]Person
+	var decided map[int64]int
+	mine := map[int64]bool{}
+	if gameJudges, decided, err = h.svc.GameJudges(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Judge {
+		if mine, err = h.svc.MyDecisions(ctx, id, u.ID); err != nil {
+			return nil, err
+		}
 	}
 	for i := range rounds {
 		rd := &rounds[i]
@@ -163,6 +214,27 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 			}
 			if p.Winner != 0 {
 				g.WinnerName = names[p.Winner]
+				if p.Forfeit {
+					g.LoserName = names[p.Home]
+					if p.Winner == p.Home {
+						g.LoserName = names[p.Away]
+					}
+				}
+			}
+			js := gameJudges[p.ID]
+			g.JudgeIDs = map[int64]bool{}
+			onPanel := false
+			for _, j := range js {
+				g.JudgeIDs[j.ID] = true
+				onPanel = onPanel || (u != nil && j.ID == u.ID)
+			}
+			if d.Organizer {
+				g.Judges = js
+			}
+			g.CanEnter = d.Organizer || (d.Judge && (len(js) == 0 || onPanel))
+			if c.Points == "debate" && len(js) > 1 {
+				g.Panel, g.Decided = len(js), decided[p.ID]
+				g.Mine = onPanel && mine[p.ID]
 			}
 			v.Games = append(v.Games, g)
 		}

@@ -62,14 +62,24 @@ type Pairing struct {
 	AwayScore  *float64
 	Winner     int64 // a decision (judges, penalties); 0: by the scores
 	Done       bool
+	// Forfeit: not played; Winner won it with the competition's forfeit
+	// score (decision 0150).
+	Forfeit bool
+	// PanelHome and PanelAway are a debate panel's split (2–1); 0–0: no
+	// panel decided the game.
+	PanelHome, PanelAway int
 }
+
+// Split reports whether a panel decided the game.
+func (p Pairing) Split() bool { return p.PanelHome+p.PanelAway > 0 }
 
 // IsBye reports whether the pairing is a bye.
 func (p Pairing) IsBye() bool { return p.Away == 0 }
 
 // Game is the pairing as internal/draw reads it.
 func (p Pairing) Game(round int) draw.Game {
-	g := draw.Game{Pairing: draw.Pairing{Home: p.Home, Away: p.Away, ThirdPlace: p.ThirdPlace}, Round: round, Winner: p.Winner, Done: p.Done}
+	g := draw.Game{Pairing: draw.Pairing{Home: p.Home, Away: p.Away, ThirdPlace: p.ThirdPlace}, Round: round, Winner: p.Winner, Done: p.Done,
+		Forfeit: p.Forfeit}
 	if p.HomeScore != nil {
 		g.HomeScore = *p.HomeScore
 	}
@@ -93,7 +103,8 @@ func (s *Service) Rounds(ctx context.Context, id int64) ([]Round, error) {
 
 func roundsTx(ctx context.Context, tx *db.Tx, id int64) ([]Round, error) {
 	rows, err := tx.Query(ctx, `SELECT r.id, COALESCE(r.discipline_id, 0), r.stage, r.number, r.seed,
-			p.id, p.board, p.home_id, COALESCE(p.away_id, 0), p.third_place, p.home_score, p.away_score, COALESCE(p.winner_id, 0), p.done
+			p.id, p.board, p.home_id, COALESCE(p.away_id, 0), p.third_place, p.home_score, p.away_score, COALESCE(p.winner_id, 0), p.done,
+			p.forfeit, COALESCE(p.panel_home, 0), COALESCE(p.panel_away, 0)
 		FROM competition_rounds r JOIN competition_pairings p ON p.round_id = r.id
 		WHERE r.competition_id = ?
 		ORDER BY COALESCE(r.discipline_id, 0), CASE r.stage WHEN 'main' THEN 0 ELSE 1 END, r.number, p.board`, id)
@@ -108,7 +119,7 @@ func roundsTx(ctx context.Context, tx *db.Tx, id int64) ([]Round, error) {
 		var seed int64
 		var hs, as sql.NullFloat64
 		if err := rows.Scan(&r.ID, &r.DisciplineID, &r.Stage, &r.Number, &seed, &p.ID, &p.Board, &p.Home, &p.Away, &p.ThirdPlace,
-			&hs, &as, &p.Winner, &p.Done); err != nil {
+			&hs, &as, &p.Winner, &p.Done, &p.Forfeit, &p.PanelHome, &p.PanelAway); err != nil {
 			return nil, fmt.Errorf("competitions: rounds: %w", err)
 		}
 		if hs.Valid {
@@ -155,7 +166,11 @@ type DrawIn struct {
 }
 
 // teamRow is a team as a draw needs it.
-type teamRow struct{ ID, Org int64 }
+type teamRow struct {
+	ID, Org   int64
+	Withdrawn bool
+	Group     int
+}
 
 // conflictFor turns a draw's refusal into the message people read.
 func conflictFor(err error) error {
@@ -210,32 +225,30 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 		if _, err := getTx(ctx, tx, compID, true); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, COALESCE(org_id, 0) FROM competition_teams WHERE competition_id = ? ORDER BY id`, compID)
+		rounds, err := roundsTx(ctx, tx, compID)
 		if err != nil {
 			return err
 		}
-		var teams []teamRow
-		for rows.Next() {
-			var t teamRow
-			if err := rows.Scan(&t.ID, &t.Org); err != nil {
-				rows.Close()
-				return err
-			}
-			teams = append(teams, t)
-		}
-		if err := rows.Close(); err != nil {
+		// A team withdrawn before it had any game is left out of every
+		// draw; one withdrawn later keeps its place (its games are forfeits).
+		teams, err := drawTeams(ctx, tx, compID, rounds)
+		if err != nil {
 			return err
 		}
 		if len(teams) < 2 {
 			return errs.New(errs.Conflict, "competitions.error.too_few_teams")
 		}
 		ids := make([]int64, len(teams))
+		withdrawn := map[int64]bool{}
 		for i, t := range teams {
 			ids[i] = t.ID
+			if t.Withdrawn {
+				withdrawn[t.ID] = true
+			}
 		}
-		rounds, err := roundsTx(ctx, tx, compID)
-		if err != nil {
-			return err
+		grouped := false
+		for _, t := range teams {
+			grouped = grouped || t.Group > 0
 		}
 		finalGames, lastFinal := games(rounds, disc, Final)
 		stage := Main
@@ -261,13 +274,35 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 				fs.Add("qualifiers", "competitions.error.qualifiers", "max", len(teams))
 				return fs.Err()
 			}
-			table, err := draw.Standings(ids, mainGames, draw.StandingsOptions{Points: c.PointSystem(), TieBreaks: c.TieBreaks(), Seed: c.Seed})
-			if err != nil {
-				return err
-			}
-			seeds, _, err := draw.Qualifiers(table, in.Qualifiers)
-			if err != nil {
-				return conflictFor(err)
+			var seeds []int64
+			if grouped {
+				// The top Qualifiers of each group, crossed: A1 v B2, B1 v A2…
+				tables, err := groupTables(c, teams, mainGames)
+				if err != nil {
+					return err
+				}
+				for _, t := range tables {
+					if in.Qualifiers > len(t) {
+						fs.Add("qualifiers", "competitions.error.qualifiers_group", "max", len(t))
+						return fs.Err()
+					}
+				}
+				if seeds, err = draw.CrossedGroupSeeds(tables, in.Qualifiers, c.Seed); err != nil {
+					return conflictFor(err)
+				}
+			} else {
+				table, err := draw.Standings(ids, mainGames, draw.StandingsOptions{Points: c.PointSystem(), TieBreaks: c.TieBreaks(), Seed: c.Seed})
+				if err != nil {
+					return err
+				}
+				table = activeRows(table, withdrawn)
+				if in.Qualifiers > len(table) {
+					fs.Add("qualifiers", "competitions.error.qualifiers", "max", len(table))
+					return fs.Err()
+				}
+				if seeds, _, err = draw.Qualifiers(table, in.Qualifiers); err != nil {
+					return conflictFor(err)
+				}
 			}
 			if pairs, err = draw.Knockout(seeds); err != nil {
 				return conflictFor(err)
@@ -284,17 +319,13 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 			}
 			switch c.Format {
 			case "round_robin":
-				n := len(ids) + len(ids)%2
-				if number > n-1 {
-					return errs.New(errs.Conflict, "competitions.error.finished")
-				}
-				if pairs, err = draw.RoundRobinRound(ids, number); err != nil {
-					return conflictFor(err)
+				if pairs, err = roundRobinRound(teams, number); err != nil {
+					return err
 				}
 			case "swiss":
 				ts := make([]draw.Team, len(teams))
 				for i, t := range teams {
-					ts[i] = draw.Team{ID: t.ID, Org: t.Org}
+					ts[i] = draw.Team{ID: t.ID, Org: t.Org, Withdrawn: t.Withdrawn}
 				}
 				d, err := draw.Swiss(ts, mainGames, draw.SwissOptions{Points: c.PointSystem(), TieBreaks: c.TieBreaks(), Seed: seed})
 				if err != nil {
@@ -321,7 +352,7 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 		if err != nil {
 			return err
 		}
-		if err := insertPairings(ctx, tx, compID, r, pairs); err != nil {
+		if err := insertPairings(ctx, tx, compID, r, pairs, withdrawn, c.ForfeitScore); err != nil {
 			return err
 		}
 		out = r
@@ -337,20 +368,36 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 }
 
 // insertPairings stores the pairings of round r in board order, in one
-// statement per batch of rows (a round of 256 teams is 128 pairings).
-func insertPairings(ctx context.Context, tx *db.Tx, compID int64, r *Round, pairs []draw.Pairing) error {
+// statement per batch of rows (a round of 256 teams is 128 pairings). A
+// game of a withdrawn team is stored as a forfeit won by its opponent (of
+// two withdrawn teams, by the home team, so that a bracket goes on).
+func insertPairings(ctx context.Context, tx *db.Tx, compID int64, r *Round, pairs []draw.Pairing, withdrawn map[int64]bool, forfeitScore float64) error {
 	r.Pairings = r.Pairings[:0]
 	const batch = 100
 	for start := 0; start < len(pairs); start += batch {
 		chunk := pairs[start:min(len(pairs), start+batch)]
-		q := `INSERT INTO competition_pairings (round_id, competition_id, board, home_id, away_id, third_place, done) VALUES `
-		args := make([]any, 0, 7*len(chunk))
+		q := `INSERT INTO competition_pairings (round_id, competition_id, board, home_id, away_id, third_place, done,
+			forfeit, winner_id, home_score, away_score) VALUES `
+		args := make([]any, 0, 11*len(chunk))
+		results := make([]Pairing, len(chunk))
 		for i, p := range chunk {
 			if i > 0 {
 				q += ", "
 			}
-			q += "(?, ?, ?, ?, ?, ?, ?)"
-			args = append(args, r.ID, compID, start+i+1, p.Home, db.NullID(p.Away), p.ThirdPlace, p.IsBye())
+			q += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			res := Pairing{ID: 0, RoundID: r.ID, Board: start + i + 1, Home: p.Home, Away: p.Away, ThirdPlace: p.ThirdPlace, Done: p.IsBye()}
+			var hs, as any
+			if !p.IsBye() && (withdrawn[p.Home] || withdrawn[p.Away]) {
+				res.Done, res.Forfeit, res.Winner = true, true, p.Home
+				if withdrawn[p.Home] && !withdrawn[p.Away] {
+					res.Winner = p.Away
+				}
+				h, a := forfeitScores(res.Winner == p.Home, forfeitScore)
+				res.HomeScore, res.AwayScore = &h, &a
+				hs, as = h, a
+			}
+			results[i] = res
+			args = append(args, r.ID, compID, res.Board, p.Home, db.NullID(p.Away), p.ThirdPlace, res.Done, res.Forfeit, db.NullID(res.Winner), hs, as)
 		}
 		rows, err := tx.Query(ctx, q+" RETURNING id, board", args...)
 		if err != nil {
@@ -369,9 +416,9 @@ func insertPairings(ctx context.Context, tx *db.Tx, compID int64, r *Round, pair
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		for i, p := range chunk {
-			r.Pairings = append(r.Pairings, Pairing{ID: byBoard[start+i+1], RoundID: r.ID, Board: start + i + 1, Home: p.Home, Away: p.Away,
-				ThirdPlace: p.ThirdPlace, Done: p.IsBye()})
+		for i := range chunk {
+			results[i].ID = byBoard[start+i+1]
+			r.Pairings = append(r.Pairings, results[i])
 		}
 	}
 	return nil
@@ -523,9 +570,10 @@ func (s *Service) GetPairing(ctx context.Context, id int64) (*PairingInfo, error
 	var p PairingInfo
 	var hs, as sql.NullFloat64
 	err := s.db.QueryRow(ctx, `SELECT p.id, p.round_id, p.board, p.home_id, COALESCE(p.away_id, 0), p.third_place, p.home_score, p.away_score,
-			COALESCE(p.winner_id, 0), p.done, p.competition_id, r.stage, r.number
+			COALESCE(p.winner_id, 0), p.done, p.competition_id, r.stage, r.number, p.forfeit, COALESCE(p.panel_home, 0), COALESCE(p.panel_away, 0)
 		FROM competition_pairings p JOIN competition_rounds r ON r.id = p.round_id WHERE p.id = ?`, id).Scan(
-		&p.ID, &p.RoundID, &p.Board, &p.Home, &p.Away, &p.ThirdPlace, &hs, &as, &p.Winner, &p.Done, &p.CompetitionID, &p.Stage, &p.Number)
+		&p.ID, &p.RoundID, &p.Board, &p.Home, &p.Away, &p.ThirdPlace, &hs, &as, &p.Winner, &p.Done, &p.CompetitionID, &p.Stage, &p.Number,
+		&p.Forfeit, &p.PanelHome, &p.PanelAway)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.New(errs.NotFound, "competitions.error.no_pairing")
 	}
@@ -547,32 +595,9 @@ func (s *Service) GetPairing(ctx context.Context, id int64) (*PairingInfo, error
 // each is refused and nothing changes. A knockout game and a debate need a
 // winner.
 func (s *Service) EnterResult(ctx context.Context, actor *auth.User, pairingID int64, in ResultIn) (*PairingInfo, error) {
-	if actor == nil {
-		return nil, errs.New(errs.Unauthorized, "auth.signin_required")
-	}
-	p, err := s.GetPairing(ctx, pairingID)
+	p, c, acc, err := s.resultAccessOf(ctx, actor, pairingID)
 	if err != nil {
 		return nil, err
-	}
-	c, err := s.Get(ctx, p.CompetitionID)
-	if err != nil {
-		return nil, err
-	}
-	org, err := s.IsOrganizer(ctx, actor, c)
-	if err != nil {
-		return nil, err
-	}
-	if !org {
-		judge, err := s.IsJudge(ctx, actor, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !judge {
-			return nil, errs.New(errs.Forbidden, "competitions.error.not_judge")
-		}
-	}
-	if p.IsBye() {
-		return nil, errs.New(errs.Conflict, "competitions.error.bye")
 	}
 	knockout := p.Stage == Final || c.Format == "knockout"
 	var fs errs.Fields
@@ -614,6 +639,14 @@ func (s *Service) EnterResult(ctx context.Context, actor *auth.User, pairingID i
 	}
 	if err := fs.Err(); err != nil {
 		return nil, err
+	}
+	if acc.panel(c) && acc.onPanel {
+		// A judge of a debate's panel gives a decision; the majority of
+		// the panel makes the result.
+		if err := s.decide(ctx, actor, c, p, acc.judges, winner, in.HomeScore, in.AwayScore); err != nil {
+			return nil, err
+		}
+		return s.GetPairing(ctx, pairingID)
 	}
 	var hs, as any
 	if scored {
@@ -747,10 +780,27 @@ func (s *Service) places(ctx context.Context, c *Competition, teams []Team, roun
 		stage = Main
 	}
 	gs, last := games(rounds, discipline, stage)
+	withdrawn := map[int64]bool{}
+	for _, t := range teams {
+		withdrawn[t.ID] = t.Withdrawn
+	}
+	// Withdrawn teams are placed after every team that stayed.
+	var ordered []Row
+	for _, gone := range []bool{false, true} {
+		for _, r := range table {
+			if withdrawn[r.TeamID] == gone {
+				ordered = append(ordered, r)
+			}
+		}
+	}
 	finalPlaces := knockoutPlaces(gs, last)
 	if finalPlaces == nil {
-		for _, r := range table {
-			out[r.TeamID] = r.Rank
+		for i, r := range ordered {
+			place := i + 1
+			if i > 0 && r.Rank == ordered[i-1].Rank && withdrawn[r.TeamID] == withdrawn[ordered[i-1].TeamID] {
+				place = out[ordered[i-1].TeamID] // a shared rank
+			}
+			out[r.TeamID] = place
 		}
 		return out, nil
 	}
@@ -763,7 +813,7 @@ func (s *Service) places(ctx context.Context, c *Competition, teams []Team, roun
 	}
 	// The rest in the order of the table, after the places the bracket gave.
 	rank := next
-	for _, r := range table {
+	for _, r := range ordered {
 		if _, ok := out[r.TeamID]; !ok {
 			rank++
 			out[r.TeamID] = rank
@@ -869,17 +919,30 @@ func (s *Service) ClearResult(ctx context.Context, actor *auth.User, pairingID i
 		if later {
 			return errs.New(errs.Conflict, "competitions.error.result_locked")
 		}
+		// A withdrawn team's forfeits stay: the withdrawal is for good.
+		gone, err := tx.Exists(ctx, `SELECT 1 FROM competition_teams WHERE id IN (?, ?) AND withdrawn_at IS NOT NULL`, p.Home, p.Away)
+		if err != nil {
+			return err
+		}
+		if gone {
+			return errs.New(errs.Conflict, "competitions.error.withdrawn_game")
+		}
 		res, err := tx.Exec(ctx, `UPDATE competition_pairings SET home_score = NULL, away_score = NULL, winner_id = NULL, done = FALSE,
-			result_by = NULL, result_at = NULL WHERE id = ? AND done = TRUE AND away_id IS NOT NULL`, pairingID)
+			forfeit = FALSE, panel_home = NULL, panel_away = NULL, result_by = NULL, result_at = NULL
+			WHERE id = ? AND done = TRUE AND away_id IS NOT NULL`, pairingID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.New(errs.Conflict, "competitions.error.no_result")
 		}
+		// A panel decides again.
+		if _, err := tx.Exec(ctx, `DELETE FROM competition_decisions WHERE pairing_id = ?`, pairingID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "competitions.result_clear", TargetType: "competition",
 			TargetID: fmt.Sprint(c.ID), OrgID: c.OrgID, Before: map[string]any{"pairing": pairingID, "home_score": p.HomeScore,
-				"away_score": p.AwayScore, "winner": p.Winner}})
+				"away_score": p.AwayScore, "winner": p.Winner, "forfeit": p.Forfeit}})
 	})
 	var e *errs.Error
 	if err != nil && !errors.As(err, &e) {

@@ -8,6 +8,10 @@ package demo
 //     volleyball, chess, togyzkumalak played to the end, and the tug of war
 //     half-way — each a round robin with its own table, and the overall
 //     table by place points;
+//   - the caravan's mini-football cup: two teams of each college, split by
+//     seeding in snake order into two groups of four, each group's round
+//     robin played (one team did not show up for its last game: a forfeit),
+//     and the crossed semi-finals (A1 v B2, B1 v A2) waiting for results;
 //   - the youth wing's regional debate championship in West Kazakhstan:
 //     eight teams of three from the Oral primary organization, three
 //     qualifying Swiss rounds decided by the judges, and a knockout of the
@@ -21,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/app"
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/competitions"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/orgs"
@@ -59,11 +64,13 @@ func loadCompetitions(ctx context.Context, a *app.App, people map[string]int64) 
 	if err != nil {
 		return fmt.Errorf("competitions demo: spartakiad: %w", err)
 	}
+	var collegeIDs []int64
 	for i, name := range colleges {
 		c, err := registry.Create(ctx, admin, 0, orgs.Patch{Kind: &kind, Region: &region, District: &district, Name: &name})
 		if err != nil {
 			return fmt.Errorf("competitions demo: college: %w", err)
 		}
+		collegeIDs = append(collegeIDs, c.ID)
 		domain := fmt.Sprintf("college%d.demo.ortaq.kz", i+1)
 		if _, err := registry.ImportMembers(ctx, admin, c.ID, memberFile(3000+10*i, 3006+10*i, domain, func(int) string { return "member" })); err != nil {
 			return fmt.Errorf("competitions demo: students: %w", err)
@@ -147,6 +154,10 @@ func loadCompetitions(ctx context.Context, a *app.App, people map[string]int64) 
 		}
 	}
 
+	if err := loadCup(ctx, svc, admin, sarysu, collegeIDs); err != nil {
+		return fmt.Errorf("competitions demo: cup: %w", err)
+	}
+
 	// ---- 2. The youth wing's debate championship in West Kazakhstan.
 	wko, err := orgNamed(ctx, a.DB, "West Kazakhstan regional branch", "Jastar Rukhy youth wing")
 	if err != nil {
@@ -219,6 +230,69 @@ func loadCompetitions(ctx context.Context, a *app.App, people map[string]int64) 
 	// The final and the match for third place wait for the judges.
 	if _, err := svc.DrawRound(ctx, admin, debate, competitions.DrawIn{}); err != nil {
 		return fmt.Errorf("competitions demo: final: %w", err)
+	}
+	return nil
+}
+
+// loadCup is the caravan's mini-football cup: a group stage of two groups
+// and the crossed semi-finals.
+func loadCup(ctx context.Context, svc *competitions.Service, admin *auth.User, org int64, colleges []int64) error {
+	cup, err := svc.Create(ctx, admin, competitions.NewCompetition{OrgID: org, Format: "round_robin", Points: "football",
+		Title: i18n.Text{KK: "«Достық керуені» мини-футбол кубогы", RU: "Кубок «Каравана дружбы» по мини-футболу",
+			EN: "Friendship Caravan mini-football cup"}})
+	if err != nil {
+		return err
+	}
+	// Seeding order: each college's first team, then the second teams.
+	names := []string{"Агротех", "Политех", "Педагог", "Саудакент", "Политех-2", "Агротех-2", "Саудакент-2", "Педагог-2"}
+	from := []int{0, 1, 2, 3, 1, 0, 3, 2}
+	strength := map[int64]int{} // a smaller number is stronger
+	for i, n := range names {
+		id, err := svc.AddTeam(ctx, admin, cup, competitions.NewTeam{Name: n, OrgID: colleges[from[i]]})
+		if err != nil {
+			return err
+		}
+		strength[id] = []int{1, 3, 2, 5, 4, 6, 8, 7}[i]
+	}
+	if err := svc.SplitGroups(ctx, admin, cup, competitions.GroupsIn{Groups: 2, Method: "snake"}); err != nil {
+		return err
+	}
+	for r := range 3 {
+		rd, err := svc.DrawRound(ctx, admin, cup, competitions.DrawIn{})
+		if err != nil {
+			return fmt.Errorf("round %d: %w", r+1, err)
+		}
+		for b, g := range rd.Pairings {
+			if g.IsBye() {
+				continue
+			}
+			if r == 2 && b == len(rd.Pairings)-1 {
+				// The last game of the last round: the weaker team's bus
+				// did not come.
+				absent := "away"
+				if strength[g.Home] > strength[g.Away] {
+					absent = "home"
+				}
+				if _, err := svc.Forfeit(ctx, admin, g.ID, absent); err != nil {
+					return err
+				}
+				continue
+			}
+			hs, as := float64(2+b%2), float64(r%2)
+			if strength[g.Away] < strength[g.Home] {
+				hs, as = as, hs
+			}
+			if (r+b)%4 == 3 {
+				as = hs // now and then a draw
+			}
+			if _, err := svc.EnterResult(ctx, admin, g.ID, competitions.ResultIn{HomeScore: &hs, AwayScore: &as}); err != nil {
+				return err
+			}
+		}
+	}
+	// The top two of each group, crossed; the semi-finals wait.
+	if _, err := svc.DrawRound(ctx, admin, cup, competitions.DrawIn{Qualifiers: 2}); err != nil {
+		return fmt.Errorf("semi-finals: %w", err)
 	}
 	return nil
 }

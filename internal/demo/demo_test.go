@@ -127,6 +127,18 @@ func TestDemoLandsWhereItSays(t *testing.T) {
 		if err != nil || len(places) != 4 {
 			t.Errorf("spartakiad places %v (%v)", places, err)
 		}
+		// The caravan's cup: two groups of four, their games played (one a
+		// forfeit), the crossed semi-finals waiting.
+		var groups, cupTeams, played, forfeits, semis int
+		if err := d.QueryRow(ctx, `SELECT COUNT(DISTINCT t.group_no), COUNT(t.id),
+			(SELECT COUNT(*) FROM competition_pairings p JOIN competition_rounds r ON r.id = p.round_id WHERE r.competition_id = c.id AND r.stage = 'main' AND p.done),
+			(SELECT COUNT(*) FROM competition_pairings p WHERE p.competition_id = c.id AND p.forfeit),
+			(SELECT COUNT(*) FROM competition_pairings p JOIN competition_rounds r ON r.id = p.round_id WHERE r.competition_id = c.id AND r.stage = 'final' AND NOT p.done)
+			FROM competitions c JOIN competition_teams t ON t.competition_id = c.id
+			WHERE c.title_en = 'Friendship Caravan mini-football cup' GROUP BY c.id`).Scan(&groups, &cupTeams, &played, &forfeits, &semis); err != nil ||
+			groups != 2 || cupTeams != 8 || played != 12 || forfeits != 1 || semis != 2 {
+			t.Errorf("cup: %d groups, %d teams, %d group games, %d forfeits, %d semi-finals waiting (%v)", groups, cupTeams, played, forfeits, semis, err)
+		}
 		var finals, pending int
 		if err := d.QueryRow(ctx, `SELECT COUNT(DISTINCT r.id), COUNT(CASE WHEN NOT p.done THEN 1 END) FROM competition_rounds r
 			JOIN competition_pairings p ON p.round_id = r.id JOIN competitions c ON c.id = r.competition_id

@@ -43,6 +43,11 @@ type Game struct {
 	// equal scores are a draw.
 	Winner int64 `json:"winner,omitempty"`
 	Done   bool  `json:"done"` // the result is in; byes are always done
+	// Forfeit: the game was not played (a team did not show up or
+	// withdrew); Winner won it. It counts as a win and a loss for points,
+	// head-to-head and Buchholz, but its scores count in no table (score
+	// difference, scores for): a walkover's 3:0 is not goals scored.
+	Forfeit bool `json:"forfeit,omitempty"`
 }
 
 // Outcome returns the game's winner and loser, or draw; a bye is won by
@@ -72,6 +77,9 @@ type Team struct {
 	// two teams of one organization are kept apart where the draw allows.
 	// 0: none.
 	Org int64
+	// Withdrawn teams keep their games and their place in the table but are
+	// not paired again.
+	Withdrawn bool
 }
 
 // Errors. Functions wrap them with details; test with errors.Is.

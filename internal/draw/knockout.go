@@ -171,3 +171,70 @@ func GroupQualifiers(groups [][]Row, perGroup int, seed uint64) ([]int64, error)
 	}
 	return seeds, nil
 }
+
+// CrossedGroupSeeds returns the seeds of a knockout after a stage of an
+// even number of groups, perGroup teams from each, ordered so that
+// Knockout's standard bracket crosses the groups in pairs (A with B, C with
+// D, …): the place p of one group meets the place perGroup+1−p of its
+// partner — A1 v B2, B1 v A2 with two from each — and the winners of two
+// partner groups are in different halves of the bracket. groups[i] is
+// group i's table; each team's place in it is its Position. With an odd
+// number of groups it returns GroupQualifiers' order (winners first).
+func CrossedGroupSeeds(groups [][]Row, perGroup int, seed uint64) ([]int64, error) {
+	g := len(groups)
+	if g%2 == 1 {
+		return GroupQualifiers(groups, perGroup, seed)
+	}
+	byPlace := make([][]int64, g) // group → team ids by place
+	for gi, rows := range groups {
+		if perGroup < 1 || perGroup > len(rows) {
+			return nil, fmt.Errorf("%w: %d of group %d's %d teams qualify", ErrTooFewTeams, perGroup, gi+1, len(rows))
+		}
+		byPos := slices.Clone(rows)
+		slices.SortFunc(byPos, func(a, b Row) int { return cmp.Compare(a.Position, b.Position) })
+		for _, r := range byPos[:perGroup] {
+			byPlace[gi] = append(byPlace[gi], r.TeamID)
+		}
+	}
+	partner := func(x int) int { return x ^ 1 } // 0↔1, 2↔3, …
+	// Seeds come in blocks of g, one block per place. Standard seeding puts
+	// seed s against size+1−s, so the block of place p faces the block of
+	// place perGroup+1−p reversed: that block holds the partners in reverse.
+	first := make([]int, g) // the order of groups in the upper blocks
+	for i := range first {
+		first[i] = i
+	}
+	mirror := func(order []int) []int { // the order facing order
+		out := make([]int, len(order))
+		for i, x := range order {
+			out[len(order)-1-i] = partner(x)
+		}
+		return out
+	}
+	// The middle block (odd perGroup) faces itself: A, C, E, … then their
+	// partners in reverse, so that position i meets position g−1−i.
+	middle := make([]int, 0, g)
+	for i := 0; i < g; i += 2 {
+		middle = append(middle, i)
+	}
+	middle = append(middle, mirror(middle)...)
+	var seeds []int64
+	for p := 0; p < perGroup; p++ {
+		var order []int
+		switch q := perGroup - 1 - p; {
+		case p < q:
+			order = first
+		case p == q:
+			order = middle
+		default:
+			order = mirror(first)
+		}
+		for _, gi := range order {
+			seeds = append(seeds, byPlace[gi][p])
+		}
+	}
+	if _, err := checkTeams(seeds); err != nil {
+		return nil, err
+	}
+	return seeds, nil
+}

@@ -57,6 +57,8 @@ type Row struct {
 	Drawn         int     `json:"drawn"`
 	Lost          int     `json:"lost"`
 	Byes          int     `json:"byes"`
+	ForfeitsWon   int     `json:"forfeits_won"`  // of Won: games the opponent did not play
+	ForfeitsLost  int     `json:"forfeits_lost"` // of Lost: games this team did not play
 	Points        int     `json:"points"`
 	ScoresFor     float64 `json:"scores_for"`
 	ScoresAgainst float64 `json:"scores_against"`
@@ -149,11 +151,22 @@ func newTable(teams []int64, index map[int64]int, games []Game, pts Points) *tab
 		a := &t.rows[index[g.Away]]
 		h.Played++
 		a.Played++
-		h.ScoresFor += g.HomeScore
-		h.ScoresAgainst += g.AwayScore
-		a.ScoresFor += g.AwayScore
-		a.ScoresAgainst += g.HomeScore
 		win, _, draw := g.Outcome()
+		if g.Forfeit && !draw {
+			// A walkover counts as a win and a loss, not as scores.
+			if win == g.Home {
+				h.ForfeitsWon++
+				a.ForfeitsLost++
+			} else {
+				a.ForfeitsWon++
+				h.ForfeitsLost++
+			}
+		} else {
+			h.ScoresFor += g.HomeScore
+			h.ScoresAgainst += g.AwayScore
+			a.ScoresFor += g.AwayScore
+			a.ScoresAgainst += g.HomeScore
+		}
 		switch {
 		case draw:
 			h.Drawn++

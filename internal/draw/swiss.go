@@ -83,9 +83,8 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 	if err := CheckComplete(games); err != nil {
 		return SwissDraw{}, err
 	}
-	n := len(teams)
-	if n < 2 {
-		return SwissDraw{}, fmt.Errorf("%w: a Swiss round needs 2, has %d", ErrTooFewTeams, n)
+	if len(teams) < 2 {
+		return SwissDraw{}, fmt.Errorf("%w: a Swiss round needs 2, has %d", ErrTooFewTeams, len(teams))
 	}
 	round := 1
 	for _, g := range games {
@@ -95,9 +94,21 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 	if tieBreaks == nil {
 		tieBreaks = SwissTieBreaks
 	}
-	rows, err := Standings(ids, games, StandingsOptions{Points: opts.Points, TieBreaks: tieBreaks, Seed: opts.Seed})
+	table, err := Standings(ids, games, StandingsOptions{Points: opts.Points, TieBreaks: tieBreaks, Seed: opts.Seed})
 	if err != nil {
 		return SwissDraw{}, err
+	}
+	// Withdrawn teams stay in the table but are paired no more: the draw
+	// works on the others, in the table's order.
+	rows := make([]Row, 0, len(table))
+	for _, r := range table {
+		if !teams[index[r.TeamID]].Withdrawn {
+			rows = append(rows, r)
+		}
+	}
+	n := len(rows)
+	if n < 2 {
+		return SwissDraw{}, fmt.Errorf("%w: a Swiss round needs 2, has %d", ErrTooFewTeams, n)
 	}
 
 	// Everything by standing position from here: vertex p is the team at
@@ -127,20 +138,28 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 	last := make([]int, n) // +1 home, -1 away in the latest game, 0 none
 	lastRound := make([]int, n)
 	for _, g := range games {
-		h := pos[g.Home]
+		h, okH := pos[g.Home]
 		if g.IsBye() {
-			hadBye[h] = true
+			if okH {
+				hadBye[h] = true
+			}
 			continue
 		}
-		a := pos[g.Away]
-		met[h*n+a], met[a*n+h] = true, true
-		home[h]++
-		home[a]--
-		if g.Round >= lastRound[h] {
-			last[h], lastRound[h] = 1, g.Round
+		a, okA := pos[g.Away]
+		if okH && okA {
+			met[h*n+a], met[a*n+h] = true, true
 		}
-		if g.Round >= lastRound[a] {
-			last[a], lastRound[a] = -1, g.Round
+		if okH {
+			home[h]++
+			if g.Round >= lastRound[h] {
+				last[h], lastRound[h] = 1, g.Round
+			}
+		}
+		if okA {
+			home[a]--
+			if g.Round >= lastRound[a] {
+				last[a], lastRound[a] = -1, g.Round
+			}
 		}
 	}
 
@@ -219,7 +238,7 @@ func Swiss(teams []Team, games []Game, opts SwissOptions) (SwissDraw, error) {
 			ErrNoPairing, round, vertices-unpaired-n%2, n)
 	}
 
-	d := SwissDraw{Round: round, Standings: rows}
+	d := SwissDraw{Round: round, Standings: table}
 	var bye *Pairing
 	for a := range n {
 		b := mate[a]

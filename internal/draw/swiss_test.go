@@ -245,7 +245,7 @@ func TestSwissFirstRoundSlide(t *testing.T) {
 
 // Two teams of one college lead; the policy decides whether they meet.
 func TestSwissOrgs(t *testing.T) {
-	teams := []Team{{1, 7}, {2, 7}, {3, 0}, {4, 0}}
+	teams := []Team{{ID: 1, Org: 7}, {ID: 2, Org: 7}, {ID: 3}, {ID: 4}}
 	games := []Game{game(1, 1, 3, 1, 0), game(1, 2, 4, 1, 0)}
 	d, err := Swiss(teams, games, SwissOptions{Points: Football, Orgs: OrgsAfterScores})
 	if err != nil {
@@ -261,7 +261,7 @@ func TestSwissOrgs(t *testing.T) {
 }
 
 func TestSwissSidesAndByes(t *testing.T) {
-	teams := []Team{{1, 0}, {2, 0}, {3, 0}}
+	teams := []Team{{ID: 1}, {ID: 2}, {ID: 3}}
 	var games []Game
 	r := rand.New(rand.NewPCG(2, 2))
 	byes := map[int64]int{}
@@ -286,7 +286,7 @@ func TestSwissSidesAndByes(t *testing.T) {
 
 	// Sides: the team with fewer home games so far is at home. 1 won at
 	// home, 3 away; 2 lost away, 4 at home.
-	teams = []Team{{1, 0}, {2, 0}, {3, 0}, {4, 0}}
+	teams = []Team{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 4}}
 	games = []Game{game(1, 1, 2, 1, 0), game(1, 4, 3, 0, 1)}
 	d, _ := Swiss(teams, games, SwissOptions{Points: Football})
 	if want := []Pairing{{Home: 3, Away: 1}, {Home: 2, Away: 4}}; !slices.Equal(d.Pairings, want) {
@@ -295,7 +295,7 @@ func TestSwissSidesAndByes(t *testing.T) {
 }
 
 func TestSwissRefusesIncompleteRound(t *testing.T) {
-	teams := []Team{{1, 0}, {2, 0}, {3, 0}, {4, 0}}
+	teams := []Team{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 4}}
 	pending := game(1, 3, 4, 0, 0)
 	pending.Done = false
 	games := []Game{game(1, 1, 2, 1, 0), pending, {Pairing: Pairing{Home: 1}, Round: 1}}
@@ -309,7 +309,7 @@ func TestSwissRefusesIncompleteRound(t *testing.T) {
 	if err := CheckComplete(games); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Swiss([]Team{{1, 0}}, nil, SwissOptions{}); !errors.Is(err, ErrTooFewTeams) {
+	if _, err := Swiss([]Team{{ID: 1}}, nil, SwissOptions{}); !errors.Is(err, ErrTooFewTeams) {
 		t.Fatalf("one team: %v", err)
 	}
 	if _, err := Swiss(teams, []Game{game(1, 1, 9, 0, 0)}, SwissOptions{}); !errors.Is(err, ErrUnknownTeam) {

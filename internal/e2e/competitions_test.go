@@ -108,6 +108,121 @@ func TestBrowserJudgeEntersResultStandingsChange(t *testing.T) {
 	}
 }
 
+// A debate game with a panel of three: two judges have given their
+// decisions (one each way); the third opens the page on a phone, sees the
+// game waiting for them, gives the decision, and the game shows the panel's
+// 2–1 and the table moves. A judge of the competition who is not on this
+// panel has no form for the game. axe-core finds nothing.
+func TestBrowserPanelJudgeDecides(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	org := env.NewOrg(0, "«Жас Отан» Жайық филиалы")
+	organizer := env.NewPerson()
+	env.Grant(organizer, org, "moderator")
+	svc := env.App.Competitions
+	id, err := svc.Create(ctx, organizer.User, competitions.NewCompetition{OrgID: org, Format: "round_robin", Points: "debate",
+		Title: i18n.Text{KK: "Жайық дебат лигасы", RU: "Дебатная лига Жайыка"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"Шешендер", "Ой-өріс", "Тұлпар", "Алғыр"} {
+		p := env.NewPerson()
+		env.Grant(p, org, "member")
+		if _, err := svc.AddTeam(ctx, organizer.User, id, competitions.NewTeam{Name: n, Members: []int64{p.User.ID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	judges := make([]apptest.Person, 4)
+	for i := range judges {
+		judges[i] = env.NewPerson()
+		env.Grant(judges[i], org, "member")
+		if err := svc.AddJudge(ctx, organizer.User, id, judges[i].User.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	round, err := svc.DrawRound(ctx, organizer.User, id, competitions.DrawIn{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	game := round.Pairings[0]
+	if err := svc.AssignJudges(ctx, organizer.User, 0, game.ID, []int64{judges[0].User.ID, judges[1].User.ID, judges[2].User.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []string{"home", "away"} {
+		if _, err := svc.EnterResult(ctx, judges[i].User, game.ID, competitions.ResultIn{Winner: w}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	teams, err := svc.Teams(ctx, id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := map[int64]string{}
+	for _, tm := range teams {
+		name[tm.ID] = tm.Name
+	}
+	home := name[game.Home]
+
+	b := browser(t)
+	page := fmt.Sprintf("%s/kk/competitions/%d", env.URL, id)
+	// The organizer's page, with the forms to assign judges, record a
+	// forfeit and withdraw a team, fits the phone and passes axe.
+	signIn(t, b, env, organizer)
+	run(t, b, chromedp.Navigate(page), chromedp.WaitVisible(C(fmt.Sprintf("#game-%d .forfeit-form", round.Pairings[1].ID))))
+	if n := get(t, b, chromedp.Evaluate[int](`document.querySelectorAll('.judges-form, .round-judges-form, .withdraw-form').length`)); n < 6 {
+		t.Fatalf("the organizer sees %d judge and withdrawal forms", n)
+	}
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Fatalf("axe, organizer:\n%s", strings.Join(v, "\n"))
+	}
+	if get(t, b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Fatal("the organizer's page is wider than the phone")
+	}
+	// The fourth judge is not on this panel: no form for this game, one for
+	// the other game (it has no judges of its own).
+	signIn(t, b, env, judges[3])
+	run(t, b, chromedp.Navigate(page), chromedp.WaitVisible(C("#standings-table")))
+	if n := get(t, b, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('#game-%d .result-form').length`, game.ID))); n != 0 {
+		t.Fatal("a judge not on the panel has a form for its game")
+	}
+	if n := get(t, b, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('#game-%d .result-form').length`, round.Pairings[1].ID))); n != 1 {
+		t.Fatal("a judge has no form for a game without judges of its own")
+	}
+
+	signIn(t, b, env, judges[2])
+	run(t, b, chromedp.Navigate(page), chromedp.WaitVisible(C(fmt.Sprintf("#game-%d .result-form", game.ID))))
+	if s := text(t, b, fmt.Sprintf("#game-%d .split", game.ID)); !strings.Contains(s, "2 / 3") {
+		t.Fatalf("the decisions so far: %q", s)
+	}
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Fatalf("axe, panel judge:\n%s", strings.Join(v, "\n"))
+	}
+	if get(t, b, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Fatal("the page is wider than the phone")
+	}
+	played := get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#standings-table tbody tr td:nth-child(3)')].map(td => td.textContent.trim())`))
+	if strings.Join(played, ",") != "0,0,0,0" {
+		t.Fatalf("games played before the panel decided: %q", played)
+	}
+	run(t, b, chromedp.SetValue(C(fmt.Sprintf("#f-winner-%d", game.ID)), "home"))
+	clickAndLoad(t, b, fmt.Sprintf("#game-%d .result-form button[type=submit]", game.ID))
+	run(t, b, chromedp.WaitVisible(C("#standings-table")))
+	if s := text(t, b, fmt.Sprintf("#game-%d", game.ID)); !strings.Contains(s, "2–1") || !strings.Contains(s, home) {
+		t.Fatalf("the game after the panel: %q", s)
+	}
+	if n := get(t, b, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll('#game-%d .result-form').length`, game.ID))); n != 0 {
+		t.Fatal("the decided game still has a form")
+	}
+	first := text(t, b, "#standings-table tbody tr:first-child")
+	if !strings.Contains(first, home) {
+		t.Fatalf("the panel's winner %q does not lead the table: %q", home, first)
+	}
+	cells := get(t, b, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#standings-table tbody tr:first-child td')].map(td => td.textContent.trim())`))
+	if len(cells) != 6 || cells[1] != "1" || cells[2] != "1" || cells[5] != "1" {
+		t.Fatalf("the winner's row: %q", cells)
+	}
+}
+
 // The demo's competitions on a phone: the list, the spartakiad (overall
 // table, four disciplines) for a guest, and the debate championship for
 // its judge (the demo member), whose final waits for a result: axe-core
@@ -121,6 +236,10 @@ func TestBrowserDemoCompetitionsAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := env.App.DB.QueryRow(ctx, `SELECT id FROM competitions WHERE title_en = 'Jastar Rukhy regional debate championship'`).Scan(&debate); err != nil {
+		t.Fatal(err)
+	}
+	var cup int64
+	if err := env.App.DB.QueryRow(ctx, `SELECT id FROM competitions WHERE title_en = 'Friendship Caravan mini-football cup'`).Scan(&cup); err != nil {
 		t.Fatal(err)
 	}
 	b := browser(t)
@@ -138,6 +257,7 @@ func TestBrowserDemoCompetitionsAxe(t *testing.T) {
 		check("/"+lang+"/competitions", "#competitions")
 		check(fmt.Sprintf("/%s/competitions/%d", lang, spart), "#overall")
 		check(fmt.Sprintf("/%s/competitions/%d?d=tug-of-war", lang, spart), "#standings-table")
+		check(fmt.Sprintf("/%s/competitions/%d", lang, cup), "#standings-B")
 	}
 	signInAs(t, b, env.URL, "kk", "member@demo.ortaq.kz")
 	check(fmt.Sprintf("/kk/competitions/%d", debate), "#final .result-form")

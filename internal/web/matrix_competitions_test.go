@@ -9,6 +9,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // Competitions: the organizers of the organization (its moderators and
@@ -81,6 +82,15 @@ func init() {
 		p := w.env.NewPerson()
 		w.env.Grant(p, w.root, "member")
 		return p.User.ID
+	}
+	// judge names a member of w.root a judge of competition c.
+	judge := func(w *world, c int64) int64 {
+		id := member(w)
+		must(w.env.App.DB.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO competition_judges (competition_id, user_id, added_at) VALUES (?, ?, ?)`, c, id, tx.Now)
+			return err
+		}))
+		return id
 	}
 	api := func(w *world, method, path, body string) *apptest.Response {
 		req, _ := http.NewRequest(method, w.env.URL+path, strings.NewReader(body))
@@ -160,6 +170,53 @@ func init() {
 			c, teams := competition(w, 4)
 			r, _ := round(w, c, teams)
 			return api(w, "POST", fmt.Sprintf("/api/v1/rounds/%d/swap", r), fmt.Sprintf(`{"team_a":"%d","team_b":"%d"}`, teams[1], teams[3]))
+		}, organizer(http.StatusOK)},
+		"POST /{lang}/competitions/{id}/teams/{team}/withdraw": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			round(w, c, teams)
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/teams/%d/withdraw", c, teams[0]), url.Values{"reason": {"Келмеді"}, web.ConfirmField: {"1"}})
+		}, organizer(http.StatusSeeOther)},
+		"POST /api/v1/competitions/{id}/teams/{team}/withdraw": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			return api(w, "POST", fmt.Sprintf("/api/v1/competitions/%d/teams/%d/withdraw", c, teams[1]), `{"reason":"Жарақат"}`)
+		}, organizer(http.StatusOK)},
+		"POST /{lang}/competitions/{id}/pairings/{pairing}/forfeit": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/forfeit", c, p), url.Values{"absent": {"away"}})
+		}, organizer(http.StatusSeeOther)},
+		"POST /api/v1/pairings/{id}/forfeit": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			return api(w, "POST", fmt.Sprintf("/api/v1/pairings/%d/forfeit", p), `{"absent":"home"}`)
+		}, organizer(http.StatusOK)},
+		"POST /{lang}/competitions/{id}/pairings/{pairing}/judges": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/pairings/%d/judges", c, p), url.Values{"judge": {fmt.Sprint(judge(w, c))}})
+		}, organizer(http.StatusSeeOther)},
+		"PUT /api/v1/pairings/{id}/judges": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 2)
+			_, p := round(w, c, teams)
+			return api(w, "PUT", fmt.Sprintf("/api/v1/pairings/%d/judges", p), fmt.Sprintf(`{"judges":["%d"]}`, judge(w, c)))
+		}, organizer(http.StatusOK)},
+		"POST /{lang}/competitions/{id}/rounds/{round}/judges": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 4)
+			r, _ := round(w, c, teams)
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/rounds/%d/judges", c, r), url.Values{"judge": {fmt.Sprint(judge(w, c))}})
+		}, organizer(http.StatusSeeOther)},
+		"PUT /api/v1/rounds/{id}/judges": {func(w *world) *apptest.Response {
+			c, teams := competition(w, 4)
+			r, _ := round(w, c, teams)
+			return api(w, "PUT", fmt.Sprintf("/api/v1/rounds/%d/judges", r), fmt.Sprintf(`{"judges":["%d"]}`, judge(w, c)))
+		}, organizer(http.StatusOK)},
+		"POST /{lang}/competitions/{id}/groups": {func(w *world) *apptest.Response {
+			c, _ := competition(w, 4)
+			return w.c.PostForm(fmt.Sprintf("/kk/competitions/%d/groups", c), url.Values{"groups": {"2"}, "method": {"snake"}})
+		}, organizer(http.StatusSeeOther)},
+		"POST /api/v1/competitions/{id}/groups": {func(w *world) *apptest.Response {
+			c, _ := competition(w, 4)
+			return api(w, "POST", fmt.Sprintf("/api/v1/competitions/%d/groups", c), `{"groups":2,"method":"snake"}`)
 		}, organizer(http.StatusOK)},
 		"PUT /api/v1/pairings/{id}": {func(w *world) *apptest.Response {
 			c, teams := competition(w, 2)
