@@ -92,14 +92,14 @@ func (s *Service) Register(srv *web.Server) error {
 		Response: ScheduleOut{}, Errors: []int{401, 403, 404}}, h.apiSchedule)
 	srv.APIOperation(api.Operation{Method: "PUT", Path: "/mentor-pools/{id}/schedule", ID: "setMentorPoolSchedule",
 		Summary: "Set the pool's round schedule: weekdays and/or dates at a time in Kazakhstan's time; both empty: off (organizers)",
-		Tags: tags, Auth: true, Request: ScheduleBody{}, Response: ScheduleOut{}, Errors: []int{401, 403, 404, 422}},
+		Tags:    tags, Auth: true, Request: ScheduleBody{}, Response: ScheduleOut{}, Errors: []int{401, 403, 404, 422}},
 		web.JSONAction(srv, http.StatusOK, true, h.apiSetSchedule))
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/mentor-pools/{id}/mentors/me/ranking", ID: "getMyMentorRanking",
 		Summary: "The caller's ranking as a mentor of the pool, with the open requests they could get (no names or contacts)",
-		Tags: tags, Auth: true, Response: RankingOut{}, Errors: []int{401, 403, 404, 409}}, h.apiRanking)
+		Tags:    tags, Auth: true, Response: RankingOut{}, Errors: []int{401, 403, 404, 409}}, h.apiRanking)
 	srv.APIOperation(api.Operation{Method: "PUT", Path: "/mentor-pools/{id}/mentors/me/ranking", ID: "setMyMentorRanking",
 		Summary: "Order the open requests the caller could get as a mentor, best first (empty: no preference, fit decides); the next round uses it",
-		Tags: tags, Auth: true, Request: RankingIn{}, Response: RankingOut{}, Errors: []int{401, 403, 404, 409, 422}},
+		Tags:    tags, Auth: true, Request: RankingIn{}, Response: RankingOut{}, Errors: []int{401, 403, 404, 409, 422}},
 		web.JSONAction(srv, http.StatusOK, true, h.apiSetRanking))
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/mentorships", ID: "listMyMentorships",
 		Summary: "The caller's mentorships, as mentor and as mentee", Tags: tags, Auth: true, Response: api.Page[MentorshipOut]{},

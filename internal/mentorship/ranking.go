@@ -237,7 +237,7 @@ func (s *Service) SetRanking(ctx context.Context, actor *auth.User, poolID int64
 	}
 	for i, id := range ids {
 		if slices.Contains(ids[:i], id) {
-			return nil, errs.Fields{{Name: "ranking", Key: "mentorship.error.rank_repeated", Args: []any{"id", id}}}.Err()
+			return nil, errs.Fields{{Name: "ranking", Key: "mentorship.error.rank_repeated", Args: []any{"id", fmt.Sprint(id)}}}.Err()
 		}
 	}
 	if ids == nil {
@@ -261,9 +261,9 @@ func (s *Service) SetRanking(ctx context.Context, actor *auth.User, poolID int64
 			c, ok := open[id]
 			switch {
 			case !ok:
-				fs.Add("ranking", "mentorship.error.rank_not_open", "id", id)
+				fs.Add("ranking", "mentorship.error.rank_not_open", "id", fmt.Sprint(id))
 			case !c.meets(m):
-				fs.Add("ranking", "mentorship.error.rank_incompatible", "id", id)
+				fs.Add("ranking", "mentorship.error.rank_incompatible", "id", fmt.Sprint(id))
 			}
 		}
 		if err := fs.Err(); err != nil {
