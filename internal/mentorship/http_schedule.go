@@ -75,7 +75,7 @@ func (h *handler) setSchedule(w http.ResponseWriter, r *http.Request) {
 	h.srv.Redirect(w, r, fmt.Sprintf("/mentor-pools/%d/manage#schedule", req.ID), flash)
 }
 
-// ScheduleIn is PUT /api/v1/mentor-pools/{id}/schedule: weekdays
+// ScheduleBody is PUT /api/v1/mentor-pools/{id}/schedule: weekdays
 // ("mon" … "sun") and/or dates (YYYY-MM-DD), each at time (HH:MM) in
 // Kazakhstan's time (UTC+5); both empty turn the schedule off.
 type ScheduleBody struct {
