@@ -2,6 +2,7 @@ package mentorship
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -112,46 +113,109 @@ func (s *Service) rankingMentor(ctx context.Context, actor *auth.User, poolID in
 	return m, nil
 }
 
-// openRequests reads the pool's open requests that no live mentorship
-// holds, in the mentor's languages (a prefilter; meets decides), or only
-// those of ids when ids is not nil.
+const openRequestSQL = `SELECT r.id, r.user_id, r.spheres, r.languages, r.region, r.mode, r.goal, r.preferences, r.only_ranked, r.created_at
+	FROM mentor_requests r JOIN users u ON u.id = r.user_id
+	WHERE r.pool_id = ? AND r.status = 'open' AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM mentorships s
+	WHERE s.request_id = r.id AND s.status IN ('proposed', 'accepted', 'active'))`
+
+// openRequests reads those of ids that are open requests of the mentor's
+// pool and that no live mentorship holds.
 func openRequests(ctx context.Context, tx *db.Tx, m *Mentor, ids []int64) (map[int64]*candidate, error) {
-	q := `SELECT r.id, r.user_id, r.spheres, r.languages, r.region, r.mode, r.goal, r.preferences, r.only_ranked, r.created_at
-		FROM mentor_requests r JOIN users u ON u.id = r.user_id
-		WHERE r.pool_id = ? AND r.status = 'open' AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM mentorships s
-		WHERE s.request_id = r.id AND s.status IN ('proposed', 'accepted', 'active'))`
-	args := []any{m.PoolID}
-	if ids != nil {
-		if len(ids) == 0 {
-			return map[int64]*candidate{}, nil
-		}
-		q += ` AND r.id IN (` + db.Placeholders(len(ids)) + `)`
-		args = append(args, db.Args(ids)...)
-	} else if len(m.Languages) > 0 {
-		var or []string
-		for _, l := range m.Languages {
-			or = append(or, `r.languages LIKE ?`)
-			args = append(args, `%"`+l+`"%`)
-		}
-		q += ` AND (` + strings.Join(or, ` OR `) + `)`
+	out := map[int64]*candidate{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	rows, err := tx.Query(ctx, q, args...)
+	rows, err := tx.Query(ctx, openRequestSQL+` AND r.id IN (`+db.Placeholders(len(ids))+`)`, append([]any{m.PoolID}, db.Args(ids)...)...)
 	if err != nil {
 		return nil, err
 	}
+	return out, scanCandidates(rows, func(c *candidate) { out[c.RequestID] = c })
+}
+
+func scanCandidates(rows *sql.Rows, add func(*candidate)) error {
 	defer rows.Close()
-	out := map[int64]*candidate{}
 	for rows.Next() {
 		var c candidate
 		var spheres, langs, prefs string
 		var at db.Time
 		if err := rows.Scan(&c.RequestID, &c.userID, &spheres, &langs, &c.region, &c.Mode, &c.Goal, &prefs, &c.onlyRanked, &at); err != nil {
-			return nil, err
+			return err
 		}
 		c.Spheres, c.Languages, c.prefs, c.WaitingSince = unJSON[[]string](spheres), unJSON[[]string](langs), unJSON[[]int64](prefs), at.Time
-		out[c.RequestID] = &c
+		add(&c)
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// jsonHas is a LIKE test of a JSON list column (as mustJSON writes it, no
+// spaces) holding value v, with its arguments: a string v is quoted, a
+// number is matched at the start, middle or end of the list.
+func jsonHas(col string, v any) (string, []any) {
+	if s, ok := v.(string); ok {
+		return col + ` LIKE ?`, []any{`%"` + s + `"%`}
+	}
+	n := fmt.Sprint(v)
+	return `(` + col + ` = ? OR ` + col + ` LIKE ? OR ` + col + ` LIKE ? OR ` + col + ` LIKE ?)`,
+		[]any{`[` + n + `]`, `[` + n + `,%`, `%,` + n + `,%`, `%,` + n + `]`}
+}
+
+// bestRequests reads the limit best open requests for mentor m, leaving
+// out skip: the round's hard constraints (meets) and the order (named the
+// mentor, fit, waiting since) are in the SQL, so that a pool of 20,000
+// requests is not read row by row into Go; meets checks again.
+func bestRequests(ctx context.Context, tx *db.Tx, m *Mentor, limit int, skip []int64) ([]*candidate, error) {
+	q, args := openRequestSQL+` AND r.user_id <> ?`, []any{m.PoolID, m.UserID}
+	var or []string
+	for _, l := range m.Languages {
+		c, a := jsonHas("r.languages", l)
+		or, args = append(or, c), append(args, a...)
+	}
+	if len(or) == 0 {
+		return nil, nil
+	}
+	q += ` AND (` + strings.Join(or, ` OR `) + `)`
+	var meet []string
+	if m.Mode != "in_person" {
+		meet = append(meet, `r.mode <> 'in_person'`)
+	}
+	if m.Mode != "online" && m.Region != "" {
+		meet = append(meet, `(r.mode <> 'online' AND r.region = ?)`)
+		args = append(args, m.Region)
+	}
+	if len(meet) == 0 {
+		return nil, nil
+	}
+	q += ` AND (` + strings.Join(meet, ` OR `) + `)`
+	named, namedArgs := jsonHas("r.preferences", m.ID)
+	q += ` AND (r.only_ranked = FALSE OR r.preferences = '[]' OR ` + named + `)`
+	args = append(args, namedArgs...)
+	if len(skip) > 0 {
+		q += ` AND r.id NOT IN (` + db.Placeholders(len(skip)) + `)`
+		args = append(args, db.Args(skip)...)
+	}
+	// fit = 4 × shared spheres + 2 × same region + 1 × the mentor speaks
+	// the request's first language (matching's Fit).
+	fit := []string{`CASE WHEN r.region = ? AND r.region <> '' THEN 2 ELSE 0 END`}
+	fitArgs := []any{m.Region}
+	for _, sp := range m.Spheres {
+		c, a := jsonHas("r.spheres", sp)
+		fit, fitArgs = append(fit, `CASE WHEN `+c+` THEN 4 ELSE 0 END`), append(fitArgs, a...)
+	}
+	for _, l := range m.Languages {
+		fit, fitArgs = append(fit, `CASE WHEN r.languages LIKE ? THEN 1 ELSE 0 END`), append(fitArgs, `["`+l+`"%`)
+	}
+	q += ` ORDER BY CASE WHEN ` + named + ` THEN 0 ELSE 1 END, (` + strings.Join(fit, ` + `) + `) DESC, r.created_at, r.id LIMIT ?`
+	args = append(append(append(args, namedArgs...), fitArgs...), limit)
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*candidate
+	return out, scanCandidates(rows, func(c *candidate) {
+		if c.meets(m) {
+			out = append(out, c)
+		}
+	})
 }
 
 // Candidates returns actor's mentor record in pool poolID and the open
@@ -170,12 +234,19 @@ func (s *Service) Candidates(ctx context.Context, actor *auth.User, poolID int64
 			return err
 		}
 		ranked := unJSON[[]int64](rk)
-		all, err := openRequests(ctx, tx, m, nil)
+		mine, err := openRequests(ctx, tx, m, ranked)
+		if err != nil {
+			return err
+		}
+		best, err := bestRequests(ctx, tx, m, MaxCandidates, ranked)
 		if err != nil {
 			return err
 		}
 		var list []*candidate
-		for _, c := range all {
+		for _, c := range mine {
+			best = append(best, c)
+		}
+		for _, c := range best {
 			if !c.meets(m) {
 				continue
 			}

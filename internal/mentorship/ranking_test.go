@@ -156,5 +156,43 @@ func TestMentorRanking(t *testing.T) {
 		if err := d.QueryRow(ctx, "SELECT ranking FROM mentors WHERE id = ?", mentors[second].ID).Scan(&s); err != nil || s != "[]" {
 			t.Fatalf("no preference: %s %v", s, err)
 		}
+
+		// A mentor who meets online or in person in their region: a request
+		// in person from another region and one in a language they do not
+		// speak are out; one who named them comes first, then by fit.
+		third, err := f.svc.CreatePool(ctx, f.organizer, mentorship.NewPool{OrgID: f.org, Title: i18n.Text{KK: "Үшінші"}, Spheres: spheres})
+		if err != nil {
+			t.Fatal(err)
+		}
+		local := f.person("adult", true)
+		lm, err := f.svc.AddMentor(ctx, f.organizer, third, mentorship.MentorIn{PersonID: local.ID, Spheres: []string{"it"}, Capacity: 2,
+			Languages: []string{"kk"}, Mode: "either", Region: "KZ-75"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		near := ask(f.person("young", false), third, mentorship.RequestIn{Spheres: []string{"it"}, Languages: []string{"kk"}, Mode: "in_person"})
+		fan := ask(f.person("young", false), third, mentorship.RequestIn{Spheres: []string{"media"}, Languages: []string{"kk"},
+			Preferences: []int64{lm.ID}})
+		farUser := f.person("young", false)
+		f.exec("UPDATE users SET region = 'KZ-11' WHERE id = ?", farUser.ID)
+		farUser.Region = "KZ-11"
+		far := ask(farUser, third, mentorship.RequestIn{Spheres: []string{"it"}, Languages: []string{"kk"}, Mode: "in_person"})
+		russian := ask(f.person("young", false), third, mentorship.RequestIn{Spheres: []string{"it"}, Languages: []string{"ru"}})
+		_, cands, err = f.svc.Candidates(ctx, local, third)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = nil
+		for _, c := range cands {
+			seen = append(seen, c.RequestID)
+		}
+		if !slices.Equal(seen, []int64{fan, near}) || !cands[0].NamedYou || !cands[1].SameRegion || cands[1].Fit != 7 {
+			t.Fatalf("candidates %v (%+v), want %d who named them, then %d in person nearby", seen, cands, fan, near)
+		}
+		for _, id := range []int64{far, russian} {
+			if _, err := f.svc.SetRanking(ctx, local, third, []int64{id}); fieldKey(err, "ranking") != "mentorship.error.rank_incompatible" {
+				t.Fatalf("ranking %d: %v", id, err)
+			}
+		}
 	})
 }
