@@ -217,7 +217,7 @@ func BenchmarkCandidates(b *testing.B) {
 			}
 			for k := range requests {
 				rs = append(rs, []any{pool, ids[mentors+k], fmt.Sprintf(`[%q]`, benchSpheres[rng.IntN(7)]), mustJSON(benchLanguages[rng.IntN(8)]),
-					benchRegions[rng.IntN(20)], benchModes[rng.IntN(4)], "Goal", "[]", false, "open", now.Add(-time.Duration(rng.IntN(90*24))*time.Hour)})
+					benchRegions[rng.IntN(20)], benchModes[rng.IntN(4)], "Goal", "[]", false, "open", now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
 			}
 			err = d.Write(ctx, func(tx *db.Tx) error {
 				if err := insertRows(ctx, tx, "mentors", []string{"pool_id", "user_id", "spheres", "languages", "capacity", "region", "mode",
