@@ -333,20 +333,21 @@ func (s *Service) runSlot(ctx context.Context, sc *Schedule, now time.Time) (ok 
 	switch {
 	case rerr == nil:
 		roundID = r.ID
-	case code(rerr) == errs.Conflict:
+	case code(rerr) == errs.Conflict || ctx.Err() != nil: // another round runs, or this node is stopping
 		result = ScheduleBusy
 	default:
 		result = ScheduleFailed
 	}
-	err = s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+	wctx := context.WithoutCancel(ctx) // recorded even when the node is stopping
+	err = s.db.Write(wctx, func(tx *db.Tx) error {
 		if result == ScheduleBusy {
 			// Give the slot back: the next tick tries again once the
 			// other round has finished.
-			_, err := tx.Exec(ctx, `UPDATE mentor_schedules SET last_slot = ?, next_at = ?, last_result = ? WHERE pool_id = ? AND last_slot = ?`,
+			_, err := tx.Exec(wctx, `UPDATE mentor_schedules SET last_slot = ?, next_at = ?, last_result = ? WHERE pool_id = ? AND last_slot = ?`,
 				db.NullTime(nullable(sc.LastSlot)), slot, result, sc.PoolID, slot)
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE mentor_schedules SET last_run_at = ?, last_round_id = ?, last_result = ? WHERE pool_id = ?`,
+		_, err := tx.Exec(wctx, `UPDATE mentor_schedules SET last_run_at = ?, last_round_id = ?, last_result = ? WHERE pool_id = ?`,
 			tx.Now, roundID, result, sc.PoolID)
 		return err
 	})
