@@ -363,6 +363,10 @@ func loadMentorship(ctx context.Context, a *app.App, people map[string]int64) er
 			return fmt.Errorf("mentorship demo: check-in: %w", err)
 		}
 	}
+	// The next rounds run by themselves: every Monday at 10:00.
+	if _, err := svc.SetSchedule(ctx, admin, pool, mentorship.ScheduleIn{Weekdays: []string{"mon"}, Time: "10:00"}); err != nil {
+		return fmt.Errorf("mentorship demo: schedule: %w", err)
+	}
 	return nil
 }
 

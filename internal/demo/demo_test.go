@@ -167,6 +167,11 @@ func TestDemoLandsWhereItSays(t *testing.T) {
 			t.Errorf("mentorship demo: pool of %q, %d mentors, %d distinct names, %d rounds, %d active, %d with sessions, %d in groups, member's %d",
 				poolOrg, mentors, names, rounds, active, withSessions, grouped, memberPairs)
 		}
+		var scheduled int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM mentor_schedules x JOIN mentor_pools p ON p.id = x.pool_id
+			WHERE p.title_en = 'A thousand mentors' AND x.weekdays = '["mon"]' AND x.next_at IS NOT NULL`).Scan(&scheduled); err != nil || scheduled != 1 {
+			t.Errorf("mentorship demo: %d pools with rounds on Mondays (%v)", scheduled, err)
+		}
 		var over int
 		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM mentors m WHERE m.taken <> (SELECT COUNT(*) FROM mentorships s WHERE s.mentor_id = m.id AND s.seat = TRUE)`).Scan(&over); err != nil || over != 0 {
 			t.Errorf("mentorship demo: %d mentors whose seats do not add up (%v)", over, err)

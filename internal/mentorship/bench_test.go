@@ -153,3 +153,94 @@ func BenchmarkRound(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCandidates is the mentor's ranking page's read in a pool of
+// 1,000 mentors and 20,000 open requests: every open request in one of the
+// mentor's languages is read and checked against the round's hard
+// constraints, sorted, and the first 60 kept.
+//
+//	go test -run='^$' -bench=Candidates -benchtime=20x ./internal/mentorship/
+func BenchmarkCandidates(b *testing.B) {
+	const mentors, requests = 1000, 20000
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var d *db.DB
+			if engine == "sqlite" {
+				d = dbtest.SQLite(b)
+			} else {
+				d = dbtest.Postgres(b)
+			}
+			ctx := context.Background()
+			a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
+			s := New(Deps{DB: d, Auth: a})
+			now := d.Now()
+			var org, admin int64
+			err := d.Write(ctx, func(tx *db.Tx) error {
+				if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Жастар', ?, ?) RETURNING id`,
+					tx.Now, tx.Now).Scan(&org); err != nil {
+					return err
+				}
+				if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('admin@example.kz', 'Admin', TRUE, ?, ?) RETURNING id`,
+					tx.Now, tx.Now).Scan(&admin); err != nil {
+					return err
+				}
+				var users [][]any
+				for i := range mentors + requests {
+					users = append(users, []any{fmt.Sprintf("b%d@example.kz", i), fmt.Sprintf("Адам %d", i), "2004-01-01", now, now})
+				}
+				return insertRows(ctx, tx, "users", []string{"email", "name", "birth_date", "created_at", "updated_at"}, users)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids, err := db.ScanIDs(d.Query(ctx, "SELECT id FROM users WHERE email LIKE 'b%' ORDER BY id"))
+			if err != nil || len(ids) != mentors+requests {
+				b.Fatalf("%d users: %v", len(ids), err)
+			}
+			var sp []Sphere
+			for _, k := range benchSpheres {
+				sp = append(sp, Sphere{Key: k, Title: i18n.Text{EN: k}})
+			}
+			pool, err := s.CreatePool(ctx, &auth.User{ID: admin, IsAdmin: true}, NewPool{OrgID: org, Title: i18n.Text{EN: "Bench"}, Spheres: sp})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(19, 19))
+			var ms, rs [][]any
+			for k := range mentors {
+				langs, mode := benchLanguages[rng.IntN(8)], benchModes[rng.IntN(4)]
+				if k == 0 { // the mentor who looks: kk and ru, either way of meeting
+					langs, mode = []string{"kk", "ru"}, "either"
+				}
+				ms = append(ms, []any{pool, ids[k], fmt.Sprintf(`[%q]`, benchSpheres[k%7]), mustJSON(langs), 1 + rng.IntN(10),
+					benchRegions[rng.IntN(20)], mode, "approved", now})
+			}
+			for k := range requests {
+				rs = append(rs, []any{pool, ids[mentors+k], fmt.Sprintf(`[%q]`, benchSpheres[rng.IntN(7)]), mustJSON(benchLanguages[rng.IntN(8)]),
+					benchRegions[rng.IntN(20)], benchModes[rng.IntN(4)], "Goal", "[]", false, "open", now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
+			}
+			err = d.Write(ctx, func(tx *db.Tx) error {
+				if err := insertRows(ctx, tx, "mentors", []string{"pool_id", "user_id", "spheres", "languages", "capacity", "region", "mode",
+					"status", "created_at"}, ms); err != nil {
+					return err
+				}
+				return insertRows(ctx, tx, "mentor_requests", []string{"pool_id", "user_id", "spheres", "languages", "region", "mode",
+					"goal", "preferences", "only_ranked", "status", "created_at"}, rs)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Analyze(ctx, "mentors", "mentor_requests", "mentorships"); err != nil {
+				b.Fatal(err)
+			}
+			me := &auth.User{ID: ids[0]}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				_, cands, err := s.Candidates(ctx, me, pool)
+				if err != nil || len(cands) != MaxCandidates {
+					b.Fatalf("%d candidates: %v", len(cands), err)
+				}
+			}
+		})
+	}
+}

@@ -41,6 +41,9 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /mentor-pools/{id}/requests/withdraw", h.withdraw)
 	srv.Page("GET /mentor-pools/{id}/manage", h.manage)
 	srv.Page("POST /mentor-pools/{id}/rounds", h.round)
+	srv.Page("POST /mentor-pools/{id}/schedule", h.setSchedule)
+	srv.Page("GET /mentor-pools/{id}/ranking", h.ranking)
+	srv.Page("POST /mentor-pools/{id}/ranking", h.saveRanking)
 	srv.Page("POST /mentor-pools/{id}/import", h.importMentors)
 	srv.Page("GET /mentor-pools/{id}/export", h.export)
 	srv.Page("POST /mentor-pools/{id}/certificates", h.certificates)
@@ -84,6 +87,20 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.APIOperation(api.Operation{Method: "POST", Path: "/mentor-pools/{id}/rounds", ID: "runMatchingRound",
 		Summary: "Run a matching round (organizers; another running: 409)", Tags: tags, Auth: true, Response: RoundOut{}, Status: 201,
 		Errors: []int{401, 403, 404, 409}}, h.apiRound)
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/mentor-pools/{id}/schedule", ID: "getMentorPoolSchedule",
+		Summary: "When the pool's matching rounds run by themselves, the next one and the last run (organizers)", Tags: tags, Auth: true,
+		Response: ScheduleOut{}, Errors: []int{401, 403, 404}}, h.apiSchedule)
+	srv.APIOperation(api.Operation{Method: "PUT", Path: "/mentor-pools/{id}/schedule", ID: "setMentorPoolSchedule",
+		Summary: "Set the pool's round schedule: weekdays and/or dates at a time in Kazakhstan's time; both empty: off (organizers)",
+		Tags:    tags, Auth: true, Request: ScheduleBody{}, Response: ScheduleOut{}, Errors: []int{401, 403, 404, 422}},
+		web.JSONAction(srv, http.StatusOK, true, h.apiSetSchedule))
+	srv.APIOperation(api.Operation{Method: "GET", Path: "/mentor-pools/{id}/mentors/me/ranking", ID: "getMyMentorRanking",
+		Summary: "The caller's ranking as a mentor of the pool, with the open requests they could get (no names or contacts)",
+		Tags:    tags, Auth: true, Response: RankingOut{}, Errors: []int{401, 403, 404, 409}}, h.apiRanking)
+	srv.APIOperation(api.Operation{Method: "PUT", Path: "/mentor-pools/{id}/mentors/me/ranking", ID: "setMyMentorRanking",
+		Summary: "Order the open requests the caller could get as a mentor, best first (empty: no preference, fit decides); the next round uses it",
+		Tags:    tags, Auth: true, Request: RankingIn{}, Response: RankingOut{}, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(srv, http.StatusOK, true, h.apiSetRanking))
 	srv.APIOperation(api.Operation{Method: "GET", Path: "/mentorships", ID: "listMyMentorships",
 		Summary: "The caller's mentorships, as mentor and as mentee", Tags: tags, Auth: true, Response: api.Page[MentorshipOut]{},
 		Errors: []int{401}}, h.apiMine)

@@ -23,6 +23,7 @@ type manageView struct {
 	Pending  []cardView
 	Rounds   []Round
 	Imported string
+	Schedule *scheduleView
 }
 
 func (h *handler) manage(w http.ResponseWriter, r *http.Request) {
@@ -34,6 +35,12 @@ func (h *handler) manage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderManage(w http.ResponseWriter, r *http.Request, id int64, status int, fe map[string]string) {
+	h.renderManageForm(w, r, id, status, fe, nil)
+}
+
+// renderManageForm is renderManage with the schedule form as it was sent
+// (nil: as stored).
+func (h *handler) renderManageForm(w http.ResponseWriter, r *http.Request, id int64, status int, fe map[string]string, form map[string][]string) {
 	ctx := r.Context()
 	st, p, err := h.svc.Stats(ctx, web.UserOf(r), id)
 	if err != nil {
@@ -64,6 +71,12 @@ func (h *handler) renderManage(w http.ResponseWriter, r *http.Request, id int64,
 		h.srv.Fail(w, r, err)
 		return
 	}
+	sc, err := h.svc.schedule(ctx, p.ID) // Stats above checked that the reader organizes the pool
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	v.Schedule = h.scheduleView(r, sc, form)
 	h.srv.Render(w, r, status, "mentorship_manage", &web.PageData{Title: v.Title, Data: v, Errors: fe})
 }
 

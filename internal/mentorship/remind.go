@@ -102,22 +102,39 @@ func (s *Service) renderQuiet(ctx context.Context, ref int64) (outbox.Message, e
 		Text: p.T("mentorship.quiet.text", "name", other, "url", link)}, nil
 }
 
-// Run reminds quiet pairs, and queues the notices of rounds a crash left
-// unannounced, every hour until ctx ends.
+// Run reminds quiet pairs and queues the notices of rounds a crash left
+// unannounced every hour, and runs the scheduled rounds whose slot has
+// come every minute, until ctx ends.
 func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
+	hourly := time.NewTicker(time.Hour)
+	defer hourly.Stop()
+	minutely := time.NewTicker(time.Minute)
+	defer minutely.Stop()
+	s.hourly(ctx)
+	s.minutely(ctx)
 	for {
-		if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("mentorship: remind", "err", err)
-		}
-		if _, err := s.Notices(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("mentorship: notices", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-hourly.C:
+			s.hourly(ctx)
+		case <-minutely.C:
+			s.minutely(ctx)
 		}
+	}
+}
+
+func (s *Service) hourly(ctx context.Context) {
+	if _, err := s.Remind(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("mentorship: remind", "err", err)
+	}
+	if _, err := s.Notices(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("mentorship: notices", "err", err)
+	}
+}
+
+func (s *Service) minutely(ctx context.Context) {
+	if _, err := s.RunSchedules(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("mentorship: schedules", "err", err)
 	}
 }

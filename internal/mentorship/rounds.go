@@ -128,20 +128,21 @@ func (s *Service) roundInput(ctx context.Context, poolID int64) ([]matching.Ment
 		// Full and paused mentors take part with no seats, so that a
 		// mentee who ranked them is told so.
 		rows, err := tx.Query(ctx, `SELECT id, CASE WHEN status = 'approved' THEN capacity - taken ELSE 0 END, spheres, languages,
-			region, mode FROM mentors WHERE pool_id = ? AND status IN ('approved', 'paused')`, poolID)
+			region, mode, ranking FROM mentors WHERE pool_id = ? AND status IN ('approved', 'paused')`, poolID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var m matching.Mentor
-			var spheres, langs, mode string
-			if err := rows.Scan(&m.ID, &m.Capacity, &spheres, &langs, &m.Region, &mode); err != nil {
+			var spheres, langs, mode, ranking string
+			if err := rows.Scan(&m.ID, &m.Capacity, &spheres, &langs, &m.Region, &mode, &ranking); err != nil {
 				return err
 			}
 			m.Spheres = unJSON[[]string](spheres)
 			m.Languages = unJSON[[]string](langs)
 			m.Mode, _ = matching.ParseMode(mode)
+			m.Ranking = unJSON[[]int64](ranking) // the mentor's own order (ranking.go); stale ids are ignored
 			mentors = append(mentors, m)
 		}
 		if err := rows.Err(); err != nil {

@@ -151,6 +151,18 @@ func init() {
 			return w.c.PostForm(fmt.Sprintf("/kk/mentorships/%d/goals/%d", id, goal), url.Values{"action": {"done"}})
 		}, theirs(http.StatusForbidden)},
 
+		"POST /{lang}/mentor-pools/{id}/schedule": {func(w *world) *apptest.Response {
+			return w.c.PostForm(fmt.Sprintf("/kk/mentor-pools/%d/schedule", pool(w)), url.Values{"weekdays": {"mon"}, "time": {"10:00"}})
+		}, organizer(http.StatusSeeOther)},
+		// A ranking: only a mentor's own (here the person asking is the
+		// mentor, as for groups); a limited account is refused.
+		"POST /{lang}/mentor-pools/{id}/ranking": {func(w *world) *apptest.Response {
+			p := pool(w)
+			if w.me.User != nil {
+				mentor(w, p, w.me.User.ID, "approved")
+			}
+			return w.c.PostForm(fmt.Sprintf("/kk/mentor-pools/%d/ranking", p), url.Values{"clear": {"1"}})
+		}, notLimited(http.StatusSeeOther)},
 		"POST /api/v1/mentor-pools": {func(w *world) *apptest.Response {
 			return api(w, "POST", "/api/v1/mentor-pools", fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Тәлімгерлер"},"spheres":[{"key":"it","title":{"kk":"IT"}}]}`, w.root))
 		}, organizer(http.StatusCreated)},
@@ -172,6 +184,16 @@ func init() {
 		"POST /api/v1/mentor-pools/{id}/rounds": {func(w *world) *apptest.Response {
 			return api(w, "POST", fmt.Sprintf("/api/v1/mentor-pools/%d/rounds", pool(w)), "")
 		}, organizer(http.StatusCreated)},
+		"PUT /api/v1/mentor-pools/{id}/schedule": {func(w *world) *apptest.Response {
+			return api(w, "PUT", fmt.Sprintf("/api/v1/mentor-pools/%d/schedule", pool(w)), `{"weekdays":["mon"],"dates":[],"time":"10:00"}`)
+		}, organizer(http.StatusOK)},
+		"PUT /api/v1/mentor-pools/{id}/mentors/me/ranking": {func(w *world) *apptest.Response {
+			p := pool(w)
+			if w.me.User != nil {
+				mentor(w, p, w.me.User.ID, "approved")
+			}
+			return api(w, "PUT", fmt.Sprintf("/api/v1/mentor-pools/%d/mentors/me/ranking", p), `{"requests":[]}`)
+		}, notLimited(http.StatusOK)},
 		"PUT /api/v1/mentorships/{id}": {func(w *world) *apptest.Response {
 			return api(w, "PUT", fmt.Sprintf("/api/v1/mentorships/%d", pair(w, "accepted")), `{"status":"cancelled","reason":"Көшіп кетті"}`)
 		}, theirs(http.StatusOK)},
