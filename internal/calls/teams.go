@@ -13,8 +13,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Team applications (decision 0102): the applicant names the others by
@@ -92,29 +90,26 @@ func (s *Service) inviteTeam(ctx context.Context, tx *db.Tx, c *Call, u *auth.Us
 	} else if _, err := tx.Exec(ctx, "UPDATE call_applications SET team_holding = ? WHERE id = ?", holding, appID); err != nil {
 		return nil, err
 	}
+	return s.inviteNotices(ctx, tx, c, u, appID, members)
+}
+
+// inviteNotices queues the invitations of members to application appID
+// (by Telegram when that address's account linked it, else by email; an
+// address without an account in the inviter's language).
+func (s *Service) inviteNotices(ctx context.Context, tx *db.Tx, c *Call, u *auth.User, appID int64, members []string) ([]int64, error) {
 	if s.Outbox == nil || s.Catalog == nil {
 		return nil, nil
 	}
-	var entries []outbox.Entry
+	var ns []notice
 	for _, m := range members {
 		var uid int64
-		lang := string(u.Lang)
-		err := tx.QueryRow(ctx, "SELECT id, lang FROM users WHERE email = ? AND deleted_at IS NULL", m).Scan(&uid, &lang)
+		err := tx.QueryRow(ctx, "SELECT id FROM users WHERE email = ? AND deleted_at IS NULL", m).Scan(&uid)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
-		l, ok := i18n.Parse(lang)
-		if !ok {
-			l = i18n.KK
-		}
-		p := s.Catalog.Printer(l)
-		link := fmt.Sprintf("%s/%s/calls/%d#invitations", s.BaseURL, l, c.ID)
-		entries = append(entries, outbox.Entry{Message: outbox.Message{UserID: uid, Telegram: uid != 0, To: m,
-			Subject: p.T("calls.email.team_invite.subject", "call", c.Title.In(l)),
-			Text: p.T("calls.email.team_invite.body", "name", u.Name, "call", c.Title.In(l), "email", m, "link", link, "site", s.SiteName,
-				"min", c.TeamMin, "max", c.TeamMax)}})
+		ns = append(ns, notice{What: "team_invite", UserID: uid, Email: m, Lang: u.Lang, CallID: c.ID, AppID: appID})
 	}
-	return s.Outbox.Add(ctx, tx, entries...)
+	return s.addNotices(ctx, tx, ns)
 }
 
 // Invitations returns the team invitations of call callID addressed to
