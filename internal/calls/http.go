@@ -42,6 +42,8 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("GET /calls/{id}/stages/{stage_id}/review", h.review)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}", h.score)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/review/{app}/conflict", h.conflict)
+	srv.Page("GET /calls/{id}/relatives", h.relatives)
+	srv.Page("POST /calls/{id}/relatives", h.postRelative)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/results.xlsx", h.exportXLSX)
 	srv.Page("GET /calls/{id}/stages/{stage_id}/protocol.pdf", h.exportPDF)
 	srv.AddPart("orgs_show", h.orgPart)

@@ -341,6 +341,10 @@ func (h *handler) registerAPI() {
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
 		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
 		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/relatives", ID: "declareRelative",
+		Summary: "A juror of the call declares a relative among its people (never given their applications; only \"declared\" is answered)",
+		Tags: tags, Auth: true, Request: RelativeIn{}, Response: RelativeOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, h.apiRelative))
 }
 
 // ConflictIn is the body of POST /applications/{id}/conflicts.

@@ -155,6 +155,7 @@ type stageView struct {
 	Holdings  []holdingView
 	Report    *Report
 	ChairName string
+	Short     int // applications with fewer than K jurors (organizers)
 }
 
 // Name is how the page names an application: its applicant for readers
@@ -222,6 +223,12 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 		if jurors, err = h.s.Jurors(ctx, sid); err != nil {
 			h.srv.Fail(w, r, err)
 			return
+		}
+		if !st.Closed() {
+			if v.Short, err = h.s.ShortApplications(ctx, st); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
 		}
 	}
 	for _, o := range st.Hosts {
