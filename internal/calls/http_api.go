@@ -343,7 +343,7 @@ func (h *handler) registerAPI() {
 		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
 	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/relatives", ID: "declareRelative",
 		Summary: "A juror of the call declares a relative among its people (never given their applications; only \"declared\" is answered)",
-		Tags: tags, Auth: true, Request: RelativeIn{}, Response: RelativeOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		Tags:    tags, Auth: true, Request: RelativeIn{}, Response: RelativeOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
 		web.JSONAction(h.srv, http.StatusCreated, true, h.apiRelative))
 }
 
