@@ -125,7 +125,19 @@ func init() {
 			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/invitations/%d", c.ID, app), url.Values{"answer": {"accept"}})
 		}, takePart(see)},
 
+		// Only the call's jurors declare relatives; w.me is on no jury.
+		"POST /{lang}/calls/{id}/relatives": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			applicationOf(w, c, w.other.User.ID)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/relatives", c.ID), url.Values{"email": {w.other.Email}})
+		}, signedIn(http.StatusForbidden)},
+
 		// --- API
+		"POST /api/v1/calls/{id}/relatives": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			applicationOf(w, c, w.other.User.ID)
+			return apiCall(w, "POST", fmt.Sprintf("/api/v1/calls/%d/relatives", c.ID), fmt.Sprintf(`{"email":%q}`, w.other.Email))
+		}, signedIn(http.StatusForbidden)},
 		"PUT /api/v1/calls/{id}/stages/{stage_id}/holdings/{org_id}": {func(w *world) *apptest.Response {
 			c := callOf(w)
 			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/calls/%d/stages/%d/holdings/%d", c.ID, c.Stages[0].ID, w.root),
