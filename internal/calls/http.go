@@ -33,6 +33,7 @@ func (s *Service) Register(srv *web.Server) error {
 	srv.Page("POST /calls/{id}/apply", h.apply)
 	srv.Page("GET /calls/{id}/applications/{app}/files/{key}", h.file)
 	srv.Page("POST /calls/{id}/invitations/{app}", h.answerInvitation)
+	srv.Page("POST /calls/{id}/applications/{app}/team", h.inviteMember)
 	srv.Page("GET /calls/{id}/stages/{stage_id}", h.stage)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/jurors", h.addJuror)
 	srv.Page("POST /calls/{id}/stages/{stage_id}/assign", h.assign)
