@@ -174,7 +174,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer a.Close()
 	if *withDemo {
-		loaded, err := demo.Load(ctx, a)
+		loaded, err := demo.Load(db.OneOff(ctx), a)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -227,7 +227,7 @@ func demoCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer a.Close()
-	loaded, err := demo.Load(ctx, a)
+	loaded, err := demo.Load(db.OneOff(ctx), a)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,17 @@ type stmts struct {
 
 const stmtsMax = 2000
 
+type oneOffKey struct{}
+
+// OneOff returns ctx marked for work that runs once, such as loading the
+// demo: its queries are not kept as prepared statements. On SQLite each
+// kept statement holds its compiled program in memory on every connection
+// that ran it; the demo's hundreds of one-off inserts kept 4–6 MB of an
+// idle server's memory (docs/benchmarks.md, core part 2).
+func OneOff(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oneOffKey{}, true)
+}
+
 func newStmts(pool *sql.DB) *stmts { return &stmts{pool: pool, m: map[string]*sql.Stmt{}} }
 
 // get returns the prepared statement for q, or nil when there is none
@@ -36,7 +47,7 @@ func newStmts(pool *sql.DB) *stmts { return &stmts{pool: pool, m: map[string]*sq
 // SQLite's single writer connection, one that never comes. There it has q
 // prepared in the background, once a connection is free.
 func (c *stmts) get(ctx context.Context, q string, inTx bool) *sql.Stmt {
-	if c == nil || multi(q) {
+	if c == nil || multi(q) || ctx.Value(oneOffKey{}) != nil {
 		return nil
 	}
 	c.mu.RLock()

@@ -55,3 +55,35 @@ func TestStatementsReusedInsideAndOutsideTransactions(t *testing.T) {
 		}
 	})
 }
+
+// Work that runs once (the demo load) keeps no prepared statements, so
+// their compiled programs do not stay in an idle server's memory; the
+// same queries outside it are kept as before. SQLite only: PostgreSQL
+// keeps no statements here (pgx caches its own per connection).
+func TestOneOffKeepsNoStatements(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	q := "SELECT COUNT(*) FROM schema_migrations WHERE version > ?"
+	before := d.PreparedStatements()
+	var n int
+	for range 3 {
+		if err := d.QueryRow(db.OneOff(ctx), q, 0).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Write(db.OneOff(ctx), func(tx *db.Tx) error {
+		return tx.QueryRow(db.OneOff(ctx), q, 1).Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond) // background preparing, were any asked for
+	if got := d.PreparedStatements(); got != before {
+		t.Fatalf("one-off queries kept %d statements", got-before)
+	}
+	if err := d.QueryRow(ctx, q, 0).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.PreparedStatements(); got != before+1 {
+		t.Fatalf("a plain query kept %d statements, want 1", got-before)
+	}
+}

@@ -111,10 +111,13 @@ func newRenderer(c *i18n.Catalog, a *Assets, site string, noFold bool) (*Rendere
 }
 
 // Add parses the page templates in dir of fsys (all files but _*.html,
-// which are shared partials), each with the layout and the partials. The
-// default language's are parsed now, so that a broken template stops the
-// start; the other languages' on first use (a small server whose readers
-// all read Kazakh keeps one set in memory, not four).
+// which are shared partials), each with the layout and the partials, so
+// that a broken template stops the start; but it keeps none of them: a
+// page is parsed again, for its language, on first use. Each page carries
+// its own copy of the layout's parse trees (html/template's Clone copies
+// them), about 70 KB a page: kept for every page in Kazakh at start, they
+// were 9 MB of the idle server's 20 MB heap, for pages most servers never
+// show (docs/benchmarks.md, core part 2).
 func (r *Renderer) Add(fsys fs.FS, dir string) error {
 	pages, err := readAll(fsys, dir+"/*.html")
 	if err != nil {
@@ -128,7 +131,7 @@ func (r *Renderer) Add(fsys fs.FS, dir string) error {
 			continue
 		}
 		r.sources[name] = f
-		if _, err := r.parseLocked(i18n.KK, name); err != nil {
+		if _, err := r.parsePage(i18n.KK, f); err != nil {
 			return err
 		}
 	}
@@ -255,6 +258,20 @@ func (r *Renderer) parseLocked(l i18n.Lang, name string) (*template.Template, er
 	if !ok {
 		return nil, fmt.Errorf("web: no page template %q", name)
 	}
+	t, err := r.parsePage(l, f)
+	if err != nil {
+		return nil, err
+	}
+	if r.pages[l] == nil {
+		r.pages[l] = map[string]*template.Template{}
+	}
+	r.pages[l][name] = t
+	return t, nil
+}
+
+// parsePage parses page f in language l with the layout, which it parses
+// first if needed (r.mu held).
+func (r *Renderer) parsePage(l i18n.Lang, f file) (*template.Template, error) {
 	layout := r.layouts[l]
 	if layout == nil {
 		partials, err := readAll(templateFS, "templates/_*.html")
@@ -273,10 +290,6 @@ func (r *Renderer) parseLocked(l i18n.Lang, name string) (*template.Template, er
 	if err != nil {
 		return nil, fmt.Errorf("web: template %s: %w", f.name, err)
 	}
-	if r.pages[l] == nil {
-		r.pages[l] = map[string]*template.Template{}
-	}
-	r.pages[l][name] = t
 	return t, nil
 }
 
