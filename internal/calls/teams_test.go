@@ -14,6 +14,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 )
 
 // Team applications: a team of min–max people, invited by email (or
@@ -262,6 +263,55 @@ func TestReplacingATeamMember(t *testing.T) {
 		wantStatus(t, "after the close", invite(ltok, l3.Email, ""), 409, "Applications to this call are closed.")
 		if rows() != before || count(t, d, "SELECT COUNT(*) FROM call_team_members WHERE email = ?", l3.Email) != 0 {
 			t.Fatal("an invitation after the close was stored")
+		}
+	})
+}
+
+// Sixteen invitations at once to a team with one free place: one is
+// stored, the others refused as over the maximum. On both engines.
+func TestTeamInvitationsRaceForTheLastPlace(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		ctx := context.Background()
+		org := env.NewOrg(0, "IT-хаб")
+		organizer := env.NewPerson()
+		env.Grant(organizer, org, "moderator")
+		now := env.Clock.Now()
+		c, err := env.App.Calls.Create(ctx, organizer.User, calls.Input{OrgID: org, Kind: "contest", Title: i18n.Text{KK: "Хакатон"}, TeamMin: 2, TeamMax: 3,
+			Stages: []calls.StageInput{{Title: i18n.Text{KK: "Іріктеу"}, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Advance: 1,
+				Criteria: []calls.Criterion{{Key: "idea", Title: i18n.Text{KK: "Идея"}, Weight: 1, Max: 10}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leader := env.NewPerson()
+		a, err := env.App.Calls.Submit(ctx, leader.User, c.ID, calls.ApplyInput{Members: []string{"first@example.kz"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		results := make(chan error, 16)
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results <- env.App.Calls.InviteMember(ctx, leader.User, a.ID, fmt.Sprintf("m%d@example.kz", i), "")
+			}()
+		}
+		wg.Wait()
+		close(results)
+		ok, full := 0, 0
+		for err := range results {
+			switch {
+			case err == nil:
+				ok++
+			case errs.CodeOf(err) == errs.Invalid:
+				full++
+			default:
+				t.Fatalf("race: %v", err)
+			}
+		}
+		if ok != 1 || full != 15 || count(t, d, "SELECT COUNT(*) FROM call_team_members WHERE application_id = ?", a.ID) != 2 {
+			t.Fatalf("race: %d stored, %d refused", ok, full)
 		}
 	})
 }
