@@ -191,7 +191,11 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Service{Deps: d}
+	s := &Service{Deps: d}
+	if d.Outbox != nil {
+		d.Outbox.Register(NoticeKind, s.renderNotice)
+	}
+	return s
 }
 
 // --- creating a call

@@ -15,8 +15,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/outbox"
 	"github.com/ortaq/ortaq/internal/selection"
 )
 
@@ -317,55 +315,46 @@ func enter(ctx context.Context, tx *db.Tx, st, next *Stage, cp *computed, ids []
 	return nil
 }
 
-// notify queues a message to the applicants of ids in their language:
-// "advanced" (to the next stage, or among the winners after the last) or
-// "backfilled" (moved up in place of one who declined).
+// notify queues a message to everyone in the applications ids (the
+// applicant and a team's confirmed members), each written in their
+// language when it is sent: "advanced" (to the next stage, or among the
+// winners after the last) or "backfilled" (moved up in place of one who
+// declined). Those of a holding whose results are published later are
+// told then.
 func (s *Service) notify(ctx context.Context, tx *db.Tx, c *Call, st, next *Stage, ids []int64, what string) ([]int64, error) {
 	if s.Outbox == nil || len(ids) == 0 || s.Catalog == nil {
 		return nil, nil
 	}
-	var entries []outbox.Entry
+	if next == nil && what == "advanced" {
+		what = "winner"
+	}
+	var ns []notice
 	for _, chunk := range chunks(ids, 500) {
-		rows, err := tx.Query(ctx, `SELECT u.id, u.email, u.lang, e.holding_id FROM call_applications a JOIN users u ON u.id = a.user_id
-			JOIN call_entries e ON e.application_id = a.id AND e.stage_id = ?
-			WHERE a.id IN (`+db.Placeholders(len(chunk))+`) AND u.deleted_at IS NULL`, append([]any{st.ID}, db.Args(chunk)...)...)
+		// call_participants holds the applicant and every confirmed member.
+		rows, err := tx.Query(ctx, `SELECT p.user_id, p.application_id, e.holding_id FROM call_participants p JOIN users u ON u.id = p.user_id
+			JOIN call_entries e ON e.application_id = p.application_id AND e.stage_id = ?
+			WHERE p.application_id IN (`+db.Placeholders(len(chunk))+`) AND u.deleted_at IS NULL ORDER BY p.application_id, p.user_id`,
+			append([]any{st.ID}, db.Args(chunk)...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			var uid, holding int64
-			var email, lang string
-			if err := rows.Scan(&uid, &email, &lang, &holding); err != nil {
+			var uid, app, holding int64
+			if err := rows.Scan(&uid, &app, &holding); err != nil {
 				rows.Close()
 				return nil, err
-			}
-			l, ok := i18n.Parse(lang)
-			if !ok {
-				l = i18n.KK
-			}
-			p := s.Catalog.Printer(l)
-			link := fmt.Sprintf("%s/%s/calls/%d", s.BaseURL, l, c.ID)
-			key := "calls.email." + what
-			if next == nil && what == "advanced" {
-				key = "calls.email.winner"
-			}
-			nextTitle := ""
-			if next != nil {
-				nextTitle = next.Title.In(l)
 			}
 			var due time.Time // told when their holding's results are public
 			if h := st.HostOf(holding); h != nil && h.PublishAt != nil {
 				due = *h.PublishAt
 			}
-			entries = append(entries, outbox.Entry{Due: due, Message: outbox.Message{UserID: uid, Telegram: true, To: email,
-				Subject: p.T(key+".subject", "call", c.Title.In(l)),
-				Text:    p.T(key+".body", "call", c.Title.In(l), "stage", st.Title.In(l), "next", nextTitle, "link", link, "site", s.SiteName)}})
+			ns = append(ns, notice{What: what, UserID: uid, CallID: c.ID, StageID: st.ID, AppID: app, Due: due})
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err
 		}
 	}
-	return s.Outbox.Add(ctx, tx, entries...)
+	return s.addNotices(ctx, tx, ns)
 }
 
 func chunks(ids []int64, n int) [][]int64 {

@@ -338,9 +338,34 @@ func (h *handler) registerAPI() {
 			st, err := h.s.AnswerInvitation(r.Context(), u, id, in.Accept)
 			return TeamAnswerOut{Status: st}, err
 		}))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/team/members", ID: "inviteTeamMember",
+		Summary: "The applicant invites someone in the place of a member who declined or has not answered (replace), or one more member, while the first stage takes applications",
+		Tags:    tags, Auth: true, Request: TeamInviteIn{}, Response: TeamInviteOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, func(r *http.Request, u *auth.User, id int64, in TeamInviteIn) (TeamInviteOut, error) {
+			if err := h.s.InviteMember(r.Context(), u, id, in.Email, in.Replace); err != nil {
+				return TeamInviteOut{}, err
+			}
+			return TeamInviteOut{Email: strings.ToLower(strings.TrimSpace(in.Email)), Status: "invited"}, nil
+		}))
 	s.APIOperation(api.Operation{Method: "POST", Path: "/applications/{id}/conflicts", ID: "declareConflict",
 		Summary: "A juror declares a conflict of interest with an application (never assigned to them again)", Tags: tags, Auth: true,
 		Request: ConflictIn{}, Response: ConflictOut{}, Errors: []int{401, 403, 404, 409}}, web.JSONAction(h.srv, http.StatusOK, true, h.apiConflict))
+	s.APIOperation(api.Operation{Method: "POST", Path: "/calls/{id}/relatives", ID: "declareRelative",
+		Summary: "A juror of the call declares a relative among its people (never given their applications; only \"declared\" is answered)",
+		Tags:    tags, Auth: true, Request: RelativeIn{}, Response: RelativeOut{}, Status: 201, Errors: []int{401, 403, 404, 409, 422}},
+		web.JSONAction(h.srv, http.StatusCreated, true, h.apiRelative))
+}
+
+// TeamInviteIn is the body of POST /applications/{id}/team/members.
+type TeamInviteIn struct {
+	Email   string `json:"email" doc:"the new member's address"`
+	Replace string `json:"replace,omitempty" doc:"the address of a member who declined or has not answered, whose place the new one takes"`
+}
+
+// TeamInviteOut is the new invitation.
+type TeamInviteOut struct {
+	Email  string `json:"email"`
+	Status string `json:"status" enum:"invited"`
 }
 
 // ConflictIn is the body of POST /applications/{id}/conflicts.

@@ -71,6 +71,35 @@ func (h *handler) answerInvitation(w http.ResponseWriter, r *http.Request) {
 	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#invitations", req.ID), "calls.flash.team_"+st)
 }
 
+// inviteMember: the applicant invites someone in the place of a member
+// who declined or has not answered, or one more member.
+func (h *handler) inviteMember(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.srv.BeginForm(w, r, "id", "app")
+	if !ok {
+		return
+	}
+	app := req.PathID("app")
+	if a, err := h.s.Application(r.Context(), app); err != nil || a.CallID != req.ID {
+		h.srv.Fail(w, r, errs.New(errs.NotFound, "calls.error.no_application"))
+		return
+	}
+	err := h.s.InviteMember(r.Context(), req.User, app, r.PostForm.Get("email"), r.PostForm.Get("replace"))
+	if err != nil {
+		ce, ok := errs.As(err)
+		if !ok || ce.Code == errs.Forbidden || ce.Code == errs.Unauthorized {
+			h.srv.Fail(w, r, err)
+			return
+		}
+		msg := h.srv.Printer(r).T(ce.Key, ce.Args...)
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+			msg = fe["email"]
+		}
+		h.showWith(w, r, web.Status(err), &web.PageData{Errors: map[string]string{"team": msg}})
+		return
+	}
+	h.srv.Redirect(w, r, fmt.Sprintf("/calls/%d#my-application", req.ID), "calls.flash.team_invited")
+}
+
 // publication sets when a holding's results become public (empty: at the close).
 func (h *handler) publication(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.srv.BeginForm(w, r, "id", "stage_id", "org")

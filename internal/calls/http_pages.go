@@ -49,6 +49,8 @@ type showView struct {
 	Team       []Member // the reader's application's invited members
 	TeamStatus string
 	TeamSize   string
+	TeamEdit   bool // the applicant may still invite (the first stage takes applications)
+	TeamAdd    bool // and the team, confirmed and invited, is below the maximum
 }
 
 func (h *handler) show(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +103,14 @@ func (h *handler) showWith(w http.ResponseWriter, r *http.Request, status int, d
 				h.srv.Fail(w, r, err)
 				return
 			}
+			v.TeamEdit = !c.Stages[0].Closed() && now.Before(c.Stages[0].ClosesAt)
+			size := 1
+			for _, m := range v.Team {
+				if m.Status != "declined" {
+					size++
+				}
+			}
+			v.TeamAdd = v.TeamEdit && size < c.TeamMax
 		}
 	} else if u != nil && v.Open {
 		if e := h.s.Eligible(ctx, u, c, now); e != nil {
@@ -155,6 +165,7 @@ type stageView struct {
 	Holdings  []holdingView
 	Report    *Report
 	ChairName string
+	Short     int // applications with fewer than K jurors (organizers)
 }
 
 // Name is how the page names an application: its applicant for readers
@@ -222,6 +233,12 @@ func (h *handler) stageWith(w http.ResponseWriter, r *http.Request, status int, 
 		if jurors, err = h.s.Jurors(ctx, sid); err != nil {
 			h.srv.Fail(w, r, err)
 			return
+		}
+		if !st.Closed() {
+			if v.Short, err = h.s.ShortApplications(ctx, st); err != nil {
+				h.srv.Fail(w, r, err)
+				return
+			}
 		}
 	}
 	for _, o := range st.Hosts {

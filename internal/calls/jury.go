@@ -284,10 +284,15 @@ func assignInput(ctx context.Context, tx *db.Tx, st *Stage, holding int64) (*sel
 	if err := drows.Close(); err != nil {
 		return nil, err
 	}
+	relatives, err := relativeConflicts(ctx, tx, st, holding)
+	if err != nil {
+		return nil, err
+	}
 	in.Conflict = func(juror, app string) bool {
 		j, _ := strconv.ParseInt(juror, 10, 64)
 		o := owner[app]
-		if j == o || declared[selection.Pair{Juror: juror, Application: app}] {
+		pair := selection.Pair{Juror: juror, Application: app}
+		if j == o || declared[pair] || relatives[pair] {
 			return true
 		}
 		for org := range primary[j] {
@@ -417,6 +422,11 @@ func (s *Service) Score(ctx context.Context, u *auth.User, applicationID, stageI
 	if st.Closed() {
 		return 0, errs.New(errs.Conflict, "calls.error.stage_closed")
 	}
+	if bad, err := conflicted(ctx, s.DB, st, u.ID, applicationID); err != nil {
+		return 0, err
+	} else if bad {
+		return 0, errs.New(errs.Conflict, "calls.error.conflicted")
+	}
 	rub := st.Rubric()
 	if err := rub.Validate(scores); err != nil {
 		var se *selection.SheetError
@@ -509,9 +519,11 @@ func (s *Service) DeclareConflict(ctx context.Context, u *auth.User, application
 			ON CONFLICT (stage_id, juror_id, application_id) DO NOTHING`, stageID, u.ID, applicationID, tx.Now); err != nil {
 			return fmt.Errorf("calls: declare conflict: %w", err)
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM call_assignments WHERE stage_id = ? AND juror_id = ? AND application_id = ?
-			AND NOT EXISTS (SELECT 1 FROM call_scores sc WHERE sc.stage_id = ? AND sc.juror_id = ? AND sc.application_id = ?)`,
-			stageID, u.ID, applicationID, stageID, u.ID, applicationID)
-		return err
+		var holding int64
+		if err := tx.QueryRow(ctx, "SELECT holding_id FROM call_jurors WHERE stage_id = ? AND user_id = ?", stageID, u.ID).Scan(&holding); err != nil {
+			return err
+		}
+		// Taken back and given to another juror of the holding where one may judge it.
+		return s.reassignConflicts(ctx, tx, st, holding, u.ID, &DeclareResult{})
 	})
 }

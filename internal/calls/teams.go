@@ -13,8 +13,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/outbox"
 )
 
 // Team applications (decision 0102): the applicant names the others by
@@ -92,29 +90,26 @@ func (s *Service) inviteTeam(ctx context.Context, tx *db.Tx, c *Call, u *auth.Us
 	} else if _, err := tx.Exec(ctx, "UPDATE call_applications SET team_holding = ? WHERE id = ?", holding, appID); err != nil {
 		return nil, err
 	}
+	return s.inviteNotices(ctx, tx, c, u, appID, members)
+}
+
+// inviteNotices queues the invitations of members to application appID
+// (by Telegram when that address's account linked it, else by email; an
+// address without an account in the inviter's language).
+func (s *Service) inviteNotices(ctx context.Context, tx *db.Tx, c *Call, u *auth.User, appID int64, members []string) ([]int64, error) {
 	if s.Outbox == nil || s.Catalog == nil {
 		return nil, nil
 	}
-	var entries []outbox.Entry
+	var ns []notice
 	for _, m := range members {
 		var uid int64
-		lang := string(u.Lang)
-		err := tx.QueryRow(ctx, "SELECT id, lang FROM users WHERE email = ? AND deleted_at IS NULL", m).Scan(&uid, &lang)
+		err := tx.QueryRow(ctx, "SELECT id FROM users WHERE email = ? AND deleted_at IS NULL", m).Scan(&uid)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
-		l, ok := i18n.Parse(lang)
-		if !ok {
-			l = i18n.KK
-		}
-		p := s.Catalog.Printer(l)
-		link := fmt.Sprintf("%s/%s/calls/%d#invitations", s.BaseURL, l, c.ID)
-		entries = append(entries, outbox.Entry{Message: outbox.Message{UserID: uid, Telegram: uid != 0, To: m,
-			Subject: p.T("calls.email.team_invite.subject", "call", c.Title.In(l)),
-			Text: p.T("calls.email.team_invite.body", "name", u.Name, "call", c.Title.In(l), "email", m, "link", link, "site", s.SiteName,
-				"min", c.TeamMin, "max", c.TeamMax)}})
+		ns = append(ns, notice{What: "team_invite", UserID: uid, Email: m, Lang: u.Lang, CallID: c.ID, AppID: appID})
 	}
-	return s.Outbox.Add(ctx, tx, entries...)
+	return s.addNotices(ctx, tx, ns)
 }
 
 // Invitations returns the team invitations of call callID addressed to
@@ -294,4 +289,119 @@ func teamSizeText(c *Call) string {
 		return strconv.Itoa(c.TeamMax)
 	}
 	return strconv.Itoa(c.TeamMin) + "–" + strconv.Itoa(c.TeamMax)
+}
+
+// InviteMember lets the applicant of team application appID invite
+// another person while the first stage takes applications: in the place
+// of a member who declined or has not answered (replace, that member's
+// address: their invitation is withdrawn), or as one more member while
+// the team is below the call's maximum. The new address is checked as at
+// applying (a valid address, not the applicant's own, not already in this
+// team), must not belong to anyone already in an application of the call
+// (409), and the team — confirmed and invited, the applicant included —
+// stays within the maximum (422). The team enters the first stage only
+// when its confirmed members reach the minimum, as before.
+func (s *Service) InviteMember(ctx context.Context, u *auth.User, appID int64, email, replace string) error {
+	if u == nil || u.Deleted {
+		return errs.New(errs.Unauthorized, "auth.signin_required")
+	}
+	a, err := s.Application(ctx, appID)
+	if err != nil {
+		return err
+	}
+	if a.UserID != u.ID {
+		return errs.New(errs.Forbidden, "calls.error.not_team_lead")
+	}
+	c, err := s.Get(ctx, a.CallID)
+	if err != nil {
+		return err
+	}
+	var fs errs.Fields
+	if !c.Team() {
+		fs.Add("email", "calls.error.not_a_team")
+		return fs.Err()
+	}
+	first := c.Stages[0]
+	if first.Closed() || !s.DB.Now().Before(first.ClosesAt) {
+		return errs.New(errs.Conflict, "calls.error.applications_closed")
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	replace = strings.ToLower(strings.TrimSpace(replace))
+	if m, err := mail.ParseAddress(email); err != nil || m.Address != email || len(email) > 254 {
+		fs.Add("email", "calls.error.member_email", "email", email)
+		return fs.Err()
+	}
+	if email == strings.ToLower(u.Email) || email == replace {
+		fs.Add("email", "calls.error.member_twice", "email", email)
+		return fs.Err()
+	}
+	var sent []int64
+	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		// The application's row first, as confirmations do: the team's
+		// size is counted with no answer slipping in between.
+		var holding sql.NullInt64
+		if err := tx.QueryRow(ctx, "SELECT team_holding FROM call_applications WHERE id = ?"+tx.ForUpdate(), appID).Scan(&holding); err != nil {
+			return err
+		}
+		var closed db.Time
+		if err := tx.QueryRow(ctx, "SELECT closed_at FROM call_stages WHERE id = ?"+tx.ForShare(), first.ID).Scan(&closed); err != nil {
+			return err
+		}
+		if closed.Valid {
+			return errs.New(errs.Conflict, "calls.error.applications_closed")
+		}
+		var listed bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM call_team_members WHERE application_id = ? AND email = ?)", appID, email).Scan(&listed); err != nil {
+			return err
+		}
+		if listed {
+			fs.Add("email", "calls.error.member_twice", "email", email)
+			return fs.Err()
+		}
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM call_participants p JOIN users x ON x.id = p.user_id
+			WHERE p.call_id = ? AND x.email = ? AND x.deleted_at IS NULL)`, c.ID, email).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return errs.New(errs.Conflict, "calls.error.member_in_call", "email", email)
+		}
+		if replace != "" {
+			var status string
+			err := tx.QueryRow(ctx, "SELECT status FROM call_team_members WHERE application_id = ? AND email = ?", appID, replace).Scan(&status)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errs.New(errs.NotFound, "calls.error.no_member", "email", replace)
+			}
+			if err != nil {
+				return err
+			}
+			if status == "confirmed" {
+				return errs.New(errs.Conflict, "calls.error.replace_confirmed", "email", replace)
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM call_team_members WHERE application_id = ? AND email = ? AND status <> 'confirmed'", appID, replace); err != nil {
+				return err
+			}
+		}
+		var size int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) + 2 FROM call_team_members WHERE application_id = ? AND status <> 'declined'", appID).Scan(&size); err != nil {
+			return err
+		}
+		if size > c.TeamMax {
+			fs.Add("email", "calls.error.team_full", "max", c.TeamMax)
+			return fs.Err()
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO call_team_members (application_id, email, invited_at) VALUES (?, ?, ?)", appID, email, tx.Now); err != nil {
+			return fmt.Errorf("calls: team member: %w", err)
+		}
+		var err error
+		sent, err = s.inviteNotices(ctx, tx, c, u, appID, []string{email})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if s.Outbox != nil {
+		s.Outbox.Send(sent)
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/calls"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -188,4 +189,120 @@ func enterAndLoad(t *testing.T, ctx context.Context, sel string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("Enter in %s loaded no new page", sel)
+}
+
+// A juror on a 390 px phone declares relatives without scripts: at the
+// stage they judge with names shown they pick an applicant from the list
+// (the application leaves their review); at a blind stage they type a
+// relative's full name, and the page says only that it was declared.
+// axe-core finds nothing on the page, nor on it with an error.
+func TestBrowserJurorDeclaresRelativesOnAPhone(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	org := env.NewOrg(0, "Аудандық мәдениет үйі")
+	organizer := env.NewPerson()
+	env.Grant(organizer, org, "moderator")
+	juror, other := env.NewPerson(), env.NewPerson()
+	now := env.Clock.Now()
+	svc := env.App.Calls
+	mk := func(title string, blind bool) *calls.Call {
+		c, err := svc.Create(ctx, organizer.User, calls.Input{OrgID: org, Kind: "festival", Title: i18n.Text{KK: title},
+			Form: []calls.Field{{Key: "act", Label: i18n.Text{KK: "Нөмір"}, Type: "text", Required: true}},
+			Stages: []calls.StageInput{{Title: i18n.Text{KK: "Аудандық кезең"}, OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(24 * time.Hour), Advance: 1,
+				Blind: blind, PerApplication: 1, Criteria: []calls.Criterion{{Key: "art", Title: i18n.Text{KK: "Шеберлік"}, Weight: 1, Max: 10}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range []apptest.Person{juror, other} {
+			if err := svc.AddJuror(ctx, organizer.User, c.ID, c.Stages[0].ID, j.User.ID, 0, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	open := mk("Достық керуені", false)
+	var relative apptest.Person
+	for i := range 3 {
+		p := env.NewPerson()
+		if i == 1 {
+			relative = p
+		}
+		if _, err := svc.Apply(ctx, p.User, open.ID, map[string]string{"act": fmt.Sprintf("Ән %d", i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The juror is given every application; the relative's goes to the other juror.
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO call_assignments (stage_id, juror_id, application_id)
+			SELECT ?, ?, id FROM call_applications WHERE call_id = ?`, open.Stages[0].ID, juror.User.ID, open.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b := browser(t)
+	run(t, b, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	meetingsSignIn(t, b, env, juror)
+	run(t, b, chromedp.Navigate(fmt.Sprintf("%s/kk/calls/%d/stages/%d", env.URL, open.ID, open.Stages[0].ID)), chromedp.WaitVisible(C("#relatives-link")))
+	clickAndLoad(t, b, "#relatives-link")
+	run(t, b, chromedp.WaitVisible(C("#pick-form")))
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Errorf("axe on the relatives page:\n%s", strings.Join(v, "\n"))
+	}
+	if w := get(t, b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the page is %d px wide on a 390 px phone", w)
+	}
+	// Nothing chosen: told next to the list.
+	clickAndLoad(t, b, "#pick-submit")
+	run(t, b, chromedp.WaitVisible(C("#e-person")))
+	if v := axeRun(t, b); len(v) > 0 {
+		t.Errorf("axe on the page with an error:\n%s", strings.Join(v, "\n"))
+	}
+	run(t, b, chromedp.Click(C(fmt.Sprintf(`input[name="person_id"][value="%d"]`, relative.User.ID))))
+	clickAndLoad(t, b, "#pick-submit")
+	run(t, b, chromedp.WaitVisible(C("#declared")))
+	if got := text(t, b, "#declared"); !strings.Contains(got, relative.User.Name) {
+		t.Fatalf("declared: %q", got)
+	}
+	var left, taken int
+	if err := env.App.DB.QueryRow(ctx, "SELECT COUNT(*) FROM call_assignments WHERE stage_id = ? AND juror_id = ?", open.Stages[0].ID, juror.User.ID).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.DB.QueryRow(ctx, `SELECT COUNT(*) FROM call_assignments x JOIN call_applications a ON a.id = x.application_id
+		WHERE x.stage_id = ? AND x.juror_id = ? AND a.user_id = ?`, open.Stages[0].ID, other.User.ID, relative.User.ID).Scan(&taken); err != nil {
+		t.Fatal(err)
+	}
+	if left != 2 || taken != 1 {
+		t.Fatalf("after the pick: the juror has %d, the other juror took %d", left, taken)
+	}
+
+	// A blind stage: no names; the juror types the full name in Latin letters.
+	blind := mk("IT байқауы", true)
+	hidden := env.NewPerson()
+	if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE users SET name = 'Дәурен Серікұлы' WHERE id = ?", hidden.User.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Apply(ctx, hidden.User, blind.ID, map[string]string{"act": "Бот"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	run(t, b, chromedp.Navigate(fmt.Sprintf("%s/kk/calls/%d/relatives", env.URL, blind.ID)), chromedp.WaitVisible(C("#typed-form")))
+	if body := text(t, b, "main"); strings.Contains(body, "Дәурен") {
+		t.Fatalf("the blind page shows an applicant: %q", body)
+	}
+	run(t, b, chromedp.SendKeys(C("#f-name"), "Dauren Serikuly"))
+	clickAndLoad(t, b, "#typed-submit")
+	run(t, b, chromedp.WaitVisible(C("#declared")))
+	body := text(t, b, "body")
+	if !strings.Contains(body, "Мәлімдеме қабылданды") || !strings.Contains(body, "Dauren Serikuly") || strings.Contains(body, "Дәурен") {
+		t.Fatalf("after the typed declaration: %q", body)
+	}
+	if _, err := svc.Assign(ctx, organizer.User, blind.ID, blind.Stages[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	var mine int
+	if err := env.App.DB.QueryRow(ctx, "SELECT COUNT(*) FROM call_assignments WHERE stage_id = ? AND juror_id = ?", blind.Stages[0].ID, juror.User.ID).Scan(&mine); err != nil || mine != 0 {
+		t.Fatalf("the blind relative was given to the juror: %d %v", mine, err)
+	}
 }

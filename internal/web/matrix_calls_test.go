@@ -125,7 +125,28 @@ func init() {
 			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/invitations/%d", c.ID, app), url.Values{"answer": {"accept"}})
 		}, takePart(see)},
 
+		// Only a team's applicant invites members; the team here is w.other's.
+		"POST /{lang}/calls/{id}/applications/{app}/team": {func(w *world) *apptest.Response {
+			c, app := teamInviting(w)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/applications/%d/team", c.ID, app), url.Values{"email": {"new@example.kz"}})
+		}, signedIn(http.StatusForbidden)},
+		// Only the call's jurors declare relatives; w.me is on no jury.
+		"POST /{lang}/calls/{id}/relatives": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			applicationOf(w, c, w.other.User.ID)
+			return w.c.PostForm(fmt.Sprintf("/kk/calls/%d/relatives", c.ID), url.Values{"email": {w.other.Email}})
+		}, signedIn(http.StatusForbidden)},
+
 		// --- API
+		"POST /api/v1/applications/{id}/team/members": {func(w *world) *apptest.Response {
+			_, app := teamInviting(w)
+			return apiCall(w, "POST", fmt.Sprintf("/api/v1/applications/%d/team/members", app), `{"email":"new@example.kz"}`)
+		}, signedIn(http.StatusForbidden)},
+		"POST /api/v1/calls/{id}/relatives": {func(w *world) *apptest.Response {
+			c := callOf(w)
+			applicationOf(w, c, w.other.User.ID)
+			return apiCall(w, "POST", fmt.Sprintf("/api/v1/calls/%d/relatives", c.ID), fmt.Sprintf(`{"email":%q}`, w.other.Email))
+		}, signedIn(http.StatusForbidden)},
 		"PUT /api/v1/calls/{id}/stages/{stage_id}/holdings/{org_id}": {func(w *world) *apptest.Response {
 			c := callOf(w)
 			return apiCall(w, "PUT", fmt.Sprintf("/api/v1/calls/%d/stages/%d/holdings/%d", c.ID, c.Stages[0].ID, w.root),
