@@ -190,7 +190,12 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:search (one search over what the components register)
 	{
-		a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log})
+		a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log, Every: search.SyncEvery})
+		// A change made through any node makes every node's next search
+		// copy changes first: this node's at once, the others' when
+		// PostgreSQL tells them; anything else is found within SyncEvery.
+		a.Web.OnChange(a.Search.Touch)
+		a.DB.OnEvent("pages", a.Search.Touch)
 		for _, src := range []search.Source{reports.SearchSource(a.DB), proposals.SearchSource(a.DB),
 			orgs.SearchSource(a.DB), programmes.SearchSource(a.DB), meetings.SearchSource(a.DB)} {
 			a.Search.Add(src)

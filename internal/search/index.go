@@ -35,20 +35,22 @@ type index struct {
 	dead     int              // dead slots
 	totalLen int64            // tokens in live documents
 	post     map[string]*plist
+	kinds    []string  // kind names by code (idoc.kind): documents hold no pointers, so a GC cycle never scans them
 	scratch  sync.Pool // *scratch
 }
 
 // idoc is one document of the index.
 type idoc struct {
 	id      int64 // search_docs.id; 0: dead slot
-	kind    string
+	ref     int64 // search_docs.ref_id: the document's id in its component
 	org     int64
 	owner   int64
-	vis     Vis
 	from    int64 // visible_from, Unix nanoseconds
 	epoch   int64 // the document's date, Unix seconds
 	updated int64 // updated_at, Unix nanoseconds
 	length  uint32
+	kind    uint8 // index into index.kinds
+	public  bool  // vis is Public
 }
 
 // plist is a token's postings in slot order: slots, and the count in the
@@ -61,6 +63,7 @@ type plist struct {
 // indexed is a document as written to search_docs, for the index.
 type indexed struct {
 	id       int64
+	ref      int64
 	kind     string
 	org      int64
 	owner    int64
@@ -105,24 +108,18 @@ func keyTokens(key string, count map[string]int) int {
 func (x *index) load(ctx context.Context, d *db.DB) error {
 	fresh := &index{slot: map[int64]uint32{}, post: map[string]*plist{}}
 	err := d.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, kind, COALESCE(org_id, 0), COALESCE(owner_id, 0), vis, visible_from, epoch, updated_at,
+		rows, err := tx.Query(ctx, `SELECT id, ref_id, kind, COALESCE(org_id, 0), COALESCE(owner_id, 0), vis, visible_from, epoch, updated_at,
 			title_key, body_key FROM search_docs ORDER BY id`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		kinds := map[string]string{}
 		for rows.Next() {
 			var r indexed
 			var vis string
 			var from, upd db.Time
-			if err := rows.Scan(&r.id, &r.kind, &r.org, &r.owner, &vis, &from, &r.epoch, &upd, &r.titleKey, &r.bodyKey); err != nil {
+			if err := rows.Scan(&r.id, &r.ref, &r.kind, &r.org, &r.owner, &vis, &from, &r.epoch, &upd, &r.titleKey, &r.bodyKey); err != nil {
 				return err
-			}
-			if k, ok := kinds[r.kind]; ok {
-				r.kind = k // one copy of each kind's name
-			} else {
-				kinds[r.kind] = r.kind
 			}
 			r.vis, r.from, r.updated = Vis(vis), from.Time, upd.Time
 			fresh.add(r)
@@ -133,7 +130,7 @@ func (x *index) load(ctx context.Context, d *db.DB) error {
 		return err
 	}
 	x.mu.Lock()
-	x.slot, x.docs, x.dead, x.totalLen, x.post = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post
+	x.slot, x.docs, x.dead, x.totalLen, x.post, x.kinds = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post, fresh.kinds
 	x.renorm()
 	x.loaded = true
 	x.mu.Unlock()
@@ -207,8 +204,8 @@ func (x *index) add(r indexed) {
 	s := uint32(len(x.docs))
 	title, body := map[string]int{}, map[string]int{}
 	n := keyTokens(r.titleKey, title) + keyTokens(r.bodyKey, body)
-	x.docs = append(x.docs, idoc{id: r.id, kind: r.kind, org: r.org, owner: r.owner, vis: r.vis, from: r.from.UnixNano(),
-		epoch: r.epoch, updated: r.updated.UnixNano(), length: uint32(n)})
+	x.docs = append(x.docs, idoc{id: r.id, ref: r.ref, kind: x.kindCode(r.kind), org: r.org, owner: r.owner, public: r.vis == Public,
+		from: r.from.UnixNano(), epoch: r.epoch, updated: r.updated.UnixNano(), length: uint32(n)})
 	x.slot[r.id] = s
 	x.totalLen += int64(n)
 	for tok, c := range title {
@@ -219,6 +216,30 @@ func (x *index) add(r indexed) {
 			x.posting(tok, s, 0, min(c, 255))
 		}
 	}
+}
+
+// kindCode returns kind's code, adding it when new (at most 256 kinds:
+// there are seven).
+func (x *index) kindCode(kind string) uint8 {
+	for i, k := range x.kinds {
+		if k == kind {
+			return uint8(i)
+		}
+	}
+	x.kinds = append(x.kinds, kind)
+	return uint8(len(x.kinds) - 1)
+}
+
+// kindOf returns the code of kind, false when no document has it.
+func (x *index) kindOf(kind string) (uint8, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for i, k := range x.kinds {
+		if k == kind {
+			return uint8(i), true
+		}
+	}
+	return 0, false
 }
 
 func (x *index) posting(tok string, s uint32, t, b int) {

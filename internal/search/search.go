@@ -81,6 +81,16 @@ type Source interface {
 	Changed(ctx context.Context, since time.Time, after int64, limit int) ([]Doc, error)
 }
 
+// SyncEvery is how often the app's nodes look for changed documents
+// before a search when nothing told them of a change (Deps.Every): a
+// search used to ask every source first, a query each, for every search
+// (decision 0127, "The budget"). A change made through a node's web
+// server or API makes that node's next search look (Touch, from
+// web.Server.OnChange), and on PostgreSQL every other node's too (the
+// "pages" event); what changes otherwise (jobs, the bot, another node on
+// a database that cannot tell) is found within SyncEvery.
+const SyncEvery = 500 * time.Millisecond
+
 // Deps are what the service needs.
 type Deps struct {
 	DB  *db.DB
@@ -268,11 +278,18 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	if (!guest && !u.IsAdmin) || q.OrgID > 0 {
 		k = candidates
 	}
+	var kind uint8
+	if q.Kind != "" {
+		var ok bool
+		if kind, ok = s.idx.kindOf(q.Kind); !ok {
+			return nil, nil // no document of that kind
+		}
+	}
 	cands := s.idx.rank(terms, all, k, func(d *idoc) bool {
-		if q.Kind != "" && d.kind != q.Kind {
+		if q.Kind != "" && d.kind != kind {
 			return false
 		}
-		return !guest || d.vis == Public && d.from <= nowNs
+		return !guest || d.public && d.from <= nowNs
 	}, func(d *idoc) float64 {
 		// Recency: up to ×1.2 for today's documents, fading over a year.
 		return 1.0 + 0.2/(1.0+float64(nowS-d.epoch)/31536000.0)
@@ -286,7 +303,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	var args []any
 	if !guest && !u.IsAdmin {
 		for _, c := range cands {
-			if c.doc.owner != u.ID && (c.doc.vis != Public || c.doc.from > nowNs) {
+			if c.doc.owner != u.ID && (!c.doc.public || c.doc.from > nowNs) {
 				officer := `EXISTS (SELECT 1 FROM role_grants g JOIN organizations go ON go.id = g.org_id JOIN organizations dorg ON dorg.id = d.org_id
 					WHERE g.user_id = ? AND (d.vis <> 'admins' OR g.role = 'admin') AND substr(dorg.path, 1, length(go.path)) = go.path)`
 				where += ` AND (d.owner_id = ? OR (d.vis = 'public' AND d.visible_from <= ?) OR (d.vis <> 'public' AND ` + officer + `)`
