@@ -29,7 +29,8 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	env := apptest.Start(t, d, apptest.Options{})
 	a := env.App
-	svc := orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Search: a.Search})
 	return &fixture{env: env, svc: svc, admin: env.NewPerson("admin")}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,8 @@ type index struct {
 	dead     int              // dead slots
 	totalLen int64            // tokens in live documents
 	post     map[string]*plist
+	sorted   []string  // tokens in order, for prefixes (match); some may be gone from post
+	fresh    []string  // tokens added since sorted was made, in no order
 	kinds    []string  // kind names by code (idoc.kind): documents hold no pointers, so a GC cycle never scans them
 	scratch  sync.Pool // *scratch
 }
@@ -130,7 +133,9 @@ func (x *index) load(ctx context.Context, d *db.DB) error {
 		return err
 	}
 	x.mu.Lock()
+	fresh.mergeTokens()
 	x.slot, x.docs, x.dead, x.totalLen, x.post, x.kinds = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post, fresh.kinds
+	x.sorted, x.fresh = fresh.sorted, nil
 	x.renorm()
 	x.loaded = true
 	x.mu.Unlock()
@@ -247,6 +252,10 @@ func (x *index) posting(tok string, s uint32, t, b int) {
 	if p == nil {
 		p = &plist{}
 		x.post[tok] = p
+		x.fresh = append(x.fresh, tok)
+		if len(x.fresh) > 4096 {
+			x.mergeTokens()
+		}
 	}
 	p.slots = append(p.slots, s)
 	p.tf = append(p.tf, uint16(t)<<8|uint16(b))
@@ -281,6 +290,47 @@ func (x *index) compact() {
 		p.slots, p.tf = append([]uint32(nil), p.slots[:n]...), append([]uint16(nil), p.tf[:n]...)
 	}
 	x.docs, x.dead = live, 0
+	x.sorted, x.fresh = x.sorted[:0], nil
+	for tok := range x.post {
+		x.sorted = append(x.sorted, tok)
+	}
+	slices.Sort(x.sorted)
+}
+
+// mergeTokens sorts the tokens added lately into sorted.
+func (x *index) mergeTokens() {
+	if len(x.fresh) == 0 {
+		return
+	}
+	slices.Sort(x.fresh)
+	merged := make([]string, 0, len(x.sorted)+len(x.fresh))
+	i, j := 0, 0
+	for i < len(x.sorted) || j < len(x.fresh) {
+		if j == len(x.fresh) || i < len(x.sorted) && x.sorted[i] < x.fresh[j] {
+			merged = append(merged, x.sorted[i])
+			i++
+		} else {
+			merged = append(merged, x.fresh[j])
+			j++
+		}
+	}
+	x.sorted, x.fresh = merged, nil
+}
+
+// withPrefix appends the postings of every token that starts with p.
+func (x *index) withPrefix(lists []*plist, p string) []*plist {
+	i, _ := slices.BinarySearch(x.sorted, p)
+	for ; i < len(x.sorted) && strings.HasPrefix(x.sorted[i], p); i++ {
+		if l := x.post[x.sorted[i]]; l != nil {
+			lists = append(lists, l)
+		}
+	}
+	for _, tok := range x.fresh {
+		if strings.HasPrefix(tok, p) {
+			lists = append(lists, x.post[tok])
+		}
+	}
+	return lists
 }
 
 // cand is a ranked document.
@@ -502,4 +552,69 @@ func (h *candHeap) Pop() any {
 	v := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return v
+}
+
+// match returns the component ids (ref) of the live documents of kind
+// that have a token of every word (each word's alternatives as rank
+// reads them; for the last word, a token starting with one of them: a
+// list filters as one types), in no particular order. Lists filter by it
+// (Service.Match).
+func (x *index) match(terms [][]string, kind uint8) []int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if len(terms) == 0 {
+		return nil
+	}
+	type wlists struct {
+		lists []*plist
+		n     int
+	}
+	words := make([]wlists, 0, len(terms))
+	for wi, word := range terms {
+		var w wlists
+		for _, tok := range word {
+			if wi == len(terms)-1 {
+				w.lists = x.withPrefix(w.lists, tok)
+			} else if p := x.post[tok]; p != nil {
+				w.lists = append(w.lists, p)
+			}
+		}
+		for _, p := range w.lists {
+			w.n += len(p.slots)
+		}
+		if w.n == 0 {
+			return nil // a word nothing has
+		}
+		words = append(words, w)
+	}
+	slices.SortStableFunc(words, func(a, b wlists) int { return a.n - b.n })
+	// The rarest word's documents, then only those every other word has.
+	var cands []uint32
+	for _, p := range words[0].lists {
+		for _, s := range p.slots {
+			if d := &x.docs[s]; d.id != 0 && d.kind == kind {
+				cands = append(cands, s)
+			}
+		}
+	}
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	for _, w := range words[1:] {
+		if len(cands) == 0 {
+			break
+		}
+		cands = slices.DeleteFunc(cands, func(s uint32) bool {
+			for _, p := range w.lists {
+				if i := gallop(p.slots, 0, s); i < len(p.slots) && p.slots[i] == s {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	out := make([]int64, len(cands))
+	for i, s := range cands {
+		out[i] = x.docs[s].ref
+	}
+	return out
 }

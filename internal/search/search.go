@@ -20,6 +20,7 @@ import (
 	"html/template"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -214,6 +215,80 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return res, nil
+}
+
+// Match is the text filter of a component's list (the organizations
+// directory, the proposals list): the ids, in that component, of kind's
+// documents having a token of every word of text — the words the search
+// page finds, in any script or spelling, inflected or not — in no
+// particular order. ok is false when text has no word to search for (no
+// filter); text over MaxQuery characters is a field error on "q".
+//
+// Visibility is not applied: the list applies its own rules (hidden
+// proposals, archived organizations) and its other filters and order to
+// these ids, and must never show them otherwise. The kind's source is
+// asked for changes first, so a list finds what was just written.
+func (s *Service) Match(ctx context.Context, kind, text string) (ids []int64, ok bool, err error) {
+	terms, err := Parse(text)
+	if err != nil {
+		if utf8.RuneCountInString(strings.TrimSpace(text)) > MaxQuery {
+			return nil, false, err
+		}
+		return nil, false, nil // empty, or no word: no filter
+	}
+	if err := s.ensureIndex(ctx); err != nil {
+		return nil, false, fmt.Errorf("search: match: %w", err)
+	}
+	s.mu.Lock()
+	var src Source
+	for _, c := range s.sources {
+		if c.Kind() == kind {
+			src = c
+		}
+	}
+	s.mu.Unlock()
+	if src == nil {
+		return nil, false, fmt.Errorf("search: match: no source of kind %q", kind)
+	}
+	if err := s.syncSource(ctx, src, false); err != nil {
+		s.log.Warn("search: sync", "kind", kind, "err", err) // filter by what is indexed
+	}
+	code, known := s.idx.kindOf(kind)
+	if !known {
+		return nil, true, nil
+	}
+	return s.idx.match(terms, code), true, nil
+}
+
+// IDsIn is the condition "col is one of ids" for a list's SQL, with its
+// arguments: placeholders for a few ids, one array argument for many
+// (SQLite's json_each, PostgreSQL's bigint[]; neither engine takes
+// 50,000 placeholders).
+func IDsIn(d db.Dialect, col string, ids []int64) (string, []any) {
+	if len(ids) == 0 {
+		return "FALSE", nil
+	}
+	if len(ids) <= 500 {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return col + " IN (" + marks(len(ids)) + ")", args
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	if d == db.Postgres {
+		a := b.String()
+		return col + " = ANY(CAST(? AS bigint[]))", []any{"{" + a[1:len(a)-1] + "}"}
+	}
+	return col + " IN (SELECT value FROM json_each(?))", []any{b.String()}
 }
 
 // ensureIndex loads search_docs into this node's index once. The marks
