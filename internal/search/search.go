@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -117,6 +118,7 @@ type Service struct {
 	marks   map[string]time.Time           // per kind: changes up to here are copied
 	recent  map[string]map[int64]time.Time // per kind: documents copied within the overlap, with their UpdatedAt
 	idx     index                          // search_docs in memory (index.go)
+	bulk    atomic.Int32                   // full copies (Sync with all) under way
 }
 
 // New returns the service.
@@ -250,7 +252,10 @@ func (s *Service) Match(ctx context.Context, kind, text string) (ids []int64, ok
 	if src == nil {
 		return nil, false, fmt.Errorf("search: match: no source of kind %q", kind)
 	}
-	if err := s.syncSource(ctx, src, false); err != nil {
+	if s.bulk.Load() > 0 {
+		// A full copy is under way (a first start): filter by what is
+		// copied so far rather than wait for its pages.
+	} else if err := s.syncSource(ctx, src, false); err != nil {
 		s.log.Warn("search: sync", "kind", kind, "err", err) // filter by what is indexed
 	}
 	code, known := s.idx.kindOf(kind)
