@@ -42,6 +42,10 @@ func (f *fixture) mustCreate(t *testing.T, parent int64, kind, kk, ru string) *o
 	if err != nil {
 		t.Fatalf("create %s: %v", kk, err)
 	}
+	// Written through the service, not a web request: the search
+	// component (the directory's text filter) is told as the web server
+	// would tell it; else it looks within search.SyncEvery.
+	f.env.App.Search.Touch()
 	return o
 }
 

@@ -23,7 +23,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -118,7 +117,6 @@ type Service struct {
 	marks   map[string]time.Time           // per kind: changes up to here are copied
 	recent  map[string]map[int64]time.Time // per kind: documents copied within the overlap, with their UpdatedAt
 	idx     index                          // search_docs in memory (index.go)
-	bulk    atomic.Int32                   // full copies (Sync with all) under way
 }
 
 // New returns the service.
@@ -228,8 +226,9 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 //
 // Visibility is not applied: the list applies its own rules (hidden
 // proposals, archived organizations) and its other filters and order to
-// these ids, and must never show them otherwise. The kind's source is
-// asked for changes first, so a list finds what was just written.
+// these ids, and must never show them otherwise. Changes are looked for
+// first as for a search (Sync: when told of a change, or SyncEvery after
+// the last look), so a list finds what the search page finds.
 func (s *Service) Match(ctx context.Context, kind, text string) (ids []int64, ok bool, err error) {
 	terms, err := Parse(text)
 	if err != nil {
@@ -241,22 +240,8 @@ func (s *Service) Match(ctx context.Context, kind, text string) (ids []int64, ok
 	if err := s.ensureIndex(ctx); err != nil {
 		return nil, false, fmt.Errorf("search: match: %w", err)
 	}
-	s.mu.Lock()
-	var src Source
-	for _, c := range s.sources {
-		if c.Kind() == kind {
-			src = c
-		}
-	}
-	s.mu.Unlock()
-	if src == nil {
-		return nil, false, fmt.Errorf("search: match: no source of kind %q", kind)
-	}
-	if s.bulk.Load() > 0 {
-		// A full copy is under way (a first start): filter by what is
-		// copied so far rather than wait for its pages.
-	} else if err := s.syncSource(ctx, src, false); err != nil {
-		s.log.Warn("search: sync", "kind", kind, "err", err) // filter by what is indexed
+	if err := s.Sync(ctx, false); err != nil {
+		s.log.Warn("search: sync", "err", err) // filter by what is indexed
 	}
 	code, known := s.idx.kindOf(kind)
 	if !known {

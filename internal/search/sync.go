@@ -31,12 +31,6 @@ const maxText = 4000
 // it first (unless it ran less than Deps.Every ago), so that what a
 // component changed is found — or no longer found — at once.
 func (s *Service) Sync(ctx context.Context, all bool) error {
-	if !all && s.bulk.Load() > 0 {
-		// A full copy is under way (a first start): a search does not
-		// wait for its pages; it searches what is copied so far, and
-		// looks again next time.
-		return nil
-	}
 	s.mu.Lock()
 	if !all && s.every > 0 && !s.dirty && time.Since(s.synced) < s.every {
 		s.mu.Unlock()
@@ -129,10 +123,6 @@ func (s *Service) mark(ctx context.Context, kind string) (time.Time, error) {
 // time holds the lock: a first start copying 100,000 documents in the
 // background takes turns with searches instead of holding them up.
 func (s *Service) syncSource(ctx context.Context, src Source, all bool) error {
-	if all {
-		s.bulk.Add(1)
-		defer s.bulk.Add(-1)
-	}
 	kind := src.Kind()
 	var since time.Time
 	var after int64
