@@ -88,10 +88,21 @@ func (a *App) wire(ctx context.Context) error {
 		registered = append(registered, a.Notify)
 	}
 
+	// The search component is made first: the organizations directory
+	// and the proposals list filter text through it (its sources are
+	// added under wire:search).
+	a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log, Every: search.SyncEvery})
+	// A change made through any node makes every node's next search copy
+	// changes first: this node's at once, the others' when PostgreSQL
+	// tells them; anything else is found within SyncEvery.
+	a.Web.OnChange(a.Search.Touch)
+	a.DB.OnEvent("pages", a.Search.Touch)
+
 	// wire:orgs (registry of organizations and members)
 	{
 		a.Orgs = orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: a.Log,
-			Notifier: a.Notify}) // invitations are announced in the inbox, and by Telegram or email
+			Notifier: a.Notify, // invitations are announced in the inbox, and by Telegram or email
+			Search:   a.Search})
 		if err := a.Orgs.Backfill(ctx); err != nil {
 			return err
 		}
@@ -108,7 +119,7 @@ func (a *App) wire(ctx context.Context) error {
 	// wire:proposals (proposals, support, comments, moderation)
 	{
 		a.Proposals = proposals.New(proposals.Deps{DB: a.DB, Auth: a.Auth, Programmes: a.Programmes, Notify: a.Notify,
-			BaseURL: a.Cfg.BaseURL, Roadmap: roadmap.Links{DB: a.DB}})
+			BaseURL: a.Cfg.BaseURL, Roadmap: roadmap.Links{DB: a.DB}, Search: a.Search})
 		// Search keys made by an older internal/kazakh are recomputed.
 		if err := a.Proposals.Rekey(ctx); err != nil {
 			return err
@@ -192,7 +203,6 @@ func (a *App) wire(ctx context.Context) error {
 
 	// wire:search (one search over what the components register)
 	{
-		a.Search = search.New(search.Deps{DB: a.DB, Log: a.Log})
 		for _, src := range []search.Source{reports.SearchSource(a.DB), proposals.SearchSource(a.DB),
 			orgs.SearchSource(a.DB), programmes.SearchSource(a.DB), meetings.SearchSource(a.DB)} {
 			a.Search.Add(src)

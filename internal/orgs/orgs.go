@@ -108,6 +108,7 @@ type Service struct {
 	catalog *i18n.Catalog
 	log     *slog.Logger
 	notes   Notifier // nil: invitations are not announced
+	search  Matcher  // the directory's text filter
 
 	mu      sync.Mutex   // serializes the daily recount in this process
 	counted atomic.Value // string: the day counts were last made exact (Kazakhstan's calendar)
@@ -127,11 +128,20 @@ type Deps struct {
 	// Notifier announces invitations (inbox, email, Telegram); nil: they
 	// are found on the page only.
 	Notifier Notifier
+	// Search is the directory's text filter: the search component's, so
+	// that the directory finds what the search page finds (issue 17,
+	// item 9). nil: a text filter is an error.
+	Search Matcher
+}
+
+// Matcher filters a list by text (search.Service.Match).
+type Matcher interface {
+	Match(ctx context.Context, kind, text string) (ids []int64, ok bool, err error)
 }
 
 // New returns the service.
 func New(d Deps) *Service {
-	return &Service{db: d.DB, auth: d.Auth, regions: d.Regions, catalog: d.Catalog, log: d.Log, notes: d.Notifier}
+	return &Service{db: d.DB, auth: d.Auth, regions: d.Regions, catalog: d.Catalog, log: d.Log, notes: d.Notifier, search: d.Search}
 }
 
 // today is the calendar day in Kazakhstan at t.

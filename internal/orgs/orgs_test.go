@@ -29,7 +29,8 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	env := apptest.Start(t, d, apptest.Options{})
 	a := env.App
-	svc := orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Search: a.Search})
 	return &fixture{env: env, svc: svc, admin: env.NewPerson("admin")}
 }
 
@@ -41,6 +42,10 @@ func (f *fixture) mustCreate(t *testing.T, parent int64, kind, kk, ru string) *o
 	if err != nil {
 		t.Fatalf("create %s: %v", kk, err)
 	}
+	// Written through the service, not a web request: the search
+	// component (the directory's text filter) is told as the web server
+	// would tell it; else it looks within search.SyncEvery.
+	f.env.App.Search.Touch()
 	return o
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/search"
 )
 
 const orgCols = `o.id, COALESCE(o.parent_id, 0), o.path, o.kind, o.name_kk, o.name_ru, o.name_en,
@@ -591,33 +591,37 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Org, string, error) {
 	} else if f.Roots {
 		where = append(where, "o.parent_id IS NULL")
 	}
-	words := strings.Fields(kazakh.SearchKey(f.Q))
-	if len(words) > 8 {
-		words = words[:8]
-	}
-	dense := false
-	if len(words) > 0 {
-		// Each word of the query starts a word of a name: a prefix query
-		// on the search index (migration 0011).
-		c, arg := searchMatch(s.db.Dialect, words)
-		var err error
-		if dense, err = s.denseMatch(ctx, c, arg); err != nil {
+	if strings.TrimSpace(f.Q) != "" {
+		// The search component's matches (names, descriptions, purposes;
+		// any script, spelling or inflection); the directory's own rules,
+		// filters and order apply to them.
+		if s.search == nil {
+			return nil, "", errors.New("orgs: list: a text filter without the search component")
+		}
+		ids, ok, err := s.search.Match(ctx, "organization", f.Q)
+		if err != nil {
 			return nil, "", err
 		}
-		if dense {
-			// Many matches: most likely a page of them is found by walking
-			// the directory in order, a few windows at most.
-			out, done, err := s.walk(ctx, sortCol(f.Lang), where, args, f.Cursor != "", ck, cid, words, f.Limit+1)
-			if err != nil {
-				return nil, "", err
+		if ok {
+			if len(ids) >= denseLimit {
+				// Many matches: most likely a page of them is found by
+				// walking the directory in order, a few windows at most.
+				in := make(map[int64]bool, len(ids))
+				for _, id := range ids {
+					in[id] = true
+				}
+				out, done, err := s.walk(ctx, sortCol(f.Lang), where, args, f.Cursor != "", ck, cid, in, f.Limit+1)
+				if err != nil {
+					return nil, "", err
+				}
+				if done {
+					return page(out, f.Limit)
+				}
+				// They lie further on: let the database sort the matches.
 			}
-			if done {
-				return page(out, f.Limit)
-			}
-			// They lie further on (names that begin alike sort together):
-			// sort the index's matches after all.
+			c, a := search.IDsIn(s.db.Dialect, "o.id", ids)
+			where, args = append(where, c), append(args, a...)
 		}
-		where, args = append(where, c), append(args, arg)
 	}
 	col := sortCol(f.Lang)
 	if f.Cursor != "" {
@@ -690,28 +694,25 @@ func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.ext
 // walkWindows how many times at most (variables for tests).
 var walkWindow, walkWindows = 250, 2
 
-// walk looks for limit organizations matching where whose search key has
-// every one of words starting a word, by walking the directory in order
-// (the (…, sort_key, id) indexes) a window at a time and matching the keys
-// as they come, for a few windows at most. done is false when it gave up
-// before finding them all. It serves queries so common (see denseMatch)
-// that sorting every match of the index costs more than reading a few
-// hundred names in order. The matching is the index's: each word is a
-// prefix of a word of the key.
-func (s *Service) walk(ctx context.Context, col string, where []string, args []any, after bool, ck string, cid int64, words []string, limit int) (out []*Org, done bool, err error) {
+// walk looks for limit organizations matching where that are among in
+// (the text filter's matches), by walking the directory in order (the
+// (…, sort_key, id) indexes) a window at a time, for a few windows at
+// most. done is false when it gave up before finding them all. It serves
+// filters so common (denseLimit matches or more) that sorting every match
+// costs more than reading a few hundred names in order.
+func (s *Service) walk(ctx context.Context, col string, where []string, args []any, after bool, ck string, cid int64, in map[int64]bool, limit int) (out []*Org, done bool, err error) {
 	for range walkWindows {
 		w, a := where, args
 		if after {
 			w = append(w[:len(w):len(w)], "(o."+col+" > ? OR (o."+col+" = ? AND o.id > ?))")
 			a = append(a[:len(a):len(a)], ck, ck, cid)
 		}
-		var keys []string
-		page, err := s.listPage(ctx, col, w, a, walkWindow, &keys)
+		page, err := s.listPage(ctx, col, w, a, walkWindow, nil)
 		if err != nil {
 			return nil, false, err
 		}
-		for i, o := range page {
-			if keyMatches(keys[i], words) {
+		for _, o := range page {
+			if in[o.ID] {
 				out = append(out, o)
 				if len(out) == limit {
 					return out, true, nil
@@ -727,58 +728,9 @@ func (s *Service) walk(ctx context.Context, col string, where []string, args []a
 	return nil, false, nil
 }
 
-// keyMatches reports whether every one of words starts a word of key.
-func keyMatches(key string, words []string) bool {
-	kw := strings.Fields(key)
-	for _, w := range words {
-		if !slices.ContainsFunc(kw, func(k string) bool { return strings.HasPrefix(k, w) }) {
-			return false
-		}
-	}
-	return true
-}
-
-// searchMatch is the condition that every one of words (kazakh.SearchKey
-// words: letters and digits) starts a word of o.search_key, answered by
-// the search index: FTS5 on SQLite, a 'simple' tsvector GIN index on
-// PostgreSQL (the expression must be the indexed one).
-func searchMatch(d db.Dialect, words []string) (string, string) {
-	terms := make([]string, len(words))
-	if d == db.Postgres {
-		for i, w := range words {
-			terms[i] = "'" + strings.ReplaceAll(strings.ReplaceAll(w, `\`, `\\`), "'", "''") + "':*"
-		}
-		return "to_tsvector('simple', COALESCE(o.search_key, '')) @@ to_tsquery('simple', ?)", strings.Join(terms, " & ")
-	}
-	for i, w := range words {
-		terms[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"*`
-	}
-	return "o.id IN (SELECT rowid FROM organizations_fts WHERE organizations_fts MATCH ?)", strings.Join(terms, " ")
-}
-
-// denseLimit is how many matches make a search "dense" (see denseMatch);
-// a variable for tests.
+// denseLimit is how many matches make a text filter "dense": the
+// directory is then walked in order first (walk); a variable for tests.
 var denseLimit = 500
-
-// denseMatch reports whether the search condition c (with its argument q)
-// matches at least denseLimit organizations. Neither engine's planner can
-// tell: SQLite always reads every match and sorts them; PostgreSQL
-// estimates a prefix query at 2% of the rows whatever the prefix. That is
-// fast for rare words and slow (tens of milliseconds at 10,000 names) for
-// a prefix most names share, where walking the directory in order finds a
-// page after a few dozen names (walk). The probe reads at most denseLimit
-// entries of the index.
-func (s *Service) denseMatch(ctx context.Context, c, q string) (bool, error) {
-	probe := `SELECT COUNT(*) FROM (SELECT 1 FROM organizations o WHERE ` + c + ` LIMIT ?) t`
-	if s.db.Dialect != db.Postgres {
-		probe = `SELECT COUNT(*) FROM (SELECT 1 FROM organizations_fts WHERE organizations_fts MATCH ? LIMIT ?) t`
-	}
-	var n int
-	if err := s.db.QueryRow(ctx, probe, q, denseLimit).Scan(&n); err != nil {
-		return false, fmt.Errorf("orgs: search: %w", err)
-	}
-	return n >= denseLimit, nil
-}
 
 // Named is an organization's id and names (for links and breadcrumbs).
 type Named struct {

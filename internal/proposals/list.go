@@ -2,6 +2,7 @@ package proposals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,7 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/api"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
-	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/search"
 )
 
 // Sorts of the proposal list.
@@ -88,9 +89,29 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 		where = append(where, "p.status = ?")
 		args = append(args, f.Status)
 	}
-	for _, w := range strings.Fields(kazakh.SearchKey(f.Q)) {
-		where = append(where, "p.search LIKE ?")
-		args = append(args, "%"+w+"%")
+	// The text filter: the search component's matches (any script,
+	// spelling or inflection); the list's own rules, filters and order
+	// apply to them.
+	var matched map[int64]bool // set when there are too many to name in SQL at first
+	if strings.TrimSpace(f.Q) != "" {
+		if s.search == nil {
+			return nil, "", errors.New("proposals: list: a text filter without the search component")
+		}
+		ids, ok, err := s.search.Match(ctx, "proposal", f.Q)
+		if err != nil {
+			return nil, "", err
+		}
+		switch {
+		case !ok:
+		case len(ids) > denseLimit:
+			matched = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				matched[id] = true
+			}
+		default:
+			c, a := search.IDsIn(s.DB.Dialect, "p.id", ids)
+			where, args = append(where, c), append(args, a...)
+		}
 	}
 	var key, order string
 	var keyArgs []any
@@ -105,17 +126,15 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 	case "newest":
 		order = "p.id DESC"
 	}
+	var after bool
+	var ck, cid int64
 	if f.Cursor != "" {
-		var k, id int64
 		var err error
+		after = true
 		if key == "" {
-			err = api.DecodeCursor(f.Cursor, &id)
-			where = append(where, "p.id < ?")
-			args = append(args, id)
+			err = api.DecodeCursor(f.Cursor, &cid)
 		} else {
-			err = api.DecodeCursor(f.Cursor, &k, &id)
-			where = append(where, "("+key+", "+idCol+") < (?, ?)")
-			args = append(append(args, keyArgs...), k, id)
+			err = api.DecodeCursor(f.Cursor, &ck, &cid)
 		}
 		if err != nil {
 			var fs errs.Fields
@@ -123,39 +142,76 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 			return nil, "", fs.Err()
 		}
 	}
-	sel := "SELECT " + proposalCols
-	var selArgs []any
-	if key != "" {
-		sel += ", " + key
-		selArgs = keyArgs
-	} else {
-		sel += ", p.id"
+	// read returns up to limit rows after (k, id) when after is set, with
+	// their sort keys.
+	read := func(where []string, args []any, after bool, k, id int64, limit int) ([]*Proposal, []int64, error) {
+		if after {
+			if key == "" {
+				where = append(where[:len(where):len(where)], "p.id < ?")
+				args = append(args[:len(args):len(args)], id)
+			} else {
+				where = append(where[:len(where):len(where)], "("+key+", "+idCol+") < (?, ?)")
+				args = append(append(args[:len(args):len(args)], keyArgs...), k, id)
+			}
+		}
+		sel := "SELECT " + proposalCols
+		var selArgs []any
+		if key != "" {
+			sel += ", " + key
+			selArgs = keyArgs
+		} else {
+			sel += ", p.id"
+		}
+		from := " FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id"
+		if t == "t" {
+			from = " FROM proposal_tallies t JOIN proposals p ON p.id = t.proposal_id"
+		}
+		q := sel + from + " JOIN users u ON u.id = p.author_id WHERE " + strings.Join(where, " AND ") +
+			" ORDER BY " + order + " LIMIT ?"
+		// Placeholders in order: the selected key, the conditions, the order.
+		all := append(append(append([]any{}, selArgs...), args...), keyArgs...)
+		rows, err := s.DB.Query(ctx, q, append(all, limit)...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("proposals: list: %w", err)
+		}
+		defer rows.Close()
+		var out []*Proposal
+		var keys []int64
+		for rows.Next() {
+			var k int64
+			p, err := scanProposal(rows, &k)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, p)
+			keys = append(keys, k)
+		}
+		return out, keys, rows.Err()
 	}
-	from := " FROM proposals p JOIN proposal_tallies t ON t.proposal_id = p.id"
-	if t == "t" {
-		from = " FROM proposal_tallies t JOIN proposals p ON p.id = t.proposal_id"
-	}
-	q := sel + from + " JOIN users u ON u.id = p.author_id WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY " + order + " LIMIT ?"
-	// Placeholders in order: the selected key, the conditions, the order.
-	all := append(append(append([]any{}, selArgs...), args...), keyArgs...)
-	rows, err := s.DB.Query(ctx, q, append(all, f.Limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("proposals: list: %w", err)
-	}
-	defer rows.Close()
 	var out []*Proposal
 	var keys []int64
-	for rows.Next() {
-		var k int64
-		p, err := scanProposal(rows, &k)
+	var err error
+	if matched != nil {
+		// Many matches (a common word): most likely a page of them is
+		// found by reading the list in its order a window at a time, a few
+		// windows at most; else the matches are named to the database.
+		out, keys, err = walkMatched(read, where, args, after, ck, cid, matched, f.Limit+1)
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, p)
-		keys = append(keys, k)
+		if out == nil {
+			ids := make([]int64, 0, len(matched))
+			for id := range matched {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			c, a := search.IDsIn(s.DB.Dialect, "p.id", ids)
+			out, keys, err = read(append(where, c), append(args, a...), after, ck, cid, f.Limit+1)
+		}
+	} else {
+		out, keys, err = read(where, args, after, ck, cid, f.Limit+1)
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""
@@ -169,6 +225,39 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Proposal, string, erro
 		out = out[:f.Limit]
 	}
 	return out, next, nil
+}
+
+// denseLimit is how many matches of a text filter make it "dense": the
+// list is then read in its order, walkWindow rows at a time for at most
+// walkWindows windows, keeping the matches, before the matches are named
+// to the database (variables for tests).
+var denseLimit, walkWindow, walkWindows = 500, 200, 3
+
+// walkMatched reads the list in order (read) from (ck, cid) and keeps the
+// rows among matched until it has limit of them or the list ends; nil
+// when it gave up after walkWindows windows.
+func walkMatched(read func([]string, []any, bool, int64, int64, int) ([]*Proposal, []int64, error), where []string, args []any,
+	after bool, ck, cid int64, matched map[int64]bool, limit int) ([]*Proposal, []int64, error) {
+	out, keys := []*Proposal{}, []int64{}
+	for range walkWindows {
+		page, pk, err := read(where, args, after, ck, cid, walkWindow)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, p := range page {
+			if matched[p.ID] {
+				out, keys = append(out, p), append(keys, pk[i])
+				if len(out) == limit {
+					return out, keys, nil
+				}
+			}
+		}
+		if len(page) < walkWindow {
+			return out, keys, nil
+		}
+		after, ck, cid = true, pk[len(pk)-1], page[len(page)-1].ID
+	}
+	return nil, nil, nil
 }
 
 // SupportedAmong returns which of ids userID supports (one query, for the

@@ -105,6 +105,7 @@ type Service struct {
 
 	baseURL string
 	roadmap Roadmaps
+	search  Matcher
 }
 
 // Roadmaps tells where a proposal went on the roadmap (the roadmap
@@ -130,11 +131,20 @@ type Deps struct {
 	Notify     *notify.Service
 	BaseURL    string   // links in exports start with it
 	Roadmap    Roadmaps // nil: proposals show no roadmap items
+	// Search is the list's text filter: the search component's, so that
+	// the list finds what the search page finds (issue 17, item 9). nil:
+	// a text filter is an error.
+	Search Matcher
+}
+
+// Matcher filters a list by text (search.Service.Match).
+type Matcher interface {
+	Match(ctx context.Context, kind, text string) (ids []int64, ok bool, err error)
 }
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{DB: d.DB, Auth: d.Auth, Programmes: d.Programmes, Notify: d.Notify, baseURL: d.BaseURL, roadmap: d.Roadmap}
+	s := &Service{DB: d.DB, Auth: d.Auth, Programmes: d.Programmes, Notify: d.Notify, baseURL: d.BaseURL, roadmap: d.Roadmap, search: d.Search}
 	s.supports = s.newSupportWriter()
 	return s
 }

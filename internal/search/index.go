@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,20 +36,24 @@ type index struct {
 	dead     int              // dead slots
 	totalLen int64            // tokens in live documents
 	post     map[string]*plist
+	sorted   []string  // tokens in order, for prefixes (match); some may be gone from post
+	fresh    []string  // tokens added since sorted was made, in no order
+	kinds    []string  // kind names by code (idoc.kind): documents hold no pointers, so a GC cycle never scans them
 	scratch  sync.Pool // *scratch
 }
 
 // idoc is one document of the index.
 type idoc struct {
 	id      int64 // search_docs.id; 0: dead slot
-	kind    string
+	ref     int64 // search_docs.ref_id: the document's id in its component
 	org     int64
 	owner   int64
-	vis     Vis
 	from    int64 // visible_from, Unix nanoseconds
 	epoch   int64 // the document's date, Unix seconds
 	updated int64 // updated_at, Unix nanoseconds
 	length  uint32
+	kind    uint8 // index into index.kinds
+	public  bool  // vis is Public
 }
 
 // plist is a token's postings in slot order: slots, and the count in the
@@ -61,6 +66,7 @@ type plist struct {
 // indexed is a document as written to search_docs, for the index.
 type indexed struct {
 	id       int64
+	ref      int64
 	kind     string
 	org      int64
 	owner    int64
@@ -105,24 +111,18 @@ func keyTokens(key string, count map[string]int) int {
 func (x *index) load(ctx context.Context, d *db.DB) error {
 	fresh := &index{slot: map[int64]uint32{}, post: map[string]*plist{}}
 	err := d.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, kind, COALESCE(org_id, 0), COALESCE(owner_id, 0), vis, visible_from, epoch, updated_at,
+		rows, err := tx.Query(ctx, `SELECT id, ref_id, kind, COALESCE(org_id, 0), COALESCE(owner_id, 0), vis, visible_from, epoch, updated_at,
 			title_key, body_key FROM search_docs ORDER BY id`)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		kinds := map[string]string{}
 		for rows.Next() {
 			var r indexed
 			var vis string
 			var from, upd db.Time
-			if err := rows.Scan(&r.id, &r.kind, &r.org, &r.owner, &vis, &from, &r.epoch, &upd, &r.titleKey, &r.bodyKey); err != nil {
+			if err := rows.Scan(&r.id, &r.ref, &r.kind, &r.org, &r.owner, &vis, &from, &r.epoch, &upd, &r.titleKey, &r.bodyKey); err != nil {
 				return err
-			}
-			if k, ok := kinds[r.kind]; ok {
-				r.kind = k // one copy of each kind's name
-			} else {
-				kinds[r.kind] = r.kind
 			}
 			r.vis, r.from, r.updated = Vis(vis), from.Time, upd.Time
 			fresh.add(r)
@@ -133,7 +133,9 @@ func (x *index) load(ctx context.Context, d *db.DB) error {
 		return err
 	}
 	x.mu.Lock()
-	x.slot, x.docs, x.dead, x.totalLen, x.post = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post
+	fresh.mergeTokens()
+	x.slot, x.docs, x.dead, x.totalLen, x.post, x.kinds = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post, fresh.kinds
+	x.sorted, x.fresh = fresh.sorted, nil
 	x.renorm()
 	x.loaded = true
 	x.mu.Unlock()
@@ -207,8 +209,8 @@ func (x *index) add(r indexed) {
 	s := uint32(len(x.docs))
 	title, body := map[string]int{}, map[string]int{}
 	n := keyTokens(r.titleKey, title) + keyTokens(r.bodyKey, body)
-	x.docs = append(x.docs, idoc{id: r.id, kind: r.kind, org: r.org, owner: r.owner, vis: r.vis, from: r.from.UnixNano(),
-		epoch: r.epoch, updated: r.updated.UnixNano(), length: uint32(n)})
+	x.docs = append(x.docs, idoc{id: r.id, ref: r.ref, kind: x.kindCode(r.kind), org: r.org, owner: r.owner, public: r.vis == Public,
+		from: r.from.UnixNano(), epoch: r.epoch, updated: r.updated.UnixNano(), length: uint32(n)})
 	x.slot[r.id] = s
 	x.totalLen += int64(n)
 	for tok, c := range title {
@@ -221,11 +223,39 @@ func (x *index) add(r indexed) {
 	}
 }
 
+// kindCode returns kind's code, adding it when new (at most 256 kinds:
+// there are seven).
+func (x *index) kindCode(kind string) uint8 {
+	for i, k := range x.kinds {
+		if k == kind {
+			return uint8(i)
+		}
+	}
+	x.kinds = append(x.kinds, kind)
+	return uint8(len(x.kinds) - 1)
+}
+
+// kindOf returns the code of kind, false when no document has it.
+func (x *index) kindOf(kind string) (uint8, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for i, k := range x.kinds {
+		if k == kind {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
 func (x *index) posting(tok string, s uint32, t, b int) {
 	p := x.post[tok]
 	if p == nil {
 		p = &plist{}
 		x.post[tok] = p
+		x.fresh = append(x.fresh, tok)
+		if len(x.fresh) > 4096 {
+			x.mergeTokens()
+		}
 	}
 	p.slots = append(p.slots, s)
 	p.tf = append(p.tf, uint16(t)<<8|uint16(b))
@@ -260,6 +290,47 @@ func (x *index) compact() {
 		p.slots, p.tf = append([]uint32(nil), p.slots[:n]...), append([]uint16(nil), p.tf[:n]...)
 	}
 	x.docs, x.dead = live, 0
+	x.sorted, x.fresh = x.sorted[:0], nil
+	for tok := range x.post {
+		x.sorted = append(x.sorted, tok)
+	}
+	slices.Sort(x.sorted)
+}
+
+// mergeTokens sorts the tokens added lately into sorted.
+func (x *index) mergeTokens() {
+	if len(x.fresh) == 0 {
+		return
+	}
+	slices.Sort(x.fresh)
+	merged := make([]string, 0, len(x.sorted)+len(x.fresh))
+	i, j := 0, 0
+	for i < len(x.sorted) || j < len(x.fresh) {
+		if j == len(x.fresh) || i < len(x.sorted) && x.sorted[i] < x.fresh[j] {
+			merged = append(merged, x.sorted[i])
+			i++
+		} else {
+			merged = append(merged, x.fresh[j])
+			j++
+		}
+	}
+	x.sorted, x.fresh = merged, nil
+}
+
+// withPrefix appends the postings of every token that starts with p.
+func (x *index) withPrefix(lists []*plist, p string) []*plist {
+	i, _ := slices.BinarySearch(x.sorted, p)
+	for ; i < len(x.sorted) && strings.HasPrefix(x.sorted[i], p); i++ {
+		if l := x.post[x.sorted[i]]; l != nil {
+			lists = append(lists, l)
+		}
+	}
+	for _, tok := range x.fresh {
+		if strings.HasPrefix(tok, p) {
+			lists = append(lists, x.post[tok])
+		}
+	}
+	return lists
 }
 
 // cand is a ranked document.
@@ -481,4 +552,69 @@ func (h *candHeap) Pop() any {
 	v := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return v
+}
+
+// match returns the component ids (ref) of the live documents of kind
+// that have a token of every word (each word's alternatives as rank
+// reads them; for the last word, a token starting with one of them: a
+// list filters as one types), in no particular order. Lists filter by it
+// (Service.Match).
+func (x *index) match(terms [][]string, kind uint8) []int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if len(terms) == 0 {
+		return nil
+	}
+	type wlists struct {
+		lists []*plist
+		n     int
+	}
+	words := make([]wlists, 0, len(terms))
+	for wi, word := range terms {
+		var w wlists
+		for _, tok := range word {
+			if wi == len(terms)-1 {
+				w.lists = x.withPrefix(w.lists, tok)
+			} else if p := x.post[tok]; p != nil {
+				w.lists = append(w.lists, p)
+			}
+		}
+		for _, p := range w.lists {
+			w.n += len(p.slots)
+		}
+		if w.n == 0 {
+			return nil // a word nothing has
+		}
+		words = append(words, w)
+	}
+	slices.SortStableFunc(words, func(a, b wlists) int { return a.n - b.n })
+	// The rarest word's documents, then only those every other word has.
+	var cands []uint32
+	for _, p := range words[0].lists {
+		for _, s := range p.slots {
+			if d := &x.docs[s]; d.id != 0 && d.kind == kind {
+				cands = append(cands, s)
+			}
+		}
+	}
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	for _, w := range words[1:] {
+		if len(cands) == 0 {
+			break
+		}
+		cands = slices.DeleteFunc(cands, func(s uint32) bool {
+			for _, p := range w.lists {
+				if i := gallop(p.slots, 0, s); i < len(p.slots) && p.slots[i] == s {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	out := make([]int64, len(cands))
+	for i, s := range cands {
+		out[i] = x.docs[s].ref
+	}
+	return out
 }

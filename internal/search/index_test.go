@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -176,3 +177,81 @@ func TestIndexRanksAsBM25(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+
+// match (lists' text filter) gives the documents of a kind having every
+// word, the last as a prefix — through the merging of new tokens into
+// the sorted list and through a compaction — as a plain scan does.
+func TestIndexMatchAsPlainScan(t *testing.T) {
+	x := &index{slot: map[int64]uint32{}, post: map[string]*plist{}, loaded: true}
+	r := rand.New(rand.NewPCG(7, 7))
+	type doc struct {
+		kind string
+		toks []string
+	}
+	ref := map[int64]doc{}
+	put := func(id int64) {
+		kind := []string{"organization", "proposal"}[r.IntN(2)]
+		var toks []string
+		for range 1 + r.IntN(6) {
+			toks = append(toks, fmt.Sprintf("t%d", r.IntN(9000))) // 9,000 tokens: more than one merge of new ones
+		}
+		ref[id] = doc{kind, toks}
+		x.apply([]indexed{{id: id, ref: id + 1000000, kind: kind, vis: Public, updated: time.Unix(id, 0), titleKey: strings.Join(toks, " ")}}, nil)
+	}
+	for id := int64(1); id <= 6000; id++ {
+		put(id)
+	}
+	check := func(stage string) {
+		t.Helper()
+		for _, q := range [][][]string{{{"t1"}}, {{"t12"}}, {{"t77"}, {"t1"}}, {{"t5", "t6"}, {"t80"}}, {{"t9"}}, {{"t"}}, {{"x"}}} {
+			for _, kind := range []string{"organization", "proposal"} {
+				code, ok := x.kindOf(kind)
+				if !ok {
+					t.Fatal("kind unknown")
+				}
+				got := x.match(q, code)
+				slices.Sort(got)
+				var want []int64
+				for id, d := range ref {
+					if d.kind != kind {
+						continue
+					}
+					all := true
+					for wi, alts := range q {
+						hit := false
+						for _, a := range alts {
+							for _, tok := range d.toks {
+								if tok == a || wi == len(q)-1 && strings.HasPrefix(tok, a) {
+									hit = true
+								}
+							}
+						}
+						all = all && hit
+					}
+					if all {
+						want = append(want, id+1000000)
+					}
+				}
+				slices.Sort(want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s: %v %s: %d matches, want %d", stage, q, kind, len(got), len(want))
+				}
+			}
+		}
+	}
+	check("added")
+	var gone []int64
+	for id := int64(1); id <= 3000; id++ {
+		gone = append(gone, id)
+		delete(ref, id)
+	}
+	x.apply(nil, gone)
+	if x.dead != 0 {
+		t.Fatal("no compaction")
+	}
+	check("compacted")
+	for id := int64(6001); id <= 7000; id++ {
+		put(id)
+	}
+	check("added after the compaction")
+}

@@ -104,3 +104,56 @@ func TestNodesAgreeAfterChanges(t *testing.T) {
 		expect("еріктілер", []int64{3}, a, node(), b)
 	})
 }
+
+// A node looks for changes at most every Deps.Every unless told (Touch):
+// a change no one told it of is found once Every has passed, and at once
+// after Touch (what the app calls after every change made through any
+// node: decision 0127, "The budget").
+func TestSyncAtMostEveryUnlessTouched(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		src := &memSource{docs: map[int64]search.Doc{}}
+		at := d.Now().Add(-time.Minute)
+		put := func(id int64, title string, vis search.Vis) {
+			at = at.Add(time.Second)
+			src.put(search.Doc{ID: id, Title: i18n.Text{KK: title}, Vis: vis, Date: at, UpdatedAt: at})
+		}
+		found := func(s *search.Service, q string) bool {
+			t.Helper()
+			res, err := s.Search(ctx, nil, search.Query{Text: q, Lang: i18n.KK})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res) > 0
+		}
+		put(1, "Шымкент жастары", search.Public)
+		slow := search.New(search.Deps{DB: d, Every: time.Hour})
+		slow.Add(src)
+		if !found(slow, "шымкент") {
+			t.Fatal("the first search does not copy what is there")
+		}
+		// Within Every, untold: the node searches what it has.
+		put(1, "Шымкент жастары", search.Editors)
+		if !found(slow, "шымкент") {
+			t.Fatal("the node looked for changes within Every without being told")
+		}
+		slow.Touch()
+		if found(slow, "шымкент") {
+			t.Fatal("after Touch a hidden document is still found")
+		}
+
+		const every = 150 * time.Millisecond
+		fast := search.New(search.Deps{DB: d, Every: every})
+		fast.Add(src)
+		put(2, "Орал еріктілері", search.Public)
+		if !found(fast, "орал") {
+			t.Fatal("the first search does not copy what is there")
+		}
+		put(2, "Орал еріктілері", search.Editors)
+		changed := time.Now()
+		time.Sleep(every)
+		if found(fast, "орал") {
+			t.Fatalf("a document hidden %v ago, Every %v, is still found", time.Since(changed), every)
+		}
+	})
+}

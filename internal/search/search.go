@@ -20,6 +20,7 @@ import (
 	"html/template"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -80,6 +81,16 @@ type Source interface {
 	// (UpdatedAt, ID) order.
 	Changed(ctx context.Context, since time.Time, after int64, limit int) ([]Doc, error)
 }
+
+// SyncEvery is how often the app's nodes look for changed documents
+// before a search when nothing told them of a change (Deps.Every): a
+// search used to ask every source first, a query each, for every search
+// (decision 0127, "The budget"). A change made through a node's web
+// server or API makes that node's next search look (Touch, from
+// web.Server.OnChange), and on PostgreSQL every other node's too (the
+// "pages" event); what changes otherwise (jobs, the bot, another node on
+// a database that cannot tell) is found within SyncEvery.
+const SyncEvery = 500 * time.Millisecond
 
 // Deps are what the service needs.
 type Deps struct {
@@ -206,6 +217,70 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 	return res, nil
 }
 
+// Match is the text filter of a component's list (the organizations
+// directory, the proposals list): the ids, in that component, of kind's
+// documents having a token of every word of text — the words the search
+// page finds, in any script or spelling, inflected or not — in no
+// particular order. ok is false when text has no word to search for (no
+// filter); text over MaxQuery characters is a field error on "q".
+//
+// Visibility is not applied: the list applies its own rules (hidden
+// proposals, archived organizations) and its other filters and order to
+// these ids, and must never show them otherwise. Changes are looked for
+// first as for a search (Sync: when told of a change, or SyncEvery after
+// the last look), so a list finds what the search page finds.
+func (s *Service) Match(ctx context.Context, kind, text string) (ids []int64, ok bool, err error) {
+	terms, err := Parse(text)
+	if err != nil {
+		if utf8.RuneCountInString(strings.TrimSpace(text)) > MaxQuery {
+			return nil, false, err
+		}
+		return nil, false, nil // empty, or no word: no filter
+	}
+	if err := s.ensureIndex(ctx); err != nil {
+		return nil, false, fmt.Errorf("search: match: %w", err)
+	}
+	if err := s.Sync(ctx, false); err != nil {
+		s.log.Warn("search: sync", "err", err) // filter by what is indexed
+	}
+	code, known := s.idx.kindOf(kind)
+	if !known {
+		return nil, true, nil
+	}
+	return s.idx.match(terms, code), true, nil
+}
+
+// IDsIn is the condition "col is one of ids" for a list's SQL, with its
+// arguments: placeholders for a few ids, one array argument for many
+// (SQLite's json_each, PostgreSQL's bigint[]; neither engine takes
+// 50,000 placeholders).
+func IDsIn(d db.Dialect, col string, ids []int64) (string, []any) {
+	if len(ids) == 0 {
+		return "FALSE", nil
+	}
+	if len(ids) <= 500 {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return col + " IN (" + marks(len(ids)) + ")", args
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	if d == db.Postgres {
+		a := b.String()
+		return col + " = ANY(CAST(? AS bigint[]))", []any{"{" + a[1:len(a)-1] + "}"}
+	}
+	return col + " IN (SELECT value FROM json_each(?))", []any{b.String()}
+}
+
 // ensureIndex loads search_docs into this node's index once. The marks
 // (how far each source is copied) are read first, then the documents:
 // whatever another node copies in between is copied again here, never
@@ -268,11 +343,18 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	if (!guest && !u.IsAdmin) || q.OrgID > 0 {
 		k = candidates
 	}
+	var kind uint8
+	if q.Kind != "" {
+		var ok bool
+		if kind, ok = s.idx.kindOf(q.Kind); !ok {
+			return nil, nil // no document of that kind
+		}
+	}
 	cands := s.idx.rank(terms, all, k, func(d *idoc) bool {
-		if q.Kind != "" && d.kind != q.Kind {
+		if q.Kind != "" && d.kind != kind {
 			return false
 		}
-		return !guest || d.vis == Public && d.from <= nowNs
+		return !guest || d.public && d.from <= nowNs
 	}, func(d *idoc) float64 {
 		// Recency: up to ×1.2 for today's documents, fading over a year.
 		return 1.0 + 0.2/(1.0+float64(nowS-d.epoch)/31536000.0)
@@ -286,7 +368,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	var args []any
 	if !guest && !u.IsAdmin {
 		for _, c := range cands {
-			if c.doc.owner != u.ID && (c.doc.vis != Public || c.doc.from > nowNs) {
+			if c.doc.owner != u.ID && (!c.doc.public || c.doc.from > nowNs) {
 				officer := `EXISTS (SELECT 1 FROM role_grants g JOIN organizations go ON go.id = g.org_id JOIN organizations dorg ON dorg.id = d.org_id
 					WHERE g.user_id = ? AND (d.vis <> 'admins' OR g.role = 'admin') AND substr(dorg.path, 1, length(go.path)) = go.path)`
 				where += ` AND (d.owner_id = ? OR (d.vis = 'public' AND d.visible_from <= ?) OR (d.vis <> 'public' AND ` + officer + `)`

@@ -151,15 +151,25 @@ func TestSearchVisibilityRankingAndBadInput(t *testing.T) {
 		if got := find(t, env, "", "жастар", fmt.Sprintf("&organization_id=%d", root), "&kind=report"); len(got) != 2 {
 			t.Errorf("the root's subtree: %v", got)
 		}
-		// Once hidden content is shown again, everyone finds it at once.
+		// Once hidden content is shown again, everyone finds it: a change
+		// written straight to the database (no request told the node of
+		// it) within search.SyncEvery.
 		if err := d.Write(ctx, func(tx *db.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE proposals SET hidden = FALSE, updated_at = ? WHERE id = ?`, tx.Now.Add(time.Millisecond), prop)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(search.SyncEvery)
 		if got := find(t, env, "", "велосипед"); !has(got, propK) {
 			t.Errorf("the proposal shown again is not found: %v", got)
+		}
+		// A change made through the API is found at once (the node was
+		// told: it does not wait for SyncEvery), though this node has
+		// just searched.
+		later := post(fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Қарағанды шахтерлері"},"links":{}}`, branch))
+		if got := find(t, env, "", "шахтерлер"); len(got) != 1 || got[0] != later {
+			t.Errorf("a report published through the API just now: %v, want %v", got, later)
 		}
 
 		// Bad input: a clear message (422 on q) or results, never a 500.
@@ -183,7 +193,7 @@ func TestSearchVisibilityRankingAndBadInput(t *testing.T) {
 		}
 		find(t, env, "", "'; DROP TABLE reports; --") // words searched for, nothing run
 		var n int
-		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM reports`).Scan(&n); err != nil || n != 3 {
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM reports`).Scan(&n); err != nil || n != 4 {
 			t.Fatalf("reports: %d %v", n, err)
 		}
 		// The page: results with a highlighted snippet.

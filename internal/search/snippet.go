@@ -3,6 +3,8 @@ package search
 import (
 	"html/template"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -79,7 +81,7 @@ func (st *stems) hit(lang kazakh.Lang, w string) bool {
 	k := stemKey{lang, w}
 	h, ok := st.seen[k]
 	if !ok {
-		for _, t := range kazakh.TokensIn(lang, w) {
+		for _, t := range wordTokens(k) {
 			if st.want[t] {
 				h = true
 				break
@@ -88,6 +90,41 @@ func (st *stems) hit(lang kazakh.Lang, w string) bool {
 		st.seen[k] = h
 	}
 	return h
+}
+
+// A word's tokens (kazakh.TokensIn) are remembered across searches:
+// stemming the words of twenty snippets was half of a search's CPU time,
+// and most words of real text are frequent ones (decision 0127, "The
+// budget"). At most maxStemmed words are kept; then the table starts
+// again empty. Keys are copies: a remembered word does not keep a whole
+// body alive.
+const maxStemmed = 1 << 15
+
+type stemTable struct {
+	m sync.Map // stemKey → []string
+	n atomic.Int64
+}
+
+var stemmed atomic.Pointer[stemTable]
+
+func wordTokens(k stemKey) []string {
+	t := stemmed.Load()
+	if t == nil {
+		t = &stemTable{}
+		if !stemmed.CompareAndSwap(nil, t) {
+			t = stemmed.Load()
+		}
+	}
+	if v, ok := t.m.Load(k); ok {
+		return v.([]string)
+	}
+	toks := kazakh.TokensIn(k.lang, k.word)
+	if t.n.Add(1) > maxStemmed {
+		stemmed.CompareAndSwap(t, &stemTable{})
+		return toks
+	}
+	t.m.Store(stemKey{k.lang, strings.Clone(k.word)}, toks)
+	return toks
 }
 
 type word struct {
@@ -109,8 +146,11 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	next := func() bool { // finds the next word; false at the end
 		start := -1
 		for p < len(text) {
-			r, size := utf8.DecodeRuneInString(text[p:])
-			if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' {
+			r, size := rune(text[p]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRuneInString(text[p:])
+			}
+			if wordRune(r) {
 				if start < 0 {
 					start = p
 				}
@@ -169,6 +209,19 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 		b.WriteString(" …")
 	}
 	return template.HTML(b.String()), firstHit >= 0
+}
+
+// wordRune says whether r belongs to a word: letters, digits and
+// apostrophes, with ASCII and the Cyrillic block answered without
+// unicode's tables (most of a snippet's scanning).
+func wordRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\''
+	case 0x400 <= r && r <= 0x481 || 0x48a <= r && r <= 0x52f:
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
 }
 
 // between is plain for what lies between two words.

@@ -294,7 +294,7 @@ func write(ctx context.Context, tx *db.Tx, r row) (indexed, []int64, error) {
 	if date.IsZero() {
 		date = r.UpdatedAt
 	}
-	out := indexed{kind: r.Kind, org: r.OrgID, owner: r.OwnerID, vis: vis, from: from.UTC(), epoch: date.Unix(),
+	out := indexed{ref: r.ID, kind: r.Kind, org: r.OrgID, owner: r.OwnerID, vis: vis, from: from.UTC(), epoch: date.Unix(),
 		updated: r.UpdatedAt.UTC(), titleKey: r.titleKey, bodyKey: r.bodyKey}
 	err := tx.QueryRow(ctx, `INSERT INTO search_docs (kind, ref_id, org_id, vis, owner_id, visible_from, epoch,
 		title_kk, title_ru, title_en, body_kk, body_ru, body_en, title_key, body_key, updated_at, body_langs)

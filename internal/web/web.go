@@ -42,6 +42,7 @@ type Config struct {
 // Server is the HTTP side of Ortaq.
 type Server struct {
 	pagesChanged coalescer // announces changes to other nodes
+	changed      []func()  // run after every successful change through this node (OnChange)
 	cfg          Config
 	db           *db.DB
 	auth         *auth.Service
@@ -99,6 +100,11 @@ type Route struct {
 	Pattern string // as registered, e.g. "/{lang}/signin" or "/api/v1/me"
 }
 
+// OnChange runs f after every successful state-changing request through
+// this server (what empties its guest page copies); other nodes learn of
+// it through the database's "pages" event. Call it before serving.
+func (s *Server) OnChange(f func()) { s.changed = append(s.changed, f) }
+
 // New builds the server. Components add their routes with Page and
 // APIOperation before Handler is called.
 func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Catalog, log *slog.Logger) (*Server, error) {
@@ -125,6 +131,9 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 		s.cache.onChange = func() {
 			if a != nil {
 				a.ForgetViews()
+			}
+			for _, f := range s.changed {
+				f()
 			}
 			s.pagesChanged.do(func() {
 				if err := d.TellOthers(context.Background(), "pages"); err != nil {

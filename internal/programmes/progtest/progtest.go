@@ -21,6 +21,7 @@ import (
 	"github.com/ortaq/ortaq/internal/proposals"
 	"github.com/ortaq/ortaq/internal/regions"
 	"github.com/ortaq/ortaq/internal/roadmap"
+	"github.com/ortaq/ortaq/internal/search"
 )
 
 // Kit is the services on one database.
@@ -54,7 +55,10 @@ func New(tb testing.TB, d *db.DB) *Kit {
 	k.Auth = auth.New(d, auth.NewTestHasher(), mail.NewLog(log), cat, log, auth.Settings{BaseURL: "http://test", SiteName: "Ortaq"})
 	k.Notify = notify.New(notify.Deps{DB: d, Catalog: cat, Log: log}) // the inbox only; tests that deliver build their own
 	k.Programmes = programmes.New(programmes.Deps{DB: d, Auth: k.Auth, Regions: regs, Log: log, Proposals: proposals.Counts{DB: d}})
-	k.Proposals = proposals.New(proposals.Deps{DB: d, Auth: k.Auth, Programmes: k.Programmes, Notify: k.Notify, Roadmap: roadmap.Links{DB: d}})
+	srch := search.New(search.Deps{DB: d, Log: log}) // the list's text filter, as the app wires it
+	srch.Add(proposals.SearchSource(d))
+	k.Proposals = proposals.New(proposals.Deps{DB: d, Auth: k.Auth, Programmes: k.Programmes, Notify: k.Notify, Roadmap: roadmap.Links{DB: d},
+		Search: srch})
 	k.Roadmap = roadmap.New(roadmap.Deps{DB: d, Auth: k.Auth, Programmes: k.Programmes, Proposals: k.Proposals, Notify: k.Notify})
 	k.Org = k.NewOrg(0)
 	return k
