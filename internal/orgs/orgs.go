@@ -12,6 +12,7 @@
 package orgs
 
 import (
+	"context"
 	"encoding/hex"
 	"log/slog"
 	"net/mail"
