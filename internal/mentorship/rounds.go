@@ -80,13 +80,17 @@ func (s *Service) runRound(ctx context.Context, actorID int64, p *Pool) (r *Roun
 	if err != nil {
 		return nil, err
 	}
+	// The round's id is kept apart: on failure the results are (nil, err),
+	// and r is nil by the time this runs.
+	id := r.ID
 	defer func() {
 		if err != nil {
-			if derr := s.db.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
-				_, err := tx.Exec(ctx, `DELETE FROM mentor_rounds WHERE id = ? AND finished_at IS NULL`, r.ID)
+			rctx := context.WithoutCancel(ctx)
+			if derr := s.db.Write(rctx, func(tx *db.Tx) error {
+				_, err := tx.Exec(rctx, `DELETE FROM mentor_rounds WHERE id = ? AND finished_at IS NULL`, id)
 				return err
 			}); derr != nil {
-				s.log.Error("mentorship: release round", "round", r.ID, "err", derr)
+				s.log.Error("mentorship: release round", "round", id, "err", derr)
 			}
 		}
 	}()
