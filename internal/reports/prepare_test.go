@@ -122,13 +122,20 @@ func TestPhotosPreparedOnceByRacingWorkers(t *testing.T) {
 		total := 0
 		for _, s := range []*reports.Service{a, b, a, b} {
 			wg.Go(func() {
-				n, err := s.PreparePhotos(ctx)
-				if err != nil {
-					t.Error(err)
+				// A round that could not start a transaction in time (a
+				// loaded machine, -race) leaves its photos for the next,
+				// as Run does; nothing is taken by a failed round.
+				for range 20 {
+					n, err := s.PreparePhotos(ctx)
+					mu.Lock()
+					total += n
+					mu.Unlock()
+					if err == nil {
+						return
+					}
+					t.Log(err)
 				}
-				mu.Lock()
-				total += n
-				mu.Unlock()
+				t.Error("no round without an error")
 			})
 		}
 		wg.Wait()
