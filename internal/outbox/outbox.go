@@ -209,8 +209,8 @@ func (b *Box) Add(ctx context.Context, tx *db.Tx, entries ...Entry) ([]int64, er
 
 func (b *Box) add(ctx context.Context, tx *db.Tx, entries []Entry) ([]int64, error) {
 	var q strings.Builder
-	q.WriteString("INSERT INTO outbox (kind, ref_id, user_id, recipient, subject, body, token, due_at, created_at) VALUES ")
-	args := make([]any, 0, 9*len(entries))
+	q.WriteString("INSERT INTO outbox (kind, ref_id, user_id, recipient, subject, body, telegram, token, due_at, created_at) VALUES ")
+	args := make([]any, 0, 10*len(entries))
 	for i, e := range entries {
 		if i > 0 {
 			q.WriteString(", ")
@@ -227,16 +227,16 @@ func (b *Box) add(ctx context.Context, tx *db.Tx, entries []Entry) ([]int64, err
 		_, _ = rand.Read(tok[:]) // never fails (crypto/rand)
 		if e.UserID != 0 {
 			user = e.UserID
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		} else {
 			user = e.To
-			q.WriteString("(?, ?, (SELECT id FROM users WHERE email = ? AND deleted_at IS NULL), ?, ?, ?, ?, ?, ?)")
+			q.WriteString("(?, ?, (SELECT id FROM users WHERE email = ? AND deleted_at IS NULL), ?, ?, ?, ?, ?, ?, ?)")
 		}
 		due := tx.Now
 		if e.Due.After(tx.Now) {
 			due = e.Due.UTC()
 		}
-		args = append(args, kind, ref, user, e.To, e.Subject, e.Text, hex.EncodeToString(tok[:]), due, tx.Now)
+		args = append(args, kind, ref, user, e.To, e.Subject, e.Text, kind == KindMail && e.Telegram, hex.EncodeToString(tok[:]), due, tx.Now)
 	}
 	q.WriteString(" RETURNING id")
 	ids, err := db.ScanIDs(tx.Query(ctx, q.String(), args...))
@@ -384,6 +384,7 @@ type item struct {
 	to       string
 	subject  string
 	body     string
+	telegram bool // a stored email that may go by Telegram
 	token    string
 	attempts int
 	lease    time.Time // the due_at this attempt set: the row is still ours while it is there
@@ -419,8 +420,8 @@ func (b *Box) claim(ctx context.Context, id int64) (*item, error) {
 		x := item{lease: tx.Now.Add(Lease)}
 		var ref, user sql.NullInt64
 		err := tx.QueryRow(ctx, `UPDATE outbox SET due_at = ? WHERE id = (`+pick+tx.SkipLocked()+`)
-			RETURNING id, kind, ref_id, user_id, recipient, subject, body, token, attempts`, args...).
-			Scan(&x.id, &x.kind, &ref, &user, &x.to, &x.subject, &x.body, &x.token, &x.attempts)
+			RETURNING id, kind, ref_id, user_id, recipient, subject, body, telegram, token, attempts`, args...).
+			Scan(&x.id, &x.kind, &ref, &user, &x.to, &x.subject, &x.body, &x.telegram, &x.token, &x.attempts)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -464,7 +465,7 @@ func (b *Box) deliver(ctx context.Context, it *item) bool {
 // the message allows it and the person linked it, else by email. by is
 // the channel it went by, "" when there was none (with a nil error).
 func (b *Box) send(ctx context.Context, it *item) (by string, err error) {
-	m := Message{UserID: it.userID, To: it.to, Subject: it.subject, Text: it.body}
+	m := Message{UserID: it.userID, Telegram: it.telegram, To: it.to, Subject: it.subject, Text: it.body}
 	if it.kind != KindMail {
 		b.mu.RLock()
 		r := b.renderers[it.kind]
@@ -490,7 +491,12 @@ func (b *Box) send(ctx context.Context, it *item) (by string, err error) {
 		if bm, ok := tg.(ButtonMessenger); ok && len(m.Buttons) > 0 {
 			sent, err = bm.SendButtons(ctx, m.UserID, strings.TrimSpace(m.Text), m.Buttons)
 		} else {
-			sent, err = tg.SendText(ctx, m.UserID, strings.TrimSpace(m.Text))
+			text := strings.TrimSpace(m.Text)
+			if it.kind == KindMail && m.Subject != "" {
+				// A stored email's body leans on its subject line.
+				text = m.Subject + "\n\n" + text
+			}
+			sent, err = tg.SendText(ctx, m.UserID, text)
 		}
 		if sent {
 			return "telegram", nil

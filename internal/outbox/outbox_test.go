@@ -604,3 +604,62 @@ func TestPurge(t *testing.T) {
 		}
 	})
 }
+
+// A stored email that allows Telegram goes there to a person who linked
+// it, like a rendered kind, its subject as the first line; one that does
+// not allow it goes by email.
+// (The flag was once not stored, and such messages all went by email.)
+func TestStoredMailKeepsTheTelegramChoice(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dbtest.SetClock(d, dbtest.Clock)
+		server := mailtest.Start(t)
+		tg := &messenger{got: map[int64][]string{}}
+		b := outbox.New(d, mail.NewSMTP(server.Config()), outbox.Config{BaseURL: base, Log: quiet, Messenger: tg})
+		t.Cleanup(b.Stop)
+		var who int64
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "INSERT INTO users (email, name, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+				"linked@example.kz", "Адам", tx.Now, tx.Now).Scan(&who)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		tg.linked = map[int64]bool{who: true}
+		var ids []int64
+		if err := d.Write(ctx, func(tx *db.Tx) (err error) {
+			ids, err = b.Add(ctx, tx,
+				outbox.Entry{Message: outbox.Message{UserID: who, Telegram: true, To: "linked@example.kz", Subject: "Курс", Text: "Сабақ ауысты"}},
+				outbox.Entry{Message: outbox.Message{UserID: who, To: "linked@example.kz", Subject: "Хат", Text: "Тек хатпен"}},
+			)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b.Send(ids)
+		waitFor(t, "both sent", func() bool { return stateOf(t, d).due == 0 })
+		var by []string
+		rows, err := d.Query(ctx, "SELECT sent_by FROM outbox ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			by = append(by, s)
+		}
+		rows.Close()
+		if strings.Join(by, " ") != "telegram email" {
+			t.Fatalf("sent by %v, want telegram then email", by)
+		}
+		tg.mu.Lock()
+		defer tg.mu.Unlock()
+		if got := tg.got[who]; len(got) != 1 || got[0] != "Курс\n\nСабақ ауысты" {
+			t.Fatalf("telegram got %v", got)
+		}
+		if ms := server.Messages(); len(ms) != 1 || ms[0].Subject != "Хат" {
+			t.Fatalf("emails: %+v", ms)
+		}
+	})
+}
