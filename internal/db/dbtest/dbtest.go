@@ -107,8 +107,7 @@ func open(tb testing.TB, url string) *db.DB {
 	if _, err := d.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
-	clock := &Fixed{t: Clock}
-	d.Now = clock.Now
+	SetClock(d, Clock)
 	return d
 }
 
@@ -120,9 +119,23 @@ type Fixed struct {
 
 func (f *Fixed) Now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
 
-// SetClock replaces d's clock with a fixed one at t and returns it.
+// clocks are the fixed clocks installed, one per database: a second
+// SetClock on the same database sets the time of the first instead of
+// replacing d.Now, which the background loops of a node already serving
+// that database read (two nodes on one database are started this way).
+var clocks sync.Map // *db.DB → *Fixed
+
+// SetClock gives d a fixed clock at t and returns it; the clock is d's
+// one fixed clock, shared by everything that set it.
 func SetClock(d *db.DB, t time.Time) *Fixed {
 	f := &Fixed{t: t}
+	if old, loaded := clocks.LoadOrStore(d, f); loaded {
+		f = old.(*Fixed)
+		f.mu.Lock()
+		f.t = t
+		f.mu.Unlock()
+		return f
+	}
 	d.Now = f.Now
 	return f
 }
