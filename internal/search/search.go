@@ -388,46 +388,46 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 			AND substr(dorg.path, 1, length(p.path)) = p.path)`
 		args = append(args, q.OrgID)
 	}
-	words := flatten(terms)
-	var got []fetched
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		if where != "" {
-			ok, err := idsWhere(ctx, tx, cands, where, args)
-			if err != nil {
-				return err
-			}
-			cands = slices.DeleteFunc(cands, func(c cand) bool { return !ok[c.id] })
-		}
-		slices.SortFunc(cands, func(a, b cand) int {
-			if a.score != b.score {
-				if a.score > b.score {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Compare(a.id, b.id)
-		})
-		if len(cands) > q.Limit {
-			cands = cands[:q.Limit]
-		}
-		if len(cands) == 0 {
-			return nil
-		}
-		rows, err := tx.Query(ctx, `SELECT d.id, d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en,
-			d.body_langs FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`, ids(cands)...)
+	// Statements on their own, not in a transaction: on PostgreSQL a
+	// read-only transaction is two more round trips a search (BEGIN,
+	// COMMIT), and at READ COMMITTED it never made the two statements one
+	// snapshot anyway. A document changed in between is shown as it is
+	// now, or left out when gone, as a search a moment later would.
+	if where != "" {
+		ok, err := idsWhere(ctx, s.db, cands, where, args)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		got, err = fetch(rows)
-		return err
+		cands = slices.DeleteFunc(cands, func(c cand) bool { return !ok[c.id] })
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.id, b.id)
 	})
+	if len(cands) > q.Limit {
+		cands = cands[:q.Limit]
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT d.id, d.kind, d.ref_id, d.title_kk, d.title_ru, d.title_en, d.body_kk, d.body_ru, d.body_en,
+		d.body_langs FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`, ids(cands)...)
+	if err != nil {
+		return nil, err
+	}
+	got, err := fetch(rows)
+	rows.Close()
 	if err != nil {
 		return nil, err
 	}
 	// Snippets once the connection is back in the pool: holding it
 	// meanwhile made readers queue for connections at 32 clients.
-	return s.results(got, q, words, cands), nil
+	return s.results(got, q, terms, cands), nil
 }
 
 // fetched is a result's row as read.
@@ -452,8 +452,8 @@ func fetch(rows *stdsql.Rows) ([]fetched, error) {
 }
 
 // idsWhere returns which candidates pass a condition on search_docs d.
-func idsWhere(ctx context.Context, tx *db.Tx, cands []cand, where string, args []any) (map[int64]bool, error) {
-	rows, err := tx.Query(ctx, `SELECT d.id FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`+where,
+func idsWhere(ctx context.Context, d *db.DB, cands []cand, where string, args []any) (map[int64]bool, error) {
+	rows, err := d.Query(ctx, `SELECT d.id FROM search_docs d WHERE d.id IN (`+marks(len(cands))+`)`+where,
 		append(ids(cands), args...)...)
 	if err != nil {
 		return nil, err
@@ -482,12 +482,12 @@ func ids(cands []cand) []any {
 	return out
 }
 
-func (s *Service) results(rows []fetched, q Query, words map[string]bool, order []cand) []Result {
+func (s *Service) results(rows []fetched, q Query, terms [][]string, order []cand) []Result {
 	byID := map[int64]fetched{}
 	for _, f := range rows {
 		byID[f.id] = f
 	}
-	st := &stems{want: words, seen: map[stemKey]bool{}}
+	st := newStems(terms)
 	out := make([]Result, 0, len(order))
 	for _, c := range order {
 		f, ok := byID[c.id]
@@ -509,16 +509,6 @@ func (s *Service) results(rows []fetched, q Query, words map[string]bool, order 
 }
 
 var almaty = time.FixedZone("Asia/Almaty", 5*3600)
-
-func flatten(terms [][]string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range terms {
-		for _, t := range w {
-			m[t] = true
-		}
-	}
-	return m
-}
 
 func (s *Service) path(kind string, id int64) string {
 	s.mu.Lock()

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"hash/maphash"
 	"html/template"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,71 +63,69 @@ func snippet(l i18n.Lang, body, title i18n.Text, langs string, st *stems, bodyHi
 	return h
 }
 
-// stems says which words have a token the query asked for, remembering
-// each word's answer for one search (its snippets share many words). A
-// nil *stems has none: a body known to have none is not stemmed.
+// stems says which words have a token the query asked for. A nil *stems
+// has none: a body known to have none is not stemmed.
 type stems struct {
-	want map[string]bool
-	seen map[stemKey]bool
+	want []string // the query's tokens (a few: a list beats a map)
 }
 
-type stemKey struct {
-	lang kazakh.Lang
-	word string
+func newStems(terms [][]string) *stems {
+	st := &stems{}
+	for _, w := range terms {
+		for _, t := range w {
+			if !slices.Contains(st.want, t) {
+				st.want = append(st.want, t)
+			}
+		}
+	}
+	return st
 }
 
 func (st *stems) hit(lang kazakh.Lang, w string) bool {
 	if st == nil {
 		return false
 	}
-	k := stemKey{lang, w}
-	h, ok := st.seen[k]
-	if !ok {
-		for _, t := range wordTokens(k) {
-			if st.want[t] {
-				h = true
-				break
-			}
+	for _, t := range wordTokens(lang, w) {
+		if slices.Contains(st.want, t) {
+			return true
 		}
-		st.seen[k] = h
 	}
-	return h
+	return false
 }
 
 // A word's tokens (kazakh.TokensIn) are remembered across searches:
 // stemming the words of twenty snippets was half of a search's CPU time,
 // and most words of real text are frequent ones (decision 0127, "The
-// budget"). At most maxStemmed words are kept; then the table starts
-// again empty. Keys are copies: a remembered word does not keep a whole
-// body alive.
-const maxStemmed = 1 << 15
+// budget"). The memo is a fixed table of stemSlots entries, each slot
+// holding the last word hashed to it (a word whose slot another took is
+// stemmed again): one hash and one atomic load a word, no lock, no map
+// to grow or empty, bounded memory. Words are copies: a remembered word
+// does not keep a whole body alive.
+const stemSlots = 1 << 16
 
-type stemTable struct {
-	m sync.Map // stemKey → []string
-	n atomic.Int64
+type stemEntry struct {
+	lang kazakh.Lang
+	word string
+	toks []string
 }
 
-var stemmed atomic.Pointer[stemTable]
+var (
+	stemSeed  = maphash.MakeSeed()
+	stemTable [stemSlots]atomic.Pointer[stemEntry]
+)
 
-func wordTokens(k stemKey) []string {
-	t := stemmed.Load()
-	if t == nil {
-		t = &stemTable{}
-		if !stemmed.CompareAndSwap(nil, t) {
-			t = stemmed.Load()
-		}
+func wordTokens(lang kazakh.Lang, w string) []string {
+	slot := &stemTable[maphash.String(stemSeed, w)&(stemSlots-1)]
+	if e := slot.Load(); e != nil && e.lang == lang && e.word == w {
+		return e.toks
 	}
-	if v, ok := t.m.Load(k); ok {
-		return v.([]string)
-	}
-	toks := kazakh.TokensIn(k.lang, k.word)
-	if t.n.Add(1) > maxStemmed {
-		stemmed.CompareAndSwap(t, &stemTable{})
-		return toks
-	}
-	t.m.Store(stemKey{k.lang, strings.Clone(k.word)}, toks)
+	toks := kazakh.TokensIn(lang, w)
+	slot.Store(&stemEntry{lang: lang, word: strings.Clone(w), toks: toks})
 	return toks
 }
+
+// wordBufs are the words of one snippet being built (mark), reused.
+var wordBufs = sync.Pool{New: func() any { return new([]word) }}
 
 type word struct {
 	start, end int
@@ -141,7 +141,14 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	}
 	// Words are found as far as needed and stemmed only up to the first
 	// match, then within the snippet (stemming is most of the cost).
-	var words []word
+	buf := wordBufs.Get().(*[]word)
+	words := (*buf)[:0]
+	defer func() {
+		if cap(words) <= 4096 {
+			*buf = words[:0]
+			wordBufs.Put(buf)
+		}
+	}()
 	p := 0
 	next := func() bool { // finds the next word; false at the end
 		start := -1
@@ -190,6 +197,8 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 		words[i].hit = hit(words[i])
 	}
 	var b strings.Builder
+	span := words[to-1].end - words[from].start
+	b.Grow(span + span/8 + 32)
 	if from > 0 {
 		b.WriteString("… ")
 	}

@@ -12,13 +12,7 @@ import (
 )
 
 func TestSnippet(t *testing.T) {
-	want := map[string]bool{}
-	for _, w := range kazakh.QueryTerms("жастар") {
-		for _, tok := range w {
-			want[tok] = true
-		}
-	}
-	st := func() *stems { return &stems{want: want, seen: map[stemKey]bool{}} }
+	st := func() *stems { return newStems(kazakh.QueryTerms("жастар")) }
 	filler := func(n int, prefix ...string) string {
 		var ws []string
 		for i := range n {
@@ -56,7 +50,7 @@ func TestSnippet(t *testing.T) {
 
 // Between words a snippet shows what plain makes of the whole text.
 func TestSnippetSeparatorsAsPlain(t *testing.T) {
-	st := &stems{want: map[string]bool{}, seen: map[stemKey]bool{}}
+	st := &stems{}
 	for _, text := range []string{"Бірінші **қалың** сөз,\n\n# Тақырып\r\n- тізім `код` __асты__ соңы.", "a**b  c\t\td", "  басы  ", "x -- y ... z!"} {
 		got, _ := mark(text, kazakh.KK, st)
 		// (up to the last word: what follows it is not shown)

@@ -51,8 +51,29 @@ func main() {
 	every := flag.Duration("every", time.Second, "search: how often a search first looks for changed documents (the app: 0, before every search)")
 	zipf := flag.Bool("zipf", false, "gen: Zipf-distributed text (the evaluation set's words among generated ones) instead of words drawn uniformly")
 	prof := flag.String("cpuprofile", "", "write a CPU profile here")
+	memprof := flag.String("memprofile", "", "write an allocation profile here at the end")
 	flag.Parse()
-	if *prof != "" {
+	if *memprof != "" {
+		defer func() {
+			f, err := os.Create(*memprof)
+			if err != nil {
+				fail(err)
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	// The profiles cover the searches only (not the first one, which
+	// loads the index) when searching; all of gen or publish otherwise.
+	startProfile = func() {
+		if *memprof != "" {
+			runtime.MemProfileRate = 64 << 10
+		}
+		if *prof == "" {
+			return
+		}
 		f, err := os.Create(*prof)
 		if err != nil {
 			fail(err)
@@ -60,8 +81,14 @@ func main() {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			fail(err)
 		}
-		defer pprof.StopCPUProfile()
 	}
+	if *memprof != "" {
+		runtime.MemProfileRate = 0
+	}
+	if flag.Arg(0) != "search" {
+		startProfile()
+	}
+	defer pprof.StopCPUProfile()
 	ctx := context.Background()
 	d, err := db.Open(ctx, *url, db.Options{MaxOpenConns: 16})
 	if err != nil {
@@ -85,6 +112,9 @@ func main() {
 		fail(err)
 	}
 }
+
+// startProfile starts the profiles asked for.
+var startProfile func()
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, err)
@@ -268,6 +298,7 @@ func load(ctx context.Context, d *db.DB, clients int, dur, every time.Duration) 
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("first search (loads the index): %v, CPU %v; heap in use after it %.1f MB\n", time.Since(t0).Round(time.Millisecond),
 		(cpuTime() - c0).Round(time.Millisecond), float64(ms.HeapInuse)/(1<<20))
+	startProfile()
 	var mu sync.Mutex
 	var all []time.Duration
 	var empty, errs int
