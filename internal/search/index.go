@@ -1,12 +1,12 @@
 package search
 
 import (
-	"container/heap"
 	"context"
 	"math"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/db"
@@ -40,6 +40,7 @@ type index struct {
 	fresh    []string  // tokens added since sorted was made, in no order
 	kinds    []string  // kind names by code (idoc.kind): documents hold no pointers, so a GC cycle never scans them
 	scratch  sync.Pool // *scratch
+	gen      uint32    // changes with every change of the documents (liveHits)
 }
 
 // idoc is one document of the index.
@@ -61,6 +62,7 @@ type idoc struct {
 type plist struct {
 	slots []uint32
 	tf    []uint16
+	live  atomic.Uint64 // index.gen << 32 | live documents in slots, when some slot is dead (liveHits)
 }
 
 // indexed is a document as written to search_docs, for the index.
@@ -137,6 +139,7 @@ func (x *index) load(ctx context.Context, d *db.DB) error {
 	x.slot, x.docs, x.dead, x.totalLen, x.post, x.kinds = fresh.slot, fresh.docs, fresh.dead, fresh.totalLen, fresh.post, fresh.kinds
 	x.sorted, x.fresh = fresh.sorted, nil
 	x.renorm()
+	x.gen++
 	x.loaded = true
 	x.mu.Unlock()
 	return nil
@@ -170,6 +173,7 @@ func (x *index) apply(put []indexed, gone []int64) {
 		x.compact()
 	}
 	x.renorm()
+	x.gen++
 }
 
 // renorm computes every slot's length part of BM25 for the current
@@ -346,69 +350,120 @@ type cand struct {
 // words take the low 16 bits).
 const bodyBit = uint32(1) << 31
 
+// scratch is one search's working memory, reused by the next (rank
+// allocates only the results it returns).
 type scratch struct {
 	score   []float64
 	mask    []uint32
 	touched []uint32
+	cands   []uint32
+	words   []wterm
+	lists   []*plist
+	idf     []float64
+	heap    []cand
 }
 
-// rank returns the best k documents (by BM25 of the text times boost)
-// that have a token of every word (all) or of any word, and that keep
-// says may be shown, best first.
+// wterm is one word of a query: its tokens' postings lists[lo:hi] (and
+// their IDF) in scratch.
+type wterm struct {
+	bit    uint32
+	lo, hi int
+	n      int // postings
+}
+
+// filter is what a search keeps (kind, and for guests what is public and
+// visible) and its recency boost: plain fields rather than functions, so
+// the check of each candidate is inlined.
+type filter struct {
+	kind    uint8
+	anyKind bool
+	guest   bool  // only public documents visible at now
+	now     int64 // Unix nanoseconds
+	boost   bool  // the recency boost (from now)
+}
+
+func (f *filter) keep(d *idoc) bool {
+	if !f.anyKind && d.kind != f.kind {
+		return false
+	}
+	return !f.guest || d.public && d.from <= f.now
+}
+
+// factor is the recency boost: up to ×1.2 for today's documents, fading
+// over a year.
+func (f *filter) factor(d *idoc) float64 {
+	if !f.boost {
+		return 1
+	}
+	return 1.0 + 0.2/(1.0+float64(f.now/1e9-d.epoch)/31536000.0)
+}
+
+// liveHits is how many live documents p holds: the length of p when no
+// slot is dead, else counted once per change of the index (remembered in
+// p, so a common token is not walked by every search).
+func (x *index) liveHits(p *plist) int {
+	if x.dead == 0 {
+		return len(p.slots)
+	}
+	if v := p.live.Load(); uint32(v>>32) == x.gen {
+		return int(uint32(v))
+	}
+	hits := 0
+	for _, s := range p.slots {
+		if x.norm[s] != 0 {
+			hits++
+		}
+	}
+	p.live.Store(uint64(x.gen)<<32 | uint64(uint32(hits)))
+	return hits
+}
+
+// rank returns the best k documents (by BM25 of the text times the
+// filter's boost) that have a token of every word (all) or of any word,
+// and that the filter keeps, best first.
 //
 // With all, the word with the fewest postings is read whole and the
 // others only where it matched: a list much longer than the documents
 // still in the running is searched (galloping) instead of read.
-func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, boost func(*idoc) float64) []cand {
+func (x *index) rank(terms [][]string, all bool, k int, f filter) []cand {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	live := len(x.docs) - x.dead
-	if live == 0 || len(terms) == 0 {
+	if live == 0 || len(terms) == 0 || k <= 0 {
 		return nil
 	}
 	sc, _ := x.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
 	}
+	defer x.scratch.Put(sc)
 	if len(sc.score) < len(x.docs) {
 		sc.score = make([]float64, len(x.docs)+len(x.docs)/8)
 		sc.mask = make([]uint32, len(sc.score))
 	}
 	score, mask, norm := sc.score, sc.mask, x.norm
 	touched := sc.touched[:0]
-	type wterm struct {
-		bit   uint32
-		lists []*plist
-		idf   []float64
-		n     int // postings
-	}
-	words := make([]wterm, 0, len(terms))
+	words, lists, idfs := sc.words[:0], sc.lists[:0], sc.idf[:0]
 	for w, word := range terms {
-		t := wterm{bit: uint32(1) << (w % 32)}
+		t := wterm{bit: uint32(1) << (w % 32), lo: len(lists)}
 		for _, tok := range word {
 			p := x.post[tok]
 			if p == nil {
 				continue
 			}
 			// IDF as FTS5 computes it: from the rows having the token.
-			hits := len(p.slots)
-			if x.dead > 0 {
-				hits = 0
-				for _, s := range p.slots {
-					if norm[s] != 0 {
-						hits++
-					}
-				}
-			}
+			hits := x.liveHits(p)
 			idf := math.Log((float64(live) - float64(hits) + 0.5) / (float64(hits) + 0.5))
 			if idf <= 0 {
 				idf = 1e-6
 			}
-			t.lists, t.idf = append(t.lists, p), append(t.idf, idf)
+			lists, idfs = append(lists, p), append(idfs, idf)
 			t.n += len(p.slots)
 		}
+		t.hi = len(lists)
 		words = append(words, t)
 	}
+	sc.words, sc.lists, sc.idf = words, lists, idfs
 	full := uint32(0)
 	for _, t := range words {
 		full |= t.bit
@@ -416,13 +471,12 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 	if all {
 		for _, t := range words {
 			if t.n == 0 {
-				x.scratch.Put(sc)
 				return nil // a word nothing has
 			}
 		}
 		slices.SortStableFunc(words, func(a, b wterm) int { return a.n - b.n })
 	}
-	// score adds a posting's BM25 to its document.
+	// add adds a posting's BM25 to its document.
 	add := func(p *plist, i int, idf float64) {
 		s := p.slots[i]
 		b := p.tf[i] & 0xff
@@ -432,10 +486,11 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 			mask[s] |= bodyBit
 		}
 	}
-	var cands []uint32 // with all: documents having every word so far, in slot order
+	cands := sc.cands[:0] // with all: documents having every word so far, in slot order
 	for wi, t := range words {
 		if !all || wi == 0 {
-			for j, p := range t.lists {
+			for j := t.lo; j < t.hi; j++ {
+				p, idf := lists[j], idfs[j]
 				for i, s := range p.slots {
 					if norm[s] == 0 {
 						continue
@@ -443,7 +498,7 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 					if mask[s] == 0 {
 						touched = append(touched, s)
 					}
-					add(p, i, t.idf[j])
+					add(p, i, idf)
 					mask[s] |= t.bit
 				}
 			}
@@ -453,11 +508,12 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 			}
 			continue
 		}
-		for j, p := range t.lists {
+		for j := t.lo; j < t.hi; j++ {
+			p, idf := lists[j], idfs[j]
 			if len(p.slots) <= 8*len(cands) {
 				for i, s := range p.slots {
 					if mask[s] != 0 && norm[s] != 0 {
-						add(p, i, t.idf[j])
+						add(p, i, idf)
 						mask[s] |= t.bit
 					}
 				}
@@ -470,7 +526,7 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 					break
 				}
 				if p.slots[i] == s {
-					add(p, i, t.idf[j])
+					add(p, i, idf)
 					mask[s] |= t.bit
 				}
 			}
@@ -480,7 +536,8 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 			break
 		}
 	}
-	h := make(candHeap, 0, k)
+	sc.cands = cands[:0]
+	h := candHeap(sc.heap[:0])
 	for _, s := range touched {
 		m, v := mask[s], score[s]
 		score[s], mask[s] = 0, 0
@@ -493,27 +550,27 @@ func (x *index) rank(terms [][]string, all bool, k int, keep func(*idoc) bool, b
 			continue
 		}
 		d := &x.docs[s]
-		if !keep(d) {
+		if !f.keep(d) {
 			continue
 		}
-		v *= boost(d)
+		v *= f.factor(d)
 		if len(h) == k && !h[0].worse(v, d.id) {
 			continue
 		}
 		c := cand{slot: s, id: d.id, score: v, doc: *d, bodyHit: m&bodyBit != 0}
 		if len(h) < k {
-			heap.Push(&h, c)
+			h.push(c)
 		} else {
 			h[0] = c
-			heap.Fix(&h, 0)
+			h.down(0)
 		}
 	}
 	sc.touched = touched[:0]
-	x.scratch.Put(sc)
 	out := make([]cand, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(cand)
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = h.pop()
 	}
+	sc.heap = h[:0]
 	return out
 }
 
@@ -535,7 +592,8 @@ func gallop(list []uint32, i int, s uint32) int {
 	return lo + 1 + j
 }
 
-// candHeap keeps the best k: its top is the worst kept.
+// candHeap keeps the best k: its top is the worst kept. (Written out
+// rather than through container/heap, which boxes every cand it pops.)
 type candHeap []cand
 
 // worse says whether c ranks below a document of score v and id.
@@ -543,15 +601,46 @@ func (c cand) worse(v float64, id int64) bool {
 	return c.score < v || c.score == v && c.id > id
 }
 
-func (h candHeap) Len() int           { return len(h) }
-func (h candHeap) Less(i, j int) bool { return h[i].worse(h[j].score, h[j].id) }
-func (h candHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *candHeap) Push(v any)        { *h = append(*h, v.(cand)) }
-func (h *candHeap) Pop() any {
-	old := *h
-	v := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return v
+func (h *candHeap) push(c cand) {
+	*h = append(*h, c)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a[i].worse(a[p].score, a[p].id) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+// pop removes and returns the worst kept.
+func (h *candHeap) pop() cand {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	*h = a[:n]
+	h.down(0)
+	return top
+}
+
+func (h candHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && h[r].worse(h[l].score, h[l].id) {
+			j = r
+		}
+		if !h[j].worse(h[i].score, h[i].id) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // match returns the component ids (ref) of the live documents of kind

@@ -132,7 +132,7 @@ func TestIndexRanksAsBM25(t *testing.T) {
 					}
 					return ids[i] < ids[j]
 				})
-				got := x.rank(terms, all, 25, func(*idoc) bool { return true }, func(*idoc) float64 { return 1 })
+				got := x.rank(terms, all, 25, filter{anyKind: true})
 				if len(got) != min(25, len(ids)) {
 					t.Fatalf("%s %v all=%v: %d results, want %d", stage, terms, all, len(got), min(25, len(ids)))
 				}

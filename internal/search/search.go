@@ -335,7 +335,7 @@ func (s *Service) ensureIndex(ctx context.Context) error {
 // hidden from a signed-in reader finds fewer than it could.
 func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]string, all bool) ([]Result, error) {
 	now := s.db.Now()
-	nowNs, nowS := now.UnixNano(), now.Unix()
+	nowNs := now.UnixNano()
 	guest := u == nil || u.Deleted
 	// What is checked in SQL afterwards may drop candidates: then more
 	// are kept. Otherwise the index's best are the results.
@@ -350,15 +350,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 			return nil, nil // no document of that kind
 		}
 	}
-	cands := s.idx.rank(terms, all, k, func(d *idoc) bool {
-		if q.Kind != "" && d.kind != kind {
-			return false
-		}
-		return !guest || d.public && d.from <= nowNs
-	}, func(d *idoc) float64 {
-		// Recency: up to ×1.2 for today's documents, fading over a year.
-		return 1.0 + 0.2/(1.0+float64(nowS-d.epoch)/31536000.0)
-	})
+	cands := s.idx.rank(terms, all, k, filter{kind: kind, anyKind: q.Kind == "", guest: guest, now: nowNs, boost: true})
 	if len(cands) == 0 {
 		return nil, nil
 	}
