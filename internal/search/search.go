@@ -412,7 +412,7 @@ func (s *Service) run(ctx context.Context, u *auth.User, q Query, terms [][]stri
 	if err != nil {
 		return nil, err
 	}
-	got, err := fetch(rows)
+	got, err := fetch(rows, len(cands))
 	rows.Close()
 	if err != nil {
 		return nil, err
@@ -431,8 +431,8 @@ type fetched struct {
 	langs       string
 }
 
-func fetch(rows *stdsql.Rows) ([]fetched, error) {
-	var out []fetched
+func fetch(rows *stdsql.Rows, n int) ([]fetched, error) {
+	out := make([]fetched, 0, n)
 	for rows.Next() {
 		var f fetched
 		if err := rows.Scan(&f.id, &f.kind, &f.ref, &f.title.KK, &f.title.RU, &f.title.EN, &f.body.KK, &f.body.RU, &f.body.EN, &f.langs); err != nil {
@@ -475,17 +475,14 @@ func ids(cands []cand) []any {
 }
 
 func (s *Service) results(rows []fetched, q Query, terms [][]string, order []cand) []Result {
-	byID := map[int64]fetched{}
-	for _, f := range rows {
-		byID[f.id] = f
-	}
 	st := newStems(terms)
 	out := make([]Result, 0, len(order))
 	for _, c := range order {
-		f, ok := byID[c.id]
-		if !ok {
+		i := slices.IndexFunc(rows, func(f fetched) bool { return f.id == c.id }) // a page of rows: no map
+		if i < 0 {
 			continue // gone since it was ranked: left out
 		}
+		f := &rows[i]
 		r := Result{Kind: f.kind, ID: f.ref, Score: c.score}
 		r.Title, r.TitleLang = f.title.Pick(q.Lang)
 		// When the index knows no word asked for is in the body, its
