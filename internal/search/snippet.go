@@ -153,11 +153,21 @@ func mark(text string, lang kazakh.Lang, st *stems) (template.HTML, bool) {
 	next := func() bool { // finds the next word; false at the end
 		start := -1
 		for p < len(text) {
-			r, size := rune(text[p]), 1
-			if r >= utf8.RuneSelf {
+			c, size := text[p], 1
+			in := false
+			switch {
+			case c < utf8.RuneSelf:
+				in = wordRune(rune(c))
+			case (c == 0xD0 || c == 0xD1) && p+1 < len(text) && text[p+1]&0xC0 == 0x80:
+				// U+0400–U+047F, Cyrillic letters all (most of a text
+				// here): no decoding.
+				in, size = true, 2
+			default:
+				var r rune
 				r, size = utf8.DecodeRuneInString(text[p:])
+				in = wordRune(r)
 			}
-			if wordRune(r) {
+			if in {
 				if start < 0 {
 					start = p
 				}
