@@ -61,6 +61,23 @@ func (s *Service) TakesMembers(ctx context.Context, orgID int64) (bool, error) {
 	return v, err
 }
 
+// JoinSummary is whether orgID takes requests to join and how many are
+// open: the same for every reader, so its page keeps it with the parts
+// shared by all (web.Server.Fragment) and asks about the reader only when
+// there is something to ask (JoinStateFor).
+func (s *Service) JoinSummary(ctx context.Context, orgID int64) (takes bool, open int, err error) {
+	err = s.db.QueryRow(ctx, `SELECT o.takes_members,
+		(SELECT COUNT(*) FROM org_join_requests r WHERE r.org_id = o.id AND r.status = 'pending')
+		FROM organizations o WHERE o.id = ?`, orgID).Scan(&takes, &open)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, 0, errs.New(errs.NotFound, "error.404.text")
+	}
+	if err != nil {
+		return false, 0, fmt.Errorf("orgs: join summary: %w", err)
+	}
+	return takes, open, nil
+}
+
 // SetTakesMembers opens or closes orgID to requests to join (its
 // administrators). Closing it leaves open requests waiting for an answer.
 func (s *Service) SetTakesMembers(ctx context.Context, actor *auth.User, orgID int64, open bool) error {
