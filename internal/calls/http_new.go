@@ -466,7 +466,9 @@ func (h *handler) orgPart(r *http.Request, org int64) (template.HTML, error) {
 	if u == nil {
 		return "", nil
 	}
-	role, err := h.s.Auth.RoleIn(r.Context(), u, org)
+	// Only a link is shown (the form checks again): the role as this node
+	// found it at most a moment ago, as the organization's page does.
+	role, err := h.s.Auth.ViewRole(r.Context(), u, org)
 	if err != nil || role < auth.Moderator {
 		return "", err
 	}

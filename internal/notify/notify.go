@@ -186,7 +186,9 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	deliver := b != nil && s.Outbox != nil
+	// Delivered through the outbox when it can reach someone (a bot, or
+	// an SMTP server): else the inbox only, as before the outbox.
+	deliver := b != nil && s.Outbox != nil && s.Outbox.Reaches()
 	telegram := deliver && s.Outbox.HasMessenger()
 	var q strings.Builder
 	args := make([]any, 0, 6*len(notes))

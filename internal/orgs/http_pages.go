@@ -50,6 +50,8 @@ type showBlock struct {
 	IsGroup          bool
 	Phone, Email     string
 	Website, Address string
+	TakesMembers     bool // whether it takes requests to join
+	OpenRequests     int  // requests to join waiting for an answer
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
@@ -59,8 +61,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := req.ID
-	// The reader's part: one query (none for guests).
-	role, err := h.svc.auth.RoleIn(ctx, web.UserOf(r), id)
+	// The reader's role decides what the page shows (links, the members'
+	// part), not what they may change: the role this node found at most
+	// a moment ago (auth.ViewRole), no statement while it is kept.
+	role, err := h.svc.auth.ViewRole(ctx, web.UserOf(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -104,7 +108,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		data["Activity"] = acts
 	}
 	// Joining: asking, a request waiting, or requests for its administrators.
-	if data["Join"], err = h.joinBox(r, id, role); err != nil {
+	if data["Join"], err = h.joinBox(r, b, role); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -142,6 +146,10 @@ func (h *Handler) showBlock(r *http.Request, id int64) (*showBlock, error) {
 	if err != nil {
 		return nil, err
 	}
+	takes, open, err := h.svc.JoinSummary(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
 	named := func(list []Named) []namedView {
 		out := make([]namedView, len(list))
 		for i, n := range list {
@@ -152,7 +160,7 @@ func (h *Handler) showBlock(r *http.Request, id int64) (*showBlock, error) {
 	b := &showBlock{Org: h.row(p, o), Title: o.Name.In(l), Crumbs: h.crumbs(l, anc), Children: named(children),
 		Groups: named(groups), MoreChildren: more, Sources: named(sources), Description: o.Description.In(l),
 		Purpose: o.Purpose.In(l), IsGroup: o.IsGroup(), Phone: o.Phone, Email: o.Email, Website: o.Website,
-		Address: o.Address}
+		Address: o.Address, TakesMembers: takes, OpenRequests: open}
 	for _, rg := range regs {
 		b.Registrations = append(b.Registrations, regView{Number: rg.Number, Date: dateText(p, rg.Date),
 			Authority: rg.Authority, Status: p.T("orgs.status." + rg.Status)})

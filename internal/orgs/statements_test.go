@@ -3,8 +3,16 @@ package orgs_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/ortaq/ortaq/internal/apptest"
+	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/orgs"
@@ -80,6 +88,108 @@ func TestMemberListStatements(t *testing.T) {
 		other := f.mustCreate(t, 0, "council", "Аналар кеңесі", "")
 		if r := c.JSON("GET", fmt.Sprintf("/api/v1/organizations/%d/members", other.ID), memberTok, ""); r.StatusCode != 403 {
 			t.Errorf("member of another organization: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+// Signed-in pages of an organization send no statement while their shared
+// parts are kept (web.Server.Fragment) but the reader's own (the member
+// list's right to read, checked in the service), administrators' pages
+// included:
+// the member list's administrator part (requests to join, invitations,
+// minors waiting) is the same for each of them, and the organization's
+// page asks about the reader only when it takes members or has requests
+// open. On PostgreSQL each statement is a round trip to a server on the
+// same cores (docs/benchmarks.md, "PostgreSQL regressions of issue 14").
+// What the kept parts show changes with the change that changes it.
+func TestSignedInOrgPagesKeptWithoutStatements(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		// A lifetime long enough that no copy expires during the test.
+		env := apptest.Start(t, d, apptest.Options{Config: func(c *config.Config) { c.PageCacheTTL = time.Minute }})
+		a := env.App
+		f := &fixture{env: env, svc: orgs.New(orgs.Deps{DB: a.DB, Auth: a.Auth, Regions: a.Regions, Catalog: a.Catalog, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}),
+			admin: env.NewPerson("admin")}
+		org := f.mustCreate(t, 0, "ngo", "Ақтөбе жастар клубы", "")
+		admin, _ := f.orgAdmin(t, org.ID)
+		member, asker := env.NewPerson(), env.NewPerson()
+		env.Grant(member, org.ID, "member")
+		clients := map[string]*apptest.Client{}
+		for name, p := range map[string]apptest.Person{"platform": f.admin, "admin": admin, "member": member, "asker": asker} {
+			c := env.Client()
+			c.SignIn(p)
+			// The first page in English stores the reader's language (a
+			// change, which forgets the checked sessions): done here.
+			c.Get("/en/")
+			clients[name] = c
+		}
+		base := fmt.Sprintf("/en/organizations/%d", org.ID)
+		// kept reads path twice as who: the second reading's statements.
+		kept := func(who, path string, has ...string) int {
+			t.Helper()
+			clients[who].Get(path)
+			r := clients[who].Get(path)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("%s %s: %d", who, path, r.StatusCode)
+			}
+			for _, s := range has {
+				if !strings.Contains(r.Body, s) {
+					t.Fatalf("%s %s: no %q in\n%s", who, path, s, r.Body)
+				}
+			}
+			return r.Statements()
+		}
+		// Not taking members, nothing open: nothing to ask anyone.
+		for _, who := range []string{"platform", "admin", "member", "asker"} {
+			if n := kept(who, base); n != 0 {
+				t.Errorf("%s, organization page: %d statements, want 0", who, n)
+			}
+		}
+		// The member list checks the reader's right to it in the service:
+		// one statement (the role), none for a platform administrator.
+		want := map[string]int{"platform": 0, "admin": 1}
+		for _, who := range []string{"platform", "admin"} {
+			if n := kept(who, base+"/members", "No requests are waiting."); n != want[who] {
+				t.Errorf("%s, member list: %d statements, want %d", who, n, want[who])
+			}
+		}
+		// Open to requests: a reader's own state is one statement.
+		if r := clients["admin"].PostForm(base+"/joining", url.Values{"takes_members": {"1"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("open: %d %s", r.StatusCode, r.Body)
+		}
+		if n := kept("asker", base, `id="join-link"`); n != 1 {
+			t.Errorf("asker, organization page of one that takes members: %d statements, want 1", n)
+		}
+		if r := clients["asker"].PostForm(base+"/join", url.Values{"message": {"Hello"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("join: %d %s", r.StatusCode, r.Body)
+		}
+		// The administrators see the request at once, and then from the
+		// kept part.
+		for _, who := range []string{"platform", "admin"} {
+			if n := kept(who, base+"/members", asker.User.Name, "Hello"); n != want[who] {
+				t.Errorf("%s, member list with a request: %d statements, want %d", who, n, want[who])
+			}
+		}
+		if n := kept("admin", base, "1 request to join"); n != 1 {
+			t.Errorf("admin, organization page with a request: %d statements, want 1", n)
+		}
+		// Closed again with the request still open: the asker is still
+		// told it waits.
+		if r := clients["admin"].PostForm(base+"/joining", url.Values{"takes_members": {"0"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close: %d %s", r.StatusCode, r.Body)
+		}
+		kept("asker", base, base+"/join")
+		var rid int64
+		if err := d.QueryRow(ctx, "SELECT id FROM org_join_requests WHERE org_id = ? AND status = 'pending'", org.ID).Scan(&rid); err != nil {
+			t.Fatal(err)
+		}
+		if r := clients["admin"].PostForm(fmt.Sprintf("%s/join-requests/%d/accept", base, rid), nil); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("accept: %d %s", r.StatusCode, r.Body)
+		}
+		if n := kept("platform", base+"/members", "No requests are waiting."); n != 0 {
+			t.Errorf("member list after the answer: %d statements, want 0", n)
+		}
+		if n := kept("asker", base); n != 0 {
+			t.Errorf("the new member, organization page: %d statements, want 0", n)
 		}
 	})
 }

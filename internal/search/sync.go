@@ -162,6 +162,18 @@ func (s *Service) syncPage(ctx context.Context, src Source, kind string, first b
 	seen := s.recent[kind]
 	if seen == nil {
 		seen = map[int64]time.Time{}
+		// A node that starts has copied nothing itself yet, but what was
+		// copied before within the overlap is stored: not written (and
+		// stemmed) again. Without this every start rewrote each document
+		// sharing the mark's change time — on an imported or generated
+		// data set all of them (50,000 proposals, 10,000 organizations)
+		// while the node served its first requests (docs/benchmarks.md,
+		// "PostgreSQL regressions of issue 14").
+		if !mark.IsZero() {
+			if err := storedSince(ctx, s.db, kind, since, seen); err != nil {
+				return 0, Doc{}, 0, err
+			}
+		}
 		s.recent[kind] = seen
 	}
 	var todo []Doc
@@ -316,4 +328,23 @@ func write(ctx context.Context, tx *db.Tx, r row) (indexed, []int64, error) {
 		return indexed{}, nil, err
 	}
 	return out, nil, nil
+}
+
+// storedSince puts into seen the documents of kind stored with a change
+// time from since on, with that time.
+func storedSince(ctx context.Context, d *db.DB, kind string, since time.Time, seen map[int64]time.Time) error {
+	rows, err := d.Query(ctx, `SELECT ref_id, updated_at FROM search_docs WHERE kind = ? AND updated_at >= ?`, kind, since)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t db.Time
+		if err := rows.Scan(&id, &t); err != nil {
+			return err
+		}
+		seen[id] = t.Time
+	}
+	return rows.Err()
 }
