@@ -148,6 +148,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+			ConnContext:       web.ConnContext, // page copies sent in one segment
 		}
 	}
 	// On shutdown the node first drains (see drain): connections the proxy

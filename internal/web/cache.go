@@ -220,8 +220,7 @@ func (e *cached) serve(w http.ResponseWriter, r *http.Request, status int) {
 		dst.Set("Content-Encoding", "gzip")
 		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
-	w.WriteHeader(status)
-	w.Write(body)
+	writeCorked(w, r, status, body)
 }
 
 // entrySize is what an entry is counted as against maxBytes: its body and

@@ -117,3 +117,47 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Over a real keep-alive connection, big copies sent corked arrive whole,
+// and the socket is uncorked after each: a socket left corked would hold
+// every following answer up to 200 ms.
+func TestCorkedCopiesOverTCP(t *testing.T) {
+	s, err := New(Config{SiteName: "Ortaq", PageCacheTTL: time.Minute}, nil, nil, nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("Жастар — Отанға! ", 1000) // 24 KB, several segments plain
+	s.PageCached("GET /big", func(w http.ResponseWriter, r *http.Request) {
+		benchHeaders(w.Header(), len(big))
+		io.WriteString(w, big)
+	})
+	s.PageCached("GET /small", func(w http.ResponseWriter, r *http.Request) {
+		benchHeaders(w.Header(), 5)
+		io.WriteString(w, "small")
+	})
+	ts := httptest.NewUnstartedServer(s.Handler())
+	ts.Config.ConnContext = ConnContext
+	ts.Start()
+	defer ts.Close()
+	c := ts.Client()
+	c.Transport.(*http.Transport).DisableCompression = true // as wrk: the plain copy, 24 KB
+	start := time.Now()
+	for i := range 40 {
+		path, want := "/kk/big", big
+		if i%3 == 2 {
+			path, want = "/kk/small", "small"
+		}
+		res, err := c.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || string(b) != want || res.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("request %d (%s): %d bytes, err %v, CSP %q", i, path, len(b), err, res.Header.Get("Content-Security-Policy"))
+		}
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("40 requests on one connection took %v: a socket stayed corked", took)
+	}
+}
