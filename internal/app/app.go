@@ -129,7 +129,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, d *db.DB, o
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	defer FlushLog(a.Log)
+	return a.DB.Close()
+}
 
 // Serve serves HTTP on ln until ctx ends, then lets in-flight requests
 // finish (up to the shutdown timeout). With --metrics-addr, /metrics is
@@ -145,6 +148,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+			ConnContext:       web.ConnContext, // page copies sent in one segment
 		}
 	}
 	// On shutdown the node first drains (see drain): connections the proxy
@@ -256,23 +260,39 @@ func (a *App) runJobs(ctx context.Context) {
 }
 
 // NewLogger makes the slog logger: text in a terminal, JSON otherwise
-// (format "auto"), or as configured.
+// (format "auto"), or as configured. Written to a file or a pipe (not a
+// terminal), lines are written in batches (logBuffer): call FlushLog
+// before the process ends.
 func NewLogger(w io.Writer, format, level string) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: lv}
-	if format == "auto" {
-		format = "json"
-		if f, ok := w.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				format = "text"
-			}
+	terminal := false
+	f, isFile := w.(*os.File)
+	if isFile {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
 		}
 	}
-	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+	if format == "auto" {
+		format = "json"
+		if terminal {
+			format = "text"
+		}
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	var b *logBuffer
+	if isFile && !terminal {
+		b = &logBuffer{w: w}
+		w = b
+	}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	if b != nil {
+		h = flushingHandler{h, b}
+	}
+	return slog.New(h)
 }
 
 // drain is the first step of a shutdown. Closing idle kept-alive

@@ -150,7 +150,11 @@ func flags(name string, env Env, only ...string) (*flag.FlagSet, func() (config.
 
 func open(ctx context.Context, cfg config.Config, env Env) (*app.App, error) {
 	log := app.NewLogger(env.Stderr, cfg.LogFormat, cfg.LogLevel)
-	return app.New(ctx, cfg, log, env.App)
+	a, err := app.New(ctx, cfg, log, env.App)
+	if err != nil {
+		app.FlushLog(log)
+	}
+	return a, err
 }
 
 func serve(ctx context.Context, args []string, env Env) error {

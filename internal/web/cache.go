@@ -67,6 +67,11 @@ type cached struct {
 
 	zOnce sync.Once
 	z     []byte // html as deflate blocks that stand alone (see deflated)
+
+	// A guest page's language and route, when it came through servePage
+	// and a registered route: such a copy may be served by guestCopies.
+	lang  i18n.Lang
+	route string
 }
 
 // deflated returns a fragment's HTML compressed once, as deflate blocks
@@ -135,12 +140,50 @@ func (c *pageCache) wrap(h http.HandlerFunc, notice func(*http.Request) string) 
 		// Only a plain success is kept: never an error, a redirect, or a
 		// response that sets a cookie.
 		if rec.status == http.StatusOK && len(rec.header.Values("Set-Cookie")) == 0 {
+			if p, rh := pageReqOf(r), routeOf(r); p != nil && rh != nil {
+				e.lang, e.route = p.lang, rh.route
+			}
 			c.c.Put(key, e)
 			if c.last != nil {
 				c.last.Put(key.path, e)
 			}
 		}
 	}
+}
+
+// guestCopies serves a guest the copy of a page that the guest page cache
+// holds, before the steps that matter only to requests that reach a
+// handler: the database deadline, the body limit, the cross-origin check,
+// the session, routing. For such a request they do nothing — a GET with no
+// session cookie, no bearer token and no flash message is a guest whose
+// request changes nothing and reads no database — but together they cost
+// it as much as the copy itself (five copies of the request, a timer, the
+// router; see docs/benchmarks.md "Guest pages against nginx"). What it
+// sends is what the page's route would send: the same copy (wrap), and the
+// language cookie as servePage sets it. Everything else, and any path
+// without a copy, goes on through next.
+func (s *Server) guestCopies(next http.Handler) http.Handler {
+	c := s.cache
+	if !c.c.On() {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.RawPath != "" || r.Header.Get("Authorization") != "" ||
+			hasCookie(r, sessionCookie) || hasCookie(r, flashCookie) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		e, ok := c.c.Get(pageKey{kind: guestPage, path: r.URL.Path + "?" + r.URL.RawQuery})
+		if !ok || e.lang == "" { // no copy, or one kept without its route (only tests make those)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if rh := routeOf(r); rh != nil {
+			rh.route = e.route
+		}
+		s.setLangCookie(w, r, e.lang)
+		e.serve(w, r, http.StatusOK)
+	})
 }
 
 // serveOutdated writes e, a page's last good copy, with a notice at the
@@ -177,8 +220,7 @@ func (e *cached) serve(w http.ResponseWriter, r *http.Request, status int) {
 		dst.Set("Content-Encoding", "gzip")
 		dst.Set("Content-Length", strconv.Itoa(len(body)))
 	}
-	w.WriteHeader(status)
-	w.Write(body)
+	writeCorked(w, r, status, body)
 }
 
 // entrySize is what an entry is counted as against maxBytes: its body and

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
@@ -50,28 +49,27 @@ type routeKey struct{}
 // route wraps a handler so the metrics middleware learns its pattern.
 func (m *Metrics) route(pattern string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rh, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+		if rh := routeOf(r); rh != nil {
 			rh.route = pattern
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-func (m *Metrics) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rh := &routeHolder{route: "unmatched"}
-		sw, ok := w.(*statusWriter)
-		if !ok {
-			sw = &statusWriter{ResponseWriter: w}
-		}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rh)))
-		code := sw.status
-		if code == 0 {
-			code = http.StatusOK
-		}
-		m.duration.WithLabelValues(rh.route, r.Method, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
-	})
+// routeOf is where the metrics middleware expects to learn r's route
+// (nil outside it).
+func routeOf(r *http.Request) *routeHolder {
+	rh, _ := r.Context().Value(routeKey{}).(*routeHolder)
+	return rh
+}
+
+// observe counts one answered request: its route (as routeHolder learnt
+// it), method, status and how long it took.
+func (m *Metrics) observe(route, method string, code int, d time.Duration) {
+	if code == 0 {
+		code = http.StatusOK
+	}
+	m.duration.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
 }
 
 // Handler serves the Prometheus exposition.

@@ -66,6 +66,8 @@ type Server struct {
 	routes []Route
 	large  []largeBody // requests allowed a bigger body than MaxBodyBytes (uploads)
 
+	langCookies map[i18n.Lang]string // each language's Set-Cookie line (setLangCookie)
+
 	pageParts map[string][]Part // parts of pages other components write (parts.go)
 	newLinks  []NewLink         // "new …" links on an organization's page (parts.go)
 	pickers   map[string]Picker // name pickers of forms, by kind (pick.go)
@@ -148,6 +150,10 @@ func New(cfg Config, d *db.DB, a *auth.Service, regs *regions.List, c *i18n.Cata
 			}
 		})
 	}
+	s.langCookies = make(map[i18n.Lang]string, len(i18n.Langs))
+	for _, l := range i18n.Langs {
+		s.langCookies[l] = s.langCookie(l).String()
+	}
 	s.render, err = NewRenderer(c, assets, cfg.SiteName)
 	if err != nil {
 		return nil, err
@@ -229,8 +235,8 @@ func (s *Server) Handler() http.Handler {
 	h = cop.Handler(h)
 	h = s.limitBody(h)
 	h = s.deadline(h)
-	h = s.metrics.middleware(h)
-	h = s.logRequests(h)
+	h = s.guestCopies(h)
+	h = s.logRequests(h) // and metrics
 	h = s.recoverPanics(h)
 	return h
 }
@@ -304,15 +310,31 @@ const (
 )
 
 func (s *Server) rememberLang(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	if c, err := r.Cookie(langCookie); err != nil || c.Value != string(l) {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	}
+	s.setLangCookie(w, r, l)
 	if u := UserOf(r); u != nil && u.Lang != l && r.Method == http.MethodGet {
 		if err := s.auth.SetLanguage(r.Context(), u.ID, l); err != nil {
 			s.log.Warn("remember language", "err", err)
 		}
 	}
+}
+
+// setLangCookie remembers l as the reader's language unless their cookie
+// says so already. The Set-Cookie line for each language is written once
+// (langCookies), not formatted for every guest's request.
+func (s *Server) setLangCookie(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == string(l) {
+		return
+	}
+	if v, ok := s.langCookies[l]; ok {
+		w.Header().Add("Set-Cookie", v)
+		return
+	}
+	http.SetCookie(w, s.langCookie(l))
+}
+
+func (s *Server) langCookie(l i18n.Lang) *http.Cookie {
+	return &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode}
 }
 
 type ctxKey int
@@ -414,7 +436,10 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		if ctx != r.Context() { // a guest's request goes on as it came (no copy of it)
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -535,30 +560,45 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // read by the benchmarks: the budgets are server time).
 func (w *statusWriter) timing() {
 	if !w.start.IsZero() {
-		v := "app;dur=" + strconv.FormatFloat(float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64)
+		var buf [64]byte
+		v := append(buf[:0], "app;dur="...)
+		v = strconv.AppendFloat(v, float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64)
 		if w.stmts != nil {
 			// How many statements the database was sent before the
 			// answer began: a page that queries per item shows here.
-			v += `, db;desc="` + strconv.FormatInt(w.stmts(), 10) + ` statements"`
+			v = append(v, `, db;desc="`...)
+			v = strconv.AppendInt(v, w.stmts(), 10)
+			v = append(v, ` statements"`...)
 		}
-		w.Header().Set("Server-Timing", v)
+		w.Header()["Server-Timing"] = []string{string(v)}
 	}
 }
 
+// logRequests logs every request and counts it in the metrics (by the
+// route that served it), and gives the client the Server-Timing header:
+// one wrapper and one copy of the request for the three.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx, stmts := db.CountStatements(r.Context())
-		sw := &statusWriter{ResponseWriter: w, start: start, stmts: stmts}
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		rec := &requestRecord{statusWriter: statusWriter{ResponseWriter: w, start: start, stmts: stmts}, route: routeHolder{route: "unmatched"}}
+		next.ServeHTTP(&rec.statusWriter, r.WithContext(context.WithValue(ctx, routeKey{}, &rec.route)))
+		took := time.Since(start)
+		s.metrics.observe(rec.route.route, r.Method, rec.status, took)
 		if !s.log.Enabled(r.Context(), slog.LevelInfo) {
 			return
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)))
+			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
+			slog.Duration("duration", took))
 	})
+}
+
+// requestRecord is what logRequests keeps of a request while it is served.
+type requestRecord struct {
+	statusWriter
+	route routeHolder
 }
 
 // deadline bounds how long a request may wait for the database in all —
