@@ -1,13 +1,15 @@
 // Package dbtest gives storage tests a real, migrated, empty database on
-// each engine: SQLite in a temporary directory, and a fresh schema on the
-// PostgreSQL server named by ORTAQ_TEST_POSTGRES_URL (scripts/test starts
-// one). Without that variable the PostgreSQL half fails under CI=true and
+// each engine: SQLite in a temporary directory, and a database of its own
+// on the PostgreSQL server named by ORTAQ_TEST_POSTGRES_URL (scripts/test
+// starts one); both are copies of a template migrated once
+// (docs/decisions/0183-test-database-template.md). Without that variable the PostgreSQL half fails under CI=true and
 // is skipped, loudly, elsewhere.
 package dbtest
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
@@ -99,16 +101,7 @@ func migrateSQLite() ([]byte, error) {
 // server (see the package comment).
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is not set: PostgreSQL tests cannot run (run the tests with scripts/test)", EnvPostgres)
-		}
-		warnOnce.Do(func() {
-			fmt.Fprintf(os.Stderr, "\n!!! %s is not set: SKIPPING every PostgreSQL test. Run scripts/test (or scripts/with-postgres) to run them.\n\n", EnvPostgres)
-		})
-		tb.Skipf("!!! PostgreSQL not available (%s unset): skipped; scripts/test runs it", EnvPostgres)
-	}
+	base := server(tb)
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	schema := "t_" + hex.EncodeToString(b[:])
@@ -141,13 +134,150 @@ func PostgresURL(tb testing.TB) string {
 	return u.String()
 }
 
-// Postgres returns a migrated database in a fresh schema on the test server.
+// Postgres returns a migrated database on the test server: a database of
+// its own, created from a template database migrated once for this set of
+// migrations (CREATE DATABASE … TEMPLATE copies it in a fraction of the
+// time migrating takes), dropped when the test ends. Tests that need an
+// empty database (migrations from scratch, several nodes started by the
+// CLI) use PostgresURL.
 func Postgres(tb testing.TB) *db.DB {
 	tb.Helper()
-	return open(tb, PostgresURL(tb))
+	base := server(tb)
+	tmpl, err := pgTemplate(base)
+	if err != nil {
+		tb.Fatalf("postgres template: %v", err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+tmpl); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		if _, err := a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Logf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return open(tb, u.String())
+}
+
+var pgTmpl struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// pgTemplate returns the name of the template database for this binary's
+// migrations, making it if no test binary has yet: its name carries a
+// hash of the migrations, so a changed migration makes a new one.
+func pgTemplate(base string) (string, error) {
+	pgTmpl.once.Do(func() {
+		pgTmpl.name, pgTmpl.err = makePGTemplate(base)
+	})
+	return pgTmpl.name, pgTmpl.err
+}
+
+// templateFormat changes when how a template is made changes.
+const templateFormat = "1"
+
+func makePGTemplate(base string) (string, error) {
+	ms, err := db.Migrations(db.Postgres)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write([]byte(templateFormat))
+	for _, m := range ms {
+		fmt.Fprintf(h, "\x00%d\x00%s\x00%s", m.Version, m.Name, m.SQL)
+	}
+	name := "ortaq_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	// One maker at a time among the test binaries running at once.
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727173)"); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock(727173)")
+	var exists bool
+	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	// Made under another name and renamed when complete: a binary that
+	// dies halfway leaves nothing that looks finished.
+	tmp := name + "_new"
+	if _, err := conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmp+" WITH (FORCE)"); err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+tmp); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + tmp
+	d, err := db.Open(ctx, u.String(), db.Options{MaxOpenConns: 1})
+	if err != nil {
+		return "", err
+	}
+	_, err = d.Migrate(ctx)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+tmp+" RENAME TO "+name); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 var warnOnce sync.Once
+
+// server returns the test server's URL, or fails or skips the test when
+// there is none (see the package comment).
+func server(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is not set: PostgreSQL tests cannot run (run the tests with scripts/test)", EnvPostgres)
+		}
+		warnOnce.Do(func() {
+			fmt.Fprintf(os.Stderr, "\n!!! %s is not set: SKIPPING every PostgreSQL test. Run scripts/test (or scripts/with-postgres) to run them.\n\n", EnvPostgres)
+		})
+		tb.Skipf("!!! PostgreSQL not available (%s unset): skipped; scripts/test runs it", EnvPostgres)
+	}
+	return base
+}
 
 func open(tb testing.TB, url string) *db.DB {
 	tb.Helper()
