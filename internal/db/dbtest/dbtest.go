@@ -102,28 +102,8 @@ func migrateSQLite() ([]byte, error) {
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
 	base := server(tb)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		if _, err := a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Logf("drop schema %s: %v", schema, err)
-		}
-	})
+	schema := randomName()
+	onServer(tb, base, "CREATE SCHEMA "+schema, "DROP SCHEMA "+schema+" CASCADE")
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
@@ -147,27 +127,8 @@ func Postgres(tb testing.TB) *db.DB {
 	if err != nil {
 		tb.Fatalf("postgres template: %v", err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+tmpl); err != nil {
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		if _, err := a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Logf("drop database %s: %v", name, err)
-		}
-	})
+	name := randomName()
+	onServer(tb, base, "CREATE DATABASE "+name+" TEMPLATE "+tmpl, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
@@ -261,6 +222,37 @@ func makePGTemplate(base string) (string, error) {
 }
 
 var warnOnce sync.Once
+
+// randomName is a new schema's or database's name.
+func randomName() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "t_" + hex.EncodeToString(b[:])
+}
+
+// onServer runs create on the test server now, and drop when the test
+// ends.
+func onServer(tb testing.TB, base, create, drop string) {
+	tb.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(context.Background(), create); err != nil {
+		tb.Fatalf("%s: %v", create, err)
+	}
+	tb.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		if _, err := a.ExecContext(context.Background(), drop); err != nil {
+			tb.Logf("%s: %v", drop, err)
+		}
+	})
+}
 
 // server returns the test server's URL, or fails or skips the test when
 // there is none (see the package comment).
