@@ -1,15 +1,13 @@
 // Package dbtest gives storage tests a real, migrated, empty database on
-// each engine: SQLite in a temporary directory, and a database of its own
-// on the PostgreSQL server named by ORTAQ_TEST_POSTGRES_URL (scripts/test
-// starts one); both are copies of a template migrated once
-// (docs/decisions/0183-test-database-template.md). Without that variable the PostgreSQL half fails under CI=true and
+// each engine: SQLite in a temporary directory (a copy of one migrated
+// once per test binary), and a fresh schema on the PostgreSQL server named
+// by ORTAQ_TEST_POSTGRES_URL (scripts/test starts one). Without that variable the PostgreSQL half fails under CI=true and
 // is skipped, loudly, elsewhere.
 package dbtest
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
@@ -114,111 +112,13 @@ func PostgresURL(tb testing.TB) string {
 	return u.String()
 }
 
-// Postgres returns a migrated database on the test server: a database of
-// its own, created from a template database migrated once for this set of
-// migrations (CREATE DATABASE … TEMPLATE copies it in a fraction of the
-// time migrating takes), dropped when the test ends. Tests that need an
-// empty database (migrations from scratch, several nodes started by the
-// CLI) use PostgresURL.
+// Postgres returns a migrated database in a fresh schema on the test server.
+// (Copying a template database instead, CREATE DATABASE … TEMPLATE, was
+// slower than migrating a schema on the shared server: see
+// docs/decisions/0183-test-database-template.md.)
 func Postgres(tb testing.TB) *db.DB {
 	tb.Helper()
-	base := server(tb)
-	tmpl, err := pgTemplate(base)
-	if err != nil {
-		tb.Fatalf("postgres template: %v", err)
-	}
-	name := randomName()
-	onServer(tb, base, "CREATE DATABASE "+name+" TEMPLATE "+tmpl, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return open(tb, u.String())
-}
-
-var pgTmpl struct {
-	once sync.Once
-	name string
-	err  error
-}
-
-// pgTemplate returns the name of the template database for this binary's
-// migrations, making it if no test binary has yet: its name carries a
-// hash of the migrations, so a changed migration makes a new one.
-func pgTemplate(base string) (string, error) {
-	pgTmpl.once.Do(func() {
-		pgTmpl.name, pgTmpl.err = makePGTemplate(base)
-	})
-	return pgTmpl.name, pgTmpl.err
-}
-
-// templateFormat changes when how a template is made changes.
-const templateFormat = "1"
-
-func makePGTemplate(base string) (string, error) {
-	ms, err := db.Migrations(db.Postgres)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	h.Write([]byte(templateFormat))
-	for _, m := range ms {
-		fmt.Fprintf(h, "\x00%d\x00%s\x00%s", m.Version, m.Name, m.SQL)
-	}
-	name := "ortaq_tmpl_" + hex.EncodeToString(h.Sum(nil))[:16]
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer admin.Close()
-	conn, err := admin.Conn(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
-	// One maker at a time among the test binaries running at once.
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727173)"); err != nil {
-		return "", err
-	}
-	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock(727173)")
-	var exists bool
-	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
-		return "", err
-	}
-	if exists {
-		return name, nil
-	}
-	// Made under another name and renamed when complete: a binary that
-	// dies halfway leaves nothing that looks finished.
-	tmp := name + "_new"
-	if _, err := conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmp+" WITH (FORCE)"); err != nil {
-		return "", err
-	}
-	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+tmp); err != nil {
-		return "", err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + tmp
-	d, err := db.Open(ctx, u.String(), db.Options{MaxOpenConns: 1})
-	if err != nil {
-		return "", err
-	}
-	_, err = d.Migrate(ctx)
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", err
-	}
-	if _, err := conn.ExecContext(ctx, "ALTER DATABASE "+tmp+" RENAME TO "+name); err != nil {
-		return "", err
-	}
-	return name, nil
+	return open(tb, PostgresURL(tb))
 }
 
 var warnOnce sync.Once
