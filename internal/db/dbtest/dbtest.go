@@ -1,7 +1,7 @@
 // Package dbtest gives storage tests a real, migrated, empty database on
 // each engine: SQLite in a temporary directory (a copy of one migrated
-// once per test binary), and a fresh schema on the PostgreSQL server named
-// by ORTAQ_TEST_POSTGRES_URL (scripts/test starts one). Without that variable the PostgreSQL half fails under CI=true and
+// once per test binary), and a fresh schema on the PostgreSQL server
+// named by ORTAQ_TEST_POSTGRES_URL (scripts/test starts one). Without that variable the PostgreSQL half fails under CI=true and
 // is skipped, loudly, elsewhere.
 package dbtest
 
@@ -99,9 +99,38 @@ func migrateSQLite() ([]byte, error) {
 // server (see the package comment).
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
-	base := server(tb)
-	schema := randomName()
-	onServer(tb, base, "CREATE SCHEMA "+schema, "DROP SCHEMA "+schema+" CASCADE")
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s is not set: PostgreSQL tests cannot run (run the tests with scripts/test)", EnvPostgres)
+		}
+		warnOnce.Do(func() {
+			fmt.Fprintf(os.Stderr, "\n!!! %s is not set: SKIPPING every PostgreSQL test. Run scripts/test (or scripts/with-postgres) to run them.\n\n", EnvPostgres)
+		})
+		tb.Skipf("!!! PostgreSQL not available (%s unset): skipped; scripts/test runs it", EnvPostgres)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		if _, err := a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Logf("drop schema %s: %v", schema, err)
+		}
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
@@ -113,7 +142,7 @@ func PostgresURL(tb testing.TB) string {
 }
 
 // Postgres returns a migrated database in a fresh schema on the test server.
-// (Copying a template database instead, CREATE DATABASE … TEMPLATE, was
+// (A database copied from a template, CREATE DATABASE … TEMPLATE, was
 // slower than migrating a schema on the shared server: see
 // docs/decisions/0183-test-database-template.md.)
 func Postgres(tb testing.TB) *db.DB {
@@ -122,54 +151,6 @@ func Postgres(tb testing.TB) *db.DB {
 }
 
 var warnOnce sync.Once
-
-// randomName is a new schema's or database's name.
-func randomName() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "t_" + hex.EncodeToString(b[:])
-}
-
-// onServer runs create on the test server now, and drop when the test
-// ends.
-func onServer(tb testing.TB, base, create, drop string) {
-	tb.Helper()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(context.Background(), create); err != nil {
-		tb.Fatalf("%s: %v", create, err)
-	}
-	tb.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		if _, err := a.ExecContext(context.Background(), drop); err != nil {
-			tb.Logf("%s: %v", drop, err)
-		}
-	})
-}
-
-// server returns the test server's URL, or fails or skips the test when
-// there is none (see the package comment).
-func server(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv(EnvPostgres)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is not set: PostgreSQL tests cannot run (run the tests with scripts/test)", EnvPostgres)
-		}
-		warnOnce.Do(func() {
-			fmt.Fprintf(os.Stderr, "\n!!! %s is not set: SKIPPING every PostgreSQL test. Run scripts/test (or scripts/with-postgres) to run them.\n\n", EnvPostgres)
-		})
-		tb.Skipf("!!! PostgreSQL not available (%s unset): skipped; scripts/test runs it", EnvPostgres)
-	}
-	return base
-}
 
 func open(tb testing.TB, url string) *db.DB {
 	tb.Helper()
