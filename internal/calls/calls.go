@@ -8,9 +8,7 @@ package calls
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -392,14 +390,6 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 	return fs.Err()
 }
 
-func randomSeed() uint64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return binary.BigEndian.Uint64(b[:]) >> 1 // fits a signed BIGINT
-}
-
 // Create adds a call (moderators and administrators of its organization;
 // a stage's holdings must be in that organization's subtree or be
 // organizations the organizer administers too).
@@ -450,7 +440,7 @@ func (s *Service) Create(ctx context.Context, u *auth.User, in Input) (*Call, er
 			if err := tx.QueryRow(ctx, `INSERT INTO call_stages (call_id, position, title_kk, title_ru, title_en, opens_at, closes_at, criteria,
 				advance, blind, keep_ties, normalization, per_application, seed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				id, i+1, st.Title.KK, st.Title.RU, st.Title.EN, st.OpensAt.UTC(), st.ClosesAt.UTC(), string(crit), st.Advance, st.Blind,
-				st.KeepTies, st.Normalization, st.PerApplication, int64(randomSeed())).Scan(&sid); err != nil {
+				st.KeepTies, st.Normalization, st.PerApplication, int64(db.RandomSeed())).Scan(&sid); err != nil {
 				return fmt.Errorf("calls: create stage: %w", err)
 			}
 			hosts := st.Hosts

@@ -12,14 +12,13 @@ package competitions
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -164,23 +163,6 @@ func (c *Competition) Discipline(key string) *Discipline {
 
 func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func randomSeed() uint64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits a signed BIGINT
-}
-
 func checkText(fs *errs.Fields, field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
@@ -219,13 +201,13 @@ func (in *NewCompetition) validate() error {
 	checkText(&fs, "title.kk", in.Title.KK, MaxTitle, false)
 	checkText(&fs, "title.ru", in.Title.RU, MaxTitle, false)
 	checkText(&fs, "title.en", in.Title.EN, MaxTitle, false)
-	if !contains(Formats, in.Format) {
+	if !slices.Contains(Formats, in.Format) {
 		fs.Add("format", "validation.invalid_choice")
 	}
 	if in.Points == "" {
 		in.Points = "football"
 	}
-	if !contains(Points, in.Points) {
+	if !slices.Contains(Points, in.Points) {
 		fs.Add("points", "validation.invalid_choice")
 	}
 	if in.ForfeitScore != nil && (math.IsNaN(*in.ForfeitScore) || *in.ForfeitScore < 0 || *in.ForfeitScore > 1e6) {
@@ -274,7 +256,7 @@ func (s *Service) Create(ctx context.Context, actor *auth.User, in NewCompetitio
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO competitions (org_id, title_kk, title_ru, title_en, format, points, seed, created_by, created_at, forfeit_score)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.OrgID, in.Title.KK, in.Title.RU, in.Title.EN, in.Format, in.Points,
-			int64(randomSeed()), actor.ID, tx.Now, forfeit).Scan(&id)
+			int64(db.RandomSeed()), actor.ID, tx.Now, forfeit).Scan(&id)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/ortaq/ortaq/internal/audit"
 	"github.com/ortaq/ortaq/internal/auth"
@@ -67,7 +68,7 @@ func (s *Service) SplitGroups(ctx context.Context, actor *auth.User, compID int6
 	if in.Groups < 2 || in.Groups > MaxGroups {
 		fs.Add("groups", "competitions.error.groups_count", "max", MaxGroups)
 	}
-	if !contains(GroupMethods, in.Method) {
+	if !slices.Contains(GroupMethods, in.Method) {
 		fs.Add("method", "validation.invalid_choice")
 	}
 	if err := fs.Err(); err != nil {

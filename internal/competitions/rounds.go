@@ -258,7 +258,7 @@ func (s *Service) DrawRound(ctx context.Context, actor *auth.User, compID int64,
 		if in.Qualifiers > 0 && lastFinal != nil {
 			return errs.New(errs.Conflict, "competitions.error.final_drawn")
 		}
-		seed := randomSeed()
+		seed := db.RandomSeed()
 		var pairs []draw.Pairing
 		number := 1
 		switch {

@@ -22,6 +22,17 @@ func day(t time.Time, days int) string {
 
 // newCourse makes a course of org by organizer: every day at 18:00 for
 // 90 minutes from tomorrow for n days.
+// start is the setup the storage tests here share: the app on d, an
+// organization named name, and its moderator.
+func start(t *testing.T, d *db.DB, name string) (*apptest.Env, int64, apptest.Person) {
+	t.Helper()
+	env := apptest.Start(t, d, apptest.Options{})
+	org := env.NewOrg(0, name)
+	boss := env.NewPerson()
+	env.Grant(boss, org, "moderator")
+	return env, org, boss
+}
+
 func newCourse(t *testing.T, env *apptest.Env, org int64, organizer apptest.Person, capacity, n int, change func(*courses.NewCourse)) (*courses.Course, []courses.Session) {
 	t.Helper()
 	now := env.Clock.Now()
@@ -89,11 +100,8 @@ func TestScheduleMakesSessionsInAlmatyTime(t *testing.T) {
 // order in which the database took them.
 func TestCapacityHoldsUnderRace(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Шымкент қалалық Ассамблеясы")
 		ctx := context.Background()
-		org := env.NewOrg(0, "Шымкент қалалық Ассамблеясы")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		c, _ := newCourse(t, env, org, boss, 30, 20, nil)
 		people := make([]apptest.Person, 200)
 		for i := range people {
@@ -176,11 +184,8 @@ func TestCapacityHoldsUnderRace(t *testing.T) {
 // declining passes the seat on too. Each offered person is told.
 func TestWaitingListOffersExpireAndPassOn(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Шеберлер үйі")
 		ctx := context.Background()
-		org := env.NewOrg(0, "Шеберлер үйі")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		c, _ := newCourse(t, env, org, boss, 1, 30, nil)
 		svc := env.App.Courses
 		a, b, cc, dd := env.NewPerson(), env.NewPerson(), env.NewPerson(), env.NewPerson()
@@ -278,12 +283,9 @@ func counts(t *testing.T, d *db.DB, courseID int64) string {
 // enrolled, or outside the session.
 func TestBadInputIsRefused(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Жастар ресурстық орталығы")
 		ctx := context.Background()
 		svc := env.App.Courses
-		org := env.NewOrg(0, "Жастар ресурстық орталығы")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		// Two courses of the same organization, with sessions now.
 		now := env.Clock.Now()
 		startNow := func(in *courses.NewCourse) {
@@ -388,12 +390,9 @@ func TestBadInputIsRefused(t *testing.T) {
 // recorded exactly once each.
 func TestCheckinsRecordedOnce(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Желілік академия")
 		ctx := context.Background()
 		svc := env.App.Courses
-		org := env.NewOrg(0, "Желілік академия")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		now := env.Clock.Now()
 		c, ss := newCourse(t, env, org, boss, 100, 3, func(in *courses.NewCourse) {
 			in.Schedule.From, in.Schedule.To = day(now, 0), day(now, 2)
@@ -454,12 +453,9 @@ func TestCheckinsRecordedOnce(t *testing.T) {
 // step, once; learners may be awarded without being members.
 func TestSheetCompletionAndCertificates(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Ассамблея хатшылығы")
 		ctx := context.Background()
 		svc := env.App.Courses
-		org := env.NewOrg(0, "Ассамблея хатшылығы")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		teacher := env.NewPerson()
 		env.Grant(teacher, org, "member")
 		c, ss := newCourse(t, env, org, boss, 10, 5, func(in *courses.NewCourse) {
@@ -579,12 +575,9 @@ func TestSheetCompletionAndCertificates(t *testing.T) {
 // the calendar; reminders go once, only to those who asked.
 func TestMoveAndRemind(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Шеберлік сабақтары")
 		ctx := context.Background()
 		svc := env.App.Courses
-		org := env.NewOrg(0, "Шеберлік сабақтары")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		c, ss := newCourse(t, env, org, boss, 10, 3, nil)
 		wants, quiet := env.NewPerson(), env.NewPerson()
 		for _, p := range []apptest.Person{wants, quiet} {
@@ -631,11 +624,8 @@ func TestMoveAndRemind(t *testing.T) {
 // are told it is accepted already, and one seat is taken.
 func TestOfferAcceptedOnceUnderRace(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
+		env, org, boss := start(t, d, "Шеберлер үйі")
 		ctx := context.Background()
-		org := env.NewOrg(0, "Шеберлер үйі")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
 		c, _ := newCourse(t, env, org, boss, 1, 10, nil)
 		svc := env.App.Courses
 		a, b := env.NewPerson(), env.NewPerson()

@@ -2,11 +2,9 @@ package elections
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/ortaq/ortaq/internal/api"
-	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
 	"github.com/ortaq/ortaq/internal/web"
 )
@@ -30,52 +28,32 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	var fs errs.Fields
-	where, args := "WHERE 1=1", []any{}
-	if v := q.Get("cursor"); v != "" {
+	f := api.NewFilter(r.URL.Query())
+	if v := f.Q.Get("cursor"); v != "" {
 		var after int64
 		if err := api.DecodeCursor(v, &after); err != nil || after <= 0 {
-			fs.Add("cursor", "api.invalid_cursor")
+			f.Invalid("cursor", "api.invalid_cursor")
 		}
-		where += " AND e.id < ?"
-		args = append(args, after)
+		f.Add("e.id < ?", after)
 	}
-	for _, f := range []struct{ name, col string }{{"organization_id", "e.org_id"}, {"meeting_id", "e.meeting_id"}} {
-		if v := q.Get(f.name); v != "" {
-			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
-				fs.Add(f.name, "validation.invalid_value")
-			} else {
-				where += " AND " + f.col + " = ?"
-				args = append(args, n)
-			}
-		}
-	}
-	for _, f := range []struct{ name, op string }{{"from", ">="}, {"to", "<"}} {
-		if v := q.Get(f.name); v != "" {
-			if t, ok := api.ParseTime(v); !ok {
-				fs.Add(f.name, "validation.invalid_value")
-			} else {
-				where += " AND COALESCE(e.opened_at, e.created_at) " + f.op + " ?"
-				args = append(args, t)
-			}
-		}
-	}
-	switch v := q.Get("status"); v {
+	f.ID("organization_id", "e.org_id")
+	f.ID("meeting_id", "e.meeting_id")
+	f.Time("from", "COALESCE(e.opened_at, e.created_at) >= ?")
+	f.Time("to", "COALESCE(e.opened_at, e.created_at) < ?")
+	switch v := f.Q.Get("status"); v {
 	case "":
 	case Draft, Open, Closed, Published:
-		where += " AND e.status = ?"
-		args = append(args, v)
+		f.Add("e.status = ?", v)
 	default:
-		fs.Add("status", "validation.invalid_value")
+		f.Invalid("status", "validation.invalid_value")
 	}
-	if err := fs.Err(); err != nil {
+	if err := f.Err(); err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
 	rows, err := h.svc.db.Query(ctx, "SELECT "+electionColumns+" FROM elections e JOIN organizations o ON o.id = e.org_id "+
-		where+" ORDER BY e.id DESC LIMIT ?", append(args, limit+1)...)
+		f.Where+" ORDER BY e.id DESC LIMIT ?", append(f.Args, limit+1)...)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

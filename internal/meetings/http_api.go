@@ -244,62 +244,40 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	var fs errs.Fields
-	where, args := "WHERE 1=1", []any{}
-	if v := q.Get("cursor"); v != "" {
+	f := api.NewFilter(r.URL.Query())
+	if v := f.Q.Get("cursor"); v != "" {
 		var at time.Time
 		var id int64
 		if err := api.DecodeCursor(v, &at, &id); err != nil || id <= 0 {
-			fs.Add("cursor", "api.invalid_cursor")
+			f.Invalid("cursor", "api.invalid_cursor")
 		}
-		where += " AND m.starts_at >= ? AND (m.starts_at > ? OR m.id > ?)"
-		args = append(args, at.UTC(), at.UTC(), id)
+		f.Add("m.starts_at >= ? AND (m.starts_at > ? OR m.id > ?)", at.UTC(), at.UTC(), id)
 	}
-	for _, f := range []struct{ name, col string }{{"organization_id", "m.org_id"}, {"programme_id", "m.programme_id"}} {
-		if v := q.Get(f.name); v != "" {
-			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
-				fs.Add(f.name, "validation.invalid_value")
-			} else {
-				where += " AND " + f.col + " = ?"
-				args = append(args, n)
-			}
-		}
-	}
-	for _, f := range []struct{ name, cond string }{{"from", "m.ends_at >= ?"}, {"to", "m.starts_at < ?"}} {
-		if v := q.Get(f.name); v != "" {
-			if t, ok := api.ParseTime(v); !ok {
-				fs.Add(f.name, "validation.invalid_value")
-			} else {
-				where += " AND " + f.cond
-				args = append(args, t)
-			}
-		}
-	}
+	f.ID("organization_id", "m.org_id")
+	f.ID("programme_id", "m.programme_id")
+	f.Time("from", "m.ends_at >= ?")
+	f.Time("to", "m.starts_at < ?")
 	now := h.svc.db.Now().UTC()
-	switch q.Get("status") {
+	switch f.Q.Get("status") {
 	case "":
 	case "upcoming":
-		where += " AND m.cancelled_at IS NULL AND m.starts_at > ?"
-		args = append(args, now)
+		f.Add("m.cancelled_at IS NULL AND m.starts_at > ?", now)
 	case "ongoing":
-		where += " AND m.cancelled_at IS NULL AND m.starts_at <= ? AND m.ends_at > ?"
-		args = append(args, now, now)
+		f.Add("m.cancelled_at IS NULL AND m.starts_at <= ? AND m.ends_at > ?", now, now)
 	case "past":
-		where += " AND m.cancelled_at IS NULL AND m.ends_at <= ?"
-		args = append(args, now)
+		f.Add("m.cancelled_at IS NULL AND m.ends_at <= ?", now)
 	case "cancelled":
-		where += " AND m.cancelled_at IS NOT NULL"
+		f.Add("m.cancelled_at IS NOT NULL")
 	default:
-		fs.Add("status", "validation.invalid_value")
+		f.Invalid("status", "validation.invalid_value")
 	}
-	if err := fs.Err(); err != nil {
+	if err := f.Err(); err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	ctx := r.Context()
 	rows, err := h.svc.db.Query(ctx, "SELECT "+meetingColumns+" FROM meetings m JOIN organizations o ON o.id = m.org_id "+
-		where+" ORDER BY m.starts_at, m.id LIMIT ?", append(args, limit+1)...)
+		f.Where+" ORDER BY m.starts_at, m.id LIMIT ?", append(f.Args, limit+1)...)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,15 +95,6 @@ func notFound() error { return errs.New(errs.NotFound, "error.404.text") }
 
 func today(now time.Time) string { return now.In(i18n.Almaty).Format("2006-01-02") }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func randomToken() string {
 	var b [18]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -149,13 +141,13 @@ func (in *NewMeeting) validate() error {
 	if in.OrgID <= 0 {
 		fs.Add("organization_id", "validation.required")
 	}
-	if !contains(Kinds, in.Kind) {
+	if !slices.Contains(Kinds, in.Kind) {
 		fs.Add("kind", "validation.invalid_choice")
 	}
-	if !contains(Formats, in.Format) {
+	if !slices.Contains(Formats, in.Format) {
 		fs.Add("format", "validation.invalid_choice")
 	}
-	if !contains(Invites, in.Invite) {
+	if !slices.Contains(Invites, in.Invite) {
 		fs.Add("invite", "validation.invalid_choice")
 	}
 	checkText(&fs, "description", in.Description, 10000, false)

@@ -26,6 +26,58 @@ var (
 	benchModes = []string{"either", "either", "online", "in_person"}
 )
 
+// benchFixture is what both benchmarks start from: a database of the
+// engine, the auth service, a youth wing, a platform administrator, n
+// people (ids in order) and the benchmark's spheres.
+type benchFixture struct {
+	d       *db.DB
+	auth    *auth.Service
+	org     int64
+	admin   *auth.User
+	ids     []int64
+	spheres []Sphere
+}
+
+func newBenchFixture(b *testing.B, engine string, n int) *benchFixture {
+	b.Helper()
+	var d *db.DB
+	if engine == "sqlite" {
+		d = dbtest.SQLite(b)
+	} else {
+		d = dbtest.Postgres(b)
+	}
+	ctx := context.Background()
+	f := &benchFixture{d: d, auth: auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})}
+	now := d.Now()
+	var admin int64
+	err := d.Write(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Жастар', ?, ?) RETURNING id`,
+			tx.Now, tx.Now).Scan(&f.org); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('admin@example.kz', 'Admin', TRUE, ?, ?) RETURNING id`,
+			tx.Now, tx.Now).Scan(&admin); err != nil {
+			return err
+		}
+		var users [][]any
+		for i := range n {
+			users = append(users, []any{fmt.Sprintf("b%d@example.kz", i), fmt.Sprintf("Адам %d", i), "2004-01-01", now, now})
+		}
+		return insertRows(ctx, tx, "users", []string{"email", "name", "birth_date", "created_at", "updated_at"}, users)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.admin = &auth.User{ID: admin, IsAdmin: true}
+	if f.ids, err = db.ScanIDs(d.Query(ctx, "SELECT id FROM users WHERE email LIKE 'b%' ORDER BY id")); err != nil || len(f.ids) != n {
+		b.Fatalf("%d users: %v", len(f.ids), err)
+	}
+	for _, k := range benchSpheres {
+		f.spheres = append(f.spheres, Sphere{Key: k, Title: i18n.Text{EN: k}})
+	}
+	return f
+}
+
 // BenchmarkRound is issue 19's budget: a round of 1,000 mentors (1–10
 // seats) and 20,000 requests each ranking up to 5 mentors (0–5, among the
 // mentors of their first sphere), through the service: the input read,
@@ -38,47 +90,15 @@ func BenchmarkRound(b *testing.B) {
 	const mentors, requests = 1000, 20000
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			var d *db.DB
-			if engine == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
+			f := newBenchFixture(b, engine, mentors+requests)
+			d, a, org, admin, ids, sp := f.d, f.auth, f.org, f.admin, f.ids, f.spheres
 			ctx := context.Background()
-			a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			// With an outbox, as wired: a round stores a notice for both
 			// sides of every pair (sent later by the outbox's own step).
 			s := New(Deps{DB: d, Auth: a, Log: log, Catalog: i18n.MustLoad(), Outbox: outbox.New(d, mail.NewLog(log), outbox.Config{Log: log})})
 			now := d.Now()
-			var org, admin int64
-			err := d.Write(ctx, func(tx *db.Tx) error {
-				if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Жастар', ?, ?) RETURNING id`,
-					tx.Now, tx.Now).Scan(&org); err != nil {
-					return err
-				}
-				if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('admin@example.kz', 'Admin', TRUE, ?, ?) RETURNING id`,
-					tx.Now, tx.Now).Scan(&admin); err != nil {
-					return err
-				}
-				var users [][]any
-				for i := range mentors + requests {
-					users = append(users, []any{fmt.Sprintf("b%d@example.kz", i), fmt.Sprintf("Адам %d", i), "2004-01-01", now, now})
-				}
-				return insertRows(ctx, tx, "users", []string{"email", "name", "birth_date", "created_at", "updated_at"}, users)
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids, err := db.ScanIDs(d.Query(ctx, "SELECT id FROM users WHERE email LIKE 'b%' ORDER BY id"))
-			if err != nil || len(ids) != mentors+requests {
-				b.Fatalf("%d users: %v", len(ids), err)
-			}
-			actor := &auth.User{ID: admin, IsAdmin: true}
-			var sp []Sphere
-			for _, k := range benchSpheres {
-				sp = append(sp, Sphere{Key: k, Title: i18n.Text{EN: k}})
-			}
+			actor := admin
 			rng := rand.New(rand.NewPCG(19, 19))
 			var total, cpu time.Duration
 			var matched int
@@ -164,44 +184,12 @@ func BenchmarkCandidates(b *testing.B) {
 	const mentors, requests = 1000, 20000
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			var d *db.DB
-			if engine == "sqlite" {
-				d = dbtest.SQLite(b)
-			} else {
-				d = dbtest.Postgres(b)
-			}
+			f := newBenchFixture(b, engine, mentors+requests)
+			d, a, org, admin, ids, sp := f.d, f.auth, f.org, f.admin, f.ids, f.spheres
 			ctx := context.Background()
-			a := auth.New(d, auth.NewTestHasher(), nil, i18n.MustLoad(), slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Settings{})
 			s := New(Deps{DB: d, Auth: a})
 			now := d.Now()
-			var org, admin int64
-			err := d.Write(ctx, func(tx *db.Tx) error {
-				if err := tx.QueryRow(ctx, `INSERT INTO organizations (path, kind, name_kk, created_at, updated_at) VALUES ('', 'youth_wing', 'Жастар', ?, ?) RETURNING id`,
-					tx.Now, tx.Now).Scan(&org); err != nil {
-					return err
-				}
-				if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, is_admin, created_at, updated_at) VALUES ('admin@example.kz', 'Admin', TRUE, ?, ?) RETURNING id`,
-					tx.Now, tx.Now).Scan(&admin); err != nil {
-					return err
-				}
-				var users [][]any
-				for i := range mentors + requests {
-					users = append(users, []any{fmt.Sprintf("b%d@example.kz", i), fmt.Sprintf("Адам %d", i), "2004-01-01", now, now})
-				}
-				return insertRows(ctx, tx, "users", []string{"email", "name", "birth_date", "created_at", "updated_at"}, users)
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ids, err := db.ScanIDs(d.Query(ctx, "SELECT id FROM users WHERE email LIKE 'b%' ORDER BY id"))
-			if err != nil || len(ids) != mentors+requests {
-				b.Fatalf("%d users: %v", len(ids), err)
-			}
-			var sp []Sphere
-			for _, k := range benchSpheres {
-				sp = append(sp, Sphere{Key: k, Title: i18n.Text{EN: k}})
-			}
-			pool, err := s.CreatePool(ctx, &auth.User{ID: admin, IsAdmin: true}, NewPool{OrgID: org, Title: i18n.Text{EN: "Bench"}, Spheres: sp})
+			pool, err := s.CreatePool(ctx, admin, NewPool{OrgID: org, Title: i18n.Text{EN: "Bench"}, Spheres: sp})
 			if err != nil {
 				b.Fatal(err)
 			}

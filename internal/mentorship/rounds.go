@@ -2,9 +2,7 @@ package mentorship
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,16 +50,8 @@ func (s *Service) RunRound(ctx context.Context, actor *auth.User, poolID int64) 
 	return s.runRound(ctx, actor.ID, p)
 }
 
-func randomSeed() uint64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return binary.LittleEndian.Uint64(b[:]) >> 1 // fits a signed BIGINT
-}
-
 func (s *Service) runRound(ctx context.Context, actorID int64, p *Pool) (r *Round, err error) {
-	r = &Round{PoolID: p.ID, Seed: randomSeed()}
+	r = &Round{PoolID: p.ID, Seed: db.RandomSeed()}
 	// Take the pool's one running slot (the unique index on unfinished
 	// rounds), and let go of it if anything fails.
 	err = s.db.Write(ctx, func(tx *db.Tx) error {

@@ -1,7 +1,7 @@
 // Package dbtest gives storage tests a real, migrated, empty database on
-// each engine: SQLite in a temporary directory, and a fresh schema on the
-// PostgreSQL server named by ORTAQ_TEST_POSTGRES_URL (scripts/test starts
-// one). Without that variable the PostgreSQL half fails under CI=true and
+// each engine: SQLite in a temporary directory (a copy of one migrated
+// once per test binary), and a fresh schema on the PostgreSQL server
+// named by ORTAQ_TEST_POSTGRES_URL (scripts/test starts one). Without that variable the PostgreSQL half fails under CI=true and
 // is skipped, loudly, elsewhere.
 package dbtest
 
@@ -35,10 +35,63 @@ func Engines(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
-// SQLite returns a migrated database in t.TempDir().
+// SQLite returns a migrated database in t.TempDir(): a copy of one
+// migrated once per test binary (migrating takes seconds under -race,
+// copying milliseconds; see docs/decisions/0183-test-database-template.md).
 func SQLite(tb testing.TB) *db.DB {
 	tb.Helper()
-	return open(tb, "sqlite:"+filepath.Join(tb.TempDir(), "test.db"))
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		tb.Fatalf("sqlite template: %v", err)
+	}
+	path := filepath.Join(tb.TempDir(), "test.db")
+	if err := os.WriteFile(path, tmpl, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return open(tb, "sqlite:"+path)
+}
+
+var sqliteTmpl struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+// sqliteTemplate is the file of a freshly migrated SQLite database, made
+// once and kept in memory (no file outlives the test binary).
+func sqliteTemplate() ([]byte, error) {
+	sqliteTmpl.once.Do(func() {
+		sqliteTmpl.data, sqliteTmpl.err = migrateSQLite()
+	})
+	return sqliteTmpl.data, sqliteTmpl.err
+}
+
+func migrateSQLite() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "ortaq-dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	ctx := context.Background()
+	d, err := db.Open(ctx, "sqlite:"+path, db.Options{MaxOpenConns: 1})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	// One file with everything in it (no WAL beside it).
+	out := filepath.Join(dir, "copy.db")
+	err = d.Backup(ctx, out)
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(out)
 }
 
 // PostgresURL returns the URL of a new empty schema on the test server,
@@ -89,6 +142,9 @@ func PostgresURL(tb testing.TB) string {
 }
 
 // Postgres returns a migrated database in a fresh schema on the test server.
+// (A database copied from a template, CREATE DATABASE … TEMPLATE, was
+// slower than migrating a schema on the shared server: see
+// docs/decisions/0183-test-database-template.md.)
 func Postgres(tb testing.TB) *db.DB {
 	tb.Helper()
 	return open(tb, PostgresURL(tb))

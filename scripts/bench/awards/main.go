@@ -21,30 +21,21 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
-	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
+	"github.com/ortaq/ortaq/scripts/bench/harness"
 	"github.com/ortaq/ortaq/scripts/bench/servertime"
 )
 
@@ -62,53 +53,22 @@ func main() {
 
 func run(dbURL string, n, conc int, dur time.Duration) error {
 	ctx := context.Background()
-	switch {
-	case dbURL == "sqlite":
-		dir, err := os.MkdirTemp("", "ortaq-bench-awards")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
-	case strings.HasPrefix(dbURL, "postgres"):
-		var b [6]byte
-		rand.Read(b[:])
-		schema := "bench_" + hex.EncodeToString(b[:])
-		admin, err := sql.Open("pgx", dbURL)
-		if err != nil {
-			return err
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			return err
-		}
-		defer func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }()
-		u, _ := url.Parse(dbURL)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dbURL = u.String()
-	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	resolve := config.Register(fs, func(string) string { return "" })
-	cfg, err := resolve()
+	dbURL, drop, err := harness.Database(dbURL, "awards")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer drop()
+	cfg, err := harness.Config(dbURL)
 	if err != nil {
 		return err
 	}
-	cfg.Addr, cfg.BaseURL, cfg.DatabaseURL = ln.Addr().String(), "http://"+ln.Addr().String(), dbURL
 	cfg.SecretKey = "bench secret key, long enough for the check"
-	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Hasher: auth.NewTestHasher()})
+	a, err := harness.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go a.Serve(sctx, ln)
-	base := cfg.BaseURL
+	base := a.Base
 	fmt.Printf("engine: %s, %d awards, %d clients\n", a.DB.Dialect, n, conc)
 
 	organizer, _, err := a.Auth.CreateConfirmed(ctx, 0, auth.NewUser{Name: "Ұйымдастырушы", Email: "organizer@bench.kz", Password: "bench password", BirthDate: "1985-01-01"})
@@ -172,15 +132,11 @@ func run(dbURL string, n, conc int, dur time.Duration) error {
 	}
 
 	// --- 2. print the batch as the organizer (signed in through the form).
-	jar, _ := cookiejar.New(nil)
-	pc := &http.Client{Jar: jar, Timeout: 120 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ = http.NewRequest("POST", base+"/kk/signin", strings.NewReader(url.Values{"email": {"organizer@bench.kz"}, "password": {"bench password"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	if resp, err = pc.Do(req); err != nil {
+	pc, err := harness.SignIn(base, "organizer@bench.kz", "bench password", 2)
+	if err != nil {
 		return err
 	}
-	resp.Body.Close()
+	pc.Timeout = 120 * time.Second
 	t0 = time.Now()
 	resp, err = pc.Get(fmt.Sprintf("%s/kk/organizations/%d/awards/print?batch=%d", base, org, batch))
 	if err != nil {

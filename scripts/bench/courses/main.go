@@ -28,21 +28,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -51,12 +43,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ortaq/ortaq/internal/app"
 	"github.com/ortaq/ortaq/internal/auth"
-	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/courses"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/scripts/bench/harness"
 	"github.com/ortaq/ortaq/scripts/bench/servertime"
 )
 
@@ -79,53 +70,21 @@ func main() {
 
 func run(dbURL string, nLearners, nSessions int, conc string, dur time.Duration, nCheckins, cc int) error {
 	ctx := context.Background()
-	switch {
-	case dbURL == "sqlite":
-		dir, err := os.MkdirTemp("", "ortaq-bench-courses")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
-	case strings.HasPrefix(dbURL, "postgres"):
-		var b [6]byte
-		rand.Read(b[:])
-		schema := "bench_" + hex.EncodeToString(b[:])
-		admin, err := sql.Open("pgx", dbURL)
-		if err != nil {
-			return err
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			return err
-		}
-		defer func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }()
-		u, _ := url.Parse(dbURL)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dbURL = u.String()
-	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	resolve := config.Register(fs, func(string) string { return "" })
-	cfg, err := resolve()
+	dbURL, drop, err := harness.Database(dbURL, "courses")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer drop()
+	cfg, err := harness.Config(dbURL)
 	if err != nil {
 		return err
 	}
-	cfg.Addr, cfg.BaseURL, cfg.DatabaseURL = ln.Addr().String(), "http://"+ln.Addr().String(), dbURL
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(ctx, cfg, log, app.Options{Hasher: auth.NewTestHasher()})
+	a, err := harness.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go a.Serve(sctx, ln)
-	base := cfg.BaseURL
+	base := a.Base
 	fmt.Printf("engine: %s\n", a.DB.Dialect)
 
 	// --- data: an organization and its organizer (signed in by the form).
@@ -212,17 +171,10 @@ func run(dbURL string, nLearners, nSessions int, conc string, dur time.Duration,
 	fmt.Printf("setup: %d learners × %d sessions, %d marks in %v\n", nLearners, nSessions, nLearners*nSessions, time.Since(t0).Round(time.Millisecond))
 
 	// The organizer signed in through the form.
-	jar, _ := cookiejar.New(nil)
-	pc := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", base+"/kk/signin", strings.NewReader(url.Values{"email": {"organizer@bench.kz"}, "password": {"bench password"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err := pc.Do(req)
+	pc, err := harness.SignIn(base, "organizer@bench.kz", "bench password", 64)
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
 	page := fmt.Sprintf("%s/kk/courses/%d/attendance", base, sheetCourse.ID)
 	if serveFor > 0 {
 		fmt.Printf("serving %s (organizer@bench.kz, password \"bench password\") as process %d for %v\n", page, os.Getpid(), serveFor)
@@ -409,9 +361,7 @@ var (
 	serveFor time.Duration
 )
 
+// pct is the p-th percentile of d (sorted), to 10 µs.
 func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	return d[min(len(d)-1, len(d)*p/100)].Round(10 * time.Microsecond)
+	return servertime.Pct(d, float64(p)).Round(10 * time.Microsecond)
 }

@@ -19,21 +19,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/ortaq/ortaq/scripts/bench/servertime"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -41,9 +32,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ortaq/ortaq/internal/app"
+	"github.com/ortaq/ortaq/scripts/bench/harness"
+	"github.com/ortaq/ortaq/scripts/bench/servertime"
+
 	"github.com/ortaq/ortaq/internal/auth"
-	"github.com/ortaq/ortaq/internal/config"
 	"github.com/ortaq/ortaq/internal/db"
 )
 
@@ -67,53 +59,21 @@ func main() {
 
 func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) error {
 	ctx := context.Background()
-	switch {
-	case dbURL == "sqlite":
-		dir, err := os.MkdirTemp("", "ortaq-bench-meetings")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbURL = "sqlite:" + filepath.Join(dir, "bench.db")
-	case strings.HasPrefix(dbURL, "postgres"):
-		var b [6]byte
-		rand.Read(b[:])
-		schema := "bench_" + hex.EncodeToString(b[:])
-		admin, err := sql.Open("pgx", dbURL)
-		if err != nil {
-			return err
-		}
-		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			return err
-		}
-		defer func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }()
-		u, _ := url.Parse(dbURL)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dbURL = u.String()
-	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	resolve := config.Register(fs, func(string) string { return "" })
-	cfg, err := resolve()
+	dbURL, drop, err := harness.Database(dbURL, "meetings")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer drop()
+	cfg, err := harness.Config(dbURL)
 	if err != nil {
 		return err
 	}
-	cfg.Addr, cfg.BaseURL, cfg.DatabaseURL = ln.Addr().String(), "http://"+ln.Addr().String(), dbURL
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(ctx, cfg, log, app.Options{Hasher: auth.NewTestHasher()})
+	a, err := harness.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go a.Serve(sctx, ln)
-	base := cfg.BaseURL
+	base := a.Base
 	fmt.Printf("engine: %s\n", a.DB.Dialect)
 
 	// --- data: an organization, its members, an officer with a token.
@@ -320,35 +280,22 @@ func run(dbURL string, nVoters, conc int, dur time.Duration, pageConc string) er
 	if err != nil {
 		return err
 	}
-	jar, _ := cookiejar.New(nil)
-	pc := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("POST", base+"/kk/signin", strings.NewReader(url.Values{"email": {"reader@bench.kz"}, "password": {"bench password"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err := pc.Do(req)
+	pc, err := harness.SignIn(base, "reader@bench.kz", "bench password", conc)
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
 	nodes := []struct{ name, base string }{{"cached", base}}
 	if plain {
 		// A second node on the same database, with no copies (its
 		// sessions are the database's, so the reader's cookie works there).
 		cfg2 := cfg
 		cfg2.PageCacheTTL = 0
-		ln2, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		cfg2.Addr, cfg2.BaseURL = ln2.Addr().String(), "http://"+ln2.Addr().String()
-		a2, err := app.New(ctx, cfg2, log, app.Options{Hasher: auth.NewTestHasher()})
+		a2, err := harness.Start(ctx, cfg2)
 		if err != nil {
 			return err
 		}
 		defer a2.Close()
-		go a2.Serve(sctx, ln2)
-		nodes = append(nodes, struct{ name, base string }{"plain", cfg2.BaseURL})
+		nodes = append(nodes, struct{ name, base string }{"plain", a2.Base})
 	}
 	if profile != "" {
 		f, err := os.Create(profile)
@@ -434,9 +381,7 @@ var (
 	rounds  int
 )
 
+// pct is the p-th percentile of d (sorted), to 10 µs.
 func pct(d []time.Duration, p int) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	return d[(len(d)-1)*p/100].Round(10 * time.Microsecond)
+	return servertime.Pct(d, float64(p)).Round(10 * time.Microsecond)
 }
