@@ -239,4 +239,22 @@ func TestBrowserEditCourseOnPhone(t *testing.T) {
 	if got, _ := svc.Get(ctx0, c.ID); len(got.Teachers) != 1 || got.Teachers[0].ID != t1.User.ID {
 		t.Fatalf("teachers after saving: %+v", got.Teachers)
 	}
+
+	// Enter in the name box saves (never a remove button): a name that is
+	// one member's is taken with the form.
+	clickAndLoad(t, ctx, "#edit-link")
+	run(t, ctx, chromedp.WaitVisible(C("#f-teacher_q")), chromedp.SetValue(C("#f-teacher_q"), "Нұрланқызы"),
+		chromedp.Evaluate[chromedp.Void](`window.__ortaqOld = true`), chromedp.SendKeys(C("#f-teacher_q"), "\r"))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__ortaqOld !== true && document.readyState === "complete"`)); err == nil && fresh {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Enter in the teacher's name box loaded no new page")
+		}
+	}
+	run(t, ctx, chromedp.WaitVisible(C("#seats")))
+	if got, _ := svc.Get(ctx0, c.ID); len(got.Teachers) != 2 {
+		t.Fatalf("teachers after Enter: %+v", got.Teachers)
+	}
 }
