@@ -124,8 +124,12 @@ func (s *Service) Withdraw(ctx context.Context, actor *auth.User, compID, teamID
 }
 
 // Forfeit records a game as not played: absent ("home" or "away") did not
-// show up, the other team wins with the competition's forfeit score. Who
-// may: as for a result (EnterResult); once, like a result.
+// show up, the other team wins with the competition's forfeit score; or
+// "both": a double forfeit, both lose (no winner, no scores, no points).
+// A knockout game (a knockout competition, or the final stage) refuses a
+// double forfeit: the bracket needs a winner to go on, so the organizer
+// names one team absent (or withdraws a team) instead. Who may: as for a
+// result (EnterResult); once, like a result.
 func (s *Service) Forfeit(ctx context.Context, actor *auth.User, pairingID int64, absent string) (*PairingInfo, error) {
 	p, c, err := s.resultAccess(ctx, actor, pairingID)
 	if err != nil {
@@ -138,19 +142,33 @@ func (s *Service) Forfeit(ctx context.Context, actor *auth.User, pairingID int64
 		winner = p.Away
 	case "away":
 		winner = p.Home
+	case "both":
+		if c.Format == "knockout" || p.Stage == Final {
+			return nil, errs.New(errs.Conflict, "competitions.error.double_forfeit_knockout")
+		}
 	default:
 		fs.Add("absent", "validation.invalid_choice")
 		return nil, fs.Err()
 	}
-	hs, as := forfeitScores(winner == p.Home, c.ForfeitScore)
+	var hs, as any // a double forfeit has no scores
+	if winner != 0 {
+		hs, as = forfeitScores(winner == p.Home, c.ForfeitScore)
+	}
 	err = s.db.Write(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE competition_pairings SET home_score = ?, away_score = ?, winner_id = ?, forfeit = TRUE, done = TRUE,
 				result_by = ?, result_at = ?
-			WHERE id = ? AND done = FALSE`, hs, as, winner, actor.ID, tx.Now, pairingID)
+			WHERE id = ? AND done = FALSE`, hs, as, db.NullID(winner), actor.ID, tx.Now, pairingID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
+			var forfeit bool
+			if err := tx.QueryRow(ctx, `SELECT forfeit FROM competition_pairings WHERE id = ?`, pairingID).Scan(&forfeit); err != nil {
+				return err
+			}
+			if forfeit {
+				return errs.New(errs.Conflict, "competitions.error.forfeit_entered")
+			}
 			return errs.New(errs.Conflict, "competitions.error.result_entered")
 		}
 		return audit.Record(ctx, tx, audit.Entry{ActorID: actor.ID, Action: "competitions.forfeit", TargetType: "competition",

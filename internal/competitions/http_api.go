@@ -86,7 +86,9 @@ type PairingOut struct {
 	Winner     string   `json:"winner,omitempty" doc:"team id when a decision named it"`
 	Done       bool     `json:"done"`
 	Forfeit    bool     `json:"forfeit,omitempty" doc:"not played: the winner won by forfeit (the scores are the forfeit score)"`
-	Panel      *SplitIO `json:"panel,omitempty" doc:"a debate panel's split, once every judge has decided"`
+	// DoubleForfeit: neither team showed up; both lost (no winner, no scores).
+	DoubleForfeit bool     `json:"double_forfeit,omitempty" doc:"not played, neither team showed up: both lose, no points, no scores"`
+	Panel         *SplitIO `json:"panel,omitempty" doc:"a debate panel's split, once every judge has decided"`
 }
 
 // SplitIO is how a panel's judges voted.
@@ -280,7 +282,7 @@ func roundOut(c *Competition, rd *Round) RoundOut {
 
 func pairingOut(p Pairing) PairingOut {
 	o := PairingOut{ID: idStr(p.ID), Home: idStr(p.Home), ThirdPlace: p.ThirdPlace, HomeScore: p.HomeScore, AwayScore: p.AwayScore,
-		Winner: idStr(p.Winner), Done: p.Done, Forfeit: p.Forfeit}
+		Winner: idStr(p.Winner), Done: p.Done, Forfeit: p.Forfeit, DoubleForfeit: p.DoubleForfeit()}
 	if p.Split() {
 		o.Panel = &SplitIO{Home: p.PanelHome, Away: p.PanelAway}
 	}

@@ -23,7 +23,7 @@ type WithdrawIn struct {
 
 // ForfeitIn is the body of POST /pairings/{id}/forfeit.
 type ForfeitIn struct {
-	Absent string `json:"absent" enum:"home,away" doc:"the team that did not show up; the other wins by forfeit"`
+	Absent string `json:"absent" enum:"home,away,both" doc:"the team that did not show up; the other wins by forfeit. both: a double forfeit, both lose (not in a knockout: 409)"`
 }
 
 // JudgesIn is the body of PUT /pairings/{id}/judges and /rounds/{id}/judges.

@@ -70,6 +70,10 @@ type Pairing struct {
 	PanelHome, PanelAway int
 }
 
+// DoubleForfeit reports whether neither team showed up: a forfeit
+// without a winner (decision 0150).
+func (p Pairing) DoubleForfeit() bool { return p.Forfeit && p.Winner == 0 && p.Away != 0 }
+
 // Split reports whether a panel decided the game.
 func (p Pairing) Split() bool { return p.PanelHome+p.PanelAway > 0 }
 
@@ -79,7 +83,7 @@ func (p Pairing) IsBye() bool { return p.Away == 0 }
 // Game is the pairing as internal/draw reads it.
 func (p Pairing) Game(round int) draw.Game {
 	g := draw.Game{Pairing: draw.Pairing{Home: p.Home, Away: p.Away, ThirdPlace: p.ThirdPlace}, Round: round, Winner: p.Winner, Done: p.Done,
-		Forfeit: p.Forfeit}
+		Forfeit: p.Forfeit, DoubleForfeit: p.DoubleForfeit()}
 	if p.HomeScore != nil {
 		g.HomeScore = *p.HomeScore
 	}

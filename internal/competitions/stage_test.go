@@ -77,7 +77,7 @@ func TestWithdrawalAndForfeits(t *testing.T) {
 
 		// A single game: the home team did not show up (entered by a judge).
 		want(t, "forfeit by a member", w.api("POST", "/api/v1/pairings/"+g0.ID+"/forfeit", w.xtok, `{"absent":"home"}`), http.StatusForbidden)
-		want(t, "forfeit of nobody", w.api("POST", "/api/v1/pairings/"+g0.ID+"/forfeit", w.jtok, `{"absent":"both"}`), http.StatusUnprocessableEntity, `"field":"absent"`)
+		want(t, "forfeit of nobody", w.api("POST", "/api/v1/pairings/"+g0.ID+"/forfeit", w.jtok, `{"absent":"nobody"}`), http.StatusUnprocessableEntity, `"field":"absent"`)
 		r := w.api("POST", "/api/v1/pairings/"+g0.ID+"/forfeit", w.jtok, `{"absent":"home"}`)
 		want(t, "forfeit", r, http.StatusOK, `"forfeit":true`, `"done":true`)
 		if p := decode[pairingOut](t, r); p.Winner != *g0.Away || *p.HomeScore != 0 || *p.AwayScore != 5 {

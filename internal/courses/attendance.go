@@ -13,11 +13,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 )
 
 // Attendance marks.
@@ -299,6 +301,11 @@ type Sheet struct {
 	Held     int // sessions held so far (started, not cancelled)
 	Total    int // sessions not cancelled
 	Rows     []SheetRow
+
+	// The page's table, built once per language for a kept sheet
+	// (sheetPage; docs/benchmarks.md, "Courses: the sheet's CPU").
+	mu    sync.Mutex
+	pages map[i18n.Lang]*sheetParts
 }
 
 // SheetRow is one person's line: a mark per session ("" none), how many

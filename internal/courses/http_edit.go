@@ -16,6 +16,7 @@ import (
 type editData struct {
 	Course   *Course
 	Weekdays []string
+	Teachers teacherPart
 }
 
 // editValues is course c as the edit form's fields.
@@ -67,12 +68,17 @@ func (h *handler) editForm(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	var tp teacherPart
+	for _, t := range c.Teachers {
+		tp.Chosen = append(tp.Chosen, Candidate{ID: t.ID, Name: t.Name})
+	}
 	h.srv.Render(w, r, http.StatusOK, "courses_edit", &web.PageData{Title: h.srv.T(r, "courses.edit"), Form: editValues(c),
-		Data: editData{Course: c, Weekdays: Weekdays}})
+		Data: editData{Course: c, Weekdays: Weekdays, Teachers: tp}})
 }
 
-// update is the edit form's POST: the kept teachers (checked boxes
-// "teacher") and those added by id ("teachers"), and every other field.
+// update is the edit form's POST: the teachers chosen by name
+// (pickTeachers; a button of that part brings the form back) and every
+// other field.
 func (h *handler) update(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.srv.BeginForm(w, r, "id")
 	if !ok {
@@ -84,24 +90,31 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in, err := courseForm(f)
-	if err == nil {
-		var fs errs.Fields
-		kept := parseIDs("teachers", f["teacher"], &fs)
-		in.Teachers = append(kept, in.Teachers...)
-		err = fs.Err()
+	tp, again, err := h.pickTeachers(r, req.User, c.OrgID, f, c.Teachers)
+	if err != nil && errs.CodeOf(err) != errs.Invalid {
+		h.srv.Fail(w, r, err)
+		return
 	}
 	var ch *Changes
-	if err == nil {
-		_, ch, err = h.svc.Update(withIP(h, r), req.User, req.ID, in)
+	if err == nil && !again {
+		var in NewCourse
+		in, err = courseForm(f)
+		if err == nil {
+			_, ch, err = h.svc.Update(withIP(h, r), req.User, req.ID, in)
+		}
 	}
-	if err != nil {
-		if fe, ok := h.formErrors(r, err); ok {
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "courses_edit", &web.PageData{Title: h.srv.T(r, "courses.edit"),
-				Form: f, Errors: fe, Data: editData{Course: c, Weekdays: Weekdays}})
+	if err != nil || again {
+		fe, ok := h.formErrors(r, err)
+		if !ok && err != nil {
+			h.srv.Fail(w, r, err)
 			return
 		}
-		h.srv.Fail(w, r, err)
+		status := http.StatusOK
+		if err != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		h.srv.Render(w, r, status, "courses_edit", &web.PageData{Title: h.srv.T(r, "courses.edit"),
+			Form: f, Errors: fe, Data: editData{Course: c, Weekdays: Weekdays, Teachers: tp}})
 		return
 	}
 	flash := "courses.updated"

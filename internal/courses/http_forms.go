@@ -14,16 +14,22 @@ import (
 	"github.com/ortaq/ortaq/internal/web"
 )
 
+// newData is what the create page shows beside the form.
+type newData struct {
+	Weekdays []string
+	Teachers teacherPart
+}
+
 func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "capacity": {"30"}, "start_time": {"18:00"}, "minutes": {"90"},
 		"threshold": {"80"}, "offer_hours": {"24"}, "remind_hours": {"24"}}
-	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: Weekdays})
+	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: newData{Weekdays: Weekdays}})
 }
 
-// courseForm reads the create form.
+// courseForm reads the create and edit forms (after pickTeachers).
 func courseForm(f url.Values) (NewCourse, error) {
 	in := NewCourse{OrgID: atoi64(f.Get("org_id")), Capacity: atoi(f.Get("capacity")),
 		Title:       i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
@@ -43,14 +49,7 @@ func courseForm(f url.Values) (NewCourse, error) {
 	for _, r := range strings.FieldsFunc(f.Get("regions"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		in.Eligibility.Regions = append(in.Eligibility.Regions, strings.ToUpper(r))
 	}
-	for _, t := range strings.FieldsFunc(f.Get("teachers"), func(r rune) bool { return r == ',' || r == ' ' }) {
-		id := atoi64(t)
-		if id <= 0 {
-			fs.Add("teachers", "validation.invalid_value")
-			break
-		}
-		in.Teachers = append(in.Teachers, id)
-	}
+	in.Teachers = teacherIDs(f) // chosen by name: pickTeachers
 	return in, fs.Err()
 }
 
@@ -60,7 +59,8 @@ func (h *handler) formErrors(r *http.Request, err error) (map[string]string, boo
 	if ok {
 		for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id", "schedule.weekdays": "weekdays",
 			"schedule.start_time": "start_time", "schedule.minutes": "minutes", "schedule.from": "from", "schedule.to": "to",
-			"certificate_threshold": "threshold", "eligibility": "age_min", "description": "description_kk"} {
+			"certificate_threshold": "threshold", "eligibility": "age_min", "description": "description_kk",
+			"teachers": "teacher_q"} {
 			if m, ok := fe[k]; ok {
 				fe[v] = m
 			}
@@ -75,18 +75,31 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in, err := courseForm(f)
-	var c *Course
-	if err == nil {
-		c, _, err = h.svc.Create(withIP(h, r), req.User, in)
+	tp, again, err := h.pickTeachers(r, req.User, atoi64(f.Get("org_id")), f, nil)
+	if err != nil && errs.CodeOf(err) != errs.Invalid {
+		h.srv.Fail(w, r, err)
+		return
 	}
-	if err != nil {
-		if fe, ok := h.formErrors(r, err); ok {
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"),
-				Form: f, Errors: fe, Data: Weekdays})
+	var c *Course
+	if err == nil && !again {
+		var in NewCourse
+		in, err = courseForm(f)
+		if err == nil {
+			c, _, err = h.svc.Create(withIP(h, r), req.User, in)
+		}
+	}
+	if err != nil || again {
+		fe, ok := h.formErrors(r, err)
+		if !ok && err != nil {
+			h.srv.Fail(w, r, err)
 			return
 		}
-		h.srv.Fail(w, r, err)
+		status := http.StatusOK
+		if err != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		h.srv.Render(w, r, status, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"),
+			Form: f, Errors: fe, Data: newData{Weekdays: Weekdays, Teachers: tp}})
 		return
 	}
 	h.back(w, r, c.ID, "courses.created", "")

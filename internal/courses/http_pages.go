@@ -204,17 +204,42 @@ func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	done := 0
+	title, _ := sh.Course.Title.Pick(web.LangOf(r))
+	parts := sh.page(web.LangOf(r), h.srv.Printer(r))
+	h.srv.Render(w, r, http.StatusOK, "courses_sheet", &web.PageData{Title: title, Data: map[string]any{"S": sh, "Completed": parts.completed,
+		"Head": parts.head, "Body": parts.body,
+		"Organizer": organizer, "Awards": h.svc.awards != nil}})
+}
+
+// sheetParts is a sheet's table as one language's page shows it.
+type sheetParts struct {
+	head, body template.HTML
+	completed  int
+}
+
+// page returns the sheet's table in language l (p its printer), built on
+// the first request in that language and kept with the sheet: a kept
+// sheet is the same for every reader until it is replaced, and building
+// 12,000 cells was a sixth of the page's CPU (docs/benchmarks.md,
+// "Courses: the sheet's CPU").
+func (sh *Sheet) page(l i18n.Lang, p *i18n.Printer) *sheetParts {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if ps, ok := sh.pages[l]; ok {
+		return ps
+	}
+	ps := &sheetParts{}
+	ps.head, ps.body = sheetHTML(sh, p)
 	for _, row := range sh.Rows {
 		if row.Completed {
-			done++
+			ps.completed++
 		}
 	}
-	title, _ := sh.Course.Title.Pick(web.LangOf(r))
-	head, body := sheetHTML(sh, h.srv.Printer(r))
-	h.srv.Render(w, r, http.StatusOK, "courses_sheet", &web.PageData{Title: title, Data: map[string]any{"S": sh, "Completed": done,
-		"Head": head, "Body": body,
-		"Organizer": organizer, "Awards": h.svc.awards != nil}})
+	if sh.pages == nil {
+		sh.pages = map[i18n.Lang]*sheetParts{}
+	}
+	sh.pages[l] = ps
+	return ps
 }
 
 // sheetHTML is the sheet's table head and body, built here: 12,000

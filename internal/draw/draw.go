@@ -48,12 +48,22 @@ type Game struct {
 	// head-to-head and Buchholz, but its scores count in no table (score
 	// difference, scores for): a walkover's 3:0 is not goals scored.
 	Forfeit bool `json:"forfeit,omitempty"`
+	// DoubleForfeit: neither team showed up (Winner 0, scores ignored).
+	// Both lose: a loss (and a forfeit lost) for each, no points for
+	// either, no scores in any table; it counts as a game between them for
+	// Buchholz and for the Swiss no-rematch rule (they were paired), and
+	// as nothing in head-to-head. A knockout game cannot end so: it needs a
+	// winner (ErrUndecided).
+	DoubleForfeit bool `json:"double_forfeit,omitempty"`
 }
 
 // Outcome returns the game's winner and loser, or draw; a bye is won by
 // Home. The result of a game that is not done is meaningless.
+// A double forfeit has neither a winner nor a draw: 0, 0, false.
 func (g Game) Outcome() (winner, loser int64, draw bool) {
 	switch {
+	case g.DoubleForfeit && !g.IsBye():
+		return 0, 0, false
 	case g.IsBye():
 		return g.Home, Bye, false
 	case g.Winner == g.Home:

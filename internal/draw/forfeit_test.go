@@ -1,6 +1,7 @@
 package draw
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -114,5 +115,52 @@ func TestCrossedGroupSeeds(t *testing.T) {
 	}
 	if _, err := CrossedGroupSeeds(mk(2, 5), 5, 1); err == nil {
 		t.Fatal("five of four qualified")
+	}
+}
+
+// A double forfeit (neither team showed): a loss for both, no points, and
+// its stored scores count nowhere; head-to-head ignores it; Buchholz and
+// the no-rematch rule count it as a game between them.
+func TestStandingsDoubleForfeit(t *testing.T) {
+	const a, b, c, d = 1, 2, 3, 4
+	df := game(1, a, b, 3, 0) // scores a form might have left: ignored
+	df.DoubleForfeit = true
+	games := []Game{df, game(1, c, d, 2, 1), game(2, a, c, 1, 0), game(2, b, d, 0, 0)}
+	rows, err := Standings([]int64{a, b, c, d}, games, StandingsOptions{Points: Football, TieBreaks: SwissTieBreaks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a and c 3 points, a won their game; b and d 1 point, drew theirs:
+	// b's difference is 0 (the double forfeit counts for nothing), d's -1.
+	if got := order(rows); !slices.Equal(got, []int64{a, c, b, d}) {
+		t.Fatalf("order %v", got)
+	}
+	ra, rb := rows[0], rows[2]
+	if ra.Played != 2 || ra.Won != 1 || ra.Lost != 1 || ra.ForfeitsLost != 1 || ra.Points != 3 || ra.ScoresFor != 1 || ra.ScoresAgainst != 0 ||
+		ra.Buchholz != 1+3 {
+		t.Fatalf("a: %+v", ra)
+	}
+	if rb.Played != 2 || rb.Lost != 1 || rb.Drawn != 1 || rb.ForfeitsLost != 1 || rb.ForfeitsWon != 0 || rb.Points != 1 || rb.ScoresFor != 0 || rb.ScoresAgainst != 0 {
+		t.Fatalf("b: %+v", rb)
+	}
+	if rows[1].DecidedBy != HeadToHead || rows[3].DecidedBy != ScoreDiff {
+		t.Fatalf("decided by %q, %q", rows[1].DecidedBy, rows[3].DecidedBy)
+	}
+
+	// Swiss: a and b were paired, so they are not paired again.
+	sw, err := Swiss([]Team{{ID: a}, {ID: b}, {ID: c}, {ID: d}}, games[:2], SwissOptions{Points: Football, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range sw.Pairings {
+		if (p.Home == a && p.Away == b) || (p.Home == b && p.Away == a) || (p.Home == c && p.Away == d) || (p.Home == d && p.Away == c) {
+			t.Fatalf("rematch %+v in %+v", p, sw.Pairings)
+		}
+	}
+
+	// A knockout game cannot end with both teams out.
+	ko := []Game{df, game(1, c, d, 2, 1)}
+	if _, err := NextKnockoutRound(ko, false); !errors.Is(err, ErrUndecided) {
+		t.Fatalf("knockout after a double forfeit: %v", err)
 	}
 }

@@ -92,7 +92,7 @@ func NextKnockoutRound(games []Game, thirdPlace bool) ([]Pairing, error) {
 			return nil, fmt.Errorf("%w: game %d (%d v %d) has no result", ErrRoundIncomplete, i+1, g.Home, g.Away)
 		}
 		w, l, draw := g.Outcome()
-		if draw || g.Winner != 0 && g.Winner != g.Home && g.Winner != g.Away {
+		if draw || g.DoubleForfeit || g.Winner != 0 && g.Winner != g.Home && g.Winner != g.Away {
 			return nil, fmt.Errorf("%w: game %d (%d v %d)", ErrUndecided, i+1, g.Home, g.Away)
 		}
 		winners[i], losers[i] = w, l

@@ -151,6 +151,15 @@ func newTable(teams []int64, index map[int64]int, games []Game, pts Points) *tab
 		a := &t.rows[index[g.Away]]
 		h.Played++
 		a.Played++
+		if g.DoubleForfeit {
+			// Neither showed up: both lose, no points, no scores.
+			h.Lost++
+			a.Lost++
+			h.ForfeitsLost++
+			a.ForfeitsLost++
+			opponents = append(opponents, [2]int{index[g.Home], index[g.Away]})
+			continue
+		}
 		win, _, draw := g.Outcome()
 		if g.Forfeit && !draw {
 			// A walkover counts as a win and a loss, not as scores.
@@ -205,7 +214,7 @@ func (t *table) keys(group []int, c Criterion, seed uint64) []float64 {
 		for _, g := range t.games {
 			kh, okh := in[t.index[g.Home]]
 			ka, oka := in[t.index[g.Away]]
-			if !okh || !oka {
+			if !okh || !oka || g.DoubleForfeit {
 				continue
 			}
 			win, _, draw := g.Outcome()

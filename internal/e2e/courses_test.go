@@ -11,6 +11,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/courses"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -155,6 +156,19 @@ func TestBrowserEditCourseOnPhone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Two members called Aigerim, and one who is no member: the teacher is
+	// picked by name among the members.
+	t1, t2, stranger := env.NewPerson(), env.NewPerson(), env.NewPerson()
+	for i, p := range []apptest.Person{t1, t2, stranger} {
+		if err := env.App.DB.Write(ctx0, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx0, "UPDATE users SET name = ? WHERE id = ?", []string{"Айгерім Сейітова", "Айгерім Нұрланқызы", "Айгерім Бекова"}[i], p.User.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Grant(t1, org, "member")
+	env.Grant(t2, org, "member")
 	ctx := browserFor(t, 3*time.Minute)
 	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	meetingsSignIn(t, ctx, env, boss)
@@ -172,9 +186,32 @@ func TestBrowserEditCourseOnPhone(t *testing.T) {
 		t.Fatalf("title field %q", got)
 	}
 
+	// A teacher by name: "aigerim" in Latin finds both members (not the
+	// stranger); the form comes back with an Add button for each.
+	run(t, ctx, chromedp.SetValue(C("#f-teacher_q"), "aigerim"))
+	clickAndLoad(t, ctx, "#find-teacher")
+	run(t, ctx, chromedp.WaitVisible(C("#teacher-matches")))
+	if got := text(t, ctx, "#teacher-matches"); !strings.Contains(got, "Айгерім Сейітова") || !strings.Contains(got, "Айгерім Нұрланқызы") || strings.Contains(got, "Бекова") {
+		t.Fatalf("matches: %q", got)
+	}
+	if got := text(t, ctx, "#e-teacher_q"); !strings.Contains(got, "Бірнеше мүше") {
+		t.Fatalf("the matches' message: %q", got)
+	}
+	if w := get(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the edit page with matches is %d px wide on a 390 px phone", w)
+	}
+	for _, v := range axeRun(t, ctx) {
+		t.Errorf("edit page with teacher matches: %s", v)
+	}
+	clickAndLoad(t, ctx, fmt.Sprintf(`#teacher-matches button[value="%d"]`, t1.User.ID))
+	run(t, ctx, chromedp.WaitVisible(C("#chosen-teachers")))
+	if got := text(t, ctx, "#chosen-teachers"); !strings.Contains(got, "Айгерім Сейітова") {
+		t.Fatalf("chosen teachers: %q", got)
+	}
+
 	// Fewer seats than taken: refused next to the field, the rest kept.
 	run(t, ctx, chromedp.SetValue(C("#f-title_kk"), "Қазақ тілі: жетекшілерге"), chromedp.SetValue(C("#f-capacity"), "1"))
-	clickAndLoad(t, ctx, `#edit-course button[type="submit"]`)
+	clickAndLoad(t, ctx, "#save-course")
 	run(t, ctx, chromedp.WaitVisible(C("#e-capacity")))
 	if got := text(t, ctx, "#e-capacity"); !strings.Contains(got, "Жазылғандар саны: 2") {
 		t.Fatalf("capacity error: %q", got)
@@ -188,7 +225,7 @@ func TestBrowserEditCourseOnPhone(t *testing.T) {
 
 	// Three seats: saved, and the person waiting is offered the third.
 	run(t, ctx, chromedp.SetValue(C("#f-capacity"), "3"))
-	clickAndLoad(t, ctx, `#edit-course button[type="submit"]`)
+	clickAndLoad(t, ctx, "#save-course")
 	run(t, ctx, chromedp.WaitVisible(C("#seats")))
 	if got := text(t, ctx, "h1"); got != "Қазақ тілі: жетекшілерге" {
 		t.Fatalf("title after saving: %q", got)
@@ -198,5 +235,26 @@ func TestBrowserEditCourseOnPhone(t *testing.T) {
 	}
 	if e, _ := svc.Mine(ctx0, waiter.User, c.ID); e.Status != courses.Offered {
 		t.Fatalf("the person waiting: %+v", e)
+	}
+	if got, _ := svc.Get(ctx0, c.ID); len(got.Teachers) != 1 || got.Teachers[0].ID != t1.User.ID {
+		t.Fatalf("teachers after saving: %+v", got.Teachers)
+	}
+
+	// Enter in the name box saves (never a remove button): a name that is
+	// one member's is taken with the form.
+	clickAndLoad(t, ctx, "#edit-link")
+	run(t, ctx, chromedp.WaitVisible(C("#f-teacher_q")), chromedp.SetValue(C("#f-teacher_q"), "Нұрланқызы"),
+		chromedp.Evaluate[chromedp.Void](`window.__ortaqOld = true`), chromedp.SendKeys(C("#f-teacher_q"), "\r"))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__ortaqOld !== true && document.readyState === "complete"`)); err == nil && fresh {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Enter in the teacher's name box loaded no new page")
+		}
+	}
+	run(t, ctx, chromedp.WaitVisible(C("#seats")))
+	if got, _ := svc.Get(ctx0, c.ID); len(got.Teachers) != 2 {
+		t.Fatalf("teachers after Enter: %+v", got.Teachers)
 	}
 }
