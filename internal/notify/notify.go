@@ -186,9 +186,9 @@ func (s *Service) AddAll(ctx context.Context, tx *db.Tx, b *Batch, notes []Note)
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	// Delivered through the outbox when it can reach someone (a bot, or
-	// an SMTP server): else the inbox only, as before the outbox.
-	deliver := b != nil && s.Outbox != nil && s.Outbox.Reaches()
+	// Delivered through the outbox even without an SMTP server or a bot:
+	// the outbox then writes the email to the log (issue 20, item 4).
+	deliver := b != nil && s.Outbox != nil
 	telegram := deliver && s.Outbox.HasMessenger()
 	var q strings.Builder
 	args := make([]any, 0, 6*len(notes))

@@ -29,7 +29,7 @@ func TestAddAllStoresAndMatchesIDs(t *testing.T) {
 			t.Fatal(err)
 		}
 		// deliveries are collected for people with an email
-		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: outbox.New(d, smtpLike{}, outbox.Config{})})
+		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: outbox.New(d, mail.NewLog(quiet), outbox.Config{})})
 		notes := []notify.Note{
 			{UserID: a.ID, Kind: "support_milestone", Args: map[string]string{"title": "Бір", "count": "10"}, Link: "/proposals/1"},
 			{UserID: b.ID, Kind: "support_milestone", Args: map[string]string{"title": "Екі", "count": "25"}, Link: "/proposals/2"},
@@ -77,35 +77,6 @@ func TestAddAllStoresAndMatchesIDs(t *testing.T) {
 			if r.user != it.UserID || r.kind != it.Kind || r.args != string(aj) || r.link != it.Link {
 				t.Fatalf("delivery %+v has the id of another row %+v", it, r)
 			}
-		}
-	})
-}
-
-// smtpLike stands for an SMTP server: it takes every message.
-type smtpLike struct{}
-
-func (smtpLike) Send(context.Context, mail.Message) error { return nil }
-
-// Without an SMTP server (mail to the log) and without a bot, nobody can be
-// reached: a notification is in the inbox only, with no outbox row and no
-// delivery rounds (each cost three transactions for a line in the log).
-func TestNotificationsWithoutMailStayInTheInbox(t *testing.T) {
-	ctx := context.Background()
-	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		k := progtest.New(t, d)
-		a := k.People(1, "KZ-27", "2000-05-05")[0]
-		n := notify.New(notify.Deps{DB: d, Catalog: k.Notify.Catalog, Log: quiet, Outbox: outbox.New(d, mail.NewLog(quiet), outbox.Config{})})
-		var batch notify.Batch
-		note := notify.Note{UserID: a.ID, Kind: "support_milestone", Args: map[string]string{"title": "Бір", "count": "10"}, Link: "/proposals/1"}
-		if err := d.Write(ctx, func(tx *db.Tx) error { batch = notify.Batch{}; return n.AddAll(ctx, tx, &batch, []notify.Note{note}) }); err != nil {
-			t.Fatal(err)
-		}
-		var stored, queued int
-		if err := d.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM notifications WHERE user_id = ?), (SELECT COUNT(*) FROM outbox)", a.ID).Scan(&stored, &queued); err != nil {
-			t.Fatal(err)
-		}
-		if stored != 1 || queued != 0 || len(batch.Items()) != 0 {
-			t.Fatalf("stored %d, queued %d, deliveries %d; want 1, 0, 0", stored, queued, len(batch.Items()))
 		}
 	})
 }

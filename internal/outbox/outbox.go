@@ -184,16 +184,6 @@ func (b *Box) HasMessenger() bool {
 	return b.tg != nil
 }
 
-// Reaches reports whether a message can reach anyone: a messenger is set,
-// or mail goes to an SMTP server rather than to the log. Notifications are
-// delivered only then (the inbox has them anyway): without it every
-// notification cost a stored row and a claim-send-record round of
-// transactions for a line in the log (docs/benchmarks.md, "PostgreSQL
-// regressions of issue 14").
-func (b *Box) Reaches() bool {
-	return !b.logOnly || b.HasMessenger()
-}
-
 // MessageID is the Message-ID (without angle brackets) of row id with
 // token: the same for every attempt, from every node.
 func (b *Box) MessageID(id int64, token string) string {
