@@ -13,14 +13,23 @@ import (
 	"github.com/ortaq/ortaq/internal/web"
 )
 
-func formData() map[string]any { return map[string]any{"Formats": Formats, "Points": Points} }
+// formData is what the create form shows besides the fields; org is the
+// organization picker (web.Pick).
+func formData(org *web.Pick) map[string]any {
+	return map[string]any{"Formats": Formats, "Points": Points, "Org": org}
+}
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "format": {"round_robin"}, "points": {"football"}}
-	h.srv.Render(w, r, http.StatusOK, "competitions_new", &web.PageData{Title: h.srv.T(r, "competitions.new"), Form: f, Data: formData()})
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "competitions_new", &web.PageData{Title: h.srv.T(r, "competitions.new"), Form: f, Data: formData(pk)})
 }
 
 // parseDisciplines reads the form's disciplines, one a line: "key: title".
@@ -47,12 +56,20 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	var fs errs.Fields
+	if pk.ID == 0 {
+		fs.Add("org_id", pk.Err)
+	}
 	in := NewCompetition{OrgID: atoi64(f.Get("org_id")), Format: f.Get("format"), Points: f.Get("points"),
 		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}}
 	in.Disciplines = parseDisciplines(f.Get("disciplines"), &fs)
 	var id int64
-	var err error
 	if len(fs) == 0 {
 		id, err = h.svc.Create(withIP(h, r), req.User, in)
 	} else {
@@ -63,7 +80,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		err = fs.Err()
 	}
 	if err != nil {
-		h.srv.FormError(w, r, "competitions_new", formErrors(err), &web.PageData{Title: h.srv.T(r, "competitions.new"), Data: formData()})
+		h.srv.FormError(w, r, "competitions_new", formErrors(err), &web.PageData{Title: h.srv.T(r, "competitions.new"), Data: formData(pk)})
 		return
 	}
 	h.srv.Redirect(w, r, pagePath(id), "competitions.flash.created")

@@ -16,6 +16,7 @@ import (
 
 // newData is what the create page shows beside the form.
 type newData struct {
+	Org      *web.Pick // the organization, named by typing its name
 	Weekdays []string
 	Teachers teacherPart
 }
@@ -26,7 +27,12 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "capacity": {"30"}, "start_time": {"18:00"}, "minutes": {"90"},
 		"threshold": {"80"}, "offer_hours": {"24"}, "remind_hours": {"24"}}
-	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: newData{Weekdays: Weekdays}})
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"), Form: f, Data: newData{Org: pk, Weekdays: Weekdays}})
 }
 
 // courseForm reads the create and edit forms (after pickTeachers).
@@ -75,11 +81,18 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	tp, again, err := h.pickTeachers(r, req.User, atoi64(f.Get("org_id")), f, nil)
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	tp, again, err := h.pickTeachers(r, req.User, pk.ID, f, nil)
 	if err != nil && errs.CodeOf(err) != errs.Invalid {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	again = again || pk.ID == 0
 	var c *Course
 	if err == nil && !again {
 		var in NewCourse
@@ -95,11 +108,12 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		status := http.StatusOK
-		if err != nil {
+		if err != nil || pk.ID == 0 {
 			status = http.StatusUnprocessableEntity
 		}
+		fe = h.srv.PickError(r, pk, fe)
 		h.srv.Render(w, r, status, "courses_new", &web.PageData{Title: h.srv.T(r, "courses.new"),
-			Form: f, Errors: fe, Data: newData{Weekdays: Weekdays, Teachers: tp}})
+			Form: f, Errors: fe, Data: newData{Org: pk, Weekdays: Weekdays, Teachers: tp}})
 		return
 	}
 	h.back(w, r, c.ID, "courses.created", "")

@@ -172,7 +172,8 @@ func TestCoursePages(t *testing.T) {
 		bc := env.Client()
 		bc.SignIn(boss)
 		now := env.Clock.Now()
-		f := url.Values{"org_id": {fmt.Sprint(org)}, "title_kk": {"Шеберлік сабағы"}, "capacity": {"1"}, "weekdays": {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
+		// The organization is named by typing its name (web.Pick), not by its number.
+		f := url.Values{"org_id_q": {"Шымкент Ассамблеясы"}, "org_id": {""}, "title_kk": {"Шеберлік сабағы"}, "capacity": {"1"}, "weekdays": {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
 			"start_time": {now.Add(-5 * time.Minute).In(i18n.Almaty).Format("15:04")}, "minutes": {"60"}, "from": {day(now, 0)}, "to": {day(now, 6)},
 			"place": {"Шымкент, Достық үйі"}, "threshold": {"80"}, "offer_hours": {"24"}}
 		bad := url.Values{}
@@ -182,6 +183,14 @@ func TestCoursePages(t *testing.T) {
 		bad.Set("to", day(now, -3))
 		if r := bc.PostForm("/en/courses", bad); r.StatusCode != 422 || !strings.Contains(r.Body, "The last day is before the first.") {
 			t.Fatalf("bad dates: %d %.500s", r.StatusCode, r.Body)
+		}
+		nobody := url.Values{}
+		for k, v := range f {
+			nobody[k] = v
+		}
+		nobody.Set("org_id_q", "Мұндай ұйым жоқ")
+		if r := bc.PostForm("/kk/courses", nobody); r.StatusCode != 422 || !strings.Contains(r.Body, `id="e-org_id"`) || !strings.Contains(r.Body, "Мұндай ұйым жоқ") {
+			t.Fatalf("an organization nobody has: %d %.500s", r.StatusCode, r.Body)
 		}
 		r := bc.PostForm("/kk/courses", f)
 		if r.StatusCode != 303 {

@@ -16,7 +16,12 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "spheres": {DefaultSpheres}}
-	h.srv.Render(w, r, http.StatusOK, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f})
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Data: map[string]any{"Org": pk}})
 }
 
 // DefaultSpheres is the new-pool form's suggestion: one sphere a line,
@@ -55,17 +60,23 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	// The organization is named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
 	in := NewPool{OrgID: atoi64(f.Get("org_id")), ProgrammeID: atoi64(f.Get("programme_id")),
 		Title:  i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
 		AgeMin: atoi(f.Get("age_min")), AgeMax: atoi(f.Get("age_max"))}
-	var err error
 	in.Spheres, err = ParseSpheres(f.Get("spheres"))
 	var id int64
-	if err == nil {
+	if err == nil && pk.ID != 0 {
 		id, err = h.svc.CreatePool(ctxIP(h, r).Context(), req.User, in)
 	}
-	if err != nil {
-		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
+	if err != nil || pk.ID == 0 {
+		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok || err == nil {
+			fe = h.srv.PickError(r, pk, fe)
 			for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
 				if m, ok := fe[k]; ok {
 					fe[v] = m
@@ -76,7 +87,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 					fe["spheres"] = m
 				}
 			}
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Errors: fe})
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Errors: fe, Data: map[string]any{"Org": pk}})
 			return
 		}
 		h.srv.Fail(w, r, err)
