@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -121,12 +123,52 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 
 // fail re-renders the course page with field errors (422) or fails.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	h.failWith(w, r, id, err, nil)
+}
+
+// failWith is fail showing matches of a typed name to enrol.
+func (h *handler) failWith(w http.ResponseWriter, r *http.Request, id int64, err error, matches []Candidate) {
 	fe, ok := web.FieldErrors(h.srv.Printer(r), err)
 	if !ok {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	h.render(w, r, id, http.StatusUnprocessableEntity, fe)
+	if m, ok := fe["person_id"]; ok { // the service's name for the person
+		fe["person_q"] = m
+	}
+	h.renderWith(w, r, id, http.StatusUnprocessableEntity, fe, matches)
+}
+
+// personByName finds whom an organizer of course id means by name q:
+// the one match (or the one whose name is exactly q), else the matches
+// to choose from (none: a field error).
+func (h *handler) personByName(r *http.Request, u *auth.User, id int64, q string) (int64, []Candidate, error) {
+	c, err := h.svc.Get(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	cs, _, err := h.svc.FindTeachers(r.Context(), u, c.OrgID, q)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+			return 0, nil, errs.Fields{{Name: "person_q", Key: "courses.teacher_short"}}.Err()
+		}
+		return 0, nil, err
+	}
+	var exact []Candidate
+	for _, c := range cs {
+		if kazakh.Fold(c.Name) == kazakh.Fold(q) {
+			exact = append(exact, c)
+		}
+	}
+	switch {
+	case len(cs) == 0:
+		return 0, nil, errs.Fields{{Name: "person_q", Key: "courses.teacher_none"}}.Err()
+	case len(cs) == 1:
+		return cs[0].ID, nil, nil
+	case len(exact) == 1:
+		return exact[0].ID, nil, nil
+	}
+	return 0, cs, nil
 }
 
 func (h *handler) enrol(w http.ResponseWriter, r *http.Request) {
@@ -136,8 +178,22 @@ func (h *handler) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	person := atoi64(r.PostForm.Get("person_id"))
 	if s := strings.TrimSpace(r.PostForm.Get("person_id")); s != "" && person <= 0 {
-		h.fail(w, r, req.ID, errs.Fields{{Name: "person_id", Key: "validation.invalid_value"}}.Err())
+		h.fail(w, r, req.ID, errs.Fields{{Name: "person_q", Key: "validation.invalid_value"}}.Err())
 		return
+	}
+	if q := strings.TrimSpace(r.PostForm.Get("person_q")); person == 0 && q != "" {
+		// An organizer names the person by typing (the people related to
+		// the course's organization, as teachers are found); several
+		// matches come back as buttons, each enrolling one of them.
+		var matches []Candidate
+		var err error
+		if person, matches, err = h.personByName(r, req.User, req.ID, q); err != nil || person == 0 {
+			if err == nil {
+				err = errs.Fields{{Name: "person_q", Key: "courses.person_choose"}}.Err()
+			}
+			h.failWith(w, r, req.ID, err, matches)
+			return
+		}
 	}
 	e, err := h.svc.Enrol(withIP(h, r), req.User, req.ID, person)
 	if err != nil {

@@ -49,6 +49,7 @@ type showData struct {
 	Waiting    []Learner
 	Offered    []Learner
 	MinutesStr string
+	Matches    []Candidate // people matching a name an organizer typed to enrol
 }
 
 func (h *handler) load(r *http.Request, id int64) (*showData, error) {
@@ -107,11 +108,17 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request) {
 
 // render shows the course page, with field errors when errs is set.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, id int64, status int, errs map[string]string) {
+	h.renderWith(w, r, id, status, errs, nil)
+}
+
+// renderWith is render showing matches of a name typed to enrol.
+func (h *handler) renderWith(w http.ResponseWriter, r *http.Request, id int64, status int, errs map[string]string, matches []Candidate) {
 	d, err := h.load(r, id)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
+	d.Matches = matches
 	title, _ := d.C.Title.Pick(web.LangOf(r))
 	h.srv.Render(w, r, status, "courses_show", &web.PageData{Title: title, Data: d, Errors: errs, Form: r.PostForm})
 }

@@ -370,3 +370,42 @@ func TestImportEnrolments(t *testing.T) {
 		}
 	})
 }
+
+// An organizer enrols a member by typing their name, not their number:
+// one match is enrolled; a name several share comes back with a button
+// for each; a name nobody in the organization has is a field error.
+func TestOrganizerEnrolsByName(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env, org, boss := start(t, d, "Шымкент Ассамблеясы")
+		c, _ := newCourse(t, env, org, boss, 10, 10, nil)
+		a, b := env.NewPerson(), env.NewPerson()
+		env.Grant(a, org, "member")
+		env.Grant(b, org, "member")
+		stranger := env.NewPerson()
+		bc := env.Client()
+		bc.SignIn(boss)
+		page := fmt.Sprintf("/kk/courses/%d", c.ID)
+		if r := bc.PostForm(page+"/enrol", url.Values{"person_q": {stranger.User.Name}}); r.StatusCode != 422 || !strings.Contains(r.Body, `id="e-person_q"`) {
+			t.Fatalf("a stranger's name: %d %.500s", r.StatusCode, r.Body)
+		}
+		r := bc.PostForm(page+"/enrol", url.Values{"person_q": {"Қатысушы"}})
+		if r.StatusCode != 422 || !strings.Contains(r.Body, `id="enrol-matches"`) ||
+			!strings.Contains(r.Body, fmt.Sprintf(`name="person_id" value="%d"`, a.User.ID)) || !strings.Contains(r.Body, fmt.Sprintf(`name="person_id" value="%d"`, b.User.ID)) ||
+			strings.Contains(r.Body, fmt.Sprintf(`name="person_id" value="%d"`, stranger.User.ID)) {
+			t.Fatalf("a shared name: %d %.800s", r.StatusCode, r.Body)
+		}
+		if r := bc.PostForm(page+"/enrol", url.Values{"person_q": {a.User.Name}}); r.StatusCode != 303 {
+			t.Fatalf("one member's name: %d %.500s", r.StatusCode, r.Body)
+		}
+		if r := bc.PostForm(page+"/enrol", url.Values{"person_id": {fmt.Sprint(b.User.ID)}}); r.StatusCode != 303 {
+			t.Fatalf("a match's button: %d %.500s", r.StatusCode, r.Body)
+		}
+		var enrolled int
+		if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM course_enrolments WHERE course_id = ? AND user_id IN (?, ?) AND status = 'enrolled'", c.ID, a.User.ID, b.User.ID).Scan(&enrolled); err != nil {
+			t.Fatal(err)
+		}
+		if enrolled != 2 {
+			t.Fatalf("enrolled %d of the two members", enrolled)
+		}
+	})
+}
