@@ -12,7 +12,6 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
-	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -147,26 +146,18 @@ func (h *handler) personByName(r *http.Request, u *auth.User, id int64, q string
 	if err != nil {
 		return 0, nil, err
 	}
-	cs, _, err := h.svc.FindTeachers(r.Context(), u, c.OrgID, q)
+	cs, more, err := h.svc.FindTeachers(r.Context(), u, c.OrgID, q)
 	if err != nil {
 		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 			return 0, nil, errs.Fields{{Name: "person_q", Key: "courses.teacher_short"}}.Err()
 		}
 		return 0, nil, err
 	}
-	var exact []Candidate
-	for _, c := range cs {
-		if kazakh.Fold(c.Name) == kazakh.Fold(q) {
-			exact = append(exact, c)
-		}
-	}
-	switch {
-	case len(cs) == 0:
+	if len(cs) == 0 {
 		return 0, nil, errs.Fields{{Name: "person_q", Key: "courses.teacher_none"}}.Err()
-	case len(cs) == 1:
-		return cs[0].ID, nil, nil
-	case len(exact) == 1:
-		return exact[0].ID, nil, nil
+	}
+	if one, ok := onlyMatch(cs, more, q); ok {
+		return one.ID, nil, nil
 	}
 	return 0, cs, nil
 }

@@ -96,20 +96,13 @@ func (h *handler) pickTeachers(r *http.Request, u *auth.User, orgID int64, f url
 			again = true
 			break
 		}
-		var exact []Candidate
-		for _, c := range cs {
-			if kazakh.Fold(c.Name) == kazakh.Fold(q) {
-				exact = append(exact, c)
-			}
-		}
+		one, ok := onlyMatch(cs, more, q)
 		switch {
 		case len(cs) == 0:
 			fs.Add("teacher_q", "courses.teacher_none")
 			again = true
-		case len(cs) == 1 && !more:
-			add(cs[0])
-		case len(exact) == 1:
-			add(exact[0])
+		case ok:
+			add(one)
 		default:
 			tp.Matches, tp.More = cs, more
 			fs.Add("teacher_q", "courses.teacher_choose")
@@ -155,4 +148,22 @@ func errsFields(err error) errs.Fields {
 		return e.Fields
 	}
 	return nil
+}
+
+// onlyMatch is the person a name q means among its matches cs (more: there
+// were more than cs): the one match, or the one whose name is exactly q.
+func onlyMatch(cs []Candidate, more bool, q string) (Candidate, bool) {
+	if len(cs) == 1 && !more {
+		return cs[0], true
+	}
+	var exact []Candidate
+	for _, c := range cs {
+		if kazakh.Fold(c.Name) == kazakh.Fold(q) {
+			exact = append(exact, c)
+		}
+	}
+	if len(exact) == 1 {
+		return exact[0], true
+	}
+	return Candidate{}, false
 }
