@@ -17,8 +17,10 @@ import (
 // it right after the commit (Send) and retries it from every node until it
 // goes out or is given up. The text is written at sending time, in the
 // person's language then (render). Without an SMTP server the email goes
-// to the log (mail.Log), like confirmation links; the inbox has every
-// notification whatever happens.
+// to the log (mail.Log), like confirmation links; with no bot either, no
+// outbox row is stored: Send writes the log line once, after the commit
+// (a node that dies in between loses the line, not the notification).
+// The inbox has every notification whatever happens.
 
 // Kind is the outbox kind of a notification's delivery.
 const Kind = "notification"
@@ -29,9 +31,18 @@ func (s *Service) Send(b *Batch) {
 	if b == nil || s.Outbox == nil {
 		return
 	}
-	ids := b.outbox
-	b.items, b.outbox = nil, nil
-	s.Outbox.Send(ids)
+	items, ids, direct := b.items, b.outbox, b.direct
+	b.items, b.outbox, b.direct = nil, nil, false
+	if !direct {
+		s.Outbox.Send(ids)
+		return
+	}
+	for _, it := range items {
+		m := s.message(it.userID, it.email, it.lang, it.n)
+		if err := s.Outbox.WriteLog(context.Background(), Kind, it.n.ID, m); err != nil {
+			s.Log.Warn("notify: log", "id", it.n.ID, "err", err)
+		}
+	}
 }
 
 // render writes notification id for its person: by Telegram when they
@@ -55,8 +66,13 @@ func (s *Service) render(ctx context.Context, id int64) (outbox.Message, error) 
 		return outbox.Message{}, fmt.Errorf("notify: %d: %w", id, err)
 	}
 	l, _ := i18n.Parse(lang)
-	text := n.Text(s.Catalog.Printer(l))
-	link := s.BaseURL + "/" + string(l) + n.Link
+	return s.message(userID, email, l, n), nil
+}
+
+// message is notification n as it goes to its person, in lang.
+func (s *Service) message(userID int64, email string, lang i18n.Lang, n Notification) outbox.Message {
+	text := n.Text(s.Catalog.Printer(lang))
+	link := s.BaseURL + "/" + string(lang) + n.Link
 	return outbox.Message{UserID: userID, Telegram: true, To: email, Subject: s.Site + ": " + firstLine(text),
-		Text: text + "\n\n" + link + "\n"}, nil
+		Text: text + "\n\n" + link + "\n"}
 }

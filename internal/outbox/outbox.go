@@ -184,6 +184,27 @@ func (b *Box) HasMessenger() bool {
 	return b.tg != nil
 }
 
+// LogOnly reports whether the log is the only way out: no SMTP server
+// and no messenger. Nothing then needs a row, a lease or a retry — a
+// message is written to the log once, after the commit (WriteLog) — so a
+// caller may skip Add for messages that could only go by email.
+func (b *Box) LogOnly() bool {
+	return b.logOnly && !b.HasMessenger()
+}
+
+// WriteLog writes m to the log now, as the email a box without an SMTP
+// server sends, with the Message-ID kind-ref@host. For LogOnly boxes,
+// after the commit of what caused m.
+func (b *Box) WriteLog(ctx context.Context, kind string, ref int64, m Message) error {
+	if !b.logOnly {
+		return errors.New("outbox: WriteLog on a box with an SMTP server")
+	}
+	if m.To == "" {
+		return nil
+	}
+	return b.mail.Send(ctx, mail.Message{To: m.To, Subject: m.Subject, Text: m.Text, ID: fmt.Sprintf("%s-%d@%s", kind, ref, b.host)})
+}
+
 // MessageID is the Message-ID (without angle brackets) of row id with
 // token: the same for every attempt, from every node.
 func (b *Box) MessageID(id int64, token string) string {
