@@ -615,7 +615,9 @@ func (s *Service) memberRows(ctx context.Context, orgID int64, v MemberView, f M
 		return nil, "", fmt.Errorf("orgs: members: %w", err)
 	}
 	defer rows.Close()
-	var out []Member
+	// Sized for a usual page at once: grown by appends, a page of 50 made
+	// 7 copies (19 KB), the largest allocation of the member list.
+	out := make([]Member, 0, min(f.Limit+1, 101))
 	for rows.Next() {
 		var m Member
 		if err := rows.Scan(&m.ID, &m.PersonID, &m.Name, &m.Email, &m.Role, &m.Since, &m.Until, &m.Hidden, &m.SourceID, &m.NameKey,
