@@ -91,6 +91,20 @@ type Session struct {
 	CancelledAt *time.Time
 }
 
+// State is how session s stands at now, as its course page says:
+// "cancelled", "past" (it has ended), "now" (under way) or "planned".
+func (s Session) State(now time.Time) string {
+	switch {
+	case s.CancelledAt != nil:
+		return "cancelled"
+	case !now.Before(s.EndsAt):
+		return "past"
+	case !now.Before(s.StartsAt):
+		return "now"
+	}
+	return "planned"
+}
+
 // Awarder issues certificates (the awards component, *awards.Service):
 // IssueTrusted after courses checked the organizer's permission itself.
 type Awarder interface {

@@ -50,6 +50,7 @@ type showData struct {
 	Offered    []Learner
 	MinutesStr string
 	Matches    []Candidate // people matching a name an organizer typed to enrol
+	Now        time.Time   // for the sessions' states
 }
 
 func (h *handler) load(r *http.Request, id int64) (*showData, error) {
@@ -69,7 +70,7 @@ func (h *handler) load(r *http.Request, id int64) (*showData, error) {
 	}
 	now := h.svc.db.Now()
 	d := &showData{C: c, Sessions: sessions, Mine: mine, Organizer: h.svc.Organizer(ctx, u, c), Teacher: h.svc.Teaches(ctx, u, c),
-		Ended: !now.Before(c.EndsAt), MinutesStr: strconv.Itoa(c.Schedule.Minutes)}
+		Ended: !now.Before(c.EndsAt), MinutesStr: strconv.Itoa(c.Schedule.Minutes), Now: now}
 	d.Reveals = d.Teacher || h.svc.Reveals(ctx, u, c)
 	for i := range sessions {
 		se := &sessions[i]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/courses"
@@ -92,5 +93,52 @@ func TestWaitingPeopleRemoveThemselves(t *testing.T) {
 			t.Fatalf("taken %d waiting %d", got.SeatsTaken, got.Waiting)
 		}
 		waitMail(t, env, dd.Email, "/courses/")
+	})
+}
+
+// The course page's sessions table says how each session stands: planned,
+// under way, past, or cancelled — read against the installation's clock.
+func TestSessionStatesOnTheCoursePage(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		org := env.NewOrg(0, "Жастар орталығы")
+		boss := env.NewPerson()
+		env.Grant(boss, org, "moderator")
+		c, ss := newCourse(t, env, org, boss, 10, 10, nil)
+		if len(ss) < 3 {
+			t.Fatalf("%d sessions, want at least 3", len(ss))
+		}
+		if err := env.App.Courses.CancelSession(context.Background(), boss.User, ss[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		g := env.Client()
+		state := func(i int) string {
+			t.Helper()
+			r := g.Get(fmt.Sprintf("/en/courses/%d", c.ID))
+			if r.StatusCode != 200 {
+				t.Fatalf("page: %d", r.StatusCode)
+			}
+			_, row, ok := strings.Cut(r.Body, fmt.Sprintf(`id="s-%d"`, ss[i].ID))
+			row, _, _ = strings.Cut(row, "</tr>")
+			if !ok {
+				t.Fatalf("no row for session %d", i)
+			}
+			return row
+		}
+		want := func(i int, s string) {
+			t.Helper()
+			if row := state(i); !strings.Contains(row, "<td>"+s+"</td>") && !strings.Contains(row, `<span class="muted">`+s+`</span>`) {
+				t.Fatalf("session %d: want %q in %s", i, s, row)
+			}
+		}
+		want(0, "planned")
+		want(1, "planned")
+		want(2, "cancelled")
+		env.Clock.Advance(ss[0].StartsAt.Add(time.Minute).Sub(env.Clock.Now()))
+		want(0, "under way")
+		want(1, "planned")
+		env.Clock.Advance(ss[0].EndsAt.Sub(env.Clock.Now()))
+		want(0, "past")
+		want(2, "cancelled")
 	})
 }
