@@ -100,10 +100,7 @@ func TestWaitingPeopleRemoveThemselves(t *testing.T) {
 // under way, past, or cancelled — read against the installation's clock.
 func TestSessionStatesOnTheCoursePage(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		env := apptest.Start(t, d, apptest.Options{})
-		org := env.NewOrg(0, "Жастар орталығы")
-		boss := env.NewPerson()
-		env.Grant(boss, org, "moderator")
+		env, org, boss := start(t, d, "Жастар орталығы")
 		c, ss := newCourse(t, env, org, boss, 10, 10, nil)
 		if len(ss) < 3 {
 			t.Fatalf("%d sessions, want at least 3", len(ss))
