@@ -11,6 +11,7 @@
 package competitions
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,6 +31,7 @@ import (
 	"github.com/ortaq/ortaq/internal/draw"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
 )
 
 // Formats and point systems, as stored and in the API.
@@ -670,6 +672,68 @@ func (s *Service) AddJudge(ctx context.Context, actor *auth.User, compID, person
 		return fmt.Errorf("competitions: add judge: %w", err)
 	}
 	return err
+}
+
+// judgeMatches is how many people FindJudges shows for a typed name.
+const judgeMatches = 10
+
+// FindJudges finds, for an organizer of competition compID, the people who
+// may judge it (those AddJudge takes: members of its organization or of one
+// under it) whose name contains q, in either script (kazakh.Fold): at most
+// judgeMatches, a name equal to q first, then by name, and whether there
+// were more.
+func (s *Service) FindJudges(ctx context.Context, actor *auth.User, compID int64, q string) ([]Person, bool, error) {
+	c, err := s.requireOrganizer(ctx, actor, compID)
+	if err != nil {
+		return nil, false, err
+	}
+	key := kazakh.Fold(q)
+	if utf8.RuneCountInString(strings.TrimSpace(key)) < 2 {
+		return nil, false, errs.Fields{{Name: "judge_q", Key: "competitions.error.name_short"}}.Err()
+	}
+	now := s.db.Now()
+	// The sort keys narrow the rows (name_key is the folded name; rows not
+	// keyed yet are read too); the folded name decides.
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT u.id, u.name FROM organizations o
+		JOIN organizations mo ON substr(mo.path, 1, length(o.path)) = o.path
+		JOIN memberships m ON m.org_id = mo.id JOIN users u ON u.id = m.user_id
+		WHERE o.id = ? AND (m.until IS NULL OR m.until >= ?) AND u.deleted_at IS NULL AND `+auth.NotLimitedSQL+`
+		AND (m.name_key LIKE ? OR m.name_key = '') LIMIT 2000`,
+		c.OrgID, now.In(i18n.Almaty).Format("2006-01-02"), auth.AdultCutoff(now), "%"+key+"%")
+	if err != nil {
+		return nil, false, fmt.Errorf("competitions: find judges: %w", err)
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.Name); err != nil {
+			return nil, false, err
+		}
+		if strings.Contains(kazakh.Fold(p.Name), key) {
+			out = append(out, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	slices.SortFunc(out, func(a, b Person) int {
+		ka, kb := kazakh.Fold(a.Name), kazakh.Fold(b.Name)
+		if ea, eb := ka == key, kb == key; ea != eb {
+			if ea {
+				return -1
+			}
+			return 1
+		}
+		if ka != kb {
+			return strings.Compare(ka, kb)
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	if len(out) > judgeMatches {
+		return out[:judgeMatches], true, nil
+	}
+	return out, false, nil
 }
 
 // isParticipant is the awards component's recipient source: person is a

@@ -10,6 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
+	"github.com/ortaq/ortaq/internal/kazakh"
 	"github.com/ortaq/ortaq/internal/web"
 )
 
@@ -106,6 +107,8 @@ func formErrors(err error) error {
 			f.Name = "disciplines"
 		case strings.HasPrefix(f.Name, "members"):
 			f.Name = "members"
+		case f.Name == "person_id": // the judge, typed by name on the page
+			f.Name = "judge_q"
 		}
 		out.Fields = append(out.Fields, f)
 	}
@@ -115,6 +118,11 @@ func formErrors(err error) error {
 // formFail re-renders the competition page with field errors (422), or
 // fails.
 func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, id, pairing int64, err error) {
+	h.formFailWith(w, r, id, pairing, err, nil)
+}
+
+// formFailWith is formFail showing the people a typed judge's name matched.
+func (h *Handler) formFailWith(w http.ResponseWriter, r *http.Request, id, pairing int64, err error, judgeMatches []Person) {
 	fe, ok := web.FieldErrors(h.srv.Printer(r), formErrors(err))
 	if !ok {
 		h.srv.Fail(w, r, err)
@@ -125,7 +133,7 @@ func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, id, pairing i
 		h.srv.Fail(w, r, lerr)
 		return
 	}
-	d.ErrPairing = pairing
+	d.ErrPairing, d.JudgeMatches = pairing, judgeMatches
 	h.srv.Render(w, r, http.StatusUnprocessableEntity, "competitions_show", &web.PageData{Title: d.Title, Data: d, Errors: fe, Form: r.PostForm})
 }
 
@@ -191,17 +199,43 @@ func (h *Handler) addJudge(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A judge is named by typing their name (the people AddJudge takes);
+	// when it leaves a choice the page comes back with a button per
+	// match, each sending the person's id.
 	var fs errs.Fields
 	p := atoi64(r.PostForm.Get("person_id"))
-	if p <= 0 {
-		fs.Add("person_id", "validation.required")
+	q := strings.TrimSpace(r.PostForm.Get("judge_q"))
+	var matches []Person
+	switch {
+	case r.PostForm.Get("person_id") != "" && p <= 0:
+		fs.Add("judge_q", "validation.invalid_value")
+	case p <= 0 && q == "":
+		fs.Add("judge_q", "validation.required")
+	case p <= 0:
+		ms, more, err := h.svc.FindJudges(r.Context(), req.User, req.ID, q)
+		if err != nil {
+			h.formFail(w, r, req.ID, 0, err)
+			return
+		}
+		names := make([]string, len(ms))
+		for i, m := range ms {
+			names[i] = m.Name
+		}
+		if i, ok := kazakh.OnlyMatch(names, more, q); ok {
+			p = ms[i].ID
+		} else if len(ms) == 0 {
+			fs.Add("judge_q", "competitions.error.judge_none")
+		} else {
+			matches = ms
+			fs.Add("judge_q", "competitions.error.judge_choose")
+		}
 	}
 	err := fs.Err()
 	if err == nil {
 		err = h.svc.AddJudge(withIP(h, r), req.User, req.ID, p)
 	}
 	if err != nil {
-		h.formFail(w, r, req.ID, 0, err)
+		h.formFailWith(w, r, req.ID, 0, err, matches)
 		return
 	}
 	h.back(w, r, req.ID, "competitions.flash.judge_added", "judges")

@@ -70,7 +70,8 @@ type ShowData struct {
 	Organizer    bool
 	Judge        bool
 	CanAward     bool
-	ErrPairing   int64 // the game whose result form has errors
+	ErrPairing   int64    // the game whose result form has errors
+	JudgeMatches []Person // people a typed judge's name matched, each with a button
 	// Sections are other components' parts of the page (the reports
 	// about the competition), the same for every reader.
 	Sections []template.HTML

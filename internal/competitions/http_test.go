@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
+	"github.com/ortaq/ortaq/internal/kazakh"
 )
 
 // The pages work without JavaScript: an organizer creates a competition,
@@ -89,5 +91,60 @@ func TestFormsWithoutJavaScript(t *testing.T) {
 
 		home2 := w.env.Client().Get("/kk/")
 		want(t, "home page", home2, http.StatusOK, `id="now-competitions"`, "Шағын футбол")
+	})
+}
+
+// An organizer names a judge by typing a name, not a person's number: the
+// people offered are those AddJudge takes (members of the organization),
+// in either script; a name that leaves a choice brings a button per match;
+// a name nobody has is answered next to the field; nothing is stored until
+// one person is meant.
+func TestJudgeNamedByTyping(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		stranger := w.env.NewPerson() // not a member: never offered
+		for p, name := range map[*apptest.Person]string{&w.judge: "Бекзат Әлиев", &w.outsider: "Бекзат Нұров", &stranger: "Бекзат Сейітов"} {
+			if err := d.Write(t.Context(), func(tx *db.Tx) error {
+				if _, err := tx.Exec(t.Context(), "UPDATE users SET name = ? WHERE id = ?", name, p.User.ID); err != nil {
+					return err
+				}
+				_, err := tx.Exec(t.Context(), "UPDATE memberships SET name_key = ? WHERE user_id = ?", kazakh.Fold(name), p.User.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := w.create(t, `"title":{"kk":"Волейбол лигасы"},"format":"round_robin"`)
+		oc := w.env.Client()
+		oc.SignIn(w.organizer)
+		page := "/en/competitions/" + id
+		judges := func() int { return count(t, d, `SELECT COUNT(*) FROM competition_judges WHERE competition_id = ?`, id) }
+
+		r := oc.PostForm(page+"/judges", url.Values{"judge_q": {"бекзат"}})
+		want(t, "two members match", r, http.StatusUnprocessableEntity, `id="judge-matches"`, "Бекзат Әлиев", "Бекзат Нұров",
+			fmt.Sprintf(`name="person_id" value="%d"`, w.outsider.User.ID), "Several members match")
+		if strings.Contains(r.Body, "Сейітов") {
+			t.Fatal("a stranger was offered as a judge")
+		}
+		want(t, "nobody", oc.PostForm(page+"/judges", url.Values{"judge_q": {"Сейітов"}}), http.StatusUnprocessableEntity,
+			`id="e-judge_q"`, "No member of the organization has that name", `<label for="f-judge_q">Judge&#39;s name</label>`)
+		want(t, "too short", oc.PostForm(page+"/judges", url.Values{"judge_q": {"б"}}), http.StatusUnprocessableEntity, `id="e-judge_q"`)
+		if n := judges(); n != 0 {
+			t.Fatalf("%d judges stored before one person was meant", n)
+		}
+		// The whole name in the Latin alphabet means one person.
+		want(t, "one by name", oc.PostForm(page+"/judges", url.Values{"judge_q": {"Bekzat Äliev"}}), http.StatusSeeOther)
+		// A match's button sends the person.
+		want(t, "by button", oc.PostForm(page+"/judges", url.Values{"person_id": {fmt.Sprint(w.outsider.User.ID)}}), http.StatusSeeOther)
+		got, err := db.ScanIDs(d.Query(t.Context(), `SELECT user_id FROM competition_judges WHERE competition_id = ? ORDER BY user_id`, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w1, w2 := min(w.judge.User.ID, w.outsider.User.ID), max(w.judge.User.ID, w.outsider.User.ID); len(got) != 2 || got[0] != w1 || got[1] != w2 {
+			t.Fatalf("judges %v, want %d and %d", got, w1, w2)
+		}
+		// A stranger's number sent by hand is refused next to the field.
+		want(t, "stranger by number", oc.PostForm(page+"/judges", url.Values{"person_id": {fmt.Sprint(stranger.User.ID)}}),
+			http.StatusUnprocessableEntity, `id="e-judge_q"`)
 	})
 }

@@ -151,19 +151,14 @@ func errsFields(err error) errs.Fields {
 }
 
 // onlyMatch is the person a name q means among its matches cs (more: there
-// were more than cs): the one match, or the one whose name is exactly q.
+// were more than cs): kazakh.OnlyMatch.
 func onlyMatch(cs []Candidate, more bool, q string) (Candidate, bool) {
-	if len(cs) == 1 && !more {
-		return cs[0], true
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
 	}
-	var exact []Candidate
-	for _, c := range cs {
-		if kazakh.Fold(c.Name) == kazakh.Fold(q) {
-			exact = append(exact, c)
-		}
-	}
-	if len(exact) == 1 {
-		return exact[0], true
+	if i, ok := kazakh.OnlyMatch(names, more, q); ok {
+		return cs[i], true
 	}
 	return Candidate{}, false
 }

@@ -244,3 +244,24 @@ func respell(b []byte) []byte {
 	}
 	return b[:w]
 }
+
+// OnlyMatch is which of names a typed name q means, when it means one: the
+// only name (more: there were more matches than names), or the only one
+// equal to q once both are folded. ok is false when q leaves a choice.
+// Pickers that take a person by name (a course's teachers and learners, a
+// competition's judges) share this rule.
+func OnlyMatch(names []string, more bool, q string) (i int, ok bool) {
+	if len(names) == 1 && !more {
+		return 0, true
+	}
+	key, found := Fold(q), -1
+	for j, n := range names {
+		if Fold(n) == key {
+			if found >= 0 {
+				return 0, false
+			}
+			found = j
+		}
+	}
+	return max(found, 0), found >= 0
+}

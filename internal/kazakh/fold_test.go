@@ -156,3 +156,26 @@ func TestFoldASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyMatch(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		more  bool
+		q     string
+		i     int
+		ok    bool
+	}{
+		{[]string{"Әлия Сейітова"}, false, "әлия", 0, true},
+		{[]string{"Әлия Сейітова"}, true, "әлия", 0, false}, // more beyond the list: no
+		{[]string{"Әлия Сейітова", "Әлия Нұрова"}, false, "Әлия", 0, false},
+		{[]string{"Әлия Сейітова", "Әлия Нұрова"}, false, "älia nūrova", 1, true}, // either script: Fold
+		{[]string{"Әлия Сейітова", "ӘЛИЯ НҰРОВА"}, false, "әлия нұрова", 1, true},
+		{[]string{"Әлия Нұрова", "Әлия Нұрова"}, false, "Әлия Нұрова", 0, false}, // two people of one name: a choice
+		{nil, false, "Әлия", 0, false},
+	} {
+		i, ok := OnlyMatch(c.names, c.more, c.q)
+		if ok != c.ok || (ok && i != c.i) {
+			t.Errorf("OnlyMatch(%q, %v, %q) = %d, %v; want %d, %v", c.names, c.more, c.q, i, ok, c.i, c.ok)
+		}
+	}
+}
