@@ -10,6 +10,7 @@ import (
 
 	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/competitions"
+	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/i18n"
 )
@@ -262,4 +263,51 @@ func TestBrowserDemoCompetitionsAxe(t *testing.T) {
 	signInAs(t, b, env.URL, "kk", "member@demo.ortaq.kz")
 	check(fmt.Sprintf("/kk/competitions/%d", debate), "#final .result-form")
 	check(fmt.Sprintf("/ru/competitions/%d", debate), "#final .result-form")
+}
+
+// An organizer on a phone names a judge by typing part of a name: two
+// members match, each comes back with a button (axe-clean, as wide as the
+// phone), and pressing one names that person.
+func TestBrowserOrganizerNamesJudgeByTyping(t *testing.T) {
+	env := apptest.Start(t, dbtest.SQLite(t), apptest.Options{})
+	ctx := context.Background()
+	org := env.NewOrg(0, "«Жас Отан» Сарысу аудандық филиалы")
+	organizer := env.NewPerson()
+	env.Grant(organizer, org, "moderator")
+	a, b2 := env.NewPerson(), env.NewPerson()
+	for p, name := range map[int64]string{a.User.ID: "Бекзат Әлиев", b2.User.ID: "Бекзат Нұров"} {
+		if err := env.App.DB.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE users SET name = ? WHERE id = ?", name, p)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Grant(a, org, "member")
+	env.Grant(b2, org, "member")
+	id, err := env.App.Competitions.Create(ctx, organizer.User, competitions.NewCompetition{OrgID: org, Format: "round_robin",
+		Title: i18n.Text{KK: "Аудандық волейбол лигасы"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := browser(t)
+	signIn(t, br, env, organizer)
+	run(t, br, chromedp.Navigate(fmt.Sprintf("%s/kk/competitions/%d", env.URL, id)), chromedp.WaitVisible(C("#f-judge_q")),
+		chromedp.SendKeys(C("#f-judge_q"), "бекзат"))
+	clickAndLoad(t, br, "#judge-form button[type=submit]")
+	run(t, br, chromedp.WaitVisible(C("#judge-matches")))
+	if n := get(t, br, chromedp.Evaluate[int](`document.querySelectorAll('#judge-matches button').length`)); n != 2 {
+		t.Fatalf("%d match buttons, want 2", n)
+	}
+	if v := axeRun(t, br); len(v) > 0 {
+		t.Fatalf("axe, matches:\n%s", strings.Join(v, "\n"))
+	}
+	if get(t, br, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)) {
+		t.Fatal("the page with the matches is wider than the phone")
+	}
+	clickAndLoad(t, br, fmt.Sprintf(`#judge-matches input[value="%d"] + button`, b2.User.ID))
+	run(t, br, chromedp.WaitVisible(C("#judges")))
+	if txt := get(t, br, chromedp.Evaluate[string](`document.querySelector('#judges ul').textContent`)); !strings.Contains(txt, "Бекзат Нұров") || strings.Contains(txt, "Әлиев") {
+		t.Fatalf("judges: %q", txt)
+	}
 }
