@@ -674,43 +674,69 @@ func (s *Service) AddJudge(ctx context.Context, actor *auth.User, compID, person
 	return err
 }
 
-// judgeMatches is how many people FindJudges shows for a typed name.
-const judgeMatches = 10
+// nameMatches is how many people a typed name brings at most.
+const nameMatches = 10
 
 // FindJudges finds, for an organizer of competition compID, the people who
 // may judge it (those AddJudge takes: members of its organization or of one
-// under it) whose name contains q, in either script (kazakh.Fold): at most
-// judgeMatches, a name equal to q first, then by name, and whether there
-// were more.
+// under it) whose name contains q: findPeople.
 func (s *Service) FindJudges(ctx context.Context, actor *auth.User, compID int64, q string) ([]Person, bool, error) {
 	c, err := s.requireOrganizer(ctx, actor, compID)
 	if err != nil {
 		return nil, false, err
 	}
+	return s.findPeople(ctx, "judge_q", q, c.OrgID)
+}
+
+// FindTeamMembers finds, for an organizer of competition compID, the
+// people who may play in a team of organization teamOrg (0: none) — those
+// AddTeam takes: members of the competition's organization or of the
+// team's, or of one under them — whose name contains q: findPeople.
+func (s *Service) FindTeamMembers(ctx context.Context, actor *auth.User, compID, teamOrg int64, q string) ([]Person, bool, error) {
+	c, err := s.requireOrganizer(ctx, actor, compID)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.findPeople(ctx, "members", q, c.OrgID, teamOrg)
+}
+
+// findPeople finds the people related to orgs (as related counts them)
+// whose name contains q in either script (kazakh.Fold): at most
+// nameMatches, a name equal to q first, then by name, and whether there
+// were more. field names the form field a too short q is reported on.
+func (s *Service) findPeople(ctx context.Context, field, q string, orgs ...int64) ([]Person, bool, error) {
 	key := kazakh.Fold(q)
 	if utf8.RuneCountInString(strings.TrimSpace(key)) < 2 {
-		return nil, false, errs.Fields{{Name: "judge_q", Key: "competitions.error.name_short"}}.Err()
+		return nil, false, errs.Fields{{Name: field, Key: "competitions.error.name_short"}}.Err()
+	}
+	var orgIDs []int64
+	for _, o := range orgs {
+		if o > 0 {
+			orgIDs = append(orgIDs, o)
+		}
 	}
 	now := s.db.Now()
 	// The sort keys narrow the rows (name_key is the folded name; rows not
 	// keyed yet are read too); the folded name decides.
+	args := append(db.Args(orgIDs), now.In(i18n.Almaty).Format("2006-01-02"), auth.AdultCutoff(now), "%"+key+"%")
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT u.id, u.name FROM organizations o
 		JOIN organizations mo ON substr(mo.path, 1, length(o.path)) = o.path
 		JOIN memberships m ON m.org_id = mo.id JOIN users u ON u.id = m.user_id
-		WHERE o.id = ? AND (m.until IS NULL OR m.until >= ?) AND u.deleted_at IS NULL AND `+auth.NotLimitedSQL+`
-		AND (m.name_key LIKE ? OR m.name_key = '') LIMIT 2000`,
-		c.OrgID, now.In(i18n.Almaty).Format("2006-01-02"), auth.AdultCutoff(now), "%"+key+"%")
+		WHERE o.id IN (`+db.Placeholders(len(orgIDs))+`) AND (m.until IS NULL OR m.until >= ?) AND u.deleted_at IS NULL AND `+auth.NotLimitedSQL+`
+		AND (m.name_key LIKE ? OR m.name_key = '') LIMIT 2000`, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("competitions: find judges: %w", err)
+		return nil, false, fmt.Errorf("competitions: find people: %w", err)
 	}
 	defer rows.Close()
 	var out []Person
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var p Person
 		if err := rows.Scan(&p.ID, &p.Name); err != nil {
 			return nil, false, err
 		}
-		if strings.Contains(kazakh.Fold(p.Name), key) {
+		if !seen[p.ID] && strings.Contains(kazakh.Fold(p.Name), key) {
+			seen[p.ID] = true
 			out = append(out, p)
 		}
 	}
@@ -730,8 +756,8 @@ func (s *Service) FindJudges(ctx context.Context, actor *auth.User, compID int64
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	if len(out) > judgeMatches {
-		return out[:judgeMatches], true, nil
+	if len(out) > nameMatches {
+		return out[:nameMatches], true, nil
 	}
 	return out, false, nil
 }

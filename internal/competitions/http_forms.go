@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/i18n"
@@ -149,18 +150,49 @@ func (h *Handler) back(w http.ResponseWriter, r *http.Request, id int64, flash, 
 	h.srv.Redirect(w, r, p, flash)
 }
 
-// ids reads person ids typed with spaces or commas between them.
-func ids(s string, fs *errs.Fields, field string) []int64 {
+// members reads a team's members as typed on the page: names separated
+// by commas (or lines), each meaning one of the people AddTeam takes for
+// a team of organization teamOrg (FindTeamMembers, kazakh.OnlyMatch), or
+// a person's number ("#12" or "12") where namesakes leave no other way.
+// A name that means nobody, or leaves a choice, is refused with the
+// matches' names, and nothing is stored.
+func (h *Handler) members(r *http.Request, u *auth.User, compID, teamOrg int64, typed string) ([]int64, error) {
 	var out []int64
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		n, err := strconv.ParseInt(part, 10, 64)
-		if err != nil || n <= 0 {
-			fs.Add(field, "competitions.error.person_ids")
-			return nil
+	for _, part := range strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
 		}
-		out = append(out, n)
+		if n, err := strconv.ParseInt(strings.TrimPrefix(part, "#"), 10, 64); err == nil {
+			if n <= 0 {
+				return nil, errs.Fields{{Name: "members", Key: "competitions.error.person_ids"}}.Err()
+			}
+			out = append(out, n)
+			continue
+		}
+		ms, more, err := h.svc.FindTeamMembers(r.Context(), u, compID, teamOrg, part)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(ms))
+		for i, m := range ms {
+			names[i] = m.Name
+		}
+		if i, ok := kazakh.OnlyMatch(names, more, part); ok {
+			out = append(out, ms[i].ID)
+			continue
+		}
+		if len(ms) == 0 {
+			return nil, errs.Fields{{Name: "members", Key: "competitions.error.member_none", Args: []any{"name", part}}}.Err()
+		}
+		list := make([]string, len(ms))
+		for i, m := range ms {
+			list[i] = m.Name + " (#" + strconv.FormatInt(m.ID, 10) + ")"
+		}
+		return nil, errs.Fields{{Name: "members", Key: "competitions.error.member_several",
+			Args: []any{"name", part, "names", strings.Join(list, ", ")}}}.Err()
 	}
-	return out
+	return out, nil
 }
 
 func (h *Handler) addTeam(w http.ResponseWriter, r *http.Request) {
@@ -170,10 +202,17 @@ func (h *Handler) addTeam(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	var fs errs.Fields
-	in := NewTeam{Name: f.Get("name"), Members: ids(f.Get("members"), &fs, "members")}
+	in := NewTeam{Name: f.Get("name")}
 	if s := strings.TrimSpace(f.Get("team_org_id")); s != "" {
 		if in.OrgID = atoi64(s); in.OrgID <= 0 {
 			fs.Add("team_org_id", "validation.invalid_value")
+		}
+	}
+	if fs.Err() == nil {
+		var err error
+		if in.Members, err = h.members(r, req.User, req.ID, in.OrgID, f.Get("members")); err != nil {
+			h.formFail(w, r, req.ID, 0, err)
+			return
 		}
 	}
 	err := fs.Err()

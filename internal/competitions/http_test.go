@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ortaq/ortaq/internal/apptest"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/db/dbtest"
 	"github.com/ortaq/ortaq/internal/kazakh"
@@ -103,17 +102,7 @@ func TestJudgeNamedByTyping(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
 		w := newWorld(t, d)
 		stranger := w.env.NewPerson() // not a member: never offered
-		for p, name := range map[*apptest.Person]string{&w.judge: "Бекзат Әлиев", &w.outsider: "Бекзат Нұров", &stranger: "Бекзат Сейітов"} {
-			if err := d.Write(t.Context(), func(tx *db.Tx) error {
-				if _, err := tx.Exec(t.Context(), "UPDATE users SET name = ? WHERE id = ?", name, p.User.ID); err != nil {
-					return err
-				}
-				_, err := tx.Exec(t.Context(), "UPDATE memberships SET name_key = ? WHERE user_id = ?", kazakh.Fold(name), p.User.ID)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		rename(t, d, map[int64]string{w.judge.User.ID: "Бекзат Әлиев", w.outsider.User.ID: "Бекзат Нұров", stranger.User.ID: "Бекзат Сейітов"})
 		id := w.create(t, `"title":{"kk":"Волейбол лигасы"},"format":"round_robin"`)
 		oc := w.env.Client()
 		oc.SignIn(w.organizer)
@@ -147,4 +136,57 @@ func TestJudgeNamedByTyping(t *testing.T) {
 		want(t, "stranger by number", oc.PostForm(page+"/judges", url.Values{"person_id": {fmt.Sprint(stranger.User.ID)}}),
 			http.StatusUnprocessableEntity, `id="e-judge_q"`)
 	})
+}
+
+// An organizer enters a team's members by their names, separated by
+// commas, in either script; a name that leaves a choice or means nobody
+// is refused next to the field with the matches' names and numbers, and
+// nothing is stored; a number ("#12") still names a namesake.
+func TestTeamMembersNamedByTyping(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		stranger := w.env.NewPerson() // not a member: never offered
+		rename(t, d, map[int64]string{w.players[0].User.ID: "Айгерім Бекова", w.players[1].User.ID: "Айгерім Сәрсенова",
+			w.players[2].User.ID: "Данияр Омаров", stranger.User.ID: "Данияр Қасымов"})
+		id := w.create(t, `"title":{"kk":"Волейбол лигасы"},"format":"round_robin"`)
+		oc := w.env.Client()
+		oc.SignIn(w.organizer)
+		page := "/en/competitions/" + id
+		teams := func() int { return count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE competition_id = ?`, id) }
+
+		want(t, "two match", oc.PostForm(page+"/teams", url.Values{"name": {"Құрама"}, "members": {"Данияр Омаров, Айгерім"}}),
+			http.StatusUnprocessableEntity, `id="e-members"`, "matches several members", "Айгерім Бекова (#", "Айгерім Сәрсенова (#")
+		want(t, "nobody", oc.PostForm(page+"/teams", url.Values{"name": {"Құрама"}, "members": {"Данияр Қасымов"}}),
+			http.StatusUnprocessableEntity, `id="e-members"`, "No member is named")
+		if n := teams(); n != 0 {
+			t.Fatalf("%d teams stored from refused forms", n)
+		}
+		want(t, "by names", oc.PostForm(page+"/teams", url.Values{"name": {"Құрама"}, "members": {"Данияр Омаров, Aigerim Bekova"}}), http.StatusSeeOther)
+		want(t, "by number", oc.PostForm(page+"/teams", url.Values{"name": {"Екінші"}, "members": {fmt.Sprintf("#%d", w.players[1].User.ID)}}), http.StatusSeeOther)
+		got, err := db.ScanIDs(d.Query(t.Context(), `SELECT user_id FROM competition_members WHERE competition_id = ? ORDER BY user_id`, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || got[0] != w.players[0].User.ID || got[1] != w.players[1].User.ID || got[2] != w.players[2].User.ID {
+			t.Fatalf("members %v, want players 0–2", got)
+		}
+	})
+}
+
+// rename gives people new names, with their memberships' sort keys.
+func rename(t *testing.T, d *db.DB, names map[int64]string) {
+	t.Helper()
+	if err := d.Write(t.Context(), func(tx *db.Tx) error {
+		for id, name := range names {
+			if _, err := tx.Exec(t.Context(), "UPDATE users SET name = ? WHERE id = ?", name, id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(t.Context(), "UPDATE memberships SET name_key = ? WHERE user_id = ?", kazakh.Fold(name), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
