@@ -203,10 +203,16 @@ func (h *Handler) addTeam(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	var fs errs.Fields
 	in := NewTeam{Name: f.Get("name")}
-	if s := strings.TrimSpace(f.Get("team_org_id")); s != "" {
-		if in.OrgID = atoi64(s); in.OrgID <= 0 {
-			fs.Add("team_org_id", "validation.invalid_value")
-		}
+	// The team's organization, if any, named by typing its name (web.Pick).
+	pk, err := h.srv.Pick(r, "org-any", web.PickFields(f, "team_org_id"), "team_org_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if pk.ID != 0 {
+		in.OrgID = pk.ID
+	} else if pk.Text != "" {
+		fs.Add("team_org_id", pk.Err)
 	}
 	if fs.Err() == nil {
 		var err error
@@ -215,7 +221,7 @@ func (h *Handler) addTeam(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	err := fs.Err()
+	err = fs.Err()
 	if err == nil {
 		_, err = h.svc.AddTeam(withIP(h, r), req.User, req.ID, in)
 	}

@@ -70,8 +70,9 @@ type ShowData struct {
 	Organizer    bool
 	Judge        bool
 	CanAward     bool
-	ErrPairing   int64    // the game whose result form has errors
-	JudgeMatches []Person // people a typed judge's name matched, each with a button
+	ErrPairing   int64     // the game whose result form has errors
+	JudgeMatches []Person  // people a typed judge's name matched, each with a button
+	TeamOrgPick  *web.Pick // organizers: the new team's organization, as typed
 	// Sections are other components' parts of the page (the reports
 	// about the competition), the same for every reader.
 	Sections []template.HTML
@@ -131,6 +132,12 @@ func (h *Handler) load(ctx context.Context, r *http.Request, id int64, discKey s
 	}
 	if d.Judge, err = h.svc.IsJudge(ctx, u, c.ID); err != nil {
 		return nil, err
+	}
+	if d.Organizer {
+		// What the team form sent, when it comes back with errors.
+		if d.TeamOrgPick, err = h.srv.Pick(r, "org-any", web.PickFields(r.PostForm, "team_org_id"), "team_org_id"); err != nil {
+			return nil, err
+		}
 	}
 	d.CanAward = d.Organizer && h.svc.awards != nil
 	if d.Teams, err = h.svc.Teams(ctx, id, d.Organizer); err != nil {

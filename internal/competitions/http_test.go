@@ -162,7 +162,15 @@ func TestTeamMembersNamedByTyping(t *testing.T) {
 			t.Fatalf("%d teams stored from refused forms", n)
 		}
 		want(t, "by names", oc.PostForm(page+"/teams", url.Values{"name": {"Құрама"}, "members": {"Данияр Омаров, Aigerim Bekova"}}), http.StatusSeeOther)
-		want(t, "by number", oc.PostForm(page+"/teams", url.Values{"name": {"Екінші"}, "members": {fmt.Sprintf("#%d", w.players[1].User.ID)}}), http.StatusSeeOther)
+		// The team's organization is named by typing too.
+		college := w.env.NewOrg(w.org, "Сарысу аграрлық колледжі")
+		want(t, "unknown organization", oc.PostForm(page+"/teams", url.Values{"name": {"Екінші"}, "team_org_id_q": {"Жоқ колледж"},
+			"members": {fmt.Sprintf("#%d", w.players[1].User.ID)}}), http.StatusUnprocessableEntity, `id="e-team_org_id"`, `value="Жоқ колледж"`)
+		want(t, "by number", oc.PostForm(page+"/teams", url.Values{"name": {"Екінші"}, "team_org_id_q": {"аграрлық колледж"},
+			"members": {fmt.Sprintf("#%d", w.players[1].User.ID)}}), http.StatusSeeOther)
+		if n := count(t, d, `SELECT COUNT(*) FROM competition_teams WHERE competition_id = ? AND name = 'Екінші' AND org_id = ?`, id, college); n != 1 {
+			t.Fatalf("the second team's organization: %d rows with %d", n, college)
+		}
 		got, err := db.ScanIDs(d.Query(t.Context(), `SELECT user_id FROM competition_members WHERE competition_id = ? ORDER BY user_id`, id))
 		if err != nil {
 			t.Fatal(err)
