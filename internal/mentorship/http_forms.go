@@ -15,13 +15,18 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.srv.Begin(w, r); !ok {
 		return
 	}
-	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "spheres": {DefaultSpheres}}
+	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "programme_id": {r.URL.Query().Get("programme")}, "spheres": {DefaultSpheres}}
 	pk, err := h.srv.Pick(r, "org", f, "org_id")
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	h.srv.Render(w, r, http.StatusOK, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Data: map[string]any{"Org": pk}})
+	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Data: map[string]any{"Org": pk, "Programme": prog}})
 }
 
 // DefaultSpheres is the new-pool form's suggestion: one sphere a line,
@@ -66,17 +71,27 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	in := NewPool{OrgID: atoi64(f.Get("org_id")), ProgrammeID: atoi64(f.Get("programme_id")),
+	// So is its programme, if any.
+	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	if err != nil {
+		h.srv.Fail(w, r, err)
+		return
+	}
+	if prog.ID == 0 && prog.Text == "" {
+		prog.Err = "" // none: the programme is optional
+	}
+	in := NewPool{OrgID: atoi64(f.Get("org_id")), ProgrammeID: prog.ID,
 		Title:  i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
 		AgeMin: atoi(f.Get("age_min")), AgeMax: atoi(f.Get("age_max"))}
 	in.Spheres, err = ParseSpheres(f.Get("spheres"))
 	var id int64
-	if err == nil && pk.ID != 0 {
+	picked := pk.ID != 0 && prog.Err == ""
+	if err == nil && picked {
 		id, err = h.svc.CreatePool(ctxIP(h, r).Context(), req.User, in)
 	}
-	if err != nil || pk.ID == 0 {
+	if err != nil || !picked {
 		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok || err == nil {
-			fe = h.srv.PickError(r, pk, fe)
+			fe = h.srv.PickError(r, prog, h.srv.PickError(r, pk, fe))
 			for k, v := range map[string]string{"title": "title_kk", "organization_id": "org_id"} {
 				if m, ok := fe[k]; ok {
 					fe[v] = m
@@ -87,7 +102,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 					fe["spheres"] = m
 				}
 			}
-			h.srv.Render(w, r, http.StatusUnprocessableEntity, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Errors: fe, Data: map[string]any{"Org": pk}})
+			h.srv.Render(w, r, http.StatusUnprocessableEntity, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Errors: fe, Data: map[string]any{"Org": pk, "Programme": prog}})
 			return
 		}
 		h.srv.Fail(w, r, err)

@@ -154,3 +154,50 @@ func TestAPIAndPages(t *testing.T) {
 		}
 	})
 }
+
+// The new-pool form names its programme by typing its title, like its
+// organization, and none is needed: an unknown title is refused next to
+// the field with what was typed kept; a known one links the pool.
+func TestNewPoolFormPicksItsProgramme(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		org := env.NewOrg(0, "Жастар қанаты")
+		organizer := env.NewPerson()
+		env.Grant(organizer, org, "admin")
+		oc := env.Client()
+		oc.SignIn(organizer)
+		now := env.Clock.Now()
+		body := fmt.Sprintf(`{"organization_id":"%d","title":{"kk":"Жастар – Отанға!","ru":"Молодёжь – Родине!","en":"Youth for the Homeland"},
+			"description":{"kk":"Бағдарлама","ru":"","en":""},"age_min":14,"age_max":35,"regions":[],
+			"directions":[{"title":{"kk":"Білім","ru":"Образование","en":"Education"}}],
+			"phases":[{"kind":"proposals","starts_at":"%s","ends_at":"%s"}]}`,
+			org, now.Add(-time.Hour).Format(time.RFC3339), now.Add(720*time.Hour).Format(time.RFC3339))
+		r := oc.JSON("POST", "/api/v1/programmes", "", body)
+		want(t, r, http.StatusCreated)
+		var prog struct{ ID string }
+		_ = json.Unmarshal([]byte(r.Body), &prog)
+		form := func(programme string) url.Values {
+			return url.Values{"org_id_q": {"Жастар қанаты"}, "title_kk": {"Тәлімгерлер"}, "spheres": {"it | IT | IT | IT"}, "programme_id_q": {programme}}
+		}
+		want(t, oc.Get("/en/mentor-pools/new"), http.StatusOK, `id="f-programme_id_q"`)
+		want(t, oc.PostForm("/en/mentor-pools", form("Жоқ бағдарлама")), http.StatusUnprocessableEntity, `id="e-programme_id"`, `value="Жоқ бағдарлама"`)
+		pools := func(q string) int {
+			var n int
+			if err := d.QueryRow(t.Context(), "SELECT COUNT(*) FROM mentor_pools WHERE "+q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := pools("1 = 1"); n != 0 {
+			t.Fatalf("%d pools after a refused form", n)
+		}
+		want(t, oc.PostForm("/en/mentor-pools", form("youth for the homeland")), http.StatusSeeOther)
+		want(t, oc.PostForm("/en/mentor-pools", form("")), http.StatusSeeOther)
+		if n := pools("programme_id = " + prog.ID); n != 1 {
+			t.Fatalf("%d pools of the programme, want 1", n)
+		}
+		if n := pools("programme_id IS NULL"); n != 1 {
+			t.Fatalf("%d pools without a programme, want 1", n)
+		}
+	})
+}

@@ -238,7 +238,14 @@ func (s *Server) rolesPageWith(w http.ResponseWriter, r *http.Request, status in
 		s.Fail(w, r, err)
 		return
 	}
-	d.Title, d.Data = s.T(r, "roles.title"), map[string]any{"Grants": grants}
+	// The organization of a new grant, named by typing (what was sent,
+	// when the form comes back).
+	pk, err := s.Pick(r, "org", PickFields(d.Form, "org_id"), "org_id")
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	d.Title, d.Data = s.T(r, "roles.title"), map[string]any{"Grants": grants, "Org": pk}
 	s.Render(w, r, status, "admin_roles", d)
 }
 
@@ -249,9 +256,14 @@ func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	var fs errs.Fields
-	orgID, err := strconv.ParseInt(f.Get("org_id"), 10, 64)
-	if err != nil || orgID <= 0 {
-		fs.Add("org_id", "validation.invalid_choice")
+	pk, err := s.Pick(r, "org", PickFields(f, "org_id"), "org_id")
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	orgID := pk.ID
+	if orgID == 0 {
+		fs.Add("org_id", pk.Err)
 	}
 	target, err := s.auth.UserByEmail(r.Context(), f.Get("email"))
 	if err != nil {

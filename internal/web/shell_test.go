@@ -366,3 +366,35 @@ func TestServerTimingHeader(t *testing.T) {
 		}
 	}
 }
+
+// The roles page names the organization of a grant by typing its name
+// (the "org" picker), not by its number: an unknown name comes back next
+// to the field with what was typed kept, and nothing is granted.
+func TestGrantNamesTheOrganizationByTyping(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		env := apptest.Start(t, d, apptest.Options{})
+		admin := env.NewPerson("admin")
+		other := env.NewPerson()
+		env.NewOrg(0, "Сарысу аудандық мәслихаты")
+		c := env.Client()
+		c.SignIn(admin)
+		mustContain(t, c.Get("/en/admin/roles"), `id="f-org_id_q"`)
+		r := c.PostForm("/en/admin/roles", url.Values{"email": {other.Email}, "org_id_q": {"Жоқ ұйым"}, "role": {"admin"}})
+		mustStatus(t, r, http.StatusUnprocessableEntity)
+		mustContain(t, r, `id="e-org_id"`, `value="Жоқ ұйым"`)
+		grants := func() int {
+			var n int
+			if err := d.QueryRow(t.Context(), "SELECT COUNT(*) FROM role_grants WHERE user_id = ?", other.User.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := grants(); n != 0 {
+			t.Fatalf("%d grants after a refused form", n)
+		}
+		mustStatus(t, c.PostForm("/en/admin/roles", url.Values{"email": {other.Email}, "org_id_q": {"sarysu audandyq"}, "role": {"moderator"}}), http.StatusSeeOther)
+		if n := grants(); n != 1 {
+			t.Fatalf("%d grants, want 1", n)
+		}
+	})
+}
