@@ -40,3 +40,15 @@ func (x callsForAwards) CallRecipients(ctx context.Context, callID int64, which 
 	}
 	return out, nil
 }
+
+func (x callsForAwards) OrgCalls(ctx context.Context, orgID int64) ([]awards.CallRef, error) {
+	cs, err := x.c.List(ctx, orgID, 200, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]awards.CallRef, len(cs))
+	for i, c := range cs {
+		out[i] = awards.CallRef{ID: c.ID, Title: c.Title}
+	}
+	return out, nil
+}

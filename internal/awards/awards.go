@@ -23,6 +23,7 @@ import (
 	"github.com/ortaq/ortaq/internal/certificate"
 	"github.com/ortaq/ortaq/internal/db"
 	"github.com/ortaq/ortaq/internal/errs"
+	"github.com/ortaq/ortaq/internal/i18n"
 )
 
 // Limits of what one request may ask for.
@@ -45,6 +46,15 @@ type Calls interface {
 	// CallRecipients returns the people of a call: "participants" (all who
 	// took part) or "winners" (with their places).
 	CallRecipients(ctx context.Context, callID int64, which string) ([]Recipient, error)
+	// OrgCalls lists the calls organization orgID runs, newest first, for
+	// the organizer page's choice of a call.
+	OrgCalls(ctx context.Context, orgID int64) ([]CallRef, error)
+}
+
+// CallRef names a call for a choice.
+type CallRef struct {
+	ID    int64
+	Title i18n.Text
 }
 
 // Deps are what the service is built from.

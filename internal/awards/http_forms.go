@@ -13,12 +13,20 @@ import (
 	"github.com/ortaq/ortaq/internal/web"
 )
 
+// callChoice is a call in the organizer page's choice, titled in the
+// reader's language.
+type callChoice struct {
+	ID    string
+	Title string
+}
+
 // orgData is the organizer page's.
 type orgData struct {
 	OrgID   int64
 	OrgName string
 	Kinds   []string
-	Tos     []string // recipients from the call: "", "participants", "winners"
+	Tos     []string     // recipients from the call: "", "participants", "winners"
+	Calls   []callChoice // the organization's calls, to name the one an award is for
 	Items   []item
 	Batches []int64
 	Issued  []Issued // just issued (after a redirect: none)
@@ -46,6 +54,15 @@ func (h *handler) orgData(r *http.Request, u *auth.User, orgID int64) (*orgData,
 	}
 	d.OrgName = certificate.Text{KK: name, RU: nameRU, EN: nameEN}.In(base, true)
 	d.Items = h.items(r, list)
+	if h.svc.calls != nil {
+		cs, err := h.svc.calls.OrgCalls(r.Context(), orgID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			d.Calls = append(d.Calls, callChoice{ID: strconv.FormatInt(c.ID, 10), Title: c.Title.In(web.LangOf(r))})
+		}
+	}
 	seen := map[int64]bool{}
 	for _, a := range list {
 		if !seen[a.BatchID] {

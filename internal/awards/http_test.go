@@ -383,6 +383,14 @@ func TestAwardsToCallPeople(t *testing.T) {
 			return c.JSON("POST", "/api/v1/awards", tok, fmt.Sprintf(`{"organization_id":"%d","kind":%q,"title":{"kk":"Достық керуені"},"call_id":"%d","to":%q,"recipients":[]}`,
 				org, kind, call, to))
 		}
+		// The organizer page offers the organization's calls by title, not
+		// a field for a call's number; another organization's page does not.
+		oc := env.Client()
+		oc.SignIn(organizer)
+		if r := oc.Get(fmt.Sprintf("/kk/organizations/%d/awards", org)); r.StatusCode != 200 ||
+			!strings.Contains(r.Body, fmt.Sprintf(`<option value="%d">Достық керуені</option>`, call)) {
+			t.Fatalf("the organizer page's calls: %d %.2000s", r.StatusCode, r.Body)
+		}
 		if r := issue(other, "certificate", "participants"); r.StatusCode != 403 {
 			t.Errorf("another organization's organizer: %d %s", r.StatusCode, r.Body)
 		}
@@ -421,8 +429,6 @@ func TestAwardsToCallPeople(t *testing.T) {
 			}
 		}
 		// The organizer's form does the same, without JavaScript.
-		oc := env.Client()
-		oc.SignIn(organizer)
 		if r := oc.PostForm(fmt.Sprintf("/kk/organizations/%d/awards", org), url.Values{"kind": {"diploma"}, "title_kk": {"Достық керуені"},
 			"call_id": {fmt.Sprint(call)}, "to": {"winners"}}); r.StatusCode != 303 {
 			t.Errorf("winners by form: %d %.2000s", r.StatusCode, r.Body)
