@@ -16,17 +16,27 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := url.Values{"org_id": {r.URL.Query().Get("org")}, "programme_id": {r.URL.Query().Get("programme")}, "spheres": {DefaultSpheres}}
-	pk, err := h.srv.Pick(r, "org", f, "org_id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
+	pk, prog, err := h.picks(r, f)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	h.srv.Render(w, r, http.StatusOK, "mentorship_new", &web.PageData{Title: h.srv.T(r, "mentorship.new"), Form: f, Data: map[string]any{"Org": pk, "Programme": prog}})
+}
+
+// picks reads the new-pool form's organization and programme, both named
+// by typing (web.Pick); the programme is optional: none typed is no error.
+func (h *handler) picks(r *http.Request, f url.Values) (org, prog *web.Pick, err error) {
+	if org, err = h.srv.Pick(r, "org", f, "org_id"); err != nil {
+		return nil, nil, err
+	}
+	if prog, err = h.srv.Pick(r, "programme", f, "programme_id"); err != nil {
+		return nil, nil, err
+	}
+	if prog.ID == 0 && prog.Text == "" {
+		prog.Err = ""
+	}
+	return org, prog, nil
 }
 
 // DefaultSpheres is the new-pool form's suggestion: one sphere a line,
@@ -65,20 +75,10 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	// The organization is named by typing its name (web.Pick).
-	pk, err := h.srv.Pick(r, "org", f, "org_id")
+	pk, prog, err := h.picks(r, f)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
-	}
-	// So is its programme, if any.
-	prog, err := h.srv.Pick(r, "programme", f, "programme_id")
-	if err != nil {
-		h.srv.Fail(w, r, err)
-		return
-	}
-	if prog.ID == 0 && prog.Text == "" {
-		prog.Err = "" // none: the programme is optional
 	}
 	in := NewPool{OrgID: atoi64(f.Get("org_id")), ProgrammeID: prog.ID,
 		Title:  i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
