@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 )
 
 // FieldError is one problem with one field of a request.
@@ -31,11 +34,12 @@ func WriteProblem(w http.ResponseWriter, p Problem) {
 	if p.Title == "" {
 		p.Title = statusText(p.Status)
 	}
-	b, err := json.Marshal(p)
-	if err != nil { // strings and ints only: cannot happen
+	b := getBuf()
+	defer putBuf(b)
+	if err := json.NewEncoder(b).Encode(p); err != nil { // strings and ints only: cannot happen
 		panic(fmt.Errorf("api: WriteProblem: %w", err))
 	}
-	write(w, p.Status, "application/problem+json; charset=utf-8", b)
+	write(w, p.Status, "application/problem+json; charset=utf-8", b.Bytes())
 }
 
 // WriteJSON writes v as application/json with the given status. For 204 and
@@ -47,17 +51,41 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		w.WriteHeader(status)
 		return
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	b := getBuf()
+	defer putBuf(b)
+	if err := json.NewEncoder(b).Encode(v); err != nil {
 		panic(fmt.Errorf("api: WriteJSON %T: %w", v, err))
 	}
-	write(w, status, "application/json; charset=utf-8", b)
+	write(w, status, "application/json; charset=utf-8", b.Bytes())
 }
 
+// write sends body, which ends with its newline, with its length: in one
+// write, so that net/http sends no chunk framing and no closing chunk —
+// one system call less for every answer over 2 KiB.
 func write(w http.ResponseWriter, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
+}
+
+// bufs holds the buffers answers are encoded into, as the page renderer
+// keeps its own: a list page's answer is otherwise allocated twice over
+// (the encoding, then a copy with the newline), a third of what such a
+// request allocates.
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer {
+	b := bufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putBuf keeps b for the next answer unless an export made it large.
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		bufs.Put(b)
+	}
 }

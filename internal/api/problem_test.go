@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -51,6 +52,22 @@ func TestWriteJSON(t *testing.T) {
 	var got map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || !reflect.DeepEqual(got, map[string]any{"id": "x", "html": "<b>"}) {
 		t.Errorf("body %s: %v", rec.Body, err)
+	}
+
+	// The answer says its length, and is what json.Marshal makes (HTML
+	// escaped) with a newline; an answer after a longer one carries none
+	// of its bytes.
+	long := map[string]any{"items": strings.Repeat("ы", 5000)}
+	for _, v := range []any{long, map[string]any{"id": "x", "html": "<b>"}} {
+		rec = httptest.NewRecorder()
+		WriteJSON(rec, http.StatusOK, v)
+		want, _ := json.Marshal(v)
+		if got := rec.Body.String(); got != string(want)+"\n" {
+			t.Errorf("body %.80q, want %.80q", got, want)
+		}
+		if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(rec.Body.Len()) {
+			t.Errorf("Content-Length %q for %d bytes", cl, rec.Body.Len())
+		}
 	}
 
 	rec = httptest.NewRecorder()
