@@ -89,11 +89,6 @@ func atoi(s string) int {
 	return n
 }
 
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
-}
-
 func idStr(n int64) string {
 	if n == 0 {
 		return ""

@@ -68,7 +68,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if pk.ID == 0 {
 		fs.Add("org_id", pk.Err)
 	}
-	in := NewCompetition{OrgID: atoi64(f.Get("org_id")), Format: f.Get("format"), Points: f.Get("points"),
+	in := NewCompetition{OrgID: web.FormInt(f.Get("org_id")), Format: f.Get("format"), Points: f.Get("points"),
 		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}}
 	in.Disciplines = parseDisciplines(f.Get("disciplines"), &fs)
 	var id int64
@@ -248,7 +248,7 @@ func (h *Handler) addJudge(w http.ResponseWriter, r *http.Request) {
 	// when it leaves a choice the page comes back with a button per
 	// match, each sending the person's id.
 	var fs errs.Fields
-	p := atoi64(r.PostForm.Get("person_id"))
+	p := web.FormInt(r.PostForm.Get("person_id"))
 	q := strings.TrimSpace(r.PostForm.Get("judge_q"))
 	var matches []Person
 	switch {
@@ -315,7 +315,7 @@ func (h *Handler) swap(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, notFound())
 		return
 	}
-	if err := h.svc.Swap(withIP(h, r), req.User, round, atoi64(r.PostForm.Get("team_a")), atoi64(r.PostForm.Get("team_b"))); err != nil {
+	if err := h.svc.Swap(withIP(h, r), req.User, round, web.FormInt(r.PostForm.Get("team_a")), web.FormInt(r.PostForm.Get("team_b"))); err != nil {
 		h.formFail(w, r, req.ID, 0, err)
 		return
 	}

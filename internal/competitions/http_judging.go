@@ -260,17 +260,6 @@ func (h *Handler) forfeit(w http.ResponseWriter, r *http.Request) {
 	h.back(w, r, req.ID, "competitions.flash.forfeit", "standings")
 }
 
-// formJudges reads the ticked judges of a form.
-func formJudges(f url.Values) []int64 {
-	var out []int64
-	for _, s := range f["judge"] {
-		if n := atoi64(s); n > 0 {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 func (h *Handler) assignGame(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.srv.BeginForm(w, r, "id", "pairing")
 	if !ok {
@@ -280,7 +269,7 @@ func (h *Handler) assignGame(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.svc.AssignJudges(withIP(h, r), req.User, 0, pid, formJudges(r.PostForm)); err != nil {
+	if err := h.svc.AssignJudges(withIP(h, r), req.User, 0, pid, web.FormIDs(r.PostForm, "judge")); err != nil {
 		h.formFail(w, r, req.ID, pid, err)
 		return
 	}
@@ -298,7 +287,7 @@ func (h *Handler) assignRound(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, notFound())
 		return
 	}
-	if err := h.svc.AssignJudges(withIP(h, r), req.User, round, 0, formJudges(r.PostForm)); err != nil {
+	if err := h.svc.AssignJudges(withIP(h, r), req.User, round, 0, web.FormIDs(r.PostForm, "judge")); err != nil {
 		h.formFail(w, r, req.ID, 0, err)
 		return
 	}
@@ -314,7 +303,7 @@ func (h *Handler) groups(w http.ResponseWriter, r *http.Request) {
 	in := GroupsIn{Groups: atoi(f.Get("groups")), Method: f.Get("method"), Manual: map[int64]int{}}
 	for k, v := range f {
 		if id, ok := strings.CutPrefix(k, "group_"); ok && len(v) > 0 {
-			in.Manual[atoi64(id)] = groupNumber(v[0])
+			in.Manual[web.FormInt(id)] = groupNumber(v[0])
 		}
 	}
 	if err := h.svc.SplitGroups(withIP(h, r), req.User, req.ID, in); err != nil {

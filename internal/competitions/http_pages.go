@@ -14,7 +14,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.srv.BeginGuest(w, r); !ok {
 		return
 	}
-	list, err := h.svc.List(r.Context(), atoi64(r.URL.Query().Get("org")), 100)
+	list, err := h.svc.List(r.Context(), web.FormInt(r.URL.Query().Get("org")), 100)
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return

@@ -125,11 +125,6 @@ func atoi(s string) int {
 	return n
 }
 
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
-}
-
 // parseLocal reads "2006-01-02T15:04" (a datetime-local field) as
 // Kazakhstan time.
 func parseLocal(s string) (time.Time, bool) {

@@ -38,7 +38,7 @@ func (h *handler) newForm(w http.ResponseWriter, r *http.Request) {
 
 // courseForm reads the create and edit forms (after pickTeachers).
 func courseForm(f url.Values) (NewCourse, error) {
-	in := NewCourse{OrgID: atoi64(f.Get("org_id")), Capacity: atoi(f.Get("capacity")),
+	in := NewCourse{OrgID: web.FormInt(f.Get("org_id")), Capacity: atoi(f.Get("capacity")),
 		Title:       i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
 		Description: i18n.Text{KK: f.Get("description_kk"), RU: f.Get("description_ru"), EN: f.Get("description_en")},
 		Schedule: Schedule{Weekdays: f["weekdays"], Start: f.Get("start_time"), Minutes: atoi(f.Get("minutes")),
@@ -56,7 +56,7 @@ func courseForm(f url.Values) (NewCourse, error) {
 	for _, r := range strings.FieldsFunc(f.Get("regions"), func(r rune) bool { return r == ',' || r == ' ' }) {
 		in.Eligibility.Regions = append(in.Eligibility.Regions, strings.ToUpper(r))
 	}
-	in.Teachers = teacherIDs(f) // chosen by name: pickTeachers
+	in.Teachers = web.FormIDs(f, "teacher") // chosen by name: pickTeachers
 	return in, fs.Err()
 }
 
@@ -167,7 +167,7 @@ func (h *handler) enrol(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	person := atoi64(r.PostForm.Get("person_id"))
+	person := web.FormInt(r.PostForm.Get("person_id"))
 	if s := strings.TrimSpace(r.PostForm.Get("person_id")); s != "" && person <= 0 {
 		h.fail(w, r, req.ID, errs.Fields{{Name: "person_q", Key: "validation.invalid_value"}}.Err())
 		return
@@ -205,7 +205,7 @@ func (h *handler) leave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.svc.Leave(withIP(h, r), req.User, req.ID, atoi64(r.PostForm.Get("person_id"))); err != nil {
+	if err := h.svc.Leave(withIP(h, r), req.User, req.ID, web.FormInt(r.PostForm.Get("person_id"))); err != nil {
 		h.fail(w, r, req.ID, err)
 		return
 	}
@@ -293,7 +293,7 @@ func (h *handler) mark(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	person := atoi64(r.PostForm.Get("person_id"))
+	person := web.FormInt(r.PostForm.Get("person_id"))
 	if err := h.svc.Mark(r.Context(), req.User, sid, person, r.PostForm.Get("status")); err != nil {
 		h.srv.Fail(w, r, err)
 		return

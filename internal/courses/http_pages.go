@@ -17,10 +17,10 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := Filter{Limit: 50}
-	if org := atoi64(r.URL.Query().Get("org")); org > 0 {
+	if org := web.FormInt(r.URL.Query().Get("org")); org > 0 {
 		f.OrgID = &org
 	}
-	f.BeforeID = atoi64(r.URL.Query().Get("before"))
+	f.BeforeID = web.FormInt(r.URL.Query().Get("before"))
 	list, err := h.svc.List(r.Context(), f)
 	if err != nil {
 		h.srv.Fail(w, r, err)

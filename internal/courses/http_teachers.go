@@ -10,6 +10,7 @@ import (
 	"github.com/ortaq/ortaq/internal/auth"
 	"github.com/ortaq/ortaq/internal/errs"
 	"github.com/ortaq/ortaq/internal/kazakh"
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // Teachers on the create and edit forms are picked by name, without
@@ -38,7 +39,7 @@ func (h *handler) pickTeachers(r *http.Request, u *auth.User, orgID int64, f url
 	ctx := r.Context()
 	var fs errs.Fields
 	ids := parseIDs("teacher_q", f["teacher"], &fs)
-	if rm := atoi64(f.Get("remove_teacher")); rm > 0 {
+	if rm := web.FormInt(f.Get("remove_teacher")); rm > 0 {
 		ids = slices.DeleteFunc(ids, func(id int64) bool { return id == rm })
 		again = true
 	}
@@ -64,13 +65,13 @@ func (h *handler) pickTeachers(r *http.Request, u *auth.User, orgID int64, f url
 	q := strings.TrimSpace(f.Get("teacher_q"))
 	switch {
 	case fs.Err() != nil:
-	case atoi64(f.Get("add_teacher")) > 0:
+	case web.FormInt(f.Get("add_teacher")) > 0:
 		again = true
 		if orgID <= 0 {
 			fs.Add("teacher_q", "courses.teacher_org_first")
 			break
 		}
-		c, err := h.svc.TeacherCandidate(ctx, u, orgID, atoi64(f.Get("add_teacher")))
+		c, err := h.svc.TeacherCandidate(ctx, u, orgID, web.FormInt(f.Get("add_teacher")))
 		if err != nil {
 			if err = refuse(err); errs.CodeOf(err) != errs.Invalid {
 				return tp, again, err
@@ -130,17 +131,6 @@ func (h *handler) pickTeachers(r *http.Request, u *auth.User, orgID int64, f url
 		tp.Chosen = append(tp.Chosen, Candidate{ID: id, Name: name})
 	}
 	return tp, again, fs.Err()
-}
-
-// teacherIDs are the chosen teachers of form f (after pickTeachers).
-func teacherIDs(f url.Values) []int64 {
-	var out []int64
-	for _, s := range f["teacher"] {
-		if id := atoi64(s); id > 0 {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 func errsFields(err error) errs.Fields {

@@ -112,18 +112,13 @@ func (h *Handler) renderNew(w http.ResponseWriter, r *http.Request, status int, 
 	if status != http.StatusOK {
 		fe = h.srv.PickError(r, pk, fe)
 	}
-	items, err := h.svc.AgendaItems(r.Context(), atoi64(f.Get("meeting_id")))
+	items, err := h.svc.AgendaItems(r.Context(), web.FormInt(f.Get("meeting_id")))
 	if err != nil {
 		h.srv.Fail(w, r, err)
 		return
 	}
 	h.srv.Render(w, r, status, "elections_new", &web.PageData{Title: h.srv.T(r, "elections.new"), Form: f, Errors: fe,
 		Data: map[string]any{"Items": items, "Org": pk}})
-}
-
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +146,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if err != nil || f.Get("quorum") == "" {
 		quorum = -1
 	}
-	in := NewElection{OrgID: atoi64(f.Get("org_id")), MeetingID: atoi64(f.Get("meeting_id")), AgendaItemID: atoi64(f.Get("agenda_item_id")),
+	in := NewElection{OrgID: web.FormInt(f.Get("org_id")), MeetingID: web.FormInt(f.Get("meeting_id")), AgendaItemID: web.FormInt(f.Get("agenda_item_id")),
 		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru")}, Seats: seats, Method: f.Get("method"), Rule: f.Get("rule"),
 		Quorum: quorum / 100, ElectorateRole: f.Get("role")}
 	id, err := h.svc.Create(ctxIP(h, r).Context(), u, in)

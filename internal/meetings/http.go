@@ -140,11 +140,6 @@ func atoi(s string) int {
 	return n
 }
 
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
-}
-
 // formFail re-renders the meeting page with field errors (422), or fails.
 func (h *Handler) formFail(w http.ResponseWriter, r *http.Request, id int64, err error) {
 	fe, ok := web.FieldErrors(h.srv.Printer(r), err)

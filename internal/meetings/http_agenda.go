@@ -64,7 +64,7 @@ func (h *Handler) addDecision(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id := req.User, req.ID
 	f := r.PostForm
-	if _, err := h.svc.AddDecision(withIP(h, r), u, id, NewDecision{ItemID: atoi64(f.Get("agenda_item_id")), Text: f.Get("text"),
+	if _, err := h.svc.AddDecision(withIP(h, r), u, id, NewDecision{ItemID: web.FormInt(f.Get("agenda_item_id")), Text: f.Get("text"),
 		Mode: f.Get("mode"), For: atoi(f.Get("votes_for")), Against: atoi(f.Get("votes_against")), Abstain: atoi(f.Get("votes_abstain"))}); err != nil {
 		h.formFail(w, r, id, err)
 		return

@@ -116,7 +116,7 @@ func (h *Handler) markPresent(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id := req.User, req.ID
 	f := r.PostForm
-	err := h.svc.MarkPresent(withIP(h, r), u, id, atoi64(f.Get("user_id")), f.Get("present") != "0")
+	err := h.svc.MarkPresent(withIP(h, r), u, id, web.FormInt(f.Get("user_id")), f.Get("present") != "0")
 	if err != nil {
 		if fe, ok := web.FieldErrors(h.srv.Printer(r), err); ok {
 			h.attendancePage(w, r, u, id, http.StatusUnprocessableEntity, fe)

@@ -54,12 +54,12 @@ func (h *Handler) pickProgramme(r *http.Request, f url.Values) (*web.Pick, map[s
 
 // meetingForm reads the create and edit form.
 func meetingForm(f url.Values) (NewMeeting, error) {
-	in := NewMeeting{OrgID: atoi64(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
+	in := NewMeeting{OrgID: web.FormInt(f.Get("org_id")), Kind: f.Get("kind"), Format: f.Get("format"), Invite: f.Get("invite"),
 		Title: i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")}, Description: f.Get("description"), Address: f.Get("address"),
 		OnlineURL: f.Get("online_url"), Capacity: atoi(f.Get("capacity")), QuorumPct: atoi(f.Get("quorum"))}
 	var fs errs.Fields
 	if p := strings.TrimSpace(f.Get("programme_id")); p != "" {
-		if in.ProgrammeID = atoi64(p); in.ProgrammeID <= 0 {
+		if in.ProgrammeID = web.FormInt(p); in.ProgrammeID <= 0 {
 			fs.Add("programme_id", "meetings.no_such_programme")
 		}
 	}

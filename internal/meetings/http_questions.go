@@ -3,6 +3,8 @@ package meetings
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/ortaq/ortaq/internal/web"
 )
 
 // --- questions
@@ -40,7 +42,7 @@ func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id, q := req.User, req.ID, req.PathID("q")
 	f := r.PostForm
-	if err := h.svc.Moderate(withIP(h, r), u, id, q, f.Get("action"), f.Get("answer"), atoi64(f.Get("into"))); err != nil {
+	if err := h.svc.Moderate(withIP(h, r), u, id, q, f.Get("action"), f.Get("answer"), web.FormInt(f.Get("into"))); err != nil {
 		h.formFail(w, r, id, err)
 		return
 	}

@@ -125,11 +125,6 @@ func atoi(s string) int {
 	return n
 }
 
-func atoi64(s string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return n
-}
-
 // ids reads "12, 45 7" (card numbers, best first).
 func ids(s string) ([]int64, bool) {
 	var out []int64

@@ -80,7 +80,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request) {
 		h.srv.Fail(w, r, err)
 		return
 	}
-	in := NewPool{OrgID: atoi64(f.Get("org_id")), ProgrammeID: prog.ID,
+	in := NewPool{OrgID: web.FormInt(f.Get("org_id")), ProgrammeID: prog.ID,
 		Title:  i18n.Text{KK: f.Get("title_kk"), RU: f.Get("title_ru"), EN: f.Get("title_en")},
 		AgeMin: atoi(f.Get("age_min")), AgeMax: atoi(f.Get("age_max"))}
 	in.Spheres, err = ParseSpheres(f.Get("spheres"))
@@ -132,7 +132,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in := MentorIn{PersonID: atoi64(f.Get("person_id")), Spheres: f["spheres"], Languages: f["languages"], Capacity: atoi(f.Get("capacity")),
+	in := MentorIn{PersonID: web.FormInt(f.Get("person_id")), Spheres: f["spheres"], Languages: f["languages"], Capacity: atoi(f.Get("capacity")),
 		Region: f.Get("region"), Mode: f.Get("mode"), Bio: f.Get("bio")}
 	if strings.TrimSpace(f.Get("capacity")) == "" {
 		in.Capacity = -1
@@ -163,7 +163,7 @@ func (h *handler) ask(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	direct := atoi64(r.PostForm.Get("mentor"))
+	direct := web.FormInt(r.PostForm.Get("mentor"))
 	in, err := requestForm(r.PostForm)
 	if err == nil {
 		if direct != 0 {
@@ -308,7 +308,7 @@ func (h *handler) setGroup(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.svc.SetGroup(r.Context(), req.User, req.ID, atoi64(r.PostForm.Get("group"))); err != nil {
+	if err := h.svc.SetGroup(r.Context(), req.User, req.ID, web.FormInt(r.PostForm.Get("group"))); err != nil {
 		h.msFail(w, r, req.ID, err)
 		return
 	}

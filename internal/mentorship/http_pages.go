@@ -98,7 +98,7 @@ func (h *handler) poolView(ctx context.Context, r *http.Request, u *auth.User, p
 		v.Ages = pr.T("mentorship.ages", "min", p.AgeMin, "max", p.AgeMax)
 	}
 	v.SphereNames = sphereOptions(p, l, []string{v.Sphere})
-	mentors, err := h.svc.Mentors(ctx, p.ID, MentorFilter{Sphere: v.Sphere, After: atoi64(q.Get("after")), Limit: 30})
+	mentors, err := h.svc.Mentors(ctx, p.ID, MentorFilter{Sphere: v.Sphere, After: web.FormInt(q.Get("after")), Limit: 30})
 	if err != nil {
 		return nil, err
 	}
