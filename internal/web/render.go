@@ -104,32 +104,43 @@ func newRenderer(c *i18n.Catalog, a *Assets, site string, noFold bool) (*Rendere
 	r := &Renderer{catalog: c, assets: a, site: site, noFold: noFold, sources: map[string]file{},
 		layouts: map[i18n.Lang]*template.Template{}, pages: map[i18n.Lang]map[string]*template.Template{}}
 	r.bufs.New = func() any { return new(bytes.Buffer) }
-	if err := r.Add(templateFS, "templates"); err != nil {
+	// web's own _*.html are the layout's partials, in every page already.
+	if err := r.add(templateFS, "templates", false); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// Add parses the page templates in dir of fsys (all files but _*.html,
-// which are shared partials), each with the layout and the partials, so
+// Add parses the page templates in dir of fsys, each with the layout and
+// the partials (web's and dir's own _*.html, which only dir's pages see), so
 // that a broken template stops the start; but it keeps none of them: a
 // page is parsed again, for its language, on first use. Each page carries
 // its own copy of the layout's parse trees (html/template's Clone copies
 // them), about 70 KB a page: kept for every page in Kazakh at start, they
 // were 9 MB of the idle server's 20 MB heap, for pages most servers never
 // show (docs/benchmarks.md, core part 2).
-func (r *Renderer) Add(fsys fs.FS, dir string) error {
-	pages, err := readAll(fsys, dir+"/*.html")
+func (r *Renderer) Add(fsys fs.FS, dir string) error { return r.add(fsys, dir, true) }
+
+func (r *Renderer) add(fsys fs.FS, dir string, ownPartials bool) error {
+	files, err := readAll(fsys, dir+"/*.html")
 	if err != nil {
 		return err
+	}
+	var partials, pages []file
+	for _, f := range files {
+		if strings.HasPrefix(f.name, "_") {
+			if ownPartials {
+				partials = append(partials, f)
+			}
+			continue
+		}
+		pages = append(pages, f)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, f := range pages {
 		name := strings.TrimSuffix(f.name, ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
-		}
+		f.partials = partials
 		r.sources[name] = f
 		if _, err := r.parsePage(i18n.KK, f); err != nil {
 			return err
@@ -286,14 +297,23 @@ func (r *Renderer) parsePage(l i18n.Lang, f file) (*template.Template, error) {
 		}
 		r.layouts[l] = layout
 	}
-	t, err := template.Must(layout.Clone()).New(f.name).Parse(r.fold(l, f.src))
+	t := template.Must(layout.Clone())
+	for _, p := range f.partials {
+		if _, err := t.New(p.name).Parse(r.fold(l, p.src)); err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", p.name, err)
+		}
+	}
+	t, err := t.New(f.name).Parse(r.fold(l, f.src))
 	if err != nil {
 		return nil, fmt.Errorf("web: template %s: %w", f.name, err)
 	}
 	return t, nil
 }
 
-type file struct{ name, src string }
+type file struct {
+	name, src string
+	partials  []file // a component's own _*.html, parsed with its pages
+}
 
 func readAll(fsys fs.FS, pattern string) ([]file, error) {
 	names, err := fs.Glob(fsys, pattern)
@@ -306,7 +326,7 @@ func readAll(fsys fs.FS, pattern string) ([]file, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, file{path.Base(n), string(b)})
+		out = append(out, file{name: path.Base(n), src: string(b)})
 	}
 	return out, nil
 }
