@@ -162,6 +162,27 @@ func checkSizes(t *testing.T, ctx context.Context, phone bool) {
 	for _, s := range tiny {
 		t.Errorf("%s: text under 12 px: %s", loc, s)
 	}
+	// Nothing wider than the phone, and no text squeezed into a sliver
+	// (a grid column a long label left a few pixels, one letter a line).
+	if w := get(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); w > 0 {
+		t.Errorf("%s: %d px wider than the phone", loc, w)
+	}
+	squeezed := get(t, ctx, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = w.nextNode(); n; n = w.nextNode()) {
+			const s = n.data.trim();
+			if (s.length < 12) continue;
+			const el = n.parentElement;
+			if (el.getClientRects().length === 0) continue;
+			const r = el.getBoundingClientRect();
+			if (r.width < 48) out.push(s.slice(0, 40) + ' ' + Math.round(r.width) + 'px wide');
+		}
+		return out;
+	})()`))
+	for _, s := range squeezed {
+		t.Errorf("%s: text squeezed: %s", loc, s)
+	}
 }
 
 // openSection reaches a section from the header: on a phone through the
