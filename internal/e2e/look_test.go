@@ -353,6 +353,9 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 		{"mentor-pool-new", "/mentor-pools/new", "secretariat@demo.ortaq.kz", false},
 		{"roles", "/admin/roles", "secretariat@demo.ortaq.kz", false},
 		{"awards-org", "/organizations/" + ids.org + "/awards", "orgadmin@demo.ortaq.kz", false},
+		// The course forms, built from the courses' own partials.
+		{"course-new", "/courses/new", "secretariat@demo.ortaq.kz", true},
+		{"course-edit", "/courses/" + ids.course + "/edit", "secretariat@demo.ortaq.kz", true},
 	}
 	viewports := []struct {
 		name string
