@@ -356,6 +356,7 @@ func TestBrowserAccessibilityAxe(t *testing.T) {
 		// The course forms, built from the courses' own partials.
 		{"course-new", "/courses/new", "secretariat@demo.ortaq.kz", true},
 		{"course-edit", "/courses/" + ids.course + "/edit", "secretariat@demo.ortaq.kz", true},
+		{"course-organizer", "/courses/" + ids.course, "secretariat@demo.ortaq.kz", true},
 	}
 	viewports := []struct {
 		name string
