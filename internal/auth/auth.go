@@ -84,7 +84,7 @@ func (s *Service) later(ctx context.Context, fn func(ctx context.Context)) {
 		defer s.mailing.Done()
 		s.senders <- struct{}{}
 		defer func() { <-s.senders }()
-		fn(context.WithoutCancel(ctx))
+		fn(db.Untracked(context.WithoutCancel(ctx)))
 	}()
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/db"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -68,12 +69,17 @@ func NewTestHasher() *Hasher {
 	return &Hasher{sem: make(chan struct{}, 4), time: 1, memory: 64}
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+// acquire waits for a turn to hash. Hashing is bounded by h.sem, not by
+// the database's gate: the request's place there goes to another while it
+// waits and hashes (db.Elsewhere), until release.
+func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	away := db.Elsewhere(ctx)
 	select {
 	case h.sem <- struct{}{}:
-		return nil
+		return func() { h.release(); away() }, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		away()
+		return nil, ctx.Err()
 	}
 }
 
@@ -100,11 +106,12 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	if err := h.acquire(ctx); err != nil {
+	release, err := h.acquire(ctx)
+	if err != nil {
 		return "", err
 	}
 	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, argonThreads, argonKeyLen)
-	h.release()
+	release()
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, h.memory, h.time, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -143,10 +150,11 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("auth: hash key: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	release, err := h.acquire(ctx)
+	if err != nil {
 		return false, err
 	}
 	got := argon2.IDKey([]byte(password), salt, uint32(t), uint32(m), uint8(p), uint32(len(want)))
-	h.release()
+	release()
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

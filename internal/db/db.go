@@ -75,6 +75,7 @@ type DB struct {
 	ws, rs  *stmts // SQLite's prepared statements per pool (nil on PostgreSQL)
 	raw     string // the URL as given, password included (events.go listens with it); never logged
 	ev      events // handlers of announced changes (events.go)
+	gate    *Gate  // requests' reads, a few at once in arrival order (count.go)
 
 	// Now is the clock; tests replace it to fix time. It is read once per
 	// transaction and always returns UTC truncated to microseconds, the
@@ -88,7 +89,7 @@ var ErrNotFound = errors.New("db: not found")
 // Open connects to url: "sqlite:PATH" or "postgres://…" (also "postgresql://").
 // It does not run migrations; call Migrate.
 func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
-	d := &DB{Now: func() time.Time { return time.Now() }}
+	d := &DB{Now: func() time.Time { return time.Now() }, gate: NewGate(0)}
 	d.ev.node = rand.Text()[:12]
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
@@ -187,6 +188,15 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
+// Track is Track with this database's gate: statements sent with the
+// returned context are counted, and the request's reads are admitted a
+// few at a time in arrival order.
+func (d *DB) Track(ctx context.Context) (context.Context, *Tracker) { return Track(ctx, d.gate) }
+
+// Reading is how many requests hold a place at the gate now (the others
+// with reads to make wait in line): for the metrics and the tests.
+func (d *DB) Reading() int { return len(d.gate.places) }
+
 // Stats returns the pool statistics of the writer and the reader pools
 // (the same pool on PostgreSQL).
 func (d *DB) Stats() (writer, reader sql.DBStats) { return d.w.Stats(), d.r.Stats() }
@@ -277,21 +287,28 @@ func (t *Tx) LockTable(ctx context.Context, table string) error {
 
 // Write runs fn in a read-write transaction and commits when fn returns nil.
 func (d *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return d.run(ctx, d.w, nil, fn)
+	return d.run(ctx, d.w, nil, true, fn)
 }
 
 // Read runs fn in a read-only transaction (a consistent snapshot).
 func (d *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return d.run(ctx, d.r, &sql.TxOptions{ReadOnly: d.Dialect == Postgres}, fn)
+	return d.run(ctx, d.r, &sql.TxOptions{ReadOnly: d.Dialect == Postgres}, false, fn)
 }
 
-func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+func (d *DB) run(ctx context.Context, p *sql.DB, opts *sql.TxOptions, write bool, fn func(*Tx) error) (err error) {
+	// BEGIN, and COMMIT or ROLLBACK. A write gives the request's place
+	// at the gate back while it runs; a read transaction takes one.
+	if write {
+		counted(ctx, 2)
+		defer Elsewhere(ctx)()
+	} else {
+		reading(ctx, 2)
+	}
 	sqlTx, err := p.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	counted(ctx, 2) // BEGIN, and COMMIT or ROLLBACK
-	tx := &Tx{tx: sqlTx, d: d, write: p == d.w, Now: d.now()}
+	tx := &Tx{tx: sqlTx, d: d, write: write, Now: d.now()}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -367,7 +384,7 @@ func (t *Tx) Exists(ctx context.Context, query string, args ...any) (bool, error
 
 // QueryRow runs a single-row read outside a transaction (reader pool).
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	counted(ctx, 1)
+	reading(ctx, 1)
 	if st := d.rs.get(ctx, query, false); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -376,7 +393,7 @@ func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 
 // Query runs a read outside a transaction (reader pool).
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	counted(ctx, 1)
+	reading(ctx, 1)
 	if st := d.rs.get(ctx, query, false); st != nil {
 		return st.QueryContext(ctx, args...)
 	}

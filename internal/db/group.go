@@ -114,6 +114,7 @@ func NewGroup[R, A any](d *DB, spec GroupSpec[R, A]) *Group[R, A] {
 // Do queues r and waits for its answer (or for ctx to end: then the
 // request may still be written, as with any write whose answer is lost).
 func (g *Group[R, A]) Do(ctx context.Context, r R) (A, error) {
+	defer Elsewhere(ctx)() // the request's place at the gate goes back while it waits
 	req := &groupReq[R, A]{ctx: ctx, r: r, done: make(chan Answer[A], 1)}
 	g.mu.Lock()
 	if g.stopped {

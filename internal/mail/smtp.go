@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ortaq/ortaq/internal/db"
+
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -92,6 +94,7 @@ func NewSMTP(cfg SMTPConfig) *SMTP {
 // message, or with an error; ctx and the configured timeout bound the whole
 // exchange.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	defer db.Elsewhere(ctx)() // a request does not keep its place to read while a mail server answers
 	if err := s.cfg.Validate(); err != nil {
 		return err
 	}

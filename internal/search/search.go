@@ -216,6 +216,10 @@ func (s *Service) Search(ctx context.Context, u *auth.User, q Query) ([]Result, 
 	if err := s.Sync(ctx, false); err != nil {
 		s.log.Warn("search: sync", "err", err) // search what is indexed
 	}
+	// The search's own slots bound it, not the database's gate: the
+	// request's place there goes to another meanwhile (no request waits
+	// for one while holding the other).
+	defer db.Elsewhere(ctx)()
 	select {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()

@@ -163,6 +163,7 @@ func (b *Bot) Username(ctx context.Context) (string, error) {
 	if name != "" {
 		return name, nil
 	}
+	defer db.Elsewhere(ctx)()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	me, err := b.api.GetMe(ctx)
@@ -218,6 +219,7 @@ func (b *Bot) sendWith(ctx context.Context, chatID int64, text string, markup mo
 		r := []rune(text)
 		text = string(r[:maxText-1]) + "…"
 	}
+	defer db.Elsewhere(ctx)() // a request does not keep its place to read while Telegram answers
 	if err := b.pace(ctx); err != nil {
 		return fmt.Errorf("telegram: send: %w", err)
 	}

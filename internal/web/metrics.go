@@ -134,15 +134,17 @@ var (
 	dbIdle  = prometheus.NewDesc("ortaq_db_idle_connections", "Idle database connections.", []string{"pool"}, nil)
 	dbWaits = prometheus.NewDesc("ortaq_db_wait_count_total", "Times a request waited for a connection.", []string{"pool"}, nil)
 	dbWait  = prometheus.NewDesc("ortaq_db_wait_seconds_total", "Time spent waiting for a connection.", []string{"pool"}, nil)
+	dbRead  = prometheus.NewDesc("ortaq_db_reading_requests", "Requests holding a place to read (the others with reads to make wait in line).", nil, nil)
 )
 
 func (c dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbWaits, dbWait} {
+	for _, d := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbWaits, dbWait, dbRead} {
 		ch <- d
 	}
 }
 
 func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(dbRead, prometheus.GaugeValue, float64(c.d.Reading()))
 	w, r := c.d.Stats()
 	pools := map[string]sql.DBStats{"writer": w}
 	if c.d.Dialect == db.SQLite {

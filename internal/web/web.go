@@ -8,6 +8,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -529,10 +530,10 @@ var errPanic = errs.New("panic", "error.500.text")
 
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int
-	start  time.Time    // when the request arrived (zero: no timing header)
-	stmts  func() int64 // statements sent to the database so far
+	status  int
+	bytes   int
+	start   time.Time   // when the request arrived (zero: no timing header)
+	tracker *db.Tracker // statements sent to the database so far, and the request's place at its gate
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -559,15 +560,18 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // before answering (Server-Timing, shown by browsers' developer tools and
 // read by the benchmarks: the budgets are server time).
 func (w *statusWriter) timing() {
+	if w.tracker != nil {
+		w.tracker.Done() // the answer begins: its place at the gate goes to the next request
+	}
 	if !w.start.IsZero() {
 		var buf [64]byte
 		v := append(buf[:0], "app;dur="...)
 		v = strconv.AppendFloat(v, float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64)
-		if w.stmts != nil {
+		if w.tracker != nil {
 			// How many statements the database was sent before the
 			// answer began: a page that queries per item shows here.
 			v = append(v, `, db;desc="`...)
-			v = strconv.AppendInt(v, w.stmts(), 10)
+			v = strconv.AppendInt(v, w.tracker.Statements(), 10)
 			v = append(v, ` statements"`...)
 		}
 		w.Header()["Server-Timing"] = []string{string(v)}
@@ -580,8 +584,18 @@ func (w *statusWriter) timing() {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ctx, stmts := db.CountStatements(r.Context())
-		rec := &requestRecord{statusWriter: statusWriter{ResponseWriter: w, start: start, stmts: stmts}, route: routeHolder{route: "unmatched"}}
+		var ctx context.Context
+		var tr *db.Tracker
+		if s.db != nil {
+			ctx, tr = s.db.Track(r.Context())
+		} else {
+			ctx, tr = db.Track(r.Context(), nil)
+		}
+		defer tr.Done()
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = awayBody{r.Body, ctx}
+		}
+		rec := &requestRecord{statusWriter: statusWriter{ResponseWriter: w, start: start, tracker: tr}, route: routeHolder{route: "unmatched"}}
 		next.ServeHTTP(&rec.statusWriter, r.WithContext(context.WithValue(ctx, routeKey{}, &rec.route)))
 		took := time.Since(start)
 		s.metrics.observe(rec.route.route, r.Method, rec.status, took)
@@ -593,6 +607,19 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes),
 			slog.Duration("duration", took))
 	})
+}
+
+// awayBody gives the request's place at the database's gate back while
+// it reads the request body: an upload or a form sent slowly from a phone
+// must not keep other requests from reading.
+type awayBody struct {
+	io.ReadCloser
+	ctx context.Context
+}
+
+func (b awayBody) Read(p []byte) (int, error) {
+	defer db.Elsewhere(b.ctx)()
+	return b.ReadCloser.Read(p)
 }
 
 // requestRecord is what logRequests keeps of a request while it is served.
