@@ -188,7 +188,7 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Track is Track with this database's gate: statements sent with the
+// Track is the package's Track with this database's gate: statements sent with the
 // returned context are counted, and the request's reads are admitted a
 // few at a time in arrival order.
 func (d *DB) Track(ctx context.Context) (context.Context, *Tracker) { return Track(ctx, d.gate) }

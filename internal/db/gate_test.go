@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,16 @@ func read(t *testing.T, d *db.DB, ctx context.Context) {
 	}
 }
 
+// withGate runs fn on both engines with a gate of one place and a context
+// that ends the test's waits if the gate never admits.
+func withGate(t *testing.T, fn func(t *testing.T, d *db.DB, ctx context.Context, g *db.Gate)) {
+	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		fn(t, d, ctx, db.NewGate(1))
+	})
+}
+
 // settle gives goroutines just started time to reach the gate's queue:
 // the order in which they queue is what the test is about.
 func settle() { time.Sleep(50 * time.Millisecond) }
@@ -28,10 +39,7 @@ func settle() { time.Sleep(50 * time.Millisecond) }
 // with one place, four requests queued behind a fifth read in the order
 // they queued, each when the one before it began its answer.
 func TestGateAdmitsInArrivalOrder(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		g := db.NewGate(1)
+	withGate(t, func(t *testing.T, d *db.DB, ctx context.Context, g *db.Gate) {
 		first, a := db.Track(ctx, g)
 		read(t, d, first)
 
@@ -59,7 +67,7 @@ func TestGateAdmitsInArrivalOrder(t *testing.T) {
 		read(t, d, first) // the holder's own reads do not wait: it never holds two places
 		a.Done()
 		wg.Wait()
-		if want := []int{1, 2, 3, 4}; !equal(order, want) {
+		if want := []int{1, 2, 3, 4}; !slices.Equal(order, want) {
 			t.Errorf("admitted in order %v, want %v", order, want)
 		}
 		if n := a.Statements(); n != 2 {
@@ -68,26 +76,11 @@ func TestGateAdmitsInArrivalOrder(t *testing.T) {
 	})
 }
 
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // A request gives its place back while it writes (so reads do not queue
 // behind writes waiting for a flush), reads inside its write without
 // waiting for one, and takes a place again to read afterwards.
 func TestGatePlaceGoesBackWhileWriting(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		g := db.NewGate(1)
+	withGate(t, func(t *testing.T, d *db.DB, ctx context.Context, g *db.Gate) {
 		wctx, w := db.Track(ctx, g)
 		read(t, d, wctx)
 		otherRead := make(chan struct{})
@@ -127,10 +120,7 @@ func TestGatePlaceGoesBackWhileWriting(t *testing.T) {
 // its read fails with the context's error, and it holds no place after.
 // After Done (the answer has begun) a request's reads do not wait.
 func TestGateWaitEndsWithContext(t *testing.T) {
-	dbtest.Engines(t, func(t *testing.T, d *db.DB) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		g := db.NewGate(1)
+	withGate(t, func(t *testing.T, d *db.DB, ctx context.Context, g *db.Gate) {
 		hctx, holder := db.Track(ctx, g)
 		read(t, d, hctx)
 
