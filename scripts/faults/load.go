@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"slices"
 	"sort"
@@ -34,6 +35,7 @@ type sample struct {
 	start, end time.Time
 	status     int // 0: no answer (connection refused, reset, timeout)
 	retryAfter bool
+	resent     bool // sent again after a kept-alive connection closed unanswered (send)
 }
 
 // one sends one request of a random kind and records what it saw and, for
@@ -102,7 +104,8 @@ func (w *world) one(rng *rand.Rand) sample {
 		ack = func() { w.ballots[c.person] = true }
 	}
 	s.start = time.Now()
-	resp, err := client.Do(req)
+	resp, resent, err := send(req)
+	s.resent = resent
 	if err == nil {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
@@ -116,6 +119,35 @@ func (w *world) one(rng *rand.Rand) sample {
 		w.mu.Unlock()
 	}
 	return s
+}
+
+// send is client.Do as a browser does it. A request written on a kept-alive
+// connection that the other end closed without answering a byte is sent
+// once more, on a new connection: nginx's old workers close their idle
+// client connections when nginx reloads, and a request can cross that close
+// on the wire. Chromium (HttpNetworkTransaction::ShouldResendRequest) and
+// Firefox resend in that case whatever the method; Go's client only for GET,
+// HEAD, OPTIONS and TRACE. Such a request was almost always never read; if
+// one was, the checks after the run see it (a comment stored twice, a
+// ballot refused the second time as a 4xx). -no-resend turns this off.
+func send(req *http.Request) (resp *http.Response, resent bool, err error) {
+	var reused, answered bool
+	trace := &httptrace.ClientTrace{
+		GotConn:              func(i httptrace.GotConnInfo) { reused = i.Reused },
+		GotFirstResponseByte: func() { answered = true },
+	}
+	resp, err = client.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	if err == nil || !reused || answered || *flagNoResend {
+		return resp, false, err
+	}
+	again := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if again.Body, err = req.GetBody(); err != nil {
+			return nil, false, err
+		}
+	}
+	resp, err = client.Do(again)
+	return resp, true, err
 }
 
 // load runs clients until ctx ends, at most rate requests a second in all.
@@ -292,7 +324,7 @@ func runPhase(name string, w *world, pg *postgres, nodes []*node) *phaseResult {
 
 type counts struct {
 	n, ok2, ok3, c4, c500, c502, c503, c504, c5other, none, retryAfter503 int
-	guestOK, guestTried                                                   int
+	guestOK, guestTried, resent                                           int
 }
 
 func count(ss []sample) counts {
@@ -321,6 +353,9 @@ func count(ss []sample) counts {
 			c.c504++
 		default:
 			c.c5other++
+		}
+		if s.resent {
+			c.resent++
 		}
 		if s.k == guestPage {
 			c.guestTried++
@@ -450,8 +485,8 @@ func report(w *world, rs []*phaseResult) bool {
 
 	// Statuses per phase.
 	fmt.Println()
-	fmt.Println("| phase | fault | requests | 2xx/3xx | 4xx | 503 (with Retry-After) | 500 | 502/504 | no answer | guest pages served during the fault | longest request during the fault | recovery (every node /healthz 200) |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| phase | fault | requests | 2xx/3xx | 4xx | 503 (with Retry-After) | 500 | 502/504 | no answer | resent (send) | guest pages served during the fault | longest request during the fault | recovery (every node /healthz 200) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		c := count(r.samples)
 		var during []sample
@@ -476,8 +511,8 @@ func report(w *world, rs []*phaseResult) bool {
 			}
 			rec = "each node down→healthy " + strings.Join(gs, " / ") + " s"
 		}
-		fmt.Printf("| %s | %s | %d | %d | %d | %d (%d) | %d | %d | %d | %s | %s | %s |\n", r.name, r.faultDesc, c.n, c.ok2+c.ok3, c.c4,
-			c.c503, c.retryAfter503, c.c500, c.c502+c.c504+c.c5other, c.none, guest, long, rec)
+		fmt.Printf("| %s | %s | %d | %d | %d | %d (%d) | %d | %d | %d | %d | %s | %s | %s |\n", r.name, r.faultDesc, c.n, c.ok2+c.ok3, c.c4,
+			c.c503, c.retryAfter503, c.c500, c.c502+c.c504+c.c5other, c.none, c.resent, guest, long, rec)
 
 		if c.c4 > 0 {
 			lines = append(lines, "     "+r.name+": 4xx "+fourxx(r.samples))

@@ -67,14 +67,15 @@ import (
 )
 
 var (
-	flagPhases  = flag.String("phases", "baseline,node-kill,pg-restart,pg-crash,pg-stop,pg-freeze,rolling,rolling-drain", "phases to run, in order")
-	flagConc    = flag.Int("c", 8, "concurrent clients")
-	flagRate    = flag.Int("rate", 400, "requests per second at most (all clients together)")
-	flagPhase   = flag.Duration("phase", 14*time.Second, "load per phase (the fault starts 3 s in; the phase is stretched until recovery plus 3 s)")
-	flagTimeout = flag.Duration("db-timeout", 2*time.Second, "the nodes' --db-timeout: the bound checked while PostgreSQL is frozen")
-	flagKeep    = flag.Bool("keep", false, "keep the temp dir (logs) at the end")
-	flagPG      = flag.String("pg-bin", "", "PostgreSQL binaries (default: newest /usr/lib/postgresql/*/bin)")
-	flagNginx   = flag.String("nginx-conf", "docs/deploy/nginx.conf", "nginx site configuration to test (its lines marked \"# suite:\" get the loopback addresses), relative to the repository")
+	flagPhases   = flag.String("phases", "baseline,node-kill,pg-restart,pg-crash,pg-stop,pg-freeze,rolling,rolling-drain", "phases to run, in order")
+	flagConc     = flag.Int("c", 8, "concurrent clients")
+	flagRate     = flag.Int("rate", 400, "requests per second at most (all clients together)")
+	flagPhase    = flag.Duration("phase", 14*time.Second, "load per phase (the fault starts 3 s in; the phase is stretched until recovery plus 3 s)")
+	flagTimeout  = flag.Duration("db-timeout", 2*time.Second, "the nodes' --db-timeout: the bound checked while PostgreSQL is frozen")
+	flagKeep     = flag.Bool("keep", false, "keep the temp dir (logs) at the end")
+	flagNoResend = flag.Bool("no-resend", false, "never send a request again after a kept-alive connection closed unanswered (Go's client alone; browsers resend)")
+	flagPG       = flag.String("pg-bin", "", "PostgreSQL binaries (default: newest /usr/lib/postgresql/*/bin)")
+	flagNginx    = flag.String("nginx-conf", "docs/deploy/nginx.conf", "nginx site configuration to test (its lines marked \"# suite:\" get the loopback addresses), relative to the repository")
 )
 
 // ---------------------------------------------------------------- processes
